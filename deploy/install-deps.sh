@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs every Debian bookworm package Innoscope's build, tests, benchmarks
+# and local stack need. Idempotent: does nothing when all are present.
+# Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  # libraries (docs/architecture.md, "Dependencies")
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libpqxx-dev prometheus-cpp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # local stack and integration tests
+  postgresql-15 postgresql-client-15 prometheus curl procps
+  # benchmark peers (run with Debian's /usr/bin/python3)
+  python3 python3-numpy python3-igraph python3-networkx
+  # libFuzzer targets
+  clang
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${#missing[@]} missing package(s): ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "install-deps: not root and no sudo; install as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# Debian's postgresql and prometheus packages would start system services
+# where an init system runs; the local stack never uses them.
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: done"

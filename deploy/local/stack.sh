@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# The local Innoscope stack: a throwaway PostgreSQL 15 and the four services,
+# all on free loopback ports, nothing installed as a system service.
+#
+#   deploy/local/stack.sh start      PostgreSQL + ingest, weighting, scoring, network
+#   deploy/local/stack.sh stop       stop everything this stack started
+#   deploy/local/stack.sh status     what is running
+#   deploy/local/stack.sh restart
+#   deploy/local/stack.sh pg-start   PostgreSQL only (used by the test fixtures)
+#   deploy/local/stack.sh pg-stop
+#   deploy/local/stack.sh reset      stop and delete the stack's data
+#
+# Environment:
+#   INNOSCOPE_STACK_DIR  state folder (default: <checkout>/.local/stack); it
+#                        holds pg/ (the data directory), logs, pid files and
+#                        addresses.env, which the CLI and tests read.
+#   INNOSCOPE_BUILD_DIR  where the service binaries were built (default: <checkout>/build)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STACK_DIR="${INNOSCOPE_STACK_DIR:-$ROOT/.local/stack}"
+BUILD_DIR="${INNOSCOPE_BUILD_DIR:-$ROOT/build}"
+PG_BIN="${INNOSCOPE_PG_BIN:-/usr/lib/postgresql/15/bin}"
+PG_DIR="$STACK_DIR/pg"
+ADDRESSES="$STACK_DIR/addresses.env"
+PG_ENV="$STACK_DIR/pg.env"
+SERVICES=(ingest weighting scoring network)
+
+say() { echo "stack: $*"; }
+die() { echo "stack: error: $*" >&2; exit 1; }
+
+# Runs a PostgreSQL binary as an unprivileged user: the server refuses root.
+pg_run() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# A free TCP port on loopback: random in 20000-59999, checked by connecting.
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( 20000 + RANDOM % 40000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free port found on 127.0.0.1"
+}
+
+pg_running() {
+  [ -f "$PG_DIR/data/postmaster.pid" ] && pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1
+}
+
+# When running as root, the postgres user must be able to reach the data
+# directory inside the checkout: grant traversal (x) on parents that lack it.
+grant_traversal() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  id postgres >/dev/null 2>&1 || die "user 'postgres' missing; run deploy/install-deps.sh"
+  local dir="$1"
+  while [ "$dir" != "/" ]; do
+    if ! runuser -u postgres -- test -x "$dir" 2>/dev/null; then
+      say "granting traversal of $dir to the postgres user"
+      chmod o+x "$dir"
+    fi
+    dir="$(dirname "$dir")"
+  done
+}
+
+pg_start() {
+  mkdir -p "$STACK_DIR"
+  if pg_running; then
+    say "PostgreSQL already running ($(grep ^DATABASE_URL "$PG_ENV" | cut -d= -f2-))"
+    return 0
+  fi
+  [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 not found in $PG_BIN; run deploy/install-deps.sh"
+  mkdir -p "$PG_DIR"
+  grant_traversal "$STACK_DIR"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_DIR"
+  if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+    say "initialising PostgreSQL data directory $PG_DIR/data"
+    pg_run "$PG_BIN/initdb" -D "$PG_DIR/data" -U innoscope --auth=trust -E UTF8 \
+      --no-locale >"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+  fi
+  # Reuse the previous port when it is free, so a restarted PostgreSQL is
+  # found again by services already configured with its address.
+  local port=""
+  if [ -f "$PG_ENV" ]; then
+    port=$(grep '^INNOSCOPE_PG_PORT=' "$PG_ENV" | cut -d= -f2)
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then port=""; fi
+  fi
+  [ -n "$port" ] || port=$(free_port)
+  # A throwaway development database: durability is traded for speed.
+  pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 \
+        -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+    || { tail -20 "$PG_DIR/server.log" >&2; die "PostgreSQL did not start (log: $PG_DIR/server.log)"; }
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U innoscope -d postgres -qtAc \
+    "SELECT 1 FROM pg_database WHERE datname='innoscope'" | grep -q 1 \
+    || "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U innoscope innoscope
+  cat >"$PG_ENV" <<ENV
+# Written by deploy/local/stack.sh pg-start
+INNOSCOPE_PG_PORT=$port
+INNOSCOPE_PG_BIN=$PG_BIN
+DATABASE_URL=postgresql://innoscope@127.0.0.1:$port/innoscope
+ENV
+  say "PostgreSQL 15 on 127.0.0.1:$port (data: $PG_DIR/data)"
+}
+
+pg_stop() {
+  if pg_running; then
+    pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null
+    say "PostgreSQL stopped"
+  fi
+}
+
+# Starts one service on ephemeral ports and waits for its address lines.
+start_service() {
+  local name="$1"; shift
+  local bin="$BUILD_DIR/services/$name/innoscope-$name"
+  [ -x "$bin" ] || die "$bin not built; run: cmake -S $ROOT -B $BUILD_DIR -G Ninja && ninja -C $BUILD_DIR"
+  local out="$STACK_DIR/$name.out" log="$STACK_DIR/$name.log"
+  : >"$out"
+  # shellcheck disable=SC1090
+  DATABASE_URL="$(grep ^DATABASE_URL "$PG_ENV" | cut -d= -f2-)" \
+    setsid "$bin" --grpc_address=127.0.0.1:0 --metrics_address=127.0.0.1:0 \
+      --drain_seconds=0.5 "$@" >"$out" 2>"$log" </dev/null &
+  echo $! >"$STACK_DIR/$name.pid"
+  for _ in $(seq 1 600); do
+    if grep -q '^metrics_address=' "$out"; then
+      local grpc metrics
+      grpc=$(grep '^grpc_address=' "$out" | cut -d= -f2)
+      metrics=$(grep '^metrics_address=' "$out" | cut -d= -f2)
+      local upper
+      upper=$(echo "$name" | tr a-z A-Z)
+      echo "INNOSCOPE_${upper}_ADDRESS=$grpc" >>"$ADDRESSES.tmp"
+      echo "INNOSCOPE_${upper}_METRICS_ADDRESS=$metrics" >>"$ADDRESSES.tmp"
+      say "$name serving gRPC on $grpc, metrics on $metrics"
+      eval "ADDR_$name=$grpc"
+      return 0
+    fi
+    if ! kill -0 "$(cat "$STACK_DIR/$name.pid")" 2>/dev/null; then
+      tail -20 "$log" >&2
+      die "$name exited during start-up (log: $log)"
+    fi
+    sleep 0.1
+  done
+  die "$name did not report its address within 60 s (log: $log)"
+}
+
+services_stop() {
+  local name pid
+  for name in "${SERVICES[@]}"; do
+    [ -f "$STACK_DIR/$name.pid" ] || continue
+    pid=$(cat "$STACK_DIR/$name.pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid"
+      for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; say "$name killed after 30 s"; else say "$name stopped"; fi
+    fi
+    rm -f "$STACK_DIR/$name.pid"
+  done
+  rm -f "$ADDRESSES"
+}
+
+start() {
+  pg_start
+  services_stop
+  rm -f "$ADDRESSES.tmp"
+  {
+    echo "# Written by deploy/local/stack.sh start; read by the innoscope CLI and tests."
+    cat "$PG_ENV" | grep -v '^#'
+  } >"$ADDRESSES.tmp"
+  start_service ingest
+  start_service weighting --ingest_address="$ADDR_ingest"
+  start_service network --ingest_address="$ADDR_ingest"
+  start_service scoring --ingest_address="$ADDR_ingest" --weighting_address="$ADDR_weighting"
+  mv "$ADDRESSES.tmp" "$ADDRESSES"
+  say "addresses written to $ADDRESSES"
+}
+
+status() {
+  local name pid
+  if pg_running; then say "PostgreSQL: running ($(grep ^DATABASE_URL "$PG_ENV" | cut -d= -f2-))"; else say "PostgreSQL: stopped"; fi
+  for name in "${SERVICES[@]}"; do
+    if [ -f "$STACK_DIR/$name.pid" ] && kill -0 "$(cat "$STACK_DIR/$name.pid")" 2>/dev/null; then
+      say "$name: running (pid $(cat "$STACK_DIR/$name.pid"))"
+    else
+      say "$name: stopped"
+    fi
+  done
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) services_stop; pg_stop ;;
+  restart) services_stop; start ;;
+  status) status ;;
+  pg-start) pg_start ;;
+  pg-stop) pg_stop ;;
+  reset) services_stop; pg_stop; rm -rf "$STACK_DIR"; say "removed $STACK_DIR" ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Quick-start command 2: install what is missing, build everything, run every
+# test (unit, PostgreSQL-backed integration, end-to-end with Prometheus).
+# .ci/run calls exactly this.
+#
+#   deploy/test.sh               everything
+#   deploy/test.sh -L unit       extra arguments go to ctest
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${INNOSCOPE_BUILD_DIR:-$ROOT/build}"
+cd "$ROOT"
+
+echo "==> dependencies"
+deploy/install-deps.sh
+
+echo "==> configure ($BUILD_DIR)"
+cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+echo "==> build"
+cmake --build "$BUILD_DIR" -j "$(nproc)"
+
+echo "==> test"
+# A PostgreSQL left over by an interrupted run would hold the fixture's
+# folder; the fixture reuses a running one, so nothing to clean here.
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" "$@"

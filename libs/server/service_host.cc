@@ -1,0 +1,386 @@
+#include "libs/server/service_host.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "libs/common/log.h"
+#include "libs/common/status_macros.h"
+#include "libs/server/grpc_status.h"
+#include "libs/server/health_client.h"
+#include "libs/server/metrics.h"
+#include "prometheus/exposer.h"
+
+namespace innoscope::server {
+namespace {
+
+// The health entry that follows database reachability; Kubernetes readiness
+// probes ask for it, liveness probes ask for "" (docs/operations.md).
+constexpr char kReadinessName[] = "readiness";
+
+std::string UpstreamFlag(const std::string& name) {
+  return absl::StrCat(name, "_address");
+}
+
+// Waits for PostgreSQL at start-up (a pod may start before the database is
+// reachable), then applies migrations. Migration errors are not retried.
+absl::StatusOr<int> ConnectAndMigrate(const ServiceDefinition& definition,
+                                      const ServiceConfig& config,
+                                      storage::ConnectionPool& pool) {
+  absl::Time give_up = absl::Now() + config.database_wait;
+  absl::Status ping;
+  for (int attempt = 1;; ++attempt) {
+    ping = pool.Ping();
+    if (ping.ok() || absl::Now() >= give_up ||
+        ping.code() != absl::StatusCode::kUnavailable) {
+      break;
+    }
+    log::Warn("waiting for the database",
+              {{"attempt", attempt}, {"error", std::string(ping.message())}});
+    absl::SleepFor(absl::Seconds(1));
+  }
+  if (!ping.ok()) return ping;
+  return storage::ApplyMigrations(pool, definition.name,
+                                  definition.migrations());
+}
+
+// Blocks SIGTERM and SIGINT in this thread and every thread created after,
+// so that only sigwait() in the main thread receives them.
+sigset_t BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+// Background loop: probes the database for the readiness entry and refreshes
+// pool and process gauges.
+class Monitor {
+ public:
+  static storage::PoolOptions ProbePoolOptions(const std::string& url) {
+    storage::PoolOptions options;
+    options.url = url;
+    options.max_size = 1;
+    options.acquire_timeout = absl::Seconds(1);
+    options.connect_timeout_seconds = 3;
+    return options;
+  }
+
+  Monitor(const ServiceConfig& config, grpc::HealthCheckServiceInterface& health,
+          ServerMetrics& metrics, storage::ConnectionPool& pool,
+          ServiceInfoProvider& info)
+      : config_(config), health_(health), metrics_(metrics), pool_(pool),
+        info_(info),
+        // A dedicated single connection, so a busy pool never makes the
+        // service look unready and the probe never waits behind RPCs.
+        probe_pool_(ProbePoolOptions(config.database_url)) {}
+
+  void Start() {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  void Stop() {
+    if (!stop_.HasBeenNotified()) stop_.Notify();
+    if (thread_.joinable()) thread_.join();
+  }
+  ~Monitor() { Stop(); }
+
+ private:
+  void Loop() {
+    bool last_ready = true;  // migrations just succeeded
+    do {
+      absl::Status probe = probe_pool_.Ping();
+      bool ready = probe.ok();
+      if (ready != last_ready) {
+        if (ready) {
+          log::Info("database reachable again; readiness SERVING");
+        } else {
+          log::Warn("database unreachable; readiness NOT_SERVING",
+                    {{"error", std::string(probe.message())}});
+        }
+        last_ready = ready;
+      }
+      health_.SetServingStatus(kReadinessName, ready);
+      info_.SetDatabaseReady(ready);
+      metrics_.SetDatabaseReady(ready);
+      metrics_.UpdatePool(pool_.Stats());
+      metrics_.UpdateProcess();
+    } while (!stop_.WaitForNotificationWithTimeout(config_.readiness_interval));
+  }
+
+  const ServiceConfig& config_;
+  grpc::HealthCheckServiceInterface& health_;
+  ServerMetrics& metrics_;
+  storage::ConnectionPool& pool_;
+  ServiceInfoProvider& info_;
+  storage::ConnectionPool probe_pool_;
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+config::FlagSet ServiceFlags(const ServiceDefinition& d,
+                             const std::string& program) {
+  config::FlagSet flags(program, d.description);
+  flags.Add("grpc_address", absl::StrCat("0.0.0.0:", d.default_grpc_port),
+            "HOST:PORT to serve gRPC on; port 0 picks a free port, printed on "
+            "stdout as grpc_address=HOST:PORT")
+      .Add("metrics_address", absl::StrCat("0.0.0.0:", d.default_metrics_port),
+           "HOST:PORT to serve Prometheus /metrics on; port 0 picks a free "
+           "port, printed as metrics_address=HOST:PORT")
+      .AddWithFallbackEnv("database_url", "DATABASE_URL", "",
+                          "PostgreSQL connection URL, e.g. "
+                          "postgresql://user@host:5432/innoscope")
+      .Add("db_pool_size", "8", "maximum database connections (1-256)")
+      .Add("log_level", "info", "debug, info, warning or error")
+      .Add("drain_seconds", "5",
+           "after SIGTERM, seconds to report NOT_SERVING before refusing new "
+           "RPCs (lets load balancers stop routing here)")
+      .Add("shutdown_grace_seconds", "20",
+           "after draining, seconds in-flight RPCs get to finish")
+      .Add("max_connection_age_seconds", "300",
+           "clients reconnect after this long, so Kubernetes Services "
+           "rebalance across replicas")
+      .Add("readiness_interval_seconds", "2",
+           "seconds between database probes for the readiness health entry")
+      .Add("database_wait_seconds", "60",
+           "at start-up, how long to wait for PostgreSQL before giving up")
+      .Add("max_message_bytes", "16777216",
+           "largest gRPC message accepted; larger ones get RESOURCE_EXHAUSTED");
+  for (const auto& [name, address] : d.upstream_defaults) {
+    flags.Add(UpstreamFlag(name), address,
+              absl::StrCat("HOST:PORT of the ", name, " service"));
+  }
+  return flags;
+}
+
+absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(
+    const ServiceDefinition& d, const config::ParsedFlags& flags) {
+  ServiceConfig c;
+  ASSIGN_OR_RETURN(c.grpc_address,
+                   config::ParseHostPort("grpc_address", flags.Get("grpc_address")));
+  ASSIGN_OR_RETURN(c.metrics_address, config::ParseHostPort(
+                                          "metrics_address",
+                                          flags.Get("metrics_address")));
+  c.database_url = flags.Get("database_url");
+  if (c.database_url.empty()) {
+    return absl::InvalidArgumentError(
+        "--database_url is required (or set DATABASE_URL)");
+  }
+  ASSIGN_OR_RETURN(int64_t pool_size, flags.GetInt("db_pool_size", 1, 256));
+  c.db_pool_size = static_cast<int>(pool_size);
+  c.log_level = flags.Get("log_level");
+  log::Level level;
+  if (!log::ParseLevel(c.log_level, &level)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--log_level: \"", c.log_level, "\" is not debug, info, warning or error"));
+  }
+  ASSIGN_OR_RETURN(c.drain, flags.GetSeconds("drain_seconds"));
+  ASSIGN_OR_RETURN(c.shutdown_grace, flags.GetSeconds("shutdown_grace_seconds"));
+  ASSIGN_OR_RETURN(c.max_connection_age,
+                   flags.GetSeconds("max_connection_age_seconds"));
+  ASSIGN_OR_RETURN(c.readiness_interval,
+                   flags.GetSeconds("readiness_interval_seconds"));
+  if (c.readiness_interval < absl::Milliseconds(100) ||
+      c.readiness_interval > absl::Seconds(5)) {
+    // Readiness must follow the database within 10 s: probe interval plus
+    // the probe's 3 s connect timeout.
+    return absl::InvalidArgumentError(
+        "--readiness_interval_seconds must be between 0.1 and 5");
+  }
+  ASSIGN_OR_RETURN(c.database_wait, flags.GetSeconds("database_wait_seconds"));
+  ASSIGN_OR_RETURN(int64_t max_bytes,
+                   flags.GetInt("max_message_bytes", 1024, 1 << 30));
+  c.max_message_bytes = static_cast<int>(max_bytes);
+  for (const auto& [name, unused] : d.upstream_defaults) {
+    const std::string flag = UpstreamFlag(name);
+    ASSIGN_OR_RETURN(config::HostPort hp,
+                     config::ParseHostPort(flag, flags.Get(flag)));
+    if (hp.port == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, ": an upstream address needs a real port"));
+    }
+    c.upstreams[name] = flags.Get(flag);
+  }
+  return c;
+}
+
+ServiceInfoProvider::ServiceInfoProvider(
+    const ServiceDefinition& definition, storage::ConnectionPool& pool,
+    std::map<std::string, std::string> upstream_addresses,
+    std::map<std::string, std::shared_ptr<grpc::Channel>> channels)
+    : definition_(definition),
+      pool_(pool),
+      upstream_addresses_(std::move(upstream_addresses)),
+      channels_(std::move(channels)),
+      started_at_(absl::Now()) {}
+
+absl::StatusOr<common::v1::ServiceInfo> ServiceInfoProvider::Get() const {
+  common::v1::ServiceInfo info;
+  info.set_service(definition_.name);
+  info.set_version(BuildVersion());
+  info.set_revision(BuildRevision());
+  info.set_schema(definition_.name);
+  *info.mutable_started_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(started_at_));
+  info.set_database_ready(database_ready_);
+  absl::StatusOr<int> version = storage::CurrentSchemaVersion(pool_, definition_.name);
+  if (version.ok()) info.set_schema_version(*version);
+  for (const auto& [name, channel] : channels_) {
+    common::v1::UpstreamStatus* upstream = info.add_upstreams();
+    upstream->set_name(name);
+    upstream->set_address(upstream_addresses_.at(name));
+    absl::StatusOr<bool> serving =
+        CheckServing(channel, kReadinessName, absl::Seconds(1));
+    upstream->set_serving(serving.ok() && *serving);
+    if (!serving.ok()) {
+      upstream->set_detail(std::string(serving.status().message()));
+    } else if (!*serving) {
+      upstream->set_detail("not ready");
+    }
+  }
+  return info;
+}
+
+grpc::Status FillServiceInfo(const ServiceInfoProvider& info,
+                             common::v1::ServiceInfo* out) {
+  absl::StatusOr<common::v1::ServiceInfo> got = info.Get();
+  if (!got.ok()) return ToGrpcStatus(got.status());
+  *out = *std::move(got);
+  return grpc::Status::OK;
+}
+
+int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
+                const ServiceFactory& factory) {
+  const std::string program = absl::StrCat("innoscope-", definition.name);
+  config::FlagSet flags = ServiceFlags(definition, program);
+  config::ParsedFlags parsed = config::ParseOrExit(flags, argc, argv);
+  absl::StatusOr<ServiceConfig> config_or =
+      ServiceConfigFromFlags(definition, parsed);
+  if (!config_or.ok()) {
+    config::ExitInvalidConfig(program, std::string(config_or.status().message()));
+  }
+  const ServiceConfig config = *std::move(config_or);
+  log::Level level = log::Level::kInfo;
+  log::ParseLevel(config.log_level, &level);
+  log::Init(definition.name, level);
+  sigset_t termination = BlockTerminationSignals();
+
+  storage::PoolOptions pool_options;
+  pool_options.url = config.database_url;
+  pool_options.max_size = static_cast<size_t>(config.db_pool_size);
+  storage::ConnectionPool pool(pool_options);
+  absl::StatusOr<int> migrated = ConnectAndMigrate(definition, config, pool);
+  if (!migrated.ok()) {
+    log::Error("start-up failed: database", {{"error", migrated.status().ToString()}});
+    std::fprintf(stderr, "%s: cannot use the database: %s\n", program.c_str(),
+                 migrated.status().ToString().c_str());
+    return 1;
+  }
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  ServerMetrics metrics(*registry, definition.name, BuildVersion(), BuildRevision());
+  std::unique_ptr<prometheus::Exposer> exposer;
+  try {
+    exposer = std::make_unique<prometheus::Exposer>(config.metrics_address.ToString());
+    exposer->RegisterCollectable(registry);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: cannot serve metrics on %s: %s\n", program.c_str(),
+                 config.metrics_address.ToString().c_str(), e.what());
+    return 1;
+  }
+
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
+  for (const auto& [name, address] : config.upstreams) {
+    channels[name] = MakeChannel(address);
+  }
+  ServiceInfoProvider info(definition, pool, config.upstreams, channels);
+  info.SetDatabaseReady(true);
+  ServiceContext context{config, pool, *registry, info, channels};
+  absl::StatusOr<std::unique_ptr<grpc::Service>> service = factory(context);
+  if (!service.ok()) {
+    std::fprintf(stderr, "%s: cannot start: %s\n", program.c_str(),
+                 service.status().ToString().c_str());
+    return 1;
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int selected_port = 0;
+  builder.AddListeningPort(config.grpc_address.ToString(),
+                           grpc::InsecureServerCredentials(), &selected_port);
+  builder.RegisterService(service->get());
+  builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             10000);
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONNECTION_AGE_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(config.max_connection_age)));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30000);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(metrics));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || selected_port == 0) {
+    std::fprintf(stderr, "%s: cannot serve gRPC on %s (address in use?)\n",
+                 program.c_str(), config.grpc_address.ToString().c_str());
+    return 1;
+  }
+
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  health->SetServingStatus("", true);
+  health->SetServingStatus(definition.grpc_service, true);
+  health->SetServingStatus(kReadinessName, true);
+
+  config::HostPort grpc_bound = config.grpc_address;
+  grpc_bound.port = selected_port;
+  config::HostPort metrics_bound = config.metrics_address;
+  std::vector<int> metric_ports = exposer->GetListeningPorts();
+  if (!metric_ports.empty()) metrics_bound.port = metric_ports.front();
+  // Scripts and tests read these two lines to find ephemeral ports.
+  std::printf("grpc_address=%s\nmetrics_address=%s\n",
+              grpc_bound.ToString().c_str(), metrics_bound.ToString().c_str());
+  std::fflush(stdout);
+  log::Info("serving", {{"grpc_address", grpc_bound.ToString()},
+                        {"metrics_address", metrics_bound.ToString()},
+                        {"migrations_applied", *migrated},
+                        {"version", BuildVersion()},
+                        {"revision", BuildRevision()}});
+
+  Monitor monitor(config, *health, metrics, pool, info);
+  monitor.Start();
+
+  int signal_number = 0;
+  sigwait(&termination, &signal_number);
+  log::Info("shutting down", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+                              {"drain_seconds", absl::ToDoubleSeconds(config.drain)}});
+  monitor.Stop();
+  // Every health entry goes NOT_SERVING; load balancers stop routing here
+  // while in-flight and newly routed RPCs are still served.
+  health->Shutdown();
+  absl::SleepFor(config.drain);
+  server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
+  server->Wait();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace innoscope::server

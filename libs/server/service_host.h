@@ -1,0 +1,129 @@
+#pragma once
+
+// The one service bootstrap used by all four Innoscope services.
+//
+// ServiceMain turns flags into a validated configuration, connects to
+// PostgreSQL and applies the service's migrations, builds the gRPC server
+// (health, reflection, keepalive, max connection age, metrics interceptor),
+// exposes /metrics, reports readiness from a database probe, and on SIGTERM
+// or SIGINT drains and shuts down. A service supplies only its definition
+// and a factory for its gRPC service:
+//
+//   int main(int argc, char** argv) {
+//     return innoscope::server::ServiceMain(kIngestDefinition, argc, argv,
+//         [](innoscope::server::ServiceContext& ctx) { ... });
+//   }
+//
+// Standard flags (each also INNOSCOPE_<FLAG>): grpc_address, metrics_address,
+// database_url (or DATABASE_URL), db_pool_size, log_level, drain_seconds,
+// shutdown_grace_seconds, max_connection_age_seconds,
+// readiness_interval_seconds, database_wait_seconds, max_message_bytes and
+// <upstream>_address for each upstream service.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/impl/codegen/service_type.h"
+#include "grpcpp/support/status.h"
+#include "innoscope/common/v1/common.pb.h"
+#include "libs/config/flags.h"
+#include "libs/storage/migrations.h"
+#include "libs/storage/pool.h"
+#include "prometheus/registry.h"
+
+namespace innoscope::server {
+
+struct ServiceDefinition {
+  std::string name;          // "ingest"; also the PostgreSQL schema
+  std::string grpc_service;  // "innoscope.ingest.v1.IngestService"
+  std::string description;   // first line of --help
+  int default_grpc_port = 0;
+  int default_metrics_port = 0;
+  std::function<std::vector<storage::Migration>()> migrations;
+  // Upstream services this one calls, by name ("ingest"): each gets an
+  // --<name>_address flag with the given default.
+  std::map<std::string, std::string> upstream_defaults;
+};
+
+// Immutable configuration parsed from flags.
+struct ServiceConfig {
+  config::HostPort grpc_address;
+  config::HostPort metrics_address;
+  std::string database_url;
+  int db_pool_size = 8;
+  absl::Duration drain = absl::Seconds(5);
+  absl::Duration shutdown_grace = absl::Seconds(20);
+  absl::Duration max_connection_age = absl::Minutes(5);
+  absl::Duration readiness_interval = absl::Seconds(2);
+  absl::Duration database_wait = absl::Seconds(60);
+  int max_message_bytes = 16 * 1024 * 1024;
+  std::string log_level = "info";
+  std::map<std::string, std::string> upstreams;  // name -> HOST:PORT
+};
+
+// The standard flags for a service.
+config::FlagSet ServiceFlags(const ServiceDefinition& definition,
+                             const std::string& program);
+
+// Validates parsed flags into a configuration (INVALID_ARGUMENT naming the
+// flag on error).
+absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(
+    const ServiceDefinition& definition, const config::ParsedFlags& flags);
+
+// Serves GetServiceInfo for every service: version, schema, readiness and
+// the health of its upstreams.
+class ServiceInfoProvider {
+ public:
+  ServiceInfoProvider(const ServiceDefinition& definition,
+                      storage::ConnectionPool& pool,
+                      std::map<std::string, std::string> upstream_addresses,
+                      std::map<std::string, std::shared_ptr<grpc::Channel>> channels);
+  absl::StatusOr<common::v1::ServiceInfo> Get() const;
+  void SetDatabaseReady(bool ready) { database_ready_ = ready; }
+  bool database_ready() const { return database_ready_; }
+
+ private:
+  const ServiceDefinition& definition_;
+  storage::ConnectionPool& pool_;
+  std::map<std::string, std::string> upstream_addresses_;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
+  absl::Time started_at_;
+  std::atomic<bool> database_ready_{false};
+};
+
+// The body of every service's GetServiceInfo handler.
+grpc::Status FillServiceInfo(const ServiceInfoProvider& info,
+                             common::v1::ServiceInfo* out);
+
+// What a service factory receives.
+struct ServiceContext {
+  const ServiceConfig& config;
+  storage::ConnectionPool& pool;
+  prometheus::Registry& registry;
+  const ServiceInfoProvider& info;
+  // Channels to upstream services, by name.
+  std::map<std::string, std::shared_ptr<grpc::Channel>> upstreams;
+};
+
+// The gRPC service to register. The returned object must outlive the
+// server; ServiceMain keeps it until shutdown.
+using ServiceFactory = std::function<absl::StatusOr<std::unique_ptr<grpc::Service>>(
+    ServiceContext& context)>;
+
+// Runs a service process to completion and returns its exit code: 0 after a
+// clean shutdown, 1 when start-up fails, 2 (via exit) for invalid flags.
+int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
+                const ServiceFactory& factory);
+
+// Release version and git revision baked in at build time.
+const char* BuildVersion();
+const char* BuildRevision();
+
+}  // namespace innoscope::server

@@ -1,0 +1,92 @@
+#pragma once
+
+// ConnectionPool: a bounded pool of libpqxx connections.
+//
+// A pqxx::connection is not thread-safe, so every RPC borrows one for the
+// duration of its database work. Connections are opened lazily up to
+// max_size; a caller waits up to acquire_timeout for a free one and then gets
+// RESOURCE_EXHAUSTED. A connection found broken is discarded and reopened on
+// the next acquisition, so the pool heals by itself when PostgreSQL returns.
+//
+//   ConnectionPool pool({.url = url, .max_size = 8});
+//   absl::Status s = pool.WithConnection([&](pqxx::connection& c) {
+//     pqxx::work tx(c); ...; tx.commit(); return absl::OkStatus();
+//   });
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <pqxx/connection>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+
+namespace innoscope::storage {
+
+struct PoolOptions {
+  std::string url;
+  size_t max_size = 8;
+  absl::Duration acquire_timeout = absl::Seconds(10);
+  int connect_timeout_seconds = 5;
+};
+
+struct PoolStats {
+  size_t max_size = 0;
+  size_t open = 0;     // connections currently open (idle + in use)
+  size_t in_use = 0;
+  size_t waiting = 0;  // callers waiting for a connection
+  uint64_t opened_total = 0;
+  uint64_t failed_total = 0;  // failed connection attempts
+};
+
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(PoolOptions options);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // Runs fn with a borrowed connection. Exceptions from fn are mapped with
+  // StatusFromException; a broken connection is dropped from the pool.
+  absl::Status WithConnection(
+      const std::function<absl::Status(pqxx::connection&)>& fn);
+
+  // Runs fn in a read-write transaction, retrying up to max_attempts times on
+  // ABORTED (serialization failure, deadlock). fn must be idempotent up to
+  // the commit: it is re-run from the start on retry.
+  absl::Status WithRetries(
+      const std::function<absl::Status(pqxx::connection&)>& fn,
+      int max_attempts = 5);
+
+  // SELECT 1 on a pooled connection; UNAVAILABLE when the database is down.
+  absl::Status Ping();
+
+  PoolStats Stats() const;
+  const PoolOptions& options() const { return options_; }
+
+ private:
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> Acquire();
+  void Release(std::unique_ptr<pqxx::connection> conn);
+
+  const PoolOptions options_;
+  const std::string connect_string_;
+  mutable absl::Mutex mu_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
+  size_t in_use_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t opening_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t waiting_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t opened_total_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t failed_total_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Adds connect_timeout to a libpq URL or keyword string when absent.
+std::string WithConnectTimeout(const std::string& url, int seconds);
+
+}  // namespace innoscope::storage

@@ -1,0 +1,112 @@
+#pragma once
+
+// Integration-test harness: real PostgreSQL servers (started through
+// deploy/local/stack.sh, the same script operators use), real service
+// processes on ephemeral ports, and small HTTP and process helpers.
+//
+//   auto pg = PostgresServer::Shared();                 // ctest fixture "pg"
+//   std::string url = *(*pg)->CreateDatabase("ingest");
+//   auto ingest = ServiceProcess::Start("ingest", {}, {{"DATABASE_URL", url}});
+//   auto stub = innoscope::ingest::v1::IngestService::NewStub((*ingest)->Channel());
+//
+// ctest provides INNOSCOPE_SOURCE_DIR, INNOSCOPE_BUILD_DIR and
+// INNOSCOPE_TEST_STACK_DIR (tests/integration/CMakeLists.txt).
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+
+namespace innoscope::testing {
+
+std::string SourceDir();
+std::string BuildDir();
+
+// Polls cond every `poll` until it holds or timeout passes.
+absl::Status WaitFor(const std::function<bool()>& cond, absl::Duration timeout,
+                     absl::Duration poll = absl::Milliseconds(100));
+
+// Runs a shell command; returns its combined stdout and sets *exit_code.
+absl::StatusOr<std::string> RunCommand(const std::string& command, int* exit_code);
+
+// HTTP/1.0 GET on loopback; returns the body of a 200 response.
+absl::StatusOr<std::string> HttpGet(const std::string& host_port,
+                                    const std::string& path_and_query);
+
+class PostgresServer {
+ public:
+  // The server of the ctest fixture "pg" (already running).
+  static absl::StatusOr<std::unique_ptr<PostgresServer>> Shared();
+  // A private server in its own stack folder, stopped when destroyed.
+  static absl::StatusOr<std::unique_ptr<PostgresServer>> StartPrivate(
+      const std::string& stack_dir);
+  ~PostgresServer();
+
+  absl::Status Stop();
+  absl::Status Start();
+  // A fresh, empty database; returns its URL.
+  absl::StatusOr<std::string> CreateDatabase(const std::string& prefix);
+  std::string Url(const std::string& database) const;
+  int port() const { return port_; }
+
+ private:
+  PostgresServer(std::string stack_dir, bool owned)
+      : stack_dir_(std::move(stack_dir)), owned_(owned) {}
+  absl::Status Stack(const std::string& command);
+  absl::Status ReadPort();
+
+  std::string stack_dir_;
+  bool owned_;
+  int port_ = 0;
+};
+
+class ServiceProcess {
+ public:
+  // Starts build/services/<name>/innoscope-<name> with --grpc_address and
+  // --metrics_address on 127.0.0.1:0 plus `args`, and waits until it prints
+  // both addresses (start-up and migrations done).
+  static absl::StatusOr<std::unique_ptr<ServiceProcess>> Start(
+      const std::string& name, const std::vector<std::string>& args,
+      const std::map<std::string, std::string>& env);
+  ~ServiceProcess();
+
+  const std::string& grpc_address() const { return grpc_address_; }
+  const std::string& metrics_address() const { return metrics_address_; }
+  std::shared_ptr<grpc::Channel> Channel() const;
+  pid_t pid() const { return pid_; }
+
+  void Signal(int signal_number);
+  // The exit code, or DEADLINE_EXCEEDED if still running after timeout.
+  absl::StatusOr<int> WaitExit(absl::Duration timeout);
+  // Everything the service wrote on stderr (its JSON log) so far.
+  std::string Log() const;
+
+ private:
+  ServiceProcess() = default;
+  void ReadStdout(int fd);
+
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int exit_code_ = -1;
+  std::string log_path_;
+  std::string grpc_address_;
+  std::string metrics_address_;
+  std::thread reader_;
+  mutable absl::Mutex mu_;
+  std::string stdout_ ABSL_GUARDED_BY(mu_);
+};
+
+// Health of one entry: "SERVING", "NOT_SERVING" or the error text.
+std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel,
+                     const std::string& service);
+
+}  // namespace innoscope::testing

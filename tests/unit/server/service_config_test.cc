@@ -1,0 +1,74 @@
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/common/status_matchers.h"
+#include "libs/server/service_host.h"
+
+namespace innoscope::server {
+namespace {
+
+using ::innoscope::testing::StatusIs;
+using ::testing::HasSubstr;
+
+ServiceDefinition Scoring() {
+  ServiceDefinition d;
+  d.name = "scoring";
+  d.default_grpc_port = 50053;
+  d.default_metrics_port = 9103;
+  d.upstream_defaults = {{"ingest", "localhost:50051"}, {"weighting", "localhost:50052"}};
+  return d;
+}
+
+absl::StatusOr<ServiceConfig> Parse(std::vector<std::string> args,
+                                    std::map<std::string, std::string> env = {}) {
+  ServiceDefinition d = Scoring();
+  config::FlagSet flags = ServiceFlags(d, "innoscope-scoring");
+  auto lookup = [env](const std::string& n) -> std::optional<std::string> {
+    auto it = env.find(n);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  auto parsed = flags.Parse(args, lookup);
+  if (!parsed.ok()) return parsed.status();
+  return ServiceConfigFromFlags(d, *parsed);
+}
+
+TEST(ServiceConfigTest, DefaultsAndUpstreamsFromTheDefinition) {
+  auto c = Parse({}, {{"DATABASE_URL", "postgresql://h/db"}});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->grpc_address.ToString(), "0.0.0.0:50053");
+  EXPECT_EQ(c->metrics_address.port, 9103);
+  EXPECT_EQ(c->database_url, "postgresql://h/db");
+  EXPECT_EQ(c->upstreams.at("ingest"), "localhost:50051");
+  EXPECT_EQ(c->upstreams.at("weighting"), "localhost:50052");
+  EXPECT_EQ(c->db_pool_size, 8);
+}
+
+TEST(ServiceConfigTest, EnvironmentSetsAnyFlag) {
+  auto c = Parse({}, {{"INNOSCOPE_DATABASE_URL", "postgresql://x/y"},
+                      {"INNOSCOPE_INGEST_ADDRESS", "ingest:50051"},
+                      {"INNOSCOPE_DB_POOL_SIZE", "3"}});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->upstreams.at("ingest"), "ingest:50051");
+  EXPECT_EQ(c->db_pool_size, 3);
+}
+
+TEST(ServiceConfigTest, InvalidValuesNameTheFlag) {
+  std::map<std::string, std::string> db = {{"DATABASE_URL", "postgresql://h/db"}};
+  EXPECT_THAT(Parse({}), StatusIs(absl::StatusCode::kInvalidArgument,
+                                  HasSubstr("--database_url is required")));
+  EXPECT_THAT(Parse({"--grpc_address=nohost"}, db),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--grpc_address")));
+  EXPECT_THAT(Parse({"--db_pool_size=0"}, db),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--db_pool_size")));
+  EXPECT_THAT(Parse({"--log_level=loud"}, db),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--log_level")));
+  EXPECT_THAT(Parse({"--weighting_address=w:0"}, db),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--weighting_address")));
+  EXPECT_THAT(Parse({"--readiness_interval_seconds=30"}, db),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--readiness_interval_seconds")));
+}
+
+}  // namespace
+}  // namespace innoscope::server
