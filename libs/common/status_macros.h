@@ -19,17 +19,20 @@
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing
 // function when it is not OK.
-#define RETURN_IF_ERROR(expr)                               \
-  do {                                                      \
-    ::absl::Status innoscope_status_ = (expr);              \
-    if (!innoscope_status_.ok()) return innoscope_status_;  \
+#define RETURN_IF_ERROR(expr) \
+  INNOSCOPE_RETURN_IF_ERROR_IMPL(INNOSCOPE_STATUS_CONCAT(innoscope_status_, __COUNTER__), expr)
+
+#define INNOSCOPE_RETURN_IF_ERROR_IMPL(status, expr) \
+  do {                                               \
+    ::absl::Status status = (expr);                  \
+    if (!status.ok()) return status;                 \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status,
 // otherwise move-assigns the value to `lhs` (which may be a declaration).
 #define ASSIGN_OR_RETURN(lhs, rexpr)                                          \
   INNOSCOPE_ASSIGN_OR_RETURN_IMPL(                                            \
-      INNOSCOPE_STATUS_CONCAT(innoscope_statusor_, __LINE__), lhs, rexpr)
+      INNOSCOPE_STATUS_CONCAT(innoscope_statusor_, __COUNTER__), lhs, rexpr)
 
 #define INNOSCOPE_ASSIGN_OR_RETURN_IMPL(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                    \

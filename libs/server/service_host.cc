@@ -282,6 +282,7 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   storage::PoolOptions pool_options;
   pool_options.url = config.database_url;
   pool_options.max_size = static_cast<size_t>(config.db_pool_size);
+  pool_options.search_path = definition.name + ", public";
   storage::ConnectionPool pool(pool_options);
   absl::StatusOr<int> migrated = ConnectAndMigrate(definition, config, pool);
   if (!migrated.ok()) {
@@ -309,7 +310,7 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   }
   ServiceInfoProvider info(definition, pool, config.upstreams, channels);
   info.SetDatabaseReady(true);
-  ServiceContext context{config, pool, *registry, info, channels};
+  ServiceContext context{config, pool, *registry, info, channels, {}};
   absl::StatusOr<std::unique_ptr<grpc::Service>> service = factory(context);
   if (!service.ok()) {
     std::fprintf(stderr, "%s: cannot start: %s\n", program.c_str(),

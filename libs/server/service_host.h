@@ -110,6 +110,16 @@ struct ServiceContext {
   const ServiceInfoProvider& info;
   // Channels to upstream services, by name.
   std::map<std::string, std::shared_ptr<grpc::Channel>> upstreams;
+
+  // Keeps an object (a store, a core service) alive until the server has
+  // shut down, and returns it.
+  template <typename T>
+  T& Keep(std::unique_ptr<T> object) {
+    T& ref = *object;
+    owned.push_back(std::shared_ptr<T>(std::move(object)));
+    return ref;
+  }
+  std::vector<std::shared_ptr<void>> owned;
 };
 
 // The gRPC service to register. The returned object must outlive the

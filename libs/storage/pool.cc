@@ -74,6 +74,10 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Acquire() {
   absl::Status status;
   try {
     conn = std::make_unique<pqxx::connection>(connect_string_);
+    if (!options_.search_path.empty()) {
+      pqxx::nontransaction tx(*conn);
+      tx.exec("SET search_path TO " + options_.search_path);
+    }
   } catch (const std::exception& e) {
     status = StatusFromException(e);
     if (status.code() == absl::StatusCode::kInternal) {

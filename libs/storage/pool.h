@@ -35,6 +35,9 @@ struct PoolOptions {
   size_t max_size = 8;
   absl::Duration acquire_timeout = absl::Seconds(10);
   int connect_timeout_seconds = 5;
+  // Schemas searched by unqualified names on every connection (a service's
+  // own schema); empty leaves the server default.
+  std::string search_path;
 };
 
 struct PoolStats {

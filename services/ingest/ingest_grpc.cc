@@ -1,11 +1,152 @@
 #include "services/ingest/ingest_grpc.h"
 
-namespace innoscope::ingest {
+#include "libs/server/grpc_status.h"
 
-grpc::Status IngestGrpc::GetServiceInfo(grpc::ServerContext* /*context*/,
-                                     const v1::GetServiceInfoRequest* /*request*/,
-                                     v1::GetServiceInfoResponse* response) {
+namespace innoscope::ingest {
+namespace {
+
+using server::ToGrpcStatus;
+
+// Unary: run the core method and move its result into the response.
+template <typename Response>
+grpc::Status Unary(absl::StatusOr<Response> result, Response* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+// Bidirectional batch streams: each request is one batch, answered once it
+// is committed. An invalid batch ends the stream with its status; batches
+// answered before it stay committed.
+template <typename Request, typename Response, typename Apply>
+grpc::Status BatchStream(grpc::ServerContext* context,
+                         grpc::ServerReaderWriter<Response, Request>* stream, Apply apply) {
+  Request request;
+  while (stream->Read(&request)) {
+    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    absl::StatusOr<Response> response = apply(request);
+    if (!response.ok()) return ToGrpcStatus(response.status());
+    if (!stream->Write(*response)) break;  // the client went away
+  }
+  return grpc::Status::OK;
+}
+
+// Server streams: write every chunk; stop when the client goes away.
+template <typename Message, typename Run>
+grpc::Status ReadStream(grpc::ServerContext* context, grpc::ServerWriter<Message>* writer,
+                        Run run) {
+  return ToGrpcStatus(run([&](const Message& message) {
+    return !context->IsCancelled() && writer->Write(message);
+  }));
+}
+
+}  // namespace
+
+grpc::Status IngestGrpc::GetServiceInfo(grpc::ServerContext*, const v1::GetServiceInfoRequest*,
+                                        v1::GetServiceInfoResponse* response) {
   return server::FillServiceInfo(info_, response->mutable_info());
+}
+
+grpc::Status IngestGrpc::UpsertRegions(grpc::ServerContext*, const v1::UpsertRegionsRequest* r,
+                                       v1::UpsertRegionsResponse* response) {
+  return Unary(core_.UpsertRegions(*r), response);
+}
+
+grpc::Status IngestGrpc::ListRegions(grpc::ServerContext*, const v1::ListRegionsRequest* r,
+                                     v1::ListRegionsResponse* response) {
+  return Unary(core_.ListRegions(*r), response);
+}
+
+grpc::Status IngestGrpc::SetClusterMembers(grpc::ServerContext*,
+                                           const v1::SetClusterMembersRequest* r,
+                                           v1::SetClusterMembersResponse* response) {
+  return Unary(core_.SetClusterMembers(*r), response);
+}
+
+grpc::Status IngestGrpc::ListClusterMembers(grpc::ServerContext*,
+                                            const v1::ListClusterMembersRequest* r,
+                                            v1::ListClusterMembersResponse* response) {
+  return Unary(core_.ListClusterMembers(*r), response);
+}
+
+grpc::Status IngestGrpc::UpsertIndicators(grpc::ServerContext*,
+                                          const v1::UpsertIndicatorsRequest* r,
+                                          v1::UpsertIndicatorsResponse* response) {
+  return Unary(core_.UpsertIndicators(*r), response);
+}
+
+grpc::Status IngestGrpc::ListIndicators(grpc::ServerContext*, const v1::ListIndicatorsRequest* r,
+                                        v1::ListIndicatorsResponse* response) {
+  return Unary(core_.ListIndicators(*r), response);
+}
+
+grpc::Status IngestGrpc::CreateFramework(grpc::ServerContext*,
+                                         const v1::CreateFrameworkRequest* r,
+                                         v1::CreateFrameworkResponse* response) {
+  return Unary(core_.CreateFramework(*r), response);
+}
+
+grpc::Status IngestGrpc::GetFramework(grpc::ServerContext*, const v1::GetFrameworkRequest* r,
+                                      v1::GetFrameworkResponse* response) {
+  return Unary(core_.GetFramework(*r), response);
+}
+
+grpc::Status IngestGrpc::ListFrameworks(grpc::ServerContext*, const v1::ListFrameworksRequest* r,
+                                        v1::ListFrameworksResponse* response) {
+  return Unary(core_.ListFrameworks(*r), response);
+}
+
+grpc::Status IngestGrpc::GetDataVersions(grpc::ServerContext*,
+                                         const v1::GetDataVersionsRequest* r,
+                                         v1::GetDataVersionsResponse* response) {
+  return Unary(core_.GetDataVersions(*r), response);
+}
+
+grpc::Status IngestGrpc::WriteObservations(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::WriteObservationsResponse, v1::WriteObservationsRequest>*
+        stream) {
+  auto writer = core_.NewBatchWriter();
+  return BatchStream(context, stream, [&](const v1::WriteObservationsRequest& r) {
+    return writer->WriteObservations(r);
+  });
+}
+
+grpc::Status IngestGrpc::UpsertActors(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::UpsertActorsResponse, v1::UpsertActorsRequest>* stream) {
+  auto writer = core_.NewBatchWriter();
+  return BatchStream(context, stream,
+                     [&](const v1::UpsertActorsRequest& r) { return writer->UpsertActors(r); });
+}
+
+grpc::Status IngestGrpc::WriteRelations(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::WriteRelationsResponse, v1::WriteRelationsRequest>* stream) {
+  auto writer = core_.NewBatchWriter();
+  return BatchStream(context, stream,
+                     [&](const v1::WriteRelationsRequest& r) { return writer->WriteRelations(r); });
+}
+
+grpc::Status IngestGrpc::ReadObservations(
+    grpc::ServerContext* context, const v1::ReadObservationsRequest* request,
+    grpc::ServerWriter<v1::ReadObservationsResponse>* writer) {
+  return ReadStream(context, writer,
+                    [&](auto on_message) { return core_.ReadObservations(*request, on_message); });
+}
+
+grpc::Status IngestGrpc::ReadActors(grpc::ServerContext* context,
+                                    const v1::ReadActorsRequest* request,
+                                    grpc::ServerWriter<v1::ReadActorsResponse>* writer) {
+  return ReadStream(context, writer,
+                    [&](auto on_message) { return core_.ReadActors(*request, on_message); });
+}
+
+grpc::Status IngestGrpc::ReadRelations(grpc::ServerContext* context,
+                                       const v1::ReadRelationsRequest* request,
+                                       grpc::ServerWriter<v1::ReadRelationsResponse>* writer) {
+  return ReadStream(context, writer,
+                    [&](auto on_message) { return core_.ReadRelations(*request, on_message); });
 }
 
 }  // namespace innoscope::ingest

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        return std::make_unique<innoscope::ingest::IngestGrpc>(context.info);
+        auto& store = context.Keep(std::make_unique<innoscope::ingest::IngestStore>(context.pool));
+        auto& core = context.Keep(std::make_unique<innoscope::ingest::IngestService>(store));
+        return std::make_unique<innoscope::ingest::IngestGrpc>(context.info, core);
       });
 }

@@ -73,9 +73,15 @@ TEST_F(FoundationTest, EveryServiceMigratesItsOwnSchemaAndServes) {
     EXPECT_EQ(HealthOf((*p)->Channel(), ""), "SERVING");
     EXPECT_EQ(HealthOf((*p)->Channel(), GrpcServiceName(name)), "SERVING");
     EXPECT_EQ(HealthOf((*p)->Channel(), "readiness"), "SERVING");
+    // Every migration file of the service is applied, in order.
+    int code = 0;
+    auto files = RunCommand(absl::StrCat("ls '", SourceDir(), "/services/", name,
+                                         "/migrations' | sed 's/_.*//; s/^0*//' | paste -sd,"),
+                            &code);
+    ASSERT_TRUE(files.ok());
     EXPECT_EQ(Psql(*url, absl::StrCat("SELECT string_agg(version::text, ',' ORDER BY version) "
                                       "FROM ", name, ".schema_migrations")),
-              "1");
+              absl::StripAsciiWhitespace(*files));
     // The log is one JSON object per line naming the service.
     std::string log = (*p)->Log();
     for (absl::string_view line : absl::StrSplit(log, '\n', absl::SkipEmpty())) {
@@ -104,7 +110,7 @@ TEST_F(FoundationTest, GetServiceInfoReportsSchemaAndUpstreams) {
   ASSERT_TRUE(stub->GetServiceInfo(&ctx, {}, &response).ok());
   EXPECT_EQ(response.info().service(), "weighting");
   EXPECT_EQ(response.info().schema(), "weighting");
-  EXPECT_EQ(response.info().schema_version(), 1);
+  EXPECT_GE(response.info().schema_version(), 1);
   EXPECT_TRUE(response.info().database_ready());
   ASSERT_EQ(response.info().upstreams_size(), 1);
   EXPECT_EQ(response.info().upstreams(0).name(), "ingest");
@@ -124,7 +130,9 @@ TEST_F(FoundationTest, TwoInstancesMigratingAtOnceBothSucceed) {
     ASSERT_TRUE(b.ok()) << b.status();
     EXPECT_EQ(HealthOf((*a)->Channel(), "readiness"), "SERVING");
     EXPECT_EQ(HealthOf((*b)->Channel(), "readiness"), "SERVING");
-    EXPECT_EQ(Psql(*url, "SELECT count(*) FROM scoring.schema_migrations"), "1");
+    // Each migration recorded exactly once.
+    EXPECT_EQ(Psql(*url, "SELECT count(*) - count(DISTINCT version) FROM scoring.schema_migrations"),
+              "0");
   }
 }
 
@@ -155,7 +163,7 @@ TEST_F(FoundationTest, ReadinessFollowsDatabaseStopAndRestart) {
   grpc::ClientContext ctx;
   network::v1::GetServiceInfoResponse response;
   ASSERT_TRUE(stub->GetServiceInfo(&ctx, {}, &response).ok());
-  EXPECT_EQ(response.info().schema_version(), 1);
+  EXPECT_GE(response.info().schema_version(), 1);
   EXPECT_THAT((*p)->Log(), HasSubstr("readiness NOT_SERVING"));
 }
 

@@ -1,0 +1,307 @@
+#include "services/ingest/ingest_service.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/status_macros.h"
+
+namespace innoscope::ingest {
+
+absl::StatusOr<int64_t> PageOffset(const common::v1::PageRequest& page) {
+  if (page.page_token().empty()) return 0;
+  int64_t offset = 0;
+  if (!absl::SimpleAtoi(page.page_token(), &offset) || offset < 0) {
+    return absl::InvalidArgumentError("page.page_token: not a token returned by this service");
+  }
+  return offset;
+}
+
+int PageLimit(const common::v1::PageRequest& page) {
+  if (page.page_size() <= 0) return 100;
+  return std::min(page.page_size(), 1000);
+}
+
+namespace {
+
+void FillPage(int64_t offset, size_t returned, int64_t total, common::v1::PageResponse* page) {
+  int64_t next = offset + static_cast<int64_t>(returned);
+  page->set_total_size(total);
+  if (next < total) page->set_next_page_token(absl::StrCat(next));
+}
+
+// Unknown-reference errors can be caused by a stale cache; others cannot.
+bool MayBeStale(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kInvalidArgument &&
+         (absl::StrContains(status.message(), "unknown") ||
+          absl::StrContains(status.message(), "not an indicator"));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::UpsertRegionsResponse> IngestService::UpsertRegions(
+    const v1::UpsertRegionsRequest& request) {
+  ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
+  RETURN_IF_ERROR(ValidateRegions(request, catalog));
+  ASSIGN_OR_RETURN(UpsertCounts counts,
+                   store_.UpsertRegions({request.regions().begin(), request.regions().end()}));
+  v1::UpsertRegionsResponse response;
+  response.set_inserted(counts.inserted);
+  response.set_updated(counts.updated);
+  response.set_unchanged(counts.unchanged);
+  return response;
+}
+
+absl::StatusOr<v1::ListRegionsResponse> IngestService::ListRegions(
+    const v1::ListRegionsRequest& request) {
+  ASSIGN_OR_RETURN(int64_t offset, PageOffset(request.page()));
+  int64_t total = 0;
+  ASSIGN_OR_RETURN(std::vector<v1::Region> regions,
+                   store_.ListRegions(request.kind(), offset, PageLimit(request.page()), &total));
+  v1::ListRegionsResponse response;
+  for (auto& r : regions) *response.add_regions() = std::move(r);
+  FillPage(offset, response.regions_size(), total, response.mutable_page());
+  return response;
+}
+
+absl::StatusOr<v1::SetClusterMembersResponse> IngestService::SetClusterMembers(
+    const v1::SetClusterMembersRequest& request) {
+  ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
+  RowErrors errors;
+  absl::flat_hash_set<std::string> seen;
+  for (int i = 0; i < request.members_size(); ++i) {
+    const v1::ClusterMember& m = request.members(i);
+    if (!catalog.regions.contains(m.member_code())) {
+      errors.Add(i, "member_code", absl::StrCat("unknown region \"", m.member_code(), "\""));
+    }
+    if (m.member_code() == request.cluster_code()) {
+      errors.Add(i, "member_code", "a cluster cannot be its own member");
+    }
+    if (m.first_year() != 0 && m.last_year() != 0 && m.first_year() > m.last_year()) {
+      errors.Add(i, "last_year", "before first_year");
+    }
+    if (!seen.insert(absl::StrCat(m.member_code(), ":", m.first_year())).second) {
+      errors.Add(i, "member_code", "listed twice with the same first_year");
+    }
+  }
+  RETURN_IF_ERROR(errors.ToStatus("cluster " + request.cluster_code()));
+  ASSIGN_OR_RETURN(bool changed,
+                   store_.SetClusterMembers(request.cluster_code(),
+                                            {request.members().begin(), request.members().end()}));
+  v1::SetClusterMembersResponse response;
+  response.set_members(request.members_size());
+  response.set_changed(changed);
+  return response;
+}
+
+absl::StatusOr<v1::ListClusterMembersResponse> IngestService::ListClusterMembers(
+    const v1::ListClusterMembersRequest& request) {
+  ASSIGN_OR_RETURN(auto memberships,
+                   store_.ListClusterMembers(request.cluster_code(), request.year()));
+  v1::ListClusterMembersResponse response;
+  for (auto& m : memberships) *response.add_memberships() = std::move(m);
+  return response;
+}
+
+absl::StatusOr<v1::UpsertIndicatorsResponse> IngestService::UpsertIndicators(
+    const v1::UpsertIndicatorsRequest& request) {
+  RETURN_IF_ERROR(ValidateIndicators(request));
+  ASSIGN_OR_RETURN(UpsertCounts counts, store_.UpsertIndicators(
+                                            {request.indicators().begin(),
+                                             request.indicators().end()}));
+  v1::UpsertIndicatorsResponse response;
+  response.set_inserted(counts.inserted);
+  response.set_updated(counts.updated);
+  response.set_unchanged(counts.unchanged);
+  return response;
+}
+
+absl::StatusOr<v1::ListIndicatorsResponse> IngestService::ListIndicators(
+    const v1::ListIndicatorsRequest& request) {
+  ASSIGN_OR_RETURN(int64_t offset, PageOffset(request.page()));
+  int64_t total = 0;
+  ASSIGN_OR_RETURN(std::vector<v1::Indicator> indicators,
+                   store_.ListIndicators(offset, PageLimit(request.page()), &total));
+  v1::ListIndicatorsResponse response;
+  for (auto& i : indicators) *response.add_indicators() = std::move(i);
+  FillPage(offset, response.indicators_size(), total, response.mutable_page());
+  return response;
+}
+
+absl::StatusOr<v1::CreateFrameworkResponse> IngestService::CreateFramework(
+    const v1::CreateFrameworkRequest& request) {
+  ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
+  RETURN_IF_ERROR(ValidateFramework(request, catalog));
+  {
+    v1::UpsertIndicatorsRequest indicators;
+    *indicators.mutable_indicators() = request.indicators();
+    RETURN_IF_ERROR(ValidateIndicators(indicators));
+  }
+  // The content hash covers the tree and its metadata, not the version
+  // number, so re-sending the same framework is recognised as a replay.
+  v1::CreateFrameworkRequest content = request;
+  content.clear_version();
+  return store_.CreateFramework(request, ContentHash(content));
+}
+
+absl::StatusOr<v1::GetFrameworkResponse> IngestService::GetFramework(
+    const v1::GetFrameworkRequest& request) {
+  if (request.framework().code().empty()) {
+    return absl::InvalidArgumentError("framework.code: required");
+  }
+  v1::GetFrameworkResponse response;
+  ASSIGN_OR_RETURN(*response.mutable_framework(),
+                   store_.GetFramework(request.framework().code(), request.framework().version()));
+  return response;
+}
+
+absl::StatusOr<v1::ListFrameworksResponse> IngestService::ListFrameworks(
+    const v1::ListFrameworksRequest& request) {
+  ASSIGN_OR_RETURN(std::vector<v1::Framework> frameworks, store_.ListFrameworks(request.code()));
+  v1::ListFrameworksResponse response;
+  for (auto& f : frameworks) *response.add_frameworks() = std::move(f);
+  return response;
+}
+
+absl::StatusOr<v1::GetDataVersionsResponse> IngestService::GetDataVersions(
+    const v1::GetDataVersionsRequest& request) {
+  ASSIGN_OR_RETURN(auto versions,
+                   store_.GetDataVersions({request.scopes().begin(), request.scopes().end()}));
+  v1::GetDataVersionsResponse response;
+  for (auto& v : versions) *response.add_versions() = std::move(v);
+  return response;
+}
+
+// -------------------------------------------------------------- writes
+
+template <typename T>
+absl::StatusOr<T> IngestService::BatchWriter::WithCatalog(
+    const std::function<absl::StatusOr<T>(const Catalog&)>& validate) {
+  bool fresh = !catalog_.has_value();
+  if (fresh) {
+    ASSIGN_OR_RETURN(catalog_, store_.LoadCatalog());
+  }
+  absl::StatusOr<T> result = validate(*catalog_);
+  if (result.ok() || fresh || !MayBeStale(result.status())) return result;
+  ASSIGN_OR_RETURN(catalog_, store_.LoadCatalog());
+  return validate(*catalog_);
+}
+
+absl::StatusOr<v1::WriteObservationsResponse> IngestService::BatchWriter::WriteObservations(
+    const v1::WriteObservationsRequest& request) {
+  std::optional<FrameworkScope> framework;
+  if (!request.framework().code().empty()) {
+    ASSIGN_OR_RETURN(framework, store_.LoadFrameworkScope(request.framework().code(),
+                                                          request.framework().version()));
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Observation> rows,
+                   WithCatalog<std::vector<v1::Observation>>([&](const Catalog& catalog) {
+                     return ValidateObservations(request, catalog,
+                                                 framework ? &*framework : nullptr);
+                   }));
+  ASSIGN_OR_RETURN(WriteResult result, store_.WriteObservations(request.batch_id(),
+                                                                ContentHash(request), rows,
+                                                                request.note()));
+  v1::WriteObservationsResponse response;
+  response.set_batch_id(request.batch_id());
+  *response.mutable_summary() = result.summary;
+  response.set_replayed(result.replayed);
+  return response;
+}
+
+absl::StatusOr<const absl::flat_hash_set<std::string>*> IngestService::BatchWriter::Actors(
+    const std::string& set, bool reload) {
+  if (!actors_ || actors_set_ != set || reload) {
+    ASSIGN_OR_RETURN(actors_, store_.ActorCodes(set));
+    actors_set_ = set;
+  }
+  return &*actors_;
+}
+
+absl::StatusOr<v1::UpsertActorsResponse> IngestService::BatchWriter::UpsertActors(
+    const v1::UpsertActorsRequest& request) {
+  ASSIGN_OR_RETURN(std::string set, RelationSetName(request.relation_set()));
+  RETURN_IF_ERROR((WithCatalog<bool>([&](const Catalog& catalog) -> absl::StatusOr<bool> {
+    RETURN_IF_ERROR(ValidateActors(request, catalog));
+    return true;
+  }).status()));
+  ASSIGN_OR_RETURN(WriteResult result,
+                   store_.UpsertActors(set, request.batch_id(), ContentHash(request),
+                                       {request.actors().begin(), request.actors().end()}));
+  // Later relation batches of this stream may name these actors.
+  if (actors_ && actors_set_ == set) {
+    for (const v1::Actor& a : request.actors()) actors_->insert(a.code());
+  }
+  v1::UpsertActorsResponse response;
+  response.set_batch_id(request.batch_id());
+  *response.mutable_summary() = result.summary;
+  response.set_replayed(result.replayed);
+  return response;
+}
+
+absl::StatusOr<v1::WriteRelationsResponse> IngestService::BatchWriter::WriteRelations(
+    const v1::WriteRelationsRequest& request) {
+  ASSIGN_OR_RETURN(std::string set, RelationSetName(request.relation_set()));
+  ASSIGN_OR_RETURN(const absl::flat_hash_set<std::string>* actors, Actors(set, false));
+  absl::Status valid = ValidateRelations(request, *actors);
+  if (MayBeStale(valid)) {
+    ASSIGN_OR_RETURN(actors, Actors(set, true));
+    valid = ValidateRelations(request, *actors);
+  }
+  RETURN_IF_ERROR(valid);
+  ASSIGN_OR_RETURN(WriteResult result,
+                   store_.WriteRelations(set, request.batch_id(), ContentHash(request),
+                                         {request.relations().begin(), request.relations().end()}));
+  v1::WriteRelationsResponse response;
+  response.set_batch_id(request.batch_id());
+  *response.mutable_summary() = result.summary;
+  response.set_replayed(result.replayed);
+  return response;
+}
+
+// --------------------------------------------------------------- reads
+
+absl::Status IngestService::ReadObservations(
+    const v1::ReadObservationsRequest& request,
+    const std::function<bool(const v1::ReadObservationsResponse&)>& on_message) {
+  std::optional<FrameworkScope> framework;
+  if (!request.framework().code().empty()) {
+    ASSIGN_OR_RETURN(framework, store_.LoadFrameworkScope(request.framework().code(),
+                                                          request.framework().version()));
+  }
+  if (request.has_periods() && request.periods().first() > request.periods().last()) {
+    return absl::InvalidArgumentError("periods: first is after last");
+  }
+  return store_.ReadObservations(request, framework ? &*framework : nullptr,
+                                 [&](std::vector<v1::StoredObservation>& chunk) {
+                                   v1::ReadObservationsResponse message;
+                                   for (auto& o : chunk) *message.add_observations() = std::move(o);
+                                   return on_message(message);
+                                 });
+}
+
+absl::Status IngestService::ReadActors(
+    const v1::ReadActorsRequest& request,
+    const std::function<bool(const v1::ReadActorsResponse&)>& on_message) {
+  ASSIGN_OR_RETURN(std::string set, RelationSetName(request.relation_set()));
+  return store_.ReadActors(request, set, [&](std::vector<v1::Actor>& chunk) {
+    v1::ReadActorsResponse message;
+    for (auto& a : chunk) *message.add_actors() = std::move(a);
+    return on_message(message);
+  });
+}
+
+absl::Status IngestService::ReadRelations(
+    const v1::ReadRelationsRequest& request,
+    const std::function<bool(const v1::ReadRelationsResponse&)>& on_message) {
+  ASSIGN_OR_RETURN(std::string set, RelationSetName(request.relation_set()));
+  if (request.has_years() && request.years().first() > request.years().last()) {
+    return absl::InvalidArgumentError("years: first is after last");
+  }
+  return store_.ReadRelations(request, set, [&](std::vector<v1::Relation>& chunk) {
+    v1::ReadRelationsResponse message;
+    for (auto& r : chunk) *message.add_relations() = std::move(r);
+    return on_message(message);
+  });
+}
+
+}  // namespace innoscope::ingest

@@ -1,0 +1,102 @@
+#pragma once
+
+// IngestStore: every SQL statement of the ingest service, against its own
+// schema `ingest`. Each method is one transaction; write batches are applied
+// atomically together with their idempotency record, so a batch is either
+// fully stored with its batch row or not at all.
+//
+// Revisions (docs/ingest.md): a key's current row has valid_to NULL; a new
+// value closes it (valid_to = now) and inserts revision + 1. A partial
+// unique index guarantees one current row per key even under concurrency:
+// a conflicting concurrent writer gets ABORTED and is retried.
+//
+//   IngestStore store(pool);
+//   absl::StatusOr<WriteResult> r = store.WriteObservations(id, hash, rows, note);
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "innoscope/ingest/v1/ingest.pb.h"
+#include "libs/storage/pool.h"
+#include "services/ingest/ingest_validation.h"
+
+namespace innoscope::ingest {
+
+struct WriteResult {
+  v1::WriteSummary summary;
+  bool replayed = false;
+};
+
+struct UpsertCounts {
+  int inserted = 0;
+  int updated = 0;
+  int unchanged = 0;
+};
+
+class IngestStore {
+ public:
+  explicit IngestStore(storage::ConnectionPool& pool) : pool_(pool) {}
+
+  absl::StatusOr<Catalog> LoadCatalog();
+  // Resolves version 0 to the latest; NOT_FOUND for an unknown framework.
+  absl::StatusOr<FrameworkScope> LoadFrameworkScope(const std::string& code, int version);
+
+  absl::StatusOr<UpsertCounts> UpsertRegions(const std::vector<v1::Region>& regions);
+  absl::StatusOr<std::vector<v1::Region>> ListRegions(v1::RegionKind kind, int64_t offset,
+                                                      int limit, int64_t* total);
+  absl::StatusOr<bool> SetClusterMembers(const std::string& cluster,
+                                         const std::vector<v1::ClusterMember>& members);
+  absl::StatusOr<std::vector<v1::ListClusterMembersResponse::Membership>> ListClusterMembers(
+      const std::string& cluster, int year);
+
+  absl::StatusOr<UpsertCounts> UpsertIndicators(const std::vector<v1::Indicator>& indicators);
+  absl::StatusOr<std::vector<v1::Indicator>> ListIndicators(int64_t offset, int limit,
+                                                            int64_t* total);
+
+  // Creates the framework version, or finds an identical one (created =
+  // false). ALREADY_EXISTS for an explicit version with other content.
+  absl::StatusOr<v1::CreateFrameworkResponse> CreateFramework(
+      const v1::CreateFrameworkRequest& request, const std::string& content_hash);
+  absl::StatusOr<v1::Framework> GetFramework(const std::string& code, int version);
+  absl::StatusOr<std::vector<v1::Framework>> ListFrameworks(const std::string& code);
+
+  // rows are validated and deduplicated. Replays return the stored result;
+  // a batch id already used for other content is ALREADY_EXISTS.
+  absl::StatusOr<WriteResult> WriteObservations(const std::string& batch_id,
+                                                const std::string& content_hash,
+                                                const std::vector<v1::Observation>& rows,
+                                                const std::string& note);
+  // Streams matching rows in chunks; on_chunk returns false to stop early.
+  absl::Status ReadObservations(
+      const v1::ReadObservationsRequest& request, const FrameworkScope* framework,
+      const std::function<bool(std::vector<v1::StoredObservation>&)>& on_chunk);
+
+  absl::StatusOr<absl::flat_hash_set<std::string>> ActorCodes(const std::string& set);
+  absl::StatusOr<WriteResult> UpsertActors(const std::string& set, const std::string& batch_id,
+                                           const std::string& content_hash,
+                                           const std::vector<v1::Actor>& actors);
+  absl::StatusOr<WriteResult> WriteRelations(const std::string& set,
+                                             const std::string& batch_id,
+                                             const std::string& content_hash,
+                                             const std::vector<v1::Relation>& relations);
+  absl::Status ReadActors(const v1::ReadActorsRequest& request, const std::string& set,
+                          const std::function<bool(std::vector<v1::Actor>&)>& on_chunk);
+  absl::Status ReadRelations(const v1::ReadRelationsRequest& request, const std::string& set,
+                             const std::function<bool(std::vector<v1::Relation>&)>& on_chunk);
+
+  absl::StatusOr<std::vector<common::v1::DataVersion>> GetDataVersions(
+      const std::vector<std::string>& scopes);
+
+ private:
+  storage::ConnectionPool& pool_;
+};
+
+// Formats a double so that PostgreSQL parses back the identical bits.
+std::string ExactDouble(double value);
+
+}  // namespace innoscope::ingest

@@ -1,0 +1,101 @@
+#pragma once
+
+// Validation of ingest write requests, separate from storage so that every
+// rule is unit tested without a database. A batch is valid as a whole or not
+// at all: the functions collect every bad row (index, field, reason), and
+// the resulting INVALID_ARGUMENT lists up to kMaxListedErrors of them.
+//
+//   Catalog catalog = ...;   // known regions, indicators, framework nodes
+//   absl::StatusOr<std::vector<v1::Observation>> rows =
+//       ValidateObservations(request, catalog, /*framework=*/nullptr);
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "innoscope/ingest/v1/ingest.pb.h"
+
+namespace innoscope::ingest {
+
+inline constexpr int kMaxListedErrors = 20;
+inline constexpr int kMinPeriod = 1900;
+inline constexpr int kMaxPeriod = 2100;
+inline constexpr size_t kMaxBatchRows = 100000;
+
+// What validation needs to know about stored data.
+struct Catalog {
+  absl::flat_hash_set<std::string> regions;
+  // Indicator code -> is_count (counts cannot be negative).
+  absl::flat_hash_map<std::string, bool> indicators;
+  // Codes of aggregate (non-leaf) framework nodes that are not indicators.
+  absl::flat_hash_set<std::string> aggregates;
+};
+
+// A framework an observation batch is restricted to.
+struct FrameworkScope {
+  std::string code;
+  int version = 0;
+  absl::flat_hash_set<std::string> leaves;
+  absl::flat_hash_set<std::string> aggregates;
+};
+
+// Collects row errors and renders them as one INVALID_ARGUMENT.
+class RowErrors {
+ public:
+  void Add(int row, const std::string& field, const std::string& reason);
+  bool empty() const { return count_ == 0; }
+  int count() const { return count_; }
+  // "<what>: N invalid rows (nothing was written): row 3 value: not finite; ..."
+  absl::Status ToStatus(const std::string& what) const;
+
+ private:
+  int count_ = 0;
+  std::vector<std::string> listed_;
+};
+
+// Batch ids are 1-128 printable ASCII characters.
+absl::Status ValidateBatchId(const std::string& batch_id);
+
+// Region and relation-type codes.
+bool IsValidCode(const std::string& code);
+
+// Returns the rows to store: default source applied, identical duplicates
+// removed (the same key with different values is an error).
+absl::StatusOr<std::vector<v1::Observation>> ValidateObservations(
+    const v1::WriteObservationsRequest& request, const Catalog& catalog,
+    const FrameworkScope* framework);
+
+absl::Status ValidateRegions(const v1::UpsertRegionsRequest& request,
+                             const Catalog& catalog);
+
+absl::Status ValidateIndicators(const v1::UpsertIndicatorsRequest& request);
+
+// Structure of a framework: unique non-empty codes, exactly one root, known
+// parents (no orphans), no cycles, levels decreasing towards the leaves,
+// directions +1/-1, finite non-negative weights, goalposts min < max, leaves
+// known as indicators (in the catalogue or the request), denominators known,
+// and child weights consistent with the weight convention.
+absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request,
+                               const Catalog& catalog);
+
+// Built-in relation types; any other valid code is a user-defined type.
+bool IsBuiltinRelationType(const std::string& type);
+
+absl::Status ValidateActors(const v1::UpsertActorsRequest& request,
+                            const Catalog& catalog);
+
+// known_actors: current actor codes of the relation set, plus actors of the
+// same stream's earlier batches.
+absl::Status ValidateRelations(const v1::WriteRelationsRequest& request,
+                               const absl::flat_hash_set<std::string>& known_actors);
+
+// The relation set named by a request ("default" when empty), validated.
+absl::StatusOr<std::string> RelationSetName(const std::string& requested);
+
+// A stable hash of a request's content, to detect a batch id reused for
+// different content (deterministic serialization, FNV-1a 64).
+std::string ContentHash(const google::protobuf::Message& message);
+
+}  // namespace innoscope::ingest
