@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
+#include "libs/common/status_macros.h"
 
 namespace innoscope::testing {
 

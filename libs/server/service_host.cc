@@ -381,6 +381,9 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
   server->Wait();
   log::Info("stopped");
+  // civetweb's shutdown waits about 2 s for its worker threads; the process
+  // is about to exit and the kernel closes the socket, so skip it.
+  exposer.release();
   return 0;
 }
 

@@ -1,0 +1,56 @@
+#pragma once
+
+// Competition ranking ("1224" ranking, R's rank(-x, ties.method = "min")):
+// descending by score, tied regions share the best rank of their group and
+// the next group's rank skips the places they occupy. Used for the composite,
+// every dimension, clusters and the Monte Carlo replicates.
+//
+//   RankOptions options;
+//   options.decimals = 2;   // tie what the report prints as equal
+//   absl::StatusOr<std::vector<int>> ranks = CompetitionRanks(scores, options);
+//   // {81.57, 73.56, 73.56, 36.09} -> {1, 2, 2, 4}
+//
+// Ties are declared, never broken: equal ranks are the declaration. Two
+// scores tie when they are equal after optional rounding to `decimals`
+// (std::round, half away from zero, on the binary value), or, with a
+// positive `tolerance`, when a score is within `tolerance` of the highest
+// score of the current tie group (groups form greedily from the top, so the
+// relation is well defined although "within tolerance" is not transitive).
+// A missing (NaN) score is not ranked: its rank is kUnranked (0) and it does
+// not take a place.
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+namespace innoscope::scoring {
+
+inline constexpr int kUnranked = 0;
+
+struct RankOptions {
+  // Round to this many decimals before comparing (0..15); -1 compares the
+  // unrounded values.
+  int decimals = -1;
+  // Scores within this distance of a tie group's highest score join the
+  // group; finite and >= 0.
+  double tolerance = 0.0;
+};
+
+// INVALID_ARGUMENT for decimals outside -1..15 or a bad tolerance.
+absl::Status ValidateRankOptions(const RankOptions& options);
+
+// Rank of every score, 1 = highest. O(n log n).
+absl::StatusOr<std::vector<int>> CompetitionRanks(
+    absl::Span<const double> scores, const RankOptions& options = {});
+
+// Ranks within a sub-universe: the `members` (region indices) are ranked
+// among themselves, every other region gets kUnranked. Used, for example, to
+// rank a country's cities inside a global city list. INVALID_ARGUMENT for a
+// member out of range or listed twice. O(n log n).
+absl::StatusOr<std::vector<int>> CompetitionRanksWithin(
+    absl::Span<const double> scores, absl::Span<const int> members,
+    const RankOptions& options = {});
+
+}  // namespace innoscope::scoring
