@@ -75,13 +75,15 @@ absl::StatusOr<std::vector<double>> SumToOne(std::vector<double> w, absl::string
 }  // namespace
 
 absl::StatusOr<std::vector<double>> EntropyWeights(const DataMatrix& data,
-                                                   absl::Span<const int> directions) {
+                                                   absl::Span<const int> directions,
+                                                   std::vector<double>* entropy) {
   constexpr absl::string_view kMethod = "entropy weights";
   if (absl::Status s = CheckInput(data, directions, kMethod); !s.ok()) return s;
   absl::StatusOr<std::vector<std::vector<double>>> cols = UnitColumns(data, directions);
   if (!cols.ok()) return cols.status();
   const double k = 1 / std::log(static_cast<double>(data.rows()));
   std::vector<double> divergence;
+  if (entropy != nullptr) entropy->clear();
   for (const std::vector<double>& x : *cols) {
     // Each column holds a 1 (its best region), so the sum is >= 1.
     const double sum = std::accumulate(x.begin(), x.end(), 0.0);
@@ -91,18 +93,23 @@ absl::StatusOr<std::vector<double>> EntropyWeights(const DataMatrix& data,
       if (p > 0) e -= p * std::log(p);
     }
     divergence.push_back(1 - k * e);
+    if (entropy != nullptr) entropy->push_back(k * e);
   }
   return SumToOne(std::move(divergence), kMethod);
 }
 
 absl::StatusOr<std::vector<double>> CriticWeights(const DataMatrix& data,
-                                                  absl::Span<const int> directions) {
+                                                  absl::Span<const int> directions,
+                                                  std::vector<double>* information) {
   constexpr absl::string_view kMethod = "CRITIC weights";
   if (absl::Status s = CheckInput(data, directions, kMethod); !s.ok()) return s;
   absl::StatusOr<std::vector<std::vector<double>>> cols = UnitColumns(data, directions);
   if (!cols.ok()) return cols.status();
   const size_t m = cols->size();
-  if (m == 1) return std::vector<double>{1.0};
+  if (m == 1) {
+    if (information != nullptr) *information = {SampleStdDev((*cols)[0])};
+    return std::vector<double>{1.0};
+  }
   std::vector<double> info(m, 0.0);
   for (size_t j = 0; j < m; ++j) {
     double conflict = 0;
@@ -111,10 +118,12 @@ absl::StatusOr<std::vector<double>> CriticWeights(const DataMatrix& data,
     }
     info[j] = SampleStdDev((*cols)[j]) * conflict;
   }
+  if (information != nullptr) *information = info;
   return SumToOne(std::move(info), kMethod);
 }
 
-absl::StatusOr<std::vector<double>> CoefficientOfVariationWeights(const DataMatrix& data) {
+absl::StatusOr<std::vector<double>> CoefficientOfVariationWeights(const DataMatrix& data,
+                                                                  std::vector<double>* cv_out) {
   constexpr absl::string_view kMethod = "coefficient-of-variation weights";
   if (absl::Status s = CheckInput(data, {}, kMethod); !s.ok()) return s;
   std::vector<double> cv;
@@ -126,6 +135,7 @@ absl::StatusOr<std::vector<double>> CoefficientOfVariationWeights(const DataMatr
     }
     cv.push_back(SampleStdDev(data.Column(c)) / std::fabs(mean));
   }
+  if (cv_out != nullptr) *cv_out = cv;
   return SumToOne(std::move(cv), kMethod);
 }
 

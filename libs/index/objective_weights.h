@@ -38,15 +38,21 @@
 namespace innoscope::index {
 
 // O(n m).
+// `entropy`, when given, receives e_j per indicator (diagnostics).
 absl::StatusOr<std::vector<double>> EntropyWeights(const DataMatrix& data,
-                                                   absl::Span<const int> directions = {});
+                                                   absl::Span<const int> directions = {},
+                                                   std::vector<double>* entropy = nullptr);
 
 // O(n m^2) for the correlations.
+// `information`, when given, receives C_j = sigma_j sum_k (1 - r_jk).
 absl::StatusOr<std::vector<double>> CriticWeights(const DataMatrix& data,
-                                                  absl::Span<const int> directions = {});
+                                                  absl::Span<const int> directions = {},
+                                                  std::vector<double>* information = nullptr);
 
 // O(n m). Errors also for an indicator with mean 0.
-absl::StatusOr<std::vector<double>> CoefficientOfVariationWeights(const DataMatrix& data);
+// `cv`, when given, receives s_j / |mean_j| per indicator.
+absl::StatusOr<std::vector<double>> CoefficientOfVariationWeights(const DataMatrix& data,
+                                                                  std::vector<double>* cv = nullptr);
 
 struct PcaOptions {
   double min_eigenvalue = 1.0;  // retain components with eigenvalue above

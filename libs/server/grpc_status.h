@@ -8,12 +8,28 @@
 //     return ToGrpcStatus(core_.GetThing(request, response));
 //   }
 
+#include <utility>
+
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 
 namespace innoscope::server {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// The body of a unary handler: a core result into the response.
+template <typename Response>
+grpc::Status Unary(absl::StatusOr<Response> result, Response* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+// The RPC's deadline (InfiniteFuture when the client set none).
+absl::Time Deadline(const grpc::ServerContext& context);
 
 }  // namespace innoscope::server

@@ -6,14 +6,7 @@ namespace innoscope::ingest {
 namespace {
 
 using server::ToGrpcStatus;
-
-// Unary: run the core method and move its result into the response.
-template <typename Response>
-grpc::Status Unary(absl::StatusOr<Response> result, Response* response) {
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = *std::move(result);
-  return grpc::Status::OK;
-}
+using server::Unary;
 
 // Bidirectional batch streams: each request is one batch, answered once it
 // is committed. An invalid batch ends the stream with its status; batches

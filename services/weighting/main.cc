@@ -22,6 +22,12 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        return std::make_unique<innoscope::weighting::WeightingGrpc>(context.info);
+        auto& ingest = context.Keep(
+            std::make_unique<innoscope::clients::IngestClient>(context.upstreams.at("ingest")));
+        auto& store =
+            context.Keep(std::make_unique<innoscope::weighting::WeightingStore>(context.pool));
+        auto& core =
+            context.Keep(std::make_unique<innoscope::weighting::WeightingService>(ingest, store));
+        return std::make_unique<innoscope::weighting::WeightingGrpc>(context.info, core);
       });
 }

@@ -1,0 +1,137 @@
+#include "libs/clients/ingest_client.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/client_context.h"
+#include "libs/common/status_macros.h"
+#include "libs/server/grpc_status.h"
+
+namespace innoscope::clients {
+namespace {
+
+void SetDeadline(grpc::ClientContext& context, absl::Time deadline) {
+  context.set_deadline(absl::ToChronoTime(deadline));
+}
+
+absl::Status Upstream(const grpc::Status& status, const std::string& what) {
+  if (status.ok()) return absl::OkStatus();
+  absl::Status s = server::FromGrpcStatus(status);
+  return absl::Status(s.code(), absl::StrCat("ingest ", what, ": ", s.message()));
+}
+
+}  // namespace
+
+absl::Time UpstreamDeadline(absl::Time incoming, absl::Duration cap) {
+  return std::min(incoming, absl::Now() + cap);
+}
+
+absl::StatusOr<index::Framework> FrameworkFromProto(const ingest::v1::Framework& framework) {
+  std::vector<index::FrameworkNode> nodes;
+  nodes.reserve(framework.nodes_size());
+  for (const ingest::v1::FrameworkNode& n : framework.nodes()) {
+    index::FrameworkNode node;
+    node.code = n.code();
+    node.name = n.name();
+    node.name_en = n.name_en();
+    node.parent = n.parent_code();
+    node.level = n.level();
+    node.direction = n.direction() == 0 ? 1 : n.direction();
+    if (n.has_weight()) node.weight = n.weight();
+    node.unit = n.unit();
+    node.denominator = n.denominator_code();
+    if (n.has_goal_min()) node.goal_min = n.goal_min();
+    if (n.has_goal_max()) node.goal_max = n.goal_max();
+    if (n.has_target()) node.target = n.target();
+    node.measurement = n.measurement();
+    nodes.push_back(std::move(node));
+  }
+  return index::Framework::Create(std::move(nodes));
+}
+
+IngestClient::IngestClient(std::shared_ptr<grpc::Channel> channel)
+    : stub_(ingest::v1::IngestService::NewStub(channel)) {}
+
+absl::StatusOr<LoadedFramework> IngestClient::GetFramework(const std::string& code, int version,
+                                                           absl::Time deadline) {
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  ingest::v1::GetFrameworkRequest request;
+  request.mutable_framework()->set_code(code);
+  request.mutable_framework()->set_version(version);
+  ingest::v1::GetFrameworkResponse response;
+  RETURN_IF_ERROR(Upstream(stub_->GetFramework(&context, request, &response), "GetFramework"));
+  ASSIGN_OR_RETURN(index::Framework tree, FrameworkFromProto(response.framework()));
+  return LoadedFramework{response.framework(), std::move(tree)};
+}
+
+absl::StatusOr<index::DataMatrix> IngestClient::ReadIndicators(
+    const std::vector<std::string>& indicators, int period,
+    const std::vector<std::string>& regions, absl::Time deadline,
+    std::optional<absl::Time> as_of) {
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  ingest::v1::ReadObservationsRequest request;
+  for (const std::string& code : indicators) request.add_indicator_codes(code);
+  for (const std::string& code : regions) request.add_region_codes(code);
+  request.mutable_periods()->set_first(period);
+  request.mutable_periods()->set_last(period);
+  if (as_of) {
+    *request.mutable_as_of() =
+        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(*as_of));
+  }
+  std::map<std::pair<std::string, std::string>, double> values;
+  std::vector<std::string> seen_regions;
+  {
+    auto reader = stub_->ReadObservations(&context, request);
+    ingest::v1::ReadObservationsResponse message;
+    while (reader->Read(&message)) {
+      for (const auto& stored : message.observations()) {
+        const auto& o = stored.observation();
+        values[{o.region_code(), o.indicator_code()}] = o.value();
+        seen_regions.push_back(o.region_code());
+      }
+    }
+    RETURN_IF_ERROR(Upstream(reader->Finish(), "ReadObservations"));
+  }
+  std::vector<std::string> rows = regions;
+  if (rows.empty()) {
+    std::sort(seen_regions.begin(), seen_regions.end());
+    seen_regions.erase(std::unique(seen_regions.begin(), seen_regions.end()), seen_regions.end());
+    rows = std::move(seen_regions);
+  }
+  index::DataMatrix matrix(rows, indicators);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    for (size_t c = 0; c < indicators.size(); ++c) {
+      auto it = values.find({rows[r], indicators[c]});
+      if (it != values.end()) matrix.Set(r, c, it->second);
+    }
+  }
+  return matrix;
+}
+
+absl::StatusOr<index::DataMatrix> IngestClient::ReadMatrix(const LoadedFramework& framework,
+                                                           int period,
+                                                           const std::vector<std::string>& regions,
+                                                           absl::Time deadline,
+                                                           std::optional<absl::Time> as_of) {
+  return ReadIndicators(framework.tree.LeafCodes(), period, regions, deadline, as_of);
+}
+
+absl::StatusOr<int64_t> IngestClient::DataVersion(const std::string& scope, absl::Time deadline) {
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  ingest::v1::GetDataVersionsRequest request;
+  request.add_scopes(scope);
+  ingest::v1::GetDataVersionsResponse response;
+  RETURN_IF_ERROR(
+      Upstream(stub_->GetDataVersions(&context, request, &response), "GetDataVersions"));
+  for (const auto& v : response.versions()) {
+    if (v.scope() == scope) return v.version();
+  }
+  return 0;
+}
+
+}  // namespace innoscope::clients
