@@ -238,67 +238,8 @@ TEST(AsemOutlierTest, FifteenIndicatorsAreWinsorisedAndNoneLogged) {
   EXPECT_EQ(logged, 0);
 }
 
-// Arithmetic means up the tree with the framework's (relative) weights,
-// skipping missing children as COINr's a_amean does.
-std::vector<std::vector<double>> AggregateTree(const Framework& f, const DataMatrix& leaves,
-                                               const std::vector<double>& local) {
-  std::vector<std::vector<double>> score(f.Nodes().size(),
-                                         std::vector<double>(leaves.rows(), kMissing));
-  for (int id : f.Leaves()) {
-    const int c = leaves.IndicatorIndex(f.Node(id).code);
-    for (size_t r = 0; r < leaves.rows(); ++r) score[id][r] = leaves.Get(r, c);
-  }
-  for (int id : f.BottomUp()) {
-    for (size_t r = 0; r < leaves.rows(); ++r) {
-      double sum = 0;
-      double weight = 0;
-      for (int c : f.Children(id)) {
-        if (IsMissingValue(score[c][r])) continue;
-        sum += local[c] * score[c][r];
-        weight += local[c];
-      }
-      if (weight > 0) score[id][r] = sum / weight;
-    }
-  }
-  return score;
-}
-
-TEST(AsemOutlierTest, FullPipelineReproducesCoinrsPublishedScores) {
-  INNOSCOPE_REQUIRE_SHARED(dir);
-  ASSERT_OK_AND_ASSIGN(AsemPipeline p, RunAsemUpToTreat(dir));
-  const Framework& f = p.meta.framework;
-  ASSERT_OK_AND_ASSIGN(std::vector<NormaliseSpec> specs,
-                       SpecsFromFramework(p.treated.data, f, NormaliseSpec()));
-  ASSERT_OK_AND_ASSIGN(DataMatrix normalised, Normalise(p.treated.data, specs));
-  ASSERT_OK_AND_ASSIGN(std::vector<double> local, FixedWeights(f));
-  const std::vector<std::vector<double>> score = AggregateTree(f, normalised, local);
-
-  ASSERT_OK_AND_ASSIGN(std::string text, ReadTextFile(AsemPath(dir, "asem_published_results.csv")));
-  CsvOptions csv;
-  csv.comment = '#';
-  ASSERT_OK_AND_ASSIGN(CsvTable published, ParseCsvTable(text, csv));
-  ASSERT_EQ(published.rows.size(), 7u);
-  for (const CsvRow& row : published.rows) {
-    const std::string& code = row.fields[published.Column("uCode")];
-    const int r = normalised.RegionIndex(code);
-    ASSERT_GE(r, 0) << code;
-    for (size_t c = 0; c < published.header.size(); ++c) {
-      const std::string& node = published.header[c];
-      if (node == "uCode" || node == "Rank") continue;
-      const int id = f.Find(node);
-      ASSERT_GE(id, 0) << node;
-      // Published to 2 dp.
-      EXPECT_NEAR(score[id][r], std::stod(row.fields[c]), 0.005 + 1e-9) << code << " " << node;
-    }
-    // Rank of the index among the 51 countries (COINr: 1 = best).
-    const int id = f.Root();
-    int rank = 1;
-    for (size_t other = 0; other < normalised.rows(); ++other) {
-      if (score[id][other] > score[id][r]) ++rank;
-    }
-    EXPECT_EQ(rank, std::stoi(row.fields[published.Column("Rank")])) << code;
-  }
-}
+// The full ASEM pipeline against COINr's published scores is
+// tests/unit/scoring/pipeline_test.cc (it runs the production pipeline).
 
 }  // namespace
 }  // namespace innoscope::index
