@@ -767,8 +767,8 @@ absl::StatusOr<WriteResult> IngestStore::WriteObservations(
     if (!changed.empty()) {
       std::vector<std::string> scopes = {"observations"};
       for (const auto& row : tx.exec_params(
-               "SELECT DISTINCT framework_code FROM framework_nodes WHERE is_leaf AND "
-               "code = ANY($1::text[])",
+               "SELECT DISTINCT framework_code FROM framework_nodes WHERE "
+               "(is_leaf AND code = ANY($1::text[])) OR denominator_code = ANY($1::text[])",
                TextArray(changed))) {
         scopes.push_back("framework:" + row[0].as<std::string>());
       }

@@ -1,0 +1,174 @@
+#include "services/cli/cli_support.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "libs/server/health_client.h"
+#include "services/cli/stack_file.h"
+
+namespace innoscope::cli {
+
+const std::vector<std::string>& ServiceNames() {
+  static const auto* names =
+      new std::vector<std::string>{"ingest", "weighting", "scoring", "network"};
+  return *names;
+}
+
+config::FlagSet CommandFlags(const std::string& command, const std::string& help,
+                             const std::vector<std::string>& services,
+                             const std::string& default_timeout_seconds) {
+  config::FlagSet flags(absl::StrCat("innoscope ", command), help);
+  flags.Add("stack_file", ".local/stack/addresses.env",
+            "address file written by deploy/local/stack.sh");
+  for (const std::string& name : services) {
+    flags.Add(absl::StrCat(name, "_address"), "",
+              absl::StrCat("HOST:PORT of the ", name,
+                           " service (default: from the stack file)"));
+  }
+  flags.Add("timeout_seconds", default_timeout_seconds,
+            "deadline in seconds for each call (streams of batches have none)");
+  return flags;
+}
+
+std::vector<std::string> NormalizeFlagSpelling(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  out.reserve(args.size());
+  bool only_positional = false;
+  for (const std::string& arg : args) {
+    if (only_positional || arg.size() < 3 || arg[0] != '-' || arg == "--") {
+      if (arg == "--") only_positional = true;
+      out.push_back(arg);
+      continue;
+    }
+    std::string normalized = arg;
+    const size_t start = arg[1] == '-' ? 2 : 1;
+    const size_t end = std::min(arg.find('='), arg.size());
+    std::replace(normalized.begin() + start, normalized.begin() + end, '-', '_');
+    out.push_back(std::move(normalized));
+  }
+  return out;
+}
+
+ParsedCommand ParseCommandOrExit(const config::FlagSet& flags,
+                                 const std::vector<std::string>& args, size_t positional,
+                                 const std::string& positional_usage) {
+  absl::StatusOr<config::ParsedFlags> parsed = flags.Parse(
+      NormalizeFlagSpelling(args), config::ProcessEnv(), /*allow_positional=*/true);
+  if (!parsed.ok()) {
+    config::ExitInvalidConfig(flags.program(), std::string(parsed.status().message()));
+  }
+  if (parsed->help_requested()) {
+    std::printf("Usage: %s %s [flags]\n\n", flags.program().c_str(),
+                positional_usage.c_str());
+    std::fputs(flags.Usage().c_str(), stdout);
+    std::exit(0);
+  }
+  if (parsed->positional().size() != positional) {
+    config::ExitInvalidConfig(
+        flags.program(),
+        absl::StrCat("expected ", positional_usage.empty() ? "no arguments" : positional_usage,
+                     ", got ", parsed->positional().size(), " argument(s); see --help"));
+  }
+  absl::StatusOr<int64_t> timeout_s = parsed->GetInt("timeout_seconds", 1, 86400);
+  if (!timeout_s.ok()) {
+    config::ExitInvalidConfig(flags.program(), std::string(timeout_s.status().message()));
+  }
+  ParsedCommand command{flags.program(), *parsed, parsed->positional(),
+                        absl::Seconds(*timeout_s)};
+  return command;
+}
+
+absl::StatusOr<std::string> ServiceAddress(const config::ParsedFlags& flags,
+                                           const std::string& service) {
+  const std::string& explicit_address = flags.Get(absl::StrCat(service, "_address"));
+  if (!explicit_address.empty()) return explicit_address;
+  absl::StatusOr<std::map<std::string, std::string>> stack =
+      ReadStackFile(flags.Get("stack_file"));
+  if (!stack.ok()) return stack.status();
+  const std::string key =
+      absl::StrCat("INNOSCOPE_", absl::AsciiStrToUpper(service), "_ADDRESS");
+  auto it = stack->find(key);
+  if (it == stack->end()) {
+    return absl::NotFoundError(absl::StrCat(
+        flags.Get("stack_file"), " has no ", key,
+        "; restart the stack (deploy/local/stack.sh restart) or pass --", service,
+        "_address"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceChannel(
+    const config::ParsedFlags& flags, const std::string& service) {
+  absl::StatusOr<std::string> address = ServiceAddress(flags, service);
+  if (!address.ok()) return address.status();
+  return server::MakeChannel(*address);
+}
+
+std::unique_ptr<grpc::ClientContext> ContextWithTimeout(absl::Duration timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  return context;
+}
+
+std::string AnnotateRowIndexes(absl::string_view message,
+                               const std::function<std::string(size_t)>& where) {
+  constexpr absl::string_view kRow = "row ";
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    const size_t found = message.find(kRow, pos);
+    if (found == absl::string_view::npos) break;
+    size_t end = found + kRow.size();
+    size_t row = 0;
+    while (end < message.size() && absl::ascii_isdigit(message[end]) && end - found < 16) {
+      row = row * 10 + static_cast<size_t>(message[end] - '0');
+      ++end;
+    }
+    const bool word_start = found == 0 || !absl::ascii_isalnum(message[found - 1]);
+    out.append(message.data() + pos, end - pos);
+    if (word_start && end > found + kRow.size()) {
+      const std::string position = where(row);
+      if (!position.empty()) absl::StrAppend(&out, " (", position, ")");
+    }
+    pos = end;
+  }
+  out.append(message.data() + pos, message.size() - pos);
+  return out;
+}
+
+std::string HintFor(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+      return "is the service running? Check with 'innoscope status'; start the local "
+             "stack with deploy/local/stack.sh start, or pass --ingest_address";
+    case absl::StatusCode::kDeadlineExceeded:
+      return "the service did not answer in time; retry, or raise --timeout_seconds";
+    case absl::StatusCode::kNotFound:
+      return "check the code or path named above";
+    case absl::StatusCode::kAlreadyExists:
+      return "something with this code exists with different content; pick a new "
+             "code or --version";
+    case absl::StatusCode::kResourceExhausted:
+      return "the request is too large; lower --batch_size";
+    case absl::StatusCode::kAborted:
+      return "a concurrent change conflicted; run the same command again";
+    default:
+      return "";
+  }
+}
+
+int Fail(const std::string& program, const absl::Status& status, const std::string& hint) {
+  std::fprintf(stderr, "%s: %s\n", program.c_str(), std::string(status.message()).c_str());
+  const std::string next = hint.empty() ? HintFor(status) : hint;
+  if (!next.empty()) std::fprintf(stderr, "%s: %s\n", program.c_str(), next.c_str());
+  return 1;
+}
+
+bool IsTerminal(std::FILE* stream) { return ::isatty(::fileno(stream)) == 1; }
+
+}  // namespace innoscope::cli

@@ -1,0 +1,97 @@
+#pragma once
+
+// What every `innoscope` command shares, so no command repeats it:
+// flag parsing (both --batch_size and --batch-size spellings, each flag also
+// read from INNOSCOPE_<NAME>), service addresses (flag, INNOSCOPE_*_ADDRESS
+// or the local stack's address file), channels, unary calls with a
+// deadline, and one format for failures: what went wrong, then what to do.
+//
+//   config::FlagSet flags = CommandFlags("import regions", "Upserts regions.", {"ingest"});
+//   ParsedCommand cmd = ParseCommandOrExit(flags, args, /*positional=*/1);
+//   ASSIGN_OR_RETURN(auto channel, ServiceChannel(cmd.flags, "ingest"));
+//   RETURN_IF_ERROR(CallUnary(*stub, &Stub::UpsertRegions, request, &response, cmd.timeout));
+//   return Fail(cmd.program, status);   // prints message and hint, returns 1
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "libs/config/flags.h"
+#include "libs/server/grpc_status.h"
+
+namespace innoscope::cli {
+
+// The four services, in the order `status` lists them.
+const std::vector<std::string>& ServiceNames();
+
+// A FlagSet for "innoscope <command>" with --stack_file, --<service>_address
+// for each of `services`, and --timeout_seconds (deadline of unary calls).
+config::FlagSet CommandFlags(const std::string& command, const std::string& help,
+                             const std::vector<std::string>& services,
+                             const std::string& default_timeout_seconds = "30");
+
+struct ParsedCommand {
+  std::string program;  // "innoscope import observations", for messages
+  config::ParsedFlags flags;
+  std::vector<std::string> positional;
+  absl::Duration timeout;  // --timeout_seconds, for unary calls
+};
+
+// Rewrites "--batch-size=5" to "--batch_size=5" (the name only, never the
+// value), so both spellings work with one flag and one INNOSCOPE_BATCH_SIZE.
+std::vector<std::string> NormalizeFlagSpelling(const std::vector<std::string>& args);
+
+// Parses args (without the command words); prints --help and exits 0, or
+// prints one line and exits 2 for unknown flags, bad values, or a number of
+// positional arguments other than `positional` (e.g. the FILE).
+ParsedCommand ParseCommandOrExit(const config::FlagSet& flags,
+                                 const std::vector<std::string>& args, size_t positional,
+                                 const std::string& positional_usage);
+
+// HOST:PORT of a service: --<service>_address / INNOSCOPE_<SERVICE>_ADDRESS,
+// else the stack file's INNOSCOPE_<SERVICE>_ADDRESS.
+absl::StatusOr<std::string> ServiceAddress(const config::ParsedFlags& flags,
+                                           const std::string& service);
+
+// A channel to the service, after resolving its address.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceChannel(
+    const config::ParsedFlags& flags, const std::string& service);
+
+// A context whose deadline is `timeout` from now.
+std::unique_ptr<grpc::ClientContext> ContextWithTimeout(absl::Duration timeout);
+
+// One unary RPC with a deadline, as absl::Status.
+template <typename Stub, typename Request, typename Response>
+absl::Status CallUnary(Stub& stub,
+                       grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                    Response*),
+                       const Request& request, Response* response, absl::Duration timeout) {
+  std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(timeout);
+  return server::FromGrpcStatus((stub.*method)(context.get(), request, response));
+}
+
+// Appends the file position to every "row N" the service names in a batch
+// error ("row 3 value: not finite" -> "row 3 (line 5004) value: ..."), using
+// where(N) for row N of the rejected batch; where returns "" for unknown N.
+std::string AnnotateRowIndexes(absl::string_view message,
+                               const std::function<std::string(size_t)>& where);
+
+// What to do next after an error of this kind ("" when nothing useful).
+std::string HintFor(const absl::Status& status);
+
+// Prints "<program>: <message>" and a hint (HintFor(status) unless `hint` is
+// given) on stderr; returns exit code 1.
+int Fail(const std::string& program, const absl::Status& status, const std::string& hint = "");
+
+// True when `stream` is a terminal (progress bars), false for files/pipes.
+bool IsTerminal(std::FILE* stream);
+
+}  // namespace innoscope::cli

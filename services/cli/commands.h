@@ -1,0 +1,20 @@
+#pragma once
+
+// The command groups of `innoscope`, one file each; main.cc dispatches.
+// Each takes the arguments after its group word and returns the exit code:
+// 0 done, 1 failed (message and what to do next on stderr), 2 bad usage.
+//
+//   innoscope status
+//   innoscope import regions|indicators|framework|observations|actors|relations FILE
+//   innoscope export observations|relations
+
+#include <string>
+#include <vector>
+
+namespace innoscope::cli {
+
+int RunStatus(const std::vector<std::string>& args);   // status_command.cc
+int RunImport(const std::vector<std::string>& args);   // import_command.cc
+int RunExport(const std::vector<std::string>& args);   // export_command.cc
+
+}  // namespace innoscope::cli

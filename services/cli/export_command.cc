@@ -1,0 +1,314 @@
+// innoscope export observations|relations [filters] [--format csv|json] [--out FILE]
+//
+// Streams what the ingest service stores and writes it unchanged: long form
+// region,indicator,period,value,source for observations (the layout
+// `innoscope import observations` reads), values printed as the shortest
+// text that parses back to the same double, so import -> export -> import
+// round-trips bit for bit. --out writes to a temporary file renamed into
+// place at the end, so an interrupted export never leaves a partial file.
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "innoscope/ingest/v1/ingest.grpc.pb.h"
+#include "services/cli/cli_support.h"
+#include "services/cli/commands.h"
+#include "services/cli/number_text.h"
+#include "services/cli/table_writer.h"
+
+namespace innoscope::cli {
+namespace {
+
+namespace v1 = ::innoscope::ingest::v1;
+using Stub = v1::IngestService::Stub;
+
+constexpr char kExportUsage[] =
+    "Usage: innoscope export <kind> [flags]\n\n"
+    "Kinds:\n"
+    "  observations  region,indicator,period,value,source (long form)\n"
+    "  relations     source,target,type,year,weight,amount,qualifier,<tag>...\n\n"
+    "Run 'innoscope export <kind> --help' for the flags of a kind.\n";
+
+constexpr size_t kFlushBytes = 1 << 20;
+
+// stdout, or a temporary file next to --out that Commit() renames into place.
+class Output {
+ public:
+  static absl::StatusOr<std::unique_ptr<Output>> Open(const std::string& path) {
+    auto output = std::unique_ptr<Output>(new Output(path));
+    if (path.empty() || path == "-") {
+      output->file_ = stdout;
+      return output;
+    }
+    output->temp_path_ = absl::StrCat(path, ".tmp.", ::getpid());
+    output->file_ = std::fopen(output->temp_path_.c_str(), "wb");
+    if (output->file_ == nullptr) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("cannot write ", output->temp_path_, ": ", std::strerror(errno)));
+    }
+    return output;
+  }
+  ~Output() {
+    if (!temp_path_.empty() && file_ != nullptr) {
+      std::fclose(file_);
+      std::remove(temp_path_.c_str());
+    }
+  }
+
+  std::string* buffer() { return &buffer_; }
+  // Writes the buffer out when it is large (or when `force`).
+  absl::Status Flush(bool force) {
+    if (buffer_.empty() || (!force && buffer_.size() < kFlushBytes)) return absl::OkStatus();
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
+      return absl::DataLossError(absl::StrCat("write failed: ", std::strerror(errno)));
+    }
+    buffer_.clear();
+    return absl::OkStatus();
+  }
+  absl::Status Commit() {
+    if (absl::Status s = Flush(true); !s.ok()) return s;
+    if (temp_path_.empty()) {
+      std::fflush(file_);
+      return absl::OkStatus();
+    }
+    const bool closed = std::fclose(file_) == 0;
+    file_ = nullptr;
+    if (!closed || std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+      std::remove(temp_path_.c_str());
+      return absl::DataLossError(
+          absl::StrCat("cannot write ", path_, ": ", std::strerror(errno)));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  explicit Output(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+  std::string temp_path_;
+  std::FILE* file_ = nullptr;
+  std::string buffer_;
+};
+
+// Comma-separated list flag; empty entries dropped.
+std::vector<std::string> ListFlag(const std::string& value) {
+  return absl::StrSplit(value, ',', absl::SkipWhitespace());
+}
+
+// Parses --as-of (RFC 3339) into a Timestamp; false when the flag is empty.
+absl::StatusOr<bool> ParseAsOf(const std::string& text, google::protobuf::Timestamp* out) {
+  if (text.empty()) return false;
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--as_of: \"", text, "\" is not an RFC 3339 time such as 2024-05-01T12:00:00Z (",
+        error, ")"));
+  }
+  const absl::Duration since_epoch = time - absl::UnixEpoch();
+  const int64_t seconds = absl::ToInt64Seconds(since_epoch);
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
+  return true;
+}
+
+config::FlagSet ExportFlags(const std::string& kind, const std::string& help) {
+  config::FlagSet flags = CommandFlags(absl::StrCat("export ", kind), help, {"ingest"});
+  flags.Add("format", "csv", "csv or json");
+  flags.Add("out", "", "output file (default: standard output)");
+  flags.Add("as_of", "", "the values current at this RFC 3339 time instead of the latest");
+  return flags;
+}
+
+// Reads a server stream to its end, handing each message to `on_message`.
+template <typename Response>
+absl::Status DrainStream(grpc::ClientReaderInterface<Response>& reader,
+                         const std::function<absl::Status(const Response&)>& on_message,
+                         grpc::ClientContext& context) {
+  Response response;
+  while (reader.Read(&response)) {
+    absl::Status status = on_message(response);
+    if (!status.ok()) {
+      context.TryCancel();
+      reader.Finish();
+      return status;
+    }
+  }
+  return server::FromGrpcStatus(reader.Finish());
+}
+
+int ExportObservations(const std::vector<std::string>& args) {
+  config::FlagSet flags = ExportFlags(
+      "observations",
+      "Writes stored observations in long form: region,indicator,period,value,source.");
+  flags.Add("framework", "", "only the leaf indicators of this framework");
+  flags.Add("framework_version", "0", "framework version; 0 = the latest");
+  flags.Add("regions", "", "comma-separated region codes (default: all)");
+  flags.Add("indicators", "", "comma-separated indicator codes (default: all)");
+  flags.Add("periods", "", "years FIRST-LAST or one year (default: all)");
+  ParsedCommand cmd = ParseCommandOrExit(flags, args, 0, "");
+  absl::StatusOr<TableFormat> format = ParseTableFormat(cmd.flags.Get("format"));
+  if (!format.ok()) config::ExitInvalidConfig(cmd.program, std::string(format.status().message()));
+  v1::ReadObservationsRequest request;
+  if (!cmd.flags.Get("framework").empty()) {
+    absl::StatusOr<int64_t> version = cmd.flags.GetInt("framework_version", 0, 1000000);
+    if (!version.ok()) {
+      config::ExitInvalidConfig(cmd.program, std::string(version.status().message()));
+    }
+    request.mutable_framework()->set_code(cmd.flags.Get("framework"));
+    request.mutable_framework()->set_version(static_cast<int32_t>(*version));
+  }
+  for (const std::string& code : ListFlag(cmd.flags.Get("regions"))) {
+    request.add_region_codes(code);
+  }
+  for (const std::string& code : ListFlag(cmd.flags.Get("indicators"))) {
+    request.add_indicator_codes(code);
+  }
+  if (!cmd.flags.Get("periods").empty()) {
+    absl::StatusOr<PeriodSpan> span = ParsePeriodSpan(cmd.flags.Get("periods"));
+    if (!span.ok()) {
+      config::ExitInvalidConfig(cmd.program, "--periods: " + std::string(span.status().message()));
+    }
+    request.mutable_periods()->set_first(span->first);
+    request.mutable_periods()->set_last(span->last);
+  }
+  absl::StatusOr<bool> as_of = ParseAsOf(cmd.flags.Get("as_of"), request.mutable_as_of());
+  if (!as_of.ok()) config::ExitInvalidConfig(cmd.program, std::string(as_of.status().message()));
+  if (!*as_of) request.clear_as_of();
+
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "ingest");
+  if (!channel.ok()) return Fail(cmd.program, channel.status());
+  absl::StatusOr<std::unique_ptr<Output>> output = Output::Open(cmd.flags.Get("out"));
+  if (!output.ok()) return Fail(cmd.program, output.status());
+  auto stub = v1::IngestService::NewStub(*channel);
+  grpc::ClientContext context;
+  auto reader = stub->ReadObservations(&context, request);
+  TableWriter writer(*format, {"region", "indicator", "period", "value", "source"},
+                     (*output)->buffer());
+  int64_t rows = 0;
+  std::vector<Cell> cells(5);
+  absl::Status status = DrainStream<v1::ReadObservationsResponse>(
+      *reader,
+      [&](const v1::ReadObservationsResponse& response) {
+        for (const v1::StoredObservation& stored : response.observations()) {
+          const v1::Observation& o = stored.observation();
+          cells[0] = Cell::Text(o.region_code());
+          cells[1] = Cell::Text(o.indicator_code());
+          cells[2] = Cell::Number(absl::StrCat(o.period()));
+          cells[3] = Cell::Number(FormatDouble(o.value()));
+          cells[4] = Cell::Text(o.source());
+          writer.Row(cells);
+          ++rows;
+        }
+        return (*output)->Flush(false);
+      },
+      context);
+  if (!status.ok()) return Fail(cmd.program, status);
+  writer.Finish();
+  if (absl::Status s = (*output)->Commit(); !s.ok()) return Fail(cmd.program, s);
+  std::fprintf(stderr, "%s: %lld rows\n", cmd.program.c_str(), static_cast<long long>(rows));
+  return 0;
+}
+
+int ExportRelations(const std::vector<std::string>& args) {
+  config::FlagSet flags = ExportFlags(
+      "relations",
+      "Writes stored relations: source,target,type,year,weight,amount,qualifier and one "
+      "column per tag (the layout `innoscope import relations` reads).");
+  flags.Add("relation_set", "default", "relation set to read");
+  flags.Add("types", "", "comma-separated relation types (default: all)");
+  flags.Add("periods", "", "years FIRST-LAST or one year (default: all)");
+  ParsedCommand cmd = ParseCommandOrExit(flags, args, 0, "");
+  absl::StatusOr<TableFormat> format = ParseTableFormat(cmd.flags.Get("format"));
+  if (!format.ok()) config::ExitInvalidConfig(cmd.program, std::string(format.status().message()));
+  v1::ReadRelationsRequest request;
+  request.set_relation_set(cmd.flags.Get("relation_set"));
+  for (const std::string& type : ListFlag(cmd.flags.Get("types"))) request.add_types(type);
+  if (!cmd.flags.Get("periods").empty()) {
+    absl::StatusOr<PeriodSpan> span = ParsePeriodSpan(cmd.flags.Get("periods"));
+    if (!span.ok()) {
+      config::ExitInvalidConfig(cmd.program, "--periods: " + std::string(span.status().message()));
+    }
+    request.mutable_years()->set_first(span->first);
+    request.mutable_years()->set_last(span->last);
+  }
+  absl::StatusOr<bool> as_of = ParseAsOf(cmd.flags.Get("as_of"), request.mutable_as_of());
+  if (!as_of.ok()) config::ExitInvalidConfig(cmd.program, std::string(as_of.status().message()));
+  if (!*as_of) request.clear_as_of();
+
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "ingest");
+  if (!channel.ok()) return Fail(cmd.program, channel.status());
+  absl::StatusOr<std::unique_ptr<Output>> output = Output::Open(cmd.flags.Get("out"));
+  if (!output.ok()) return Fail(cmd.program, output.status());
+  auto stub = v1::IngestService::NewStub(*channel);
+  grpc::ClientContext context;
+  auto reader = stub->ReadRelations(&context, request);
+  // Tag columns are the union of every relation's tags, so the relations are
+  // held until the stream ends (relation sets are far smaller than
+  // observation tables).
+  std::vector<v1::Relation> relations;
+  std::set<std::string> tag_keys;
+  absl::Status status = DrainStream<v1::ReadRelationsResponse>(
+      *reader,
+      [&](const v1::ReadRelationsResponse& response) {
+        for (const v1::Relation& r : response.relations()) {
+          for (const auto& [key, value] : r.tags()) tag_keys.insert(key);
+          relations.push_back(r);
+        }
+        return absl::OkStatus();
+      },
+      context);
+  if (!status.ok()) return Fail(cmd.program, status);
+  std::vector<std::string> columns = {"source", "target", "type",     "year",
+                                      "weight", "amount", "qualifier"};
+  columns.insert(columns.end(), tag_keys.begin(), tag_keys.end());
+  TableWriter writer(*format, columns, (*output)->buffer());
+  for (const v1::Relation& r : relations) {
+    std::vector<Cell> cells = {
+        Cell::Text(r.source_code()),
+        Cell::Text(r.target_code()),
+        Cell::Text(r.type()),
+        Cell::Number(absl::StrCat(r.year())),
+        r.has_weight() ? Cell::Number(FormatDouble(r.weight())) : Cell::Absent(),
+        r.has_amount() ? Cell::Number(FormatDouble(r.amount())) : Cell::Absent(),
+        r.qualifier().empty() ? Cell::Absent() : Cell::Text(r.qualifier())};
+    for (const std::string& key : tag_keys) {
+      auto it = r.tags().find(key);
+      cells.push_back(it == r.tags().end() ? Cell::Absent() : Cell::Text(it->second));
+    }
+    writer.Row(cells);
+    if (absl::Status s = (*output)->Flush(false); !s.ok()) return Fail(cmd.program, s);
+  }
+  writer.Finish();
+  if (absl::Status s = (*output)->Commit(); !s.ok()) return Fail(cmd.program, s);
+  std::fprintf(stderr, "%s: %zu rows\n", cmd.program.c_str(), relations.size());
+  return 0;
+}
+
+}  // namespace
+
+int RunExport(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kExportUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "observations") return ExportObservations(rest);
+  if (args[0] == "relations") return ExportRelations(rest);
+  std::fprintf(stderr, "innoscope export: unknown kind \"%s\"\n\n%s", args[0].c_str(),
+               kExportUsage);
+  return 2;
+}
+
+}  // namespace innoscope::cli

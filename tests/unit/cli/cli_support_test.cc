@@ -1,0 +1,66 @@
+#include "services/cli/cli_support.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace innoscope::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(NormalizeFlagSpellingTest, RewritesDashesInNamesOnly) {
+  EXPECT_THAT(NormalizeFlagSpelling({"--batch-size=5", "--relation-set", "my-set", "-h",
+                                     "file-name.csv", "--source=a-b", "--", "--not-a-flag"}),
+              ElementsAre("--batch_size=5", "--relation_set", "my-set", "-h", "file-name.csv",
+                          "--source=a-b", "--", "--not-a-flag"));
+}
+
+TEST(CommandFlagsTest, ParsesPositionalFileAndBothSpellings) {
+  config::FlagSet flags = CommandFlags("import observations", "help", {"ingest"});
+  flags.Add("batch_size", "5000", "rows per batch");
+  absl::StatusOr<config::ParsedFlags> parsed =
+      flags.Parse(NormalizeFlagSpelling({"data.csv", "--batch-size", "10",
+                                         "--ingest-address=h:1"}),
+                  [](const std::string&) { return std::optional<std::string>(); }, true);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->Get("batch_size"), "10");
+  EXPECT_EQ(parsed->Get("ingest_address"), "h:1");
+  EXPECT_THAT(parsed->positional(), ElementsAre("data.csv"));
+  absl::StatusOr<std::string> address = ServiceAddress(*parsed, "ingest");
+  ASSERT_TRUE(address.ok());
+  EXPECT_EQ(*address, "h:1");
+}
+
+TEST(ServiceAddressTest, FallsBackToTheStackFileWithAHint) {
+  config::FlagSet flags = CommandFlags("status", "help", {"ingest"});
+  absl::StatusOr<config::ParsedFlags> parsed = flags.Parse(
+      {"--stack_file=/nonexistent/addresses.env"},
+      [](const std::string&) { return std::optional<std::string>(); });
+  ASSERT_TRUE(parsed.ok());
+  absl::StatusOr<std::string> address = ServiceAddress(*parsed, "ingest");
+  EXPECT_THAT(std::string(address.status().message()), HasSubstr("stack.sh start"));
+}
+
+TEST(AnnotateRowIndexesTest, AddsFilePositionsToRowNumbers) {
+  auto where = [](size_t row) { return row < 10 ? absl::StrCat("line ", row + 2) : ""; };
+  EXPECT_EQ(AnnotateRowIndexes("batch obs-1: 2 invalid rows (nothing was written): row 0 "
+                               "value: not finite; row 12 region_code: unknown; arrow 3",
+                               where),
+            "batch obs-1: 2 invalid rows (nothing was written): row 0 (line 2) value: not "
+            "finite; row 12 region_code: unknown; arrow 3");
+  EXPECT_EQ(AnnotateRowIndexes("no rows here", where), "no rows here");
+  EXPECT_EQ(AnnotateRowIndexes("row 3", where), "row 3 (line 5)");
+}
+
+TEST(HintForTest, UnavailableSaysHowToStartTheStack) {
+  EXPECT_THAT(HintFor(absl::UnavailableError("x")), HasSubstr("deploy/local/stack.sh start"));
+  EXPECT_EQ(HintFor(absl::InternalError("x")), "");
+}
+
+}  // namespace
+}  // namespace innoscope::cli
