@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/log.h"
@@ -941,6 +942,20 @@ absl::Status IngestStore::ReadRelations(
         absl::StrCat("o.relation_set = ", tx.quote(set)),
         CurrentAt(tx, request.has_as_of() ? &request.as_of() : nullptr, false)};
     if (request.types_size() > 0) where.push_back(InList(tx, "o.type", request.types()));
+    // Actor kinds of either end, from the actors current at the same time.
+    auto kinds = [&](const google::protobuf::RepeatedField<int>& list, const char* end) {
+      google::protobuf::RepeatedPtrField<std::string> names;
+      for (int k : list) *names.Add() = ActorKindName(static_cast<v1::ActorKind>(k));
+      return absl::StrCat("EXISTS (SELECT 1 FROM actors a WHERE a.relation_set = o.relation_set "
+                          "AND a.code = o.", end, " AND ",
+                          absl::StrReplaceAll(CurrentAt(tx, request.has_as_of() ? &request.as_of()
+                                                                                : nullptr,
+                                                        false),
+                                              {{"o.", "a."}}),
+                          " AND ", InList(tx, "a.kind", names), ")");
+    };
+    if (request.source_kinds_size() > 0) where.push_back(kinds(request.source_kinds(), "source_code"));
+    if (request.target_kinds_size() > 0) where.push_back(kinds(request.target_kinds(), "target_code"));
     if (request.has_years()) {
       where.push_back(absl::StrCat("o.year BETWEEN ", request.years().first(), " AND ",
                                    request.years().last()));

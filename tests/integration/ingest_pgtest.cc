@@ -563,6 +563,21 @@ TEST_F(IngestTest, RelationsNeedKnownActorsAndForbidSelfRelations) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].source_code(), "vc1");
   EXPECT_EQ(got[0].tags().at("international"), "false");
+
+  // Filtering by the kind of the source actor: only the investor's relation.
+  grpc::ClientContext c4;
+  v1::ReadRelationsRequest by_kind;
+  by_kind.add_source_kinds(v1::ACTOR_KIND_INVESTOR);
+  auto kind_reader = stub_->ReadRelations(&c4, by_kind);
+  int count = 0;
+  while (kind_reader->Read(&message)) {
+    for (const auto& r : message.relations()) {
+      EXPECT_EQ(r.source_code(), "vc1");
+      ++count;
+    }
+  }
+  ASSERT_TRUE(kind_reader->Finish().ok());
+  EXPECT_EQ(count, 1);
 }
 
 }  // namespace
