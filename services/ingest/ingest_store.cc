@@ -17,8 +17,21 @@
 namespace innoscope::ingest {
 namespace {
 
-// Writes the batch's rows, in the staging table's column order, as tuples.
-using StageRows = std::function<void(pqxx::stream_to&)>;
+// A batch of rows for MergeRevisions, in the table's column order (key,
+// values, extras); row i is written by write(copy, i, suffix...) where the
+// table copy appends the revision and batch id.
+struct BatchRows {
+  size_t count = 0;
+  // Key columns as text joined by \x1f (integers in decimal), matching
+  // concat_ws(chr(31), ...) of the stored key.
+  std::function<std::string(size_t)> key;
+  // Writes row i to the staging table.
+  std::function<void(pqxx::stream_to&, size_t)> stage;
+  // Writes row i to the table with its revision and batch id.
+  std::function<void(pqxx::stream_to&, size_t, int, const std::string&)> store;
+  // The data-version scope value of row i (e.g. its indicator code).
+  std::function<std::string(size_t)> scope;
+};
 
 std::optional<std::string> OptionalExact(bool has, double value);
 using google::protobuf::util::TimeUtil;
@@ -172,16 +185,16 @@ std::string DistinctExpr(const std::string& column, const std::string& type) {
 // ones. Returns the summary and the distinct values of `report_column` for
 // changed rows (to bump data versions).
 absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const RevisionedTable& spec,
-                                                size_t row_count, const StageRows& stage,
+                                                const BatchRows& rows,
                                                 const std::string& batch_id,
-                                                const std::string& report_column,
                                                 std::vector<std::string>* changed) {
   const std::string staging = "staging_" + spec.table;
-  std::vector<std::string> columns, column_defs, key_match, distinct;
+  std::vector<std::string> columns, column_defs, key_match, key_text, distinct;
   for (const auto& [c, t] : spec.key_types) {
     columns.push_back(c);
     column_defs.push_back(c + " " + t);
     key_match.push_back(absl::StrCat("o.", c, " = s.", c));
+    key_text.push_back(absl::StrCat("s.", c, "::text"));
   }
   for (const auto& [c, t] : spec.values) {
     columns.push_back(c);
@@ -192,44 +205,71 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
     columns.push_back(c);
     column_defs.push_back(c + " " + t);
   }
-  tx.exec(absl::StrCat("CREATE TEMP TABLE ", staging, " (", Join(column_defs, ", "),
-                       ") ON COMMIT DROP"));
+  // The staging table lives as long as the connection and is emptied at
+  // every commit, so batches do not churn the system catalogue.
+  tx.exec(absl::StrCat("CREATE TEMP TABLE IF NOT EXISTS ", staging, " (",
+                       Join(column_defs, ", "),
+                       ", current_revision integer, changed boolean NOT NULL DEFAULT false) "
+                       "ON COMMIT DELETE ROWS"));
   {
-    pqxx::stream_to copy(tx, staging);
-    stage(copy);
+    pqxx::stream_to copy(tx, staging, columns);
+    for (size_t i = 0; i < rows.count; ++i) rows.stage(copy, i);
     copy.complete();
   }
-  // Planner statistics for the join below (cheap on a batch).
+  // Planner statistics for the joins below (cheap on a batch).
   tx.exec("ANALYZE " + staging);
 
-  // 1. Close current revisions whose content changed.
+  // 1. One index probe per row: the key's current revision, and whether the
+  //    staged content differs from it.
+  tx.exec(absl::StrCat("UPDATE ", staging, " s SET current_revision = o.revision, changed = (",
+                       Join(distinct, " OR "), ") FROM ", spec.table,
+                       " o WHERE o.valid_to IS NULL AND ", Join(key_match, " AND ")));
+  // 2. Close the current revisions whose content changed. A concurrent
+  //    writer that closed one first leaves nothing to close here; the copy
+  //    below then collides on the primary key and the batch is retried.
   tx.exec(absl::StrCat("UPDATE ", spec.table, " o SET valid_to = now() FROM ", staging,
-                       " s WHERE o.valid_to IS NULL AND ", Join(key_match, " AND "), " AND (",
-                       Join(distinct, " OR "), ")"));
-  // 2. Insert a new revision for keys without a current one: new keys
-  //    (revision 1) and the ones just closed (revision + 1).
-  std::vector<std::string> s_columns;
-  for (const std::string& c : columns) s_columns.push_back("s." + c);
-  pqxx::result inserted = tx.exec(absl::StrCat(
-      "INSERT INTO ", spec.table, " (", Join(columns, ", "), ", revision, batch_id, valid_from) ",
-      "SELECT ", Join(s_columns, ", "), ", coalesce(m.max_revision, 0) + 1, ",
-      tx.quote(batch_id), ", now() FROM ", staging, " s ",
-      "LEFT JOIN LATERAL (SELECT max(o.revision) AS max_revision, "
-      "bool_or(o.valid_to IS NULL) AS has_current FROM ", spec.table, " o WHERE ",
-      Join(key_match, " AND "), ") m ON true WHERE NOT coalesce(m.has_current, false) ",
-      "RETURNING revision, ", report_column));
+                       " s WHERE s.changed AND o.valid_to IS NULL AND o.revision = "
+                       "s.current_revision AND ", Join(key_match, " AND ")));
+  // 3. The existing keys (few in a bulk load): unchanged ones are skipped,
+  //    changed ones get the next revision, every other row revision 1.
+  absl::flat_hash_map<std::string, std::pair<int, bool>> existing;
+  for (const auto& row : tx.exec(absl::StrCat(
+           "SELECT concat_ws(chr(31), ", Join(key_text, ", "),
+           "), s.current_revision, s.changed FROM ", staging,
+           " s WHERE s.current_revision IS NOT NULL"))) {
+    existing[row[0].as<std::string>()] = {row[1].as<int>(), row[2].as<bool>()};
+  }
+  // 4. New revisions go in with COPY: the bulk path, as fast as loading the
+  //    table directly (valid_from defaults to the transaction's now()).
+  std::vector<std::string> table_columns = columns;
+  table_columns.push_back("revision");
+  table_columns.push_back("batch_id");
   v1::WriteSummary summary;
   absl::flat_hash_set<std::string> changed_set;
-  for (const auto& row : inserted) {
-    if (row[0].as<int>() == 1) {
-      summary.set_inserted(summary.inserted() + 1);
-    } else {
-      summary.set_revised(summary.revised() + 1);
+  {
+    pqxx::stream_to copy(tx, spec.table, table_columns);
+    for (size_t i = 0; i < rows.count; ++i) {
+      int revision = 1;
+      if (!existing.empty()) {
+        auto it = existing.find(rows.key(i));
+        if (it != existing.end()) {
+          if (!it->second.second) {
+            summary.set_unchanged(summary.unchanged() + 1);
+            continue;
+          }
+          revision = it->second.first + 1;
+        }
+      }
+      rows.store(copy, i, revision, batch_id);
+      if (revision == 1) {
+        summary.set_inserted(summary.inserted() + 1);
+      } else {
+        summary.set_revised(summary.revised() + 1);
+      }
+      changed_set.insert(rows.scope(i));
     }
-    changed_set.insert(row[1].as<std::string>());
+    copy.complete();
   }
-  summary.set_unchanged(static_cast<int32_t>(row_count) - summary.inserted() -
-                        summary.revised());
   changed->assign(changed_set.begin(), changed_set.end());
   std::sort(changed->begin(), changed->end());
   return summary;
@@ -753,18 +793,28 @@ absl::StatusOr<std::vector<v1::Framework>> IngestStore::ListFrameworks(const std
 absl::StatusOr<WriteResult> IngestStore::WriteObservations(
     const std::string& batch_id, const std::string& content_hash,
     const std::vector<v1::Observation>& rows, const std::string& note) {
-  auto stage = [&](pqxx::stream_to& copy) {
-    for (const v1::Observation& o : rows) {
-      copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(),
-                              ExactDouble(o.value()), o.source(), note);
-    }
+  BatchRows batch;
+  batch.count = rows.size();
+  batch.key = [&](size_t i) {
+    return absl::StrCat(rows[i].region_code(), "\x1f", rows[i].indicator_code(), "\x1f",
+                        rows[i].period());
   };
+  batch.stage = [&](pqxx::stream_to& copy, size_t i) {
+    const v1::Observation& o = rows[i];
+    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(),
+                            ExactDouble(o.value()), o.source(), note);
+  };
+  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
+    const v1::Observation& o = rows[i];
+    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(),
+                            ExactDouble(o.value()), o.source(), note, revision, id);
+  };
+  batch.scope = [&](size_t i) { return rows[i].indicator_code(); };
   return ApplyBatch(pool_, batch_id, "observations", content_hash, [&](pqxx::work& tx)
                         -> absl::StatusOr<v1::WriteSummary> {
     std::vector<std::string> changed;
     ASSIGN_OR_RETURN(v1::WriteSummary summary,
-                     MergeRevisions(tx, ObservationsTable(), rows.size(), stage, batch_id,
-                                    "indicator_code", &changed));
+                     MergeRevisions(tx, ObservationsTable(), batch, batch_id, &changed));
     if (!changed.empty()) {
       std::vector<std::string> scopes = {"observations"};
       for (const auto& row : tx.exec_params(
@@ -854,19 +904,25 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
                                                       const std::string& batch_id,
                                                       const std::string& content_hash,
                                                       const std::vector<v1::Actor>& actors) {
-  auto stage = [&](pqxx::stream_to& copy) {
-    for (const v1::Actor& a : actors) {
-      copy << std::make_tuple(set, a.code(), a.name(), ActorKindName(a.kind()),
-                              a.province_code(), a.city_code(), a.sample(), a.platform(),
-                              a.foreign(), LayerName(a.layer()), JsonObject(a.attributes()));
-    }
+  auto tuple = [&](size_t i) {
+    const v1::Actor& a = actors[i];
+    return std::make_tuple(set, a.code(), a.name(), ActorKindName(a.kind()), a.province_code(),
+                           a.city_code(), a.sample(), a.platform(), a.foreign(),
+                           LayerName(a.layer()), JsonObject(a.attributes()));
   };
+  BatchRows batch;
+  batch.count = actors.size();
+  batch.key = [&](size_t i) { return absl::StrCat(set, "\x1f", actors[i].code()); };
+  batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
+  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
+    copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
+  };
+  batch.scope = [&](size_t) { return set; };
   return ApplyBatch(pool_, batch_id, "actors", content_hash,
                     [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
                       std::vector<std::string> changed;
                       ASSIGN_OR_RETURN(v1::WriteSummary summary,
-                                       MergeRevisions(tx, ActorsTable(), actors.size(), stage, batch_id,
-                                                      "relation_set", &changed));
+                                       MergeRevisions(tx, ActorsTable(), batch, batch_id, &changed));
                       if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
                       return summary;
                     });
@@ -875,19 +931,29 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
 absl::StatusOr<WriteResult> IngestStore::WriteRelations(
     const std::string& set, const std::string& batch_id, const std::string& content_hash,
     const std::vector<v1::Relation>& relations) {
-  auto stage = [&](pqxx::stream_to& copy) {
-    for (const v1::Relation& r : relations) {
-      copy << std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.year(),
-                              r.qualifier(), OptionalExact(r.has_weight(), r.weight()),
-                              OptionalExact(r.has_amount(), r.amount()), JsonObject(r.tags()));
-    }
+  auto tuple = [&](size_t i) {
+    const v1::Relation& r = relations[i];
+    return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.year(),
+                           r.qualifier(), OptionalExact(r.has_weight(), r.weight()),
+                           OptionalExact(r.has_amount(), r.amount()), JsonObject(r.tags()));
   };
+  BatchRows batch;
+  batch.count = relations.size();
+  batch.key = [&](size_t i) {
+    const v1::Relation& r = relations[i];
+    return absl::StrCat(set, "\x1f", r.source_code(), "\x1f", r.target_code(), "\x1f", r.type(),
+                        "\x1f", r.year(), "\x1f", r.qualifier());
+  };
+  batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
+  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
+    copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
+  };
+  batch.scope = [&](size_t) { return set; };
   return ApplyBatch(pool_, batch_id, "relations", content_hash,
                     [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
                       std::vector<std::string> changed;
                       ASSIGN_OR_RETURN(v1::WriteSummary summary,
-                                       MergeRevisions(tx, RelationsTable(), relations.size(), stage, batch_id,
-                                                      "relation_set", &changed));
+                                       MergeRevisions(tx, RelationsTable(), batch, batch_id, &changed));
                       if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
                       return summary;
                     });
