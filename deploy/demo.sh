@@ -24,7 +24,19 @@ CLI="$BUILD_DIR/services/cli/innoscope"
 
 echo "==> services"
 mkdir -p "$RESULTS"
-"$CLI" status --stack_file "$INNOSCOPE_STACK_FILE" | tee "$RESULTS/status.txt"
+"$CLI" status | tee "$RESULTS/status.txt"
+
+echo "==> regions: 31 provinces and 3 economic circles (examples/ai_index/regions.csv)"
+"$CLI" import regions "$ROOT/examples/ai_index/regions.csv"
+
+FRAMEWORK_CSV="$ROOT/../shared/reference/frameworks/ai_competitiveness_2023.csv"
+if [ -f "$FRAMEWORK_CSV" ]; then
+  echo "==> framework: 2023 AI industry regional competitiveness index (24 indicators)"
+  "$CLI" import framework "$FRAMEWORK_CSV" --framework ai_competitiveness_2023 \
+    | tee "$RESULTS/framework.txt"
+else
+  echo "demo: ../shared not found next to the checkout; skipping the framework import"
+fi
 
 echo
 echo "demo: results in $RESULTS"
