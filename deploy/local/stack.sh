@@ -19,6 +19,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STACK_DIR="${INNOSCOPE_STACK_DIR:-$ROOT/.local/stack}"
+mkdir -p "$STACK_DIR"
+STACK_DIR="$(cd "$STACK_DIR" && pwd)"  # absolute: the server runs as another user
 BUILD_DIR="${INNOSCOPE_BUILD_DIR:-$ROOT/build}"
 PG_BIN="${INNOSCOPE_PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_DIR="$STACK_DIR/pg"
