@@ -7,6 +7,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/client_context.h"
 #include "libs/common/status_macros.h"
+#include "libs/server/content_hash.h"
 #include "libs/server/grpc_status.h"
 
 namespace innoscope::clients {
@@ -20,6 +21,28 @@ absl::Status Upstream(const grpc::Status& status, const std::string& what) {
   if (status.ok()) return absl::OkStatus();
   absl::Status s = server::FromGrpcStatus(status);
   return absl::Status(s.code(), absl::StrCat("ingest ", what, ": ", s.message()));
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(time));
+}
+
+// Reads a server stream to its end; `on_message` returns false to stop
+// early (the rest of the stream is cancelled and its status ignored).
+template <typename Response, typename OnMessage>
+absl::Status Drain(grpc::ClientContext& context, grpc::ClientReaderInterface<Response>& reader,
+                   const std::string& what, const OnMessage& on_message) {
+  Response message;
+  while (reader.Read(&message)) {
+    if (!on_message(message)) {
+      context.TryCancel();
+      while (reader.Read(&message)) {
+      }
+      reader.Finish();
+      return absl::OkStatus();
+    }
+  }
+  return Upstream(reader.Finish(), what);
 }
 
 }  // namespace
@@ -78,10 +101,7 @@ absl::StatusOr<index::DataMatrix> IngestClient::ReadIndicators(
   for (const std::string& code : regions) request.add_region_codes(code);
   request.mutable_periods()->set_first(period);
   request.mutable_periods()->set_last(period);
-  if (as_of) {
-    *request.mutable_as_of() =
-        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(*as_of));
-  }
+  if (as_of) *request.mutable_as_of() = ToTimestamp(*as_of);
   std::map<std::pair<std::string, std::string>, double> values;
   std::vector<std::string> seen_regions;
   {
@@ -132,6 +152,114 @@ absl::StatusOr<int64_t> IngestClient::DataVersion(const std::string& scope, absl
     if (v.scope() == scope) return v.version();
   }
   return 0;
+}
+
+absl::StatusOr<std::vector<ActorRecord>> IngestClient::ReadActors(const std::string& relation_set,
+                                                                 absl::Time deadline,
+                                                                 std::optional<absl::Time> as_of) {
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  ingest::v1::ReadActorsRequest request;
+  request.set_relation_set(relation_set);
+  if (as_of) *request.mutable_as_of() = ToTimestamp(*as_of);
+  std::vector<ActorRecord> actors;
+  auto reader = stub_->ReadActors(&context, request);
+  RETURN_IF_ERROR(Drain(context, *reader, "ReadActors",
+                        [&](const ingest::v1::ReadActorsResponse& message) {
+                          for (const ingest::v1::Actor& a : message.actors()) {
+                            actors.push_back({a.code(), a.name(), a.kind(), a.province_code(),
+                                              a.city_code(), a.sample(), a.platform(),
+                                              a.foreign(), a.layer()});
+                          }
+                          return true;
+                        }));
+  return actors;
+}
+
+absl::StatusOr<std::vector<RelationRecord>> IngestClient::ReadRelations(const RelationQuery& query,
+                                                                        absl::Time deadline) {
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  ingest::v1::ReadRelationsRequest request;
+  request.set_relation_set(query.relation_set);
+  for (const std::string& type : query.types) request.add_types(type);
+  if (query.first_year || query.last_year) {
+    // Ingest stores years 1900-2100.
+    request.mutable_years()->set_first(query.first_year.value_or(1900));
+    request.mutable_years()->set_last(query.last_year.value_or(2100));
+  }
+  if (query.as_of) *request.mutable_as_of() = ToTimestamp(*query.as_of);
+  std::vector<RelationRecord> relations;
+  auto reader = stub_->ReadRelations(&context, request);
+  RETURN_IF_ERROR(Drain(context, *reader, "ReadRelations",
+                        [&](const ingest::v1::ReadRelationsResponse& message) {
+                          for (const ingest::v1::Relation& r : message.relations()) {
+                            RelationRecord& out = relations.emplace_back();
+                            out.source = r.source_code();
+                            out.target = r.target_code();
+                            out.type = r.type();
+                            out.year = r.year();
+                            out.qualifier = r.qualifier();
+                            if (r.has_weight()) out.weight = r.weight();
+                            if (r.has_amount()) out.amount = r.amount();
+                            out.tags.insert(r.tags().begin(), r.tags().end());
+                          }
+                          return true;
+                        }));
+  return relations;
+}
+
+absl::StatusOr<bool> IngestClient::HasRelationType(const std::string& relation_set,
+                                                   const std::string& type,
+                                                   absl::Time deadline) {
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  ingest::v1::ReadRelationsRequest request;
+  request.set_relation_set(relation_set);
+  request.add_types(type);
+  bool found = false;
+  auto reader = stub_->ReadRelations(&context, request);
+  RETURN_IF_ERROR(Drain(context, *reader, "ReadRelations",
+                        [&](const ingest::v1::ReadRelationsResponse& message) {
+                          found = message.relations_size() > 0;
+                          return !found;
+                        }));
+  return found;
+}
+
+absl::StatusOr<ObservationWriteSummary> IngestClient::WriteObservations(
+    const ObservationWrite& write, absl::Time deadline) {
+  ObservationWriteSummary summary;
+  if (write.observations.empty()) return summary;
+  const size_t batch_size = static_cast<size_t>(std::max(write.batch_size, 1));
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  auto stream = stub_->WriteObservations(&context);
+  const size_t total = write.observations.size();
+  size_t start = 0;
+  for (; start < total; start += batch_size) {
+    ingest::v1::WriteObservationsRequest batch;
+    const size_t end = std::min(total, start + batch_size);
+    for (size_t i = start; i < end; ++i) *batch.add_observations() = write.observations[i];
+    batch.set_source(write.source);
+    batch.set_note(write.note);
+    batch.set_batch_id(absl::StrCat(write.batch_prefix, "-", server::ContentHashHex(batch)));
+    ingest::v1::WriteObservationsResponse response;
+    if (!stream->Write(batch) || !stream->Read(&response)) break;  // Finish() says why
+    ++summary.batches;
+    if (response.replayed()) ++summary.replayed_batches;
+    summary.rows.set_inserted(summary.rows.inserted() + response.summary().inserted());
+    summary.rows.set_revised(summary.rows.revised() + response.summary().revised());
+    summary.rows.set_unchanged(summary.rows.unchanged() + response.summary().unchanged());
+  }
+  stream->WritesDone();
+  RETURN_IF_ERROR(Upstream(stream->Finish(), "WriteObservations"));
+  if (start < total) {
+    return absl::UnavailableError(absl::StrCat(
+        "ingest WriteObservations: the stream ended after ", summary.batches,
+        " batches; run again (committed batches are replayed)"));
+  }
+  return summary;
 }
 
 }  // namespace innoscope::clients

@@ -1,14 +1,21 @@
 #pragma once
 
 // IngestClient: what the weighting, scoring and network services (and the
-// CLI's online commands) read from the ingest service, as the plain types of
-// libs/index. One place for the RPC plumbing, deadlines and conversions.
+// CLI's online commands) read from and write to the ingest service, as the
+// plain types of libs/index and plain structs. One place for the RPC
+// plumbing, deadlines and conversions.
 //
 //   IngestClient ingest(channel);
 //   ASSIGN_OR_RETURN(LoadedFramework f, ingest.GetFramework("ai_2023", 0, deadline));
 //   ASSIGN_OR_RETURN(index::DataMatrix m,
 //                    ingest.ReadMatrix(f, 2022, /*regions=*/{}, deadline));
+//   RelationQuery query;
+//   query.relation_set = "default";
+//   ASSIGN_OR_RETURN(std::vector<RelationRecord> relations,
+//                    ingest.ReadRelations(query, deadline));
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +39,56 @@ struct LoadedFramework {
 // Converts a stored framework into the library's tree (leaf directions,
 // weights, goalposts, denominators).
 absl::StatusOr<index::Framework> FrameworkFromProto(const ingest::v1::Framework& framework);
+
+// An actor of a relation set (ingest.v1.Actor without its free attributes).
+struct ActorRecord {
+  std::string code;
+  std::string name;
+  ingest::v1::ActorKind kind = ingest::v1::ACTOR_KIND_UNSPECIFIED;
+  std::string province_code;
+  std::string city_code;
+  bool sample = false;
+  bool platform = false;
+  bool foreign = false;
+  ingest::v1::Layer layer = ingest::v1::LAYER_UNSPECIFIED;
+};
+
+// A relation (ingest.v1.Relation); absent weight and amount stay absent.
+struct RelationRecord {
+  std::string source;
+  std::string target;
+  std::string type;
+  int32_t year = 0;
+  std::string qualifier;
+  std::optional<double> weight;
+  std::optional<double> amount;
+  std::map<std::string, std::string> tags;
+};
+
+// Which relations ReadRelations returns.
+struct RelationQuery {
+  std::string relation_set;         // "" = "default"
+  std::vector<std::string> types;   // empty = every type
+  std::optional<int32_t> first_year;
+  std::optional<int32_t> last_year;
+  std::optional<absl::Time> as_of;  // current rows at that time, not the latest
+};
+
+// Observations to write in batches (WriteObservations).
+struct ObservationWrite {
+  std::vector<ingest::v1::Observation> observations;
+  std::string source;  // default source of the rows
+  std::string note;    // kept as provenance
+  std::string batch_prefix;  // batch ids are "<prefix>-<hash of the batch>"
+  int batch_size = 5000;
+};
+
+// What ingest did with a WriteObservations call.
+struct ObservationWriteSummary {
+  int batches = 0;
+  int replayed_batches = 0;  // applied before: nothing written
+  ingest::v1::WriteSummary rows;  // summed over the batches (replayed ones included)
+};
 
 class IngestClient {
  public:
@@ -58,6 +115,28 @@ class IngestClient {
 
   // Current version of a data scope ("framework:<code>"), 0 if never changed.
   absl::StatusOr<int64_t> DataVersion(const std::string& scope, absl::Time deadline);
+
+  // Every actor of a relation set, sorted by code.
+  absl::StatusOr<std::vector<ActorRecord>> ReadActors(
+      const std::string& relation_set, absl::Time deadline,
+      std::optional<absl::Time> as_of = std::nullopt);
+
+  // Relations in ingest's order (year, type, source, target, qualifier).
+  absl::StatusOr<std::vector<RelationRecord>> ReadRelations(const RelationQuery& query,
+                                                            absl::Time deadline);
+
+  // Whether the relation set holds at least one relation of `type` (any
+  // year); reads one message and cancels the rest of the stream.
+  absl::StatusOr<bool> HasRelationType(const std::string& relation_set, const std::string& type,
+                                       absl::Time deadline);
+
+  // Writes observations in batches of write.batch_size on one stream. Each
+  // batch id is derived from the batch's content (rows, source, note), so
+  // writing the same observations again replays every batch and changes
+  // nothing. A rejected batch stops the write with its status; batches
+  // answered before it stay committed.
+  absl::StatusOr<ObservationWriteSummary> WriteObservations(const ObservationWrite& write,
+                                                            absl::Time deadline);
 
   ingest::v1::IngestService::Stub& stub() { return *stub_; }
 

@@ -46,21 +46,38 @@ class Interrupt {
                                 std::function<absl::Time()> now = nullptr) {
     return Interrupt(nullptr, deadline, std::move(now));
   }
+  // Cancelled when `probe` returns true, e.g. a gRPC server's
+  // [ctx] { return ctx->IsCancelled(); } (thread-safe): a caller that owns no
+  // flag it could set. Worker threads call the probe, so it must be
+  // thread-safe and cheap.
+  static Interrupt WithProbe(std::function<bool()> probe,
+                             absl::Time deadline = absl::InfiniteFuture(),
+                             std::function<absl::Time()> now = nullptr) {
+    Interrupt interrupt(nullptr, deadline, std::move(now));
+    interrupt.probe_ = std::move(probe);
+    return interrupt;
+  }
 
-  // OK, CANCELLED (flag set) or DEADLINE_EXCEEDED (now >= deadline).
-  // Cheap: one relaxed atomic load plus, with a deadline, one clock read.
+  // OK, DEADLINE_EXCEEDED (now >= deadline) or CANCELLED (flag set or probe
+  // true). The deadline is checked first: a gRPC server also marks a call
+  // cancelled when its deadline passes, and the deadline is the more precise
+  // cause. Cheap: one relaxed atomic load plus, with a deadline, one clock
+  // read (and the probe, when given).
   absl::Status Check() const {
-    if (cancelled_ != nullptr && cancelled_->load(std::memory_order_relaxed)) {
-      return absl::CancelledError("graph computation cancelled");
-    }
     if (now_ && now_() >= deadline_) {
       return absl::DeadlineExceededError("graph computation deadline exceeded");
+    }
+    if ((cancelled_ != nullptr &&
+         cancelled_->load(std::memory_order_relaxed)) ||
+        (probe_ && probe_())) {
+      return absl::CancelledError("graph computation cancelled");
     }
     return absl::OkStatus();
   }
 
  private:
   const std::atomic<bool>* cancelled_ = nullptr;
+  std::function<bool()> probe_;
   absl::Time deadline_ = absl::InfiniteFuture();
   std::function<absl::Time()> now_;
 };

@@ -46,6 +46,12 @@ class BfsWorkspace {
   // Searches from `source`; Order() then lists the reached nodes (source
   // first) in non-decreasing distance. Time O(reached nodes + their edges).
   void Run(const Graph& graph, Direction direction, NodeId source) {
+    Run(graph, direction, source, [](NodeId) { return true; });
+  }
+  // The same, entering only nodes v with admit(v) (e.g. one component).
+  template <typename Admit>
+  void Run(const Graph& graph, Direction direction, NodeId source,
+           const Admit& admit) {
     Reset();
     distance_[source] = 0;
     order_.push_back(source);
@@ -53,7 +59,7 @@ class BfsWorkspace {
       const NodeId u = order_[head];
       const int32_t next = distance_[u] + 1;
       for (NodeId v : Neighbors(graph, direction, u)) {
-        if (distance_[v] < 0) {
+        if (distance_[v] < 0 && admit(v)) {
           distance_[v] = next;
           order_.push_back(v);
         }

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/server/health_client.h"
 #include "services/cli/stack_file.h"
@@ -138,6 +139,24 @@ std::string AnnotateRowIndexes(absl::string_view message,
     pos = end;
   }
   out.append(message.data() + pos, message.size() - pos);
+  return out;
+}
+
+absl::StatusOr<FrameworkArg> ParseFrameworkArg(absl::string_view text) {
+  FrameworkArg out;
+  const size_t at = text.find('@');
+  out.code = std::string(absl::StripAsciiWhitespace(text.substr(0, at)));
+  if (out.code.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--framework '", text, "': give a framework code, optionally with @VERSION (e.g. asem@2)"));
+  }
+  if (at != absl::string_view::npos) {
+    const absl::string_view version = absl::StripAsciiWhitespace(text.substr(at + 1));
+    if (!absl::SimpleAtoi(version, &out.version) || out.version < 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--framework '", text, "': the version after @ must be a whole number >= 1"));
+    }
+  }
   return out;
 }
 

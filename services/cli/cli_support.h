@@ -12,6 +12,7 @@
 //   RETURN_IF_ERROR(CallUnary(*stub, &Stub::UpsertRegions, request, &response, cmd.timeout));
 //   return Fail(cmd.program, status);   // prints message and hint, returns 1
 
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -83,6 +84,15 @@ absl::Status CallUnary(Stub& stub,
 // where(N) for row N of the rejected batch; where returns "" for unknown N.
 std::string AnnotateRowIndexes(absl::string_view message,
                                const std::function<std::string(size_t)>& where);
+
+// A framework version on the command line: "CODE" (the latest version) or
+// "CODE@VERSION", e.g. "ai2023@2". INVALID_ARGUMENT for an empty code or a
+// version that is not a whole number >= 1.
+struct FrameworkArg {
+  std::string code;
+  int32_t version = 0;  // 0 = the latest
+};
+absl::StatusOr<FrameworkArg> ParseFrameworkArg(absl::string_view text);
 
 // What to do next after an error of this kind ("" when nothing useful).
 std::string HintFor(const absl::Status& status);

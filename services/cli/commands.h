@@ -7,6 +7,9 @@
 //   innoscope status
 //   innoscope import regions|indicators|framework|observations|actors|relations FILE
 //   innoscope export observations|relations
+//   innoscope weights ahp|entropy|critic|cv|pca|equal
+//   innoscope score --framework F.csv --data D.csv
+//   innoscope uncertainty --framework F.csv --data D.csv
 
 #include <string>
 #include <vector>
@@ -16,5 +19,9 @@ namespace innoscope::cli {
 int RunStatus(const std::vector<std::string>& args);   // status_command.cc
 int RunImport(const std::vector<std::string>& args);   // import_command.cc
 int RunExport(const std::vector<std::string>& args);   // export_command.cc
+int RunNetwork(const std::vector<std::string>& args);  // network_command.cc
+int RunWeights(const std::vector<std::string>& args);  // weights_command.cc
+int RunScore(const std::vector<std::string>& args);    // score_command.cc
+int RunUncertainty(const std::vector<std::string>& args);  // uncertainty_command.cc
 
 }  // namespace innoscope::cli

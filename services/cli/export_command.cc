@@ -5,13 +5,10 @@
 // `innoscope import observations` reads), values printed as the shortest
 // text that parses back to the same double, so import -> export -> import
 // round-trips bit for bit. --out writes to a temporary file renamed into
-// place at the end, so an interrupted export never leaves a partial file.
+// place at the end, so an interrupted export never leaves a partial file
+// (output_file.h).
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
@@ -25,6 +22,7 @@
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
 #include "services/cli/number_text.h"
+#include "services/cli/output_file.h"
 #include "services/cli/table_writer.h"
 
 namespace innoscope::cli {
@@ -39,66 +37,6 @@ constexpr char kExportUsage[] =
     "  observations  region,indicator,period,value,source (long form)\n"
     "  relations     source,target,type,year,weight,amount,qualifier,<tag>...\n\n"
     "Run 'innoscope export <kind> --help' for the flags of a kind.\n";
-
-constexpr size_t kFlushBytes = 1 << 20;
-
-// stdout, or a temporary file next to --out that Commit() renames into place.
-class Output {
- public:
-  static absl::StatusOr<std::unique_ptr<Output>> Open(const std::string& path) {
-    auto output = std::unique_ptr<Output>(new Output(path));
-    if (path.empty() || path == "-") {
-      output->file_ = stdout;
-      return output;
-    }
-    output->temp_path_ = absl::StrCat(path, ".tmp.", ::getpid());
-    output->file_ = std::fopen(output->temp_path_.c_str(), "wb");
-    if (output->file_ == nullptr) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("cannot write ", output->temp_path_, ": ", std::strerror(errno)));
-    }
-    return output;
-  }
-  ~Output() {
-    if (!temp_path_.empty() && file_ != nullptr) {
-      std::fclose(file_);
-      std::remove(temp_path_.c_str());
-    }
-  }
-
-  std::string* buffer() { return &buffer_; }
-  // Writes the buffer out when it is large (or when `force`).
-  absl::Status Flush(bool force) {
-    if (buffer_.empty() || (!force && buffer_.size() < kFlushBytes)) return absl::OkStatus();
-    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
-      return absl::DataLossError(absl::StrCat("write failed: ", std::strerror(errno)));
-    }
-    buffer_.clear();
-    return absl::OkStatus();
-  }
-  absl::Status Commit() {
-    if (absl::Status s = Flush(true); !s.ok()) return s;
-    if (temp_path_.empty()) {
-      std::fflush(file_);
-      return absl::OkStatus();
-    }
-    const bool closed = std::fclose(file_) == 0;
-    file_ = nullptr;
-    if (!closed || std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-      std::remove(temp_path_.c_str());
-      return absl::DataLossError(
-          absl::StrCat("cannot write ", path_, ": ", std::strerror(errno)));
-    }
-    return absl::OkStatus();
-  }
-
- private:
-  explicit Output(std::string path) : path_(std::move(path)) {}
-  std::string path_;
-  std::string temp_path_;
-  std::FILE* file_ = nullptr;
-  std::string buffer_;
-};
 
 // Comma-separated list flag; empty entries dropped.
 std::vector<std::string> ListFlag(const std::string& value) {
@@ -189,7 +127,7 @@ int ExportObservations(const std::vector<std::string>& args) {
 
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "ingest");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
-  absl::StatusOr<std::unique_ptr<Output>> output = Output::Open(cmd.flags.Get("out"));
+  absl::StatusOr<std::unique_ptr<OutputFile>> output = OutputFile::Open(cmd.flags.Get("out"));
   if (!output.ok()) return Fail(cmd.program, output.status());
   auto stub = v1::IngestService::NewStub(*channel);
   grpc::ClientContext context;
@@ -249,7 +187,7 @@ int ExportRelations(const std::vector<std::string>& args) {
 
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "ingest");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
-  absl::StatusOr<std::unique_ptr<Output>> output = Output::Open(cmd.flags.Get("out"));
+  absl::StatusOr<std::unique_ptr<OutputFile>> output = OutputFile::Open(cmd.flags.Get("out"));
   if (!output.ok()) return Fail(cmd.program, output.status());
   auto stub = v1::IngestService::NewStub(*channel);
   grpc::ClientContext context;

@@ -4,6 +4,10 @@
 //   innoscope import <kind> FILE.csv       regions, indicators, framework,
 //                                          observations, actors, relations
 //   innoscope export <kind>                observations, relations
+//   innoscope weights <method>             AHP, entropy, CRITIC, CV, PCA, equal
+//                                          (offline from files, or the service)
+//   innoscope score                        scores and ranks at every node
+//   innoscope uncertainty                  Monte Carlo rank intervals
 //
 // Service addresses come from --<service>_address flags, INNOSCOPE_*
 // environment variables, or the local stack's address file
@@ -24,7 +28,12 @@ constexpr char kUsage[] =
     "  status                    health, version and schema of every service\n"
     "  import <kind> FILE.csv    load regions, indicators, a framework, observations,\n"
     "                            actors or relations into the ingest service\n"
-    "  export <kind>             write stored observations or relations as CSV or JSON\n\n"
+    "  export <kind>             write stored observations or relations as CSV or JSON\n"
+    "  network <command>         network statistics and centralities (file or service)\n"
+    "  weights <method>          indicator weights (ahp, entropy, critic, cv, pca, equal)\n"
+    "                            from files, or through the weighting service\n"
+    "  score                     score and rank every region at every node (from files)\n"
+    "  uncertainty               Monte Carlo rank intervals (from files)\n\n"
     "Run 'innoscope <command> --help' for the flags of a command.\n";
 
 }  // namespace
@@ -40,6 +49,10 @@ int main(int argc, char** argv) {
   if (command == "status") return innoscope::cli::RunStatus(rest);
   if (command == "import") return innoscope::cli::RunImport(rest);
   if (command == "export") return innoscope::cli::RunExport(rest);
+  if (command == "network") return innoscope::cli::RunNetwork(rest);
+  if (command == "weights") return innoscope::cli::RunWeights(rest);
+  if (command == "score") return innoscope::cli::RunScore(rest);
+  if (command == "uncertainty") return innoscope::cli::RunUncertainty(rest);
   std::fprintf(stderr, "innoscope: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
   return 2;
 }

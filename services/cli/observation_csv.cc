@@ -25,8 +25,6 @@ const std::vector<std::string>& MissingTokens() {
 // The long form's columns; the first four are required.
 constexpr absl::string_view kLongColumns[] = {"region", "indicator", "period", "value",
                                               "source"};
-constexpr const char* kRegionColumns[] = {"region_code", "uCode", "iso3", "code",
-                                          "region"};
 constexpr const char* kPeriodColumns[] = {"period", "Time", "time", "year", "Year"};
 
 template <size_t N>
@@ -173,7 +171,10 @@ class Reader {
             absl::StrJoin(csv_.header(), ","), ")"));
       }
     } else {
-      region_column_ = FirstPresent(csv_, kRegionColumns);
+      for (const std::string& name : DefaultRegionColumns()) {
+        region_column_ = csv_.Column(name);
+        if (region_column_ >= 0) break;
+      }
       if (region_column_ < 0) {
         return absl::InvalidArgumentError(absl::StrCat(
             "the file is not in long form (region,indicator,period,value[,source]) and, "
@@ -321,6 +322,12 @@ uint32_t StringPool::Intern(absl::string_view text) {
 std::string ObservationFile::Where(const ObservationRecord& record) const {
   if (layout == ObservationLayout::kLong) return absl::StrCat("line ", record.line);
   return absl::StrCat("line ", record.line, ", column '", header[record.column], "'");
+}
+
+const std::vector<std::string>& DefaultRegionColumns() {
+  static const auto* names =
+      new std::vector<std::string>{"region_code", "uCode", "iso3", "code", "region"};
+  return *names;
 }
 
 bool IsLongObservationHeader(const std::vector<std::string>& header) {

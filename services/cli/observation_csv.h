@@ -96,6 +96,11 @@ struct ObservationCsvOptions {
   size_t chunk_records = 65536;
 };
 
+// Wide form: the region column when none is named, the first of these
+// present: region_code, uCode, iso3, code, region (shared by every command
+// that reads wide files, e.g. `innoscope score`).
+const std::vector<std::string>& DefaultRegionColumns();
+
 // True when the header has region, indicator, period and value (long form).
 bool IsLongObservationHeader(const std::vector<std::string>& header);
 

@@ -25,6 +25,8 @@ struct ProgressOptions {
   absl::Duration redraw_interval = absl::Milliseconds(100);
   absl::Duration plain_interval = absl::Seconds(5);
   std::function<absl::Time()> now = [] { return absl::Now(); };
+  // What is counted: "rows" for imports, "runs" for Monte Carlo replicates.
+  std::string unit = "rows";
 
   // Terminal or plain, depending on whether `out` is a terminal.
   static ProgressOptions For(std::FILE* out);

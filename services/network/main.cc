@@ -22,6 +22,12 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        return std::make_unique<innoscope::network::NetworkGrpc>(context.info);
+        auto& ingest = context.Keep(
+            std::make_unique<innoscope::clients::IngestClient>(context.upstreams.at("ingest")));
+        auto& store =
+            context.Keep(std::make_unique<innoscope::network::NetworkStore>(context.pool));
+        auto& core =
+            context.Keep(std::make_unique<innoscope::network::NetworkService>(ingest, store));
+        return std::make_unique<innoscope::network::NetworkGrpc>(context.info, core);
       });
 }

@@ -1,8 +1,12 @@
 // innoscope-scoring: flags -> config -> wiring -> serve (libs/server/service_host.h).
 
+#include <algorithm>
 #include <memory>
+#include <thread>
 #include <vector>
 
+#include "libs/clients/ingest_client.h"
+#include "libs/clients/weighting_client.h"
 #include "libs/server/service_host.h"
 #include "services/scoring/scoring_grpc.h"
 
@@ -13,7 +17,9 @@ int main(int argc, char** argv) {
   innoscope::server::ServiceDefinition definition;
   definition.name = "scoring";
   definition.grpc_service = "innoscope.scoring.v1.ScoringService";
-  definition.description = "Innoscope scoring service: composite scores, rankings, tiers, profiles and uncertainty analysis.";
+  definition.description =
+      "Innoscope scoring service: composite scores, rankings, tiers, profiles and uncertainty "
+      "analysis.";
   definition.default_grpc_port = 50053;
   definition.default_metrics_port = 9103;
   definition.migrations = ScoringMigrations;
@@ -22,6 +28,20 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        return std::make_unique<innoscope::scoring::ScoringGrpc>(context.info);
+        auto& ingest = context.Keep(
+            std::make_unique<innoscope::clients::IngestClient>(context.upstreams.at("ingest")));
+        auto& weighting = context.Keep(std::make_unique<innoscope::clients::WeightingClient>(
+            context.upstreams.at("weighting")));
+        auto& store =
+            context.Keep(std::make_unique<innoscope::scoring::ScoringStore>(context.pool));
+        // Uncertainty analyses use every hardware thread at most; one by
+        // default, so concurrent requests share the machine.
+        innoscope::scoring::ScoringOptions options;
+        options.max_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+        options.default_threads = 1;
+        options.clock = [] { return absl::Now(); };
+        auto& core = context.Keep(std::make_unique<innoscope::scoring::ScoringService>(
+            ingest, weighting, store, std::move(options)));
+        return std::make_unique<innoscope::scoring::ScoringGrpc>(context.info, core);
       });
 }

@@ -1,23 +1,46 @@
 #pragma once
 
-// Thin gRPC adapter of the scoring service: converts between protobuf and the
-// core types and between absl::Status and grpc::Status, nothing more.
+// Thin gRPC adapter of the scoring service: converts, nothing more.
 
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
 #include "libs/server/service_host.h"
+#include "services/scoring/scoring_service.h"
 
 namespace innoscope::scoring {
 
 class ScoringGrpc final : public v1::ScoringService::Service {
  public:
-  explicit ScoringGrpc(const server::ServiceInfoProvider& info) : info_(info) {}
+  ScoringGrpc(const server::ServiceInfoProvider& info, ScoringService& core)
+      : info_(info), core_(core) {}
 
   grpc::Status GetServiceInfo(grpc::ServerContext* context,
                               const v1::GetServiceInfoRequest* request,
                               v1::GetServiceInfoResponse* response) override;
+  grpc::Status ComputeScores(grpc::ServerContext* context, const v1::ComputeScoresRequest* request,
+                             v1::ComputeScoresResponse* response) override;
+  grpc::Status GetRun(grpc::ServerContext* context, const v1::GetRunRequest* request,
+                      v1::GetRunResponse* response) override;
+  grpc::Status ListRuns(grpc::ServerContext* context, const v1::ListRunsRequest* request,
+                        v1::ListRunsResponse* response) override;
+  grpc::Status GetRanking(grpc::ServerContext* context, const v1::GetRankingRequest* request,
+                          v1::GetRankingResponse* response) override;
+  grpc::Status GetRegionProfile(grpc::ServerContext* context,
+                                const v1::GetRegionProfileRequest* request,
+                                v1::GetRegionProfileResponse* response) override;
+  grpc::Status CompareRuns(grpc::ServerContext* context, const v1::CompareRunsRequest* request,
+                           v1::CompareRunsResponse* response) override;
+  grpc::Status ComputeUncertainty(grpc::ServerContext* context,
+                                  const v1::ComputeUncertaintyRequest* request,
+                                  v1::ComputeUncertaintyResponse* response) override;
+  grpc::Status GetUncertainty(grpc::ServerContext* context,
+                              const v1::GetUncertaintyRequest* request,
+                              v1::GetUncertaintyResponse* response) override;
+  grpc::Status ExportRun(grpc::ServerContext* context, const v1::ExportRunRequest* request,
+                         grpc::ServerWriter<v1::ExportRunResponse>* writer) override;
 
  private:
   const server::ServiceInfoProvider& info_;
+  ScoringService& core_;
 };
 
 }  // namespace innoscope::scoring

@@ -2,6 +2,10 @@
 // real PostgreSQL: every method end to end, persistence and idempotency of
 // weight sets, and the bad-input rules.
 
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -234,6 +238,64 @@ TEST_F(WeightingTest, EntropyWeightsMatchTheHandCalculation) {
   EXPECT_EQ(set.regions(), 3);
   EXPECT_EQ(set.period(), 2022);
   EXPECT_GE(set.data_version().version(), 1);
+}
+
+// `innoscope weights` online (through this service) and offline (from a
+// file holding the same 2022 values) give the same weights; AHP online reads
+// one matrix per node from a directory.
+TEST_F(WeightingTest, CliOnlineAndOfflineAgree) {
+  char pattern[] = "/tmp/innoscope_cli_weights_XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const std::string dir = pattern;
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir + "/" + name) << text;
+    return dir + "/" + name;
+  };
+  const std::string cli = BuildDir() + "/services/cli/innoscope";
+  const std::string online =
+      absl::StrCat(" --weighting_address=", weighting_->grpc_address(), " --json 2>/dev/null");
+  // The first number after "key": in a JSON text.
+  auto number = [](const std::string& json, const std::string& key) {
+    const size_t at = json.find("\"" + key + "\": ");
+    return at == std::string::npos ? -1.0 : std::strtod(json.c_str() + at + key.size() + 4, nullptr);
+  };
+  int code = 0;
+  const std::string data = write("d.csv", "region,a,b,c\nR1,1,1,5\nR2,2,1,7\nR3,3,4,6\n");
+  for (const char* method : {"entropy", "critic", "cv"}) {
+    SCOPED_TRACE(method);
+    auto offline = RunCommand(absl::StrCat(cli, " weights ", method, " --data ", data,
+                                           " --json 2>/dev/null"), &code);
+    ASSERT_TRUE(offline.ok());
+    ASSERT_EQ(code, 0) << *offline;
+    auto served = RunCommand(absl::StrCat(cli, " weights ", method, " --framework fw@1 --period 2022",
+                                          online), &code);
+    ASSERT_TRUE(served.ok());
+    ASSERT_EQ(code, 0) << *served;
+    EXPECT_THAT(*served, HasSubstr("\"weight_set\": \"ws-"));
+    for (const char* leaf : {"a", "b", "c"}) {
+      EXPECT_NEAR(number(*served, leaf), number(*offline, leaf), 1e-12) << leaf;
+    }
+  }
+  // AHP: index over (dim_x, dim_y) 3:1, dim_x over (a, b) 2:1, so the global
+  // weights are a 0.75 * 2/3 = 0.5, b 0.25, c 0.25; both matrices consistent.
+  ::mkdir((dir + "/m").c_str(), 0755);
+  write("m/index.csv", ",dim_x,dim_y\ndim_x,1,3\ndim_y,1/3,1\n");
+  write("m/dim_x.csv", ",b,a\nb,1,1/2\na,2,1\n");  // any order of the children
+  auto ahp = RunCommand(absl::StrCat(cli, " weights ahp --framework fw --matrices ", dir, "/m",
+                                     online), &code);
+  ASSERT_TRUE(ahp.ok());
+  ASSERT_EQ(code, 0) << *ahp;
+  EXPECT_NEAR(number(*ahp, "a"), 0.5, 1e-12);
+  EXPECT_NEAR(number(*ahp, "c"), 0.25, 1e-12);
+  EXPECT_THAT(*ahp, HasSubstr("\"consistent\": true}"));
+  // A matrix over the wrong items: the service names the node and children.
+  write("m/dim_x.csv", ",a,z\na,1,2\nz,1/2,1\n");
+  ahp = RunCommand(absl::StrCat(cli, " weights ahp --framework fw --matrices ", dir, "/m",
+                                " --weighting_address=", weighting_->grpc_address()), &code);
+  ASSERT_TRUE(ahp.ok());
+  EXPECT_EQ(code, 1);
+  EXPECT_THAT(*ahp, HasSubstr("node's children are {a, b}"));
+  std::system(("rm -rf '" + dir + "'").c_str());
 }
 
 TEST_F(WeightingTest, BadInputNamesTheProblem) {

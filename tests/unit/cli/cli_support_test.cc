@@ -57,6 +57,20 @@ TEST(AnnotateRowIndexesTest, AddsFilePositionsToRowNumbers) {
   EXPECT_EQ(AnnotateRowIndexes("row 3", where), "row 3 (line 5)");
 }
 
+TEST(ParseFrameworkArgTest, CodeWithOptionalVersion) {
+  absl::StatusOr<FrameworkArg> latest = ParseFrameworkArg("asem");
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(latest->code, "asem");
+  EXPECT_EQ(latest->version, 0);
+  absl::StatusOr<FrameworkArg> pinned = ParseFrameworkArg("ai2023@2");
+  ASSERT_TRUE(pinned.ok());
+  EXPECT_EQ(pinned->code, "ai2023");
+  EXPECT_EQ(pinned->version, 2);
+  EXPECT_THAT(ParseFrameworkArg("@2").status().message(), HasSubstr("give a framework code"));
+  EXPECT_THAT(ParseFrameworkArg("x@0").status().message(), HasSubstr("whole number >= 1"));
+  EXPECT_THAT(ParseFrameworkArg("x@v2").status().message(), HasSubstr("whole number >= 1"));
+}
+
 TEST(HintForTest, UnavailableSaysHowToStartTheStack) {
   EXPECT_THAT(HintFor(absl::UnavailableError("x")), HasSubstr("deploy/local/stack.sh start"));
   EXPECT_EQ(HintFor(absl::InternalError("x")), "");

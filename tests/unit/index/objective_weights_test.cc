@@ -1,6 +1,7 @@
 #include "libs/index/objective_weights.h"
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,8 @@
 #include "gtest/gtest.h"
 #include "libs/common/status_matchers.h"
 #include "libs/index/linalg.h"
+#include "libs/index/normalise.h"
+#include "libs/index/stats.h"
 
 namespace innoscope::index {
 namespace {
@@ -114,6 +117,86 @@ TEST(PcaWeightsTest, MatchesTheHandCalculation) {
   ASSERT_OK_AND_ASSIGN(pca, PcaWeightsOf(FromColumns({e1, c2, e3, c4}), all));
   EXPECT_EQ(pca.retained, 4u);
   EXPECT_THAT(pca.weights, Pointwise(DoubleNear(1e-12), {0.25, 0.25, 0.25, 0.25}));
+}
+
+// Entropy, CRITIC, CV and PCA compute their statistics in tiles and several
+// columns at a time, and min-max normalise without NormaliseColumn's
+// copies, for speed (bench/weights). They must still give exactly what
+// NormaliseColumn and the one-pair-at-a-time formulas of stats.h give, bit
+// for bit: a table with a column count that is not a multiple of the tile
+// width, more rows than one cache chunk (256), directions of both signs,
+// and a column whose values differ by 1e-9 steps.
+TEST(ObjectiveWeightsTest, FastPathsAreBitIdenticalToTheDirectFormulas) {
+  const size_t n = 301, m = 11;
+  std::vector<std::vector<double>> cols(m, std::vector<double>(n));
+  uint64_t state = 12345;
+  for (size_t j = 0; j < m; ++j) {
+    for (size_t i = 0; i < n; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      cols[j][i] = std::exp(static_cast<double>(state >> 11) * 0x1.0p-53 * 4) + (j == 3) * 1e-9 * i;
+    }
+  }
+  const DataMatrix data = FromColumns(cols);
+
+  std::vector<int> directions;
+  for (size_t j = 0; j < m; ++j) directions.push_back(j % 3 == 1 ? -1 : 1);
+  std::vector<std::vector<double>> unit;
+  for (size_t j = 0; j < m; ++j) {
+    NormaliseSpec spec;
+    spec.lower = 0;
+    spec.upper = 1;
+    spec.direction = directions[j];
+    unit.push_back(*NormaliseColumn(data.Column(j), spec));
+  }
+
+  // Entropy, directly.
+  std::vector<double> entropy(m), entropy_fast;
+  for (size_t j = 0; j < m; ++j) {
+    double total = 0;
+    for (double v : unit[j]) total += v;
+    double e = 0;
+    for (double v : unit[j]) {
+      const double p = v / total;
+      if (p > 0) e -= p * std::log(p);
+    }
+    entropy[j] = (1 / std::log(static_cast<double>(n))) * e;  // k e, as EntropyWeights
+  }
+  ASSERT_OK(EntropyWeights(data, directions, &entropy_fast).status());
+  EXPECT_EQ(entropy_fast, entropy);
+
+  // CRITIC, directly: sigma_j sum_k (1 - r_jk) on the min-max columns.
+  std::vector<double> info(m), info_fast;
+  double sum = 0;
+  for (size_t j = 0; j < m; ++j) {
+    double conflict = 0;
+    for (size_t k = 0; k < m; ++k) {
+      if (k != j) conflict += 1 - PearsonCorrelation(unit[j], unit[k]);
+    }
+    info[j] = SampleStdDev(unit[j]) * conflict;
+    sum += info[j];
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<double> w, CriticWeights(data, directions, &info_fast));
+  for (size_t j = 0; j < m; ++j) {
+    EXPECT_EQ(info_fast[j], info[j]) << j;
+    EXPECT_EQ(w[j], info[j] / sum) << j;
+  }
+
+  // CV, directly.
+  std::vector<double> cv(m), cv_fast;
+  for (size_t j = 0; j < m; ++j) cv[j] = SampleStdDev(cols[j]) / std::fabs(Mean(cols[j]));
+  ASSERT_OK(CoefficientOfVariationWeights(data, &cv_fast).status());
+  EXPECT_EQ(cv_fast, cv);
+
+  // PCA: the correlation matrix it decomposes is PearsonCorrelation's.
+  std::vector<std::vector<double>> corr(m, std::vector<double>(m, 1.0));
+  for (size_t j = 0; j < m; ++j) {
+    for (size_t k = j + 1; k < m; ++k) {
+      corr[j][k] = corr[k][j] = PearsonCorrelation(cols[j], cols[k]);
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(SymmetricEigen eigen, EigenSymmetric(corr));
+  ASSERT_OK_AND_ASSIGN(PcaWeights pca, PcaWeightsOf(data));
+  EXPECT_EQ(pca.eigenvalues, eigen.values);
 }
 
 TEST(SymmetricEigenTest, DiagonalisesAKnownMatrix) {

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Network benchmark: our graph library against python-igraph (Debian's
+# python3-igraph 0.10, igraph's C core) on the same graphs in the same run,
+# and the 1,000,000-node approximations. Prints
+#
+#   bench network_<case>_stats ours_s=… peer_s=… ratio=…        (ratio = peer_s / ours_s)
+#   bench network_<case>_betweenness ours_s=… peer_s=… ratio=…
+#   bench network_large_s=… network_large_peak_rss_mb=…         (targets < 60 s, < 4 GB)
+#
+# Cases: value2022, a generated graph the size and shape of the published
+# 2022 value network (30,765 nodes, 83,815 directed edges), and ca-GrQc
+# (../shared/datasets/networks/ca-GrQc-lcc.txt, read at run time). Both
+# sides read the graph first and time only the computation; ours uses every
+# core, igraph's C core one. The values both sides print are compared too.
+#
+# Usage: bench/network/run.sh [--skip-large]
+# Environment: INNOSCOPE_BUILD_DIR (default <checkout>/build),
+# INNOSCOPE_SHARED_DIR (default <checkout>/../shared). Never run by ctest:
+# it takes a few minutes and needs the cores to itself.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD="${INNOSCOPE_BUILD_DIR:-$ROOT/build}"
+SHARED="${INNOSCOPE_SHARED_DIR:-$ROOT/../shared}"
+DATA="$BUILD/bench-data/network"
+PYTHON=/usr/bin/python3  # Debian's, with python3-igraph (the pyenv python3 has none)
+SKIP_LARGE=0
+[ "${1:-}" = "--skip-large" ] && SKIP_LARGE=1
+
+say() { echo "bench/network: $*" >&2; }
+die() { echo "bench/network: error: $*" >&2; exit 1; }
+
+"$PYTHON" -c 'import igraph' 2>/dev/null \
+  || die "$PYTHON has no igraph; install python3-igraph (apt-get install python3-igraph)"
+say "building (ninja -j2) ..."
+ninja -C "$BUILD" -j2 bench_network >/dev/null \
+  || die "build failed; configure first: cmake -S $ROOT -B $BUILD -G Ninja"
+BENCH="$BUILD/bench/network/bench_network"
+mkdir -p "$DATA"
+[ -s "$DATA/value2022.csv" ] || "$BENCH" generate value2022 "$DATA/value2022.csv"
+
+# field NAME LINE: the value of NAME=… in LINE.
+field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+run_case() {
+  local name="$1" file="$2" flag="$3"
+  say "$name: ours ..."
+  local ours peer
+  ours=$("$BENCH" stats "$file" $flag)
+  say "$name: python-igraph ..."
+  peer=$("$PYTHON" "$ROOT/bench/network/igraph_peer.py" "$file" $flag)
+  echo "$ours" | sed 's/^/  /' >&2
+  echo "$peer" | sed 's/^/  /' >&2
+  local ours_values peer_values
+  ours_values=$(grep '^ours apl=' <<<"$ours")
+  peer_values=$(grep '^peer apl=' <<<"$peer")
+  for key in apl diameter clustering transitivity max_betweenness; do
+    [ "$(field "$key" "$ours_values")" = "$(field "$key" "$peer_values")" ] \
+      || say "$name: $key differs: ours $(field "$key" "$ours_values"), igraph $(field "$key" "$peer_values")"
+  done
+  local times_ours times_peer
+  times_ours=$(grep '^ours stats_s=' <<<"$ours")
+  times_peer=$(grep '^peer stats_s=' <<<"$peer")
+  for part in stats betweenness; do
+    awk -v n="network_${name}_$part" -v o="$(field "${part}_s" "$times_ours")" \
+        -v p="$(field "${part}_s" "$times_peer")" \
+        'BEGIN { printf "bench %s ours_s=%.3f peer_s=%.3f ratio=%.2f\n", n, o, p, p / o }'
+  done
+}
+
+run_case value2022 "$DATA/value2022.csv" --directed
+if [ -s "$SHARED/datasets/networks/ca-GrQc-lcc.txt" ]; then
+  run_case grqc "$SHARED/datasets/networks/ca-GrQc-lcc.txt" ""
+else
+  say "no $SHARED/datasets/networks/ca-GrQc-lcc.txt; skipping ca-GrQc"
+fi
+
+if [ "$SKIP_LARGE" = 0 ]; then
+  say "large: 1,000,000 nodes, 5,000,000 edges (approximations) ..."
+  large=$("$BENCH" large)
+  echo "$large" | sed 's/^/  /' >&2
+  last=$(grep 'total_s=' <<<"$large")
+  echo "bench network_large_s=$(field total_s "$last") network_large_peak_rss_mb=$(field peak_rss_mb "$last")"
+fi

@@ -1,0 +1,73 @@
+#include "libs/clients/weighting_client.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/client_context.h"
+#include "libs/common/status_macros.h"
+#include "libs/server/grpc_status.h"
+
+namespace innoscope::clients {
+namespace {
+
+namespace wv1 = weighting::v1;
+
+// The same mapping as ingest_client.cc's: the upstream's code, its message
+// prefixed with who said it.
+absl::Status Upstream(const grpc::Status& status, const std::string& what) {
+  if (status.ok()) return absl::OkStatus();
+  absl::Status s = server::FromGrpcStatus(status);
+  return absl::Status(s.code(), absl::StrCat("weighting ", what, ": ", s.message()));
+}
+
+}  // namespace
+
+WeightingClient::WeightingClient(std::shared_ptr<grpc::Channel> channel)
+    : stub_(wv1::WeightingService::NewStub(channel)) {}
+
+absl::StatusOr<wv1::WeightSet> WeightingClient::GetWeightSet(const std::string& id,
+                                                             absl::Time deadline) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(deadline));
+  wv1::GetWeightSetRequest request;
+  request.set_id(id);
+  wv1::GetWeightSetResponse response;
+  RETURN_IF_ERROR(Upstream(stub_->GetWeightSet(&context, request, &response), "GetWeightSet"));
+  return std::move(*response.mutable_weight_set());
+}
+
+absl::StatusOr<wv1::WeightSet> WeightingClient::ComputeWeights(
+    const wv1::ComputeWeightsRequest& request, absl::Time deadline) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(deadline));
+  wv1::ComputeWeightsResponse response;
+  RETURN_IF_ERROR(Upstream(stub_->ComputeWeights(&context, request, &response), "ComputeWeights"));
+  return std::move(*response.mutable_weight_set());
+}
+
+absl::StatusOr<std::vector<double>> LocalWeightsFor(const wv1::WeightSet& set,
+                                                    const LoadedFramework& framework) {
+  const auto& ref = set.framework();
+  if (ref.code() != framework.proto.code() || ref.version() != framework.proto.version()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("weight set ", set.id(), " is for framework ", ref.code(), " v", ref.version(),
+                     ", not ", framework.proto.code(), " v", framework.proto.version(),
+                     "; compute weights for the version scored"));
+  }
+  std::map<std::string, double> by_code;
+  for (const wv1::NodeWeight& w : set.weights()) by_code[w.code()] = w.local_weight();
+  const index::Framework& tree = framework.tree;
+  std::vector<double> local;
+  local.reserve(tree.Nodes().size());
+  for (const index::FrameworkNode& node : tree.Nodes()) {
+    auto it = by_code.find(node.code);
+    if (it == by_code.end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("weight set ", set.id(), " has no weight for node \"", node.code, "\""));
+    }
+    local.push_back(it->second);
+  }
+  return local;
+}
+
+}  // namespace innoscope::clients

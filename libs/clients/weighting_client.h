@@ -1,0 +1,47 @@
+#pragma once
+
+// WeightingClient: what the scoring service (and the CLI's online commands)
+// reads from the weighting service -- stored weight sets and new ones
+// computed on request -- and their conversion into the local node weights
+// libs/scoring aggregates with.
+//
+//   WeightingClient weighting(channel);
+//   ASSIGN_OR_RETURN(weighting::v1::WeightSet set,
+//                    weighting.GetWeightSet("ws-0123456789abcdef", deadline));
+//   ASSIGN_OR_RETURN(std::vector<double> local, LocalWeightsFor(set, framework));
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "innoscope/weighting/v1/weighting.grpc.pb.h"
+#include "libs/clients/ingest_client.h"
+
+namespace innoscope::clients {
+
+class WeightingClient {
+ public:
+  explicit WeightingClient(std::shared_ptr<grpc::Channel> channel);
+
+  // NOT_FOUND names the id.
+  absl::StatusOr<weighting::v1::WeightSet> GetWeightSet(const std::string& id, absl::Time deadline);
+
+  // Computes (or finds, when it exists) the weight set for `request`.
+  absl::StatusOr<weighting::v1::WeightSet> ComputeWeights(
+      const weighting::v1::ComputeWeightsRequest& request, absl::Time deadline);
+
+ private:
+  std::unique_ptr<weighting::v1::WeightingService::Stub> stub_;
+};
+
+// The set's local weight of every node of `framework` (Nodes() order).
+// FAILED_PRECONDITION when the set belongs to another framework or another
+// version of it (node codes and weights would not match the tree);
+// FAILED_PRECONDITION also when the set lacks one of the framework's nodes.
+absl::StatusOr<std::vector<double>> LocalWeightsFor(const weighting::v1::WeightSet& set,
+                                                    const LoadedFramework& framework);
+
+}  // namespace innoscope::clients

@@ -1,0 +1,127 @@
+#pragma once
+
+// ApproxPathStatistics: average shortest path length and diameter of graphs
+// too large for a search from every node (PathStatistics), from a sample of
+// breadth-first searches, with stated error bounds.
+//
+//   ApproxPathStatistics::Options options;
+//   options.samples = 1024;
+//   options.delta = 0.1;
+//   ApproxPathStatistics paths(graph, options);
+//   RETURN_IF_ERROR(paths.Run());
+//   paths.AveragePathLength();      // the estimate; with probability >= 1 - delta
+//   paths.AveragePathLengthLow();   //   Low() <= exact value <= High()
+//   paths.DiameterLowerBound();     // always Lower <= diameter <= Upper
+//
+// Quantities are PathStatistics' under kGephi and kIgraph: hop distances
+// (weights ignored), the mean over the R reachable ordered pairs, and the
+// longest finite distance.
+//
+// Diameter bounds, which always hold:
+//   lower  the largest distance any search found, raised by `sweeps` rounds
+//          of the double sweep (search again from the farthest node found);
+//   upper  per component C (connected components of undirected graphs,
+//          strongly connected ones of directed graphs), searches out of and
+//          into its highest-degree node c inside C bound its diameter by
+//          ecc_out(c) + ecc_in(c) (undirected: 2 ecc(c)), at most |C| - 1.
+//          Undirected graphs: the maximum over components. Directed graphs:
+//          a shortest path runs through strongly connected components in
+//          topological order and, between two of its nodes in one component,
+//          stays inside it, so the diameter is at most the longest path
+//          c_1 -> ... -> c_k of the condensation with length
+//          sum of the components' bounds + (k - 1).
+// Average path length, k sampled sources (sample i from its own seeded
+// stream, so results do not depend on the thread count):
+//   undirected  sources drawn with probability r(s) / R, r(s) = |C(s)| - 1
+//               (importance sampling), so the mean of m(s) = S(s) / r(s), the
+//               mean distance from s, is unbiased; m(s) lies in [1, U] for the
+//               diameter upper bound U, and the interval is the two-sided
+//               empirical Bernstein bound of Maurer & Pontil (2009, Theorem
+//               4): sqrt(2 V ln(4/delta) / k) + 7 (U - 1) ln(4/delta) /
+//               (3 (k - 1)), V the sample variance of m. R is exact.
+//   directed    sources drawn uniformly; the estimate is sum S / sum r. With
+//               X = S(s)/(n-1) in [0, U] and Y = r(s)/(n-1) in [0, 1] each
+//               bounded as above at delta/2, the value E X / E Y lies in
+//               [(mean X - eX) / (mean Y + eY), (mean X + eX) / (mean Y - eY)]
+//               intersected with [1, U]. R is estimated as mean Y n (n - 1).
+// Time O((k + sweeps + components) (n + m)) on T threads, memory O(T n + m).
+
+#include <cstdint>
+
+#include "libs/graph/algorithm.h"
+#include "libs/graph/graph.h"
+
+namespace innoscope::graph {
+
+class ApproxPathStatistics final : public Algorithm {
+ public:
+  struct Options {
+    int64_t samples = 512;  // sampled sources, >= 1
+    double delta = 0.1;     // the interval fails with probability <= delta
+    int sweeps = 4;         // double-sweep rounds for the diameter lower bound
+    uint64_t seed = 0;
+    int num_threads = 0;  // 0: all hardware threads
+  };
+
+  explicit ApproxPathStatistics(const Graph& graph)
+      : ApproxPathStatistics(graph, Options()) {}
+  ApproxPathStatistics(const Graph& graph, Options options)
+      : graph_(graph), options_(options) {}
+  // Algorithms keep a reference to the graph: a temporary would dangle.
+  explicit ApproxPathStatistics(Graph&&) = delete;
+  ApproxPathStatistics(Graph&&, Options) = delete;
+
+  double AveragePathLength() const {
+    AssertHasRun();
+    return average_path_length_;
+  }
+  double AveragePathLengthLow() const {
+    AssertHasRun();
+    return average_path_length_low_;
+  }
+  double AveragePathLengthHigh() const {
+    AssertHasRun();
+    return average_path_length_high_;
+  }
+  int64_t DiameterLowerBound() const {
+    AssertHasRun();
+    return diameter_lower_;
+  }
+  int64_t DiameterUpperBound() const {
+    AssertHasRun();
+    return diameter_upper_;
+  }
+  // Exact for undirected graphs, estimated for directed ones.
+  double ReachablePairs() const {
+    AssertHasRun();
+    return reachable_pairs_;
+  }
+  // Breadth-first searches run (samples, component centres, sweeps).
+  int64_t Searches() const {
+    AssertHasRun();
+    return searches_;
+  }
+
+ private:
+  absl::Status RunImpl() override;
+
+  const Graph& graph_;
+  Options options_;
+  double average_path_length_ = 0;
+  double average_path_length_low_ = 0;
+  double average_path_length_high_ = 0;
+  int64_t diameter_lower_ = 0;
+  int64_t diameter_upper_ = 0;
+  double reachable_pairs_ = 0;
+  int64_t searches_ = 0;
+};
+
+// Half-width of the two-sided empirical Bernstein interval (Maurer & Pontil
+// 2009, Theorem 4, applied to both tails) for the mean of k >= 2 i.i.d.
+// values lying in an interval of length `range`, given their unbiased sample
+// variance: sqrt(2 variance ln(4/delta) / k) + 7 range ln(4/delta) /
+// (3 (k - 1)). Infinity for k < 2.
+double EmpiricalBernsteinHalfWidth(double variance, double range, int64_t k,
+                                   double delta);
+
+}  // namespace innoscope::graph

@@ -1,0 +1,90 @@
+#pragma once
+
+// Scoring from files, shared by `innoscope score` and `innoscope
+// uncertainty` (score_command.cc, uncertainty_command.cc): the flags that
+// describe a pipeline, reading the framework and data files they name into
+// a scoring::PipelineSpec and its inputs, and the Monte Carlo model that
+// re-runs scoring::RunPipeline with sampled assumptions.
+//
+//   config::FlagSet flags = CommandFlags("score", "...", {});
+//   AddPipelineFlags(flags);
+//   ParsedCommand cmd = ParseCommandOrExit(flags, args, 0, "");
+//   ASSIGN_OR_RETURN(OfflineScoring s, LoadOfflineScoring(cmd.flags));
+//   ASSIGN_OR_RETURN(scoring::PipelineResult r, scoring::RunPipeline(s.Inputs(), s.spec));
+//
+// Everything computed comes from libs/index and libs/scoring; this file only
+// translates flags and files into their types.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/config/flags.h"
+#include "libs/scoring/pipeline.h"
+#include "libs/scoring/uncertainty.h"
+#include "services/cli/score_files.h"
+
+namespace innoscope::cli {
+
+// --data, --region_column, --normalise, --scale, --normalisation_spec,
+// --aggregate, --aggregate_by_level, --non_positive, --shift, --missing,
+// --weights, --weights_scope, --denominate, --impute, --group_column,
+// --screen_regions, --screen_indicators, --treat_outliers, --rank_decimals,
+// --published_form. (--framework is the command's own: a file here, a
+// stored framework online.)
+void AddPipelineFlags(config::FlagSet& flags);
+
+struct OfflineScoring {
+  FrameworkFile framework;
+  ScoringData data;
+  scoring::PipelineSpec spec;
+
+  // The inputs RunPipeline reads; they point into this object.
+  scoring::PipelineInputs Inputs() const;
+};
+
+// Reads --framework (a file) and --data and builds the spec from the flags.
+// INVALID_ARGUMENT names the flag or the file (with line and column) that is
+// wrong; NOT_FOUND a file that does not exist.
+absl::StatusOr<OfflineScoring> LoadOfflineScoring(const config::ParsedFlags& flags);
+
+// What the Monte Carlo analysis varies (docs/cli.md, "Uncertainty").
+struct UncertaintyAssumptions {
+  // Weight of every node at level L (leaves 1) multiplied by U(1 - x, 1 + x)
+  // with x = weight_range[L]; a level not listed stays fixed.
+  std::map<int, double> weight_range;
+  // Alternatives to the spec's normalisation and aggregation, each equally
+  // likely together with the nominal one.
+  std::vector<index::NormaliseMethod> normalisations;
+  std::vector<scoring::AggregationSpec> aggregations;
+};
+
+// "0.25" (the same x for every level below the root) or "1=0.25,2=0.1"
+// (per level; levels not listed stay fixed). Each x in [0, 1).
+absl::StatusOr<std::map<int, double>> ParseWeightRange(const std::string& text, int max_level);
+
+struct UncertaintyModel {
+  std::vector<scoring::UncertainFactor> factors;
+  // Composite scores of `regions` for one setting of the factors; re-runs
+  // RunPipeline on the nominal run's treated data (denomination,
+  // imputation, screening and outlier treatment are not varied, so they are
+  // done once). Thread-safe.
+  scoring::ScoreModel model;
+  std::vector<std::string> regions;   // those with a nominal composite
+  std::vector<std::string> unscored;  // regions without one, left out
+  // One line per factor, for the log ("weights: 59 nodes x U(0.75, 1.25)").
+  std::vector<std::string> description;
+};
+
+// The factors and model for `assumptions` around the nominal run. Every
+// combination of a normalisation and an aggregation alternative is run once
+// up front (nominal weights), so a combination that cannot work (z-scores,
+// which are negative, into a geometric mean) fails here, naming both,
+// instead of in the middle of the analysis.
+absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(const OfflineScoring& offline,
+                                                       const scoring::PipelineResult& nominal,
+                                                       const UncertaintyAssumptions& assumptions);
+
+}  // namespace innoscope::cli

@@ -1,0 +1,248 @@
+#include "services/network/graph_selection.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/status_macros.h"
+
+namespace innoscope::network {
+namespace {
+
+using clients::ActorRecord;
+using clients::RelationRecord;
+
+bool IsEmpty(const v1::ActorFilter& f) {
+  return f.kinds_size() == 0 && f.sample() == v1::FLAG_FILTER_ANY &&
+         f.platform() == v1::FLAG_FILTER_ANY && f.foreign() == v1::FLAG_FILTER_ANY &&
+         f.layers_size() == 0 && f.region_codes_size() == 0;
+}
+
+template <typename Enum, typename IsValid>
+absl::Status CheckEnum(Enum value, IsValid is_valid, absl::string_view field) {
+  if (is_valid(static_cast<int>(value))) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": unknown value ", static_cast<int>(value)));
+}
+
+}  // namespace
+
+bool FlagPasses(v1::FlagFilter filter, bool value) {
+  return filter == v1::FLAG_FILTER_ANY || (filter == v1::FLAG_FILTER_ONLY) == value;
+}
+
+bool IsBuiltinRelationType(absl::string_view type) {
+  return type == "technology_input" || type == "technology_empowerment" ||
+         type == "investment" || type == "financing" || type == "human_capital" ||
+         type == "cooperation";
+}
+
+NetworkData::NetworkData(std::vector<ActorRecord> actors, std::vector<RelationRecord> relations)
+    : actors_(std::move(actors)), relations_(std::move(relations)) {
+  by_code_.reserve(actors_.size());
+  for (const ActorRecord& a : actors_) by_code_[a.code] = &a;
+}
+
+const ActorRecord* NetworkData::FindActor(const std::string& code) const {
+  auto it = by_code_.find(code);
+  return it == by_code_.end() ? nullptr : it->second;
+}
+
+ActorMask::ActorMask(const v1::ActorFilter& filter, const NetworkData& data)
+    : data_(data), unknown_passes_(IsEmpty(filter)) {
+  passes_.reserve(data.actors().size());
+  for (const ActorRecord& a : data.actors()) passes_.push_back(ActorMatches(filter, &a));
+}
+
+bool ActorMask::operator()(const ActorRecord* actor) const {
+  return actor == nullptr ? unknown_passes_ : passes_[actor - data_.actors().data()];
+}
+
+YearBounds YearsOf(const v1::YearSelection& years) {
+  YearBounds bounds;
+  if (years.has_up_to()) {
+    bounds.last = years.up_to();
+  } else if (years.has_window()) {
+    bounds.first = years.window().first();
+    bounds.last = years.window().last();
+  }
+  return bounds;
+}
+
+absl::Status ValidateSelection(const v1::GraphSelection& s, absl::string_view field) {
+  for (int i = 0; i < s.relation_types_size(); ++i) {
+    if (s.relation_types(i).empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".relation_types[", i, "]: empty; name a relation type"));
+    }
+  }
+  if (s.years().has_window() && s.years().window().first() > s.years().window().last()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ".years.window: first (", s.years().window().first(), ") is after last (",
+        s.years().window().last(), ")"));
+  }
+  const std::string f(field);
+  RETURN_IF_ERROR(CheckEnum(s.endpoint_rule(), v1::EndpointRule_IsValid, f + ".endpoint_rule"));
+  RETURN_IF_ERROR(CheckEnum(s.view(), v1::GraphView_IsValid, f + ".view"));
+  RETURN_IF_ERROR(CheckEnum(s.weight(), v1::EdgeWeight_IsValid, f + ".weight"));
+  RETURN_IF_ERROR(CheckEnum(s.multi_edges(), v1::MultiEdgePolicy_IsValid, f + ".multi_edges"));
+  RETURN_IF_ERROR(CheckEnum(s.self_loops(), v1::SelfLoopPolicy_IsValid, f + ".self_loops"));
+  const v1::ActorFilter& a = s.actors();
+  RETURN_IF_ERROR(CheckEnum(a.sample(), v1::FlagFilter_IsValid, f + ".actors.sample"));
+  RETURN_IF_ERROR(CheckEnum(a.platform(), v1::FlagFilter_IsValid, f + ".actors.platform"));
+  RETURN_IF_ERROR(CheckEnum(a.foreign(), v1::FlagFilter_IsValid, f + ".actors.foreign"));
+  return absl::OkStatus();
+}
+
+bool ActorMatches(const v1::ActorFilter& filter, const ActorRecord* actor) {
+  if (actor == nullptr) return IsEmpty(filter);
+  auto contains = [](const auto& list, const auto& value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+  };
+  if (filter.kinds_size() > 0 && !contains(filter.kinds(), static_cast<int>(actor->kind))) {
+    return false;
+  }
+  if (filter.layers_size() > 0 && !contains(filter.layers(), static_cast<int>(actor->layer))) {
+    return false;
+  }
+  if (filter.region_codes_size() > 0 && !contains(filter.region_codes(), actor->province_code) &&
+      !contains(filter.region_codes(), actor->city_code)) {
+    return false;
+  }
+  return FlagPasses(filter.sample(), actor->sample) &&
+         FlagPasses(filter.platform(), actor->platform) &&
+         FlagPasses(filter.foreign(), actor->foreign);
+}
+
+bool IsInternational(const RelationRecord& relation, const ActorRecord* source,
+                     const ActorRecord* target) {
+  if ((source != nullptr && source->foreign) || (target != nullptr && target->foreign)) {
+    return true;
+  }
+  auto tag = relation.tags.find("international");
+  if (tag == relation.tags.end()) return false;
+  const std::string value = absl::AsciiStrToLower(tag->second);
+  return value == "true" || value == "yes" || value == "1";
+}
+
+bool RelationSelected(const v1::GraphSelection& selection, const YearBounds& years,
+                      bool source_passes, bool target_passes, const RelationRecord& relation) {
+  if (!years.Contains(relation.year)) return false;
+  const auto& types = selection.relation_types();
+  if (!types.empty() && std::find(types.begin(), types.end(), relation.type) == types.end()) {
+    return false;
+  }
+  return selection.endpoint_rule() == v1::ENDPOINT_RULE_EITHER ? source_passes || target_passes
+                                                                : source_passes && target_passes;
+}
+
+absl::StatusOr<SelectedGraph> BuildGraph(const NetworkData& data,
+                                         const v1::GraphSelection& selection,
+                                         const YearBounds& years) {
+  const ActorMask passes(selection.actors(), data);
+  std::vector<const RelationRecord*> chosen;
+  std::vector<std::string_view> codes;
+  for (const RelationRecord& r : data.relations()) {
+    if (!RelationSelected(selection, years, passes(data.FindActor(r.source)),
+                          passes(data.FindActor(r.target)), r)) {
+      continue;
+    }
+    chosen.push_back(&r);
+    codes.push_back(r.source);
+    codes.push_back(r.target);
+  }
+  if (selection.include_isolated_actors()) {
+    for (const ActorRecord& a : data.actors()) {
+      if (passes(&a)) codes.push_back(a.code);
+    }
+  }
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+
+  graph::BuildOptions options;
+  options.directed = selection.view() == v1::GRAPH_VIEW_DIRECTED;
+  options.multi_edges = selection.multi_edges() == v1::MULTI_EDGE_POLICY_KEEP
+                            ? graph::MultiEdgePolicy::kKeep
+                        : selection.multi_edges() == v1::MULTI_EDGE_POLICY_KEEP_FIRST
+                            ? graph::MultiEdgePolicy::kMergeKeepFirst
+                            : graph::MultiEdgePolicy::kMergeSum;
+  options.self_loops = selection.self_loops() == v1::SELF_LOOP_POLICY_DROP
+                           ? graph::SelfLoopPolicy::kDrop
+                           : graph::SelfLoopPolicy::kKeep;
+  graph::GraphBuilder builder(options);
+  SelectedGraph out;
+  out.actors.reserve(codes.size());
+  for (std::string_view code : codes) {
+    const ActorRecord* actor = data.FindActor(std::string(code));
+    builder.AddNode(code, actor != nullptr && !actor->name.empty() ? actor->name : code);
+    out.actors.push_back(actor);
+  }
+  for (const RelationRecord* r : chosen) {
+    const graph::NodeId u = *builder.FindNode(r->source);
+    const graph::NodeId v = *builder.FindNode(r->target);
+    switch (selection.weight()) {
+      case v1::EDGE_WEIGHT_WEIGHT:
+        builder.AddEdge(u, v, r->weight.value_or(1.0));
+        break;
+      case v1::EDGE_WEIGHT_AMOUNT:
+        builder.AddEdge(u, v, r->amount.value_or(0.0));
+        break;
+      case v1::EDGE_WEIGHT_COUNT:
+        builder.AddEdge(u, v, 1.0);
+        break;
+      default:
+        builder.AddEdge(u, v);
+    }
+  }
+  out.relations = static_cast<int64_t>(chosen.size());
+  ASSIGN_OR_RETURN(out.graph, std::move(builder).Build());
+  return out;
+}
+
+v1::NodeRole RoleOf(const ActorRecord* actor) {
+  return actor != nullptr && actor->sample ? v1::NODE_ROLE_SAMPLE_ENTERPRISE
+                                           : v1::NODE_ROLE_RELATION_NODE;
+}
+
+v1::NodeInfo NodeInfoOf(const SelectedGraph& g, graph::NodeId v) {
+  v1::NodeInfo info;
+  info.set_code(g.graph.NodeKey(v));
+  const ActorRecord* actor = g.actors[v];
+  info.set_role(RoleOf(actor));
+  if (actor != nullptr) {
+    info.set_name(actor->name);
+    info.set_kind(actor->kind);
+    info.set_province_code(actor->province_code);
+    info.set_city_code(actor->city_code);
+    info.set_platform(actor->platform);
+  }
+  return info;
+}
+
+v1::NodeCounts CountNodes(const SelectedGraph& g) {
+  v1::NodeCounts counts;
+  counts.set_total(g.graph.NumNodes());
+  for (const ActorRecord* a : g.actors) {
+    if (RoleOf(a) == v1::NODE_ROLE_SAMPLE_ENTERPRISE) {
+      counts.set_sample_enterprises(counts.sample_enterprises() + 1);
+    } else {
+      counts.set_relation_nodes(counts.relation_nodes() + 1);
+    }
+    if (a != nullptr && a->platform) counts.set_platforms(counts.platforms() + 1);
+    if (a != nullptr && a->foreign) counts.set_foreign(counts.foreign() + 1);
+  }
+  return counts;
+}
+
+v1::GraphSummary Summarize(const SelectedGraph& g) {
+  v1::GraphSummary summary;
+  summary.set_nodes(g.graph.NumNodes());
+  summary.set_edges(g.graph.NumEdges());
+  summary.set_relations(g.relations);
+  summary.set_directed(g.graph.directed());
+  summary.set_weighted(g.graph.weighted());
+  return summary;
+}
+
+}  // namespace innoscope::network

@@ -1,0 +1,671 @@
+#include "services/network/network_service.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/time_util.h"
+#include "libs/common/status_macros.h"
+#include "libs/graph/centrality.h"
+#include "libs/graph/communities.h"
+#include "libs/graph/distributions.h"
+#include "libs/graph/region_flows.h"
+#include "libs/server/content_hash.h"
+#include "services/network/network_measures.h"
+#include "services/network/region_indicators.h"
+
+namespace innoscope::network {
+namespace {
+
+using clients::ActorRecord;
+
+constexpr int kDefaultTopN = 20;
+constexpr int kNodesPerMessage = 1000;
+constexpr int kMaxYears = 200;
+// A relation set changing while it is read is read again, at most this often.
+constexpr int kReadAttempts = 3;
+
+constexpr v1::Measure kDefaultMeasures[] = {
+    v1::MEASURE_DEGREE,      v1::MEASURE_IN_DEGREE, v1::MEASURE_OUT_DEGREE,
+    v1::MEASURE_BETWEENNESS, v1::MEASURE_CLOSENESS, v1::MEASURE_HARMONIC,
+    v1::MEASURE_PAGERANK,    v1::MEASURE_EIGENVECTOR, v1::MEASURE_KCORE};
+
+std::string RelationSetOf(const v1::GraphSelection& selection) {
+  return selection.relation_set().empty() ? "default" : selection.relation_set();
+}
+
+absl::Status CheckConvention(v1::Convention convention) {
+  if (v1::Convention_IsValid(convention)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "convention: unknown value ", static_cast<int>(convention), "; use gephi, networkx or igraph"));
+}
+
+// Louvain parameters, checked against the selection (weights must exist).
+absl::StatusOr<LouvainParams> LouvainOf(const v1::LouvainOptions& options,
+                                        const v1::GraphSelection& selection) {
+  ASSIGN_OR_RETURN(LouvainParams params, ToLouvainParams(options));
+  if (params.weighted && selection.weight() == v1::EDGE_WEIGHT_NONE) {
+    return absl::InvalidArgumentError(
+        "louvain.weighted: the selection has no edge weights; set selection.weight "
+        "(weight, amount or count)");
+  }
+  return params;
+}
+
+absl::StatusOr<StatsOptions> StatsOptionsOf(v1::Convention convention,
+                                            const v1::LouvainOptions& louvain,
+                                            const v1::Approximation& approximation,
+                                            bool skip_communities,
+                                            const v1::GraphSelection& selection) {
+  RETURN_IF_ERROR(CheckConvention(convention));
+  StatsOptions options;
+  options.convention = ToConvention(convention);
+  ASSIGN_OR_RETURN(options.louvain, LouvainOf(louvain, selection));
+  ASSIGN_OR_RETURN(options.approximation, ToApproxParams(approximation));
+  options.communities = !skip_communities;
+  return options;
+}
+
+std::optional<absl::Time> AsOf(const v1::GraphSelection& selection) {
+  if (!selection.has_as_of()) return std::nullopt;
+  return absl::FromUnixNanos(
+      google::protobuf::util::TimeUtil::TimestampToNanoseconds(selection.as_of()));
+}
+
+// A top list of `measure` over the nodes of `role` (every node for
+// UNSPECIFIED): highest first, ties by actor code (= node order), NaN last.
+v1::TopList TopListOf(const SelectedGraph& g, v1::Measure measure,
+                      const std::vector<double>& scores, v1::NodeRole role, int n) {
+  v1::TopList list;
+  list.set_measure(measure);
+  list.set_role(role);
+  std::vector<graph::NodeId> members;
+  std::vector<double> values;
+  for (graph::NodeId v = 0; v < g.graph.NumNodes(); ++v) {
+    if (role == v1::NODE_ROLE_UNSPECIFIED || RoleOf(g.actors[v]) == role) {
+      members.push_back(v);
+      values.push_back(scores[v]);
+    }
+  }
+  int rank = 0;
+  for (const graph::NodeScore& top : graph::TopN(values, n)) {
+    v1::RankedNode* entry = list.add_entries();
+    entry->set_rank(++rank);
+    *entry->mutable_node() = NodeInfoOf(g, members[top.node]);
+    entry->set_value(top.score);
+  }
+  return list;
+}
+
+double Percent(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
+
+}  // namespace
+
+absl::Status EmptySelectionError(const v1::GraphSelection& selection,
+                                 const std::string& relation_set, int64_t data_version) {
+  std::vector<std::string> filters;
+  if (selection.relation_types_size() > 0) {
+    filters.push_back(absl::StrCat("types ", absl::StrJoin(selection.relation_types(), ", ")));
+  }
+  const YearBounds years = YearsOf(selection.years());
+  if (years.first || years.last) {
+    filters.push_back(absl::StrCat("years ", years.first ? absl::StrCat(*years.first) : "",
+                                   "..", years.last ? absl::StrCat(*years.last) : ""));
+  }
+  if (selection.has_actors()) filters.push_back("the actor filter");
+  return absl::InvalidArgumentError(absl::StrCat(
+      "selection: empty: no relation of relation set \"", relation_set, "\" (data version ",
+      data_version, ") matches",
+      filters.empty() ? "" : absl::StrCat(" ", absl::StrJoin(filters, ", ")),
+      "; widen the selection, or import actors and relations (innoscope import relations)"));
+}
+
+absl::StatusOr<NetworkService::Loaded> NetworkService::Load(const v1::GraphSelection& selection,
+                                                            const std::vector<std::string>& types,
+                                                            const YearBounds& years,
+                                                            const CallContext& call) {
+  Loaded loaded;
+  loaded.relation_set = RelationSetOf(selection);
+  const std::string scope = absl::StrCat("relations:", loaded.relation_set);
+  clients::RelationQuery query;
+  query.relation_set = loaded.relation_set;
+  query.types = types;
+  query.first_year = years.first;
+  query.last_year = years.last;
+  query.as_of = AsOf(selection);
+  for (int attempt = 1;; ++attempt) {
+    const absl::Time deadline = clients::UpstreamDeadline(call.deadline);
+    ASSIGN_OR_RETURN(int64_t before, ingest_.DataVersion(scope, deadline));
+    ASSIGN_OR_RETURN(std::vector<ActorRecord> actors,
+                     ingest_.ReadActors(loaded.relation_set, deadline, query.as_of));
+    ASSIGN_OR_RETURN(std::vector<clients::RelationRecord> relations,
+                     ingest_.ReadRelations(query, deadline));
+    ASSIGN_OR_RETURN(int64_t after, ingest_.DataVersion(scope, deadline));
+    if (before == after) {
+      loaded.data = std::make_unique<NetworkData>(std::move(actors), std::move(relations));
+      loaded.data_version = after;
+      break;
+    }
+    if (attempt == kReadAttempts) {
+      return absl::AbortedError(absl::StrCat("relation set \"", loaded.relation_set,
+                                             "\" changed while it was read ", kReadAttempts,
+                                             " times; retry when the import is done"));
+    }
+  }
+  // A type is known when it is built-in or present in the set (any year).
+  std::set<std::string> seen;
+  for (const clients::RelationRecord& r : loaded.data->relations()) seen.insert(r.type);
+  for (size_t i = 0; i < types.size(); ++i) {
+    const std::string& type = types[i];
+    if (IsBuiltinRelationType(type) || seen.count(type) > 0) continue;
+    ASSIGN_OR_RETURN(bool present, ingest_.HasRelationType(loaded.relation_set, type,
+                                                           clients::UpstreamDeadline(call.deadline)));
+    if (!present) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "relation type \"", type,
+          "\" is unknown: not built-in (technology_input, technology_empowerment, investment, "
+          "financing, human_capital, cooperation) and no relation of relation set \"",
+          loaded.relation_set, "\" has it; check the spelling"));
+    }
+  }
+  return loaded;
+}
+
+absl::StatusOr<SelectedGraph> NetworkService::LoadGraph(const v1::GraphSelection& selection,
+                                                        const CallContext& call, Loaded* loaded) {
+  RETURN_IF_ERROR(ValidateSelection(selection));
+  const YearBounds years = YearsOf(selection.years());
+  ASSIGN_OR_RETURN(*loaded, Load(selection, {selection.relation_types().begin(),
+                                             selection.relation_types().end()},
+                                 years, call));
+  ASSIGN_OR_RETURN(SelectedGraph g, BuildGraph(*loaded->data, selection, years));
+  if (g.graph.NumNodes() == 0) {
+    return EmptySelectionError(selection, loaded->relation_set, loaded->data_version);
+  }
+  return g;
+}
+
+v1::Run NetworkService::NewRun(v1::RunKind kind, const google::protobuf::Message& request,
+                               const v1::GraphSelection& selection, v1::Convention convention,
+                               const Loaded& loaded, const v1::GraphSummary& graph) const {
+  v1::Run run;
+  run.set_id(absl::StrCat("run-", server::ContentHashHex(request, absl::StrCat(
+                                                                      "|", kind, "|",
+                                                                      loaded.data_version))));
+  run.set_kind(kind);
+  *run.mutable_selection() = selection;
+  run.mutable_selection()->set_relation_set(loaded.relation_set);
+  run.set_convention(convention);
+  run.mutable_data_version()->set_scope(absl::StrCat("relations:", loaded.relation_set));
+  run.mutable_data_version()->set_version(loaded.data_version);
+  *run.mutable_graph() = graph;
+  return run;
+}
+
+absl::Status NetworkService::Record(v1::Run* run, const google::protobuf::Message& request,
+                                    const google::protobuf::Message& result) {
+  ASSIGN_OR_RETURN(*run->mutable_created_at(), store_.Record(*run, request, result));
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------- stats
+
+absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkStats(
+    const v1::ComputeNetworkStatsRequest& request, const CallContext& call) {
+  ASSIGN_OR_RETURN(StatsOptions options,
+                   StatsOptionsOf(request.convention(), request.louvain(),
+                                  request.approximation(), request.skip_communities(),
+                                  request.selection()));
+  Loaded loaded;
+  ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
+  v1::ComputeNetworkStatsResponse response;
+  ASSIGN_OR_RETURN(*response.mutable_stats(), ComputeStats(g.graph, options, call.interrupt));
+  *response.mutable_stats()->mutable_nodes() = CountNodes(g);
+  v1::ComputeNetworkStatsRequest normalized = request;
+  normalized.mutable_selection()->set_relation_set(loaded.relation_set);
+  normalized.set_convention(FromConvention(options.convention));
+  *response.mutable_run() = NewRun(v1::RUN_KIND_STATS, normalized, normalized.selection(),
+                                   normalized.convention(), loaded, Summarize(g));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, response.stats()));
+  return response;
+}
+
+absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsTimeSeries(
+    const v1::ComputeStatsTimeSeriesRequest& request, const CallContext& call) {
+  ASSIGN_OR_RETURN(StatsOptions options,
+                   StatsOptionsOf(request.convention(), request.louvain(),
+                                  request.approximation(), request.skip_communities(),
+                                  request.selection()));
+  if (request.selection().has_years()) {
+    return absl::InvalidArgumentError(
+        "selection.years: must be unset for a time series; give the range in years and the "
+        "mode (cumulative or single year)");
+  }
+  const int32_t first = request.years().first(), last = request.years().last();
+  if (!request.has_years() || first > last || last - first >= kMaxYears) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "years: give first <= last, at most ", kMaxYears, " years (got ", first, "..", last,
+        ")"));
+  }
+  if (!v1::YearMode_IsValid(request.mode())) {
+    return absl::InvalidArgumentError(absl::StrCat("mode: unknown value ", request.mode()));
+  }
+  RETURN_IF_ERROR(ValidateSelection(request.selection()));
+  const bool cumulative = request.mode() == v1::YEAR_MODE_CUMULATIVE;
+  YearBounds read;
+  if (!cumulative) read.first = first;
+  read.last = last;
+  const v1::GraphSelection& selection = request.selection();
+  ASSIGN_OR_RETURN(Loaded loaded,
+                   Load(selection, {selection.relation_types().begin(),
+                                    selection.relation_types().end()},
+                        read, call));
+  v1::ComputeStatsTimeSeriesResponse response;
+  v1::GraphSummary largest;
+  for (int32_t year = first; year <= last; ++year) {
+    YearBounds bounds;
+    if (!cumulative) bounds.first = year;
+    bounds.last = year;
+    ASSIGN_OR_RETURN(SelectedGraph g, BuildGraph(*loaded.data, selection, bounds));
+    v1::YearStats* point = response.add_years();
+    point->set_year(year);
+    if (g.graph.NumNodes() == 0) {
+      point->mutable_stats()->set_convention(FromConvention(options.convention));
+      continue;
+    }
+    ASSIGN_OR_RETURN(*point->mutable_stats(), ComputeStats(g.graph, options, call.interrupt));
+    *point->mutable_stats()->mutable_nodes() = CountNodes(g);
+    if (g.graph.NumNodes() > largest.nodes()) largest = Summarize(g);
+  }
+  if (largest.nodes() == 0) {
+    v1::GraphSelection with_years = selection;
+    with_years.mutable_years()->mutable_window()->set_first(first);
+    with_years.mutable_years()->mutable_window()->set_last(last);
+    return EmptySelectionError(with_years, loaded.relation_set, loaded.data_version);
+  }
+  v1::ComputeStatsTimeSeriesRequest normalized = request;
+  normalized.mutable_selection()->set_relation_set(loaded.relation_set);
+  normalized.set_convention(FromConvention(options.convention));
+  *response.mutable_run() = NewRun(v1::RUN_KIND_STATS_TIME_SERIES, normalized,
+                                   normalized.selection(), normalized.convention(), loaded,
+                                   largest);
+  v1::ComputeStatsTimeSeriesResponse result = response;
+  result.clear_run();
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  return response;
+}
+
+// ---------------------------------------------------------- centralities
+
+absl::Status NetworkService::ComputeCentralities(
+    const v1::ComputeCentralitiesRequest& request, const CallContext& call,
+    const std::function<bool(const v1::ComputeCentralitiesResponse&)>& on_message) {
+  RETURN_IF_ERROR(CheckConvention(request.convention()));
+  std::vector<v1::Measure> measures(request.measures().size());
+  for (int i = 0; i < request.measures_size(); ++i) {
+    const v1::Measure m = request.measures(i);
+    if (m == v1::MEASURE_UNSPECIFIED || !v1::Measure_IsValid(m)) {
+      return absl::InvalidArgumentError(absl::StrCat("measures[", i, "]: unknown measure ", m));
+    }
+    measures[i] = m;
+  }
+  if (measures.empty()) measures.assign(std::begin(kDefaultMeasures), std::end(kDefaultMeasures));
+  if (request.top_n() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("top_n: ", request.top_n(), " is negative"));
+  }
+  const int top_n = request.top_n() > 0 ? request.top_n() : kDefaultTopN;
+  MeasureOptions options;
+  options.convention = ToConvention(request.convention());
+  options.normalized = request.normalized();
+  options.weighted = request.selection().weight() != v1::EDGE_WEIGHT_NONE;
+  ASSIGN_OR_RETURN(options.approximation, ToApproxParams(request.approximation()));
+  ASSIGN_OR_RETURN(options.louvain, LouvainOf(request.louvain(), request.selection()));
+
+  Loaded loaded;
+  ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
+  v1::ComputeCentralitiesResponse head;
+  std::vector<std::vector<double>> scores;
+  for (v1::Measure m : measures) {
+    ASSIGN_OR_RETURN(MeasureResult result, ComputeMeasure(g.graph, m, options, call.interrupt));
+    head.add_measures(m);
+    *head.add_info() = result.info;
+    for (v1::NodeRole role : {v1::NODE_ROLE_UNSPECIFIED, v1::NODE_ROLE_SAMPLE_ENTERPRISE,
+                              v1::NODE_ROLE_RELATION_NODE}) {
+      *head.add_top() = TopListOf(g, m, result.scores, role, top_n);
+    }
+    scores.push_back(std::move(result.scores));
+  }
+  head.set_convention(FromConvention(options.convention));
+  v1::ComputeCentralitiesRequest normalized = request;
+  normalized.mutable_selection()->set_relation_set(loaded.relation_set);
+  normalized.set_convention(head.convention());
+  *head.mutable_run() = NewRun(v1::RUN_KIND_CENTRALITIES, normalized, normalized.selection(),
+                               head.convention(), loaded, Summarize(g));
+  v1::ComputeCentralitiesResponse result = head;
+  result.clear_run();
+  RETURN_IF_ERROR(Record(head.mutable_run(), normalized, result));
+
+  const absl::Status gone = absl::CancelledError("the client stopped reading the stream");
+  if (!on_message(head)) return gone;
+  if (request.top_only()) return absl::OkStatus();
+  v1::ComputeCentralitiesResponse chunk;
+  for (graph::NodeId v = 0; v < g.graph.NumNodes(); ++v) {
+    v1::NodeScores* node = chunk.add_nodes();
+    *node->mutable_node() = NodeInfoOf(g, v);
+    for (const std::vector<double>& s : scores) node->add_values(s[v]);
+    if (chunk.nodes_size() == kNodesPerMessage || v + 1 == g.graph.NumNodes()) {
+      if (!on_message(chunk)) return gone;
+      chunk.Clear();
+    }
+  }
+  return absl::OkStatus();
+}
+
+// ----------------------------------------------------------- communities
+
+absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
+    const v1::DetectCommunitiesRequest& request, const CallContext& call) {
+  RETURN_IF_ERROR(CheckConvention(request.convention()));
+  ASSIGN_OR_RETURN(LouvainParams params, LouvainOf(request.louvain(), request.selection()));
+  if (request.top_members() < 0) {
+    return absl::InvalidArgumentError("top_members: negative");
+  }
+  const int top_members = request.top_members() > 0 ? request.top_members() : 5;
+  const graph::Convention convention = ToConvention(request.convention());
+  Loaded loaded;
+  ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
+  graph::Louvain louvain(g.graph, LouvainOptionsOf(params, convention));
+  louvain.set_interrupt(call.interrupt);
+  RETURN_IF_ERROR(louvain.Run());
+
+  v1::DetectCommunitiesResponse response;
+  *response.mutable_stats() = CommunityStatsOf(louvain, params, convention);
+  response.set_levels(static_cast<int32_t>(louvain.Levels().size()));
+  response.set_convention(FromConvention(convention));
+  const std::vector<int64_t>& community = louvain.Communities();
+  std::vector<v1::Community> communities(static_cast<size_t>(louvain.NumCommunities()));
+  std::vector<std::vector<graph::NodeId>> members(communities.size());
+  for (graph::NodeId v = 0; v < g.graph.NumNodes(); ++v) {
+    v1::Community& c = communities[community[v]];
+    c.set_id(community[v]);
+    c.set_size(c.size() + 1);
+    if (RoleOf(g.actors[v]) == v1::NODE_ROLE_SAMPLE_ENTERPRISE) {
+      c.set_sample_enterprises(c.sample_enterprises() + 1);
+    } else {
+      c.set_relation_nodes(c.relation_nodes() + 1);
+    }
+    members[community[v]].push_back(v);
+    if (request.include_assignments()) {
+      v1::NodeCommunity* a = response.add_assignments();
+      a->set_code(g.graph.NodeKey(v));
+      a->set_community(community[v]);
+    }
+  }
+  for (size_t c = 0; c < communities.size(); ++c) {
+    std::vector<graph::NodeId>& list = members[c];
+    const size_t keep = std::min(list.size(), static_cast<size_t>(top_members));
+    std::partial_sort(list.begin(), list.begin() + keep, list.end(),
+                      [&](graph::NodeId a, graph::NodeId b) {
+                        return g.graph.Degree(a) != g.graph.Degree(b)
+                                   ? g.graph.Degree(a) > g.graph.Degree(b)
+                                   : a < b;
+                      });
+    for (size_t i = 0; i < keep; ++i) communities[c].add_top_members(g.graph.NodeKey(list[i]));
+  }
+  std::stable_sort(communities.begin(), communities.end(),
+                   [](const v1::Community& a, const v1::Community& b) { return a.size() > b.size(); });
+  for (v1::Community& c : communities) *response.add_communities() = std::move(c);
+
+  v1::DetectCommunitiesRequest normalized = request;
+  normalized.mutable_selection()->set_relation_set(loaded.relation_set);
+  normalized.set_convention(response.convention());
+  *response.mutable_run() = NewRun(v1::RUN_KIND_COMMUNITIES, normalized, normalized.selection(),
+                                   response.convention(), loaded, Summarize(g));
+  v1::DetectCommunitiesResponse result = response;
+  result.clear_run();
+  result.clear_assignments();
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  return response;
+}
+
+// ---------------------------------------------------------- region flows
+
+absl::StatusOr<v1::ComputeRegionFlowsResponse> NetworkService::ComputeRegionFlows(
+    const v1::ComputeRegionFlowsRequest& request, const CallContext& call) {
+  if (request.selection().view() != v1::GRAPH_VIEW_DIRECTED) {
+    return absl::InvalidArgumentError(
+        "selection.view: region flows need the directed view (origin -> destination)");
+  }
+  if (!v1::RegionLevel_IsValid(request.level())) {
+    return absl::InvalidArgumentError(absl::StrCat("level: unknown value ", request.level()));
+  }
+  if (request.top_n() < 0) return absl::InvalidArgumentError("top_n: negative");
+  Loaded loaded;
+  ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
+  std::vector<std::string> region(static_cast<size_t>(g.graph.NumNodes()));
+  for (graph::NodeId v = 0; v < g.graph.NumNodes(); ++v) {
+    if (const ActorRecord* a = g.actors[v]; a != nullptr) {
+      region[v] = request.level() == v1::REGION_LEVEL_CITY ? a->city_code : a->province_code;
+    }
+  }
+  graph::RegionFlowOptions options;
+  options.top_n = request.top_n() > 0 ? request.top_n() : 10;
+  options.include_intra_in_top = request.include_intra_in_top();
+  ASSIGN_OR_RETURN(graph::RegionFlows flows,
+                   graph::ComputeRegionFlows(region, g.graph.Edges(), options));
+
+  v1::ComputeRegionFlowsResponse response;
+  response.set_level(request.level());
+  for (const std::string& r : flows.regions) response.add_regions(r);
+  if (request.include_matrix()) {
+    response.mutable_counts()->Add(flows.counts.begin(), flows.counts.end());
+    response.mutable_weights()->Add(flows.weights.begin(), flows.weights.end());
+  }
+  response.set_total_count(flows.total_count);
+  response.set_total_weight(flows.total_weight);
+  response.set_skipped_edges(flows.skipped_edges);
+  response.set_intra_count_percent(flows.intra_count_percent);
+  response.set_inter_count_percent(flows.inter_count_percent);
+  response.set_intra_weight_percent(flows.intra_weight_percent);
+  response.set_inter_weight_percent(flows.inter_weight_percent);
+  const int32_t r_count = flows.NumRegions();
+  for (int32_t r = 0; r < r_count; ++r) {
+    v1::RegionShare* share = response.add_shares();
+    share->set_region_code(flows.regions[r]);
+    int64_t out = 0, in = 0;
+    for (int32_t o = 0; o < r_count; ++o) {
+      out += flows.Count(r, o);
+      in += flows.Count(o, r);
+    }
+    share->set_outgoing_count(out);
+    share->set_incoming_count(in);
+    share->set_outgoing_count_percent(flows.outgoing_count_percent[r]);
+    share->set_incoming_count_percent(flows.incoming_count_percent[r]);
+    share->set_outgoing_weight_percent(flows.outgoing_weight_percent[r]);
+    share->set_incoming_weight_percent(flows.incoming_weight_percent[r]);
+  }
+  for (const graph::RegionFlow& f : flows.top_flows) {
+    v1::Flow* flow = response.add_top_flows();
+    flow->set_origin_code(flows.regions[f.origin]);
+    flow->set_destination_code(flows.regions[f.destination]);
+    flow->set_count(f.count);
+    flow->set_weight(f.weight);
+    flow->set_count_percent(Percent(static_cast<double>(f.count),
+                                    static_cast<double>(flows.total_count)));
+    flow->set_weight_percent(Percent(f.weight, flows.total_weight));
+  }
+  v1::ComputeRegionFlowsRequest normalized = request;
+  normalized.mutable_selection()->set_relation_set(loaded.relation_set);
+  *response.mutable_run() = NewRun(v1::RUN_KIND_REGION_FLOWS, normalized, normalized.selection(),
+                                   v1::CONVENTION_GEPHI, loaded, Summarize(g));
+  v1::ComputeRegionFlowsResponse result = response;
+  result.clear_run();
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  return response;
+}
+
+// -------------------------------------------------------- distributions
+
+absl::StatusOr<v1::FitDegreeDistributionResponse> NetworkService::FitDegreeDistribution(
+    const v1::FitDegreeDistributionRequest& request, const CallContext& call) {
+  if (!v1::DegreeMode_IsValid(request.mode())) {
+    return absl::InvalidArgumentError(absl::StrCat("mode: unknown value ", request.mode()));
+  }
+  if (request.has_bootstrap_samples() && request.bootstrap_samples() <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bootstrap_samples: the sample size must be > 0 (got ", request.bootstrap_samples(),
+        "); leave it unset for no p-value, or use e.g. 1000"));
+  }
+  if (request.min_tail() < 0 || request.fixed_xmin() < 0) {
+    return absl::InvalidArgumentError("min_tail and fixed_xmin: must not be negative");
+  }
+  std::vector<double> percents(request.top_percents().begin(), request.top_percents().end());
+  if (percents.empty()) percents = {10, 1, 0.1};
+  for (size_t i = 0; i < percents.size(); ++i) {
+    if (!(percents[i] > 0 && percents[i] <= 100)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("top_percents[", i, "]: ", percents[i], " is not in (0, 100]"));
+    }
+  }
+  if (request.weighted_concentration() &&
+      request.selection().weight() == v1::EDGE_WEIGHT_NONE) {
+    return absl::InvalidArgumentError(
+        "weighted_concentration: the selection has no edge weights; set selection.weight");
+  }
+  Loaded loaded;
+  ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
+  const graph::DegreeMode mode = request.mode() == v1::DEGREE_MODE_IN    ? graph::DegreeMode::kIn
+                                 : request.mode() == v1::DEGREE_MODE_OUT ? graph::DegreeMode::kOut
+                                                                         : graph::DegreeMode::kTotal;
+  v1::FitDegreeDistributionResponse response;
+  response.set_mode(request.mode());
+  auto histogram = [&](graph::DegreeMode m, google::protobuf::RepeatedField<int64_t>* out) {
+    const std::vector<int64_t> h = graph::DegreeDistribution(g.graph, m);
+    out->Add(h.begin(), h.end());
+  };
+  histogram(graph::DegreeMode::kTotal, response.mutable_total_degree_histogram());
+  histogram(graph::DegreeMode::kIn, response.mutable_in_degree_histogram());
+  histogram(graph::DegreeMode::kOut, response.mutable_out_degree_histogram());
+
+  graph::PowerLawFit::Options fit_options;
+  if (request.min_tail() > 0) fit_options.min_tail = request.min_tail();
+  fit_options.fixed_xmin = request.fixed_xmin();
+  fit_options.bootstrap = request.has_bootstrap_samples() ? request.bootstrap_samples() : 0;
+  fit_options.seed = request.seed();
+  graph::PowerLawFit fit(graph::Degrees(g.graph, mode), fit_options);
+  fit.set_interrupt(call.interrupt);
+  const absl::Status fitted = fit.Run();
+  if (fitted.ok()) {
+    v1::PowerLawFitResult* out = response.mutable_fit();
+    out->set_alpha(fit.Alpha());
+    out->set_alpha_standard_error(fit.AlphaStandardError());
+    out->set_xmin(fit.Xmin());
+    out->set_ks_distance(fit.KsDistance());
+    out->set_tail_size(fit.TailSize());
+    out->set_log_likelihood(fit.LogLikelihood());
+    if (fit_options.bootstrap > 0) out->set_p_value(fit.PValue());
+    out->set_bootstrap_samples(fit_options.bootstrap);
+  } else if (fitted.code() == absl::StatusCode::kFailedPrecondition) {
+    response.set_fit_note(std::string(fitted.message()));
+  } else {
+    return fitted;
+  }
+  ASSIGN_OR_RETURN(graph::Concentration concentration,
+                   graph::DegreeConcentration(g.graph, mode, percents,
+                                              request.weighted_concentration()));
+  v1::ConcentrationResult* c = response.mutable_concentration();
+  c->mutable_top_percents()->Add(percents.begin(), percents.end());
+  c->mutable_top_shares()->Add(concentration.top_shares.begin(), concentration.top_shares.end());
+  c->set_gini(concentration.gini);
+  c->set_total(concentration.total);
+
+  v1::FitDegreeDistributionRequest normalized = request;
+  normalized.mutable_selection()->set_relation_set(loaded.relation_set);
+  *response.mutable_run() = NewRun(v1::RUN_KIND_DEGREE_DISTRIBUTION, normalized,
+                                   normalized.selection(), v1::CONVENTION_GEPHI, loaded,
+                                   Summarize(g));
+  v1::FitDegreeDistributionResponse result = response;
+  result.clear_run();
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  return response;
+}
+
+// ---------------------------------------------------- derived indicators
+
+absl::StatusOr<v1::DeriveRegionIndicatorsResponse> NetworkService::DeriveRegionIndicators(
+    const v1::DeriveRegionIndicatorsRequest& request, const CallContext& call) {
+  RETURN_IF_ERROR(ValidateSelection(request.selection()));
+  RETURN_IF_ERROR(ValidateRules(request));
+  ASSIGN_OR_RETURN(const int32_t period, DerivationPeriod(request));
+  ASSIGN_OR_RETURN(Loaded loaded, Load(request.selection(), RuleTypes(request),
+                                       YearsOf(request.selection().years()), call));
+  RETURN_IF_ERROR(call.interrupt.Check());
+  v1::DeriveRegionIndicatorsRequest normalized = request;
+  normalized.mutable_selection()->set_relation_set(loaded.relation_set);
+  normalized.set_period(period);
+  v1::DeriveRegionIndicatorsResponse response;
+  for (v1::RegionIndicatorValue& v : DeriveValues(*loaded.data, normalized, period)) {
+    *response.add_values() = std::move(v);
+  }
+  v1::GraphSummary summary;
+  summary.set_relations(static_cast<int64_t>(loaded.data->relations().size()));
+  summary.set_nodes(static_cast<int64_t>(loaded.data->actors().size()));
+  summary.set_directed(true);
+  *response.mutable_run() = NewRun(v1::RUN_KIND_REGION_INDICATORS, normalized,
+                                   normalized.selection(), v1::CONVENTION_GEPHI, loaded, summary);
+  if (!request.dry_run() && response.values_size() > 0) {
+    clients::ObservationWrite write;
+    for (const v1::RegionIndicatorValue& v : response.values()) {
+      ingest::v1::Observation& o = write.observations.emplace_back();
+      o.set_region_code(v.region_code());
+      o.set_indicator_code(v.indicator_code());
+      o.set_period(v.period());
+      o.set_value(v.value());
+    }
+    write.source = "network";
+    // The run id is derived from the request and the data version, so
+    // unchanged data gives the same note, the same batch ids, and replays.
+    write.note = absl::StrCat("network run ", response.run().id());
+    write.batch_prefix = "network";
+    ASSIGN_OR_RETURN(clients::ObservationWriteSummary written,
+                     ingest_.WriteObservations(write, clients::UpstreamDeadline(call.deadline)));
+    response.set_batches(written.batches);
+    response.set_replayed_batches(written.replayed_batches);
+    *response.mutable_written() = written.rows;
+  }
+  v1::DeriveRegionIndicatorsResponse result = response;
+  result.clear_run();
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  return response;
+}
+
+// ----------------------------------------------------------------- runs
+
+absl::StatusOr<v1::ListRunsResponse> NetworkService::ListRuns(const v1::ListRunsRequest& request) {
+  if (!v1::RunKind_IsValid(request.kind())) {
+    return absl::InvalidArgumentError(absl::StrCat("kind: unknown value ", request.kind()));
+  }
+  int64_t offset = 0;
+  if (!request.page().page_token().empty() &&
+      (!absl::SimpleAtoi(request.page().page_token(), &offset) || offset < 0)) {
+    return absl::InvalidArgumentError("page.page_token: not a token returned by this service");
+  }
+  const int limit =
+      request.page().page_size() <= 0 ? 100 : std::min(request.page().page_size(), 1000);
+  int64_t total = 0;
+  ASSIGN_OR_RETURN(std::vector<v1::Run> runs,
+                   store_.List(request.kind(), request.relation_set(), offset, limit, &total));
+  v1::ListRunsResponse response;
+  for (v1::Run& run : runs) *response.add_runs() = std::move(run);
+  response.mutable_page()->set_total_size(total);
+  if (offset + response.runs_size() < total) {
+    response.mutable_page()->set_next_page_token(absl::StrCat(offset + response.runs_size()));
+  }
+  return response;
+}
+
+}  // namespace innoscope::network

@@ -1,0 +1,70 @@
+#pragma once
+
+// The pure parts of reading a run spec: validation that names the offending
+// field, conversion of the protobuf spec into the options of libs/index and
+// libs/scoring, tiers, and the content-derived ids of runs and uncertainty
+// analyses. No I/O; unit tested in tests/unit/scoring/service/.
+//
+//   RETURN_IF_ERROR(ValidateRunSpec(spec));
+//   ASSIGN_OR_RETURN(PipelineSpec pipeline, ToPipelineSpec(spec, framework));
+//   std::string id = RunId(run);   // "run-" + 16 hex digits
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "innoscope/scoring/v1/scoring.pb.h"
+#include "libs/index/framework.h"
+#include "libs/index/normalise.h"
+#include "libs/scoring/aggregation.h"
+#include "libs/scoring/clusters.h"
+#include "libs/scoring/pipeline.h"
+
+namespace innoscope::scoring {
+
+// Checks what needs no framework: required fields and ranges. INVALID_ARGUMENT
+// names the field ("spec.pipeline.screening.region_threshold: ...").
+absl::Status ValidateRunSpec(const v1::RunSpec& spec);
+
+index::NormaliseMethod ToNormaliseMethod(v1::NormalisationMethod method);
+index::NormaliseSpec ToNormaliseSpec(const v1::Normalisation& normalisation);
+AggregationSpec ToAggregationSpec(const v1::AggregationStep& step);
+index::ImputeMethod ToImputeMethod(v1::ImputationMethod method);
+ClusterAggregate ToClusterAggregate(v1::ClusterAggregate aggregate);
+bool IsGroupImputation(v1::ImputationMethod method);
+
+// Ranks tie as the presentation says (decimals, tolerance).
+RankOptions ToRankOptions(const v1::Presentation& presentation);
+
+// The pipeline options of a validated spec, checked against the framework
+// (per-indicator normalisation of leaves only, aggregation levels that
+// exist). Weights are left empty (the framework's fixed weights).
+absl::StatusOr<PipelineSpec> ToPipelineSpec(const v1::RunSpec& spec,
+                                            const index::Framework& framework);
+
+// Tier of each region (1 = top, 0 = none) at one node under `rule`, from the
+// node's scores and competition ranks. Errors name the node.
+absl::StatusOr<std::vector<int>> TierColumn(const v1::Tiers& rule, const std::string& node,
+                                            absl::Span<const double> scores,
+                                            absl::Span<const int> ranks);
+
+// "run-" + 16 hex digits from what determines a run's results: the spec
+// without its label, the weight set, the data versions, the resolved
+// universe, group labels and cluster memberships. Other fields are ignored.
+std::string RunId(const v1::Run& run);
+
+// "unc-" + 16 hex digits from the run id and the request without threads.
+std::string UncertaintyId(const std::string& run_id, const v1::ComputeUncertaintyRequest& request);
+
+// Page window from a PageRequest: offset from the token (INVALID_ARGUMENT for
+// a token this service did not issue) and limit (default 100, at most 1000).
+struct PageWindow {
+  int64_t offset = 0;
+  int limit = 100;
+};
+absl::StatusOr<PageWindow> ToPageWindow(const common::v1::PageRequest& page);
+// The response page for `returned` items from `window` out of `total`.
+common::v1::PageResponse ToPageResponse(const PageWindow& window, int returned, int64_t total);
+
+}  // namespace innoscope::scoring

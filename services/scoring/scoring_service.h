@@ -1,0 +1,117 @@
+#pragma once
+
+// The scoring service's core: runs the scoring pipeline (libs/scoring) on
+// observations read from ingest with weights from weighting, persists runs
+// and uncertainty analyses, and answers rankings, profiles and comparisons
+// from the stored results. absl::Status throughout; scoring_grpc.h converts.
+//
+//   ScoringService core(ingest, weighting, store, options);
+//   ASSIGN_OR_RETURN(v1::ComputeScoresResponse r, core.ComputeScores(request, deadline));
+//   ASSIGN_OR_RETURN(v1::ComputeUncertaintyResponse u,
+//                    core.ComputeUncertainty(request, {deadline, is_cancelled}));
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "innoscope/scoring/v1/scoring.pb.h"
+#include "libs/clients/ingest_client.h"
+#include "libs/clients/weighting_client.h"
+#include "services/scoring/scoring_store.h"
+
+namespace innoscope::scoring {
+
+struct ScoringOptions {
+  // Threads of an uncertainty analysis that asks for none, and the most any
+  // analysis gets (main.cc: the machine's hardware threads).
+  int default_threads = 1;
+  int max_threads = 1;
+  // The clock deadlines are checked against (absl::Now in main.cc).
+  std::function<absl::Time()> clock;
+};
+
+// How a long computation learns that its RPC is over.
+struct CallControl {
+  absl::Time deadline = absl::InfiniteFuture();
+  std::function<bool()> is_cancelled;  // optional; thread-safe
+};
+
+// Limits of one uncertainty analysis beyond which it is RESOURCE_EXHAUSTED
+// (docs/scoring.md). The library's own limits (factors, model runs, stored
+// ranks) are checked before any replicate runs, also as RESOURCE_EXHAUSTED.
+inline constexpr int64_t kMaxUncertaintyReplicates = 100'000;
+inline constexpr int64_t kMaxSensitivitySamples = 100'000;
+// Model runs x regions x leaves: a bound on the work of one request.
+inline constexpr double kMaxCellEvaluations = 1e10;
+
+class ScoringService {
+ public:
+  ScoringService(clients::IngestClient& ingest, clients::WeightingClient& weighting,
+                 ScoringStore& store, ScoringOptions options);
+
+  absl::StatusOr<v1::ComputeScoresResponse> ComputeScores(const v1::ComputeScoresRequest& request,
+                                                          absl::Time deadline);
+  absl::StatusOr<v1::GetRunResponse> GetRun(const v1::GetRunRequest& request);
+  absl::StatusOr<v1::ListRunsResponse> ListRuns(const v1::ListRunsRequest& request);
+  absl::StatusOr<v1::GetRankingResponse> GetRanking(const v1::GetRankingRequest& request,
+                                                    absl::Time deadline);
+  absl::StatusOr<v1::GetRegionProfileResponse> GetRegionProfile(
+      const v1::GetRegionProfileRequest& request);
+  absl::StatusOr<v1::CompareRunsResponse> CompareRuns(const v1::CompareRunsRequest& request);
+  absl::StatusOr<v1::ComputeUncertaintyResponse> ComputeUncertainty(
+      const v1::ComputeUncertaintyRequest& request, const CallControl& call);
+  absl::StatusOr<v1::GetUncertaintyResponse> GetUncertainty(
+      const v1::GetUncertaintyRequest& request);
+  // Streams the run's rows; on_message returns false when the client has
+  // gone away.
+  absl::Status ExportRun(const v1::ExportRunRequest& request,
+                         const std::function<bool(const v1::ExportRunResponse&)>& on_message);
+
+ private:
+  struct RunData;
+
+  // A stored run (immutable, so cached); NOT_FOUND names the id.
+  absl::StatusOr<std::shared_ptr<const v1::Run>> LoadRun(const std::string& id,
+                                                         const std::string& field);
+  // The weights of spec.weights as local weights per framework node; fills
+  // spec.weights.compute's defaults (the run's framework, period and
+  // universe) and sets the weight set id (empty for the framework's own).
+  absl::StatusOr<std::vector<double>> ResolveWeights(v1::RunSpec& spec,
+                                                     const clients::LoadedFramework& framework,
+                                                     const std::vector<std::string>& universe,
+                                                     absl::Time deadline,
+                                                     std::string* weight_set_id);
+  // Each universe region's value of a region attribute ("" without one), for
+  // group imputation; INVALID_ARGUMENT when no region has it.
+  absl::StatusOr<std::vector<std::string>> GroupLabels(const std::string& attribute,
+                                                       const std::vector<std::string>& universe,
+                                                       absl::Time deadline);
+  // The region codes a universe selects (empty for the whole), sorted.
+  absl::StatusOr<std::vector<std::string>> ResolveUniverse(const v1::Universe& universe, int period,
+                                                           const std::string& field,
+                                                           absl::Time deadline);
+  // Leaf values, denominators and cluster weights of `regions` in the
+  // period, as the spec asks.
+  absl::StatusOr<RunData> ReadRunData(const clients::LoadedFramework& framework,
+                                      const v1::RunSpec& spec,
+                                      const std::vector<std::string>& regions, absl::Time deadline);
+  absl::StatusOr<std::vector<common::v1::DataVersion>> ReadVersions(
+      const std::vector<std::string>& scopes, absl::Time deadline);
+
+  clients::IngestClient& ingest_;
+  clients::WeightingClient& weighting_;
+  ScoringStore& store_;
+  const ScoringOptions options_;
+
+  absl::Mutex cache_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const v1::Run>> run_cache_
+      ABSL_GUARDED_BY(cache_mu_);
+};
+
+}  // namespace innoscope::scoring

@@ -1,0 +1,268 @@
+#include "services/scoring/scoring_store.h"
+
+#include <charconv>
+#include <cmath>
+#include <pqxx/pqxx>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "libs/common/status_macros.h"
+
+namespace innoscope::scoring {
+namespace {
+
+constexpr char kInsertRun[] =
+    "INSERT INTO runs (id, framework_code, framework_version, period, weight_set_id, label, "
+    "content) VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex')) "
+    "ON CONFLICT (id) DO NOTHING RETURNING id";
+constexpr char kResultsTable[] = "run_results";
+constexpr char kSelectRun[] =
+    "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
+    "FROM runs WHERE id = $1";
+constexpr char kCountRuns[] =
+    "SELECT count(*) FROM runs WHERE ($1 = '' OR framework_code = $1) AND ($2 = 0 OR period = $2)";
+constexpr char kListRuns[] =
+    "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
+    "FROM runs WHERE ($1 = '' OR framework_code = $1) AND ($2 = 0 OR period = $2) "
+    "ORDER BY created_at DESC, id OFFSET $3 LIMIT $4";
+constexpr char kNodeResults[] =
+    "SELECT region, node_position, score, rank, raw, normalised, imputed, tier FROM run_results "
+    "WHERE run_id = $1 AND node = $2 AND is_cluster = $3 ORDER BY region";
+constexpr char kScores[] =
+    "SELECT region, node_position, score, rank FROM run_results "
+    "WHERE run_id = $1 AND is_cluster = $2";
+// Declared as a cursor, with the quoted run id between the two parts.
+constexpr char kExportResults[] =
+    "DECLARE scoring_export NO SCROLL CURSOR FOR SELECT region, node, node_position, is_cluster, "
+    "score, rank, raw, normalised, imputed, tier FROM run_results WHERE run_id = ";
+constexpr char kExportOrder[] = " ORDER BY is_cluster, region, node_position";
+constexpr char kExportFetch[] = "FETCH 5000 FROM scoring_export";
+constexpr char kInsertUncertainty[] =
+    "INSERT INTO uncertainty_analyses (id, run_id, content) VALUES ($1, $2, decode($3, 'hex')) "
+    "ON CONFLICT (id) DO NOTHING RETURNING id";
+constexpr char kRanksTable[] = "uncertainty_ranks";
+constexpr char kInsertSensitivity[] =
+    "INSERT INTO uncertainty_sensitivity (analysis_id, factor, position, first_order, total, "
+    "first_order_low, first_order_high, total_low, total_high) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+constexpr char kSelectUncertainty[] =
+    "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
+    "FROM uncertainty_analyses WHERE id = $1";
+
+// The shortest text that parses back to the same double; NULL for NaN.
+std::optional<std::string> Exact(double value) {
+  if (std::isnan(value)) return std::nullopt;
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  return std::string(buffer, end);
+}
+
+std::optional<std::string> NonZero(int value) {
+  if (value == 0) return std::nullopt;
+  return absl::StrCat(value);
+}
+
+double DoubleOrMissing(const pqxx::field& field) {
+  return field.is_null() ? index::kMissing : field.as<double>();
+}
+
+int IntOrZero(const pqxx::field& field) { return field.is_null() ? 0 : field.as<int>(); }
+
+template <typename Message>
+absl::StatusOr<Message> Decode(const pqxx::row& row, const char* what) {
+  Message message;
+  if (!message.ParseFromString(absl::HexStringToBytes(row[0].as<std::string>()))) {
+    return absl::DataLossError(absl::StrCat("stored ", what, " does not parse"));
+  }
+  *message.mutable_created_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(row[1].as<int64_t>());
+  return message;
+}
+
+}  // namespace
+
+absl::StatusOr<bool> ScoringStore::InsertRun(const v1::Run& run,
+                                             const std::vector<RunResultRow>& rows) {
+  bool created = false;
+  RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    pqxx::result r =
+        tx.exec_params(kInsertRun, run.id(), run.spec().framework().code(),
+                       run.spec().framework().version(), run.spec().period(), run.weight_set_id(),
+                       run.spec().label(), absl::BytesToHexString(run.SerializeAsString()));
+    created = !r.empty();
+    if (created) {
+      pqxx::stream_to copy(
+          tx, kResultsTable,
+          std::vector<std::string>{"run_id", "region", "node", "node_position", "is_cluster",
+                                   "score", "rank", "raw", "normalised", "imputed", "tier"});
+      for (const RunResultRow& row : rows) {
+        copy << std::make_tuple(run.id(), row.region, row.node, row.node_position, row.cluster,
+                                Exact(row.score), NonZero(row.rank), Exact(row.raw),
+                                Exact(row.normalised), row.imputed, NonZero(row.tier));
+      }
+      copy.complete();
+    }
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return created;
+}
+
+absl::StatusOr<std::optional<v1::Run>> ScoringStore::FindRun(const std::string& id) {
+  std::optional<v1::Run> run;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) -> absl::Status {
+    pqxx::read_transaction tx(c);
+    pqxx::result r = tx.exec_params(kSelectRun, id);
+    if (!r.empty()) {
+      ASSIGN_OR_RETURN(run, Decode<v1::Run>(r[0], "run"));
+    }
+    return absl::OkStatus();
+  }));
+  return run;
+}
+
+absl::StatusOr<std::vector<v1::Run>> ScoringStore::ListRuns(const std::string& framework_code,
+                                                            int period, int64_t offset, int limit,
+                                                            int64_t* total) {
+  std::vector<v1::Run> out;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) -> absl::Status {
+    pqxx::read_transaction tx(c);
+    *total = tx.exec_params(kCountRuns, framework_code, period)[0][0].as<int64_t>();
+    for (const auto& row : tx.exec_params(kListRuns, framework_code, period, offset, limit)) {
+      ASSIGN_OR_RETURN(v1::Run run, Decode<v1::Run>(row, "run"));
+      run.clear_statistics();
+      run.clear_universe();
+      run.clear_group_labels();
+      run.mutable_summary()->clear_nodes();
+      out.push_back(std::move(run));
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<RunResultRow>> ScoringStore::NodeResults(const std::string& run_id,
+                                                                    const std::string& node,
+                                                                    bool cluster) {
+  std::vector<RunResultRow> out;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& row : tx.exec_params(kNodeResults, run_id, node, cluster)) {
+      RunResultRow& r = out.emplace_back();
+      r.region = row[0].as<std::string>();
+      r.node = node;
+      r.node_position = row[1].as<int>();
+      r.cluster = cluster;
+      r.score = DoubleOrMissing(row[2]);
+      r.rank = IntOrZero(row[3]);
+      r.raw = DoubleOrMissing(row[4]);
+      r.normalised = DoubleOrMissing(row[5]);
+      r.imputed = row[6].as<bool>();
+      r.tier = IntOrZero(row[7]);
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<RunResultRow>> ScoringStore::Scores(const std::string& run_id,
+                                                               bool cluster) {
+  std::vector<RunResultRow> out;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& row : tx.exec_params(kScores, run_id, cluster)) {
+      RunResultRow& r = out.emplace_back();
+      r.region = row[0].as<std::string>();
+      r.node_position = row[1].as<int>();
+      r.cluster = cluster;
+      r.score = DoubleOrMissing(row[2]);
+      r.rank = IntOrZero(row[3]);
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::Status ScoringStore::ExportResults(
+    const std::string& run_id, const std::function<bool(std::vector<RunResultRow>&)>& on_chunk) {
+  return pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    tx.exec(absl::StrCat(kExportResults, tx.quote(run_id), kExportOrder));
+    while (true) {
+      pqxx::result r = tx.exec(kExportFetch);
+      if (r.empty()) break;
+      std::vector<RunResultRow> chunk;
+      chunk.reserve(r.size());
+      for (const auto& row : r) {
+        RunResultRow& out = chunk.emplace_back();
+        out.region = row[0].as<std::string>();
+        out.node = row[1].as<std::string>();
+        out.node_position = row[2].as<int>();
+        out.cluster = row[3].as<bool>();
+        out.score = DoubleOrMissing(row[4]);
+        out.rank = IntOrZero(row[5]);
+        out.raw = DoubleOrMissing(row[6]);
+        out.normalised = DoubleOrMissing(row[7]);
+        out.imputed = row[8].as<bool>();
+        out.tier = IntOrZero(row[9]);
+      }
+      if (!on_chunk(chunk)) break;
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<bool> ScoringStore::InsertUncertainty(const v1::Uncertainty& analysis) {
+  bool created = false;
+  RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    pqxx::result r = tx.exec_params(kInsertUncertainty, analysis.id(), analysis.run_id(),
+                                    absl::BytesToHexString(analysis.SerializeAsString()));
+    created = !r.empty();
+    if (created) {
+      {
+        pqxx::stream_to copy(
+            tx, kRanksTable,
+            std::vector<std::string>{"analysis_id", "region", "nominal_score", "nominal_rank",
+                                     "mean_rank", "median_rank", "p05_rank", "p95_rank"});
+        for (const v1::RegionRankInterval& u : analysis.regions()) {
+          copy << std::make_tuple(analysis.id(), u.region_code(), Exact(u.nominal_score()),
+                                  u.nominal_rank(), Exact(u.mean_rank()), Exact(u.median_rank()),
+                                  Exact(u.p05_rank()), Exact(u.p95_rank()));
+        }
+        copy.complete();
+      }
+      for (int i = 0; i < analysis.sensitivity_size(); ++i) {
+        const v1::FactorSensitivity& s = analysis.sensitivity(i);
+        auto opt = [](bool has, double v) { return has ? std::optional<double>(v) : std::nullopt; };
+        tx.exec_params(kInsertSensitivity, analysis.id(), s.factor(), i,
+                       opt(s.has_first_order(), s.first_order()), opt(s.has_total(), s.total()),
+                       opt(s.has_first_order_low(), s.first_order_low()),
+                       opt(s.has_first_order_high(), s.first_order_high()),
+                       opt(s.has_total_low(), s.total_low()),
+                       opt(s.has_total_high(), s.total_high()));
+      }
+    }
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return created;
+}
+
+absl::StatusOr<std::optional<v1::Uncertainty>> ScoringStore::FindUncertainty(
+    const std::string& id) {
+  std::optional<v1::Uncertainty> analysis;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) -> absl::Status {
+    pqxx::read_transaction tx(c);
+    pqxx::result r = tx.exec_params(kSelectUncertainty, id);
+    if (!r.empty()) {
+      ASSIGN_OR_RETURN(analysis, Decode<v1::Uncertainty>(r[0], "uncertainty analysis"));
+    }
+    return absl::OkStatus();
+  }));
+  return analysis;
+}
+
+}  // namespace innoscope::scoring

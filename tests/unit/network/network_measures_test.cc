@@ -1,0 +1,162 @@
+// ComputeStats and ComputeMeasure on tiny graphs with hand-derived values,
+// and the parameter checks shared by the service and the CLI.
+
+#include "services/network/network_measures.h"
+
+#include <cmath>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/common/status_macros.h"  // needed by status_matchers.h
+#include "libs/common/status_matchers.h"
+
+namespace innoscope::network {
+namespace {
+
+using ::innoscope::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr double kEps = 1e-12;
+
+graph::Graph MakeGraph(graph::NodeId n, const std::vector<std::pair<int, int>>& edges,
+                       bool directed = false) {
+  std::vector<graph::Edge> list;
+  for (const auto& [u, v] : edges) list.push_back({u, v, 1.0});
+  graph::BuildOptions options;
+  options.directed = directed;
+  return *graph::Graph::FromEdges(n, list, options);
+}
+
+TEST(ComputeStatsTest, PathOfFourNodes) {
+  // 0 - 1 - 2 - 3: average degree 2*3/4 = 1.5, density 6/12 = 0.5;
+  // distances 1,2,3,1,2,1 (twice): APL 20/12, diameter 3, radius 2; no
+  // triangle; Louvain splits {0,1} {2,3}: Q = 2 * (1/3 - (3/6)^2) = 1/6.
+  const graph::Graph g = MakeGraph(4, {{0, 1}, {1, 2}, {2, 3}});
+  StatsOptions options;
+  ASSERT_OK_AND_ASSIGN(v1::NetworkStats s, ComputeStats(g, options, graph::Interrupt()));
+  EXPECT_EQ(s.convention(), v1::CONVENTION_GEPHI);
+  EXPECT_EQ(s.nodes().total(), 4);
+  EXPECT_EQ(s.edges(), 3);
+  EXPECT_NEAR(s.average_degree(), 1.5, kEps);
+  EXPECT_NEAR(s.density(), 0.5, kEps);
+  EXPECT_EQ(s.weak_components(), 1);
+  EXPECT_EQ(s.strong_components(), 1);
+  EXPECT_NEAR(s.paths().average_path_length(), 20.0 / 12, kEps);
+  EXPECT_EQ(s.paths().diameter(), 3);
+  EXPECT_EQ(s.paths().radius(), 2);
+  EXPECT_EQ(s.paths().unreachable_pairs(), 0);
+  EXPECT_EQ(s.clustering().triangles(), 0);
+  EXPECT_FALSE(s.has_reciprocity());  // undirected
+  EXPECT_EQ(s.communities().communities(), 2);
+  EXPECT_NEAR(s.communities().modularity(), 1.0 / 6, 1e-9);
+}
+
+TEST(ComputeStatsTest, NetworkxLeavesDistancesOfADisconnectedGraphAbsent) {
+  // Path 0-1-2 and edge 3-4: 8 reachable ordered pairs of 20, 12 not.
+  const graph::Graph g = MakeGraph(5, {{0, 1}, {1, 2}, {3, 4}});
+  StatsOptions options;
+  options.convention = graph::Convention::kNetworkx;
+  ASSERT_OK_AND_ASSIGN(v1::NetworkStats s, ComputeStats(g, options, graph::Interrupt()));
+  EXPECT_EQ(s.convention(), v1::CONVENTION_NETWORKX);
+  EXPECT_FALSE(s.paths().has_average_path_length());
+  EXPECT_FALSE(s.paths().has_diameter());
+  EXPECT_EQ(s.paths().unreachable_pairs(), 12);
+  EXPECT_THAT(s.paths().note(), HasSubstr("12 ordered pairs are unreachable"));
+  // Gephi: APL over the 8 pairs = (2*(1+2+1) + 2*1) / 8 = 10/8.
+  options.convention = graph::Convention::kGephi;
+  ASSERT_OK_AND_ASSIGN(s, ComputeStats(g, options, graph::Interrupt()));
+  EXPECT_NEAR(s.paths().average_path_length(), 1.25, kEps);
+  EXPECT_EQ(s.weak_components(), 2);
+}
+
+TEST(ComputeStatsTest, ClusteringUnderEveryConvention) {
+  // Triangle 0-1-2 with pendant 3 on 2: local C 1, 1, 1/3, 0 (k = 1).
+  // Gephi/igraph mean over k > 1: 7/9; networkx over all: 7/12;
+  // transitivity 3 * 1 / 5 triples.
+  const graph::Graph g = MakeGraph(4, {{0, 1}, {0, 2}, {1, 2}, {2, 3}});
+  StatsOptions options;
+  options.convention = graph::Convention::kNetworkx;
+  ASSERT_OK_AND_ASSIGN(v1::NetworkStats s, ComputeStats(g, options, graph::Interrupt()));
+  EXPECT_NEAR(s.clustering().average_clustering(), 7.0 / 12, kEps);
+  EXPECT_NEAR(s.clustering().average_clustering_networkx(), 7.0 / 12, kEps);
+  EXPECT_NEAR(s.clustering().average_clustering_gephi(), 7.0 / 9, kEps);
+  EXPECT_NEAR(s.clustering().average_clustering_undirected(), 7.0 / 9, kEps);
+  EXPECT_NEAR(s.clustering().transitivity(), 0.6, kEps);
+  EXPECT_EQ(s.clustering().nodes_averaged(), 4);
+}
+
+TEST(ComputeStatsTest, ApproximateDistancesStateTheirBounds) {
+  const graph::Graph g = MakeGraph(4, {{0, 1}, {1, 2}, {2, 3}});
+  StatsOptions options;
+  options.approximation.enabled = true;
+  options.approximation.path_samples = 200;
+  ASSERT_OK_AND_ASSIGN(v1::NetworkStats s, ComputeStats(g, options, graph::Interrupt()));
+  EXPECT_FALSE(s.paths().exact());
+  EXPECT_LE(s.paths().average_path_length_low(), 20.0 / 12);
+  EXPECT_GE(s.paths().average_path_length_high(), 20.0 / 12);
+  EXPECT_EQ(s.paths().diameter(), 3);  // lower and upper bound meet
+  EXPECT_EQ(s.paths().reachable_pairs(), 12);
+}
+
+TEST(ComputeStatsTest, HonoursTheInterrupt) {
+  const graph::Graph g = MakeGraph(4, {{0, 1}, {1, 2}, {2, 3}});
+  EXPECT_THAT(ComputeStats(g, StatsOptions(), graph::Interrupt::WithProbe([] { return true; })),
+              StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
+}
+
+TEST(ComputeMeasureTest, DegreesBetweennessAndCores) {
+  // Directed star 0 -> 1, 0 -> 2, 1 -> 2: out 2 1 0, in 0 1 2; the only
+  // inner node of a shortest path: none (0 -> 2 is direct).
+  const graph::Graph g = MakeGraph(3, {{0, 1}, {0, 2}, {1, 2}}, /*directed=*/true);
+  MeasureOptions options;
+  ASSERT_OK_AND_ASSIGN(MeasureResult out,
+                       ComputeMeasure(g, v1::MEASURE_OUT_DEGREE, options, graph::Interrupt()));
+  EXPECT_THAT(out.scores, ElementsAre(2, 1, 0));
+  ASSERT_OK_AND_ASSIGN(MeasureResult total,
+                       ComputeMeasure(g, v1::MEASURE_DEGREE, options, graph::Interrupt()));
+  EXPECT_THAT(total.scores, ElementsAre(2, 2, 2));
+  ASSERT_OK_AND_ASSIGN(MeasureResult b,
+                       ComputeMeasure(g, v1::MEASURE_BETWEENNESS, options, graph::Interrupt()));
+  EXPECT_THAT(b.scores, ElementsAre(0, 0, 0));
+  EXPECT_TRUE(b.info.exact());
+  ASSERT_OK_AND_ASSIGN(MeasureResult k,
+                       ComputeMeasure(g, v1::MEASURE_KCORE, options, graph::Interrupt()));
+  EXPECT_THAT(k.scores, ElementsAre(2, 2, 2));
+  // Path 0-1-2: node 1 is on the one path between 0 and 2.
+  const graph::Graph path = MakeGraph(3, {{0, 1}, {1, 2}});
+  ASSERT_OK_AND_ASSIGN(b, ComputeMeasure(path, v1::MEASURE_BETWEENNESS, options,
+                                         graph::Interrupt()));
+  EXPECT_THAT(b.scores, ElementsAre(0, 1, 0));
+  EXPECT_THAT(ComputeMeasure(path, v1::MEASURE_STRENGTH, options, graph::Interrupt()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs edge weights")));
+}
+
+TEST(ParametersTest, NamesAndChecks) {
+  EXPECT_EQ(*MeasureFromName("pagerank"), v1::MEASURE_PAGERANK);
+  EXPECT_EQ(MeasureName(v1::MEASURE_IN_DEGREE), "in_degree");
+  EXPECT_THAT(MeasureFromName("pagerang"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("use one of degree")));
+  EXPECT_EQ(*ConventionFromName("igraph"), v1::CONVENTION_IGRAPH);
+  EXPECT_FALSE(ConventionFromName("gephy").ok());
+  EXPECT_EQ(ToConvention(v1::CONVENTION_UNSPECIFIED), graph::Convention::kGephi);
+
+  v1::LouvainOptions louvain;
+  EXPECT_EQ(ToLouvainParams(louvain)->resolution, 1.0);
+  louvain.set_resolution(0);
+  EXPECT_THAT(ToLouvainParams(louvain),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("louvain.resolution")));
+  v1::Approximation approximation;
+  EXPECT_EQ(ToApproxParams(approximation)->path_samples, 512);
+  approximation.set_path_samples(-3);
+  EXPECT_THAT(ToApproxParams(approximation),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("path_samples")));
+  approximation.clear_path_samples();
+  approximation.set_epsilon(1.5);
+  EXPECT_THAT(ToApproxParams(approximation),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("approximation.epsilon")));
+}
+
+}  // namespace
+}  // namespace innoscope::network
