@@ -81,7 +81,8 @@ std::vector<Edge> ValueNetwork(NodeId nodes, int64_t edges, NodeId samples, uint
   std::vector<Edge> out;
   out.reserve(static_cast<size_t>(edges));
   auto add = [&](NodeId u, NodeId v) {
-    if (u == v || !seen.insert((static_cast<uint64_t>(u) << 32) | static_cast<uint32_t>(v)).second) {
+    if (u == v ||
+        !seen.insert((static_cast<uint64_t>(u) << 32) | static_cast<uint32_t>(v)).second) {
       return;
     }
     out.push_back({u, v, 1.0});
@@ -198,7 +199,7 @@ int Large(NodeId nodes, int64_t edges) {
 
   start = std::chrono::steady_clock::now();
   graph::ApproxPathStatistics::Options path_options;
-  path_options.samples = 1024;
+  path_options.samples = 50000;  // reachable pairs
   path_options.delta = 0.1;
   path_options.seed = 1;
   graph::ApproxPathStatistics paths(g, path_options);
@@ -206,10 +207,12 @@ int Large(NodeId nodes, int64_t edges) {
   const double paths_s = Seconds(start);
   std::printf(
       "ours large paths_s=%.2f apl=%.4f apl_interval=[%.4f,%.4f] (probability >= 0.9) "
-      "diameter_bounds=[%lld,%lld] searches=%lld\n",
+      "diameter_bounds=[%lld,%lld] pairs=%lld reachable=%lld searches=%lld\n",
       paths_s, paths.AveragePathLength(), paths.AveragePathLengthLow(),
       paths.AveragePathLengthHigh(), static_cast<long long>(paths.DiameterLowerBound()),
       static_cast<long long>(paths.DiameterUpperBound()),
+      static_cast<long long>(paths.PairsDrawn()),
+      static_cast<long long>(paths.ReachablePairsSampled()),
       static_cast<long long>(paths.Searches()));
 
   start = std::chrono::steady_clock::now();

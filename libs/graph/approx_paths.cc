@@ -7,6 +7,7 @@
 
 #include "libs/common/status_macros.h"
 #include "libs/graph/bfs.h"
+#include "libs/graph/bidirectional.h"
 #include "libs/graph/components.h"
 #include "libs/graph/parallel.h"
 #include "libs/graph/random.h"
@@ -16,34 +17,16 @@ namespace {
 
 constexpr int64_t kPollInterval = 4096;
 
-// What one search found.
-struct Search {
-  int64_t distance_sum = 0;
-  int64_t reached = 0;  // nodes reached besides the source
-  int32_t eccentricity = 0;
-  NodeId farthest = 0;
+// The farthest node of the last search and its distance.
+struct Farthest {
+  int32_t distance = 0;
+  NodeId node = 0;
+  Direction direction = Direction::kOut;
 };
 
-Search Summarise(const BfsWorkspace& bfs) {
-  Search s;
-  absl::Span<const NodeId> order = bfs.Order();
-  for (size_t i = 1; i < order.size(); ++i) s.distance_sum += bfs.Distance(order[i]);
-  s.reached = static_cast<int64_t>(order.size()) - 1;
-  s.farthest = order.back();  // BFS order: non-decreasing distance
-  s.eccentricity = bfs.Distance(s.farthest);
-  return s;
-}
-
-// Mean and unbiased sample variance.
-std::pair<double, double> Moments(const std::vector<double>& x) {
-  double mean = 0;
-  for (double v : x) mean += v;
-  mean /= static_cast<double>(x.size());
-  double squares = 0;
-  for (double v : x) squares += (v - mean) * (v - mean);
-  const double variance =
-      x.size() < 2 ? 0.0 : squares / static_cast<double>(x.size() - 1);
-  return {mean, variance};
+Farthest FarthestOf(const BfsWorkspace& bfs, Direction direction) {
+  const NodeId last = bfs.Order().back();  // BFS order: non-decreasing distance
+  return {bfs.Distance(last), last, direction};
 }
 
 // The longest path of the condensation of a directed graph, each component
@@ -72,8 +55,8 @@ absl::StatusOr<int64_t> LongestCondensationPath(
   for (size_t c = 0; c < components; ++c) {
     if (indegree[c] == 0) ready.push_back(static_cast<int32_t>(c));
   }
-  // before[c]: longest path ending just before c (0 when c has no
-  // predecessor), including the step into c.
+  // before[c]: the longest path ending just before c, with the step into c
+  // (0 when c has no predecessor).
   std::vector<int64_t> before(components, 0);
   int64_t longest = 0;
   int64_t processed = 0;
@@ -95,6 +78,18 @@ absl::StatusOr<int64_t> LongestCondensationPath(
   return longest;
 }
 
+// Mean and unbiased sample variance.
+std::pair<double, double> Moments(const std::vector<double>& x) {
+  double mean = 0;
+  for (double v : x) mean += v;
+  mean /= static_cast<double>(x.size());
+  double squares = 0;
+  for (double v : x) squares += (v - mean) * (v - mean);
+  const double variance =
+      x.size() < 2 ? 0.0 : squares / static_cast<double>(x.size() - 1);
+  return {mean, variance};
+}
+
 }  // namespace
 
 double EmpiricalBernsteinHalfWidth(double variance, double range, int64_t k,
@@ -105,168 +100,214 @@ double EmpiricalBernsteinHalfWidth(double variance, double range, int64_t k,
          7.0 * range * log_term / (3.0 * static_cast<double>(k - 1));
 }
 
-absl::Status ApproxPathStatistics::RunImpl() {
-  if (options_.samples < 1) {
-    return absl::InvalidArgumentError("samples must be >= 1");
-  }
-  if (!(options_.delta > 0 && options_.delta < 1)) {
-    return absl::InvalidArgumentError("delta must be in (0, 1)");
-  }
-  average_path_length_ = average_path_length_low_ = average_path_length_high_ = 0;
-  diameter_lower_ = diameter_upper_ = 0;
-  reachable_pairs_ = 0;
-  searches_ = 0;
-  const NodeId n = graph_.NumNodes();
-  if (n < 2) return absl::OkStatus();
-  const bool directed = graph_.directed();
+namespace {
 
-  ConnectedComponents components(graph_, directed ? ComponentKind::kStrong
-                                                  : ComponentKind::kWeak);
-  components.set_interrupt(interrupt());
+// The components BoundDiameter works on: strongly connected ones for
+// directed graphs, connected ones otherwise.
+absl::StatusOr<ConnectedComponents> DiameterComponents(
+    const Graph& graph, const Interrupt& interrupt) {
+  ConnectedComponents components(
+      graph, graph.directed() ? ComponentKind::kStrong : ComponentKind::kWeak);
+  components.set_interrupt(interrupt);
   RETURN_IF_ERROR(components.Run());
+  return components;
+}
+
+// BoundDiameter on components already computed (n >= 2).
+absl::StatusOr<DiameterBounds> BoundDiameterWith(
+    const Graph& graph, const ConnectedComponents& components, int sweeps,
+    int num_threads, const Interrupt& interrupt) {
+  DiameterBounds bounds;
+  const NodeId n = graph.NumNodes();
+  const bool directed = graph.directed();
   const std::vector<int32_t>& component = components.ComponentOf();
   const std::vector<int64_t>& sizes = components.Sizes();
-  const size_t num_components = sizes.size();
 
   // Each component's centre: its highest-degree node (smallest id on ties).
-  std::vector<NodeId> centre(num_components, -1);
+  std::vector<NodeId> centre(sizes.size(), -1);
   for (NodeId v = 0; v < n; ++v) {
     NodeId& c = centre[component[v]];
-    if (c < 0 || graph_.Degree(v) > graph_.Degree(c)) c = v;
+    if (c < 0 || graph.Degree(v) > graph.Degree(c)) c = v;
   }
   std::vector<int32_t> nontrivial;
-  for (size_t c = 0; c < num_components; ++c) {
+  for (size_t c = 0; c < sizes.size(); ++c) {
     if (sizes[c] >= 2) nontrivial.push_back(static_cast<int32_t>(c));
   }
-
-  const int threads = ResolveThreads(
-      options_.num_threads,
-      std::max<int64_t>(options_.samples, static_cast<int64_t>(nontrivial.size())));
-  std::vector<BfsWorkspace> workspaces(static_cast<size_t>(threads), BfsWorkspace(n));
-  // Per thread: the farthest pair seen, as (distance, farthest node,
-  // direction of the search that found it).
-  struct Farthest {
-    int32_t distance = 0;
-    NodeId node = 0;
-    Direction direction = Direction::kOut;
-    void Offer(const Search& s, Direction d) {
-      if (s.eccentricity > distance) *this = {s.eccentricity, s.farthest, d};
-    }
-  };
+  const int threads =
+      ResolveThreads(num_threads, static_cast<int64_t>(nontrivial.size()));
+  std::vector<BfsWorkspace> workspaces(static_cast<size_t>(threads),
+                                       BfsWorkspace(n));
   std::vector<Farthest> farthest(static_cast<size_t>(threads));
-
-  // Diameter upper bounds per component from searches out of (and into) its
-  // centre, staying inside the component.
-  std::vector<int64_t> bound(num_components, 0);
+  auto offer = [&](int t, const Farthest& f) {
+    if (f.distance > farthest[t].distance) farthest[t] = f;
+  };
+  // Searches out of (and into) each centre, staying inside its component.
+  std::vector<int64_t> bound(sizes.size(), 0);
   RETURN_IF_ERROR(ParallelFor(
-      static_cast<int64_t>(nontrivial.size()), threads, interrupt(),
+      static_cast<int64_t>(nontrivial.size()), threads, interrupt,
       [&](int t, int64_t i) {
         const int32_t c = nontrivial[i];
         auto inside = [&](NodeId v) { return component[v] == c; };
         BfsWorkspace& bfs = workspaces[t];
-        bfs.Run(graph_, Direction::kOut, centre[c], inside);
-        const Search out = Summarise(bfs);
-        farthest[t].Offer(out, Direction::kOut);
-        int64_t in_eccentricity = out.eccentricity;
+        bfs.Run(graph, Direction::kOut, centre[c], inside);
+        const Farthest out = FarthestOf(bfs, Direction::kOut);
+        offer(t, out);
+        int64_t in_eccentricity = out.distance;
         if (directed) {
-          bfs.Run(graph_, Direction::kIn, centre[c], inside);
-          const Search in = Summarise(bfs);
-          farthest[t].Offer(in, Direction::kIn);
-          in_eccentricity = in.eccentricity;
+          bfs.Run(graph, Direction::kIn, centre[c], inside);
+          const Farthest in = FarthestOf(bfs, Direction::kIn);
+          offer(t, in);
+          in_eccentricity = in.distance;
         }
-        bound[c] = std::min<int64_t>(out.eccentricity + in_eccentricity, sizes[c] - 1);
+        bound[c] =
+            std::min<int64_t>(out.distance + in_eccentricity, sizes[c] - 1);
       }));
-  searches_ += static_cast<int64_t>(nontrivial.size()) * (directed ? 2 : 1);
+  bounds.searches =
+      static_cast<int64_t>(nontrivial.size()) * (directed ? 2 : 1);
   if (directed) {
-    ASSIGN_OR_RETURN(diameter_upper_,
-                     LongestCondensationPath(graph_, component, bound, interrupt()));
+    ASSIGN_OR_RETURN(bounds.upper, LongestCondensationPath(graph, component,
+                                                           bound, interrupt));
   } else {
-    diameter_upper_ = *std::max_element(bound.begin(), bound.end());
+    bounds.upper = *std::max_element(bound.begin(), bound.end());
   }
 
-  // Sampled sources: weighted by r(s) = |C(s)| - 1 (undirected) or uniform.
-  std::vector<int64_t> cumulative;  // undirected: prefix sums of r
-  int64_t total_pairs = 0;
-  if (!directed) {
-    cumulative.resize(static_cast<size_t>(n) + 1, 0);
-    for (NodeId v = 0; v < n; ++v) cumulative[v + 1] = cumulative[v] + sizes[component[v]] - 1;
-    total_pairs = cumulative.back();
-    if (total_pairs == 0) return absl::OkStatus();  // no edge: nothing is reachable
-  }
-  const int64_t k = options_.samples;
-  std::vector<Search> samples(static_cast<size_t>(k));
-  RETURN_IF_ERROR(ParallelFor(k, threads, interrupt(), [&](int t, int64_t i) {
-    SplitMix64 rng(StreamSeed(options_.seed, static_cast<uint64_t>(i)));
-    NodeId source;
-    if (directed) {
-      source = static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n)));
-    } else {
-      const int64_t pick = static_cast<int64_t>(rng.Uniform(static_cast<uint64_t>(total_pairs)));
-      source = static_cast<NodeId>(
-          std::upper_bound(cumulative.begin(), cumulative.end(), pick) - cumulative.begin() - 1);
-    }
-    workspaces[t].Run(graph_, Direction::kOut, source);
-    samples[i] = Summarise(workspaces[t]);
-    farthest[t].Offer(samples[i], Direction::kOut);
-  }));
-  searches_ += k;
-
-  // Double sweep: search again from the farthest node found (against the
-  // direction of the search that found it, for directed graphs).
+  // Double sweep from the farthest node found, against the direction of the
+  // search that found it (directed graphs), on the whole graph.
   Farthest best;
   for (const Farthest& f : farthest) {
     if (f.distance > best.distance) best = f;
   }
-  diameter_lower_ = best.distance;
-  for (int sweep = 0; sweep < options_.sweeps && best.distance > 0; ++sweep) {
-    RETURN_IF_ERROR(interrupt().Check());
-    const Direction direction =
-        directed && best.direction == Direction::kOut ? Direction::kIn : Direction::kOut;
-    workspaces[0].Run(graph_, direction, best.node);
-    ++searches_;
-    const Search s = Summarise(workspaces[0]);
-    best = {s.eccentricity, s.farthest, direction};
-    diameter_lower_ = std::max<int64_t>(diameter_lower_, s.eccentricity);
+  bounds.lower = best.distance;
+  for (int sweep = 0; sweep < sweeps && best.distance > 0; ++sweep) {
+    RETURN_IF_ERROR(interrupt.Check());
+    const Direction direction = directed && best.direction == Direction::kOut
+                                    ? Direction::kIn
+                                    : Direction::kOut;
+    workspaces[0].Run(graph, direction, best.node);
+    ++bounds.searches;
+    best = FarthestOf(workspaces[0], direction);
+    bounds.lower = std::max<int64_t>(bounds.lower, best.distance);
+  }
+  bounds.upper = std::max(bounds.upper, bounds.lower);
+  return bounds;
+}
+
+}  // namespace
+
+absl::StatusOr<DiameterBounds> BoundDiameter(const Graph& graph, int sweeps,
+                                             int num_threads,
+                                             const Interrupt& interrupt) {
+  if (graph.NumNodes() < 2) return DiameterBounds();
+  ASSIGN_OR_RETURN(const ConnectedComponents components,
+                   DiameterComponents(graph, interrupt));
+  return BoundDiameterWith(graph, components, sweeps, num_threads, interrupt);
+}
+
+absl::Status ApproxPathStatistics::RunImpl() {
+  if (options_.samples < 1)
+    return absl::InvalidArgumentError("samples must be >= 1");
+  if (!(options_.delta > 0 && options_.delta < 1)) {
+    return absl::InvalidArgumentError("delta must be in (0, 1)");
+  }
+  if (options_.max_attempts < 0) {
+    return absl::InvalidArgumentError("max_attempts must be >= 0");
+  }
+  average_path_length_ = average_path_length_low_ = average_path_length_high_ =
+      0;
+  diameter_lower_ = diameter_upper_ = 0;
+  reachable_pairs_ = 0;
+  pairs_drawn_ = pairs_reachable_ = searches_ = 0;
+  const NodeId n = graph_.NumNodes();
+  if (n < 2) return absl::OkStatus();
+
+  ASSIGN_OR_RETURN(const ConnectedComponents components,
+                   DiameterComponents(graph_, interrupt()));
+  ASSIGN_OR_RETURN(const DiameterBounds bounds,
+                   BoundDiameterWith(graph_, components, options_.sweeps,
+                                     options_.num_threads, interrupt()));
+  diameter_lower_ = bounds.lower;
+  diameter_upper_ = bounds.upper;
+  searches_ = bounds.searches;
+  if (diameter_upper_ == 0) return absl::OkStatus();  // no pair is reachable
+
+  // Undirected graphs: pairs in different components are rejected without a
+  // search, and R is exact.
+  const bool undirected = !graph_.directed();
+  const std::vector<int32_t>& component = components.ComponentOf();
+  if (undirected) {
+    for (int64_t size : components.Sizes()) {
+      reachable_pairs_ +=
+          static_cast<double>(size) * static_cast<double>(size - 1);
+    }
+  }
+
+  // Rounds of draws until enough reachable pairs are found: `samples` first,
+  // then as many as the reachable share seen so far says are missing (plus
+  // 5%). A draw's outcome depends only on its index, so the rounds, and the
+  // result, do not depend on the thread count.
+  const int64_t k = options_.samples;
+  const int64_t max_attempts =
+      options_.max_attempts > 0 ? options_.max_attempts : 100 * k;
+  const int threads = ResolveThreads(options_.num_threads, k);
+  std::vector<BidirectionalSearch> searches(static_cast<size_t>(threads),
+                                            BidirectionalSearch(n));
+  std::vector<int32_t> distance;  // per draw; -1 unreachable
+  int64_t reachable = 0;
+  while (reachable < k &&
+         static_cast<int64_t>(distance.size()) < max_attempts) {
+    const int64_t first = static_cast<int64_t>(distance.size());
+    const int64_t wanted =
+        first == 0 ? k
+                   : static_cast<int64_t>(std::ceil(
+                         1.05 * static_cast<double>(k - reachable) *
+                         static_cast<double>(first) /
+                         static_cast<double>(std::max<int64_t>(reachable, 1))));
+    const int64_t count =
+        std::min(std::max<int64_t>(wanted, 64), max_attempts - first);
+    distance.resize(static_cast<size_t>(first + count), -1);
+    RETURN_IF_ERROR(
+        ParallelFor(count, threads, interrupt(), [&](int t, int64_t i) {
+          SplitMix64 rng(
+              StreamSeed(options_.seed, static_cast<uint64_t>(first + i)));
+          const NodeId s =
+              static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n)));
+          NodeId target =
+              static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n - 1)));
+          if (target >= s) ++target;
+          if (undirected && component[s] != component[target]) return;
+          distance[first + i] = searches[t].Run(graph_, s, target);
+        }));
+    for (int64_t i = first; i < first + count; ++i)
+      reachable += distance[i] > 0 ? 1 : 0;
+  }
+  pairs_drawn_ = static_cast<int64_t>(distance.size());
+  pairs_reachable_ = reachable;
+  if (!undirected) {
+    reachable_pairs_ = static_cast<double>(reachable) /
+                       static_cast<double>(pairs_drawn_) *
+                       static_cast<double>(n) * static_cast<double>(n - 1);
+  }
+  std::vector<double> sampled;
+  sampled.reserve(static_cast<size_t>(reachable));
+  for (int32_t d : distance) {
+    if (d > 0) {
+      sampled.push_back(d);
+      diameter_lower_ = std::max<int64_t>(diameter_lower_, d);
+    }
   }
   diameter_upper_ = std::max(diameter_upper_, diameter_lower_);
   const double upper = static_cast<double>(diameter_upper_);
-
-  if (!directed) {
-    reachable_pairs_ = static_cast<double>(total_pairs);
-    std::vector<double> mean_distance;
-    mean_distance.reserve(samples.size());
-    for (const Search& s : samples) {
-      mean_distance.push_back(static_cast<double>(s.distance_sum) / s.reached);
-    }
-    const auto [mean, variance] = Moments(mean_distance);
-    const double half = EmpiricalBernsteinHalfWidth(variance, upper - 1, k, options_.delta);
-    average_path_length_ = mean;
-    average_path_length_low_ = std::max(1.0, mean - half);
-    average_path_length_high_ = std::min(upper, mean + half);
+  if (sampled.empty()) {
+    average_path_length_low_ = 1;
+    average_path_length_high_ = upper;
     return absl::OkStatus();
   }
-  const double others = static_cast<double>(n - 1);
-  std::vector<double> x, y;
-  double distance_sum = 0, reached = 0;
-  for (const Search& s : samples) {
-    x.push_back(static_cast<double>(s.distance_sum) / others);
-    y.push_back(static_cast<double>(s.reached) / others);
-    distance_sum += static_cast<double>(s.distance_sum);
-    reached += static_cast<double>(s.reached);
-  }
-  const auto [mean_x, variance_x] = Moments(x);
-  const auto [mean_y, variance_y] = Moments(y);
-  reachable_pairs_ = mean_y * static_cast<double>(n) * others;
-  const bool has_pairs = graph_.NumEdges() > graph_.NumSelfLoops();
-  average_path_length_ = reached > 0 ? distance_sum / reached : 0.0;
-  const double half_x = EmpiricalBernsteinHalfWidth(variance_x, upper, k, options_.delta / 2);
-  const double half_y = EmpiricalBernsteinHalfWidth(variance_y, 1.0, k, options_.delta / 2);
-  const double floor = has_pairs ? 1.0 : 0.0;
-  average_path_length_low_ =
-      std::min(upper, std::max(floor, (mean_x - half_x) / (mean_y + half_y)));
-  average_path_length_high_ =
-      mean_y - half_y > 0 ? std::min(upper, (mean_x + half_x) / (mean_y - half_y)) : upper;
-  average_path_length_high_ = std::max(average_path_length_high_, average_path_length_low_);
+  const auto [mean, variance] = Moments(sampled);
+  const double half = EmpiricalBernsteinHalfWidth(variance, upper - 1,
+                                                  reachable, options_.delta);
+  average_path_length_ = mean;
+  average_path_length_low_ = std::max(1.0, mean - half);
+  average_path_length_high_ = std::min(upper, mean + half);
   return absl::OkStatus();
 }
 

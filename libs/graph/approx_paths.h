@@ -1,23 +1,24 @@
 #pragma once
 
 // ApproxPathStatistics: average shortest path length and diameter of graphs
-// too large for a search from every node (PathStatistics), from a sample of
-// breadth-first searches, with stated error bounds.
+// too large for a search from every node (PathStatistics), from sampled node
+// pairs, with stated error bounds; BoundDiameter: diameter bounds that
+// always hold.
 //
 //   ApproxPathStatistics::Options options;
-//   options.samples = 1024;
+//   options.samples = 20000;
 //   options.delta = 0.1;
 //   ApproxPathStatistics paths(graph, options);
 //   RETURN_IF_ERROR(paths.Run());
-//   paths.AveragePathLength();      // the estimate; with probability >= 1 - delta
-//   paths.AveragePathLengthLow();   //   Low() <= exact value <= High()
+//   paths.AveragePathLength();      // the estimate; with probability >= 1 -
+//   delta paths.AveragePathLengthLow();   //   Low() <= exact value <= High()
 //   paths.DiameterLowerBound();     // always Lower <= diameter <= Upper
 //
 // Quantities are PathStatistics' under kGephi and kIgraph: hop distances
 // (weights ignored), the mean over the R reachable ordered pairs, and the
 // longest finite distance.
 //
-// Diameter bounds, which always hold:
+// Diameter bounds (BoundDiameter), which always hold:
 //   lower  the largest distance any search found, raised by `sweeps` rounds
 //          of the double sweep (search again from the farthest node found);
 //   upper  per component C (connected components of undirected graphs,
@@ -30,35 +31,47 @@
 //          stays inside it, so the diameter is at most the longest path
 //          c_1 -> ... -> c_k of the condensation with length
 //          sum of the components' bounds + (k - 1).
-// Average path length, k sampled sources (sample i from its own seeded
-// stream, so results do not depend on the thread count):
-//   undirected  sources drawn with probability r(s) / R, r(s) = |C(s)| - 1
-//               (importance sampling), so the mean of m(s) = S(s) / r(s), the
-//               mean distance from s, is unbiased; m(s) lies in [1, U] for the
-//               diameter upper bound U, and the interval is the two-sided
-//               empirical Bernstein bound of Maurer & Pontil (2009, Theorem
-//               4): sqrt(2 V ln(4/delta) / k) + 7 (U - 1) ln(4/delta) /
-//               (3 (k - 1)), V the sample variance of m. R is exact.
-//   directed    sources drawn uniformly; the estimate is sum S / sum r. With
-//               X = S(s)/(n-1) in [0, U] and Y = r(s)/(n-1) in [0, 1] each
-//               bounded as above at delta/2, the value E X / E Y lies in
-//               [(mean X - eX) / (mean Y + eY), (mean X + eX) / (mean Y - eY)]
-//               intersected with [1, U]. R is estimated as mean Y n (n - 1).
-// Time O((k + sweeps + components) (n + m)) on T threads, memory O(T n + m).
-
+//   Time O(n + m) plus 2 + sweeps searches of the largest component.
+// Average path length: ordered pairs (s, t) are drawn uniformly (pair i from
+// its own seeded stream, so results do not depend on the thread count) and
+// d(s, t) is found by a balanced bidirectional search (bidirectional.h),
+// until `samples` reachable pairs are found (or `max_attempts` pairs drawn).
+// The reachable pairs drawn are i.i.d. uniform over the R reachable pairs,
+// so their mean distance is unbiased for the average path length; distances
+// lie in [1, U] for the diameter upper bound U, and the interval is the
+// two-sided empirical Bernstein bound of Maurer & Pontil (2009, Theorem 4):
+//   sqrt(2 V ln(4/delta) / k) + 7 (U - 1) ln(4/delta) / (3 (k - 1)),
+// V the sample variance of the k distances. R is exact for undirected
+// graphs (from the components) and estimated as (reachable draws / draws)
+// n (n - 1) for directed ones.
+// Time O(attempts x edges a bidirectional search touches) on T threads,
+// memory O(T n + m + attempts).
 #include <cstdint>
 
+#include "absl/status/statusor.h"
 #include "libs/graph/algorithm.h"
 #include "libs/graph/graph.h"
 
 namespace innoscope::graph {
 
+struct DiameterBounds {
+  int64_t lower = 0;
+  int64_t upper = 0;
+  int64_t searches = 0;  // breadth-first searches run
+};
+
+// Bounds on the diameter (the longest finite hop distance); see above.
+absl::StatusOr<DiameterBounds> BoundDiameter(const Graph& graph, int sweeps,
+                                             int num_threads,
+                                             const Interrupt& interrupt);
+
 class ApproxPathStatistics final : public Algorithm {
  public:
   struct Options {
-    int64_t samples = 512;  // sampled sources, >= 1
-    double delta = 0.1;     // the interval fails with probability <= delta
-    int sweeps = 4;         // double-sweep rounds for the diameter lower bound
+    int64_t samples = 20000;   // reachable pairs to sample, >= 1
+    int64_t max_attempts = 0;  // pairs drawn at most; 0 = 100 x samples
+    double delta = 0.1;        // the interval fails with probability <= delta
+    int sweeps = 4;  // double-sweep rounds for the diameter lower bound
     uint64_t seed = 0;
     int num_threads = 0;  // 0: all hardware threads
   };
@@ -96,7 +109,16 @@ class ApproxPathStatistics final : public Algorithm {
     AssertHasRun();
     return reachable_pairs_;
   }
-  // Breadth-first searches run (samples, component centres, sweeps).
+  // Pairs drawn and reachable pairs among them (the k of the bound).
+  int64_t PairsDrawn() const {
+    AssertHasRun();
+    return pairs_drawn_;
+  }
+  int64_t ReachablePairsSampled() const {
+    AssertHasRun();
+    return pairs_reachable_;
+  }
+  // Full breadth-first searches run for the diameter bounds.
   int64_t Searches() const {
     AssertHasRun();
     return searches_;
@@ -113,6 +135,8 @@ class ApproxPathStatistics final : public Algorithm {
   int64_t diameter_lower_ = 0;
   int64_t diameter_upper_ = 0;
   double reachable_pairs_ = 0;
+  int64_t pairs_drawn_ = 0;
+  int64_t pairs_reachable_ = 0;
   int64_t searches_ = 0;
 };
 

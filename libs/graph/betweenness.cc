@@ -4,8 +4,9 @@
 #include <cmath>
 
 #include "libs/common/status_macros.h"
+#include "libs/graph/approx_paths.h"
+#include "libs/graph/bidirectional.h"
 #include "libs/graph/bfs.h"
-#include "libs/graph/components.h"
 #include "libs/graph/parallel.h"
 #include "libs/graph/random.h"
 
@@ -23,9 +24,8 @@ class PathCountingBfs {
     order_.reserve(static_cast<size_t>(n));
   }
 
-  // Searches from `source`. With `stop_at` >= 0 the search ends once every
-  // node at stop_at's distance has its final path count.
-  void Run(const Graph& graph, NodeId source, NodeId stop_at = -1) {
+  // Searches from `source`.
+  void Run(const Graph& graph, NodeId source) {
     for (NodeId v : order_) {
       distance_[v] = -1;
       sigma_[v] = 0;
@@ -37,10 +37,6 @@ class PathCountingBfs {
     order_.push_back(source);
     for (size_t head = 0; head < order_.size(); ++head) {
       const NodeId u = order_[head];
-      if (stop_at >= 0 && distance_[stop_at] >= 0 &&
-          distance_[u] >= distance_[stop_at]) {
-        break;
-      }
       const int32_t next = distance_[u] + 1;
       for (NodeId v : graph.OutNeighbors(u)) {
         if (distance_[v] < 0) {
@@ -66,27 +62,6 @@ class PathCountingBfs {
     }
   }
 
-  // Walks one uniformly random shortest path from `target` back to the
-  // source and calls visit(v) for every inner node.
-  template <typename Visit>
-  void SamplePath(const Graph& graph, NodeId target, SplitMix64& rng,
-                  Visit visit) const {
-    NodeId w = target;
-    while (distance_[w] > 1) {
-      const int32_t previous = distance_[w] - 1;
-      double pick = rng.UniformDouble() * sigma_[w];
-      NodeId chosen = -1;
-      for (NodeId v : graph.InNeighbors(w)) {
-        if (distance_[v] != previous) continue;
-        chosen = v;
-        pick -= sigma_[v];
-        if (pick < 0) break;
-      }
-      visit(chosen);
-      w = chosen;
-    }
-  }
-
   int32_t Distance(NodeId v) const { return distance_[v]; }
 
  private:
@@ -101,32 +76,6 @@ double OutputScale(const Graph& graph, bool normalized) {
   const double n = graph.NumNodes();
   if (normalized && n > 2) return 1.0 / ((n - 1) * (n - 2));  // both kinds
   return graph.directed() ? 1.0 : 0.5;
-}
-
-// Upper bound on the number of nodes on any shortest path (see header).
-absl::StatusOr<int64_t> ComputeVertexDiameterBound(const Graph& graph,
-                                                   const Interrupt& interrupt) {
-  ConnectedComponents components(graph, ComponentKind::kWeak);
-  components.set_interrupt(interrupt);
-  RETURN_IF_ERROR(components.Run());
-  if (graph.directed()) {
-    const int32_t largest = components.Largest();
-    return largest < 0 ? int64_t{0} : components.Sizes()[largest];
-  }
-  std::vector<bool> seen(static_cast<size_t>(components.NumComponents()),
-                         false);
-  BfsWorkspace bfs(graph.NumNodes());
-  int64_t bound = 0;
-  for (NodeId v = 0; v < graph.NumNodes(); ++v) {
-    const int32_t c = components.ComponentOf()[v];
-    if (seen[c]) continue;
-    seen[c] = true;
-    bfs.Run(graph, Direction::kOut, v);
-    const int64_t eccentricity = bfs.Distance(bfs.Order().back());
-    bound = std::max(
-        bound, std::min<int64_t>(2 * eccentricity + 1, components.Sizes()[c]));
-  }
-  return bound;
 }
 
 }  // namespace
@@ -160,8 +109,11 @@ absl::Status ApproxBetweenness::RunImpl() {
     return absl::InvalidArgumentError("epsilon and delta must be in (0, 1)");
   }
   const NodeId n = graph_.NumNodes();
-  ASSIGN_OR_RETURN(vertex_diameter_,
-                   ComputeVertexDiameterBound(graph_, interrupt()));
+  // The vertex diameter (nodes on a longest shortest path) is the diameter
+  // plus one.
+  ASSIGN_OR_RETURN(const DiameterBounds diameter,
+                   BoundDiameter(graph_, /*sweeps=*/0, options_.num_threads, interrupt()));
+  vertex_diameter_ = n < 2 ? 0 : diameter.upper + 1;
   constexpr double kC =
       0.5;  // the universal constant of Riondato & Kornaropoulos
   const double log_term =
@@ -173,8 +125,8 @@ absl::Status ApproxBetweenness::RunImpl() {
                          kC / (options_.epsilon * options_.epsilon) *
                          (log_term + 1 + std::log(1 / options_.delta))));
   const int threads = ResolveThreads(options_.num_threads, samples_);
-  std::vector<PathCountingBfs> workspaces(static_cast<size_t>(threads),
-                                          PathCountingBfs(n));
+  std::vector<BidirectionalSearch> searches(static_cast<size_t>(threads),
+                                            BidirectionalSearch(n));
   std::vector<std::vector<int64_t>> hits(
       static_cast<size_t>(threads),
       std::vector<int64_t>(static_cast<size_t>(n), 0));
@@ -187,11 +139,10 @@ absl::Status ApproxBetweenness::RunImpl() {
         NodeId t =
             static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n - 1)));
         if (t >= s) ++t;
-        PathCountingBfs& bfs = workspaces[thread];
-        bfs.Run(graph_, s, t);
+        BidirectionalSearch& search = searches[thread];
         // Unreachable or adjacent: no inner node.
-        if (bfs.Distance(t) < 2) return;
-        bfs.SamplePath(graph_, t, rng, [&](NodeId v) { ++hits[thread][v]; });
+        if (search.Run(graph_, s, t) < 2) return;
+        search.SamplePath(graph_, rng, [&](NodeId v) { ++hits[thread][v]; });
       });
   if (!status.ok()) return status;
   // b(v) = hits / r estimates B(v) / (n(n-1)) over ordered pairs.

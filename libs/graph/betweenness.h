@@ -65,17 +65,20 @@ class Betweenness final : public Algorithm {
 // Riondato & Kornaropoulos (2016), "Fast approximation of betweenness
 // centrality through sampling": draws r = ceil(c / eps^2 (floor(log2(VD - 2))
 // + 1 + ln(1/delta))) uniform node pairs (c = 0.5), samples one shortest path
-// per reachable pair uniformly (backwards by sigma), and counts its inner
-// nodes. With probability at least 1 - delta every node's estimate of
-// b(v) = B(v) / (n(n-1)) (ordered pairs) is within eps of the truth,
-// simultaneously. VD bounds the vertex diameter (nodes on a longest shortest
-// path): 2 * eccentricity + 1 of one BFS per connected component for
-// undirected graphs, the largest weakly connected component's size for
-// directed ones. Scores() are rescaled to Betweenness::Scores()' scale for
-// the same `normalized` flag, and AbsoluteErrorBound() is eps on that scale.
-// Sample i uses its own SplitMix64 stream from `seed`, so results are
-// identical for any thread count. Time O(r (n + m)) worst case, usually far
-// less (each search stops at the target's level); memory O(T n).
+// per reachable pair uniformly, and counts its inner nodes. With probability
+// at least 1 - delta every node's estimate of b(v) = B(v) / (n(n-1))
+// (ordered pairs) is within eps of the truth, simultaneously. VD bounds the
+// vertex diameter (nodes on a longest shortest path) by BoundDiameter's
+// upper bound + 1 (approx_paths.h: per component 2 ecc of its
+// highest-degree node, and for directed graphs the longest path through the
+// condensation). Each pair is searched with a balanced bidirectional BFS
+// (Borassi & Natale 2016, KADABRA; bidirectional.h), which touches a small
+// part of heavy-tailed graphs and stops as soon as the smaller side of an
+// unreachable pair runs dry. Scores() are rescaled to Betweenness::Scores()'
+// scale for the same `normalized` flag, and AbsoluteErrorBound() is eps on
+// that scale. Sample i uses its own SplitMix64 stream from `seed`, so
+// results are identical for any thread count. Time O(r (n + m)) worst case,
+// usually far less; memory O(T n).
 class ApproxBetweenness final : public Algorithm {
  public:
   struct Options {

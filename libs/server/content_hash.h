@@ -23,7 +23,6 @@ std::string DeterministicBytes(const google::protobuf::Message& message);
 uint64_t Fnv1a64(absl::string_view bytes);
 
 // 16 lower-case hex digits of Fnv1a64(DeterministicBytes(message) + suffix).
-std::string ContentHashHex(const google::protobuf::Message& message,
-                           absl::string_view suffix = "");
+std::string ContentHashHex(const google::protobuf::Message& message, absl::string_view suffix = "");
 
 }  // namespace innoscope::server

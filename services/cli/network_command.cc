@@ -50,8 +50,7 @@ constexpr char kNetworkUsage[] =
 // Flags shared by both commands: the graph (file or selection) and the
 // convention.
 config::FlagSet NetworkFlags(const std::string& command, const std::string& help) {
-  config::FlagSet flags =
-      CommandFlags(absl::StrCat("network ", command), help, {"network"}, "600");
+  config::FlagSet flags = CommandFlags(absl::StrCat("network ", command), help, {"network"}, "600");
   flags.Add("edges", "",
             "edge list source,target[,weight] with a header (or .txt/.gml/.gexf/.graphml); "
             "empty: ask the network service for the selection below");
@@ -225,13 +224,15 @@ void PrintStats(const v1::NetworkStats& stats, bool json) {
   }
   if (json) out += "\n}\n";
   std::fputs(out.c_str(), stdout);
-  if (!stats.paths().note().empty()) std::fprintf(stderr, "note: %s\n", stats.paths().note().c_str());
+  if (!stats.paths().note().empty())
+    std::fprintf(stderr, "note: %s\n", stats.paths().note().c_str());
 }
 
 int RunStats(const std::vector<std::string>& args) {
-  config::FlagSet flags = NetworkFlags(
-      "stats", "Whole-graph statistics: nodes, edges, degree, density, components, diameter, "
-               "average path length, clustering, transitivity and Louvain modularity.");
+  config::FlagSet flags =
+      NetworkFlags("stats",
+                   "Whole-graph statistics: nodes, edges, degree, density, components, diameter, "
+                   "average path length, clustering, transitivity and Louvain modularity.");
   flags.AddBool("json", false, "print a JSON object instead of key=value lines");
   ParsedCommand cmd = ParseCommandOrExit(flags, args, 0, "");
   const GraphFlags g = ParseGraphFlags(cmd);
@@ -282,8 +283,8 @@ void PrintRows(const std::vector<std::string>& nodes, const std::vector<double>&
 }
 
 int RunCentrality(const std::vector<std::string>& args) {
-  config::FlagSet flags = NetworkFlags(
-      "centrality", "One per-node measure as node,value rows, highest first.");
+  config::FlagSet flags =
+      NetworkFlags("centrality", "One per-node measure as node,value rows, highest first.");
   flags.Add("measure", "",
             "degree, in_degree, out_degree, strength, in_strength, out_strength, betweenness, "
             "closeness, harmonic, pagerank, eigenvector, kcore, community or clustering");

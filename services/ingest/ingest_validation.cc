@@ -8,8 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "libs/server/content_hash.h"
 
 namespace innoscope::ingest {
 namespace {
@@ -407,19 +406,8 @@ absl::Status ValidateRelations(const v1::WriteRelationsRequest& request,
 }
 
 std::string ContentHash(const google::protobuf::Message& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream raw(&bytes);
-    google::protobuf::io::CodedOutputStream out(&raw);
-    out.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&out);
-  }
-  uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return absl::StrFormat("%016x-%d", hash, bytes.size());
+  const std::string bytes = server::DeterministicBytes(message);
+  return absl::StrFormat("%016x-%d", server::Fnv1a64(bytes), bytes.size());
 }
 
 }  // namespace innoscope::ingest

@@ -33,9 +33,8 @@ bool FlagPasses(v1::FlagFilter filter, bool value) {
 }
 
 bool IsBuiltinRelationType(absl::string_view type) {
-  return type == "technology_input" || type == "technology_empowerment" ||
-         type == "investment" || type == "financing" || type == "human_capital" ||
-         type == "cooperation";
+  return type == "technology_input" || type == "technology_empowerment" || type == "investment" ||
+         type == "financing" || type == "human_capital" || type == "cooperation";
 }
 
 NetworkData::NetworkData(std::vector<ActorRecord> actors, std::vector<RelationRecord> relations)
@@ -78,9 +77,9 @@ absl::Status ValidateSelection(const v1::GraphSelection& s, absl::string_view fi
     }
   }
   if (s.years().has_window() && s.years().window().first() > s.years().window().last()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".years.window: first (", s.years().window().first(), ") is after last (",
-        s.years().window().last(), ")"));
+    return absl::InvalidArgumentError(absl::StrCat(field, ".years.window: first (",
+                                                   s.years().window().first(), ") is after last (",
+                                                   s.years().window().last(), ")"));
   }
   const std::string f(field);
   RETURN_IF_ERROR(CheckEnum(s.endpoint_rule(), v1::EndpointRule_IsValid, f + ".endpoint_rule"));
@@ -134,7 +133,7 @@ bool RelationSelected(const v1::GraphSelection& selection, const YearBounds& yea
     return false;
   }
   return selection.endpoint_rule() == v1::ENDPOINT_RULE_EITHER ? source_passes || target_passes
-                                                                : source_passes && target_passes;
+                                                               : source_passes && target_passes;
 }
 
 absl::StatusOr<SelectedGraph> BuildGraph(const NetworkData& data,

@@ -96,9 +96,9 @@ bool RelationSelected(const v1::GraphSelection& selection, const YearBounds& yea
                       const clients::RelationRecord& relation);
 
 struct SelectedGraph {
-  graph::Graph graph;  // node keys are actor codes, labels their names
+  graph::Graph graph;                               // node keys are actor codes, labels their names
   std::vector<const clients::ActorRecord*> actors;  // per node; nullptr if unknown
-  int64_t relations = 0;  // relations selected (before merging)
+  int64_t relations = 0;                            // relations selected (before merging)
 };
 
 // Builds the graph: nodes are the endpoints of the selected relations (plus,

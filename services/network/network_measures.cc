@@ -22,20 +22,13 @@ namespace {
 using graph::Convention;
 
 constexpr std::pair<v1::Measure, const char*> kMeasureNames[] = {
-    {v1::MEASURE_DEGREE, "degree"},
-    {v1::MEASURE_IN_DEGREE, "in_degree"},
-    {v1::MEASURE_OUT_DEGREE, "out_degree"},
-    {v1::MEASURE_STRENGTH, "strength"},
-    {v1::MEASURE_IN_STRENGTH, "in_strength"},
-    {v1::MEASURE_OUT_STRENGTH, "out_strength"},
-    {v1::MEASURE_BETWEENNESS, "betweenness"},
-    {v1::MEASURE_CLOSENESS, "closeness"},
-    {v1::MEASURE_HARMONIC, "harmonic"},
-    {v1::MEASURE_PAGERANK, "pagerank"},
-    {v1::MEASURE_EIGENVECTOR, "eigenvector"},
-    {v1::MEASURE_KCORE, "kcore"},
-    {v1::MEASURE_COMMUNITY, "community"},
-    {v1::MEASURE_CLUSTERING, "clustering"},
+    {v1::MEASURE_DEGREE, "degree"},           {v1::MEASURE_IN_DEGREE, "in_degree"},
+    {v1::MEASURE_OUT_DEGREE, "out_degree"},   {v1::MEASURE_STRENGTH, "strength"},
+    {v1::MEASURE_IN_STRENGTH, "in_strength"}, {v1::MEASURE_OUT_STRENGTH, "out_strength"},
+    {v1::MEASURE_BETWEENNESS, "betweenness"}, {v1::MEASURE_CLOSENESS, "closeness"},
+    {v1::MEASURE_HARMONIC, "harmonic"},       {v1::MEASURE_PAGERANK, "pagerank"},
+    {v1::MEASURE_EIGENVECTOR, "eigenvector"}, {v1::MEASURE_KCORE, "kcore"},
+    {v1::MEASURE_COMMUNITY, "community"},     {v1::MEASURE_CLUSTERING, "clustering"},
 };
 
 // Runs an algorithm under the caller's interrupt.
@@ -64,7 +57,7 @@ absl::Status FillPaths(const graph::Graph& g, const StatsOptions& options,
     out->set_average_path_length_high(paths.AveragePathLengthHigh());
     out->set_diameter_lower_bound(paths.DiameterLowerBound());
     out->set_diameter_upper_bound(paths.DiameterUpperBound());
-    out->set_sources(paths.Searches());
+    out->set_sources(paths.PairsDrawn());
     average = paths.AveragePathLength();
     if (paths.DiameterLowerBound() == paths.DiameterUpperBound()) {
       diameter = paths.DiameterLowerBound();
@@ -198,7 +191,8 @@ absl::StatusOr<ApproxParams> ToApproxParams(const v1::Approximation& approximati
   ApproxParams params;
   params.enabled = approximation.enabled();
   params.seed = approximation.seed();
-  auto probability = [&](double value, double fallback, const char* name) -> absl::StatusOr<double> {
+  auto probability = [&](double value, double fallback,
+                         const char* name) -> absl::StatusOr<double> {
     if (value == 0) return fallback;
     if (!(value > 0 && value < 1)) {
       return absl::InvalidArgumentError(
@@ -210,9 +204,9 @@ absl::StatusOr<ApproxParams> ToApproxParams(const v1::Approximation& approximati
   ASSIGN_OR_RETURN(params.delta, probability(approximation.delta(), 0.1, "delta"));
   if (approximation.has_path_samples()) {
     if (approximation.path_samples() <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ".path_samples: the sample size must be > 0 (got ",
-          approximation.path_samples(), "); leave it unset for the default 512"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".path_samples: the sample size must be > 0 (got ",
+                       approximation.path_samples(), "); leave it unset for the default 20,000"));
     }
     params.path_samples = approximation.path_samples();
   }

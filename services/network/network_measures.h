@@ -42,13 +42,13 @@ struct LouvainParams {
 absl::StatusOr<LouvainParams> ToLouvainParams(const v1::LouvainOptions& options,
                                               absl::string_view field = "louvain");
 
-// Sampling parameters with defaults applied (epsilon 0.01, delta 0.1, 512
-// path samples).
+// Sampling parameters with defaults applied (epsilon 0.01, delta 0.1, 20,000
+// reachable pairs for distances).
 struct ApproxParams {
   bool enabled = false;
   double epsilon = 0.01;
   double delta = 0.1;
-  int64_t path_samples = 512;
+  int64_t path_samples = 20000;
   uint64_t seed = 0;
 };
 // INVALID_ARGUMENT naming the field for epsilon or delta outside (0, 1) or a
@@ -57,8 +57,7 @@ absl::StatusOr<ApproxParams> ToApproxParams(const v1::Approximation& approximati
                                             absl::string_view field = "approximation");
 
 // The library's Louvain options for the parameters under a convention.
-graph::Louvain::Options LouvainOptionsOf(const LouvainParams& params,
-                                         graph::Convention convention);
+graph::Louvain::Options LouvainOptionsOf(const LouvainParams& params, graph::Convention convention);
 // What a finished Louvain run reports (modularity at the resolution and at 1,
 // communities, resolution and the gamma optimised).
 v1::CommunityStats CommunityStatsOf(const graph::Louvain& louvain, const LouvainParams& params,
@@ -83,8 +82,8 @@ absl::StatusOr<v1::NetworkStats> ComputeStats(const graph::Graph& graph,
 
 struct MeasureOptions {
   graph::Convention convention = graph::Convention::kGephi;
-  bool normalized = false;  // degrees / (n-1), betweenness / number of pairs
-  bool weighted = false;    // PageRank and eigenvector use edge weights
+  bool normalized = false;     // degrees / (n-1), betweenness / number of pairs
+  bool weighted = false;       // PageRank and eigenvector use edge weights
   ApproxParams approximation;  // betweenness
   LouvainParams louvain;       // MEASURE_COMMUNITY
   int num_threads = 0;

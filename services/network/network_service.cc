@@ -30,8 +30,8 @@ constexpr int kMaxYears = 200;
 constexpr int kReadAttempts = 3;
 
 constexpr v1::Measure kDefaultMeasures[] = {
-    v1::MEASURE_DEGREE,      v1::MEASURE_IN_DEGREE, v1::MEASURE_OUT_DEGREE,
-    v1::MEASURE_BETWEENNESS, v1::MEASURE_CLOSENESS, v1::MEASURE_HARMONIC,
+    v1::MEASURE_DEGREE,      v1::MEASURE_IN_DEGREE,   v1::MEASURE_OUT_DEGREE,
+    v1::MEASURE_BETWEENNESS, v1::MEASURE_CLOSENESS,   v1::MEASURE_HARMONIC,
     v1::MEASURE_PAGERANK,    v1::MEASURE_EIGENVECTOR, v1::MEASURE_KCORE};
 
 std::string RelationSetOf(const v1::GraphSelection& selection) {
@@ -40,8 +40,9 @@ std::string RelationSetOf(const v1::GraphSelection& selection) {
 
 absl::Status CheckConvention(v1::Convention convention) {
   if (v1::Convention_IsValid(convention)) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      "convention: unknown value ", static_cast<int>(convention), "; use gephi, networkx or igraph"));
+  return absl::InvalidArgumentError(absl::StrCat("convention: unknown value ",
+                                                 static_cast<int>(convention),
+                                                 "; use gephi, networkx or igraph"));
 }
 
 // Louvain parameters, checked against the selection (weights must exist).
@@ -113,8 +114,8 @@ absl::Status EmptySelectionError(const v1::GraphSelection& selection,
   }
   const YearBounds years = YearsOf(selection.years());
   if (years.first || years.last) {
-    filters.push_back(absl::StrCat("years ", years.first ? absl::StrCat(*years.first) : "",
-                                   "..", years.last ? absl::StrCat(*years.last) : ""));
+    filters.push_back(absl::StrCat("years ", years.first ? absl::StrCat(*years.first) : "", "..",
+                                   years.last ? absl::StrCat(*years.last) : ""));
   }
   if (selection.has_actors()) filters.push_back("the actor filter");
   return absl::InvalidArgumentError(absl::StrCat(
@@ -162,8 +163,9 @@ absl::StatusOr<NetworkService::Loaded> NetworkService::Load(const v1::GraphSelec
   for (size_t i = 0; i < types.size(); ++i) {
     const std::string& type = types[i];
     if (IsBuiltinRelationType(type) || seen.count(type) > 0) continue;
-    ASSIGN_OR_RETURN(bool present, ingest_.HasRelationType(loaded.relation_set, type,
-                                                           clients::UpstreamDeadline(call.deadline)));
+    ASSIGN_OR_RETURN(bool present,
+                     ingest_.HasRelationType(loaded.relation_set, type,
+                                             clients::UpstreamDeadline(call.deadline)));
     if (!present) {
       return absl::InvalidArgumentError(absl::StrCat(
           "relation type \"", type,
@@ -179,9 +181,10 @@ absl::StatusOr<SelectedGraph> NetworkService::LoadGraph(const v1::GraphSelection
                                                         const CallContext& call, Loaded* loaded) {
   RETURN_IF_ERROR(ValidateSelection(selection));
   const YearBounds years = YearsOf(selection.years());
-  ASSIGN_OR_RETURN(*loaded, Load(selection, {selection.relation_types().begin(),
-                                             selection.relation_types().end()},
-                                 years, call));
+  ASSIGN_OR_RETURN(
+      *loaded,
+      Load(selection, {selection.relation_types().begin(), selection.relation_types().end()}, years,
+           call));
   ASSIGN_OR_RETURN(SelectedGraph g, BuildGraph(*loaded->data, selection, years));
   if (g.graph.NumNodes() == 0) {
     return EmptySelectionError(selection, loaded->relation_set, loaded->data_version);
@@ -193,9 +196,8 @@ v1::Run NetworkService::NewRun(v1::RunKind kind, const google::protobuf::Message
                                const v1::GraphSelection& selection, v1::Convention convention,
                                const Loaded& loaded, const v1::GraphSummary& graph) const {
   v1::Run run;
-  run.set_id(absl::StrCat("run-", server::ContentHashHex(request, absl::StrCat(
-                                                                      "|", kind, "|",
-                                                                      loaded.data_version))));
+  run.set_id(absl::StrCat(
+      "run-", server::ContentHashHex(request, absl::StrCat("|", kind, "|", loaded.data_version))));
   run.set_kind(kind);
   *run.mutable_selection() = selection;
   run.mutable_selection()->set_relation_set(loaded.relation_set);
@@ -217,9 +219,8 @@ absl::Status NetworkService::Record(v1::Run* run, const google::protobuf::Messag
 absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkStats(
     const v1::ComputeNetworkStatsRequest& request, const CallContext& call) {
   ASSIGN_OR_RETURN(StatsOptions options,
-                   StatsOptionsOf(request.convention(), request.louvain(),
-                                  request.approximation(), request.skip_communities(),
-                                  request.selection()));
+                   StatsOptionsOf(request.convention(), request.louvain(), request.approximation(),
+                                  request.skip_communities(), request.selection()));
   Loaded loaded;
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
   v1::ComputeNetworkStatsResponse response;
@@ -237,9 +238,8 @@ absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkSt
 absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsTimeSeries(
     const v1::ComputeStatsTimeSeriesRequest& request, const CallContext& call) {
   ASSIGN_OR_RETURN(StatsOptions options,
-                   StatsOptionsOf(request.convention(), request.louvain(),
-                                  request.approximation(), request.skip_communities(),
-                                  request.selection()));
+                   StatsOptionsOf(request.convention(), request.louvain(), request.approximation(),
+                                  request.skip_communities(), request.selection()));
   if (request.selection().has_years()) {
     return absl::InvalidArgumentError(
         "selection.years: must be unset for a time series; give the range in years and the "
@@ -247,9 +247,8 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
   }
   const int32_t first = request.years().first(), last = request.years().last();
   if (!request.has_years() || first > last || last - first >= kMaxYears) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "years: give first <= last, at most ", kMaxYears, " years (got ", first, "..", last,
-        ")"));
+    return absl::InvalidArgumentError(absl::StrCat("years: give first <= last, at most ", kMaxYears,
+                                                   " years (got ", first, "..", last, ")"));
   }
   if (!v1::YearMode_IsValid(request.mode())) {
     return absl::InvalidArgumentError(absl::StrCat("mode: unknown value ", request.mode()));
@@ -260,10 +259,10 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
   if (!cumulative) read.first = first;
   read.last = last;
   const v1::GraphSelection& selection = request.selection();
-  ASSIGN_OR_RETURN(Loaded loaded,
-                   Load(selection, {selection.relation_types().begin(),
-                                    selection.relation_types().end()},
-                        read, call));
+  ASSIGN_OR_RETURN(
+      Loaded loaded,
+      Load(selection, {selection.relation_types().begin(), selection.relation_types().end()}, read,
+           call));
   v1::ComputeStatsTimeSeriesResponse response;
   v1::GraphSummary largest;
   for (int32_t year = first; year <= last; ++year) {
@@ -290,9 +289,9 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
   v1::ComputeStatsTimeSeriesRequest normalized = request;
   normalized.mutable_selection()->set_relation_set(loaded.relation_set);
   normalized.set_convention(FromConvention(options.convention));
-  *response.mutable_run() = NewRun(v1::RUN_KIND_STATS_TIME_SERIES, normalized,
-                                   normalized.selection(), normalized.convention(), loaded,
-                                   largest);
+  *response.mutable_run() =
+      NewRun(v1::RUN_KIND_STATS_TIME_SERIES, normalized, normalized.selection(),
+             normalized.convention(), loaded, largest);
   v1::ComputeStatsTimeSeriesResponse result = response;
   result.clear_run();
   RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
@@ -378,6 +377,11 @@ absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
   const graph::Convention convention = ToConvention(request.convention());
   Loaded loaded;
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
+  if (g.graph.NumEdges() == 0) {
+    return absl::FailedPreconditionError(
+        "the selection has nodes but no relation between them; communities need edges "
+        "(include_isolated_actors adds nodes only)");
+  }
   graph::Louvain louvain(g.graph, LouvainOptionsOf(params, convention));
   louvain.set_interrupt(call.interrupt);
   RETURN_IF_ERROR(louvain.Run());
@@ -408,16 +412,16 @@ absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
   for (size_t c = 0; c < communities.size(); ++c) {
     std::vector<graph::NodeId>& list = members[c];
     const size_t keep = std::min(list.size(), static_cast<size_t>(top_members));
-    std::partial_sort(list.begin(), list.begin() + keep, list.end(),
-                      [&](graph::NodeId a, graph::NodeId b) {
-                        return g.graph.Degree(a) != g.graph.Degree(b)
-                                   ? g.graph.Degree(a) > g.graph.Degree(b)
-                                   : a < b;
-                      });
+    std::partial_sort(
+        list.begin(), list.begin() + keep, list.end(), [&](graph::NodeId a, graph::NodeId b) {
+          return g.graph.Degree(a) != g.graph.Degree(b) ? g.graph.Degree(a) > g.graph.Degree(b)
+                                                        : a < b;
+        });
     for (size_t i = 0; i < keep; ++i) communities[c].add_top_members(g.graph.NodeKey(list[i]));
   }
-  std::stable_sort(communities.begin(), communities.end(),
-                   [](const v1::Community& a, const v1::Community& b) { return a.size() > b.size(); });
+  std::stable_sort(
+      communities.begin(), communities.end(),
+      [](const v1::Community& a, const v1::Community& b) { return a.size() > b.size(); });
   for (v1::Community& c : communities) *response.add_communities() = std::move(c);
 
   v1::DetectCommunitiesRequest normalized = request;
@@ -494,8 +498,8 @@ absl::StatusOr<v1::ComputeRegionFlowsResponse> NetworkService::ComputeRegionFlow
     flow->set_destination_code(flows.regions[f.destination]);
     flow->set_count(f.count);
     flow->set_weight(f.weight);
-    flow->set_count_percent(Percent(static_cast<double>(f.count),
-                                    static_cast<double>(flows.total_count)));
+    flow->set_count_percent(
+        Percent(static_cast<double>(f.count), static_cast<double>(flows.total_count)));
     flow->set_weight_percent(Percent(f.weight, flows.total_weight));
   }
   v1::ComputeRegionFlowsRequest normalized = request;
@@ -531,16 +535,16 @@ absl::StatusOr<v1::FitDegreeDistributionResponse> NetworkService::FitDegreeDistr
           absl::StrCat("top_percents[", i, "]: ", percents[i], " is not in (0, 100]"));
     }
   }
-  if (request.weighted_concentration() &&
-      request.selection().weight() == v1::EDGE_WEIGHT_NONE) {
+  if (request.weighted_concentration() && request.selection().weight() == v1::EDGE_WEIGHT_NONE) {
     return absl::InvalidArgumentError(
         "weighted_concentration: the selection has no edge weights; set selection.weight");
   }
   Loaded loaded;
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
-  const graph::DegreeMode mode = request.mode() == v1::DEGREE_MODE_IN    ? graph::DegreeMode::kIn
-                                 : request.mode() == v1::DEGREE_MODE_OUT ? graph::DegreeMode::kOut
-                                                                         : graph::DegreeMode::kTotal;
+  const graph::DegreeMode mode = request.mode() == v1::DEGREE_MODE_IN ? graph::DegreeMode::kIn
+                                 : request.mode() == v1::DEGREE_MODE_OUT
+                                     ? graph::DegreeMode::kOut
+                                     : graph::DegreeMode::kTotal;
   v1::FitDegreeDistributionResponse response;
   response.set_mode(request.mode());
   auto histogram = [&](graph::DegreeMode m, google::protobuf::RepeatedField<int64_t>* out) {
@@ -574,9 +578,9 @@ absl::StatusOr<v1::FitDegreeDistributionResponse> NetworkService::FitDegreeDistr
   } else {
     return fitted;
   }
-  ASSIGN_OR_RETURN(graph::Concentration concentration,
-                   graph::DegreeConcentration(g.graph, mode, percents,
-                                              request.weighted_concentration()));
+  ASSIGN_OR_RETURN(
+      graph::Concentration concentration,
+      graph::DegreeConcentration(g.graph, mode, percents, request.weighted_concentration()));
   v1::ConcentrationResult* c = response.mutable_concentration();
   c->mutable_top_percents()->Add(percents.begin(), percents.end());
   c->mutable_top_shares()->Add(concentration.top_shares.begin(), concentration.top_shares.end());
@@ -585,9 +589,9 @@ absl::StatusOr<v1::FitDegreeDistributionResponse> NetworkService::FitDegreeDistr
 
   v1::FitDegreeDistributionRequest normalized = request;
   normalized.mutable_selection()->set_relation_set(loaded.relation_set);
-  *response.mutable_run() = NewRun(v1::RUN_KIND_DEGREE_DISTRIBUTION, normalized,
-                                   normalized.selection(), v1::CONVENTION_GEPHI, loaded,
-                                   Summarize(g));
+  *response.mutable_run() =
+      NewRun(v1::RUN_KIND_DEGREE_DISTRIBUTION, normalized, normalized.selection(),
+             v1::CONVENTION_GEPHI, loaded, Summarize(g));
   v1::FitDegreeDistributionResponse result = response;
   result.clear_run();
   RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));

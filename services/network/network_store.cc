@@ -58,8 +58,7 @@ absl::StatusOr<google::protobuf::Timestamp> NetworkStore::Record(
 
 absl::StatusOr<std::vector<v1::Run>> NetworkStore::List(v1::RunKind kind,
                                                         const std::string& relation_set,
-                                                        int64_t offset, int limit,
-                                                        int64_t* total) {
+                                                        int64_t offset, int limit, int64_t* total) {
   std::vector<v1::Run> out;
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) -> absl::Status {
     pqxx::read_transaction tx(c);

@@ -44,9 +44,9 @@ absl::Status ValidateRules(const v1::DeriveRegionIndicatorsRequest& request) {
       return absl::InvalidArgumentError(at + ".indicator_code: required");
     }
     if (!indicators.insert(rule.indicator_code()).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          at, ".indicator_code: \"", rule.indicator_code(),
-          "\" is derived by an earlier rule too; one rule per indicator"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ".indicator_code: \"", rule.indicator_code(),
+                       "\" is derived by an earlier rule too; one rule per indicator"));
     }
     if (rule.relation_type().empty()) {
       return absl::InvalidArgumentError(at + ".relation_type: required");
@@ -58,10 +58,9 @@ absl::Status ValidateRules(const v1::DeriveRegionIndicatorsRequest& request) {
           "\" is not among selection.relation_types; add it there or leave them empty"));
     }
     if (!v1::RelationDirection_IsValid(rule.direction()) ||
-        !v1::Aggregate_IsValid(rule.aggregate()) ||
-        !v1::FlagFilter_IsValid(rule.international())) {
-      return absl::InvalidArgumentError(
-          at + ": unknown direction, aggregate or international value");
+        !v1::Aggregate_IsValid(rule.aggregate()) || !v1::FlagFilter_IsValid(rule.international())) {
+      return absl::InvalidArgumentError(at +
+                                        ": unknown direction, aggregate or international value");
     }
   }
   return absl::OkStatus();
@@ -84,8 +83,9 @@ std::vector<std::string> RuleTypes(const v1::DeriveRegionIndicatorsRequest& requ
   return {types.begin(), types.end()};
 }
 
-std::vector<v1::RegionIndicatorValue> DeriveValues(
-    const NetworkData& data, const v1::DeriveRegionIndicatorsRequest& request, int32_t period) {
+std::vector<v1::RegionIndicatorValue> DeriveValues(const NetworkData& data,
+                                                   const v1::DeriveRegionIndicatorsRequest& request,
+                                                   int32_t period) {
   const v1::GraphSelection& selection = request.selection();
   const YearBounds years = YearsOf(selection.years());
   const ActorMask selected(selection.actors(), data);

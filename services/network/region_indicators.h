@@ -41,7 +41,8 @@ std::vector<std::string> RuleTypes(const v1::DeriveRegionIndicatorsRequest& requ
 // per region) passes the anchor filter and other end the partner filter,
 // aggregated per the rule. Sorted by indicator, then region. Time
 // O(rules x (relations + actors)).
-std::vector<v1::RegionIndicatorValue> DeriveValues(
-    const NetworkData& data, const v1::DeriveRegionIndicatorsRequest& request, int32_t period);
+std::vector<v1::RegionIndicatorValue> DeriveValues(const NetworkData& data,
+                                                   const v1::DeriveRegionIndicatorsRequest& request,
+                                                   int32_t period);
 
 }  // namespace innoscope::network

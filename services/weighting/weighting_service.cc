@@ -8,13 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "libs/common/status_macros.h"
 #include "libs/index/impute.h"
 #include "libs/index/matrix_ops.h"
 #include "libs/index/objective_weights.h"
 #include "libs/index/weights.h"
+#include "libs/server/content_hash.h"
 
 namespace innoscope::weighting {
 namespace {
@@ -380,20 +379,7 @@ std::string WeightSetId(const v1::ComputeWeightsRequest& request, int framework_
   v1::ComputeWeightsRequest content = request;
   content.clear_label();
   content.mutable_framework()->set_version(framework_version);
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream raw(&bytes);
-    google::protobuf::io::CodedOutputStream out(&raw);
-    out.SetSerializationDeterministic(true);
-    content.SerializeToCodedStream(&out);
-  }
-  absl::StrAppend(&bytes, "|", data_version);
-  uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return absl::StrFormat("ws-%016x", hash);
+  return absl::StrCat("ws-", server::ContentHashHex(content, absl::StrCat("|", data_version)));
 }
 
 absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(

@@ -125,21 +125,23 @@ class NetworkTest : public ::testing::Test {
     grpc::Status s = stream->Finish();
     ASSERT_TRUE(s.ok()) << s.error_message();
 
-    WriteRelations("relations", {
-        Relation("e1", "e2", "technology_empowerment", 2020),
-        Relation("e1", "e3", "technology_empowerment", 2021, {{"international", "false"}}),
-        Relation("e1", "f1", "technology_empowerment", 2021),
-        Relation("u1", "e1", "technology_input", 2019),
-        Relation("v1", "e2", "investment", 2021, {}, "", 100),
-        Relation("v1", "e3", "financing", 2022, {}, "", 50),
-        Relation("v1", "e3", "financing", 2022, {}, "b", 30),
-        Relation("e2", "e1", "cooperation", 2022),
-        Relation("e3", "e2", "technology_empowerment", 2022, {{"international", "yes"}}),
-    });
+    WriteRelations(
+        "relations",
+        {
+            Relation("e1", "e2", "technology_empowerment", 2020),
+            Relation("e1", "e3", "technology_empowerment", 2021, {{"international", "false"}}),
+            Relation("e1", "f1", "technology_empowerment", 2021),
+            Relation("u1", "e1", "technology_input", 2019),
+            Relation("v1", "e2", "investment", 2021, {}, "", 100),
+            Relation("v1", "e3", "financing", 2022, {}, "", 50),
+            Relation("v1", "e3", "financing", 2022, {}, "b", 30),
+            Relation("e2", "e1", "cooperation", 2022),
+            Relation("e3", "e2", "technology_empowerment", 2022, {{"international", "yes"}}),
+        });
   }
 
-  static iv1::Relation Relation(const char* source, const char* target, const char* type,
-                                int year, const std::map<std::string, std::string>& tags = {},
+  static iv1::Relation Relation(const char* source, const char* target, const char* type, int year,
+                                const std::map<std::string, std::string>& tags = {},
                                 const char* qualifier = "", double amount = -1) {
     iv1::Relation r;
     r.set_source_code(source);
@@ -224,7 +226,7 @@ class NetworkTest : public ::testing::Test {
   // ended (the library's "graph computation ..." message), once at least
   // `count` exist.
   absl::StatusOr<std::vector<std::string>> WaitForInterruptedRpcs(const std::string& method,
-                                                                   size_t count) {
+                                                                  size_t count) {
     std::vector<std::string> lines;
     absl::Status waited = WaitFor(
         [&] {
@@ -511,13 +513,13 @@ TEST_F(NetworkTest, DerivedIndicatorsAreWrittenOnceAndRevisedWhenDataChange) {
   rule("intl_tech_emp_count", "technology_empowerment", nv1::RELATION_DIRECTION_OUTGOING,
        nv1::AGGREGATE_COUNT, true, nv1::FLAG_FILTER_ONLY);
   // Financing received: P2 (e3) 50 + 30 = 80 in 2 relations; P1 0.
-  rule("financing_amount", "financing", nv1::RELATION_DIRECTION_INCOMING,
-       nv1::AGGREGATE_SUM_AMOUNT, true);
+  rule("financing_amount", "financing", nv1::RELATION_DIRECTION_INCOMING, nv1::AGGREGATE_SUM_AMOUNT,
+       true);
   rule("financing_count", "financing", nv1::RELATION_DIRECTION_INCOMING, nv1::AGGREGATE_COUNT,
        true);
   // Investment received: P1 (e2) 1, P2 0.
-  rule("investment_count", "investment", nv1::RELATION_DIRECTION_INCOMING,
-       nv1::AGGREGATE_COUNT, true);
+  rule("investment_count", "investment", nv1::RELATION_DIRECTION_INCOMING, nv1::AGGREGATE_COUNT,
+       true);
   // Distinct technology suppliers of any actor: P1 {u1} = 1, P2 0.
   rule("tech_input_partners", "technology_input", nv1::RELATION_DIRECTION_INCOMING,
        nv1::AGGREGATE_DISTINCT_PARTNERS, false);
@@ -530,13 +532,18 @@ TEST_F(NetworkTest, DerivedIndicatorsAreWrittenOnceAndRevisedWhenDataChange) {
     EXPECT_EQ(v.period(), 2022);
     values[absl::StrCat(v.indicator_code(), "/", v.region_code())] = v.value();
   }
-  EXPECT_EQ(values, (std::map<std::string, double>{
-                        {"financing_amount/P1", 0},    {"financing_amount/P2", 80},
-                        {"financing_count/P1", 0},     {"financing_count/P2", 2},
-                        {"intl_tech_emp_count/P1", 1}, {"intl_tech_emp_count/P2", 1},
-                        {"investment_count/P1", 1},    {"investment_count/P2", 0},
-                        {"tech_emp_count/P1", 3},      {"tech_emp_count/P2", 1},
-                        {"tech_input_partners/P1", 1}, {"tech_input_partners/P2", 0}}));
+  EXPECT_EQ(values, (std::map<std::string, double>{{"financing_amount/P1", 0},
+                                                   {"financing_amount/P2", 80},
+                                                   {"financing_count/P1", 0},
+                                                   {"financing_count/P2", 2},
+                                                   {"intl_tech_emp_count/P1", 1},
+                                                   {"intl_tech_emp_count/P2", 1},
+                                                   {"investment_count/P1", 1},
+                                                   {"investment_count/P2", 0},
+                                                   {"tech_emp_count/P1", 3},
+                                                   {"tech_emp_count/P2", 1},
+                                                   {"tech_input_partners/P1", 1},
+                                                   {"tech_input_partners/P2", 0}}));
   EXPECT_EQ(first.batches(), 1);
   EXPECT_EQ(first.replayed_batches(), 0);
   EXPECT_EQ(first.written().inserted(), 12);
@@ -632,6 +639,41 @@ TEST_F(NetworkTest, BadInputSaysWhich) {
   EXPECT_EQ(runs.runs_size(), 0);
 }
 
+TEST_F(NetworkTest, CliAsksTheServiceWhenGivenASelection) {
+  // `innoscope network stats|centrality` without --edges: the selection
+  // flags go to the service; the numbers are those of the first test.
+  const std::string cli = absl::StrCat(BuildDir(), "/services/cli/innoscope network ");
+  const std::string address = absl::StrCat(" --network_address=", network_->grpc_address());
+  int code = 0;
+  absl::StatusOr<std::string> out =
+      RunCommand(absl::StrCat(cli, "stats --year 2022 --json", address, " 2>/dev/null"), &code);
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(code, 0) << *out;
+  EXPECT_THAT(*out, HasSubstr("\"nodes\": 6,"));
+  EXPECT_THAT(*out, HasSubstr("\"edges\": 8,"));
+  EXPECT_THAT(*out, HasSubstr("\"diameter\": 3,"));
+  EXPECT_THAT(*out, HasSubstr("\"unreachable_pairs\": 13,"));
+  EXPECT_THAT(*out, HasSubstr("\"convention\": \"gephi\""));
+  // Betweenness top 2 (e1 7, e2 4), and the sample enterprises' empowerment
+  // network only: r1 r2 r9 among e1 e2 e3.
+  out = RunCommand(absl::StrCat(cli, "centrality --year 2022 --measure betweenness --top 2",
+                                address, " 2>/dev/null"),
+                   &code);
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(code, 0) << *out;
+  EXPECT_EQ(*out, "node,value\ne1,7\ne2,4\n");
+  out = RunCommand(absl::StrCat(cli, "stats --types technology_empowerment --sample only", address,
+                                " 2>/dev/null"),
+                   &code);
+  ASSERT_TRUE(out.ok());
+  EXPECT_THAT(*out, HasSubstr("nodes=3\nedges=3\n"));
+  // A bad selection: the service's message and exit code 1.
+  out = RunCommand(absl::StrCat(cli, "stats --types tecnology_input", address), &code);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(code, 1);
+  EXPECT_THAT(*out, HasSubstr("relation type \"tecnology_input\" is unknown"));
+}
+
 TEST_F(NetworkTest, DeadlineAndCancellationStopLongComputationsAndTheServiceKeepsServing) {
   // Sampled betweenness with epsilon 1e-4 draws ~1.7e8 node pairs: far
   // longer than the one-second deadline.
@@ -653,8 +695,7 @@ TEST_F(NetworkTest, DeadlineAndCancellationStopLongComputationsAndTheServiceKeep
   // in its log. (DEADLINE_EXCEEDED when its own deadline check fires first;
   // CANCELLED when the client's expiry, sent as a cancellation, arrives
   // first: the server's deadline is later by the network latency.)
-  absl::StatusOr<std::vector<std::string>> lines =
-      WaitForInterruptedRpcs("ComputeCentralities", 1);
+  absl::StatusOr<std::vector<std::string>> lines = WaitForInterruptedRpcs("ComputeCentralities", 1);
   ASSERT_TRUE(lines.ok()) << network_->Log();
 
   // A client cancelling mid-computation stops it too.

@@ -1,5 +1,6 @@
-// ApproxPathStatistics: bounds derived by hand on tiny graphs, and on random
-// graphs the exact values of PathStatistics inside the stated bounds.
+// ApproxPathStatistics and BoundDiameter: bounds derived by hand on tiny
+// graphs, and on random graphs the exact values of PathStatistics inside the
+// stated bounds; BidirectionalSearch: distances and uniform path sampling.
 
 #include "libs/graph/approx_paths.h"
 
@@ -12,6 +13,7 @@
 #include "libs/common/status_macros.h"  // needed by status_matchers.h
 #include "libs/common/status_matchers.h"
 #include "libs/graph/algorithm.h"
+#include "libs/graph/bidirectional.h"
 #include "libs/graph/paths.h"
 #include "libs/graph/random.h"
 #include "tests/unit/graph/graph_test_util.h"
@@ -41,27 +43,32 @@ TEST(EmpiricalBernsteinTest, MatchesTheFormula) {
 TEST(ApproxPathStatisticsTest, UndirectedPathHasExactBounds) {
   // 0 - 1 - 2 - 3: distances 1,2,3,1,2,1 (each twice): APL = 20/12 = 5/3,
   // diameter 3. Centre = node 1 (degree 2, smaller id than node 2): ecc 2,
-  // bound min(2 * 2, 4 - 1) = 3, and any double sweep finds 3.
+  // bound min(2 * 2, 4 - 1) = 3, and the double sweep finds 3.
   const Graph g = MakeGraph(4, {{0, 1}, {1, 2}, {2, 3}});
+  ASSERT_OK_AND_ASSIGN(DiameterBounds bounds,
+                       BoundDiameter(g, 1, 2, Interrupt()));
+  EXPECT_EQ(bounds.lower, 3);
+  EXPECT_EQ(bounds.upper, 3);
   ApproxPathStatistics paths(g, Samples(400));
   ASSERT_OK(paths.Run());
   EXPECT_EQ(paths.DiameterLowerBound(), 3);
   EXPECT_EQ(paths.DiameterUpperBound(), 3);
   EXPECT_DOUBLE_EQ(paths.ReachablePairs(), 12);
+  EXPECT_EQ(paths.PairsDrawn(), 400);  // every pair is reachable
   EXPECT_LE(paths.AveragePathLengthLow(), 5.0 / 3);
   EXPECT_GE(paths.AveragePathLengthHigh(), 5.0 / 3);
   EXPECT_NEAR(paths.AveragePathLength(), 5.0 / 3, 0.1);
 }
 
-TEST(ApproxPathStatisticsTest, ImportanceSamplingSkipsIsolatedNodesAndWeighsComponents) {
-  // Path 0-1-2, edge 3-4, isolated 5. R = 3*2 + 2*1 = 8 ordered pairs;
-  // distance sum 2*(1+2+1) + 2*1 = 10: APL = 10/8 = 1.25; diameter 2.
-  // Sources are drawn with probability r(s)/R: 0, 1, 2 each 2/8, 3 and 4
-  // each 1/8, never 5; m(s) = 1.5, 1, 1.5, 1, 1.
+TEST(ApproxPathStatisticsTest, OnlyReachablePairsCountAndComponentsGiveR) {
+  // Path 0-1-2, edge 3-4, isolated 5. R = 3*2 + 2*1 = 8 ordered pairs of 30;
+  // distances 1,2,1 (twice) and 1 (twice): APL = 10/8 = 1.25; diameter 2.
   const Graph g = MakeGraph(6, {{0, 1}, {1, 2}, {3, 4}});
   ApproxPathStatistics paths(g, Samples(4000));
   ASSERT_OK(paths.Run());
   EXPECT_DOUBLE_EQ(paths.ReachablePairs(), 8);
+  EXPECT_GE(paths.ReachablePairsSampled(), 4000);
+  EXPECT_GT(paths.PairsDrawn(), paths.ReachablePairsSampled());
   EXPECT_EQ(paths.DiameterLowerBound(), 2);
   EXPECT_EQ(paths.DiameterUpperBound(), 2);
   EXPECT_NEAR(paths.AveragePathLength(), 1.25, 0.03);
@@ -73,8 +80,10 @@ TEST(ApproxPathStatisticsTest, DirectedBoundFollowsTheCondensation) {
   // Cycle 0 -> 1 -> 2 -> 0 with a tail 2 -> 3. The strongly connected
   // component {0, 1, 2} has centre 2 (degree 3): out-eccentricity 2 (2->0->1),
   // in-eccentricity 2 (0->1->2), bound min(2 + 2, 3 - 1) = 2. The
-  // condensation path {0,1,2} -> {3} gives 2 + 1 + 0 = 3 = d(0, 3).
-  const Graph g = MakeGraph(4, {{0, 1}, {1, 2}, {2, 0}, {2, 3}}, /*directed=*/true);
+  // condensation path {0,1,2} -> {3} gives 2 + 1 + 0 = 3 = d(0, 3), which a
+  // sampled pair finds (the sweeps alone see distance 2).
+  const Graph g =
+      MakeGraph(4, {{0, 1}, {1, 2}, {2, 0}, {2, 3}}, /*directed=*/true);
   ApproxPathStatistics paths(g, Samples(200));
   ASSERT_OK(paths.Run());
   EXPECT_EQ(paths.DiameterUpperBound(), 3);
@@ -149,14 +158,49 @@ TEST(ApproxPathStatisticsTest, EmptyAndEdgelessGraphsGiveZeros) {
 TEST(ApproxPathStatisticsTest, RejectsBadOptionsAndHonoursCancellation) {
   const Graph g = MakeGraph(3, {{0, 1}, {1, 2}});
   ApproxPathStatistics none(g, Samples(0));
-  EXPECT_THAT(none.Run(), StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_THAT(none.Run(),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
   std::atomic<bool> cancelled{true};
   ApproxPathStatistics paths(g, Samples(10));
   paths.set_interrupt(Interrupt(&cancelled));
-  EXPECT_THAT(paths.Run(), StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+  EXPECT_THAT(paths.Run(),
+              StatusIs(absl::StatusCode::kCancelled, ::testing::_));
   ApproxPathStatistics probed(g, Samples(10));
   probed.set_interrupt(Interrupt::WithProbe([] { return true; }));
-  EXPECT_THAT(probed.Run(), StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+  EXPECT_THAT(probed.Run(),
+              StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+}
+
+TEST(BidirectionalSearchTest, DistancesAndUnreachablePairs) {
+  // 0 -> 1 -> 2 -> 3 and 4 -> 3: d(0, 3) = 3; 3 reaches nothing; 0 never
+  // reaches 4.
+  const Graph g =
+      MakeGraph(5, {{0, 1}, {1, 2}, {2, 3}, {4, 3}}, /*directed=*/true);
+  BidirectionalSearch search(g.NumNodes());
+  EXPECT_EQ(search.Run(g, 0, 3), 3);
+  EXPECT_EQ(search.Run(g, 0, 1), 1);
+  EXPECT_EQ(search.Run(g, 3, 0), -1);
+  EXPECT_EQ(search.Run(g, 0, 4), -1);
+  EXPECT_EQ(search.Run(g, 4, 3), 1);
+}
+
+TEST(BidirectionalSearchTest, SamplesShortestPathsUniformly) {
+  // 0 - 1 - 3, 0 - 2 - 3 and 3 - 4: two shortest 0-4 paths,
+  // through 1 or 2, each with probability 1/2; node 3 is on both.
+  const Graph g = MakeGraph(5, {{0, 1}, {0, 2}, {1, 3}, {2, 3}, {3, 4}});
+  BidirectionalSearch search(g.NumNodes());
+  SplitMix64 rng(1);
+  std::vector<int> hits(5, 0);
+  constexpr int kDraws = 4000;
+  for (int i = 0; i < kDraws; ++i) {
+    ASSERT_EQ(search.Run(g, 0, 4), 3);
+    search.SamplePath(g, rng, [&](NodeId v) { ++hits[v]; });
+  }
+  EXPECT_EQ(hits[0], 0);  // endpoints are not inner nodes
+  EXPECT_EQ(hits[4], 0);
+  EXPECT_EQ(hits[3], kDraws);
+  EXPECT_NEAR(hits[1], kDraws / 2, 4 * std::sqrt(kDraws / 4.0));  // 4 sigma
+  EXPECT_EQ(hits[1] + hits[2], kDraws);
 }
 
 }  // namespace

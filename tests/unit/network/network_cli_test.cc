@@ -41,8 +41,7 @@ struct Outcome {
 // Runs the CLI with `args`; stdout and stderr captured apart.
 Outcome RunCli(const std::string& args) {
   const std::string err_path = ::testing::TempDir() + "/network_cli_stderr.txt";
-  const std::string command =
-      absl::StrCat(INNOSCOPE_CLI_BINARY, " ", args, " 2>", err_path);
+  const std::string command = absl::StrCat(INNOSCOPE_CLI_BINARY, " ", args, " 2>", err_path);
   Outcome o;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return o;
@@ -84,11 +83,11 @@ TEST(NetworkCliTest, StatsOfATriangleWithAPendant) {
   const Outcome o = RunCli(absl::StrCat("network stats --edges ", csv, " --json"));
   ASSERT_EQ(o.code, 0) << o.err;
   const JsonValue doc = Json(o);
-  EXPECT_THAT(Keys(doc), ElementsAre("nodes", "edges", "average_degree", "density",
-                                     "weak_components", "strong_components", "diameter",
-                                     "average_path_length", "unreachable_pairs",
-                                     "average_clustering", "transitivity", "modularity",
-                                     "communities", "convention"));
+  EXPECT_THAT(
+      Keys(doc),
+      ElementsAre("nodes", "edges", "average_degree", "density", "weak_components",
+                  "strong_components", "diameter", "average_path_length", "unreachable_pairs",
+                  "average_clustering", "transitivity", "modularity", "communities", "convention"));
   EXPECT_EQ(doc.At("nodes").number, 4);
   EXPECT_EQ(doc.At("edges").number, 4);
   EXPECT_NEAR(doc.At("average_degree").number, 2, kEps);
@@ -125,7 +124,8 @@ TEST(NetworkCliTest, DirectedStatsAndTheNetworkxRuleForUnreachablePairs) {
   EXPECT_NEAR(doc.At("average_path_length").number, 1.25, kEps);
   EXPECT_EQ(doc.At("diameter").number, 2);
   EXPECT_EQ(doc.At("unreachable_pairs").number, 2);
-  o = RunCli(absl::StrCat("network stats --edges ", csv, " --directed --convention networkx --json"));
+  o = RunCli(
+      absl::StrCat("network stats --edges ", csv, " --directed --convention networkx --json"));
   ASSERT_EQ(o.code, 0) << o.err;
   doc = Json(o);
   EXPECT_EQ(doc.At("average_path_length").kind, JsonValue::kNull);
@@ -201,8 +201,8 @@ TEST_F(KarateCliTest, StatsMatchTheReference) {
   EXPECT_NEAR(doc.At("density").number, reference_.At("density").number, 1e-9);
   EXPECT_EQ(doc.At("weak_components").number, reference_.At("components").number);
   EXPECT_EQ(doc.At("diameter").number, reference_.At("gephi_diameter").number);
-  EXPECT_NEAR(doc.At("average_path_length").number,
-              reference_.At("gephi_avg_path_length").number, 1e-9);
+  EXPECT_NEAR(doc.At("average_path_length").number, reference_.At("gephi_avg_path_length").number,
+              1e-9);
   EXPECT_EQ(doc.At("unreachable_pairs").number, 0);
   EXPECT_NEAR(doc.At("average_clustering").number,
               reference_.At("gephi_avg_clustering(deg>1 only)").number, 1e-9);
@@ -227,8 +227,8 @@ TEST_F(KarateCliTest, StatsMatchTheReference) {
 
 TEST_F(KarateCliTest, CentralitiesMatchTheReference) {
   // Raw betweenness top 5 (node ids of the GML file, printed to 3 decimals).
-  Outcome o = RunCli(absl::StrCat("network centrality --edges ", csv_,
-                               " --measure betweenness --top 5"));
+  Outcome o =
+      RunCli(absl::StrCat("network centrality --edges ", csv_, " --measure betweenness --top 5"));
   ASSERT_EQ(o.code, 0) << o.err;
   std::vector<std::string> lines = absl::StrSplit(o.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 6u);

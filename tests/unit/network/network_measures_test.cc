@@ -126,8 +126,8 @@ TEST(ComputeMeasureTest, DegreesBetweennessAndCores) {
   EXPECT_THAT(k.scores, ElementsAre(2, 2, 2));
   // Path 0-1-2: node 1 is on the one path between 0 and 2.
   const graph::Graph path = MakeGraph(3, {{0, 1}, {1, 2}});
-  ASSERT_OK_AND_ASSIGN(b, ComputeMeasure(path, v1::MEASURE_BETWEENNESS, options,
-                                         graph::Interrupt()));
+  ASSERT_OK_AND_ASSIGN(b,
+                       ComputeMeasure(path, v1::MEASURE_BETWEENNESS, options, graph::Interrupt()));
   EXPECT_THAT(b.scores, ElementsAre(0, 1, 0));
   EXPECT_THAT(ComputeMeasure(path, v1::MEASURE_STRENGTH, options, graph::Interrupt()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs edge weights")));
@@ -148,7 +148,7 @@ TEST(ParametersTest, NamesAndChecks) {
   EXPECT_THAT(ToLouvainParams(louvain),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("louvain.resolution")));
   v1::Approximation approximation;
-  EXPECT_EQ(ToApproxParams(approximation)->path_samples, 512);
+  EXPECT_EQ(ToApproxParams(approximation)->path_samples, 20000);
   approximation.set_path_samples(-3);
   EXPECT_THAT(ToApproxParams(approximation),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("path_samples")));

@@ -65,8 +65,7 @@ TEST(RegionIndicatorsTest, InternationalAmountsPartnersAndCities) {
           v1::AGGREGATE_COUNT)
       ->set_international(v1::FLAG_FILTER_EXCLUDE);
   // Financing received: e3 in C2, 50 + 30.
-  AddRule(request, "fin", "financing", v1::RELATION_DIRECTION_INCOMING,
-          v1::AGGREGATE_SUM_AMOUNT);
+  AddRule(request, "fin", "financing", v1::RELATION_DIRECTION_INCOMING, v1::AGGREGATE_SUM_AMOUNT);
   // Distinct financiers: v1 once for two rounds.
   AddRule(request, "financiers", "financing", v1::RELATION_DIRECTION_INCOMING,
           v1::AGGREGATE_DISTINCT_PARTNERS);
@@ -103,13 +102,13 @@ TEST(RegionIndicatorsTest, RulesPeriodAndTypesAreChecked) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rules: empty")));
   AddRule(request, "a", "investment", v1::RELATION_DIRECTION_INCOMING, v1::AGGREGATE_COUNT);
   AddRule(request, "a", "financing", v1::RELATION_DIRECTION_INCOMING, v1::AGGREGATE_COUNT);
-  EXPECT_THAT(ValidateRules(request), StatusIs(absl::StatusCode::kInvalidArgument,
-                                               HasSubstr("rules[1].indicator_code")));
+  EXPECT_THAT(ValidateRules(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rules[1].indicator_code")));
   request.mutable_rules(1)->set_indicator_code("b");
   ASSERT_OK(ValidateRules(request));
   request.mutable_selection()->add_relation_types("investment");
-  EXPECT_THAT(ValidateRules(request), StatusIs(absl::StatusCode::kInvalidArgument,
-                                               HasSubstr("rules[1].relation_type")));
+  EXPECT_THAT(ValidateRules(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rules[1].relation_type")));
   request.mutable_selection()->clear_relation_types();
   EXPECT_EQ(RuleTypes(request), (std::vector<std::string>{"financing", "investment"}));
 
