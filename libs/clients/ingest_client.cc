@@ -17,12 +17,6 @@ void SetDeadline(grpc::ClientContext& context, absl::Time deadline) {
   context.set_deadline(absl::ToChronoTime(deadline));
 }
 
-absl::Status Upstream(const grpc::Status& status, const std::string& what) {
-  if (status.ok()) return absl::OkStatus();
-  absl::Status s = server::FromGrpcStatus(status);
-  return absl::Status(s.code(), absl::StrCat("ingest ", what, ": ", s.message()));
-}
-
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
   return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(time));
 }
@@ -42,7 +36,7 @@ absl::Status Drain(grpc::ClientContext& context, grpc::ClientReaderInterface<Res
       return absl::OkStatus();
     }
   }
-  return Upstream(reader.Finish(), what);
+  return server::UpstreamStatus("ingest", reader.Finish(), what);
 }
 
 }  // namespace
@@ -85,7 +79,7 @@ absl::StatusOr<LoadedFramework> IngestClient::GetFramework(const std::string& co
   request.mutable_framework()->set_code(code);
   request.mutable_framework()->set_version(version);
   ingest::v1::GetFrameworkResponse response;
-  RETURN_IF_ERROR(Upstream(stub_->GetFramework(&context, request, &response), "GetFramework"));
+  RETURN_IF_ERROR(server::UpstreamStatus("ingest", stub_->GetFramework(&context, request, &response), "GetFramework"));
   ASSIGN_OR_RETURN(index::Framework tree, FrameworkFromProto(response.framework()));
   return LoadedFramework{response.framework(), std::move(tree)};
 }
@@ -114,7 +108,7 @@ absl::StatusOr<index::DataMatrix> IngestClient::ReadIndicators(
         seen_regions.push_back(o.region_code());
       }
     }
-    RETURN_IF_ERROR(Upstream(reader->Finish(), "ReadObservations"));
+    RETURN_IF_ERROR(server::UpstreamStatus("ingest", reader->Finish(), "ReadObservations"));
   }
   std::vector<std::string> rows = regions;
   if (rows.empty()) {
@@ -147,7 +141,7 @@ absl::StatusOr<int64_t> IngestClient::DataVersion(const std::string& scope, absl
   request.add_scopes(scope);
   ingest::v1::GetDataVersionsResponse response;
   RETURN_IF_ERROR(
-      Upstream(stub_->GetDataVersions(&context, request, &response), "GetDataVersions"));
+      server::UpstreamStatus("ingest", stub_->GetDataVersions(&context, request, &response), "GetDataVersions"));
   for (const auto& v : response.versions()) {
     if (v.scope() == scope) return v.version();
   }
@@ -253,7 +247,7 @@ absl::StatusOr<ObservationWriteSummary> IngestClient::WriteObservations(
     summary.rows.set_unchanged(summary.rows.unchanged() + response.summary().unchanged());
   }
   stream->WritesDone();
-  RETURN_IF_ERROR(Upstream(stream->Finish(), "WriteObservations"));
+  RETURN_IF_ERROR(server::UpstreamStatus("ingest", stream->Finish(), "WriteObservations"));
   if (start < total) {
     return absl::UnavailableError(absl::StrCat(
         "ingest WriteObservations: the stream ended after ", summary.batches,

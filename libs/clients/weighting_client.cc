@@ -12,14 +12,6 @@ namespace {
 
 namespace wv1 = weighting::v1;
 
-// The same mapping as ingest_client.cc's: the upstream's code, its message
-// prefixed with who said it.
-absl::Status Upstream(const grpc::Status& status, const std::string& what) {
-  if (status.ok()) return absl::OkStatus();
-  absl::Status s = server::FromGrpcStatus(status);
-  return absl::Status(s.code(), absl::StrCat("weighting ", what, ": ", s.message()));
-}
-
 }  // namespace
 
 WeightingClient::WeightingClient(std::shared_ptr<grpc::Channel> channel)
@@ -32,7 +24,7 @@ absl::StatusOr<wv1::WeightSet> WeightingClient::GetWeightSet(const std::string& 
   wv1::GetWeightSetRequest request;
   request.set_id(id);
   wv1::GetWeightSetResponse response;
-  RETURN_IF_ERROR(Upstream(stub_->GetWeightSet(&context, request, &response), "GetWeightSet"));
+  RETURN_IF_ERROR(server::UpstreamStatus("weighting", stub_->GetWeightSet(&context, request, &response), "GetWeightSet"));
   return std::move(*response.mutable_weight_set());
 }
 
@@ -41,7 +33,7 @@ absl::StatusOr<wv1::WeightSet> WeightingClient::ComputeWeights(
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
   wv1::ComputeWeightsResponse response;
-  RETURN_IF_ERROR(Upstream(stub_->ComputeWeights(&context, request, &response), "ComputeWeights"));
+  RETURN_IF_ERROR(server::UpstreamStatus("weighting", stub_->ComputeWeights(&context, request, &response), "ComputeWeights"));
   return std::move(*response.mutable_weight_set());
 }
 

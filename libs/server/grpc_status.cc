@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace innoscope::server {
 
 // absl::StatusCode and grpc::StatusCode both enumerate the canonical codes
@@ -25,6 +27,13 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (code < 0 || code > 16) code = static_cast<int>(absl::StatusCode::kUnknown);
   return absl::Status(static_cast<absl::StatusCode>(code),
                       status.error_message());
+}
+
+absl::Status UpstreamStatus(const std::string& service, const grpc::Status& status,
+                            const std::string& rpc) {
+  if (status.ok()) return absl::OkStatus();
+  absl::Status s = FromGrpcStatus(status);
+  return absl::Status(s.code(), absl::StrCat(service, " ", rpc, ": ", s.message()));
 }
 
 absl::Time Deadline(const grpc::ServerContext& context) {

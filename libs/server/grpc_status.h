@@ -8,6 +8,7 @@
 //     return ToGrpcStatus(core_.GetThing(request, response));
 //   }
 
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -20,6 +21,11 @@ namespace innoscope::server {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// An upstream service's status for our callers: its code, and its message
+// prefixed with who said it ("ingest GetFramework: ...").
+absl::Status UpstreamStatus(const std::string& service, const grpc::Status& status,
+                            const std::string& rpc);
 
 // The body of a unary handler: a core result into the response.
 template <typename Response>

@@ -12,12 +12,6 @@ namespace {
 
 namespace iv1 = ingest::v1;
 
-absl::Status Upstream(const grpc::Status& status, const std::string& what) {
-  if (status.ok()) return absl::OkStatus();
-  absl::Status s = server::FromGrpcStatus(status);
-  return absl::Status(s.code(), absl::StrCat("ingest ", what, ": ", s.message()));
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<iv1::Region>> ListAllRegions(clients::IngestClient& ingest,
@@ -31,7 +25,7 @@ absl::StatusOr<std::vector<iv1::Region>> ListAllRegions(clients::IngestClient& i
     context.set_deadline(absl::ToChronoTime(deadline));
     iv1::ListRegionsResponse response;
     RETURN_IF_ERROR(
-        Upstream(ingest.stub().ListRegions(&context, request, &response), "ListRegions"));
+        server::UpstreamStatus("ingest", ingest.stub().ListRegions(&context, request, &response), "ListRegions"));
     for (iv1::Region& r : *response.mutable_regions()) out.push_back(std::move(r));
     request.mutable_page()->set_page_token(response.page().next_page_token());
   } while (!request.page().page_token().empty());
@@ -52,7 +46,7 @@ absl::StatusOr<std::vector<std::string>> ClusterMembers(clients::IngestClient& i
   request.set_cluster_code(cluster);
   request.set_year(year);
   iv1::ListClusterMembersResponse response;
-  RETURN_IF_ERROR(Upstream(ingest.stub().ListClusterMembers(&context, request, &response),
+  RETURN_IF_ERROR(server::UpstreamStatus("ingest", ingest.stub().ListClusterMembers(&context, request, &response),
                            "ListClusterMembers"));
   std::vector<std::string> members;
   for (const auto& m : response.memberships()) members.push_back(m.member().member_code());
