@@ -12,7 +12,7 @@ PACKAGES=(
   libabsl-dev libpqxx-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # local stack and integration tests
-  postgresql-15 postgresql-client-15 prometheus curl procps
+  postgresql-15 postgresql-client-15 prometheus prometheus-pushgateway curl procps
   # benchmark peers (run with Debian's /usr/bin/python3)
   python3 python3-numpy python3-igraph python3-networkx
   # libFuzzer targets

@@ -15,6 +15,9 @@
 #                        holds pg/ (the data directory), logs, pid files and
 #                        addresses.env, which the CLI and tests read.
 #   INNOSCOPE_BUILD_DIR  where the service binaries were built (default: <checkout>/build)
+#   INNOSCOPE_PG_OPTIONS extra PostgreSQL server options appended at pg-start,
+#                        e.g. "-c shared_preload_libraries=pg_stat_statements"
+#                        (bench/ingest/run.sh PROFILE=1)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -98,7 +101,8 @@ pg_start() {
   # A throwaway development database: durability is traded for speed.
   pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
     -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 \
-        -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
+        -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+        ${INNOSCOPE_PG_OPTIONS:-}" start >/dev/null \
     || { tail -20 "$PG_DIR/server.log" >&2; die "PostgreSQL did not start (log: $PG_DIR/server.log)"; }
   "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U innoscope -d postgres -qtAc \
     "SELECT 1 FROM pg_database WHERE datname='innoscope'" | grep -q 1 \
@@ -204,5 +208,5 @@ case "${1:-}" in
   pg-start) pg_start ;;
   pg-stop) pg_stop ;;
   reset) services_stop; pg_stop; rm -rf "$STACK_DIR"; say "removed $STACK_DIR" ;;
-  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -121,6 +121,25 @@ absl::StatusOr<std::vector<double>> CompoundAnnualGrowth(
   return growth;
 }
 
+absl::StatusOr<std::vector<double>> GrowthBetweenPeriods(
+    absl::Span<const double> previous, absl::Span<const double> current,
+    int previous_period, int current_period) {
+  RETURN_IF_ERROR(CheckSameSize(previous.size(), current.size()));
+  if (previous_period == current_period) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("both runs are of period ", current_period,
+                     "; compound annual growth needs two different periods"));
+  }
+  const double years = static_cast<double>(current_period) -
+                       static_cast<double>(previous_period);
+  std::vector<double> growth(previous.size(), kMissing);
+  for (size_t i = 0; i < growth.size(); ++i) {
+    if (!(previous[i] > 0) || !(current[i] > 0)) continue;  // NaN fails both
+    growth[i] = std::pow(current[i] / previous[i], 1.0 / years) - 1;
+  }
+  return growth;
+}
+
 absl::StatusOr<std::vector<double>> SharesOfTotal(
     absl::Span<const double> values) {
   double total = 0;

@@ -66,6 +66,17 @@ absl::StatusOr<std::vector<double>> CompoundAnnualGrowth(
     absl::Span<const double> first, absl::Span<const double> last,
     double years);
 
+// Compound annual growth between the periods of two runs, per region:
+// (current / previous)^(1 / (current_period - previous_period)) - 1, the
+// constant yearly rate that turns `previous` into `current` (CompoundAnnual-
+// Growth with years = the periods' distance; one year apart it is the
+// year-over-year growth). The formula gives the same rate whichever period
+// is earlier. NaN when either value is missing or <= 0. INVALID_ARGUMENT for
+// equal periods or sizes that differ. O(n).
+absl::StatusOr<std::vector<double>> GrowthBetweenPeriods(
+    absl::Span<const double> previous, absl::Span<const double> current,
+    int previous_period, int current_period);
+
 // Each region's percentage of the total over present values (they sum to
 // 100); missing stays NaN. INVALID_ARGUMENT for a negative value or a total
 // that is not positive. O(n).

@@ -26,7 +26,7 @@ index::NormaliseSpec LeafSpec(const PipelineSpec& spec, const index::FrameworkNo
 
 }  // namespace
 
-absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& in, const PipelineSpec& spec) {
+absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& in, const PipelineSpec& spec) {
   const index::Framework& f = in.framework;
   PipelineResult out;
   ASSIGN_OR_RETURN(index::DataMatrix data, index::SelectIndicators(in.data, f.LeafCodes()));
@@ -82,7 +82,12 @@ absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& in, const Pipel
   std::vector<index::NormaliseSpec> specs;
   for (int leaf : f.Leaves()) specs.push_back(LeafSpec(spec, f.Node(leaf)));
   ASSIGN_OR_RETURN(out.normalised, index::Normalise(data, specs));
+  return out;
+}
 
+absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& in, const PipelineSpec& spec) {
+  const index::Framework& f = in.framework;
+  ASSIGN_OR_RETURN(PipelineResult out, PrepareLeaves(in, spec));
   if (spec.weights.empty()) {
     ASSIGN_OR_RETURN(out.local_weights, index::FixedWeights(f));
   } else if (spec.weights.size() != f.Nodes().size()) {

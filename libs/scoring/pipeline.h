@@ -90,4 +90,13 @@ struct PipelineResult {
 absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& inputs,
                                            const PipelineSpec& spec);
 
+// The stages before aggregation, denominate to normalise: RunPipeline's
+// result up to `normalised`, with `scores`, `ranks` and `local_weights`
+// left empty. RunPipeline is PrepareLeaves followed by Aggregate and
+// CompetitionRanks; the uncertainty model calls it once per setting of the
+// factors that change these stages and aggregates per replicate, so its
+// scores are those of RunPipeline, bit for bit.
+absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& inputs,
+                                             const PipelineSpec& spec);
+
 }  // namespace innoscope::scoring

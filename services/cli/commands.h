@@ -10,6 +10,11 @@
 //   innoscope weights ahp|entropy|critic|cv|pca|equal
 //   innoscope score --framework F.csv --data D.csv
 //   innoscope uncertainty --framework F.csv --data D.csv
+//   innoscope compare --run RUN_ID [--previous RUN_ID]
+//   innoscope demo generate --regions R.csv --framework F.csv --out DIR
+//   innoscope ranking --framework CODE[@V] --period P
+//   innoscope report --framework CODE[@V] --period P --out DIR
+//   innoscope recompute --config FILE [--force]
 
 #include <string>
 #include <vector>
@@ -23,5 +28,10 @@ int RunNetwork(const std::vector<std::string>& args);  // network_command.cc
 int RunWeights(const std::vector<std::string>& args);  // weights_command.cc
 int RunScore(const std::vector<std::string>& args);    // score_command.cc
 int RunUncertainty(const std::vector<std::string>& args);  // uncertainty_command.cc
+int RunCompare(const std::vector<std::string>& args);  // compare_command.cc
+int RunDemo(const std::vector<std::string>& args);     // demo_command.cc
+int RunRanking(const std::vector<std::string>& args);  // ranking_command.cc
+int RunReport(const std::vector<std::string>& args);   // report_command.cc
+int RunRecompute(const std::vector<std::string>& args);  // recompute_command.cc
 
 }  // namespace innoscope::cli

@@ -1,4 +1,5 @@
-// innoscope import regions|indicators|framework|observations|actors|relations FILE
+// innoscope import regions|cluster_members|indicators|framework|observations|actors|
+//                  relations FILE
 //
 // Reads a CSV file, checks every line before anything is sent (errors name
 // the line), then writes it to the ingest service: unary upserts for
@@ -41,6 +42,8 @@ constexpr char kImportUsage[] =
     "Usage: innoscope import <kind> FILE.csv [flags]\n\n"
     "Kinds:\n"
     "  regions       code,name,kind[,parent][,name_en][,<attribute>...]\n"
+    "  cluster_members  cluster,member[,first_year][,last_year]; replaces the\n"
+    "                membership of every cluster in the file\n"
     "  indicators    code,name[,name_en][,unit][,description][,is_count]\n"
     "  framework     COINr metadata (Level,iCode,...,Parent,Type) or level1_/level2_/...\n"
     "                columns; --framework CODE [--version V] [--name N]\n"
@@ -339,6 +342,43 @@ int ImportRegions(const std::vector<std::string>& args) {
                         &Stub::UpsertRegions, &v1::UpsertRegionsRequest::mutable_regions);
 }
 
+// One SetClusterMembers call per cluster: each replaces that cluster's
+// whole membership, so re-running the same file changes nothing.
+int ImportClusterMembers(const std::vector<std::string>& args) {
+  config::FlagSet flags = CommandFlags(
+      "import cluster_members",
+      "Sets cluster membership from CSV: cluster,member[,first_year][,last_year] (empty years "
+      "are unbounded). Every cluster named in the file gets exactly the members listed; the "
+      "cluster and member regions must exist (innoscope import regions).",
+      {"ingest"});
+  ParsedCommand cmd = ParseCommandOrExit(flags, args, 1, "FILE.csv");
+  absl::StatusOr<ImportInput> input = OpenImport(cmd);
+  if (!input.ok()) return Fail(cmd.program, input.status());
+  absl::StatusOr<std::vector<v1::SetClusterMembersRequest>> requests =
+      ParseClusterMembersCsv(input->text);
+  if (!requests.ok()) return Fail(cmd.program, requests.status());
+  int64_t members = 0, changed = 0;
+  for (size_t i = 0; i < requests->size(); ++i) {
+    const v1::SetClusterMembersRequest& request = (*requests)[i];
+    v1::SetClusterMembersResponse response;
+    absl::Status status =
+        CallUnary(*input->stub, &Stub::SetClusterMembers, request, &response, cmd.timeout);
+    if (!status.ok()) {
+      return Fail(cmd.program,
+                  absl::Status(status.code(), absl::StrCat("cluster ", request.cluster_code(),
+                                                           ": ", status.message())),
+                  i > 0 ? "the clusters before it are set; fix the file and run the same "
+                          "command again (each cluster's membership is replaced as a whole)"
+                        : "");
+    }
+    members += response.members();
+    if (response.changed()) ++changed;
+  }
+  std::printf("clusters=%zu changed=%lld members=%lld\n", requests->size(),
+              static_cast<long long>(changed), static_cast<long long>(members));
+  return 0;
+}
+
 int ImportIndicators(const std::vector<std::string>& args) {
   config::FlagSet flags = CommandFlags(
       "import indicators",
@@ -619,6 +659,7 @@ int RunImport(const std::vector<std::string>& args) {
   const std::string& kind = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (kind == "regions") return ImportRegions(rest);
+  if (kind == "cluster_members") return ImportClusterMembers(rest);
   if (kind == "indicators") return ImportIndicators(rest);
   if (kind == "framework") return ImportFramework(rest);
   if (kind == "observations") return ImportObservations(rest);

@@ -8,6 +8,11 @@
 //                                          (offline from files, or the service)
 //   innoscope score                        scores and ranks at every node
 //   innoscope uncertainty                  Monte Carlo rank intervals
+//   innoscope compare                      changes between two stored runs
+//   innoscope demo generate                the demo's synthetic data as CSV files
+//   innoscope ranking                      the ranking of a stored scoring run
+//   innoscope report                       ranking and network summary files
+//   innoscope recompute --config FILE      recompute indices whose data changed
 //
 // Service addresses come from --<service>_address flags, INNOSCOPE_*
 // environment variables, or the local stack's address file
@@ -32,8 +37,14 @@ constexpr char kUsage[] =
     "  network <command>         network statistics and centralities (file or service)\n"
     "  weights <method>          indicator weights (ahp, entropy, critic, cv, pca, equal)\n"
     "                            from files, or through the weighting service\n"
-    "  score                     score and rank every region at every node (from files)\n"
-    "  uncertainty               Monte Carlo rank intervals (from files)\n\n"
+    "  score                     score and rank every region at every node (from files,\n"
+    "                            or a stored framework through the scoring service)\n"
+    "  uncertainty               Monte Carlo rank intervals (from files, or the service)\n"
+    "  compare                   rank, score and growth changes between two stored runs\n"
+    "  ranking                   the ranking of a stored scoring run (newest of a period)\n"
+    "  report                    ranking and network summary as CSV and JSON files\n"
+    "  demo generate             the demo's synthetic actors, relations and observations\n"
+    "  recompute --config FILE   recompute indices whose data changed (the CronJob's job)\n\n"
     "Run 'innoscope <command> --help' for the flags of a command.\n";
 
 }  // namespace
@@ -53,6 +64,11 @@ int main(int argc, char** argv) {
   if (command == "weights") return innoscope::cli::RunWeights(rest);
   if (command == "score") return innoscope::cli::RunScore(rest);
   if (command == "uncertainty") return innoscope::cli::RunUncertainty(rest);
+  if (command == "compare") return innoscope::cli::RunCompare(rest);
+  if (command == "demo") return innoscope::cli::RunDemo(rest);
+  if (command == "ranking") return innoscope::cli::RunRanking(rest);
+  if (command == "report") return innoscope::cli::RunReport(rest);
+  if (command == "recompute") return innoscope::cli::RunRecompute(rest);
   std::fprintf(stderr, "innoscope: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -202,10 +202,8 @@ scoring::PipelineInputs OfflineScoring::Inputs() const {
   return inputs;
 }
 
-absl::StatusOr<OfflineScoring> LoadOfflineScoring(const config::ParsedFlags& flags) {
-  OfflineScoring out;
-  scoring::PipelineSpec& spec = out.spec;
-  // Flags first, so a typo is reported before a large file is read.
+absl::StatusOr<scoring::PipelineSpec> PipelineSpecFromFlags(const config::ParsedFlags& flags) {
+  scoring::PipelineSpec spec;
   ASSIGN_OR_RETURN(spec.normalise.method, ParseNormaliseMethod(flags.Get("normalise")));
   RETURN_IF_ERROR(ParseScale(flags.Get("scale"), &spec.normalise));
   RETURN_IF_ERROR(AggregationFromFlags(flags, &spec.aggregation));
@@ -216,6 +214,14 @@ absl::StatusOr<OfflineScoring> LoadOfflineScoring(const config::ParsedFlags& fla
   ASSIGN_OR_RETURN(spec.treat_outliers, flags.GetBool("treat_outliers"));
   ASSIGN_OR_RETURN(int64_t decimals, flags.GetInt("rank_decimals", -1, 15));
   spec.ranking.decimals = static_cast<int>(decimals);
+  return spec;
+}
+
+absl::StatusOr<OfflineScoring> LoadOfflineScoring(const config::ParsedFlags& flags) {
+  OfflineScoring out;
+  scoring::PipelineSpec& spec = out.spec;
+  // Flags first, so a typo is reported before a large file is read.
+  ASSIGN_OR_RETURN(spec, PipelineSpecFromFlags(flags));
   ASSIGN_OR_RETURN(WeightsScope weights_scope, ParseWeightsScope(flags.Get("weights_scope")));
   const bool group_impute = spec.impute == index::ImputeMethod::kGroupMean ||
                             spec.impute == index::ImputeMethod::kGroupMedian;

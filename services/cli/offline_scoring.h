@@ -36,6 +36,13 @@ namespace innoscope::cli {
 // stored framework online.)
 void AddPipelineFlags(config::FlagSet& flags);
 
+// The pipeline the flags describe, without files: normalisation and scale,
+// aggregation (by level, non-positive values, missing children, published
+// form), imputation method, denomination, screening, outlier treatment and
+// rank decimals; weights are left empty. INVALID_ARGUMENT names the flag.
+// Shared with scoring through the service (online_scoring.h).
+absl::StatusOr<scoring::PipelineSpec> PipelineSpecFromFlags(const config::ParsedFlags& flags);
+
 struct OfflineScoring {
   FrameworkFile framework;
   ScoringData data;

@@ -2,7 +2,9 @@
 
 // Where a command writes its table: standard output, or --out FILE written
 // to a temporary file next to FILE and renamed into place by Commit(), so an
-// interrupted command never leaves a partial file behind. Rows are appended
+// interrupted command never leaves a partial file behind. A FILE that exists
+// and is not a regular file (/dev/null, a FIFO, /dev/stdout) is written
+// directly: renaming over it would replace the device or pipe. Rows are appended
 // to buffer() and written out in chunks (Flush), so a large export streams
 // without holding everything in memory.
 //
@@ -41,9 +43,14 @@ class OutputFile {
   explicit OutputFile(std::string path) : path_(std::move(path)) {}
 
   std::string path_;
-  std::string temp_path_;
+  std::string temp_path_;    // empty: written directly (stdout, a device, a FIFO)
+  bool owns_file_ = false;   // file_ is closed here (everything but stdout)
   std::FILE* file_ = nullptr;
   std::string buffer_;
 };
+
+// Creates --out DIR (and its parents) for commands that write several files;
+// PERMISSION_DENIED naming the folder when it cannot be created.
+absl::Status CreateOutputFolder(const std::string& dir);
 
 }  // namespace innoscope::cli

@@ -225,6 +225,63 @@ absl::StatusOr<std::vector<v1::Region>> ParseRegionsCsv(absl::string_view text) 
   return regions;
 }
 
+absl::StatusOr<std::vector<v1::SetClusterMembersRequest>> ParseClusterMembersCsv(
+    absl::string_view text) {
+  std::vector<v1::SetClusterMembersRequest> requests;
+  std::map<std::string, size_t> by_cluster;  // cluster -> index in requests
+  std::set<std::string> seen;                // cluster \x1f member \x1f first_year
+  ErrorList errors("cluster members file");
+  absl::Status status = ForEachRow(
+      text, "cluster members", {"cluster", "member"}, {"first_year", "last_year"},
+      /*allow_extra=*/false, errors, [&](const Columns& columns, const index::CsvRow& row) {
+        std::string cluster, member;
+        bool ok = RequireCell(row, columns, "cluster", errors, &cluster);
+        ok = RequireCell(row, columns, "member", errors, &member) && ok;
+        // An empty year is unbounded (0 in the API).
+        int32_t years[2] = {0, 0};
+        const char* names[2] = {"first_year", "last_year"};
+        for (int i = 0; i < 2; ++i) {
+          const std::string cell = columns.Cell(row, names[i]);
+          if (cell.empty()) continue;
+          absl::StatusOr<int32_t> year = ParsePeriod(cell);
+          if (!year.ok()) {
+            errors.Add(absl::StrCat("line ", row.line, ", column '", names[i],
+                                    "': ", year.status().message()));
+            ok = false;
+            continue;
+          }
+          years[i] = *year;
+        }
+        if (ok && years[0] != 0 && years[1] != 0 && years[0] > years[1]) {
+          errors.Add(absl::StrCat("line ", row.line, ": first_year ", years[0],
+                                  " is after last_year ", years[1]));
+          ok = false;
+        }
+        if (ok && cluster == member) {
+          errors.Add(absl::StrCat("line ", row.line, ": cluster '", cluster,
+                                  "' cannot be its own member"));
+          ok = false;
+        }
+        if (ok && !seen.insert(absl::StrCat(cluster, "\x1f", member, "\x1f", years[0])).second) {
+          errors.Add(absl::StrCat("line ", row.line, ": member '", member, "' of cluster '",
+                                  cluster, "' with the same first_year appears twice"));
+          ok = false;
+        }
+        if (!ok) return;
+        auto [it, added] = by_cluster.emplace(cluster, requests.size());
+        if (added) {
+          requests.emplace_back();
+          requests.back().set_cluster_code(cluster);
+        }
+        v1::ClusterMember* m = requests[it->second].add_members();
+        m->set_member_code(member);
+        m->set_first_year(years[0]);
+        m->set_last_year(years[1]);
+      });
+  if (!status.ok()) return status;
+  return requests;
+}
+
 absl::StatusOr<std::vector<v1::Indicator>> ParseIndicatorsCsv(absl::string_view text) {
   std::vector<v1::Indicator> indicators;
   std::set<std::string> seen;

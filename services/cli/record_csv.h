@@ -12,6 +12,9 @@
 //               kind: enterprise|investor|university|research_institute|
 //               government|alliance|other; layer: foundation|technology|
 //               application; flags: true/false, yes/no, 1/0 (empty = false)
+//   cluster_members  cluster,member[,first_year][,last_year]; years
+//               bound the membership (empty = unbounded); every cluster in
+//               the file gets its whole membership replaced
 //   relations   source,target,type,year[,weight][,amount][,qualifier]
 //               [,<tag>...]; each (source, target, type, year, qualifier)
 //               at most once
@@ -37,6 +40,10 @@ namespace innoscope::cli {
 
 absl::StatusOr<std::vector<ingest::v1::Region>> ParseRegionsCsv(absl::string_view text);
 absl::StatusOr<std::vector<ingest::v1::Indicator>> ParseIndicatorsCsv(absl::string_view text);
+// One SetClusterMembers request per cluster, clusters in order of first
+// appearance, members in file order.
+absl::StatusOr<std::vector<ingest::v1::SetClusterMembersRequest>> ParseClusterMembersCsv(
+    absl::string_view text);
 
 // Actors and relations also keep the CSV line of each message (same index),
 // to point at the file when the service rejects a row.

@@ -10,11 +10,16 @@
 // composite. Writes region,nominal_rank,median_rank,q05_rank,q95_rank
 // (type-7 percentiles of the replicate ranks). Seeded and deterministic:
 // the same seed gives the same file for any --threads.
+//
+// Online (--framework CODE[@VERSION] --period P, no --data): the scoring
+// service computes the run of the same flags and its analysis
+// (ComputeUncertainty) with the same assumptions; see UncertaintyOnline.
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -23,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "innoscope/scoring/v1/scoring.grpc.pb.h"
 #include "libs/common/status_macros.h"
 #include "libs/scoring/parallel.h"
 #include "libs/scoring/pipeline.h"
@@ -31,6 +37,7 @@
 #include "services/cli/commands.h"
 #include "services/cli/number_text.h"
 #include "services/cli/offline_scoring.h"
+#include "services/cli/online_scoring.h"
 #include "services/cli/output_file.h"
 #include "services/cli/progress.h"
 #include "services/cli/table_writer.h"
@@ -38,14 +45,18 @@
 namespace innoscope::cli {
 namespace {
 
-// Online uncertainty (--framework CODE[@VERSION] --period P): the scoring
-// service's ComputeUncertainty / GetUncertainty (innoscope.scoring.v1),
-// being written alongside this command. The one function to fill in.
-int UncertaintyOnline(const ParsedCommand& cmd) {
-  return Fail(cmd.program,
-              absl::UnimplementedError("online uncertainty: not available in this build"),
-              "run it from files instead: --framework F.csv --data D.csv (see 'innoscope "
-              "uncertainty --help')");
+namespace sv1 = ::innoscope::scoring::v1;
+
+// The flags only the scoring service's analysis reads.
+const std::vector<std::string>& OnlineUncertaintyFlagNames() {
+  static const auto* names = [] {
+    auto* out = new std::vector<std::string>(OnlineScoringFlagNames());
+    for (const char* name : {"sensitivity_samples", "vary_imputation", "vary_outliers"}) {
+      out->push_back(name);
+    }
+    return out;
+  }();
+  return *names;
 }
 
 absl::StatusOr<UncertaintyAssumptions> AssumptionsFromFlags(const config::ParsedFlags& flags,
@@ -72,6 +83,93 @@ absl::StatusOr<UncertaintyAssumptions> AssumptionsFromFlags(const config::Parsed
   return out;
 }
 
+// Online uncertainty (--framework CODE[@VERSION] --period P): the run of
+// the pipeline flags (ComputeScores), then its Monte Carlo analysis
+// (ComputeUncertainty) with the assumptions of the same flags as from files
+// (AssumptionsFor), written as region,nominal_rank,median_rank,q05_rank,
+// q95_rank in the run's composite rank order.
+int UncertaintyOnline(const ParsedCommand& cmd, const FrameworkArg& framework, int32_t period,
+                      int64_t replicates, int64_t seed, int64_t threads) {
+  absl::StatusOr<sv1::RunSpec> spec = RunSpecFromFlags(cmd.flags, framework);
+  if (!spec.ok()) config::ExitInvalidConfig(cmd.program, std::string(spec.status().message()));
+  absl::StatusOr<int64_t> samples = cmd.flags.GetInt("sensitivity_samples", 0, INT32_MAX);
+  absl::StatusOr<bool> vary_imputation = cmd.flags.GetBool("vary_imputation");
+  absl::StatusOr<bool> vary_outliers = cmd.flags.GetBool("vary_outliers");
+  if (!samples.ok())
+    config::ExitInvalidConfig(cmd.program, std::string(samples.status().message()));
+  for (const auto* b : {&vary_imputation, &vary_outliers}) {
+    if (!b->ok()) config::ExitInvalidConfig(cmd.program, std::string(b->status().message()));
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "scoring");
+  if (!channel.ok()) return Fail(cmd.program, channel.status(), kScoringServiceHint);
+  auto stub = sv1::ScoringService::NewStub(*channel);
+
+  sv1::ComputeScoresRequest scores;
+  *scores.mutable_spec() = *std::move(spec);
+  scores.mutable_spec()->set_period(period);
+  sv1::ComputeScoresResponse computed;
+  absl::Status status =
+      CallUnary(*stub, &sv1::ScoringService::Stub::ComputeScores, scores, &computed, cmd.timeout);
+  if (!status.ok()) return FailOnline(cmd.program, status);
+  const sv1::Run& run = computed.run();
+  int max_level = 1;
+  for (const sv1::NodeInfo& node : run.summary().nodes()) {
+    if (node.parent_code().empty()) max_level = node.level();
+  }
+  absl::StatusOr<UncertaintyAssumptions> assumptions = AssumptionsFromFlags(cmd.flags, max_level);
+  if (!assumptions.ok()) {
+    config::ExitInvalidConfig(cmd.program, std::string(assumptions.status().message()));
+  }
+
+  sv1::ComputeUncertaintyRequest request;
+  request.set_run_id(run.id());
+  *request.mutable_assumptions() = AssumptionsFor(*assumptions, run.spec());
+  request.mutable_assumptions()->set_imputation(*vary_imputation);
+  request.mutable_assumptions()->set_outlier_treatment(*vary_outliers);
+  request.set_replicates(replicates);
+  request.set_seed(static_cast<uint64_t>(seed));
+  request.set_threads(static_cast<int32_t>(threads));
+  request.set_sensitivity_samples(*samples);
+  sv1::ComputeUncertaintyResponse response;
+  status = CallUnary(*stub, &sv1::ScoringService::Stub::ComputeUncertainty, request, &response,
+                     cmd.timeout);
+  if (!status.ok()) return FailOnline(cmd.program, status);
+  const sv1::Uncertainty& analysis = response.uncertainty();
+
+  absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Open(cmd.flags.Get("out"));
+  if (!out.ok()) return Fail(cmd.program, out.status());
+  TableWriter writer(TableFormat::kCsv,
+                     {"region", "nominal_rank", "median_rank", "q05_rank", "q95_rank"},
+                     (*out)->buffer());
+  for (const sv1::RegionRankInterval& u : analysis.regions()) {
+    writer.Row({Cell::Text(u.region_code()), Cell::Number(absl::StrCat(u.nominal_rank())),
+                Cell::Number(FormatDouble(u.median_rank())),
+                Cell::Number(FormatDouble(u.p05_rank())),
+                Cell::Number(FormatDouble(u.p95_rank()))});
+  }
+  writer.Finish();
+  if (absl::Status s = (*out)->Commit(); !s.ok()) return Fail(cmd.program, s);
+  if (analysis.factors().empty()) {
+    std::fprintf(stderr,
+                 "%s: nothing varies (--weight_range 0 and no alternatives): every "
+                 "interval is the nominal rank\n",
+                 cmd.program.c_str());
+  }
+  for (const sv1::FactorSensitivity& f : analysis.sensitivity()) {
+    std::fprintf(stderr, "sensitivity factor=%s first_order=%s total=%s\n", f.factor().c_str(),
+                 f.has_first_order() ? FormatDouble(f.first_order()).c_str() : "-",
+                 f.has_total() ? FormatDouble(f.total()).c_str() : "-");
+  }
+  std::fprintf(stderr,
+               "run=%s uncertainty=%s created=%s regions=%d replicates=%lld factors=%d "
+               "seed=%lld model_runs=%lld\n",
+               run.id().c_str(), analysis.id().c_str(), response.created() ? "true" : "false",
+               analysis.regions_size(), static_cast<long long>(analysis.request().replicates()),
+               analysis.factors_size(), static_cast<long long>(seed),
+               static_cast<long long>(analysis.model_runs()));
+  return 0;
+}
+
 }  // namespace
 
 int RunUncertainty(const std::vector<std::string>& args) {
@@ -85,7 +183,7 @@ int RunUncertainty(const std::vector<std::string>& args) {
   flags.Add("framework", "", "framework CSV (offline), or a stored CODE[@VERSION] (online)");
   flags.Add("period", "", "online: the year to score");
   flags.Add("out", "", "output CSV (default: standard output)");
-  flags.Add("replicates", "1000", "Monte Carlo replicates N");
+  flags.Add("replicates", "1000", "Monte Carlo replicates N (online: at most 100,000)");
   flags.Add("seed", "0", "seed of the replicates' random streams");
   flags.Add("weight_range", "0.25",
             "every weight times U(1 - X, 1 + X); or LEVEL=X,... per level; 0 = fixed");
@@ -93,13 +191,26 @@ int RunUncertainty(const std::vector<std::string>& args) {
             "comma-separated alternatives to --normalise, e.g. minmax,zscore,rank");
   flags.Add("aggregations", "",
             "comma-separated alternatives to --aggregate, e.g. arithmetic,geometric");
-  flags.Add("threads", "0", "worker threads; 0 = one per core");
+  flags.Add("threads", "0", "worker threads; 0 = one per core (online: the service's default)");
+  flags.Add("sensitivity_samples", "0",
+            "online: Saltelli base sample N for Sobol indices (printed on standard error); "
+            "0 = none");
+  flags.AddBool("vary_imputation", false,
+                "online: imputation on/off as one more factor (the run's and the other)");
+  flags.AddBool("vary_outliers", false, "online: outlier treatment on/off as one more factor");
   AddPipelineFlags(flags);
+  AddOnlineScoringFlags(flags);
   ParsedCommand cmd = ParseCommandOrExit(flags, args, 0, "");
   if (cmd.flags.Get("framework").empty()) {
     config::ExitInvalidConfig(cmd.program,
                               "--framework is required: a framework CSV with --data D.csv, or "
                               "a stored CODE[@VERSION] with --period P");
+  }
+  absl::StatusOr<int64_t> replicates = cmd.flags.GetInt("replicates", 1, scoring::kMaxReplicates);
+  absl::StatusOr<int64_t> seed = cmd.flags.GetInt("seed", 0, INT64_MAX);
+  absl::StatusOr<int64_t> threads = cmd.flags.GetInt("threads", 0, scoring::kMaxThreads);
+  for (const auto* s : {&replicates, &seed, &threads}) {
+    if (!s->ok()) config::ExitInvalidConfig(cmd.program, std::string(s->status().message()));
   }
   if (cmd.flags.Get("data").empty()) {
     if (cmd.flags.Get("period").empty()) {
@@ -111,13 +222,21 @@ int RunUncertainty(const std::vector<std::string>& args) {
     if (!framework.ok()) {
       config::ExitInvalidConfig(cmd.program, std::string(framework.status().message()));
     }
-    return UncertaintyOnline(cmd);
+    absl::StatusOr<int32_t> period = ParsePeriod(cmd.flags.Get("period"));
+    if (!period.ok()) {
+      config::ExitInvalidConfig(cmd.program,
+                                absl::StrCat("--period: ", period.status().message(),
+                                             " (an analysis is of one run: one period)"));
+    }
+    return UncertaintyOnline(cmd, *framework, *period, *replicates, *seed, *threads);
   }
-  absl::StatusOr<int64_t> replicates = cmd.flags.GetInt("replicates", 1, scoring::kMaxReplicates);
-  absl::StatusOr<int64_t> seed = cmd.flags.GetInt("seed", 0, INT64_MAX);
-  absl::StatusOr<int64_t> threads = cmd.flags.GetInt("threads", 0, scoring::kMaxThreads);
-  for (const auto* s : {&replicates, &seed, &threads}) {
-    if (!s->ok()) config::ExitInvalidConfig(cmd.program, std::string(s->status().message()));
+  if (!cmd.flags.Get("period").empty()) {
+    config::ExitInvalidConfig(cmd.program,
+                              "--period is for a stored framework; a --data file holds one "
+                              "period already");
+  }
+  if (absl::Status s = CheckOfflineFlags(cmd.flags, OnlineUncertaintyFlagNames()); !s.ok()) {
+    config::ExitInvalidConfig(cmd.program, std::string(s.message()));
   }
 
   absl::StatusOr<OfflineScoring> offline = LoadOfflineScoring(cmd.flags);

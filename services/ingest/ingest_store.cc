@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
@@ -181,25 +182,41 @@ std::string DistinctExpr(const std::string& column, const std::string& type) {
   return absl::StrCat("o.", column, " IS DISTINCT FROM s.", column);
 }
 
+// Milliseconds since `start`, for the debug-level phase timings.
+double MillisSince(absl::Time start) { return absl::ToDoubleMilliseconds(absl::Now() - start); }
+
 // Stages rows with COPY, closes changed current revisions and inserts new
 // ones. Returns the summary and the distinct values of `report_column` for
 // changed rows (to bump data versions).
+//
+// Cost (docs/ingest.md, "Performance"): one COPY into the staging table,
+// one index lookup per staged row, one COPY into the table, and for
+// changed rows one update by row address. No statement joins the staged
+// rows to the table in a way the planner could turn into a scan of the
+// table: on a table never analysed (the first bulk load) it estimates
+// `valid_to IS NULL` to match 0.5% of the rows and chose merge joins over
+// every current row, or probes by a partial key, so a batch's cost grew
+// with the table.
 absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const RevisionedTable& spec,
                                                 const BatchRows& rows,
                                                 const std::string& batch_id,
                                                 std::vector<std::string>* changed) {
+  const absl::Time start = absl::Now();
   const std::string staging = "staging_" + spec.table;
-  std::vector<std::string> columns, column_defs, key_match, key_text, distinct;
+  std::vector<std::string> columns, column_defs, key_match, staged_key_text, key_text, distinct,
+      current_columns;
   for (const auto& [c, t] : spec.key_types) {
     columns.push_back(c);
     column_defs.push_back(c + " " + t);
-    key_match.push_back(absl::StrCat("o.", c, " = s.", c));
-    key_text.push_back(absl::StrCat("s.", c, "::text"));
+    key_match.push_back(absl::StrCat("t.", c, " = s.", c));
+    staged_key_text.push_back(absl::StrCat("s.", c, "::text"));
+    key_text.push_back(absl::StrCat("t.", c, "::text"));
   }
   for (const auto& [c, t] : spec.values) {
     columns.push_back(c);
     column_defs.push_back(c + " " + t);
     distinct.push_back(DistinctExpr(c, t));
+    current_columns.push_back("t." + c);
   }
   for (const auto& [c, t] : spec.extras) {
     columns.push_back(c);
@@ -208,39 +225,79 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   // The staging table lives as long as the connection and is emptied at
   // every commit, so batches do not churn the system catalogue.
   tx.exec(absl::StrCat("CREATE TEMP TABLE IF NOT EXISTS ", staging, " (",
-                       Join(column_defs, ", "),
-                       ", current_revision integer, changed boolean NOT NULL DEFAULT false) "
-                       "ON COMMIT DELETE ROWS"));
+                       Join(column_defs, ", "), ") ON COMMIT DELETE ROWS"));
   {
     pqxx::stream_to copy(tx, staging, columns);
     for (size_t i = 0; i < rows.count; ++i) rows.stage(copy, i);
     copy.complete();
   }
-  // Planner statistics for the joins below (cheap on a batch).
-  tx.exec("ANALYZE " + staging);
+  const double stage_ms = MillisSince(start);
 
-  // 1. One index probe per row: the key's current revision, and whether the
-  //    staged content differs from it.
-  tx.exec(absl::StrCat("UPDATE ", staging, " s SET current_revision = o.revision, changed = (",
-                       Join(distinct, " OR "), ") FROM ", spec.table,
-                       " o WHERE o.valid_to IS NULL AND ", Join(key_match, " AND ")));
-  // 2. Close the current revisions whose content changed. A concurrent
-  //    writer that closed one first leaves nothing to close here; the copy
-  //    below then collides on the primary key and the batch is retried.
-  tx.exec(absl::StrCat("UPDATE ", spec.table, " o SET valid_to = now() FROM ", staging,
-                       " s WHERE s.changed AND o.valid_to IS NULL AND o.revision = "
-                       "s.current_revision AND ", Join(key_match, " AND ")));
-  // 3. The existing keys (few in a bulk load): unchanged ones are skipped,
-  //    changed ones get the next revision, every other row revision 1.
+  // 1. The current revision of each staged key, if any, and whether the
+  //    staged content differs from it. The LATERAL subquery with LIMIT 1
+  //    cannot be flattened into a join, so this is a nested loop of one
+  //    lookup per staged row, and every index of a revisioned table begins
+  //    with its whole key (migration 0004), so each lookup is one index
+  //    descent. Existing keys are few in a bulk load: unchanged ones are
+  //    skipped, changed ones get the next revision, every other row
+  //    revision 1.
+  absl::Time phase = absl::Now();
   absl::flat_hash_map<std::string, std::pair<int, bool>> existing;
+  std::vector<std::string> to_close;                   // row addresses (ctid)
+  absl::flat_hash_set<std::string> expected_closed;    // key \x1f revision
   for (const auto& row : tx.exec(absl::StrCat(
-           "SELECT concat_ws(chr(31), ", Join(key_text, ", "),
-           "), s.current_revision, s.changed FROM ", staging,
-           " s WHERE s.current_revision IS NOT NULL"))) {
-    existing[row[0].as<std::string>()] = {row[1].as<int>(), row[2].as<bool>()};
+           "SELECT concat_ws(chr(31), ", Join(staged_key_text, ", "), "), o.revision, (",
+           Join(distinct, " OR "), "), o.ctid FROM ", staging,
+           " s CROSS JOIN LATERAL (SELECT t.revision, t.ctid, ", Join(current_columns, ", "),
+           " FROM ", spec.table, " t WHERE t.valid_to IS NULL AND ", Join(key_match, " AND "),
+           " LIMIT 1) o"))) {
+    const std::string key = row[0].as<std::string>();
+    const int revision = row[1].as<int>();
+    const bool row_changed = row[2].as<bool>();
+    existing[key] = {revision, row_changed};
+    if (row_changed) {
+      to_close.push_back(row[3].as<std::string>());
+      expected_closed.insert(absl::StrCat(key, "\x1f", revision));
+    }
   }
-  // 4. New revisions go in with COPY: the bulk path, as fast as loading the
+  const double probe_ms = MillisSince(phase);
+
+  // 2. Close the current revisions whose content changed, by row address:
+  //    a TID scan, whatever the statistics. (A `valid_to IS NULL` condition
+  //    here lets the planner, which estimates it to match 0.5% of a table
+  //    never analysed, read the whole partial index of current rows
+  //    instead.) A row a concurrent writer closed first has moved to a new
+  //    address and is skipped, and an address since reused holds another
+  //    key or revision: the rows closed are checked against those meant and
+  //    any difference aborts the batch, which is retried (as does the
+  //    primary key collision of the copy below).
+  phase = absl::Now();
+  if (!to_close.empty()) {
+    size_t closed = 0;
+    bool unexpected = false;
+    for (const auto& row : tx.exec_params(
+             absl::StrCat("UPDATE ", spec.table,
+                          " t SET valid_to = now() WHERE t.ctid = ANY($1::tid[]) "
+                          "RETURNING concat_ws(chr(31), ",
+                          Join(key_text, ", "), ", t.revision::text)"),
+             TextArray(to_close))) {
+      if (expected_closed.contains(row[0].as<std::string>())) {
+        ++closed;
+      } else {
+        unexpected = true;
+      }
+    }
+    if (unexpected || closed != to_close.size()) {
+      return absl::AbortedError(
+          "concurrent write to the same keys: a current revision changed while the batch was "
+          "merged");
+    }
+  }
+  const double close_ms = MillisSince(phase);
+
+  // 3. New revisions go in with COPY: the bulk path, as fast as loading the
   //    table directly (valid_from defaults to the transaction's now()).
+  phase = absl::Now();
   std::vector<std::string> table_columns = columns;
   table_columns.push_back("revision");
   table_columns.push_back("batch_id");
@@ -272,6 +329,15 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   }
   changed->assign(changed_set.begin(), changed_set.end());
   std::sort(changed->begin(), changed->end());
+  log::Debug("merge", {{"table", spec.table},
+                       {"batch_id", batch_id},
+                       {"rows", static_cast<int64_t>(rows.count)},
+                       {"existing", static_cast<int64_t>(existing.size())},
+                       {"changed", static_cast<int64_t>(to_close.size())},
+                       {"stage_ms", stage_ms},
+                       {"probe_ms", probe_ms},
+                       {"close_ms", close_ms},
+                       {"insert_ms", MillisSince(phase)}});
   return summary;
 }
 

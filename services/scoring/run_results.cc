@@ -49,9 +49,36 @@ DataMatrix RawOfScoredRegions(const PipelineResult& result) {
   return raw;
 }
 
+// Tiers of `scores` under `rule` among the clusters: a natural-breaks rule
+// takes at most as many classes as the clusters have distinct scores (a
+// handful of clusters rarely has the regions' number of classes).
+absl::StatusOr<std::vector<int>> ClusterTiers(const v1::Tiers& rule, const std::string& node,
+                                              absl::Span<const double> scores,
+                                              absl::Span<const int> ranks) {
+  v1::Tiers capped = rule;
+  if (rule.rule_case() == v1::Tiers::kNaturalBreaks) {
+    std::vector<double> present;
+    for (double v : scores) {
+      if (!index::IsMissingValue(v)) present.push_back(v);
+    }
+    std::sort(present.begin(), present.end());
+    const int distinct =
+        static_cast<int>(std::unique(present.begin(), present.end()) - present.begin());
+    if (distinct == 0) return std::vector<int>(scores.size(), 0);
+    capped.set_natural_breaks(std::min(rule.natural_breaks(), distinct));
+  }
+  absl::StatusOr<std::vector<int>> tiers = TierColumn(capped, node, scores, ranks);
+  if (!tiers.ok()) {
+    return absl::Status(tiers.status().code(),
+                        absl::StrCat("clusters: ", tiers.status().message()));
+  }
+  return tiers;
+}
+
 absl::Status AppendClusterRows(const index::Framework& f, const PipelineSpec& spec,
                                const PipelineResult& result, const DataMatrix& raw,
-                               const ClusterInputs& in, std::vector<RunResultRow>* rows) {
+                               const ClusterInputs& in, const v1::Tiers& tiers,
+                               const std::vector<bool>& tiered, std::vector<RunResultRow>* rows) {
   const auto scored = RowIndex(result.scores.regions());
   std::vector<Cluster> clusters;
   std::vector<bool> is_member(result.scores.rows(), false);
@@ -106,6 +133,11 @@ absl::Status AppendClusterRows(const index::Framework& f, const PipelineSpec& sp
     } else {
       ASSIGN_OR_RETURN(ranks, CompetitionRanks(scores.Column(node), spec.ranking));
     }
+    // The run's tier rule, among the clusters, on what their rows hold.
+    std::vector<int> tier;
+    if (tiered[node]) {
+      ASSIGN_OR_RETURN(tier, ClusterTiers(tiers, f.Node(node).code, scores.Column(node), ranks));
+    }
     for (size_t c = 0; c < clusters.size(); ++c) {
       RunResultRow& row = rows->emplace_back();
       row.region = clusters[c].code;
@@ -114,6 +146,7 @@ absl::Status AppendClusterRows(const index::Framework& f, const PipelineSpec& sp
       row.cluster = true;
       row.score = scores.Get(c, node);
       row.rank = ranks[c];
+      if (!tier.empty()) row.tier = tier[c];
       if (leaf >= 0) {
         row.raw = cluster_raw.Get(c, leaf);
         row.normalised = normalised.Get(c, leaf);
@@ -206,11 +239,13 @@ absl::StatusOr<RunResults> BuildRunResults(const index::Framework& f, const Pipe
   for (const index::CellRef& cell : result.imputed) imputed.insert(cell.row * leaves + cell.col);
 
   std::vector<std::vector<int>> tier(nodes);
+  std::vector<bool> tiered(nodes, false);
   if (tiers.rule_case() != v1::Tiers::RULE_NOT_SET) {
     std::vector<std::string> codes(tiers.node_codes().begin(), tiers.node_codes().end());
     if (codes.empty()) codes.push_back(f.Node(f.Root()).code);
     for (const std::string& code : codes) {
       const int node = f.Find(code);
+      tiered[node] = true;
       ASSIGN_OR_RETURN(tier[node],
                        TierColumn(tiers, code, scores.Column(node), result.ranks[node]));
     }
@@ -237,7 +272,7 @@ absl::StatusOr<RunResults> BuildRunResults(const index::Framework& f, const Pipe
     }
   }
   if (!clusters.definitions.empty()) {
-    RETURN_IF_ERROR(AppendClusterRows(f, spec, result, raw, clusters, &out.rows));
+    RETURN_IF_ERROR(AppendClusterRows(f, spec, result, raw, clusters, tiers, tiered, &out.rows));
   }
 
   ASSIGN_OR_RETURN(AggregationTree tree, AggregationTreeFromFramework(f, result.local_weights));

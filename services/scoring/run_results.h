@@ -58,7 +58,9 @@ struct RunResults {
 // code, imputed flags from the pipeline's list), tiers at spec.tiers' nodes
 // (default the composite), cluster rows (node scores aggregated from member
 // scores, leaf values from member raw values, leaf ranks by the aggregated
-// raw value in the leaf's direction), the summary and the statistics.
+// raw value in the leaf's direction; the same tier rule at the same nodes
+// among the clusters, from their scores and ranks, natural breaks capped at
+// the clusters' distinct scores), the summary and the statistics.
 // INVALID_ARGUMENT when a cluster member is not scored or lacks a weight.
 absl::StatusOr<RunResults> BuildRunResults(const index::Framework& framework,
                                            const PipelineSpec& spec, const PipelineResult& result,

@@ -93,8 +93,9 @@ absl::Status ValidateRunSpec(const v1::RunSpec& spec) {
   if (spec.framework().code().empty()) return Invalid("spec.framework.code", "required");
   if (spec.framework().version() < 0) return Invalid("spec.framework.version", "must be >= 0");
   if (spec.period() == 0) return Invalid("spec.period", "required");
-  if (spec.period() < 1900 || spec.period() > 2100) {
-    return Invalid("spec.period", absl::StrCat(spec.period(), " is outside 1900-2100"));
+  if (spec.period() < kMinPeriod || spec.period() > kMaxPeriod) {
+    return Invalid("spec.period",
+                   absl::StrCat(spec.period(), " is outside ", kMinPeriod, "-", kMaxPeriod));
   }
   const v1::Universe& u = spec.universe();
   if (u.selection_case() == v1::Universe::kRegions && u.regions().codes().empty()) {
@@ -401,6 +402,13 @@ std::string RunId(const v1::Run& run) {
   *identity.mutable_group_labels() = run.group_labels();
   *identity.mutable_clusters() = run.clusters();
   return absl::StrCat("run-", server::ContentHashHex(identity));
+}
+
+std::string SeriesId(const v1::RunSpec& spec) {
+  v1::RunSpec identity = spec;
+  identity.clear_period();
+  identity.clear_label();
+  return absl::StrCat("series-", server::ContentHashHex(identity));
 }
 
 std::string UncertaintyId(const std::string& run_id, const v1::ComputeUncertaintyRequest& request) {

@@ -23,6 +23,10 @@
 
 namespace innoscope::scoring {
 
+// The periods a run may score.
+inline constexpr int kMinPeriod = 1900;
+inline constexpr int kMaxPeriod = 2100;
+
 // Checks what needs no framework: required fields and ranges. INVALID_ARGUMENT
 // names the field ("spec.pipeline.screening.region_threshold: ...").
 absl::Status ValidateRunSpec(const v1::RunSpec& spec);
@@ -53,6 +57,11 @@ absl::StatusOr<std::vector<int>> TierColumn(const v1::Tiers& rule, const std::st
 // without its label, the weight set, the data versions, the resolved
 // universe, group labels and cluster memberships. Other fields are ignored.
 std::string RunId(const v1::Run& run);
+
+// "series-" + 16 hex digits from a spec as requested (framework version
+// resolved, weights.compute not yet filled in) without its period and
+// label: the runs of one spec over several periods share it.
+std::string SeriesId(const v1::RunSpec& spec);
 
 // "unc-" + 16 hex digits from the run id and the request without threads.
 std::string UncertaintyId(const std::string& run_id, const v1::ComputeUncertaintyRequest& request);

@@ -30,6 +30,11 @@ grpc::Status ScoringGrpc::ListRuns(grpc::ServerContext*, const v1::ListRunsReque
   return Unary(core_.ListRuns(*request), response);
 }
 
+grpc::Status ScoringGrpc::PublishRuns(grpc::ServerContext*, const v1::PublishRunsRequest* request,
+                                      v1::PublishRunsResponse* response) {
+  return Unary(core_.PublishRuns(*request), response);
+}
+
 grpc::Status ScoringGrpc::GetRanking(grpc::ServerContext* context,
                                      const v1::GetRankingRequest* request,
                                      v1::GetRankingResponse* response) {

@@ -22,6 +22,8 @@ class ScoringGrpc final : public v1::ScoringService::Service {
                       v1::GetRunResponse* response) override;
   grpc::Status ListRuns(grpc::ServerContext* context, const v1::ListRunsRequest* request,
                         v1::ListRunsResponse* response) override;
+  grpc::Status PublishRuns(grpc::ServerContext* context, const v1::PublishRunsRequest* request,
+                           v1::PublishRunsResponse* response) override;
   grpc::Status GetRanking(grpc::ServerContext* context, const v1::GetRankingRequest* request,
                           v1::GetRankingResponse* response) override;
   grpc::Status GetRegionProfile(grpc::ServerContext* context,

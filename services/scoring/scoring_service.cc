@@ -12,10 +12,10 @@
 #include "libs/common/status_macros.h"
 #include "libs/index/matrix_ops.h"
 #include "libs/index/weights.h"
-#include "libs/scoring/changes.h"
 #include "libs/scoring/profile.h"
 #include "libs/scoring/uncertainty.h"
 #include "services/scoring/ingest_regions.h"
+#include "services/scoring/run_comparison.h"
 #include "services/scoring/run_results.h"
 #include "services/scoring/run_spec.h"
 #include "services/scoring/uncertainty_model.h"
@@ -26,6 +26,7 @@ namespace {
 using google::protobuf::util::TimeUtil;
 
 constexpr size_t kRunCacheSize = 256;
+constexpr size_t kNodeRowsCacheRows = 1'000'000;  // GetRanking's rows, about 100 MB
 constexpr int64_t kDefaultReplicates = 1000;
 constexpr int kDefaultBootstrap = 500;
 constexpr double kDefaultConfidence = 0.95;
@@ -126,18 +127,6 @@ v1::NodeScore ToNodeScore(const NodeProfile& p, const v1::NodeInfo& info) {
   if (p.rank != kUnranked) out.set_rank(p.rank);
   if (!std::isnan(p.universe_mean)) out.set_universe_mean(p.universe_mean);
   if (!std::isnan(p.universe_median)) out.set_universe_median(p.universe_median);
-  return out;
-}
-
-v1::RegionChange ToRegionChange(const RankChange& c, const std::vector<std::string>& codes) {
-  v1::RegionChange out;
-  out.set_region_code(codes[c.region]);
-  if (!std::isnan(c.previous_score)) out.set_previous_score(c.previous_score);
-  if (!std::isnan(c.current_score)) out.set_current_score(c.current_score);
-  if (!std::isnan(c.score_change)) out.set_score_change(c.score_change);
-  if (c.previous_rank != kUnranked) out.set_previous_rank(c.previous_rank);
-  if (c.current_rank != kUnranked) out.set_current_rank(c.current_rank);
-  if (c.comparable) out.set_rank_change(c.rank_change);
   return out;
 }
 
@@ -276,6 +265,25 @@ absl::StatusOr<std::shared_ptr<const v1::Run>> ScoringService::LoadRun(const std
   return shared;
 }
 
+absl::StatusOr<std::shared_ptr<const v1::Run>> ScoringService::PreviousPeriodRun(
+    const v1::Run& current) {
+  const int period = current.spec().period() - 1;
+  if (current.series().empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "previous_run_id: run ", current.id(),
+        " was stored before runs had a series, so its previous period's run cannot be found; "
+        "pass previous_run_id"));
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> id, store_.FindSeriesRun(current.series(), period));
+  if (!id) {
+    return absl::NotFoundError(absl::StrCat(
+        "previous_run_id: no run of the same spec as ", current.id(), " for ", period,
+        "; compute it first (ComputeScores with the same spec and period ", period, ", or periods ",
+        period, "-", current.spec().period(), ") or pass previous_run_id"));
+  }
+  return LoadRun(*id, "previous_run_id");
+}
+
 absl::StatusOr<std::vector<common::v1::DataVersion>> ScoringService::ReadVersions(
     const std::vector<std::string>& scopes, absl::Time deadline) {
   std::vector<common::v1::DataVersion> versions;
@@ -410,14 +418,66 @@ absl::StatusOr<std::vector<std::string>> ScoringService::GroupLabels(
 
 absl::StatusOr<v1::ComputeScoresResponse> ScoringService::ComputeScores(
     const v1::ComputeScoresRequest& request, absl::Time deadline) {
+  const bool series = request.periods_size() > 0;
+  std::vector<int> periods(request.periods().begin(), request.periods().end());
+  if (!series) {
+    periods.push_back(request.spec().period());
+  } else {
+    if (request.spec().period() != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("spec.period: must be 0 (unset) with periods; got ", request.spec().period(),
+                       " (each run of the series takes its period from the list)"));
+    }
+    std::set<int> seen;
+    for (int period : periods) {
+      if (period < kMinPeriod || period > kMaxPeriod) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("periods: ", period, " is outside ", kMinPeriod, "-", kMaxPeriod));
+      }
+      if (!seen.insert(period).second) {
+        return absl::InvalidArgumentError(absl::StrCat("periods: ", period, " is listed twice"));
+      }
+    }
+  }
+  // The spec is checked once for every period before anything runs.
+  v1::RunSpec spec = request.spec();
+  for (int period : periods) {
+    spec.set_period(period);
+    RETURN_IF_ERROR(ValidateRunSpec(spec));
+  }
+  v1::ComputeScoresResponse response;
+  for (int period : periods) {
+    spec.set_period(period);
+    absl::StatusOr<v1::ComputedRun> computed = ComputeRun(spec, request.draft(), deadline);
+    if (!computed.ok()) {
+      if (!series) return computed.status();
+      return absl::Status(
+          computed.status().code(),
+          absl::StrCat("period ", period, ": ", computed.status().message(),
+                       response.runs_size() == 0
+                           ? ""
+                           : absl::StrCat(" (the runs of the ", response.runs_size(),
+                                          " period(s) before it are stored)")));
+    }
+    *response.add_runs() = *std::move(computed);
+  }
+  const v1::ComputedRun& last = response.runs(response.runs_size() - 1);
+  *response.mutable_run() = last.run();
+  response.set_created(last.created());
+  return response;
+}
+
+absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& requested,
+                                                           bool draft, absl::Time deadline) {
   v1::Run run;
-  *run.mutable_spec() = request.spec();
+  *run.mutable_spec() = requested;
   v1::RunSpec& spec = *run.mutable_spec();
   RETURN_IF_ERROR(ValidateRunSpec(spec));
   ASSIGN_OR_RETURN(
       clients::LoadedFramework framework,
       ingest_.GetFramework(spec.framework().code(), spec.framework().version(), deadline));
   spec.mutable_framework()->set_version(framework.proto.version());
+  run.set_series(SeriesId(spec));  // before ResolveWeights fills weights.compute
   const index::Framework& tree = framework.tree;
   ASSIGN_OR_RETURN(PipelineSpec pipeline, ToPipelineSpec(spec, tree));
   if (pipeline.denominate && DenominatorCodes(tree).empty()) {
@@ -470,10 +530,13 @@ absl::StatusOr<v1::ComputeScoresResponse> ScoringService::ComputeScores(
   {
     ASSIGN_OR_RETURN(std::optional<v1::Run> existing, store_.FindRun(run.id()));
     if (existing) {
-      v1::ComputeScoresResponse response;
-      *response.mutable_run() = *std::move(existing);
-      response.set_created(false);
-      return response;
+      // Asked for a published run: a draft left by an unfinished batch is
+      // the same run (same id, same inputs), so it is published.
+      if (!draft) RETURN_IF_ERROR(store_.PublishExisting(run.id()));
+      v1::ComputedRun out;
+      *out.mutable_run() = *std::move(existing);
+      out.set_created(false);
+      return out;
     }
   }
 
@@ -492,13 +555,13 @@ absl::StatusOr<v1::ComputeScoresResponse> ScoringService::ComputeScores(
   }
   *run.mutable_statistics() = std::move(results.statistics);
 
-  ASSIGN_OR_RETURN(bool created, store_.InsertRun(run, results.rows));
+  ASSIGN_OR_RETURN(bool created, store_.InsertRun(run, results.rows, draft));
   ASSIGN_OR_RETURN(std::optional<v1::Run> stored, store_.FindRun(run.id()));
   if (!stored) return absl::InternalError(absl::StrCat("run ", run.id(), " vanished after insert"));
-  v1::ComputeScoresResponse response;
-  *response.mutable_run() = *std::move(stored);
-  response.set_created(created);
-  return response;
+  v1::ComputedRun out;
+  *out.mutable_run() = *std::move(stored);
+  out.set_created(created);
+  return out;
 }
 
 absl::StatusOr<v1::GetRunResponse> ScoringService::GetRun(const v1::GetRunRequest& request) {
@@ -520,6 +583,21 @@ absl::StatusOr<v1::ListRunsResponse> ScoringService::ListRuns(const v1::ListRuns
   return response;
 }
 
+absl::StatusOr<v1::PublishRunsResponse> ScoringService::PublishRuns(
+    const v1::PublishRunsRequest& request) {
+  if (request.run_ids().empty()) return absl::InvalidArgumentError("run_ids: at least one run id");
+  std::vector<std::string> ids;
+  std::set<std::string> seen;
+  for (const std::string& id : request.run_ids()) {
+    if (id.empty()) return absl::InvalidArgumentError("run_ids: an empty id");
+    if (seen.insert(id).second) ids.push_back(id);
+  }
+  ASSIGN_OR_RETURN(int published, store_.PublishRuns(ids));
+  v1::PublishRunsResponse response;
+  response.set_published(published);
+  return response;
+}
+
 // ------------------------------------------------------- reading a run
 
 absl::StatusOr<v1::GetRankingResponse> ScoringService::GetRanking(
@@ -529,8 +607,29 @@ absl::StatusOr<v1::GetRankingResponse> ScoringService::GetRanking(
   const std::string& node_code = run->summary().nodes(node).code();
   ASSIGN_OR_RETURN(PageWindow window, ToPageWindow(request.page()));
   if (request.top_n() < 0) return absl::InvalidArgumentError("top_n: must be >= 0");
-  ASSIGN_OR_RETURN(std::vector<RunResultRow> rows,
-                   store_.NodeResults(run->id(), node_code, request.clusters()));
+  // A run's rows never change, so they are cached like the run (bounded
+  // by rows, about 100 bytes each); a ranking then needs no database call.
+  const std::string rows_key = absl::StrCat(run->id(), "/", node_code, "/", request.clusters());
+  std::shared_ptr<const std::vector<RunResultRow>> cached_rows;
+  {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = node_rows_cache_.find(rows_key);
+    if (it != node_rows_cache_.end()) cached_rows = it->second;
+  }
+  if (cached_rows == nullptr) {
+    ASSIGN_OR_RETURN(std::vector<RunResultRow> loaded,
+                     store_.NodeResults(run->id(), node_code, request.clusters()));
+    cached_rows = std::make_shared<const std::vector<RunResultRow>>(std::move(loaded));
+    absl::MutexLock lock(&cache_mu_);
+    if (node_rows_cached_ + cached_rows->size() > kNodeRowsCacheRows) {
+      node_rows_cache_.clear();  // immutable rows: any eviction policy is correct
+      node_rows_cached_ = 0;
+    }
+    if (node_rows_cache_.emplace(rows_key, cached_rows).second) {
+      node_rows_cached_ += cached_rows->size();
+    }
+  }
+  const std::vector<RunResultRow>& rows = *cached_rows;
 
   // Members of the requested universe, as indices into rows (sorted by code).
   absl::flat_hash_map<std::string, int> row_of;
@@ -667,8 +766,12 @@ absl::StatusOr<v1::GetRegionProfileResponse> ScoringService::GetRegionProfile(
 absl::StatusOr<v1::CompareRunsResponse> ScoringService::CompareRuns(
     const v1::CompareRunsRequest& request) {
   ASSIGN_OR_RETURN(std::shared_ptr<const v1::Run> current, LoadRun(request.run_id(), "run_id"));
-  ASSIGN_OR_RETURN(std::shared_ptr<const v1::Run> previous,
-                   LoadRun(request.previous_run_id(), "previous_run_id"));
+  std::shared_ptr<const v1::Run> previous;
+  if (request.previous_run_id().empty()) {
+    ASSIGN_OR_RETURN(previous, PreviousPeriodRun(*current));
+  } else {
+    ASSIGN_OR_RETURN(previous, LoadRun(request.previous_run_id(), "previous_run_id"));
+  }
   ASSIGN_OR_RETURN(int node, NodeOf(*current, request.node_code(), "node_code"));
   const std::string node_code = current->summary().nodes(node).code();
   RETURN_IF_ERROR(NodeOf(*previous, node_code, "node_code").status());
@@ -679,61 +782,12 @@ absl::StatusOr<v1::CompareRunsResponse> ScoringService::CompareRuns(
                    store_.NodeResults(current->id(), node_code, request.clusters()));
   ASSIGN_OR_RETURN(std::vector<RunResultRow> before,
                    store_.NodeResults(previous->id(), node_code, request.clusters()));
-  // Both runs on one list of regions (each run keeps its own ranks).
-  std::vector<std::string> codes;
-  for (const auto* rows : {&now, &before}) {
-    for (const RunResultRow& row : *rows) codes.push_back(row.region);
-  }
-  std::sort(codes.begin(), codes.end());
-  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
-  absl::flat_hash_map<std::string, size_t> index_of;
-  for (size_t i = 0; i < codes.size(); ++i) index_of[codes[i]] = i;
-  auto spread = [&](const std::vector<RunResultRow>& rows, std::vector<int>* ranks,
-                    std::vector<double>* scores, std::vector<double>* raw) {
-    ranks->assign(codes.size(), kUnranked);
-    scores->assign(codes.size(), index::kMissing);
-    raw->assign(codes.size(), index::kMissing);
-    for (const RunResultRow& row : rows) {
-      const size_t i = index_of[row.region];
-      (*ranks)[i] = row.rank;
-      (*scores)[i] = row.score;
-      (*raw)[i] = row.raw;
-    }
-  };
-  std::vector<int> previous_ranks, current_ranks;
-  std::vector<double> previous_scores, current_scores, previous_raw, current_raw;
-  spread(before, &previous_ranks, &previous_scores, &previous_raw);
-  spread(now, &current_ranks, &current_scores, &current_raw);
-  ASSIGN_OR_RETURN(std::vector<RankChange> changes, CompareRanks(previous_ranks, current_ranks));
-  for (RankChange& c : changes) {
-    c.previous_score = previous_scores[c.region];
-    c.current_score = current_scores[c.region];
-    c.score_change = c.current_score - c.previous_score;
-  }
-
-  v1::CompareRunsResponse response;
+  ASSIGN_OR_RETURN(v1::CompareRunsResponse response,
+                   CompareNodeRows(before, previous->spec().period(), now, current->spec().period(),
+                                   IsLeaf(*current, node_code), movers));
   response.set_run_id(current->id());
   response.set_previous_run_id(previous->id());
   response.set_node_code(node_code);
-  std::vector<double> growth, shares;
-  if (IsLeaf(*current, node_code)) {
-    ASSIGN_OR_RETURN(growth, GrowthRates(previous_raw, current_raw));
-    // Shares need non-negative values with a positive total; else none.
-    absl::StatusOr<std::vector<double>> s = SharesOfTotal(current_raw);
-    if (s.ok()) shares = *std::move(s);
-  }
-  for (const RankChange& c : changes) {
-    v1::RegionChange* out = response.add_changes();
-    *out = ToRegionChange(c, codes);
-    if (!growth.empty() && std::isfinite(growth[c.region])) out->set_raw_growth(growth[c.region]);
-    if (!shares.empty() && std::isfinite(shares[c.region])) out->set_raw_share(shares[c.region]);
-  }
-  for (const RankChange& c : LargestRisers(changes, movers)) {
-    *response.add_risers() = response.changes(c.region);
-  }
-  for (const RankChange& c : LargestFallers(changes, movers)) {
-    *response.add_fallers() = response.changes(c.region);
-  }
   return response;
 }
 

@@ -59,6 +59,8 @@ class ScoringService {
                                                           absl::Time deadline);
   absl::StatusOr<v1::GetRunResponse> GetRun(const v1::GetRunRequest& request);
   absl::StatusOr<v1::ListRunsResponse> ListRuns(const v1::ListRunsRequest& request);
+  // Publishes draft runs, all or none (docs/scoring.md "Drafts and publishing").
+  absl::StatusOr<v1::PublishRunsResponse> PublishRuns(const v1::PublishRunsRequest& request);
   absl::StatusOr<v1::GetRankingResponse> GetRanking(const v1::GetRankingRequest& request,
                                                     absl::Time deadline);
   absl::StatusOr<v1::GetRegionProfileResponse> GetRegionProfile(
@@ -79,6 +81,14 @@ class ScoringService {
   // A stored run (immutable, so cached); NOT_FOUND names the id.
   absl::StatusOr<std::shared_ptr<const v1::Run>> LoadRun(const std::string& id,
                                                          const std::string& field);
+  // The newest run of `current`'s series for the period before its own;
+  // NOT_FOUND says what to compute instead.
+  absl::StatusOr<std::shared_ptr<const v1::Run>> PreviousPeriodRun(const v1::Run& current);
+  // Computes and stores the run of one spec (one period), as a draft when
+  // asked, or returns the stored run with the same id (publishing it unless
+  // `draft`).
+  absl::StatusOr<v1::ComputedRun> ComputeRun(const v1::RunSpec& requested, bool draft,
+                                             absl::Time deadline);
   // The weights of spec.weights as local weights per framework node; fills
   // spec.weights.compute's defaults (the run's framework, period and
   // universe) and sets the weight set id (empty for the framework's own).
@@ -112,6 +122,12 @@ class ScoringService {
   absl::Mutex cache_mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const v1::Run>> run_cache_
       ABSL_GUARDED_BY(cache_mu_);
+  // GetRanking's rows of one (run, node, regions or clusters), cached like
+  // the run since runs are immutable: a ranking is then served without a
+  // database round trip (bench/scoring/run.sh measures it under load).
+  absl::flat_hash_map<std::string, std::shared_ptr<const std::vector<RunResultRow>>>
+      node_rows_cache_ ABSL_GUARDED_BY(cache_mu_);
+  size_t node_rows_cached_ ABSL_GUARDED_BY(cache_mu_) = 0;  // rows in node_rows_cache_
 };
 
 }  // namespace innoscope::scoring

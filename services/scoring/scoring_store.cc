@@ -14,18 +14,29 @@ namespace {
 
 constexpr char kInsertRun[] =
     "INSERT INTO runs (id, framework_code, framework_version, period, weight_set_id, label, "
-    "content) VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex')) "
+    "content, series, published) VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'), $8, $9) "
     "ON CONFLICT (id) DO NOTHING RETURNING id";
+// A published request for a run stored as a draft publishes it; a draft
+// request never unpublishes.
+constexpr char kPublishExisting[] = "UPDATE runs SET published = true WHERE id = $1 AND NOT published";
+// Locks the row, so a concurrent publish of the same run waits.
+constexpr char kRunPublished[] = "SELECT published FROM runs WHERE id = $1 FOR UPDATE";
+constexpr char kPublishRun[] = "UPDATE runs SET published = true WHERE id = $1";
 constexpr char kResultsTable[] = "run_results";
 constexpr char kSelectRun[] =
     "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
     "FROM runs WHERE id = $1";
+// Listings and the newest-run lookups see published runs only.
 constexpr char kCountRuns[] =
-    "SELECT count(*) FROM runs WHERE ($1 = '' OR framework_code = $1) AND ($2 = 0 OR period = $2)";
+    "SELECT count(*) FROM runs WHERE published AND ($1 = '' OR framework_code = $1) "
+    "AND ($2 = 0 OR period = $2)";
 constexpr char kListRuns[] =
     "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
-    "FROM runs WHERE ($1 = '' OR framework_code = $1) AND ($2 = 0 OR period = $2) "
+    "FROM runs WHERE published AND ($1 = '' OR framework_code = $1) AND ($2 = 0 OR period = $2) "
     "ORDER BY created_at DESC, id OFFSET $3 LIMIT $4";
+constexpr char kSeriesRun[] =
+    "SELECT id FROM runs WHERE series = $1 AND period = $2 AND published "
+    "ORDER BY created_at DESC, id LIMIT 1";
 constexpr char kNodeResults[] =
     "SELECT region, node_position, score, rank, raw, normalised, imputed, tier FROM run_results "
     "WHERE run_id = $1 AND node = $2 AND is_cluster = $3 ORDER BY region";
@@ -83,15 +94,17 @@ absl::StatusOr<Message> Decode(const pqxx::row& row, const char* what) {
 }  // namespace
 
 absl::StatusOr<bool> ScoringStore::InsertRun(const v1::Run& run,
-                                             const std::vector<RunResultRow>& rows) {
+                                             const std::vector<RunResultRow>& rows, bool draft) {
   bool created = false;
   RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    pqxx::result r =
-        tx.exec_params(kInsertRun, run.id(), run.spec().framework().code(),
-                       run.spec().framework().version(), run.spec().period(), run.weight_set_id(),
-                       run.spec().label(), absl::BytesToHexString(run.SerializeAsString()));
+    pqxx::result r = tx.exec_params(kInsertRun, run.id(), run.spec().framework().code(),
+                                    run.spec().framework().version(), run.spec().period(),
+                                    run.weight_set_id(), run.spec().label(),
+                                    absl::BytesToHexString(run.SerializeAsString()), run.series(),
+                                    !draft);
     created = !r.empty();
+    if (!created && !draft) tx.exec_params(kPublishExisting, run.id());
     if (created) {
       pqxx::stream_to copy(
           tx, kResultsTable,
@@ -108,6 +121,38 @@ absl::StatusOr<bool> ScoringStore::InsertRun(const v1::Run& run,
     return absl::OkStatus();
   }));
   return created;
+}
+
+absl::Status ScoringStore::PublishExisting(const std::string& id) {
+  return pool_.WithRetries([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_params(kPublishExisting, id);
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<int> ScoringStore::PublishRuns(const std::vector<std::string>& ids) {
+  int published = 0;
+  RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) -> absl::Status {
+    published = 0;
+    pqxx::work tx(c);
+    for (const std::string& id : ids) {
+      pqxx::result r = tx.exec_params(kRunPublished, id);
+      if (r.empty()) {
+        // Not committed: the runs updated before this one stay drafts.
+        return absl::NotFoundError(absl::StrCat("run_ids: run \"", id,
+                                                "\" does not exist; nothing was published"));
+      }
+      if (!r[0][0].as<bool>()) {
+        tx.exec_params(kPublishRun, id);
+        ++published;
+      }
+    }
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return published;
 }
 
 absl::StatusOr<std::optional<v1::Run>> ScoringStore::FindRun(const std::string& id) {
@@ -141,6 +186,18 @@ absl::StatusOr<std::vector<v1::Run>> ScoringStore::ListRuns(const std::string& f
     return absl::OkStatus();
   }));
   return out;
+}
+
+absl::StatusOr<std::optional<std::string>> ScoringStore::FindSeriesRun(const std::string& series,
+                                                                       int period) {
+  std::optional<std::string> id;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    pqxx::result r = tx.exec_params(kSeriesRun, series, period);
+    if (!r.empty()) id = r[0][0].as<std::string>();
+    return absl::OkStatus();
+  }));
+  return id;
 }
 
 absl::StatusOr<std::vector<RunResultRow>> ScoringStore::NodeResults(const std::string& run_id,

@@ -27,13 +27,26 @@ class ScoringStore {
   explicit ScoringStore(storage::ConnectionPool& pool) : pool_(pool) {}
 
   // Inserts the run and its rows unless the id exists; returns whether it
-  // was inserted.
-  absl::StatusOr<bool> InsertRun(const v1::Run& run, const std::vector<RunResultRow>& rows);
+  // was inserted. A draft is not listed (ListRuns) nor found by
+  // FindSeriesRun until PublishRuns; a non-draft insert of an existing
+  // draft publishes it, and an existing published run stays published.
+  absl::StatusOr<bool> InsertRun(const v1::Run& run, const std::vector<RunResultRow>& rows,
+                                 bool draft = false);
+  // Publishes the run if it is a draft (no-op otherwise or when absent).
+  absl::Status PublishExisting(const std::string& id);
+  // Publishes every run of `ids` in one transaction; returns how many were
+  // drafts. NOT_FOUND naming the first unknown id, and nothing published.
+  absl::StatusOr<int> PublishRuns(const std::vector<std::string>& ids);
   // std::nullopt when the run does not exist.
   absl::StatusOr<std::optional<v1::Run>> FindRun(const std::string& id);
-  // Newest first; without statistics, nodes, universe and group labels.
+  // Published runs, newest first; without statistics, nodes, universe and
+  // group labels.
   absl::StatusOr<std::vector<v1::Run>> ListRuns(const std::string& framework_code, int period,
                                                 int64_t offset, int limit, int64_t* total);
+
+  // The id of the newest published run of `series` for `period`;
+  // std::nullopt when there is none.
+  absl::StatusOr<std::optional<std::string>> FindSeriesRun(const std::string& series, int period);
 
   // One node's rows (regions or clusters), by region code.
   absl::StatusOr<std::vector<RunResultRow>> NodeResults(const std::string& run_id,

@@ -311,6 +311,35 @@ TEST_F(CliImportTest, ImportThenExportRoundTripsAwkwardDoublesBitForBit) {
                         "\"value\": 0.1, \"source\": \"\"}"));
 }
 
+// examples/ai_index: the three economic circles of the AI index get their
+// members from the CLI, a re-run changes nothing, and a member the service
+// does not know fails naming the cluster (the service validates members).
+TEST_F(CliImportTest, ClusterMembersAreSetPerClusterAndRerunsChangeNothing) {
+  const std::string examples = absl::StrCat(SourceDir(), "/examples/ai_index/");
+  CliOk("import regions '" + examples + "regions.csv'");
+  EXPECT_THAT(CliOk("import cluster_members '" + examples + "cluster_members.csv'"),
+              HasSubstr("clusters=3 changed=3 members=9"));
+  // 长三角 = Shanghai + Jiangsu + Zhejiang + Anhui, as the 2023 report sums it.
+  EXPECT_EQ(Psql("SELECT string_agg(member_code, ',' ORDER BY member_code) FROM "
+                 "ingest.cluster_members WHERE cluster_code = 'CN-YRD'"),
+            "CN-AH,CN-JS,CN-SH,CN-ZJ");
+  const std::string regions_version =
+      Psql("SELECT version FROM ingest.data_versions WHERE scope = 'regions'");
+  EXPECT_THAT(CliOk("import cluster_members '" + examples + "cluster_members.csv'"),
+              HasSubstr("clusters=3 changed=0 members=9"));
+  EXPECT_EQ(Psql("SELECT version FROM ingest.data_versions WHERE scope = 'regions'"),
+            regions_version);
+
+  WriteText(Path("bad_members.csv"), "cluster,member\nCN-CY,CN-CQ\nCN-CY,XX-NOWHERE\n");
+  int code = 0;
+  const std::string out = Cli("import cluster_members '" + Path("bad_members.csv") + "'", &code);
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_THAT(out, HasSubstr("cluster CN-CY"));
+  EXPECT_THAT(out, HasSubstr("XX-NOWHERE"));
+  EXPECT_EQ(Psql("SELECT count(*) FROM ingest.cluster_members WHERE cluster_code = 'CN-CY'"),
+            "2");  // unchanged: Chongqing and Sichuan
+}
+
 TEST_F(CliImportTest, RerunningTheSameImportWritesNothing) {
   const Table table = GenerateTable(20, 5, 5, 2);
   RegisterCodes(table);

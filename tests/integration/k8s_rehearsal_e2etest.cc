@@ -46,6 +46,7 @@
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
 #include "innoscope/weighting/v1/weighting.grpc.pb.h"
 #include "tests/integration/harness.h"
+#include "tests/shared_data.h"
 
 extern char** environ;
 
@@ -64,7 +65,6 @@ struct Launch {
   std::map<std::string, std::string> env;
   std::vector<std::string> upstreams;
   std::map<std::string, std::string> files;  // CronJob only
-  bool pending = false;  // the CLI lacks the command; flags checked against the contract
 };
 
 std::vector<std::string> Strings(const Value& v) {
@@ -85,7 +85,6 @@ Launch ToLaunch(const Value& v) {
   if (f.count("name")) l.name = f.at("name").string_value();
   if (f.count("command")) l.command = f.at("command").string_value();
   if (f.count("files")) l.files = StringMap(f.at("files"));
-  if (f.count("pending")) l.pending = f.at("pending").bool_value();
   l.binary = f.at("binary").string_value();
   l.args = Strings(f.at("args"));
   l.env = StringMap(f.at("env"));
@@ -316,22 +315,47 @@ TEST_F(K8sRehearsalE2eTest, ServicesStartServeAndReachTheirUpstreams) {
 }
 
 TEST_F(K8sRehearsalE2eTest, CronJobCommandProducesScores) {
-  if (plan_.recompute.pending) {
-    GTEST_SKIP() << "`innoscope recompute` is not implemented yet (issue 7); this step runs "
-                    "the CronJob's command once it is";
-  }
+  // The CronJob's config (k8s/base/config/recompute.yaml) recomputes the
+  // 2023 AI framework, whose definition is in ../shared.
+  INNOSCOPE_REQUIRE_SHARED(shared);
+  const std::string framework = shared + "/reference/frameworks/ai_competitiveness_2023.csv";
+  ASSERT_EQ(::access(framework.c_str(), R_OK), 0) << framework;
   ASSERT_NO_FATAL_FAILURE(StartStack());
-  // TODO(issue 7): load the demo data here (the demo generator, or `innoscope
-  // import` of the bundled framework and observations) so there is something
-  // to score.
+  // The bundled demo's data, loaded the way deploy/demo.sh does (smaller:
+  // 200 synthetic enterprises): regions and circles, the framework, and the
+  // seeded synthetic network and observations (docs/demo.md).
+  std::string dir = absl::StrCat(BuildDir(), "/test-logs/k8s-recompute-", ::getpid());
+  int code = 0;
+  ASSERT_TRUE(RunCommand(absl::StrCat("rm -rf ", ShellQuote(dir), " && mkdir -p ",
+                                      ShellQuote(dir)), &code).ok());
+  const std::string cli = ShellQuote(BuildDir() + "/services/cli/innoscope");
+  const std::string ingest = absl::StrCat(" --stack_file=/nonexistent --ingest_address=",
+                                          processes_.at("ingest")->grpc_address());
+  const std::string examples = SourceDir() + "/examples/ai_index/";
+  for (const std::string& step : {
+           absl::StrCat("import regions ", ShellQuote(examples + "regions.csv"), ingest),
+           absl::StrCat("import cluster_members ", ShellQuote(examples + "cluster_members.csv"),
+                        ingest),
+           absl::StrCat("import framework ", ShellQuote(framework),
+                        " --framework ai_competitiveness_2023", ingest),
+           absl::StrCat("demo generate --seed 2023 --enterprises 200 --regions ",
+                        ShellQuote(examples + "regions.csv"), " --framework ",
+                        ShellQuote(framework), " --out ", ShellQuote(dir + "/synthetic")),
+           absl::StrCat("import actors ", ShellQuote(dir + "/synthetic/actors.csv"),
+                        " --relation_set ai_value_network", ingest),
+           absl::StrCat("import relations ", ShellQuote(dir + "/synthetic/relations.csv"),
+                        " --relation_set ai_value_network", ingest),
+           absl::StrCat("import observations ", ShellQuote(dir + "/synthetic/observations.csv"),
+                        " --framework ai_competitiveness_2023 --source synthetic", ingest)}) {
+    auto out = RunCommand(absl::StrCat(cli, " ", step), &code);
+    ASSERT_TRUE(out.ok());
+    ASSERT_EQ(code, 0) << step << ":\n" << *out;
+  }
 
   // The CronJob's command, environment and config file, nothing else.
   // INNOSCOPE_PUSHGATEWAY_URL stays the cluster's: by the contract a failed
   // push is logged and does not change the exit code. To check the pushed
   // metrics too, serve a stub Pushgateway here and substitute its address.
-  std::string dir = absl::StrCat(BuildDir(), "/test-logs/k8s-recompute-", ::getpid());
-  int code = 0;
-  ASSERT_TRUE(RunCommand(absl::StrCat("mkdir -p ", ShellQuote(dir)), &code).ok());
   std::map<std::string, std::string> path_of;
   for (const auto& [path, content] : plan_.recompute.files) {
     path_of[path] = absl::StrCat(dir, "/", path.substr(path.rfind('/') + 1));
@@ -349,12 +373,42 @@ TEST_F(K8sRehearsalE2eTest, CronJobCommandProducesScores) {
   }
   auto out = RunCommand(absl::StrJoin(command, " "), &code);
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(code, 0) << *out;
-  // TODO(issue 7): assert that scores were produced: scoring's runs for the
-  // configured framework and periods exist and rank every region. Until that
-  // check is written this test must not pass.
-  ADD_FAILURE() << "the recompute rehearsal runs the command but does not yet check that "
-                   "scores were produced (tests/integration/k8s_rehearsal_e2etest.cc)";
+  ASSERT_EQ(code, 0) << *out;
+  EXPECT_THAT(*out,
+              ::testing::HasSubstr("innoscope recompute: success: recomputed 1 of 1 index"));
+
+  // Scores were produced and published: one run per configured period
+  // (2014-2022), each ranking every province of examples/ai_index.
+  auto scoring = scoring::v1::ScoringService::NewStub(processes_.at("scoring")->Channel());
+  scoring::v1::ListRunsRequest list;
+  list.set_framework_code("ai_competitiveness_2023");
+  list.mutable_page()->set_page_size(100);
+  scoring::v1::ListRunsResponse runs;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = scoring->ListRuns(&ctx, list, &runs);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(runs.page().total_size(), 9);
+  std::set<int> periods;
+  for (const auto& run : runs.runs()) {
+    periods.insert(run.spec().period());
+    EXPECT_EQ(run.summary().regions(), 31) << run.id();
+    EXPECT_EQ(run.summary().clusters(), 3) << run.id();
+  }
+  EXPECT_EQ(periods.size(), 9u);
+  EXPECT_EQ(*periods.begin(), 2014);
+  EXPECT_EQ(*periods.rbegin(), 2022);
+  // The job run is recorded as a success, with the run ids.
+  auto outcome = RunCommand(
+      absl::StrCat("psql ", ShellQuote(local_database_url_),
+                   " -Atc \"SELECT outcome || ' ' || jsonb_array_length(run_ids->"
+                   "'ai_competitiveness_2023/province/published'->'score_runs') "
+                   "FROM recompute.job_runs ORDER BY id DESC LIMIT 1\""),
+      &code);
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(code, 0) << *outcome;
+  EXPECT_EQ(*outcome, "success 9\n");
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // The scoring service against real ingest, weighting and scoring processes
 // and a real PostgreSQL: the AI index identities in the published form,
-// clusters, tiers, idempotent runs, rankings within sub-universes, profiles,
-// comparisons, uncertainty (collapse, determinism, deadline, cancellation)
-// and the bad-input rules.
+// clusters, tiers (of regions and of clusters), idempotent runs, series of
+// periods, rankings within sub-universes, profiles, comparisons (with the
+// previous period's run found by series, growth and CAGR), uncertainty
+// (collapse, determinism, deadline, cancellation) and the bad-input rules.
 //
 // The data is built for the test. The framework has the six dimensions of
 // the 2023 AI competitiveness index with their published global weights and
@@ -17,6 +18,7 @@
 //     dimension scores is w_d c and the composite c (the weights sum to 1).
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <numeric>
@@ -599,6 +601,154 @@ TEST_F(ScoringTest, RegionProfileAndComparisonWithThePreviousYear) {
   }
 }
 
+TEST_F(ScoringTest, SeriesOfPeriodsAndComparisonWithThePreviousPeriod) {
+  // One request, three periods: three runs in request order, each the run a
+  // single-period request gives, sharing one series.
+  sv1::ComputeScoresRequest request;
+  *request.mutable_spec() = Spec(0);
+  for (int p : {2021, 2022, 2023}) request.add_periods(p);
+  sv1::ComputeScoresResponse series;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = stub_->ComputeScores(&ctx, request, &series);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  ASSERT_EQ(series.runs_size(), 3);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    const sv1::Run& run = series.runs(i).run();
+    EXPECT_EQ(run.spec().period(), 2021 + i);
+    EXPECT_TRUE(series.runs(i).created());
+    EXPECT_THAT(run.series(), StartsWith("series-"));
+    EXPECT_EQ(run.series(), series.runs(0).run().series());
+    ids.push_back(run.id());
+  }
+  EXPECT_EQ(series.run().id(), ids[2]);  // `run` is the last
+  for (int i = 0; i < 3; ++i) {
+    sv1::ComputeScoresResponse single;
+    ASSERT_TRUE(Compute(Spec(2021 + i), &single).ok());
+    EXPECT_EQ(single.run().id(), ids[i]);
+    EXPECT_FALSE(single.created());
+  }
+  EXPECT_EQ(RunCount(), 3);
+
+  // CompareRuns without previous_run_id: the series' run for 2022, with the
+  // changes of the explicit comparison (Zhejiang overtakes Jiangsu, Hebei
+  // falls from 6th to 10th).
+  auto compare = [&](const std::string& run, const std::string& previous, const std::string& node,
+                     sv1::CompareRunsResponse* out) {
+    sv1::CompareRunsRequest r;
+    r.set_run_id(run);
+    r.set_previous_run_id(previous);
+    r.set_node_code(node);
+    grpc::ClientContext ctx;
+    return stub_->CompareRuns(&ctx, r, out);
+  };
+  sv1::CompareRunsResponse changes;
+  grpc::Status s = compare(ids[2], "", "", &changes);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(changes.previous_run_id(), ids[1]);
+  EXPECT_EQ(changes.period(), 2023);
+  EXPECT_EQ(changes.previous_period(), 2022);
+  std::map<std::string, sv1::RegionChange> by_region;
+  for (const auto& c : changes.changes()) by_region[c.region_code()] = c;
+  EXPECT_EQ(by_region["CN-ZJ"].rank_change(), 1);
+  EXPECT_EQ(by_region["CN-HE"].previous_rank(), 6);
+  EXPECT_EQ(by_region["CN-HE"].current_rank(), 10);
+  EXPECT_FALSE(by_region["CN-HE"].has_raw_cagr());  // the composite has no raw value
+  // A newer 2022 run of another spec (other tiers) is another series: the
+  // previous period's run stays the same.
+  sv1::RunSpec other = Spec(2022);
+  other.mutable_tiers()->mutable_median_split();
+  const std::string other_id = MustCompute(other);
+  ASSERT_TRUE(compare(ids[2], "", "", &changes).ok());
+  EXPECT_EQ(changes.previous_run_id(), ids[1]);
+  // Asking with the other spec's 2023 run needs that spec's 2022 run.
+  sv1::RunSpec other_2023 = other;
+  other_2023.set_period(2023);
+  ASSERT_TRUE(compare(MustCompute(other_2023), "", "", &changes).ok());
+  EXPECT_EQ(changes.previous_run_id(), other_id);
+
+  // An indicator one year apart: the CAGR is the year-over-year growth,
+  // Shanghai's linkers 35 -> 36.09.
+  ASSERT_TRUE(compare(ids[2], "", "linkers", &changes).ok());
+  for (const auto& c : changes.changes()) {
+    if (c.region_code() != "CN-SH") continue;
+    EXPECT_NEAR(c.raw_growth(), 36.09 / 35 - 1, 1e-12);
+    EXPECT_NEAR(c.raw_cagr(), 36.09 / 35 - 1, 1e-12);
+  }
+  // Three periods apart, against 2020: Shanghai (region 7 of the sorted
+  // codes) has linkers (leaf 8) 10 + ((7 x 7 + 13 x 8) mod 17) x 5 =
+  // 10 + (153 mod 17 = 0) x 5 = 10 in 2020 and 36.09 in 2023:
+  // CAGR = 3.609^(1/3) - 1, growth 2.609. Tibet's 0 in 2023 has no CAGR.
+  const std::string run_2020 = MustCompute(Spec(2020));
+  ASSERT_TRUE(compare(ids[2], run_2020, "linkers", &changes).ok());
+  EXPECT_EQ(changes.previous_period(), 2020);
+  bool seen_sh = false, seen_xz = false;
+  for (const auto& c : changes.changes()) {
+    if (c.region_code() == "CN-SH") {
+      seen_sh = true;
+      EXPECT_NEAR(c.raw_cagr(), std::cbrt(3.609) - 1, 1e-12);
+      EXPECT_NEAR(c.raw_growth(), 2.609, 1e-12);
+    }
+    if (c.region_code() == "CN-XZ") {
+      seen_xz = true;
+      EXPECT_FALSE(c.has_raw_cagr());
+      EXPECT_EQ(c.raw_share(), 0);
+    }
+  }
+  EXPECT_TRUE(seen_sh && seen_xz);
+  // 2021's previous period, 2020, is computed now; 2020's (2019) is not.
+  ASSERT_TRUE(compare(ids[0], "", "", &changes).ok());
+  EXPECT_EQ(changes.previous_run_id(), run_2020);
+  s = compare(run_2020, "", "", &changes);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  EXPECT_THAT(s.error_message(),
+              HasSubstr(absl::StrCat("no run of the same spec as ", run_2020, " for 2019")));
+
+  // Clusters take the run's tiers among themselves: thresholds 100 and 50
+  // give 长三角 106.93 tier 1, 京津冀 97.82 and 珠三角 73.56 tier 2, 川渝
+  // 22.70 tier 3; the provinces keep theirs (Beijing 81.57: tier 2).
+  sv1::RunSpec thresholds = Spec(2023);
+  thresholds.mutable_tiers()->mutable_thresholds()->add_cutoffs(100);
+  thresholds.mutable_tiers()->mutable_thresholds()->add_cutoffs(50);
+  Rows rows = Export(MustCompute(thresholds));
+  EXPECT_EQ(At(rows, "cluster:YRD", "ai_index").tier(), 1);
+  EXPECT_EQ(At(rows, "cluster:JJJ", "ai_index").tier(), 2);
+  EXPECT_EQ(At(rows, "cluster:PRD", "ai_index").tier(), 2);
+  EXPECT_EQ(At(rows, "cluster:CY", "ai_index").tier(), 3);
+  EXPECT_EQ(At(rows, "CN-BJ", "ai_index").tier(), 2);
+  EXPECT_EQ(At(rows, "CN-SH", "ai_index").tier(), 3);
+  EXPECT_FALSE(At(rows, "cluster:YRD", "enterprise").has_tier());
+
+  // Bad series store nothing new and say why.
+  const int64_t stored = RunCount();
+  struct Case {
+    std::vector<int> periods;
+    int spec_period;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {{2022, 2023}, 2023, "spec.period: must be 0 (unset) with periods"},
+      {{2022, 2022}, 0, "periods: 2022 is listed twice"},
+      {{2022, 1850}, 0, "periods: 1850 is outside 1900-2100"},
+      {{2019, 2020}, 0, "period 2019: spec.period: framework ai v1 has no data in 2019"},
+      {{2020, 2019}, 0, "(the runs of the 1 period(s) before it are stored)"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.expected);
+    sv1::ComputeScoresRequest bad;
+    *bad.mutable_spec() = Spec(c.spec_period);
+    for (int p : c.periods) bad.add_periods(p);
+    sv1::ComputeScoresResponse response;
+    grpc::ClientContext ctx;
+    s = stub_->ComputeScores(&ctx, bad, &response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_THAT(s.error_message(), HasSubstr(c.expected));
+  }
+  EXPECT_EQ(RunCount(), stored);  // 2020's run existed already
+}
+
 TEST_F(ScoringTest, GroupImputationFlagsAndFillsMissingValues) {
   // 2021: Anhui's government indicator is missing; the mean over the other
   // "east" provinces (80 + 70 + 35 + 28 + 30 + 10 + 12.5) / 7 fills it.
@@ -971,6 +1121,112 @@ TEST_F(ScoringTest, BadInputNamesTheProblemAndStoresNothing) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("universe.regions: not in run"));
   EXPECT_EQ(HealthOf(scoring_->Channel(), "readiness"), "SERVING");
+}
+
+}  // namespace
+}  // namespace innoscope::testing
+
+namespace innoscope::testing {
+namespace {
+
+// Drafts (ComputeScoresRequest.draft) and PublishRuns: what a batch job such
+// as `innoscope recompute` uses so that a failure half-way shows nothing.
+TEST_F(ScoringTest, DraftRunsStayHiddenUntilPublishedAllOrNone) {
+  sv1::ComputeScoresRequest request;
+  *request.mutable_spec() = Spec(0);
+  request.add_periods(2022);
+  request.add_periods(2023);
+  request.set_draft(true);
+  sv1::ComputeScoresResponse drafts;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = stub_->ComputeScores(&ctx, request, &drafts);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  ASSERT_EQ(drafts.runs_size(), 2);
+  const std::string d2022 = drafts.runs(0).run().id();
+  const std::string d2023 = drafts.runs(1).run().id();
+  EXPECT_TRUE(drafts.runs(0).created());
+
+  // Readable by id, but not listed and not a series' newest run.
+  EXPECT_EQ(RunCount(), 0);
+  {
+    grpc::ClientContext ctx;
+    sv1::GetRunRequest get;
+    get.set_id(d2023);
+    sv1::GetRunResponse run;
+    ASSERT_TRUE(stub_->GetRun(&ctx, get, &run).ok());
+    EXPECT_EQ(run.run().spec().period(), 2023);
+  }
+  sv1::GetRankingRequest ranking;
+  ranking.set_run_id(d2023);
+  sv1::GetRankingResponse ranked;
+  ASSERT_TRUE(Ranking(ranking, &ranked).ok());
+  EXPECT_GT(ranked.entries_size(), 0);
+  auto compare = [&](sv1::CompareRunsResponse* out) {
+    sv1::CompareRunsRequest r;
+    r.set_run_id(d2023);
+    grpc::ClientContext ctx;
+    return stub_->CompareRuns(&ctx, r, out);
+  };
+  sv1::CompareRunsResponse changes;
+  grpc::Status s = compare(&changes);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+
+  auto publish = [&](const std::vector<std::string>& ids, sv1::PublishRunsResponse* out) {
+    sv1::PublishRunsRequest r;
+    for (const std::string& id : ids) r.add_run_ids(id);
+    grpc::ClientContext ctx;
+    return stub_->PublishRuns(&ctx, r, out);
+  };
+  sv1::PublishRunsResponse published;
+  // An unknown id: NOT_FOUND naming it, and the known ones stay drafts.
+  s = publish({d2022, "run-0000000000000000", d2023}, &published);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("run-0000000000000000"));
+  EXPECT_EQ(RunCount(), 0);
+  s = publish({}, &published);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+
+  // Both at once; then listed, and 2022 is 2023's previous period.
+  s = publish({d2022, d2023, d2022}, &published);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(published.published(), 2);
+  EXPECT_EQ(RunCount(), 2);
+  s = compare(&changes);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(changes.previous_run_id(), d2022);
+  // Idempotent.
+  s = publish({d2022, d2023}, &published);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(published.published(), 0);
+  EXPECT_EQ(RunCount(), 2);
+
+  // A published run asked for again as a draft stays published.
+  sv1::ComputeScoresRequest again;
+  *again.mutable_spec() = Spec(2023);
+  again.set_draft(true);
+  sv1::ComputeScoresResponse same;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->ComputeScores(&ctx, again, &same).ok());
+  }
+  EXPECT_EQ(same.run().id(), d2023);
+  EXPECT_FALSE(same.created());
+  EXPECT_EQ(RunCount(), 2);
+  // A draft asked for without draft is published.
+  *again.mutable_spec() = Spec(2021);
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->ComputeScores(&ctx, again, &same).ok());
+  }
+  EXPECT_TRUE(same.created());
+  EXPECT_EQ(RunCount(), 2);
+  sv1::ComputeScoresResponse visible;
+  ASSERT_TRUE(Compute(Spec(2021), &visible).ok());
+  EXPECT_EQ(visible.run().id(), same.run().id());
+  EXPECT_FALSE(visible.created());
+  EXPECT_EQ(RunCount(), 3);
 }
 
 }  // namespace

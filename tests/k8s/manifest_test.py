@@ -165,6 +165,9 @@ MISTAKES = [
     ("recompute job not told where scoring is",
      lambda o: SetEnv(_CronJobContainer(o), "INNOSCOPE_SCORING_ADDRESS", None),
      "--scoring_address=''"),
+    ("recompute job set through a variable `innoscope recompute --help` does not list",
+     lambda o: SetEnv(_CronJobContainer(o), "INNOSCOPE_DRY_RUN", "true"),
+     "environment variable INNOSCOPE_DRY_RUN is not read"),
     ("container without limits",
      _RemoveLimits, "Deployment/scoring container server: no limits for cpu, memory"),
     ("container running as root",
@@ -285,6 +288,4 @@ class CheckerSelfTest(unittest.TestCase):
 
 if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=2).result
-    for note in BINARIES.notes[:1]:
-        print(note)
     sys.exit(0 if result.wasSuccessful() else 1)

@@ -45,24 +45,6 @@ RECOMPUTE_COMMAND = ["innoscope", "recompute", "--config", "/etc/innoscope/recom
 # for liveness/startup, "readiness" for readiness.
 READINESS_ENTRY = "readiness"
 
-# The recompute command's flags as agreed in docs/operations.md ("Recompute
-# job"), used only while the CLI does not have the command yet; once
-# `innoscope recompute --help` works, that output is authoritative.
-RECOMPUTE_CONTRACT_HELP = """\
-Usage: innoscope recompute [flags]
-
-Flags (each also read from the environment variable shown):
-  --config (INNOSCOPE_CONFIG; default "")
-  --force (INNOSCOPE_FORCE; default "false")
-  --database_url (INNOSCOPE_DATABASE_URL or DATABASE_URL; default "")
-  --ingest_address (INNOSCOPE_INGEST_ADDRESS; default "")
-  --weighting_address (INNOSCOPE_WEIGHTING_ADDRESS; default "")
-  --scoring_address (INNOSCOPE_SCORING_ADDRESS; default "")
-  --network_address (INNOSCOPE_NETWORK_ADDRESS; default "")
-  --pushgateway_url (INNOSCOPE_PUSHGATEWAY_URL; default "")
-  --timeout_seconds (INNOSCOPE_TIMEOUT_SECONDS; default "60")
-  --help
-"""
 # Connections the recompute job holds at most (the contract): one session for
 # the advisory lock, one for its job-run rows.
 RECOMPUTE_DB_CONNECTIONS = 2
@@ -136,7 +118,6 @@ class Flag:
 class BinaryHelp:
     command: List[str]  # ["innoscope-ingest"] or ["innoscope", "recompute"]
     flags: Dict[str, Flag]
-    pending: bool = False  # from RECOMPUTE_CONTRACT_HELP, not the binary
 
     def env_names(self) -> Dict[str, str]:
         return {env: flag.name for flag in self.flags.values() for env in flag.envs}
@@ -145,13 +126,13 @@ class BinaryHelp:
 _FLAG_LINE = re.compile(r'^  --(\w+) \(([^;]+); default "(.*)"\)$')
 
 
-def ParseHelp(command: List[str], text: str, pending: bool = False) -> BinaryHelp:
+def ParseHelp(command: List[str], text: str) -> BinaryHelp:
     flags = {}
     for line in text.splitlines():
         m = _FLAG_LINE.match(line)
         if m:
             flags[m.group(1)] = Flag(m.group(1), m.group(2).split(" or "), m.group(3))
-    return BinaryHelp(command, flags, pending)
+    return BinaryHelp(command, flags)
 
 
 class Binaries:
@@ -160,7 +141,6 @@ class Binaries:
     def __init__(self, build_dir: str = BUILD_DIR):
         self.build_dir = build_dir
         self._cache: Dict[Tuple[str, ...], object] = {}
-        self.notes: List[str] = []  # checks done against a contract, not a binary
 
     def Path(self, binary: str) -> str:
         if binary == CLI:
@@ -194,11 +174,6 @@ class Binaries:
         code, top = self._RunHelp([path, "--help"])
         commands = re.findall(r"^  (\w[\w-]*)\s", top.split("Commands:", 1)[-1], re.M)
         if key[1] not in commands:
-            if key[1] == "recompute":
-                self.notes.append("PENDING: `innoscope recompute` is not implemented yet; "
-                                  "its flags were checked against the contract in "
-                                  "docs/operations.md (tests/k8s/manifests.py)")
-                return ParseHelp(key, RECOMPUTE_CONTRACT_HELP, pending=True)
             return "innoscope has no command %r (it has: %s)" % (key[1], ", ".join(commands))
         code, text = self._RunHelp([path, key[1], "--help"])
         return ParseHelp(key, text) if code == 0 else "innoscope %s --help failed: %s" % (
@@ -1047,7 +1022,6 @@ def Plan(objects: List[dict], binaries: Binaries) -> dict:
                     for key, text in (cm.get("data") or {}).items():
                         files[m["mountPath"].rstrip("/") + "/" + key] = text
             entry["files"] = files
-            entry["pending"] = launch.help.pending
             recompute = entry
     ordered, seen = [], set()
 
@@ -1093,7 +1067,7 @@ def main(argv: List[str]) -> int:
     except RenderError as e:
         print("manifests: %s" % e, file=sys.stderr)
         return 1
-    for line in binaries.notes + problems:
+    for line in problems:
         print(line)
     return 1 if problems else 0
 

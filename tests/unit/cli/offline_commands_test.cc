@@ -204,9 +204,11 @@ TEST_F(OfflineCommandsTest, ScoreExplainsWhatToDo) {
   EXPECT_EQ(Cli("score --framework " + f + " --data " + d + " --normalise fancy").exit_code, 1);
   EXPECT_EQ(Cli("score --data " + d).exit_code, 2);
   EXPECT_EQ(Cli("score --framework " + f).exit_code, 2);
-  run = Cli("score --framework asem@2 --period 2022");
+  // A stored framework without a reachable scoring service: say how to
+  // reach it, or to score files instead.
+  run = Cli("score --framework asem@2 --period 2022 --stack_file /nonexistent/addresses.env");
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_THAT(run.err, HasSubstr("online scoring: not available in this build"));
+  EXPECT_THAT(run.err, HasSubstr("--scoring_address"));
   EXPECT_THAT(run.err, HasSubstr("--data D.csv"));
 }
 

@@ -23,6 +23,49 @@ std::string ReadShared(const std::string& dir, const std::string& path) {
   return buffer.str();
 }
 
+TEST(ClusterMembersCsvTest, GroupsMembersByClusterInFileOrder) {
+  absl::StatusOr<std::vector<v1::SetClusterMembersRequest>> requests = ParseClusterMembersCsv(
+      "cluster,member,first_year,last_year\n"
+      "CN-YRD,CN-SH,,\nCN-JJJ,CN-BJ,,\nCN-YRD,CN-AH,2019,\nCN-YRD,CN-ZJ,2010,2018\n");
+  ASSERT_TRUE(requests.ok()) << requests.status();
+  ASSERT_EQ(requests->size(), 2u);
+  EXPECT_EQ((*requests)[0].cluster_code(), "CN-YRD");
+  ASSERT_EQ((*requests)[0].members_size(), 3);
+  EXPECT_EQ((*requests)[0].members(0).member_code(), "CN-SH");
+  EXPECT_EQ((*requests)[0].members(0).first_year(), 0);  // empty: unbounded
+  EXPECT_EQ((*requests)[0].members(1).member_code(), "CN-AH");
+  EXPECT_EQ((*requests)[0].members(1).first_year(), 2019);
+  EXPECT_EQ((*requests)[0].members(1).last_year(), 0);
+  EXPECT_EQ((*requests)[0].members(2).last_year(), 2018);
+  EXPECT_EQ((*requests)[1].cluster_code(), "CN-JJJ");
+  EXPECT_EQ((*requests)[1].members_size(), 1);
+  // Without year columns.
+  requests = ParseClusterMembersCsv("cluster,member\nC,A\n");
+  ASSERT_TRUE(requests.ok()) << requests.status();
+  EXPECT_EQ((*requests)[0].members(0).first_year(), 0);
+}
+
+TEST(ClusterMembersCsvTest, NamesEveryBadLine) {
+  absl::StatusOr<std::vector<v1::SetClusterMembersRequest>> requests = ParseClusterMembersCsv(
+      "cluster,member,first_year,last_year\n"
+      "C,A,,\n"          // line 2: fine
+      "C,A,,\n"          // line 3: same member and first year again
+      "C,B,2020,2010\n"  // line 4: first after last
+      "C,C,,\n"          // line 5: its own member
+      ",D,,\n"           // line 6: no cluster
+      "C,E,20x0,\n");    // line 7: not a year
+  EXPECT_THAT(requests, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 3")));
+  const std::string message(requests.status().message());
+  EXPECT_THAT(message, HasSubstr("appears twice"));
+  EXPECT_THAT(message, HasSubstr("line 4: first_year 2020 is after last_year 2010"));
+  EXPECT_THAT(message, HasSubstr("line 5: cluster 'C' cannot be its own member"));
+  EXPECT_THAT(message, HasSubstr("line 6: empty cluster"));
+  EXPECT_THAT(message, HasSubstr("line 7, column 'first_year'"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("line 2")));
+  EXPECT_THAT(ParseClusterMembersCsv("cluster,region\nC,A\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("member")));
+}
+
 TEST(RegionsCsvTest, ReadsKindsParentsAndAttributes) {
   absl::StatusOr<std::vector<v1::Region>> regions = ParseRegionsCsv(
       "code,name,kind,parent,name_en,EurAsia_group\n"

@@ -105,6 +105,35 @@ TEST(GrowthTest, YearOverYearAndCagrByHand) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("years")));
 }
 
+TEST(GrowthBetweenPeriodsTest, CompoundsOverTheDistanceBetweenPeriods) {
+  // 2020 -> 2023, three periods apart:
+  //   100 -> 133.1: 1.331^(1/3) = 1.1, +10% a year (1.1^3 = 1.331);
+  //   64 -> 27: (27/64)^(1/3) = 3/4, -25% a year;
+  //   0 -> 5, 5 -> 0, -1 -> 5, missing -> 5: undefined.
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<double> cagr,
+      GrowthBetweenPeriods({100, 64, 0, 5, -1, kMissing},
+                           {133.1, 27, 5, 0, 5, 5}, 2020, 2023));
+  EXPECT_NEAR(cagr[0], 0.10, 1e-12);
+  EXPECT_NEAR(cagr[1], -0.25, 1e-12);
+  for (int i : {2, 3, 4, 5}) EXPECT_TRUE(std::isnan(cagr[i])) << i;
+  // The "previous" run may be the later one: (100 / 133.1)^(1 / (2020 -
+  // 2023)) = 1.331^(1/3), the same +10% from 2020 to 2023.
+  ASSERT_OK_AND_ASSIGN(std::vector<double> reversed,
+                       GrowthBetweenPeriods({133.1}, {100}, 2023, 2020));
+  EXPECT_NEAR(reversed[0], 0.10, 1e-12);
+  // One period apart it is the year-over-year growth: 100 -> 125, +25%.
+  ASSERT_OK_AND_ASSIGN(std::vector<double> yoy,
+                       GrowthBetweenPeriods({100}, {125}, 2022, 2023));
+  EXPECT_NEAR(yoy[0], 0.25, 1e-15);
+  EXPECT_THAT(GrowthBetweenPeriods({1}, {2}, 2023, 2023),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("different periods")));
+  EXPECT_THAT(
+      GrowthBetweenPeriods({1, 2}, {2}, 2022, 2023),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("regions")));
+}
+
 TEST(SharesOfTotalTest, PercentagesSumToHundred) {
   ASSERT_OK_AND_ASSIGN(std::vector<double> shares,
                        SharesOfTotal({1, 3, kMissing, 4}));

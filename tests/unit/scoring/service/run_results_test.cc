@@ -127,6 +127,65 @@ TEST(BuildRunResultsTest, ClustersAggregateScoresAndRankLeavesByRawValues) {
   EXPECT_EQ(rows["cluster:PQ/c"].rank, kUnranked);
 }
 
+TEST(BuildRunResultsTest, TiersApplyToClustersAmongThemselves) {
+  // Clusters PQ = {P, Q} and RR = {R}, summed:
+  //   index: PQ 62.5 + 31.25 = 93.75, RR 56.25 -> ranks 1, 2;
+  //   dx:    PQ 50 + 25 = 75,         RR 75    -> tied, both rank 1.
+  // Natural breaks, 3 classes: the three regions (62.5, 56.25, 31.25) get
+  // one class each; the two clusters have two distinct composites, so their
+  // rule takes two classes: PQ tier 1, RR tier 2.
+  Fixture fx;
+  ClusterInputs clusters;
+  v1::ClusterDefinition& pq = clusters.definitions.emplace_back();
+  pq.set_code("PQ");
+  pq.add_member_codes("P");
+  pq.add_member_codes("Q");
+  v1::ClusterDefinition& rr = clusters.definitions.emplace_back();
+  rr.set_code("RR");
+  rr.add_member_codes("R");
+  v1::Tiers jenks;
+  jenks.set_natural_breaks(3);
+  ASSERT_OK_AND_ASSIGN(RunResults out,
+                       BuildRunResults(fx.framework, fx.spec, fx.result, jenks, clusters));
+  auto rows = ByKey(out.rows);
+  EXPECT_EQ(rows["P/index"].tier, 1);
+  EXPECT_EQ(rows["R/index"].tier, 2);
+  EXPECT_EQ(rows["Q/index"].tier, 3);
+  EXPECT_EQ(rows["cluster:PQ/index"].tier, 1);
+  EXPECT_EQ(rows["cluster:RR/index"].tier, 2);
+  EXPECT_EQ(rows["cluster:PQ/dx"].tier, 0);  // only the composite is tiered
+
+  // Rank bands {1} at the composite and at dx: clusters by their own ranks,
+  // tied clusters in one band.
+  v1::Tiers bands;
+  bands.mutable_rank_bands()->add_last_ranks(1);
+  bands.add_node_codes("index");
+  bands.add_node_codes("dx");
+  ASSERT_OK_AND_ASSIGN(out, BuildRunResults(fx.framework, fx.spec, fx.result, bands, clusters));
+  rows = ByKey(out.rows);
+  EXPECT_NEAR(rows["cluster:PQ/dx"].score, 75, 1e-12);
+  EXPECT_NEAR(rows["cluster:RR/dx"].score, 75, 1e-12);
+  EXPECT_EQ(rows["cluster:PQ/dx"].rank, 1);
+  EXPECT_EQ(rows["cluster:RR/dx"].rank, 1);
+  EXPECT_EQ(rows["cluster:PQ/dx"].tier, 1);
+  EXPECT_EQ(rows["cluster:RR/dx"].tier, 1);
+  EXPECT_EQ(rows["cluster:PQ/index"].tier, 1);
+  EXPECT_EQ(rows["cluster:RR/index"].tier, 2);
+  // Regions: dx 75 (R), 50 (P), 25 (Q): only R in the first band.
+  EXPECT_EQ(rows["R/dx"].tier, 1);
+  EXPECT_EQ(rows["P/dx"].tier, 2);
+  EXPECT_EQ(rows["Q/dx"].tier, 2);
+
+  // Thresholds at 80: PQ (93.75) above, RR (56.25) below.
+  v1::Tiers threshold;
+  threshold.mutable_thresholds()->add_cutoffs(80);
+  ASSERT_OK_AND_ASSIGN(out, BuildRunResults(fx.framework, fx.spec, fx.result, threshold, clusters));
+  rows = ByKey(out.rows);
+  EXPECT_EQ(rows["cluster:PQ/index"].tier, 1);
+  EXPECT_EQ(rows["cluster:RR/index"].tier, 2);
+  EXPECT_EQ(rows["P/index"].tier, 2);  // 62.5 < 80
+}
+
 TEST(BuildRunResultsTest, ClusterErrorsNameTheMember) {
   Fixture fx;
   ClusterInputs clusters;

@@ -212,6 +212,39 @@ TEST(RunIdTest, DependsOnWhatDeterminesTheResultsOnly) {
   EXPECT_NE(RunId(other_period), id);
 }
 
+TEST(SeriesIdTest, JoinsTheRunsOfOneSpecOverPeriods) {
+  // CompareRuns finds the previous period's run as the run with the same
+  // series and period - 1: a spec's runs for 2022 and 2023 share the
+  // series, whatever their labels; any other change to the spec starts
+  // another series.
+  v1::RunSpec spec = ValidSpec();
+  const std::string series = SeriesId(spec);
+  EXPECT_THAT(series, MatchesRegex("series-[0-9a-f]{16}"));
+  v1::RunSpec previous = spec;
+  previous.set_period(2022);
+  previous.set_label("the year before");
+  EXPECT_EQ(SeriesId(previous), series);
+
+  v1::RunSpec other = spec;
+  other.mutable_pipeline()->mutable_normalisation()->set_method(v1::NORMALISATION_METHOD_RANK);
+  EXPECT_NE(SeriesId(other), series);
+  other = spec;
+  other.mutable_framework()->set_version(2);
+  EXPECT_NE(SeriesId(other), series);
+  other = spec;
+  other.mutable_universe()->set_cluster_code("YRD");
+  EXPECT_NE(SeriesId(other), series);
+  // Data-driven weights of "the run's period" (0) are one series; weights
+  // of a fixed period are another.
+  v1::RunSpec entropy = spec;
+  entropy.mutable_weights()->mutable_compute()->set_method(weighting::v1::METHOD_ENTROPY);
+  v1::RunSpec entropy_2022 = entropy;
+  entropy_2022.set_period(2022);
+  EXPECT_EQ(SeriesId(entropy_2022), SeriesId(entropy));
+  entropy_2022.mutable_weights()->mutable_compute()->mutable_data()->set_period(2022);
+  EXPECT_NE(SeriesId(entropy_2022), SeriesId(entropy));
+}
+
 TEST(UncertaintyIdTest, IgnoresThreads) {
   v1::ComputeUncertaintyRequest request;
   request.set_seed(1);

@@ -1,5 +1,7 @@
 #include "services/scoring/uncertainty_model.h"
 
+#include <cmath>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/status_matchers.h"
@@ -137,6 +139,70 @@ TEST(BuildUncertaintyModelTest, TheNominalSettingReproducesThePipeline) {
   // dx only (weight 1.5 x .75 against 0.5 x .25): the composite is dx.
   ASSERT_OK_AND_ASSIGN(std::vector<double> tilted, model.model({1.5, 0.0}));
   EXPECT_DOUBLE_EQ(tilted[0], direct.scores.Get(0, 1));
+}
+
+// The model computes once what replicates share (prepared leaves per
+// imputation / outlier / normalisation setting, subtrees without a
+// perturbed weight per aggregation choice) and aggregates the rest itself;
+// every setting must still give RunPipeline's composite bit for bit.
+// Settings cover frozen subtrees (only level 2 perturbed) and none (levels
+// 1 and 2), arithmetic, geometric with shifted z-scores and harmonic
+// means, imputation off (a missing value: Aggregate's renormalisation),
+// and outlier treatment on.
+TEST(BuildUncertaintyModelTest, EverySettingEqualsThePipelineBitForBit) {
+  auto inputs = std::make_shared<UncertaintyInputs>();
+  inputs->framework = SmallFramework();
+  inputs->data = Matrix({"P", "Q", "R", "S", "T", "U"}, {"a", "b", "c"},
+                        {{1, 10, 6}, {2, 30, kNaN}, {3, 20, 2}, {7, 11, 5},
+                         {4, 500, 3}, {5, 12, 9}});
+  inputs->nominal = Nominal(inputs->framework);
+  inputs->nominal.impute = index::ImputeMethod::kColumnMean;
+  inputs->nominal.aggregation.non_positive = NonPositivePolicy::kShift;
+  inputs->nominal.aggregation.shift = 3;
+  for (const std::vector<int>& levels : std::vector<std::vector<int>>{{2}, {1, 2}}) {
+    v1::Assumptions a;
+    for (int level : levels) {
+      a.add_weights()->set_level(level);
+      a.mutable_weights(a.weights_size() - 1)->set_fraction(0.4);
+    }
+    a.add_normalisations(v1::NORMALISATION_METHOD_Z_SCORE);
+    a.add_aggregations()->set_method(v1::AGGREGATION_METHOD_GEOMETRIC);
+    a.add_aggregations()->set_method(v1::AGGREGATION_METHOD_HARMONIC);
+    a.set_imputation(true);
+    a.set_outlier_treatment(true);
+    ASSERT_OK_AND_ASSIGN(FactorPlan plan, PlanFactors(inputs->framework, inputs->nominal, a));
+    ASSERT_OK_AND_ASSIGN(UncertaintyModel model, BuildUncertaintyModel(inputs, a));
+    const size_t weights = plan.weights.size();
+    int settings = 0;
+    for (int k = 0; k < 48; ++k) {
+      std::vector<double> values(plan.factors.size());
+      for (size_t w = 0; w < weights; ++w) values[w] = 0.6 + 0.1 * static_cast<double>((k + w) % 9);
+      values[weights] = k % 2;             // normalisation
+      values[weights + 1] = (k / 2) % 3;   // aggregation
+      values[weights + 2] = (k / 6) % 2;   // imputation
+      values[weights + 3] = (k / 12) % 2;  // outliers
+      SCOPED_TRACE(::testing::PrintToString(values));
+      const absl::StatusOr<PipelineResult> direct =
+          RunPipeline(PipelineInputs{inputs->framework, inputs->data},
+                      SpecFor(inputs->nominal, plan, values));
+      const absl::StatusOr<std::vector<double>> scores = model.model(values);
+      ASSERT_EQ(scores.ok(), direct.ok()) << scores.status() << " / " << direct.status();
+      if (!direct.ok()) continue;
+      ++settings;
+      const int root = inputs->framework.Root();
+      for (size_t r = 0; r < scores->size(); ++r) {
+        const int row = direct->scores.RegionIndex(model.regions[r]);
+        ASSERT_GE(row, 0);
+        const double expected = direct->scores.Get(row, root);
+        if (std::isnan(expected)) {
+          EXPECT_TRUE(std::isnan((*scores)[r]));
+        } else {
+          EXPECT_EQ((*scores)[r], expected) << model.regions[r];
+        }
+      }
+    }
+    EXPECT_GE(settings, 24);
+  }
 }
 
 TEST(BuildUncertaintyModelTest, ASettingThatScreensARegionOutFails) {

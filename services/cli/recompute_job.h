@@ -1,0 +1,83 @@
+#pragma once
+
+// RecomputeJob: one run of `innoscope recompute` once its lock is held
+// (docs/operations.md, "Recompute job"). For every index of the config:
+//
+//   check        resolve the framework version, check the derived indicators
+//                are leaves of it, read ingest's data versions and compare
+//                them (and the settings' fingerprint) with the last
+//                successful run for that index (libs/recompute/changes.h);
+//                nothing changed anywhere and no --force: outcome unchanged
+//   network      network DeriveRegionIndicators per period (relations up to
+//                the period, or of the period), written to ingest; then the
+//                data versions are read again (they are what weights and
+//                scores read, and what the run records as used)
+//   weights      published: the framework's fixed weights (no call); ahp:
+//                the newest stored AHP weight set of the framework version;
+//                otherwise weighting ComputeWeights per period
+//   scores       scoring ComputeScores per period (universe, clusters,
+//                presentation, tiers, the period's weights), stored as
+//                drafts: readable by id, not listed
+//   uncertainty  scoring ComputeUncertainty on the last period's run, when
+//                monte_carlo_runs > 0
+//   publish      scoring PublishRuns of every score run of every recomputed
+//                index, in one transaction: readers (ListRuns, `innoscope
+//                ranking`/`report`) see all of the run's results or, when a
+//                step failed before, none of them
+//
+// Steps run for every index to recompute before the next step starts, so
+// all derived indicators exist before any weights or scores read them. The
+// first failure stops the run: outcome failed with the step and the error.
+// Progress is logged (libs/common/log.h) per step, index and period with
+// durations.
+//
+//   RecomputeJob job(config, channels, {.force = false, .timeout = absl::Seconds(60)}, store);
+//   JobRunRecord run = job.Run();   // run.outcome: success | unchanged | failed
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "libs/recompute/config.h"
+#include "services/cli/recompute_store.h"
+
+namespace innoscope::cli {
+
+struct RecomputeChannels {
+  std::shared_ptr<grpc::Channel> ingest;
+  std::shared_ptr<grpc::Channel> weighting;
+  std::shared_ptr<grpc::Channel> scoring;
+  std::shared_ptr<grpc::Channel> network;
+};
+
+struct RecomputeOptions {
+  bool force = false;
+  absl::Duration timeout = absl::Seconds(60);  // deadline of each call
+};
+
+// The config's fingerprint of one index: 16 hex digits of FNV-1a over
+// recompute::CanonicalText.
+std::string ConfigHash(const recompute::IndexEntry& entry);
+
+class RecomputeJob {
+ public:
+  RecomputeJob(const recompute::RecomputeConfig& config, RecomputeChannels channels,
+               RecomputeOptions options, RecomputeStore& store);
+  ~RecomputeJob();
+
+  // Never fails as a function: a failure is outcome "failed" in the record,
+  // with failed_step and error. The record is not stored here.
+  JobRunRecord Run();
+  // The status that failed the run (OK unless the outcome is failed), for
+  // the hint printed with it.
+  const absl::Status& failure() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace innoscope::cli

@@ -1,0 +1,516 @@
+// innoscope report --framework CODE[@V] --period P --relation_set S --out DIR
+//
+// Writes the results of a stored scoring run and of the value network as
+// files for people and other tools (docs/cli.md, "Reports"):
+//
+//   DIR/ranking.csv, ranking.json   the composite ranking of the run's
+//       regions with every dimension's score (the composite's children), and
+//       the ranking of its clusters (scoring GetRanking, ExportRun);
+//   DIR/network_summary.csv, network_summary.json   statistics of the
+//       relation set up to the period (network ComputeNetworkStats), the
+//       top actors by degree (ComputeCentralities) and nodes and relations
+//       per year (ComputeStatsTimeSeries, cumulative).
+//
+// Every file names the sources of the run's observations (ingest
+// ReadObservations) and says "synthetic" when any is the demo generator's
+// (demo_files.h). Files are written atomically (output_file.h).
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <system_error>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "innoscope/ingest/v1/ingest.grpc.pb.h"
+#include "innoscope/network/v1/network.grpc.pb.h"
+#include "innoscope/scoring/v1/scoring.grpc.pb.h"
+#include "services/cli/cli_support.h"
+#include "services/cli/commands.h"
+#include "services/cli/demo_files.h"
+#include "services/cli/number_text.h"
+#include "services/cli/output_file.h"
+#include "services/cli/scoring_runs.h"
+#include "services/cli/table_writer.h"
+
+namespace innoscope::cli {
+namespace {
+
+namespace sv1 = ::innoscope::scoring::v1;
+namespace iv1 = ::innoscope::ingest::v1;
+namespace nv1 = ::innoscope::network::v1;
+
+template <typename T>
+T OrExit(const std::string& program, absl::StatusOr<T> value) {
+  if (!value.ok()) config::ExitInvalidConfig(program, std::string(value.status().message()));
+  return *std::move(value);
+}
+
+std::string JsonNumber(double value) { return std::isfinite(value) ? FormatDouble(value) : "null"; }
+
+// Where the run's observations came from: the distinct sources of the
+// framework's observations in the period, and whether any is synthetic.
+struct DataSources {
+  std::set<std::string> sources;
+  bool synthetic() const { return sources.count(kSyntheticSource) > 0; }
+  std::string Joined() const { return absl::StrJoin(sources, ";"); }
+  std::string Notice() const {
+    return synthetic()
+               ? "SYNTHETIC DATA: the observations behind these results include generated "
+                 "demo data (source \"synthetic\", innoscope demo generate); they describe no "
+                 "real region or enterprise"
+               : absl::StrCat("observation sources: ", sources.empty() ? "none" : Joined());
+  }
+  // "synthetic": ..., "sources": [...], "notice": "..." (no braces).
+  std::string JsonFields() const {
+    std::vector<std::string> quoted;
+    for (const std::string& s : sources) quoted.push_back(JsonString(s));
+    return absl::StrCat("\"synthetic\": ", synthetic() ? "true" : "false", ",\n  \"sources\": [",
+                        absl::StrJoin(quoted, ", "), "],\n  \"notice\": ", JsonString(Notice()));
+  }
+};
+
+absl::StatusOr<DataSources> ReadSources(iv1::IngestService::Stub& stub, const sv1::Run& run,
+                                        absl::Duration timeout) {
+  iv1::ReadObservationsRequest request;
+  *request.mutable_framework() = run.spec().framework();
+  request.mutable_periods()->set_first(run.spec().period());
+  request.mutable_periods()->set_last(run.spec().period());
+  std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(timeout);
+  auto reader = stub.ReadObservations(context.get(), request);
+  DataSources out;
+  iv1::ReadObservationsResponse message;
+  while (reader->Read(&message)) {
+    for (const iv1::StoredObservation& o : message.observations()) {
+      const std::string& source =
+          !o.observation().source().empty() ? o.observation().source() : o.provenance().source();
+      out.sources.insert(source.empty() ? "unspecified" : source);
+    }
+  }
+  absl::Status status = server::FromGrpcStatus(reader->Finish());
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::Status WriteText(const std::filesystem::path& path, std::string text) {
+  absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Open(path.string());
+  if (!out.ok()) return out.status();
+  *(*out)->buffer() = std::move(text);
+  return (*out)->Commit();
+}
+
+// ------------------------------------------------------------- ranking
+
+struct RankingInputs {
+  const sv1::Run* run = nullptr;
+  std::vector<sv1::NodeInfo> dimensions;  // the composite's children
+  std::vector<sv1::RankingEntry> regions, clusters;
+  // (cluster?, region, node) -> score
+  std::map<std::tuple<bool, std::string, std::string>, double> scores;
+  std::map<std::string, iv1::Region> names;
+  DataSources sources;
+};
+
+std::optional<double> ScoreOf(const RankingInputs& in, bool cluster, const std::string& region,
+                              const std::string& node) {
+  auto it = in.scores.find({cluster, region, node});
+  if (it == in.scores.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string RankingCsv(const RankingInputs& in) {
+  std::vector<std::string> columns = {"unit", "rank", "region", "name", "score", "tier"};
+  for (const sv1::NodeInfo& d : in.dimensions) columns.push_back(d.code());
+  columns.push_back("sources");
+  std::string out;
+  TableWriter writer(TableFormat::kCsv, columns, &out);
+  for (bool cluster : {false, true}) {
+    for (const sv1::RankingEntry& e : cluster ? in.clusters : in.regions) {
+      std::vector<Cell> cells = {
+          Cell::Text(cluster ? "cluster" : "region"),
+          Cell::Number(absl::StrCat(e.rank())),
+          Cell::Text(e.region_code()),
+          Cell::Text(DisplayName(in.names, e.region_code())),
+          e.has_score() ? Cell::Number(FormatDouble(e.score())) : Cell::Absent(),
+          e.has_tier() ? Cell::Number(absl::StrCat(e.tier())) : Cell::Absent()};
+      for (const sv1::NodeInfo& d : in.dimensions) {
+        std::optional<double> s = ScoreOf(in, cluster, e.region_code(), d.code());
+        cells.push_back(s.has_value() ? Cell::Number(FormatDouble(*s)) : Cell::Absent());
+      }
+      cells.push_back(Cell::Text(in.sources.Joined()));
+      writer.Row(cells);
+    }
+  }
+  writer.Finish();
+  return out;
+}
+
+std::string RankingJson(const RankingInputs& in) {
+  const sv1::Run& run = *in.run;
+  std::string out =
+      absl::StrCat("{\n  ", in.sources.JsonFields(), ",\n  \"run\": ", JsonString(run.id()),
+                   ",\n  \"framework\": ", JsonString(run.spec().framework().code()),
+                   ",\n  \"version\": ", run.spec().framework().version(),
+                   ",\n  \"period\": ", run.spec().period(), ",\n  \"dimensions\": [");
+  for (size_t i = 0; i < in.dimensions.size(); ++i) {
+    const sv1::NodeInfo& d = in.dimensions[i];
+    absl::StrAppend(&out, i == 0 ? "\n    " : ",\n    ", "{\"code\": ", JsonString(d.code()),
+                    ", \"name\": ", JsonString(d.name()),
+                    ", \"global_weight\": ", JsonNumber(d.global_weight()), "}");
+  }
+  absl::StrAppend(&out, in.dimensions.empty() ? "]" : "\n  ]");
+  for (bool cluster : {false, true}) {
+    const std::vector<sv1::RankingEntry>& entries = cluster ? in.clusters : in.regions;
+    absl::StrAppend(&out, ",\n  \"", cluster ? "clusters" : "regions", "\": [");
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const sv1::RankingEntry& e = entries[i];
+      absl::StrAppend(&out, i == 0 ? "\n    " : ",\n    ", "{\"rank\": ", e.rank(),
+                      ", \"region\": ", JsonString(e.region_code()),
+                      ", \"name\": ", JsonString(DisplayName(in.names, e.region_code())),
+                      ", \"score\": ", e.has_score() ? JsonNumber(e.score()) : "null",
+                      ", \"tier\": ", e.has_tier() ? absl::StrCat(e.tier()) : "null",
+                      ", \"dimensions\": {");
+      for (size_t k = 0; k < in.dimensions.size(); ++k) {
+        std::optional<double> s = ScoreOf(in, cluster, e.region_code(), in.dimensions[k].code());
+        absl::StrAppend(&out, k == 0 ? "" : ", ", JsonString(in.dimensions[k].code()), ": ",
+                        s.has_value() ? JsonNumber(*s) : "null");
+      }
+      absl::StrAppend(&out, "}}");
+    }
+    absl::StrAppend(&out, entries.empty() ? "]" : "\n  ]");
+  }
+  absl::StrAppend(&out, "\n}\n");
+  return out;
+}
+
+// ------------------------------------------------------------- network
+
+struct TopActor {
+  nv1::NodeInfo node;
+  double degree = 0, in_degree = 0, out_degree = 0;
+};
+
+struct NetworkInputs {
+  std::string relation_set;
+  int32_t period = 0;
+  nv1::ComputeNetworkStatsResponse stats;
+  std::vector<TopActor> top;
+  std::vector<nv1::YearStats> years;
+};
+
+// The statistics as (measure, JSON value) pairs in a fixed order; absent
+// values are null.
+std::vector<std::pair<std::string, std::string>> StatisticFields(const NetworkInputs& in) {
+  const nv1::NetworkStats& s = in.stats.stats();
+  const nv1::PathStats& p = s.paths();
+  auto whole = [](int64_t v) { return absl::StrCat(v); };
+  return {
+      {"nodes", whole(s.nodes().total())},
+      {"sample_enterprises", whole(s.nodes().sample_enterprises())},
+      {"relation_nodes", whole(s.nodes().relation_nodes())},
+      {"platforms", whole(s.nodes().platforms())},
+      {"foreign", whole(s.nodes().foreign())},
+      {"relations", whole(in.stats.run().graph().relations())},
+      {"edges", whole(s.edges())},
+      {"average_degree", JsonNumber(s.average_degree())},
+      {"density", JsonNumber(s.density())},
+      {"weak_components", whole(s.weak_components())},
+      {"strong_components", whole(s.strong_components())},
+      {"giant_weak_component_share", JsonNumber(s.giant_weak_component_share())},
+      {"average_path_length",
+       p.has_average_path_length() ? JsonNumber(p.average_path_length()) : "null"},
+      {"diameter", p.has_diameter() ? whole(p.diameter()) : "null"},
+      {"paths_exact", p.exact() ? "true" : "false"},
+      {"average_clustering", JsonNumber(s.clustering().average_clustering())},
+      {"transitivity", JsonNumber(s.clustering().transitivity())},
+      {"reciprocity", s.has_reciprocity() ? JsonNumber(s.reciprocity()) : "null"},
+      {"degree_assortativity",
+       s.has_degree_assortativity() ? JsonNumber(s.degree_assortativity()) : "null"},
+      {"modularity", s.has_communities() ? JsonNumber(s.communities().modularity()) : "null"},
+      {"communities", s.has_communities() ? whole(s.communities().communities()) : "null"},
+  };
+}
+
+std::string NetworkCsv(const NetworkInputs& in, const DataSources& sources) {
+  std::string out;
+  TableWriter writer(TableFormat::kCsv, {"section", "key", "measure", "value"}, &out);
+  auto row = [&](const std::string& section, const std::string& key, const std::string& measure,
+                 Cell value) {
+    writer.Row({Cell::Text(section), Cell::Text(key), Cell::Text(measure), std::move(value)});
+  };
+  row("data", "observations", "synthetic", Cell::Text(sources.synthetic() ? "true" : "false"));
+  row("data", "observations", "sources", Cell::Text(sources.Joined()));
+  row("data", "relations", "relation_set", Cell::Text(in.relation_set));
+  row("data", "relations", "up_to", Cell::Number(absl::StrCat(in.period)));
+  for (const auto& [measure, value] : StatisticFields(in)) {
+    row("statistics", in.relation_set, measure,
+        value == "null"                       ? Cell::Absent()
+        : value == "true" || value == "false" ? Cell::Text(value)
+                                              : Cell::Number(value));
+  }
+  for (size_t i = 0; i < in.top.size(); ++i) {
+    const TopActor& a = in.top[i];
+    const std::string& code = a.node.code();
+    row("top_degree", code, "rank", Cell::Number(absl::StrCat(i + 1)));
+    row("top_degree", code, "name", Cell::Text(a.node.name()));
+    row("top_degree", code, "province", Cell::Text(a.node.province_code()));
+    row("top_degree", code, "platform", Cell::Text(a.node.platform() ? "true" : "false"));
+    row("top_degree", code, "degree", Cell::Number(FormatDouble(a.degree)));
+    row("top_degree", code, "in_degree", Cell::Number(FormatDouble(a.in_degree)));
+    row("top_degree", code, "out_degree", Cell::Number(FormatDouble(a.out_degree)));
+  }
+  int64_t previous = 0;
+  for (const nv1::YearStats& y : in.years) {
+    const std::string year = absl::StrCat(y.year());
+    row("by_year", year, "nodes", Cell::Number(absl::StrCat(y.stats().nodes().total())));
+    row("by_year", year, "relations", Cell::Number(absl::StrCat(y.stats().edges())));
+    row("by_year", year, "new_relations", Cell::Number(absl::StrCat(y.stats().edges() - previous)));
+    previous = y.stats().edges();
+  }
+  writer.Finish();
+  return out;
+}
+
+std::string NetworkJson(const NetworkInputs& in, const DataSources& sources) {
+  std::string out = absl::StrCat(
+      "{\n  ", sources.JsonFields(), ",\n  \"relation_set\": ", JsonString(in.relation_set),
+      ",\n  \"up_to\": ", in.period, ",\n  \"network_run\": ", JsonString(in.stats.run().id()),
+      ",\n  \"statistics\": {");
+  const auto fields = StatisticFields(in);
+  for (size_t i = 0; i < fields.size(); ++i) {
+    absl::StrAppend(&out, i == 0 ? "\n    " : ",\n    ", JsonString(fields[i].first), ": ",
+                    fields[i].second);
+  }
+  absl::StrAppend(&out, "\n  },\n  \"top_degree\": [");
+  for (size_t i = 0; i < in.top.size(); ++i) {
+    const TopActor& a = in.top[i];
+    absl::StrAppend(
+        &out, i == 0 ? "\n    " : ",\n    ", "{\"rank\": ", i + 1,
+        ", \"code\": ", JsonString(a.node.code()), ", \"name\": ", JsonString(a.node.name()),
+        ", \"province\": ", JsonString(a.node.province_code()),
+        ", \"platform\": ", a.node.platform() ? "true" : "false",
+        ", \"degree\": ", JsonNumber(a.degree), ", \"in_degree\": ", JsonNumber(a.in_degree),
+        ", \"out_degree\": ", JsonNumber(a.out_degree), "}");
+  }
+  absl::StrAppend(&out, in.top.empty() ? "]" : "\n  ]", ",\n  \"by_year\": [");
+  int64_t previous = 0;
+  for (size_t i = 0; i < in.years.size(); ++i) {
+    const nv1::YearStats& y = in.years[i];
+    absl::StrAppend(&out, i == 0 ? "\n    " : ",\n    ", "{\"year\": ", y.year(),
+                    ", \"nodes\": ", y.stats().nodes().total(),
+                    ", \"relations\": ", y.stats().edges(),
+                    ", \"new_relations\": ", y.stats().edges() - previous, "}");
+    previous = y.stats().edges();
+  }
+  absl::StrAppend(&out, in.years.empty() ? "]" : "\n  ]", "\n}\n");
+  return out;
+}
+
+// Statistics, top actors by degree and the yearly series of the relation
+// set up to the period.
+absl::StatusOr<NetworkInputs> ReadNetwork(nv1::NetworkService::Stub& stub,
+                                          const std::string& relation_set, int32_t period,
+                                          int32_t first_year, int32_t top_actors, bool approximate,
+                                          absl::Duration timeout) {
+  NetworkInputs in;
+  in.relation_set = relation_set;
+  in.period = period;
+  nv1::GraphSelection selection;
+  selection.set_relation_set(relation_set);
+  selection.mutable_years()->set_up_to(period);
+
+  nv1::ComputeNetworkStatsRequest stats;
+  *stats.mutable_selection() = selection;
+  stats.mutable_approximation()->set_enabled(approximate);
+  absl::Status status =
+      CallUnary(stub, &nv1::NetworkService::Stub::ComputeNetworkStats, stats, &in.stats, timeout);
+  if (!status.ok()) return status;
+
+  nv1::ComputeCentralitiesRequest centralities;
+  *centralities.mutable_selection() = selection;
+  for (nv1::Measure m : {nv1::MEASURE_DEGREE, nv1::MEASURE_IN_DEGREE, nv1::MEASURE_OUT_DEGREE}) {
+    centralities.add_measures(m);
+  }
+  centralities.set_top_n(top_actors);
+  std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(timeout);
+  auto reader = stub.ComputeCentralities(context.get(), centralities);
+  nv1::ComputeCentralitiesResponse message;
+  std::map<std::string, std::vector<double>> values;  // code -> degree, in, out
+  std::vector<nv1::RankedNode> ranked;
+  while (reader->Read(&message)) {
+    for (const nv1::TopList& list : message.top()) {
+      if (list.measure() == nv1::MEASURE_DEGREE && list.role() == nv1::NODE_ROLE_UNSPECIFIED) {
+        ranked.assign(list.entries().begin(), list.entries().end());
+      }
+    }
+    for (const nv1::NodeScores& node : message.nodes()) {
+      values[node.node().code()].assign(node.values().begin(), node.values().end());
+    }
+  }
+  status = server::FromGrpcStatus(reader->Finish());
+  if (!status.ok()) return status;
+  for (const nv1::RankedNode& entry : ranked) {
+    TopActor actor;
+    actor.node = entry.node();
+    actor.degree = entry.value();
+    auto it = values.find(entry.node().code());
+    if (it != values.end() && it->second.size() == 3) {
+      actor.in_degree = it->second[1];
+      actor.out_degree = it->second[2];
+    }
+    in.top.push_back(std::move(actor));
+  }
+
+  // Only counts are read from the series: every relation kept as an edge
+  // (so edges = relations) and distances sampled, which is cheap.
+  nv1::ComputeStatsTimeSeriesRequest series;
+  series.mutable_selection()->set_relation_set(relation_set);
+  series.mutable_selection()->set_multi_edges(nv1::MULTI_EDGE_POLICY_KEEP);
+  series.mutable_years()->set_first(first_year);
+  series.mutable_years()->set_last(period);
+  series.set_mode(nv1::YEAR_MODE_CUMULATIVE);
+  series.set_skip_communities(true);
+  series.mutable_approximation()->set_enabled(true);
+  series.mutable_approximation()->set_path_samples(1000);
+  nv1::ComputeStatsTimeSeriesResponse series_response;
+  status = CallUnary(stub, &nv1::NetworkService::Stub::ComputeStatsTimeSeries, series,
+                     &series_response, timeout);
+  if (!status.ok()) return status;
+  in.years.assign(series_response.years().begin(), series_response.years().end());
+  return in;
+}
+
+}  // namespace
+
+int RunReport(const std::vector<std::string>& args) {
+  config::FlagSet flags = CommandFlags(
+      "report",
+      "Writes DIR/ranking.csv and .json (the composite ranking of a stored scoring run with "
+      "every dimension's score, and its clusters' ranking) and DIR/network_summary.csv and "
+      ".json (statistics of the relation set up to the period, the top actors by degree and "
+      "nodes and relations per year). Every file names the sources of the run's observations "
+      "and says when they are synthetic.",
+      {"ingest", "scoring", "network"}, "600");
+  flags.Add("framework", "", "framework CODE or CODE@VERSION (required)");
+  flags.Add("period", "", "the run's period, e.g. 2022 (required)");
+  flags.Add("relation_set", "default", "relation set of the network summary");
+  flags.Add("out", "", "output folder (required; created when missing)");
+  flags.Add("run", "", "this scoring run id instead of the newest run");
+  flags.Add("top_actors", "10", "actors listed by degree");
+  flags.Add("first_year", "", "first year of the yearly series (default: period - 8)");
+  flags.AddBool("approximate", false,
+                "sample path lengths (large networks; the summary states the bounds)");
+  ParsedCommand cmd = ParseCommandOrExit(flags, args, 0, "");
+  const config::ParsedFlags& f = cmd.flags;
+  if (f.Get("framework").empty() || f.Get("period").empty() || f.Get("out").empty()) {
+    config::ExitInvalidConfig(cmd.program,
+                              "--framework CODE[@VERSION], --period P and --out DIR are required");
+  }
+  const FrameworkArg framework = OrExit(cmd.program, ParseFrameworkArg(f.Get("framework")));
+  const int32_t period = OrExit(cmd.program, ParsePeriod(f.Get("period")));
+  const int32_t first_year = f.Get("first_year").empty()
+                                 ? period - 8
+                                 : OrExit(cmd.program, ParsePeriod(f.Get("first_year")));
+  if (first_year > period) {
+    config::ExitInvalidConfig(cmd.program, "--first_year: must not be after --period");
+  }
+  const int32_t top_actors =
+      static_cast<int32_t>(OrExit(cmd.program, f.GetInt("top_actors", 1, 1000)));
+  const bool approximate = OrExit(cmd.program, f.GetBool("approximate"));
+  const std::filesystem::path dir(f.Get("out"));
+
+  std::shared_ptr<grpc::Channel> channels[3];
+  const char* services[3] = {"ingest", "scoring", "network"};
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(f, services[i]);
+    if (!channel.ok()) return Fail(cmd.program, channel.status());
+    channels[i] = *channel;
+  }
+  auto ingest = iv1::IngestService::NewStub(channels[0]);
+  auto scoring = sv1::ScoringService::NewStub(channels[1]);
+  auto network = nv1::NetworkService::NewStub(channels[2]);
+
+  absl::StatusOr<sv1::Run> run = ResolveRun(*scoring, framework, period, f.Get("run"), cmd.timeout);
+  if (!run.ok()) return Fail(cmd.program, run.status());
+  RankingInputs ranking;
+  ranking.run = &*run;
+  std::string composite;
+  for (const sv1::NodeInfo& node : run->summary().nodes()) {
+    if (node.parent_code().empty()) composite = node.code();
+  }
+  for (const sv1::NodeInfo& node : run->summary().nodes()) {
+    if (!composite.empty() && node.parent_code() == composite) ranking.dimensions.push_back(node);
+  }
+  absl::StatusOr<std::vector<sv1::RankingEntry>> regions =
+      FetchRanking(*scoring, run->id(), "", false, 0, cmd.timeout);
+  if (!regions.ok()) return Fail(cmd.program, regions.status());
+  ranking.regions = *std::move(regions);
+  if (run->clusters_size() > 0) {
+    absl::StatusOr<std::vector<sv1::RankingEntry>> clusters =
+        FetchRanking(*scoring, run->id(), "", true, 0, cmd.timeout);
+    if (!clusters.ok()) return Fail(cmd.program, clusters.status());
+    ranking.clusters = *std::move(clusters);
+  }
+  absl::StatusOr<std::vector<sv1::ResultRow>> rows =
+      ExportRunRows(*scoring, run->id(), cmd.timeout);
+  if (!rows.ok()) return Fail(cmd.program, rows.status());
+  for (const sv1::ResultRow& row : *rows) {
+    if (row.has_score())
+      ranking.scores[{row.cluster(), row.region_code(), row.node_code()}] = row.score();
+  }
+  absl::StatusOr<std::map<std::string, iv1::Region>> names = RegionsByCode(*ingest, cmd.timeout);
+  if (!names.ok()) return Fail(cmd.program, names.status());
+  ranking.names = *std::move(names);
+  absl::StatusOr<DataSources> sources = ReadSources(*ingest, *run, cmd.timeout);
+  if (!sources.ok()) return Fail(cmd.program, sources.status());
+  ranking.sources = *sources;
+
+  if (absl::Status created = CreateOutputFolder(dir.string()); !created.ok()) {
+    return Fail(cmd.program, created, "choose a folder you can write to");
+  }
+  for (auto& [name, text] : std::vector<std::pair<const char*, std::string>>{
+           {"ranking.csv", RankingCsv(ranking)}, {"ranking.json", RankingJson(ranking)}}) {
+    if (absl::Status s = WriteText(dir / name, std::move(text)); !s.ok()) {
+      return Fail(cmd.program, s, "choose a folder you can write to");
+    }
+  }
+
+  absl::StatusOr<NetworkInputs> net = ReadNetwork(*network, f.Get("relation_set"), period,
+                                                  first_year, top_actors, approximate, cmd.timeout);
+  if (!net.ok()) {
+    return Fail(cmd.program, net.status(),
+                absl::StrCat("ranking.csv and ranking.json are written; check --relation_set (",
+                             f.Get("relation_set"), ") holds relations up to ", period,
+                             " ('innoscope export relations --relation_set ...')"));
+  }
+  for (auto& [name, text] : std::vector<std::pair<const char*, std::string>>{
+           {"network_summary.csv", NetworkCsv(*net, *sources)},
+           {"network_summary.json", NetworkJson(*net, *sources)}}) {
+    if (absl::Status s = WriteText(dir / name, std::move(text)); !s.ok()) {
+      return Fail(cmd.program, s, "choose a folder you can write to");
+    }
+  }
+  const nv1::NetworkStats& s = net->stats.stats();
+  std::printf(
+      "run=%s framework=%s@%d period=%d regions=%zu clusters=%zu nodes=%lld relations=%lld "
+      "edges=%lld synthetic=%s out=%s\n",
+      run->id().c_str(), run->spec().framework().code().c_str(), run->spec().framework().version(),
+      run->spec().period(), ranking.regions.size(), ranking.clusters.size(),
+      static_cast<long long>(s.nodes().total()),
+      static_cast<long long>(net->stats.run().graph().relations()),
+      static_cast<long long>(s.edges()), sources->synthetic() ? "true" : "false",
+      dir.string().c_str());
+  if (sources->synthetic())
+    std::fprintf(stderr, "%s: %s\n", cmd.program.c_str(), sources->Notice().c_str());
+  return 0;
+}
+
+}  // namespace innoscope::cli
