@@ -183,8 +183,9 @@ absl::StatusOr<ParsedFlags> FlagSet::Parse(const std::vector<std::string>& args,
   return parsed;
 }
 
-std::string FlagSet::Usage() const {
-  std::string out = absl::StrCat("Usage: ", program_, " [flags]\n\n",
+std::string FlagSet::Usage(absl::string_view positional) const {
+  std::string out = absl::StrCat("Usage: ", program_, positional.empty() ? "" : " ", positional,
+                                 " [flags]\n\n",
                                  description_, "\n\nFlags (each also read from "
                                  "the environment variable shown):\n");
   for (const FlagSpec& spec : specs_) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace innoscope::config {
@@ -83,8 +84,9 @@ class FlagSet {
                                     const EnvLookup& env,
                                     bool allow_positional = false) const;
 
-  // The --help text: every flag with its variable, default and help.
-  std::string Usage() const;
+  // The --help text: "Usage: <program> [<positional>] [flags]", the
+  // description, then every flag with its variable, default and help.
+  std::string Usage(absl::string_view positional = "") const;
 
   const std::string& program() const { return program_; }
   static std::string EnvName(const std::string& flag);

@@ -64,9 +64,7 @@ ParsedCommand ParseCommandOrExit(const config::FlagSet& flags,
     config::ExitInvalidConfig(flags.program(), std::string(parsed.status().message()));
   }
   if (parsed->help_requested()) {
-    std::printf("Usage: %s %s [flags]\n\n", flags.program().c_str(),
-                positional_usage.c_str());
-    std::fputs(flags.Usage().c_str(), stdout);
+    std::fputs(flags.Usage(positional_usage).c_str(), stdout);
     std::exit(0);
   }
   if (parsed->positional().size() != positional) {

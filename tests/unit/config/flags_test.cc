@@ -81,6 +81,12 @@ TEST(FlagSetTest, HelpIsRequestedAndUsageNamesEveryVariable) {
   std::string usage = flags.Usage();
   EXPECT_THAT(usage, HasSubstr("--grpc_address (INNOSCOPE_GRPC_ADDRESS"));
   EXPECT_THAT(usage, HasSubstr("INNOSCOPE_DATABASE_URL or DATABASE_URL"));
+  // One usage line, naming the positional arguments when there are any.
+  EXPECT_EQ(usage.find("Usage:"), usage.rfind("Usage:"));
+  const std::string with_file = flags.Usage("FILE.csv");
+  EXPECT_EQ(with_file.rfind("Usage: ", 0), 0u);
+  EXPECT_THAT(with_file, HasSubstr(" FILE.csv [flags]\n"));
+  EXPECT_EQ(with_file.find("Usage:"), with_file.rfind("Usage:"));
 }
 
 TEST(FlagSetTest, TypedAccessorsNameTheFlagOnError) {
