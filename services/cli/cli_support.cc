@@ -162,7 +162,8 @@ std::string HintFor(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
       return "is the service running? Check with 'innoscope status'; start the local "
-             "stack with deploy/local/stack.sh start, or pass --ingest_address";
+             "stack with deploy/local/stack.sh start, or pass the service's address "
+             "(--ingest_address, --weighting_address, --scoring_address, --network_address)";
     case absl::StatusCode::kDeadlineExceeded:
       return "the service did not answer in time; retry, or raise --timeout_seconds";
     case absl::StatusCode::kNotFound:
