@@ -4,30 +4,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
+#include "libs/server/paging.h"
 
 namespace innoscope::ingest {
 
-absl::StatusOr<int64_t> PageOffset(const common::v1::PageRequest& page) {
-  if (page.page_token().empty()) return 0;
-  int64_t offset = 0;
-  if (!absl::SimpleAtoi(page.page_token(), &offset) || offset < 0) {
-    return absl::InvalidArgumentError("page.page_token: not a token returned by this service");
-  }
-  return offset;
-}
-
-int PageLimit(const common::v1::PageRequest& page) {
-  if (page.page_size() <= 0) return 100;
-  return std::min(page.page_size(), 1000);
-}
-
 namespace {
-
-void FillPage(int64_t offset, size_t returned, int64_t total, common::v1::PageResponse* page) {
-  int64_t next = offset + static_cast<int64_t>(returned);
-  page->set_total_size(total);
-  if (next < total) page->set_next_page_token(absl::StrCat(next));
-}
 
 // Unknown-reference errors can be caused by a stale cache; others cannot.
 bool MayBeStale(const absl::Status& status) {
@@ -53,13 +34,13 @@ absl::StatusOr<v1::UpsertRegionsResponse> IngestService::UpsertRegions(
 
 absl::StatusOr<v1::ListRegionsResponse> IngestService::ListRegions(
     const v1::ListRegionsRequest& request) {
-  ASSIGN_OR_RETURN(int64_t offset, PageOffset(request.page()));
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
   int64_t total = 0;
   ASSIGN_OR_RETURN(std::vector<v1::Region> regions,
-                   store_.ListRegions(request.kind(), offset, PageLimit(request.page()), &total));
+                   store_.ListRegions(request.kind(), window.offset, window.limit, &total));
   v1::ListRegionsResponse response;
   for (auto& r : regions) *response.add_regions() = std::move(r);
-  FillPage(offset, response.regions_size(), total, response.mutable_page());
+  *response.mutable_page() = server::PageResult(window, response.regions_size(), total);
   return response;
 }
 
@@ -117,13 +98,13 @@ absl::StatusOr<v1::UpsertIndicatorsResponse> IngestService::UpsertIndicators(
 
 absl::StatusOr<v1::ListIndicatorsResponse> IngestService::ListIndicators(
     const v1::ListIndicatorsRequest& request) {
-  ASSIGN_OR_RETURN(int64_t offset, PageOffset(request.page()));
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
   int64_t total = 0;
   ASSIGN_OR_RETURN(std::vector<v1::Indicator> indicators,
-                   store_.ListIndicators(offset, PageLimit(request.page()), &total));
+                   store_.ListIndicators(window.offset, window.limit, &total));
   v1::ListIndicatorsResponse response;
   for (auto& i : indicators) *response.add_indicators() = std::move(i);
-  FillPage(offset, response.indicators_size(), total, response.mutable_page());
+  *response.mutable_page() = server::PageResult(window, response.indicators_size(), total);
   return response;
 }
 

@@ -82,7 +82,5 @@ class IngestService {
 };
 
 // Page tokens are offsets; returns INVALID_ARGUMENT for a malformed token.
-absl::StatusOr<int64_t> PageOffset(const common::v1::PageRequest& page);
-int PageLimit(const common::v1::PageRequest& page);
 
 }  // namespace innoscope::ingest

@@ -15,6 +15,7 @@
 #include "libs/graph/distributions.h"
 #include "libs/graph/region_flows.h"
 #include "libs/server/content_hash.h"
+#include "libs/server/paging.h"
 #include "services/network/network_measures.h"
 #include "services/network/region_indicators.h"
 
@@ -653,22 +654,13 @@ absl::StatusOr<v1::ListRunsResponse> NetworkService::ListRuns(const v1::ListRuns
   if (!v1::RunKind_IsValid(request.kind())) {
     return absl::InvalidArgumentError(absl::StrCat("kind: unknown value ", request.kind()));
   }
-  int64_t offset = 0;
-  if (!request.page().page_token().empty() &&
-      (!absl::SimpleAtoi(request.page().page_token(), &offset) || offset < 0)) {
-    return absl::InvalidArgumentError("page.page_token: not a token returned by this service");
-  }
-  const int limit =
-      request.page().page_size() <= 0 ? 100 : std::min(request.page().page_size(), 1000);
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
   int64_t total = 0;
   ASSIGN_OR_RETURN(std::vector<v1::Run> runs,
-                   store_.List(request.kind(), request.relation_set(), offset, limit, &total));
+                   store_.List(request.kind(), request.relation_set(), window.offset, window.limit, &total));
   v1::ListRunsResponse response;
   for (v1::Run& run : runs) *response.add_runs() = std::move(run);
-  response.mutable_page()->set_total_size(total);
-  if (offset + response.runs_size() < total) {
-    response.mutable_page()->set_next_page_token(absl::StrCat(offset + response.runs_size()));
-  }
+  *response.mutable_page() = server::PageResult(window, response.runs_size(), total);
   return response;
 }
 

@@ -418,23 +418,4 @@ std::string UncertaintyId(const std::string& run_id, const v1::ComputeUncertaint
   return absl::StrCat("unc-", server::ContentHashHex(identity));
 }
 
-absl::StatusOr<PageWindow> ToPageWindow(const common::v1::PageRequest& page) {
-  PageWindow window;
-  if (!page.page_token().empty() &&
-      (!absl::SimpleAtoi(page.page_token(), &window.offset) || window.offset < 0)) {
-    return Invalid("page.page_token", "not a token returned by this service");
-  }
-  window.limit = page.page_size() <= 0 ? 100 : std::min(page.page_size(), 1000);
-  return window;
-}
-
-common::v1::PageResponse ToPageResponse(const PageWindow& window, int returned, int64_t total) {
-  common::v1::PageResponse page;
-  page.set_total_size(total);
-  if (window.offset + returned < total) {
-    page.set_next_page_token(absl::StrCat(window.offset + returned));
-  }
-  return page;
-}
-
 }  // namespace innoscope::scoring

@@ -66,14 +66,4 @@ std::string SeriesId(const v1::RunSpec& spec);
 // "unc-" + 16 hex digits from the run id and the request without threads.
 std::string UncertaintyId(const std::string& run_id, const v1::ComputeUncertaintyRequest& request);
 
-// Page window from a PageRequest: offset from the token (INVALID_ARGUMENT for
-// a token this service did not issue) and limit (default 100, at most 1000).
-struct PageWindow {
-  int64_t offset = 0;
-  int limit = 100;
-};
-absl::StatusOr<PageWindow> ToPageWindow(const common::v1::PageRequest& page);
-// The response page for `returned` items from `window` out of `total`.
-common::v1::PageResponse ToPageResponse(const PageWindow& window, int returned, int64_t total);
-
 }  // namespace innoscope::scoring

@@ -14,6 +14,7 @@
 #include "libs/index/weights.h"
 #include "libs/scoring/profile.h"
 #include "libs/scoring/uncertainty.h"
+#include "libs/server/paging.h"
 #include "services/scoring/ingest_regions.h"
 #include "services/scoring/run_comparison.h"
 #include "services/scoring/run_results.h"
@@ -572,14 +573,14 @@ absl::StatusOr<v1::GetRunResponse> ScoringService::GetRun(const v1::GetRunReques
 }
 
 absl::StatusOr<v1::ListRunsResponse> ScoringService::ListRuns(const v1::ListRunsRequest& request) {
-  ASSIGN_OR_RETURN(PageWindow window, ToPageWindow(request.page()));
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
   int64_t total = 0;
   ASSIGN_OR_RETURN(std::vector<v1::Run> runs,
                    store_.ListRuns(request.framework_code(), request.period(), window.offset,
                                    window.limit, &total));
   v1::ListRunsResponse response;
   for (v1::Run& run : runs) *response.add_runs() = std::move(run);
-  *response.mutable_page() = ToPageResponse(window, response.runs_size(), total);
+  *response.mutable_page() = server::PageResult(window, response.runs_size(), total);
   return response;
 }
 
@@ -605,7 +606,7 @@ absl::StatusOr<v1::GetRankingResponse> ScoringService::GetRanking(
   ASSIGN_OR_RETURN(std::shared_ptr<const v1::Run> run, LoadRun(request.run_id(), "run_id"));
   ASSIGN_OR_RETURN(int node, NodeOf(*run, request.node_code(), "node_code"));
   const std::string& node_code = run->summary().nodes(node).code();
-  ASSIGN_OR_RETURN(PageWindow window, ToPageWindow(request.page()));
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
   if (request.top_n() < 0) return absl::InvalidArgumentError("top_n: must be >= 0");
   // A run's rows never change, so they are cached like the run (bounded
   // by rows, about 100 bytes each); a ranking then needs no database call.
@@ -697,7 +698,7 @@ absl::StatusOr<v1::GetRankingResponse> ScoringService::GetRanking(
     if (row.rank != kUnranked) entry->set_run_rank(row.rank);
     if (row.tier > 0) entry->set_tier(row.tier);
   }
-  *response.mutable_page() = ToPageResponse(window, response.entries_size(), total);
+  *response.mutable_page() = server::PageResult(window, response.entries_size(), total);
   return response;
 }
 

@@ -14,6 +14,7 @@
 #include "libs/index/objective_weights.h"
 #include "libs/index/weights.h"
 #include "libs/server/content_hash.h"
+#include "libs/server/paging.h"
 
 namespace innoscope::weighting {
 namespace {
@@ -523,21 +524,13 @@ absl::StatusOr<v1::GetWeightSetResponse> WeightingService::GetWeightSet(
 
 absl::StatusOr<v1::ListWeightSetsResponse> WeightingService::ListWeightSets(
     const v1::ListWeightSetsRequest& request) {
-  int64_t offset = 0;
-  if (!request.page().page_token().empty() &&
-      (!absl::SimpleAtoi(request.page().page_token(), &offset) || offset < 0)) {
-    return absl::InvalidArgumentError("page.page_token: not a token returned by this service");
-  }
-  int limit = request.page().page_size() <= 0 ? 100 : std::min(request.page().page_size(), 1000);
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
   int64_t total = 0;
   ASSIGN_OR_RETURN(std::vector<v1::WeightSet> sets,
-                   store_.List(request.framework_code(), offset, limit, &total));
+                   store_.List(request.framework_code(), window.offset, window.limit, &total));
   v1::ListWeightSetsResponse response;
   for (auto& s : sets) *response.add_weight_sets() = std::move(s);
-  response.mutable_page()->set_total_size(total);
-  if (offset + response.weight_sets_size() < total) {
-    response.mutable_page()->set_next_page_token(absl::StrCat(offset + response.weight_sets_size()));
-  }
+  *response.mutable_page() = server::PageResult(window, response.weight_sets_size(), total);
   return response;
 }
 

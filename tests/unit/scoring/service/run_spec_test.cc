@@ -258,22 +258,5 @@ TEST(UncertaintyIdTest, IgnoresThreads) {
   EXPECT_NE(UncertaintyId("run-1", request), id);
 }
 
-TEST(PageWindowTest, ParsesTokensAndCapsSizes) {
-  common::v1::PageRequest page;
-  ASSERT_OK_AND_ASSIGN(PageWindow window, ToPageWindow(page));
-  EXPECT_EQ(window.offset, 0);
-  EXPECT_EQ(window.limit, 100);
-  page.set_page_size(5000);
-  page.set_page_token("40");
-  ASSERT_OK_AND_ASSIGN(window, ToPageWindow(page));
-  EXPECT_EQ(window.offset, 40);
-  EXPECT_EQ(window.limit, 1000);
-  EXPECT_EQ(ToPageResponse(window, 1000, 1041).next_page_token(), "1040");
-  EXPECT_EQ(ToPageResponse(window, 1000, 1040).next_page_token(), "");
-  page.set_page_token("x");
-  EXPECT_THAT(ToPageWindow(page),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page.page_token")));
-}
-
 }  // namespace
 }  // namespace innoscope::scoring
