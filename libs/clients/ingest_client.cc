@@ -134,6 +134,45 @@ absl::StatusOr<index::DataMatrix> IngestClient::ReadMatrix(const LoadedFramework
   return ReadIndicators(framework.tree.LeafCodes(), period, regions, deadline, as_of);
 }
 
+absl::StatusOr<std::vector<ingest::v1::Region>> IngestClient::ListRegions(
+    ingest::v1::RegionKind kind, absl::Time deadline) {
+  std::vector<ingest::v1::Region> out;
+  ingest::v1::ListRegionsRequest request;
+  request.set_kind(kind);
+  request.mutable_page()->set_page_size(1000);
+  do {
+    grpc::ClientContext context;
+    SetDeadline(context, deadline);
+    ingest::v1::ListRegionsResponse response;
+    RETURN_IF_ERROR(server::UpstreamStatus(
+        "ingest", stub_->ListRegions(&context, request, &response), "ListRegions"));
+    for (ingest::v1::Region& r : *response.mutable_regions()) out.push_back(std::move(r));
+    request.mutable_page()->set_page_token(response.page().next_page_token());
+  } while (!request.page().page_token().empty());
+  std::sort(out.begin(), out.end(), [](const ingest::v1::Region& a, const ingest::v1::Region& b) {
+    return a.code() < b.code();
+  });
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> IngestClient::ClusterMemberCodes(
+    const std::string& cluster, int year, absl::Time deadline) {
+  if (cluster.empty()) return absl::InvalidArgumentError("empty cluster code");
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  ingest::v1::ListClusterMembersRequest request;
+  request.set_cluster_code(cluster);
+  request.set_year(year);
+  ingest::v1::ListClusterMembersResponse response;
+  RETURN_IF_ERROR(server::UpstreamStatus(
+      "ingest", stub_->ListClusterMembers(&context, request, &response), "ListClusterMembers"));
+  std::vector<std::string> members;
+  for (const auto& m : response.memberships()) members.push_back(m.member().member_code());
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+  return members;
+}
+
 absl::StatusOr<int64_t> IngestClient::DataVersion(const std::string& scope, absl::Time deadline) {
   grpc::ClientContext context;
   SetDeadline(context, deadline);

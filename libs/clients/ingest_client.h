@@ -113,6 +113,17 @@ class IngestClient {
                                                    absl::Time deadline,
                                                    std::optional<absl::Time> as_of = std::nullopt);
 
+  // Every region of `kind` (UNSPECIFIED = all), sorted by code; pages
+  // through ListRegions.
+  absl::StatusOr<std::vector<ingest::v1::Region>> ListRegions(ingest::v1::RegionKind kind,
+                                                              absl::Time deadline);
+
+  // The member codes of `cluster` in `year` (0 = any year), sorted and
+  // unique; empty for an unknown cluster or none set for the year.
+  // INVALID_ARGUMENT for an empty code (which would list every cluster).
+  absl::StatusOr<std::vector<std::string>> ClusterMemberCodes(const std::string& cluster, int year,
+                                                              absl::Time deadline);
+
   // Current version of a data scope ("framework:<code>"), 0 if never changed.
   absl::StatusOr<int64_t> DataVersion(const std::string& scope, absl::Time deadline);
 

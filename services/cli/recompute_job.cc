@@ -343,31 +343,14 @@ class RecomputeJob::Impl {
 
   // The regions data-driven weights are computed over: the universe's.
   absl::StatusOr<std::vector<std::string>> UniverseRegions(const IndexEntry& e, int period) {
-    std::vector<std::string> codes;
+    const absl::Time deadline = absl::Now() + options_.timeout;
     if (!e.universe.cluster_code.empty()) {
-      iv1::ListClusterMembersRequest request;
-      request.set_cluster_code(e.universe.cluster_code);
-      request.set_year(period);
-      iv1::ListClusterMembersResponse response;
-      std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(options_.timeout);
-      RETURN_IF_ERROR(server::UpstreamStatus(
-          "ingest", ingest_.stub().ListClusterMembers(context.get(), request, &response),
-          "ListClusterMembers"));
-      for (const auto& m : response.memberships()) codes.push_back(m.member().member_code());
-      return codes;
+      return ingest_.ClusterMemberCodes(e.universe.cluster_code, period, deadline);
     }
-    iv1::ListRegionsRequest request;
-    request.set_kind(ToRegionKind(e.universe.region_kind));
-    request.mutable_page()->set_page_size(1000);
-    while (true) {
-      iv1::ListRegionsResponse response;
-      std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(options_.timeout);
-      RETURN_IF_ERROR(server::UpstreamStatus(
-          "ingest", ingest_.stub().ListRegions(context.get(), request, &response), "ListRegions"));
-      for (const auto& r : response.regions()) codes.push_back(r.code());
-      if (response.page().next_page_token().empty()) break;
-      request.mutable_page()->set_page_token(response.page().next_page_token());
-    }
+    ASSIGN_OR_RETURN(std::vector<iv1::Region> regions,
+                     ingest_.ListRegions(ToRegionKind(e.universe.region_kind), deadline));
+    std::vector<std::string> codes;
+    for (const iv1::Region& r : regions) codes.push_back(r.code());
     return codes;
   }
 

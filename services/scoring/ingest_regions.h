@@ -1,13 +1,11 @@
 #pragma once
 
-// Regions and cluster memberships read from ingest (ListRegions,
-// ListClusterMembers) through IngestClient's stub. IngestClient has no
-// methods for them yet; these belong there once a second caller needs them.
+// A cluster's members as a scoring universe or cluster needs them, with
+// errors naming the request field (IngestClient::ClusterMemberCodes reads
+// them).
 //
-//   ASSIGN_OR_RETURN(std::vector<ingest::v1::Region> provinces,
-//                    ListAllRegions(ingest, ingest::v1::REGION_KIND_PROVINCE, deadline));
 //   ASSIGN_OR_RETURN(std::vector<std::string> yrd,
-//                    ClusterMembers(ingest, "YRD", 2023, deadline));
+//                    ClusterMembers(ingest, "YRD", 2023, "spec.universe.cluster_code", deadline));
 
 #include <string>
 #include <vector>
@@ -18,12 +16,6 @@
 #include "libs/clients/ingest_client.h"
 
 namespace innoscope::scoring {
-
-// Every region of `kind` (UNSPECIFIED = all), sorted by code; pages through
-// ListRegions.
-absl::StatusOr<std::vector<ingest::v1::Region>> ListAllRegions(clients::IngestClient& ingest,
-                                                               ingest::v1::RegionKind kind,
-                                                               absl::Time deadline);
 
 // The members of `cluster` in `year`, sorted. INVALID_ARGUMENT (naming
 // `field`) when it has none: an unknown cluster, or none set for the year.

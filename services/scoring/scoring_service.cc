@@ -355,7 +355,7 @@ absl::StatusOr<std::vector<std::string>> ScoringService::ResolveUniverse(
     }
     case v1::Universe::kKind: {
       ASSIGN_OR_RETURN(std::vector<ingest::v1::Region> regions,
-                       ListAllRegions(ingest_, universe.kind(), deadline));
+                       ingest_.ListRegions(universe.kind(), deadline));
       for (const auto& r : regions) codes.push_back(r.code());
       if (codes.empty()) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -394,7 +394,7 @@ absl::StatusOr<ScoringService::RunData> ScoringService::ReadRunData(
 absl::StatusOr<std::vector<std::string>> ScoringService::GroupLabels(
     const std::string& attribute, const std::vector<std::string>& universe, absl::Time deadline) {
   ASSIGN_OR_RETURN(std::vector<ingest::v1::Region> regions,
-                   ListAllRegions(ingest_, ingest::v1::REGION_KIND_UNSPECIFIED, deadline));
+                   ingest_.ListRegions(ingest::v1::REGION_KIND_UNSPECIFIED, deadline));
   absl::flat_hash_map<std::string, std::string> label;
   for (const auto& r : regions) {
     auto it = r.attributes().find(attribute);
