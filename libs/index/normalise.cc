@@ -1,7 +1,10 @@
 #include "libs/index/normalise.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "libs/index/matrix_ops.h"
+#include "libs/index/radix_sort.h"
 #include "libs/index/stats.h"
 
 namespace innoscope::index {
@@ -74,16 +78,23 @@ void FillDegenerate(std::vector<double>& v, const NormaliseSpec& spec, double ne
   ForPresent(v, [fill](double) { return fill; });
 }
 
-// Number of present values strictly below each value: sort once, then a
-// binary search per value. O(n log n).
+// Number of present values strictly below each value: the rows sorted by
+// value in O(n) (radix_sort.h), then a scan in which equal values share the
+// position of the first of them. A binary search per value after a
+// comparison sort, as before, dominated the rank normalisations of a Monte
+// Carlo analysis.
 std::vector<size_t> CountBelow(const std::vector<double>& v) {
-  std::vector<double> sorted = PresentValues(v);
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<size_t> below(v.size(), 0);
+  std::vector<KeyedRow> sorted, buffer;
+  sorted.reserve(v.size());
   for (size_t i = 0; i < v.size(); ++i) {
-    if (IsMissingValue(v[i])) continue;
-    below[i] =
-        static_cast<size_t>(std::lower_bound(sorted.begin(), sorted.end(), v[i]) - sorted.begin());
+    if (!IsMissingValue(v[i])) sorted.push_back({AscendingKey(v[i]), static_cast<uint32_t>(i)});
+  }
+  RadixSortByKey(sorted, buffer);
+  std::vector<size_t> below(v.size(), 0);
+  size_t first = 0;
+  for (size_t pos = 0; pos < sorted.size(); ++pos) {
+    if (pos > 0 && sorted[pos].key != sorted[pos - 1].key) first = pos;
+    below[sorted[pos].row] = first;
   }
   return below;
 }

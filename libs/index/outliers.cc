@@ -21,8 +21,9 @@ struct Check {
 
 Check RunCheck(absl::Span<const double> x, const OutlierOptions& options) {
   Check c;
-  c.skewness = SampleSkewness(x);
-  c.kurtosis = SampleExcessKurtosis(x);
+  const SkewKurtosis sk = SampleSkewnessAndKurtosis(x);
+  c.skewness = sk.skewness;
+  c.kurtosis = sk.kurtosis;
   c.checkable = !std::isnan(c.skewness) && !std::isnan(c.kurtosis);
   c.passes = !c.checkable || std::fabs(c.skewness) < options.skew_threshold ||
              c.kurtosis < options.kurtosis_threshold;
@@ -101,7 +102,8 @@ absl::StatusOr<ColumnTreatment> TreatOutlierColumn(absl::Span<const double> x,
   std::vector<size_t> low_rows;
   while (!check.passes &&
          static_cast<int>(high_rows.size() + low_rows.size()) < options.max_winsorised) {
-    const bool high = SampleSkewness(out.values) >= 0;
+    // check holds the skewness of out.values as they are now.
+    const bool high = check.skewness >= 0;
     std::vector<size_t> moved = WinsoriseStep(out.values, high);
     if (moved.empty()) break;
     (high ? high_rows : low_rows) = std::move(moved);

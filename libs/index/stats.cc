@@ -82,21 +82,32 @@ double Median(absl::Span<const double> x) {
   return (lower + upper) / 2;
 }
 
-double SampleSkewness(absl::Span<const double> x) {
-  const CentralMoments m = Moments(x);
+namespace {
+
+double SkewnessOf(const CentralMoments& m) {
   if (m.n < 3 || m.m2 <= 0) return kNaN;
   const double n = m.n;
   const double s = std::sqrt(m.m2 / (n - 1));
   return n / ((n - 1) * (n - 2)) * (m.m3 / (s * s * s));
 }
 
-double SampleExcessKurtosis(absl::Span<const double> x) {
-  const CentralMoments m = Moments(x);
+double KurtosisOf(const CentralMoments& m) {
   if (m.n < 4 || m.m2 <= 0) return kNaN;
   const double n = m.n;
   const double s2 = m.m2 / (n - 1);
   return n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * (m.m4 / (s2 * s2)) -
          3 * (n - 1) * (n - 1) / ((n - 2) * (n - 3));
+}
+
+}  // namespace
+
+double SampleSkewness(absl::Span<const double> x) { return SkewnessOf(Moments(x)); }
+
+double SampleExcessKurtosis(absl::Span<const double> x) { return KurtosisOf(Moments(x)); }
+
+SkewKurtosis SampleSkewnessAndKurtosis(absl::Span<const double> x) {
+  const CentralMoments m = Moments(x);
+  return {SkewnessOf(m), KurtosisOf(m)};
 }
 
 double PearsonCorrelation(absl::Span<const double> x, absl::Span<const double> y) {

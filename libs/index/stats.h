@@ -47,6 +47,14 @@ double SampleSkewness(absl::Span<const double> x);
 // NaN for n < 4 or zero variance.
 double SampleExcessKurtosis(absl::Span<const double> x);
 
+// Both of the above from one pass over the central moments (the outlier
+// check needs both, many times per column): equal to them bit for bit.
+struct SkewKurtosis {
+  double skewness = 0;
+  double kurtosis = 0;
+};
+SkewKurtosis SampleSkewnessAndKurtosis(absl::Span<const double> x);
+
 // Pearson correlation over the rows where both values are present. NaN when
 // fewer than two such rows or either side has zero variance.
 double PearsonCorrelation(absl::Span<const double> x, absl::Span<const double> y);

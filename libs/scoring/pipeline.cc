@@ -1,5 +1,7 @@
 #include "libs/scoring/pipeline.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/index/denominate.h"
@@ -26,7 +28,7 @@ index::NormaliseSpec LeafSpec(const PipelineSpec& spec, const index::FrameworkNo
 
 }  // namespace
 
-absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& in, const PipelineSpec& spec) {
+absl::StatusOr<PipelineResult> TreatLeaves(const PipelineInputs& in, const PipelineSpec& spec) {
   const index::Framework& f = in.framework;
   PipelineResult out;
   ASSIGN_OR_RETURN(index::DataMatrix data, index::SelectIndicators(in.data, f.LeafCodes()));
@@ -77,11 +79,21 @@ absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& in, const Pip
     data = std::move(treated.data);
     out.outlier_reports = std::move(treated.reports);
   }
-  out.treated = data;
+  out.treated = std::move(data);
+  return out;
+}
 
+absl::StatusOr<index::DataMatrix> NormaliseLeaves(const index::Framework& f,
+                                                  const index::DataMatrix& treated,
+                                                  const PipelineSpec& spec) {
   std::vector<index::NormaliseSpec> specs;
   for (int leaf : f.Leaves()) specs.push_back(LeafSpec(spec, f.Node(leaf)));
-  ASSIGN_OR_RETURN(out.normalised, index::Normalise(data, specs));
+  return index::Normalise(treated, specs);
+}
+
+absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& in, const PipelineSpec& spec) {
+  ASSIGN_OR_RETURN(PipelineResult out, TreatLeaves(in, spec));
+  ASSIGN_OR_RETURN(out.normalised, NormaliseLeaves(in.framework, out.treated, spec));
   return out;
 }
 

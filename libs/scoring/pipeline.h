@@ -99,4 +99,16 @@ absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& inputs,
 absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& inputs,
                                              const PipelineSpec& spec);
 
+// PrepareLeaves in its two parts. TreatLeaves: denominate to outlier
+// treatment, PrepareLeaves' result up to `treated` (`normalised` empty).
+// NormaliseLeaves: `treated` normalised as `spec` says (its normalise and
+// by_indicator only). The treated leaves do not depend on the
+// normalisation, so an analysis that varies only the normalisation treats
+// once and normalises per alternative.
+absl::StatusOr<PipelineResult> TreatLeaves(const PipelineInputs& inputs,
+                                           const PipelineSpec& spec);
+absl::StatusOr<index::DataMatrix> NormaliseLeaves(const index::Framework& framework,
+                                                  const index::DataMatrix& treated,
+                                                  const PipelineSpec& spec);
+
 }  // namespace innoscope::scoring

@@ -8,33 +8,47 @@
 //   UniformStream stream(options.seed, replicate);
 //   double u = stream.Next();   // in [0, 1)
 //
-// Seeds are derived with SplitMix64 (Steele, Lea & Flood 2014, the seeding
-// generator recommended for the xoshiro family): DeriveSeed(s, k) =
-// SplitMix64(SplitMix64(s) XOR k). The stream generator is std::mt19937_64
-// (whose output sequence the C++ standard fixes), and a draw is
-// (engine() >> 11) * 2^-53 -- spelled out because
-// std::uniform_real_distribution may differ between standard libraries.
+// Seeds are derived with SplitMix64 (Steele, Lea & Flood 2014):
+// DeriveSeed(s, k) = SplitMix64(SplitMix64(s) XOR k). A stream is the
+// SplitMix64 generator started at its derived seed, i.e. counter-based: draw
+// i (from 0) of stream k is SplitMix64(DeriveSeed(s, k) + i * 0x9E3779B97F4A7C15)
+// (mod 2^64), and a draw is (that >> 11) * 2^-53. Why not std::mt19937_64, as
+// before: seeding it fills 312 words and its first draw regenerates them all,
+// which cost more than a whole small Monte Carlo replicate; SplitMix64 has no
+// set-up at all and passes BigCrush. Streams of different k start at
+// unrelated points of the one 2^64 cycle; a replicate draws at most
+// 2 kMaxFactors numbers and a bootstrap resample kMaxReplicates, so streams
+// overlap only with negligible probability.
 
 #include <cstdint>
-#include <random>
 
 namespace innoscope::scoring {
 
 // The SplitMix64 output function applied to x + 0x9E3779B97F4A7C15: a
 // bijective 64-bit mixer.
-uint64_t SplitMix64(uint64_t x);
+// Inline: it is every draw's whole cost.
+inline uint64_t SplitMix64(uint64_t x) {
+  uint64_t z = x + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
 
 // Seed of stream `stream` under the master seed `seed`.
 uint64_t DeriveSeed(uint64_t seed, uint64_t stream);
 
-// Uniform doubles in [0, 1) with 53 random bits. Cheap to construct (one
-// engine seeding, O(312) word operations).
+// Uniform doubles in [0, 1) with 53 random bits. Construction costs two
+// SplitMix64 calls, a draw one.
 class UniformStream {
  public:
   UniformStream(uint64_t seed, uint64_t stream)
-      : engine_(DeriveSeed(seed, stream)) {}
+      : state_(DeriveSeed(seed, stream)) {}
 
-  double Next() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+  double Next() {
+    const uint64_t bits = SplitMix64(state_);
+    state_ += 0x9E3779B97F4A7C15ULL;
+    return static_cast<double>(bits >> 11) * 0x1.0p-53;
+  }
 
   // An index in [0, n) for n >= 1.
   uint64_t NextIndex(uint64_t n) {
@@ -43,7 +57,7 @@ class UniformStream {
   }
 
  private:
-  std::mt19937_64 engine_;
+  uint64_t state_;
 };
 
 }  // namespace innoscope::scoring

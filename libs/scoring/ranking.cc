@@ -1,7 +1,9 @@
 #include "libs/scoring/ranking.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
@@ -21,33 +23,57 @@ absl::Status ValidateRankOptions(const RankOptions& options) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<int>> CompetitionRanks(
-    absl::Span<const double> scores, const RankOptions& options) {
+absl::Status CompetitionRanker::Rank(absl::Span<const double> scores,
+                                     const RankOptions& options,
+                                     absl::Span<int> ranks) {
   RETURN_IF_ERROR(ValidateRankOptions(options));
-  std::vector<double> keys(scores.begin(), scores.end());
+  if (ranks.size() != scores.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ranks: ", ranks.size(), " slots for ", scores.size(), " scores"));
+  }
+  const size_t n = scores.size();
+  keys_.assign(scores.begin(), scores.end());
   if (options.decimals >= 0) {
     const double scale = std::pow(10.0, options.decimals);
-    for (double& key : keys) key = std::round(key * scale) / scale;
+    for (double& key : keys_) key = std::round(key * scale) / scale;
   }
-  std::vector<size_t> order;
-  order.reserve(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (!index::IsMissingValue(keys[i])) order.push_back(i);
+  if (options.tolerance == 0 && n <= kCountingRankLimit) {
+    // NaN (missing) compares false both ways: never counted as above.
+    const double* keys = keys_.data();
+    for (size_t i = 0; i < n; ++i) {
+      const double key = keys[i];
+      int above = 0;
+      for (size_t j = 0; j < n; ++j) above += keys[j] > key ? 1 : 0;
+      ranks[i] = index::IsMissingValue(key) ? kUnranked : above + 1;
+    }
+    return absl::OkStatus();
   }
-  std::stable_sort(order.begin(), order.end(),
-                   [&keys](size_t a, size_t b) { return keys[a] > keys[b]; });
-
-  std::vector<int> ranks(scores.size(), kUnranked);
+  order_.clear();
+  for (size_t i = 0; i < n; ++i) {
+    if (!index::IsMissingValue(keys_[i])) {
+      order_.push_back({~index::AscendingKey(keys_[i]), static_cast<uint32_t>(i)});
+    }
+  }
+  index::RadixSortByKey(order_, buffer_);
+  std::fill(ranks.begin(), ranks.end(), kUnranked);
   double group_top = 0;
   int group_rank = 0;
-  for (size_t pos = 0; pos < order.size(); ++pos) {
-    const double key = keys[order[pos]];
+  for (size_t pos = 0; pos < order_.size(); ++pos) {
+    const double key = keys_[order_[pos].row];
     if (pos == 0 || group_top - key > options.tolerance) {
       group_top = key;
       group_rank = static_cast<int>(pos) + 1;
     }
-    ranks[order[pos]] = group_rank;
+    ranks[order_[pos].row] = group_rank;
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<int>> CompetitionRanks(
+    absl::Span<const double> scores, const RankOptions& options) {
+  std::vector<int> ranks(scores.size(), kUnranked);
+  CompetitionRanker ranker;
+  RETURN_IF_ERROR(ranker.Rank(scores, options, absl::MakeSpan(ranks)));
   return ranks;
 }
 

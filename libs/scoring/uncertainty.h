@@ -34,8 +34,8 @@
 // one finite score per region, the same number every time.
 //
 // Sampling. Replicate (or design row) j draws its unit-cube point from its own
-// stream UniformStream(seed, j) (random.h), so results are identical for any
-// thread count. A unit draw u maps to low + u (high - low) for a uniform
+// stream UniformStream(seed, j) (random.h, counter-based SplitMix64: no
+// per-replicate set-up), so results are identical for any thread count. A unit draw u maps to low + u (high - low) for a uniform
 // factor and to floor(u n) for a discrete one with n alternatives.
 //
 // (a) RunMonteCarlo: N replicates of plain Monte Carlo. Each replicate's
@@ -66,7 +66,9 @@
 // fails the analysis with the model's status code, prefixed with the run.
 //
 // Cost: (a) N + 1 model runs, O(N R) memory for the replicate ranks (at most
-// kMaxStoredRanks ints, 80 MB) and O(R N log N) time for the percentiles;
+// kMaxStoredRanks ints, 80 MB), O(R) ranking per replicate (radix sort,
+// CompetitionRanker, with per-thread buffers) and O(R (N + R)) time for the
+// percentiles (a counting sort per region; O(R N log N) when R > 8 N);
 // (b) N (K + 2) + 1 model runs, O(N K) memory, O(B N K) time for B bootstrap
 // resamples.
 

@@ -25,7 +25,8 @@ namespace {
 // Why: a replicate used to run the whole pipeline, but the stages before
 // aggregation depend on at most three discrete factors, and the score of a
 // node depends on the weights strictly below it only. Computing each
-// distinct prefix once (PrepareLeaves) and each subtree without a
+// distinct prefix once (TreatLeaves per imputation and outlier setting,
+// NormaliseLeaves per normalisation on top of it) and each subtree without a
 // perturbed weight once per aggregation choice leaves a replicate only the
 // aggregation of the nodes whose weights move (FastComposite). Every value
 // is computed by the same functions, or the same operations in the same
@@ -57,6 +58,23 @@ struct PreparedSlot {
   PreparedLeaves leaves;
 };
 
+// The treated leaves (TreatLeaves) of one setting of the imputation and
+// outlier factors, shared by every normalisation alternative: treatment
+// comes before normalisation and does not depend on it.
+struct TreatedSlot {
+  std::once_flag once;
+  absl::Status status;
+  index::DataMatrix treated;
+};
+
+// How one node of the kept tree is aggregated under one aggregation
+// choice: fixed per choice, so looked up once, not per replicate.
+struct NodeMean {
+  bool topsis = false;  // FastComposite declines
+  double p = 1.0;       // power-mean exponent
+  double shift = 0.0;   // NonPositivePolicy::kShift's, for p != 1
+};
+
 // What one replicate evaluates; shared by every call of the model.
 struct ModelState {
   ModelState(std::shared_ptr<const UncertaintyInputs> in, FactorPlan factor_plan)
@@ -78,8 +96,15 @@ struct ModelState {
   std::vector<int> frozen_nodes;        // framework ids of kept's leaves
   std::vector<int> frozen_column;       // per kept node: its column in FrozenScores, or -1
   std::vector<int> bottom_up;           // kept inner nodes, children before parents
+  std::vector<int> inner_slot;          // per kept node: its place in bottom_up, or -1
   int kept_root = 0;
+  // Per kept node: the factor that scales its nominal weight, or -1.
+  std::vector<int> weight_factor;
   int aggregation_choices = 1;
+  // means[choice][kept node], for the kept inner nodes.
+  std::vector<std::vector<NodeMean>> means;
+  // Treated leaves per (imputation, outliers) choice.
+  std::unique_ptr<TreatedSlot[]> treated;
   // Prepared leaves per (imputation, outliers, normalisation) choice.
   std::unique_ptr<PreparedSlot[]> prepared;
 };
@@ -127,21 +152,28 @@ void PlanFrozenSubtrees(ModelState& state) {
   for (size_t i = 0; i < state.frozen_nodes.size(); ++i) {
     state.frozen_column[index_of[state.frozen_nodes[i]]] = static_cast<int>(i);
   }
+  std::vector<int> factor_of(n, -1);
+  for (const auto& [factor, node] : state.plan.weights) factor_of[node] = static_cast<int>(factor);
+  for (int v : state.kept) state.weight_factor.push_back(factor_of[v]);
   // kept is in preorder (parents first): reversed, children come first.
   for (size_t i = state.kept.size(); i-- > 0;) {
     if (!state.kept_children[i].empty()) state.bottom_up.push_back(static_cast<int>(i));
   }
+  state.inner_slot.assign(state.kept.size(), -1);
+  for (size_t slot = 0; slot < state.bottom_up.size(); ++slot) {
+    state.inner_slot[state.bottom_up[slot]] = static_cast<int>(slot);
+  }
 }
 
-PreparedLeaves Prepare(const ModelState& state, absl::StatusOr<PipelineResult> result) {
+PreparedLeaves Prepare(const ModelState& state, absl::StatusOr<index::DataMatrix> normalised) {
   PreparedLeaves out;
   out.frozen_once = std::make_unique<std::once_flag[]>(state.aggregation_choices);
   out.frozen = std::make_unique<FrozenScores[]>(state.aggregation_choices);
-  if (!result.ok()) {
-    out.status = result.status();
+  if (!normalised.ok()) {
+    out.status = normalised.status();
     return out;
   }
-  out.normalised = std::move(result->normalised);
+  out.normalised = *std::move(normalised);
   if (out.normalised.regions() != state.regions) {
     for (const std::string& code : state.regions) {
       const int row = out.normalised.RegionIndex(code);
@@ -158,27 +190,16 @@ PreparedLeaves Prepare(const ModelState& state, absl::StatusOr<PipelineResult> r
   return out;
 }
 
-FrozenScores Freeze(const ModelState& state, const PreparedLeaves& leaves,
-                    const PipelineSpec& spec) {
+// FrozenScores from Aggregate's unscaled (ScoreScale::kMean) scores of
+// every node, under `options`.
+FrozenScores FreezeScores(const ModelState& state, const index::DataMatrix& scores,
+                          const AggregationOptions& options) {
   FrozenScores out;
-  absl::StatusOr<AggregationTree> tree =
-      AggregationTreeFromFramework(state.inputs->framework, spec.weights);
-  if (!tree.ok()) {
-    out.status = tree.status();
-    return out;
-  }
-  AggregationOptions options = spec.aggregation;
-  options.scale = ScoreScale::kMean;
-  absl::StatusOr<index::DataMatrix> scores = Aggregate(*tree, leaves.normalised, options);
-  if (!scores.ok()) {
-    out.status = scores.status();
-    return out;
-  }
   std::vector<std::string> codes;
   for (int v : state.frozen_nodes) codes.push_back(state.inputs->framework.Node(v).code);
-  out.columns = index::DataMatrix(scores->regions(), codes);
+  out.columns = index::DataMatrix(scores.regions(), codes);
   for (size_t i = 0; i < state.frozen_nodes.size(); ++i) {
-    absl::Span<const double> column = scores->Column(state.frozen_nodes[i]);
+    absl::Span<const double> column = scores.Column(state.frozen_nodes[i]);
     for (double x : column) {
       // Aggregate refuses an infinite leaf; the whole tree decides then.
       if (std::isinf(x)) {
@@ -203,6 +224,26 @@ FrozenScores Freeze(const ModelState& state, const PreparedLeaves& leaves,
   return out;
 }
 
+FrozenScores Freeze(const ModelState& state, const PreparedLeaves& leaves,
+                    const PipelineSpec& spec) {
+  FrozenScores out;
+  absl::StatusOr<AggregationTree> tree =
+      AggregationTreeFromFramework(state.inputs->framework, spec.weights);
+  if (!tree.ok()) {
+    out.status = tree.status();
+    return out;
+  }
+  AggregationOptions options = spec.aggregation;
+  options.scale = ScoreScale::kMean;
+  absl::StatusOr<index::DataMatrix> scores = Aggregate(*tree, leaves.normalised, options);
+  if (!scores.ok()) {
+    out.status = scores.status();
+    return out;
+  }
+  return FreezeScores(state, *scores, options);
+}
+
+
 // The exponent p of a power mean, as aggregation.cc's PowerOf.
 double PowerOf(const AggregationSpec& spec) {
   switch (spec.method) {
@@ -219,104 +260,201 @@ double PowerOf(const AggregationSpec& spec) {
   return 1.0;
 }
 
+// ModelState::means: per aggregation choice, how each kept inner node is
+// aggregated, as SpecFor and Aggregate choose it (a level's own method,
+// else the default; an alternative replaces both).
+void PlanMeans(ModelState& state) {
+  const AggregationOptions& nominal = state.inputs->nominal.aggregation;
+  state.means.assign(state.aggregation_choices, std::vector<NodeMean>(state.kept.size()));
+  for (int choice = 0; choice < state.aggregation_choices; ++choice) {
+    for (int v : state.bottom_up) {
+      const int level = state.inputs->framework.Node(state.kept[v]).level;
+      const AggregationSpec* method = &nominal.spec;
+      if (choice > 0) {
+        method = &state.plan.aggregations[choice - 1];
+      } else if (auto it = nominal.by_level.find(level); it != nominal.by_level.end()) {
+        method = &it->second;
+      }
+      NodeMean& mean = state.means[choice][v];
+      mean.topsis = method->method == AggregationMethod::kTopsis;
+      mean.p = PowerOf(*method);
+      mean.shift =
+          mean.p != 1.0 && nominal.non_positive == NonPositivePolicy::kShift ? nominal.shift : 0.0;
+    }
+  }
+}
+
 // The replicate's composite, computed over the kept tree with exactly the
 // operations of AggregatePowerMean and WeightedPowerMean (aggregation.cc),
 // in the same order, so the result is Aggregate's bit for bit; but one node
-// at a time over whole columns, without Aggregate's per-call set-up, and
-// with the logarithms of frozen columns computed once. Declines (nullopt)
-// whenever Aggregate would do anything else: TOPSIS, a missing value, a
-// value outside the mean's domain (policies kSkip and kFail), so the
-// caller hands those replicates to Aggregate itself.
-std::optional<std::vector<double>> FastComposite(const ModelState& state,
-                                                 const FrozenScores& frozen,
-                                                 const PipelineSpec& spec) {
-  const AggregationOptions& options = spec.aggregation;
+// at a time over whole columns, without Aggregate's per-call set-up, with
+// the logarithms of frozen columns computed once, the weights taken
+// straight from the factor values (nominal weight x factor, as SpecFor
+// computes them) and the thread's buffers reused, so a replicate allocates
+// only its result. Declines (false) whenever Aggregate would do anything
+// else: TOPSIS, a missing value, a value outside the mean's domain
+// (policies kSkip and kFail), so the caller hands those replicates to
+// Aggregate itself.
+bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggregation,
+                   absl::Span<const double> values, std::vector<double>& composite) {
+  const std::vector<double>& nominal_weights = state.inputs->nominal.weights;
+  const std::vector<NodeMean>& means = state.means[aggregation];
   const size_t regions = frozen.columns.rows();
-  std::vector<std::vector<double>> computed(state.kept.size());
-  std::vector<double> acc(regions);
+  thread_local std::vector<double> weights;
+  // Inner kept node v's scores at inner_slot[v] * regions: only nodes a
+  // replicate computes take room (the calling thread keeps the buffer).
+  thread_local std::vector<double> computed;
+  thread_local std::vector<const double*> xs;   // one node's children's values
+  thread_local std::vector<double> ws;          // and normalised weights
+  thread_local std::vector<char> logged;        // whether xs holds logarithms
+  weights.resize(state.kept.size());
+  for (size_t i = 0; i < state.kept.size(); ++i) {
+    const int factor = state.weight_factor[i];
+    weights[i] = factor < 0 ? nominal_weights[state.kept[i]]
+                            : nominal_weights[state.kept[i]] * values[factor];
+  }
+  computed.resize(state.bottom_up.size() * regions);
   for (int v : state.bottom_up) {
-    const index::FrameworkNode& node = state.inputs->framework.Node(state.kept[v]);
-    auto by_level = options.by_level.find(node.level);
-    const AggregationSpec& method =
-        by_level == options.by_level.end() ? options.spec : by_level->second;
-    if (method.method == AggregationMethod::kTopsis) return std::nullopt;
-    const double p = PowerOf(method);
-    const double shift =
-        p != 1.0 && options.non_positive == NonPositivePolicy::kShift ? options.shift : 0.0;
+    const NodeMean& mean = means[v];
+    if (mean.topsis) return false;
+    const double p = mean.p;
+    const double shift = mean.shift;
     double weight_sum = 0;
-    for (int c : state.kept_children[v]) weight_sum += spec.weights[state.kept[c]];
-    if (!(weight_sum > 0)) return std::nullopt;
-    std::fill(acc.begin(), acc.end(), 0.0);
+    for (int c : state.kept_children[v]) weight_sum += weights[c];
+    if (!(weight_sum > 0)) return false;
+    // The children taking part, with their normalised weights; for a
+    // geometric mean over a frozen column, its logarithms (which hold this
+    // shift).
+    xs.clear();
+    ws.clear();
+    logged.clear();
     for (int c : state.kept_children[v]) {
-      const double weight = spec.weights[state.kept[c]];
+      const double weight = weights[c];
       if (weight == 0) continue;  // takes no part, as in AggregatePowerMean
-      const double w = weight / weight_sum;
+      ws.push_back(weight / weight_sum);
       const int column = state.frozen_column[c];
-      absl::Span<const double> x =
-          column >= 0 ? frozen.columns.Column(column) : absl::Span<const double>(computed[c]);
-      if (p == 0.0 && column >= 0 && !frozen.logs.empty()) {  // logs hold this shift
-        const std::vector<double>& logs = frozen.logs[column];
-        for (size_t r = 0; r < regions; ++r) acc[r] += w * logs[r];
-        continue;
-      }
-      for (size_t r = 0; r < regions; ++r) {
-        const double value = x[r] + shift;
-        // Missing (NaN) or outside the domain: Aggregate's policies decide.
-        if (std::isnan(value) || (p != 1.0 && (p > 0 ? !(value >= 0) : !(value > 0)))) {
-          return std::nullopt;
-        }
-        if (p == 1.0) {
-          acc[r] += w * value;
-        } else if (p == 0.0) {
-          acc[r] += w * std::log(value);
-        } else {
-          acc[r] += w * std::pow(value, p);
-        }
-      }
+      const bool use_logs = p == 0.0 && column >= 0 && !frozen.logs.empty();
+      logged.push_back(use_logs ? 1 : 0);
+      xs.push_back(use_logs      ? frozen.logs[column].data()
+                   : column >= 0 ? frozen.columns.Column(column).data()
+                                 : computed.data() +
+                                       static_cast<size_t>(state.inner_slot[c]) * regions);
     }
-    std::vector<double>& out = computed[v];
-    out.resize(regions);
+    const size_t k = xs.size();
+    double* out = computed.data() + static_cast<size_t>(state.inner_slot[v]) * regions;
+    // Region by region, the children in order: each region's sum is the
+    // one AggregatePowerMean forms (0 + w_1 t_1 + w_2 t_2 + ...), kept in
+    // a register rather than stored and reloaded once per child.
+    if (p == 1.0) {  // shift is 0 here
+      const double* const* x = xs.data();
+      const double* w = ws.data();
+      size_t r = 0;
+      // Four regions at a time: four independent sums in flight.
+      for (; r + 4 <= regions; r += 4) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (size_t i = 0; i < k; ++i) {
+          const double* xi = x[i] + r;
+          a0 += w[i] * xi[0];
+          a1 += w[i] * xi[1];
+          a2 += w[i] * xi[2];
+          a3 += w[i] * xi[3];
+        }
+        out[r] = a0;
+        out[r + 1] = a1;
+        out[r + 2] = a2;
+        out[r + 3] = a3;
+      }
+      for (; r < regions; ++r) {
+        double acc = 0;
+        for (size_t i = 0; i < k; ++i) acc += w[i] * x[i][r];
+        out[r] = acc;
+      }
+      bool missing = false;
+      for (size_t q = 0; q < regions; ++q) missing |= std::isnan(out[q]);
+      // A missing (NaN) value makes its region's sum NaN: Aggregate's
+      // policies decide.
+      if (missing) return false;
+      continue;
+    }
+    // Local copies: the calls to log and pow would otherwise make the
+    // compiler reload the thread_local vectors' pointers every time.
+    const double* const* x = xs.data();
+    const double* w = ws.data();
+    const char* is_log = logged.data();
     for (size_t r = 0; r < regions; ++r) {
-      const double mean = p == 1.0   ? acc[r]
-                          : p == 0.0 ? std::exp(acc[r])
-                                     : std::pow(acc[r], 1.0 / p);
-      out[r] = mean - shift;
+      double acc = 0;
+      for (size_t i = 0; i < k; ++i) {
+        if (is_log[i] != 0) {
+          acc += w[i] * x[i][r];
+          continue;
+        }
+        const double value = x[i][r] + shift;
+        // Missing (NaN) or outside the domain: Aggregate's policies decide.
+        if (std::isnan(value) || (p > 0 ? !(value >= 0) : !(value > 0))) return false;
+        acc += w[i] * (p == 0.0 ? std::log(value) : std::pow(value, p));
+      }
+      out[r] = (p == 0.0 ? std::exp(acc) : std::pow(acc, 1.0 / p)) - shift;
     }
   }
-  return std::move(computed[state.kept_root]);
+  const double* root =
+      computed.data() + static_cast<size_t>(state.inner_slot[state.kept_root]) * regions;
+  composite.assign(root, root + regions);
+  return true;
+}
+
+// The normalised leaves of one setting of the imputation, outlier and
+// normalisation factors, from the treated leaves shared across
+// normalisations.
+absl::StatusOr<index::DataMatrix> Normalised(const ModelState& state, int treated_index,
+                                             absl::Span<const double> values) {
+  TreatedSlot& slot = state.treated[treated_index];
+  std::call_once(slot.once, [&] {
+    absl::StatusOr<PipelineResult> treated =
+        TreatLeaves(state.pipeline_inputs, SpecFor(state.inputs->nominal, state.plan, values));
+    if (treated.ok()) {
+      slot.treated = std::move(treated->treated);
+    } else {
+      slot.status = treated.status();
+    }
+  });
+  RETURN_IF_ERROR(slot.status);
+  return NormaliseLeaves(state.inputs->framework, slot.treated,
+                         SpecFor(state.inputs->nominal, state.plan, values));
 }
 
 absl::StatusOr<std::vector<double>> Composite(const ModelState& state,
                                               absl::Span<const double> values) {
-  const PipelineSpec spec = SpecFor(state.inputs->nominal, state.plan, values);
   const int normalisations = static_cast<int>(state.plan.normalisations.size()) + 1;
-  const int slot_index = (Choice(state.plan.imputation, values) * 2 +
-                          Choice(state.plan.outliers, values)) *
-                             normalisations +
-                         Choice(state.plan.normalisation, values);
+  const int treated_index =
+      Choice(state.plan.imputation, values) * 2 + Choice(state.plan.outliers, values);
+  const int slot_index = treated_index * normalisations + Choice(state.plan.normalisation, values);
   PreparedSlot& slot = state.prepared[slot_index];
   std::call_once(slot.once, [&] {
-    slot.leaves = Prepare(state, PrepareLeaves(state.pipeline_inputs, spec));
+    slot.leaves = Prepare(state, Normalised(state, treated_index, values));
   });
   const PreparedLeaves& leaves = slot.leaves;
   RETURN_IF_ERROR(leaves.status);
 
   const int aggregation = Choice(state.plan.aggregation, values);
-  std::call_once(leaves.frozen_once[aggregation],
-                 [&] { leaves.frozen[aggregation] = Freeze(state, leaves, spec); });
+  std::call_once(leaves.frozen_once[aggregation], [&] {
+    leaves.frozen[aggregation] =
+        Freeze(state, leaves, SpecFor(state.inputs->nominal, state.plan, values));
+  });
   const FrozenScores& frozen = leaves.frozen[aggregation];
 
+  if (frozen.status.ok() && !state.bottom_up.empty()) {
+    std::vector<double> fast;
+    if (FastComposite(state, frozen, aggregation, values, fast)) {
+      if (leaves.rows.empty()) return fast;
+      std::vector<double> out;
+      out.reserve(leaves.rows.size());
+      for (int row : leaves.rows) out.push_back(fast[row]);
+      return out;
+    }
+  }
+  const PipelineSpec spec = SpecFor(state.inputs->nominal, state.plan, values);
   index::DataMatrix scores;
   int root = 0;
-  std::optional<std::vector<double>> fast;
-  if (frozen.status.ok() && !state.bottom_up.empty()) fast = FastComposite(state, frozen, spec);
-  if (fast) {
-    if (leaves.rows.empty()) return *std::move(fast);
-    std::vector<double> out;
-    out.reserve(leaves.rows.size());
-    for (int row : leaves.rows) out.push_back((*fast)[row]);
-    return out;
-  }
   if (frozen.status.ok()) {
     std::vector<AggregationNode> nodes(state.kept.size());
     for (size_t i = 0; i < state.kept.size(); ++i) {
@@ -450,27 +588,43 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
   auto failed = [](const absl::Status& status) {
     return absl::Status(status.code(), absl::StrCat("nominal run: ", status.message()));
   };
-  absl::StatusOr<PipelineResult> prepared = PrepareLeaves(state->pipeline_inputs, nominal);
-  if (!prepared.ok()) return failed(prepared.status());
+  absl::StatusOr<PipelineResult> treated = TreatLeaves(state->pipeline_inputs, nominal);
+  if (!treated.ok()) return failed(treated.status());
+  absl::StatusOr<index::DataMatrix> normalised =
+      NormaliseLeaves(state->inputs->framework, treated->treated, nominal);
+  if (!normalised.ok()) return failed(normalised.status());
+  absl::StatusOr<index::DataMatrix> nominal_scores;
   {
     absl::StatusOr<AggregationTree> tree =
         AggregationTreeFromFramework(state->inputs->framework, nominal.weights);
     if (!tree.ok()) return failed(tree.status());
-    absl::StatusOr<index::DataMatrix> scores =
-        Aggregate(*tree, prepared->normalised, nominal.aggregation);
-    if (!scores.ok()) return failed(scores.status());
-    absl::StatusOr<std::vector<int>> ranks =
-        CompetitionRanks(scores->Column(state->inputs->framework.Root()), nominal.ranking);
+    nominal_scores = Aggregate(*tree, *normalised, nominal.aggregation);
+    if (!nominal_scores.ok()) return failed(nominal_scores.status());
+    absl::StatusOr<std::vector<int>> ranks = CompetitionRanks(
+        nominal_scores->Column(state->inputs->framework.Root()), nominal.ranking);
     if (!ranks.ok()) return failed(ranks.status());
-    state->regions = scores->regions();
+    state->regions = nominal_scores->regions();
   }
   PlanFrozenSubtrees(*state);
   state->aggregation_choices = static_cast<int>(state->plan.aggregations.size()) + 1;
+  PlanMeans(*state);
+  state->treated = std::make_unique<TreatedSlot[]>(4);
   state->prepared = std::make_unique<PreparedSlot[]>(
       4 * (state->plan.normalisations.size() + 1));
+  std::call_once(state->treated[0].once,
+                 [&] { state->treated[0].treated = std::move(treated->treated); });
   std::call_once(state->prepared[0].once, [&] {
-    state->prepared[0].leaves = Prepare(*state, std::move(prepared));
+    state->prepared[0].leaves = Prepare(*state, std::move(normalised));
   });
+  // The nominal scores are the first slot's frozen scores for the nominal
+  // aggregation when unscaled (frozen subtrees hold no perturbed weight, so
+  // any replicate's weights give the same): no second aggregation.
+  if (nominal.aggregation.scale == ScoreScale::kMean) {
+    const PreparedLeaves& leaves = state->prepared[0].leaves;
+    std::call_once(leaves.frozen_once[0], [&] {
+      leaves.frozen[0] = FreezeScores(*state, *nominal_scores, nominal.aggregation);
+    });
+  }
   UncertaintyModel model;
   model.factors = state->plan.factors;
   model.regions = state->regions;

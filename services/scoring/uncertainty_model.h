@@ -19,11 +19,13 @@
 // Every replicate computes the full pipeline from the run's raw data, so
 // imputation and outlier treatment really are switched, and returns the
 // composite score of every region the nominal run scored. What a replicate
-// cannot change is computed once and shared: the leaves up to normalisation
-// per setting of the imputation, outlier and normalisation factors
-// (PrepareLeaves), and per aggregation choice the scores of subtrees
-// without a perturbed weight; the replicate aggregates the rest. The
-// scores are RunPipeline's bit for bit.
+// cannot change is computed once and shared: the treated leaves per
+// setting of the imputation and outlier factors (TreatLeaves; normalisation
+// comes after treatment, so every normalisation alternative shares them),
+// the normalised leaves per setting of those and the normalisation factor
+// (NormaliseLeaves), and per aggregation choice the scores of subtrees
+// without a perturbed weight; the replicate aggregates the rest, in its
+// thread's reused buffers. The scores are RunPipeline's bit for bit.
 //
 //   auto inputs = std::make_shared<UncertaintyInputs>(...);
 //   ASSIGN_OR_RETURN(UncertaintyModel m, BuildUncertaintyModel(inputs, assumptions));

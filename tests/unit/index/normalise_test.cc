@@ -124,6 +124,15 @@ TEST(NormaliseTest, RanksAreCompetitionRanksWithOneForTheWorst) {
               MatchesWithMissing(std::vector<double>{1, 4, 2, 2}, 0));
 }
 
+// Negative values, -0 next to +0 (equal, so tied) and magnitudes far apart.
+// Ascending: -1e300, -2.5, -2.5, -0 = 0, 1e-300, 3; rank = 1 + the number of
+// values strictly below.
+TEST(NormaliseTest, RanksOrderSignsAndZerosAsNumbers) {
+  EXPECT_THAT(Normalised({-2.5, 0.0, -0.0, 3, -2.5, 1e-300, -1e300, kNa},
+                         Spec(NormaliseMethod::kRank)),
+              MatchesWithMissing(std::vector<double>{2, 4, 4, 7, 2, 6, 1, kNa}, 0));
+}
+
 TEST(NormaliseTest, PercentileRankFollowsExcelPercentRankInc) {
   // Values below: 3, 0, 1, 1 of n - 1 = 3.
   EXPECT_THAT(Normalised({30, 10, 20, 20}, Spec(NormaliseMethod::kPercentileRank)),

@@ -12,6 +12,24 @@ TEST(SplitMix64Test, MatchesTheReferenceGenerator) {
   EXPECT_EQ(SplitMix64(0), 0xE220A8397B1DCDAFULL);
 }
 
+// Vigna's reference splitmix64.c, next(): x += 0x9e3779b97f4a7c15, then
+// mix. A stream is that generator started at DeriveSeed(seed, stream), and
+// a draw its output's top 53 bits over 2^53.
+TEST(UniformStreamTest, IsTheSplitMix64SequenceFromTheDerivedSeed) {
+  uint64_t x = DeriveSeed(42, 7);
+  auto next = [&x] {
+    uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  UniformStream stream(42, 7);
+  for (int i = 0; i < 100; ++i) {
+    const double expected = static_cast<double>(next() >> 11) / 9007199254740992.0;
+    ASSERT_EQ(stream.Next(), expected) << i;
+  }
+}
+
 TEST(UniformStreamTest, ReproducibleIndependentStreamsInUnitInterval) {
   UniformStream a(42, 7);
   UniformStream b(42, 7);

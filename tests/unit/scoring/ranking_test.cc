@@ -78,6 +78,56 @@ TEST(CompetitionRanksTest, RanksWithinASubUniverse) {
                           kUnranked, kUnranked, 3, kUnranked));
 }
 
+// The definition of "1224" ranks, checked directly: a present score's rank
+// is 1 + the number of present scores strictly above it. Both of the
+// ranker's methods (direct counting up to kCountingRankLimit scores, radix
+// sort beyond) on values with many ties, negative values, -0 next to +0
+// (equal, so tied) and missing ones; one ranker reused across sizes.
+TEST(CompetitionRankerTest, MatchesTheDefinitionAtEverySize) {
+  CompetitionRanker ranker;
+  for (size_t n : {0, 1, 2, 5, 63, 64, 65, 200, 3001}) {
+    std::vector<double> scores(n);
+    uint64_t state = 12345 + n;  // a small LCG: any values will do
+    for (size_t i = 0; i < n; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      const int v = static_cast<int>((state >> 33) % 41) - 20;  // -20..20: ties
+      scores[i] = v == 0 ? (((state >> 20) & 1) != 0 ? -0.0 : 0.0) : v * 0.37;
+      if (v == 20) scores[i] = kMissing;
+    }
+    std::vector<int> ranks(n, -1);
+    ASSERT_OK(ranker.Rank(scores, RankOptions{}, absl::MakeSpan(ranks)));
+    for (size_t i = 0; i < n; ++i) {
+      int expected = kUnranked;
+      if (!index::IsMissingValue(scores[i])) {
+        expected = 1;
+        for (double other : scores) expected += other > scores[i] ? 1 : 0;
+      }
+      ASSERT_EQ(ranks[i], expected) << "n=" << n << " i=" << i;
+    }
+    ASSERT_OK_AND_ASSIGN(std::vector<int> allocated, CompetitionRanks(scores));
+    EXPECT_EQ(allocated, ranks);
+  }
+  std::vector<int> wrong(2);
+  EXPECT_THAT(ranker.Rank({1.0}, RankOptions{}, absl::MakeSpan(wrong)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("slots")));
+}
+
+// Tolerance groups above kCountingRankLimit scores (the radix path): 100
+// scores 100, 99.9, ..., 90.1 with tolerance 0.25 form groups from the top
+// of three scores each (100, 99.9, 99.8 | 99.7, 99.6, 99.5 | ...), since the
+// fourth is 0.3 below its group's top; group g (from 0) ranks 3 g + 1.
+TEST(CompetitionRankerTest, ToleranceGroupsAboveTheCountingLimit) {
+  std::vector<double> scores;
+  for (int i = 99; i >= 0; --i) scores.push_back(100 - 0.1 * i);  // ascending
+  RankOptions options;
+  options.tolerance = 0.25;
+  ASSERT_OK_AND_ASSIGN(std::vector<int> ranks, CompetitionRanks(scores, options));
+  for (int i = 0; i < 100; ++i) {
+    const int from_top = 99 - i;
+    EXPECT_EQ(ranks[i], 3 * (from_top / 3) + 1) << i;
+  }
+}
+
 TEST(CompetitionRanksTest, RejectsBadOptionsAndMembers) {
   const auto kInvalid = absl::StatusCode::kInvalidArgument;
   RankOptions options;

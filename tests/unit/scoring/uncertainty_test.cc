@@ -107,6 +107,32 @@ TEST(RunMonteCarloTest, IntervalsCollapseToNominalWhenNothingVaries) {
   EXPECT_DOUBLE_EQ(mc.regions[1].nominal_score, 72.5);
 }
 
+// The same with more than 8 times as many regions as replicates, where the
+// percentiles come from a comparison sort of each region's ranks instead of
+// a counting sort: ten regions (r + 1, r + 1), whose composite r + 1 ranks
+// 10 - r, and one replicate.
+TEST(RunMonteCarloTest, IntervalsCollapseWithManyMoreRegionsThanReplicates) {
+  std::vector<std::vector<double>> rows;
+  for (int r = 0; r < 10; ++r) rows.push_back({r + 1.0, r + 1.0});
+  const CompositeModel model(rows);
+  const std::vector<UncertainFactor> factors = {
+      UncertainFactor::Uniform("weight x1", 1.0, 1.0, 1.0),
+      UncertainFactor::Discrete("aggregation", 1, 0)};
+  MonteCarloOptions options;
+  options.replicates = 1;
+  ASSERT_OK_AND_ASSIGN(MonteCarloResult mc,
+                       RunMonteCarlo(factors, model, options, Threads(2)));
+  ASSERT_EQ(mc.regions.size(), 10u);
+  for (int r = 0; r < 10; ++r) {
+    const RegionUncertainty& u = mc.regions[r];
+    EXPECT_EQ(u.nominal_rank, 10 - r) << r;
+    EXPECT_EQ(u.mean_rank, u.nominal_rank) << r;
+    EXPECT_EQ(u.median_rank, u.nominal_rank) << r;
+    EXPECT_EQ(u.p05_rank, u.nominal_rank) << r;
+    EXPECT_EQ(u.p95_rank, u.nominal_rank) << r;
+  }
+}
+
 // P = (100, 0) and Q = (0, 100) with x1's relative weight f ~ U(0.5, 1.5):
 // P scores 100 f / (1 + f), Q 100 / (1 + f), so P leads exactly when f > 1
 // (probability 1/2); R = (10, 10) scores 10 and is always third. At the
