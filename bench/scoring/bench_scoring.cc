@@ -308,7 +308,7 @@ int MonteCarlo(const std::string& dir, int replicates, const std::string& levels
   size_t factors = 0;
   const double seconds = Time(best_of, [&] {
     absl::StatusOr<scoring::UncertaintyModel> model =
-        scoring::BuildUncertaintyModel(inputs, assumptions);
+        scoring::BuildUncertaintyModel(inputs, assumptions, control);
     if (!model.ok()) Die(absl::StrCat("BuildUncertaintyModel: ", model.status().message()));
     mc = scoring::RunMonteCarlo(model->factors, model->model, options, control);
     if (!mc.ok()) Die(absl::StrCat("RunMonteCarlo: ", mc.status().message()));

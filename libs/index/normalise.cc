@@ -231,15 +231,21 @@ absl::StatusOr<DataMatrix> Normalise(const DataMatrix& data,
   }
   DataMatrix out = data;
   for (size_t c = 0; c < data.cols(); ++c) {
-    absl::StatusOr<std::vector<double>> col =
-        NormaliseColumnNamed(data.Column(c), specs[c], data.regions());
-    if (!col.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("indicator '", data.indicators()[c], "': ", col.status().message()));
-    }
-    std::copy(col->begin(), col->end(), out.MutableColumn(c).begin());
+    if (absl::Status s = NormaliseColumnInto(data, specs[c], c, out); !s.ok()) return s;
   }
   return out;
+}
+
+absl::Status NormaliseColumnInto(const DataMatrix& data, const NormaliseSpec& spec, size_t c,
+                                 DataMatrix& out) {
+  absl::StatusOr<std::vector<double>> col =
+      NormaliseColumnNamed(data.Column(c), spec, data.regions());
+  if (!col.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("indicator '", data.indicators()[c], "': ", col.status().message()));
+  }
+  std::copy(col->begin(), col->end(), out.MutableColumn(c).begin());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<DataMatrix> Normalise(const DataMatrix& data, const NormaliseSpec& spec,

@@ -82,6 +82,12 @@ absl::StatusOr<std::vector<double>> NormaliseColumn(absl::Span<const double> x,
 // One spec per indicator column; errors name the indicator.
 absl::StatusOr<DataMatrix> Normalise(const DataMatrix& data, absl::Span<const NormaliseSpec> specs);
 
+// Normalise's step for one column: column `c` of `data` under `spec` into
+// column `c` of `out` (data's shape); the error names the indicator.
+// Columns are independent, so a caller may spread them over threads.
+absl::Status NormaliseColumnInto(const DataMatrix& data, const NormaliseSpec& spec, size_t c,
+                                 DataMatrix& out);
+
 // The same spec for every column, with per-column directions (one per
 // column, or empty for all +1).
 absl::StatusOr<DataMatrix> Normalise(const DataMatrix& data, const NormaliseSpec& spec,

@@ -35,6 +35,7 @@
 #include "libs/index/normalise.h"
 #include "libs/index/outliers.h"
 #include "libs/scoring/aggregation.h"
+#include "libs/scoring/parallel.h"
 #include "libs/scoring/ranking.h"
 
 namespace innoscope::scoring {
@@ -104,11 +105,16 @@ absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& inputs,
 // NormaliseLeaves: `treated` normalised as `spec` says (its normalise and
 // by_indicator only). The treated leaves do not depend on the
 // normalisation, so an analysis that varies only the normalisation treats
-// once and normalises per alternative.
+// once and normalises per alternative. `control` spreads the outlier
+// treatment's columns (independent of one another) over its threads and can
+// stop it, as it does NormaliseLeaves' columns; the result is the same for
+// any thread count.
 absl::StatusOr<PipelineResult> TreatLeaves(const PipelineInputs& inputs,
-                                           const PipelineSpec& spec);
+                                           const PipelineSpec& spec,
+                                           const RunControl& control = RunControl());
 absl::StatusOr<index::DataMatrix> NormaliseLeaves(const index::Framework& framework,
                                                   const index::DataMatrix& treated,
-                                                  const PipelineSpec& spec);
+                                                  const PipelineSpec& spec,
+                                                  const RunControl& control = RunControl());
 
 }  // namespace innoscope::scoring

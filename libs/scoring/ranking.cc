@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
@@ -49,12 +50,20 @@ absl::Status CompetitionRanker::Rank(absl::Span<const double> scores,
     return absl::OkStatus();
   }
   order_.clear();
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
   for (size_t i = 0; i < n; ++i) {
     if (!index::IsMissingValue(keys_[i])) {
       order_.push_back({~index::AscendingKey(keys_[i]), static_cast<uint32_t>(i)});
+      lo = std::min(lo, keys_[i]);
+      hi = std::max(hi, keys_[i]);
     }
   }
-  index::RadixSortByKey(order_, buffer_);
+  if (hi > lo && std::isfinite(hi - lo)) {
+    SortDescending(hi, static_cast<double>(order_.size() - 1) / (hi - lo));
+  } else {
+    index::RadixSortByKey(order_, buffer_);
+  }
   std::fill(ranks.begin(), ranks.end(), kUnranked);
   double group_top = 0;
   int group_rank = 0;
@@ -67,6 +76,44 @@ absl::Status CompetitionRanker::Rank(absl::Span<const double> scores,
     ranks[order_[pos].row] = group_rank;
   }
   return absl::OkStatus();
+}
+
+void CompetitionRanker::SortDescending(double hi, double scale) {
+  // Bucket b holds the scores x with floor((hi - x) scale) = b: monotone in
+  // x (a subtraction and a multiplication by a positive number round
+  // monotonically), so the buckets are in descending order of score and
+  // only a bucket's members need sorting by key among themselves. With m
+  // buckets for m scores a bucket holds about one score unless the scores
+  // cluster; a large bucket is sorted with std::sort, so the worst case is
+  // O(m log m).
+  const size_t m = order_.size();
+  const double* keys = keys_.data();
+  auto bucket = [&](uint32_t row) {
+    return std::min(static_cast<size_t>((hi - keys[row]) * scale), m - 1);
+  };
+  bucket_start_.assign(m + 1, 0);
+  for (const index::KeyedRow& r : order_) ++bucket_start_[bucket(r.row) + 1];
+  for (size_t b = 0; b < m; ++b) bucket_start_[b + 1] += bucket_start_[b];
+  buffer_.resize(m);
+  // bucket_start_[b] runs to the end of bucket b while scattering.
+  for (const index::KeyedRow& r : order_) buffer_[bucket_start_[bucket(r.row)]++] = r;
+  auto by_key = [](const index::KeyedRow& a, const index::KeyedRow& b) { return a.key < b.key; };
+  size_t begin = 0;
+  for (size_t b = 0; b < m; ++b) {
+    const size_t end = bucket_start_[b];
+    if (end - begin > 16) {
+      std::sort(buffer_.begin() + begin, buffer_.begin() + end, by_key);
+    } else {
+      for (size_t i = begin + 1; i < end; ++i) {  // insertion sort
+        const index::KeyedRow r = buffer_[i];
+        size_t j = i;
+        for (; j > begin && r.key < buffer_[j - 1].key; --j) buffer_[j] = buffer_[j - 1];
+        buffer_[j] = r;
+      }
+    }
+    begin = end;
+  }
+  order_.swap(buffer_);
 }
 
 absl::StatusOr<std::vector<int>> CompetitionRanks(

@@ -60,9 +60,12 @@ absl::StatusOr<std::vector<int>> CompetitionRanks(
 // present scores strictly above it (the definition of "1224" ranks). Up to
 // kCountingRankLimit scores this count is taken directly, O(n^2) compares
 // without branches, which beats sorting at that size; beyond it, the scores
-// are radix-sorted in descending order (libs/index/radix_sort.h): O(n),
-// stable, and a few times faster than a comparison sort at Monte Carlo sizes
-// (3,000 regions).
+// are bucket-sorted in descending order: n buckets spread linearly over the
+// scores' range, each bucket's few members sorted among themselves (O(n)
+// unless the scores cluster, O(n log n) at worst; a few times faster than
+// the radix sort of libs/index/radix_sort.h, which remains for a range
+// that overflows). Equal scores share a rank, so the order among them does
+// not matter.
 class CompetitionRanker {
  public:
   static constexpr size_t kCountingRankLimit = 64;
@@ -72,9 +75,13 @@ class CompetitionRanker {
                     absl::Span<int> ranks);
 
  private:
+  // Sorts order_ by key (descending score); scores in [hi - (m-1)/scale, hi].
+  void SortDescending(double hi, double scale);
+
   std::vector<double> keys_;
   std::vector<index::KeyedRow> order_;
   std::vector<index::KeyedRow> buffer_;
+  std::vector<uint32_t> bucket_start_;
 };
 
 // Ranks within a sub-universe: the `members` (region indices) are ranked

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdlib>
+#include <memory>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -238,7 +239,10 @@ absl::StatusOr<MonteCarloResult> RunMonteCarlo(
   // reuses its thread's buffers (thread_local: ParallelFor's threads live
   // for this call only, the caller's keeps a few hundred bytes), so it
   // allocates only the model's result.
-  std::vector<int> ranks(n * regions);
+  // Not zero-filled: every replicate writes all of its row (or the run
+  // fails), and its thread touches the row's pages first, so 12 MB (1,000 x
+  // 3,000) are not cleared and faulted in on one thread before the loop.
+  std::unique_ptr<int[]> ranks(new int[n * regions]);
   RETURN_IF_ERROR(ParallelFor(n, control, [&](size_t j) -> absl::Status {
     thread_local std::vector<double> values;
     thread_local CompetitionRanker ranker;
@@ -252,7 +256,7 @@ absl::StatusOr<MonteCarloResult> RunMonteCarlo(
     if (status.ok()) status = CheckScores(*scores, regions);
     if (status.ok()) {
       status = ranker.Rank(*scores, options.rank_options,
-                           absl::MakeSpan(ranks).subspan(j * regions, regions));
+                           absl::MakeSpan(ranks.get() + j * regions, regions));
     }
     if (!status.ok()) return WithContext(status, absl::StrCat("replicate ", j));
     return absl::OkStatus();

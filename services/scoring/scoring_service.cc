@@ -861,15 +861,6 @@ absl::StatusOr<v1::ComputeUncertaintyResponse> ScoringService::ComputeUncertaint
   for (const v1::NodeInfo& n : run->summary().nodes())
     inputs->nominal.weights.push_back(n.weight());
   const size_t leaves = framework.tree.Leaves().size();
-  ASSIGN_OR_RETURN(UncertaintyModel model,
-                   BuildUncertaintyModel(std::move(inputs), normalised.assumptions()));
-  RETURN_IF_ERROR(
-      CheckAnalysisSize(normalised, model.factors.size(), model.regions.size(), leaves));
-  if (normalised.sensitivity_samples() > 0 && model.factors.empty()) {
-    return absl::InvalidArgumentError(
-        "sensitivity_samples: the sensitivity analysis needs at least one assumption");
-  }
-
   RunControl control;
   control.num_threads =
       std::clamp(normalised.threads() == 0 ? options_.default_threads : normalised.threads(), 1,
@@ -884,6 +875,17 @@ absl::StatusOr<v1::ComputeUncertaintyResponse> ScoringService::ComputeUncertaint
     return call.is_cancelled && call.is_cancelled() &&
            options_.clock() < call.deadline - kDeadlineSlack;
   };
+  // The model's set-up (treatment, normalisations, frozen subtrees) runs on
+  // the analysis' threads too.
+  ASSIGN_OR_RETURN(UncertaintyModel model,
+                   BuildUncertaintyModel(std::move(inputs), normalised.assumptions(), control));
+  RETURN_IF_ERROR(
+      CheckAnalysisSize(normalised, model.factors.size(), model.regions.size(), leaves));
+  if (normalised.sensitivity_samples() > 0 && model.factors.empty()) {
+    return absl::InvalidArgumentError(
+        "sensitivity_samples: the sensitivity analysis needs at least one assumption");
+  }
+
   const RankOptions rank_options = ToRankOptions(spec.presentation());
 
   MonteCarloOptions mc_options;

@@ -12,6 +12,7 @@
 #include "libs/scoring/aggregation.h"
 #include "libs/scoring/aggregation_tree.h"
 #include "libs/scoring/framework_adapter.h"
+#include "libs/scoring/parallel.h"
 #include "libs/scoring/ranking.h"
 #include "services/scoring/run_spec.h"
 
@@ -284,6 +285,34 @@ void PlanMeans(ModelState& state) {
   }
 }
 
+// out[r] = 0 + w[0] x[0][r] + w[1] x[1][r] + ... for every region r, in
+// that order (AggregatePowerMean's), each sum kept in a register rather
+// than stored and reloaded once per child; four regions at a time, four
+// independent sums in flight.
+void WeightedSums(const double* const* x, const double* w, size_t k, size_t regions,
+                  double* out) {
+  size_t r = 0;
+  for (; r + 4 <= regions; r += 4) {
+    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (size_t i = 0; i < k; ++i) {
+      const double* xi = x[i] + r;
+      a0 += w[i] * xi[0];
+      a1 += w[i] * xi[1];
+      a2 += w[i] * xi[2];
+      a3 += w[i] * xi[3];
+    }
+    out[r] = a0;
+    out[r + 1] = a1;
+    out[r + 2] = a2;
+    out[r + 3] = a3;
+  }
+  for (; r < regions; ++r) {
+    double acc = 0;
+    for (size_t i = 0; i < k; ++i) acc += w[i] * x[i][r];
+    out[r] = acc;
+  }
+}
+
 // The replicate's composite, computed over the kept tree with exactly the
 // operations of AggregatePowerMean and WeightedPowerMean (aggregation.cc),
 // in the same order, so the result is Aggregate's bit for bit; but one node
@@ -307,6 +336,7 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
   thread_local std::vector<const double*> xs;   // one node's children's values
   thread_local std::vector<double> ws;          // and normalised weights
   thread_local std::vector<char> logged;        // whether xs holds logarithms
+  thread_local std::vector<double> transformed;  // the other children's logarithms
   weights.resize(state.kept.size());
   for (size_t i = 0; i < state.kept.size(); ++i) {
     const int factor = state.weight_factor[i];
@@ -342,33 +372,8 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
     }
     const size_t k = xs.size();
     double* out = computed.data() + static_cast<size_t>(state.inner_slot[v]) * regions;
-    // Region by region, the children in order: each region's sum is the
-    // one AggregatePowerMean forms (0 + w_1 t_1 + w_2 t_2 + ...), kept in
-    // a register rather than stored and reloaded once per child.
     if (p == 1.0) {  // shift is 0 here
-      const double* const* x = xs.data();
-      const double* w = ws.data();
-      size_t r = 0;
-      // Four regions at a time: four independent sums in flight.
-      for (; r + 4 <= regions; r += 4) {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (size_t i = 0; i < k; ++i) {
-          const double* xi = x[i] + r;
-          a0 += w[i] * xi[0];
-          a1 += w[i] * xi[1];
-          a2 += w[i] * xi[2];
-          a3 += w[i] * xi[3];
-        }
-        out[r] = a0;
-        out[r + 1] = a1;
-        out[r + 2] = a2;
-        out[r + 3] = a3;
-      }
-      for (; r < regions; ++r) {
-        double acc = 0;
-        for (size_t i = 0; i < k; ++i) acc += w[i] * x[i][r];
-        out[r] = acc;
-      }
+      WeightedSums(xs.data(), ws.data(), k, regions, out);
       bool missing = false;
       for (size_t q = 0; q < regions; ++q) missing |= std::isnan(out[q]);
       // A missing (NaN) value makes its region's sum NaN: Aggregate's
@@ -376,24 +381,32 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
       if (missing) return false;
       continue;
     }
-    // Local copies: the calls to log and pow would otherwise make the
-    // compiler reload the thread_local vectors' pointers every time.
-    const double* const* x = xs.data();
-    const double* w = ws.data();
-    const char* is_log = logged.data();
-    for (size_t r = 0; r < regions; ++r) {
-      double acc = 0;
-      for (size_t i = 0; i < k; ++i) {
-        if (is_log[i] != 0) {
-          acc += w[i] * x[i][r];
-          continue;
-        }
-        const double value = x[i][r] + shift;
+    // First each child's log (pow) column, for those not given as
+    // logarithms, in tight loops; then the weighted sums over these
+    // columns, each region's in AggregatePowerMean's order, as for p = 1
+    // (why: region by region, the per-child branches, loads and stores
+    // cost as much as the calls to log and exp).
+    size_t transforms = 0;
+    for (size_t i = 0; i < k; ++i) transforms += logged[i] == 0 ? 1 : 0;
+    transformed.resize(transforms * regions);
+    double* t = transformed.data();
+    for (size_t i = 0; i < k; ++i) {
+      if (logged[i] != 0) continue;
+      const double* xi = xs[i];
+      for (size_t r = 0; r < regions; ++r) {
+        const double value = xi[r] + shift;
         // Missing (NaN) or outside the domain: Aggregate's policies decide.
         if (std::isnan(value) || (p > 0 ? !(value >= 0) : !(value > 0))) return false;
-        acc += w[i] * (p == 0.0 ? std::log(value) : std::pow(value, p));
+        t[r] = p == 0.0 ? std::log(value) : std::pow(value, p);
       }
-      out[r] = (p == 0.0 ? std::exp(acc) : std::pow(acc, 1.0 / p)) - shift;
+      xs[i] = t;
+      t += regions;
+    }
+    WeightedSums(xs.data(), ws.data(), k, regions, out);
+    if (p == 0.0) {
+      for (size_t r = 0; r < regions; ++r) out[r] = std::exp(out[r]) - shift;
+    } else {
+      for (size_t r = 0; r < regions; ++r) out[r] = std::pow(out[r], 1.0 / p) - shift;
     }
   }
   const double* root =
@@ -575,56 +588,124 @@ PipelineSpec SpecFor(const PipelineSpec& nominal, const FactorPlan& plan,
 }
 
 absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
-    std::shared_ptr<const UncertaintyInputs> inputs, const v1::Assumptions& assumptions) {
+    std::shared_ptr<const UncertaintyInputs> inputs, const v1::Assumptions& assumptions,
+    const RunControl& control) {
+  RETURN_IF_ERROR(ValidateRunControl(control));
   if (inputs->nominal.weights.size() != inputs->framework.Nodes().size()) {
     return absl::InternalError("uncertainty model: nominal weights must be explicit");
   }
   ASSIGN_OR_RETURN(FactorPlan plan, PlanFactors(inputs->framework, inputs->nominal, assumptions));
   auto state = std::make_shared<ModelState>(std::move(inputs), std::move(plan));
-  // The nominal run, as RunPipeline computes it (its composite ranks
-  // only), so that a bad setting fails here with the pipeline's message;
-  // its prepared leaves are the first slot's (every choice nominal).
+  // The nominal run's treatment and normalisation; its prepared leaves are
+  // the first slot's (every choice nominal).
   const PipelineSpec& nominal = state->inputs->nominal;
   auto failed = [](const absl::Status& status) {
     return absl::Status(status.code(), absl::StrCat("nominal run: ", status.message()));
   };
-  absl::StatusOr<PipelineResult> treated = TreatLeaves(state->pipeline_inputs, nominal);
+  absl::StatusOr<PipelineResult> treated = TreatLeaves(state->pipeline_inputs, nominal, control);
   if (!treated.ok()) return failed(treated.status());
-  absl::StatusOr<index::DataMatrix> normalised =
-      NormaliseLeaves(state->inputs->framework, treated->treated, nominal);
-  if (!normalised.ok()) return failed(normalised.status());
-  absl::StatusOr<index::DataMatrix> nominal_scores;
-  {
-    absl::StatusOr<AggregationTree> tree =
-        AggregationTreeFromFramework(state->inputs->framework, nominal.weights);
-    if (!tree.ok()) return failed(tree.status());
-    nominal_scores = Aggregate(*tree, *normalised, nominal.aggregation);
-    if (!nominal_scores.ok()) return failed(nominal_scores.status());
-    absl::StatusOr<std::vector<int>> ranks = CompetitionRanks(
-        nominal_scores->Column(state->inputs->framework.Root()), nominal.ranking);
-    if (!ranks.ok()) return failed(ranks.status());
-    state->regions = nominal_scores->regions();
+
+  // Every normalisation choice under the nominal treatment, each on the
+  // threads (why: a replicate used to prepare its slot lazily, so the set-up ran on
+  // one thread, or blocked the other threads in call_once; with 3,000
+  // regions x 300 leaves it dominated 1,000 replicates). values[choice] is
+  // the nominal setting with that normalisation and aggregation choice.
+  const int normalisations = static_cast<int>(state->plan.normalisations.size()) + 1;
+  const int aggregations = static_cast<int>(state->plan.aggregations.size()) + 1;
+  std::vector<double> nominal_values;
+  for (const UncertainFactor& f : state->plan.factors) nominal_values.push_back(f.nominal);
+  auto values_for = [&](int normalisation, int aggregation) {
+    std::vector<double> values = nominal_values;
+    if (state->plan.normalisation >= 0) values[state->plan.normalisation] = normalisation;
+    if (state->plan.aggregation >= 0) values[state->plan.aggregation] = aggregation;
+    return values;
+  };
+  std::vector<absl::StatusOr<index::DataMatrix>> normalised(normalisations);
+  for (int i = 0; i < normalisations; ++i) {
+    normalised[i] = NormaliseLeaves(state->inputs->framework, treated->treated,
+                                    SpecFor(nominal, state->plan, values_for(i, 0)), control);
+    // A stop is the analysis', not a setting's error.
+    if (absl::Status stop = CheckStop(control); !stop.ok()) return stop;
   }
+  if (!normalised[0].ok()) return failed(normalised[0].status());
+  // Aggregate keeps its input's rows: these are the nominal run's regions.
+  state->regions = normalised[0]->regions();
   PlanFrozenSubtrees(*state);
-  state->aggregation_choices = static_cast<int>(state->plan.aggregations.size()) + 1;
+  state->aggregation_choices = aggregations;
   PlanMeans(*state);
   state->treated = std::make_unique<TreatedSlot[]>(4);
-  state->prepared = std::make_unique<PreparedSlot[]>(
-      4 * (state->plan.normalisations.size() + 1));
+  state->prepared = std::make_unique<PreparedSlot[]>(4 * normalisations);
   std::call_once(state->treated[0].once,
                  [&] { state->treated[0].treated = std::move(treated->treated); });
-  std::call_once(state->prepared[0].once, [&] {
-    state->prepared[0].leaves = Prepare(*state, std::move(normalised));
-  });
-  // The nominal scores are the first slot's frozen scores for the nominal
-  // aggregation when unscaled (frozen subtrees hold no perturbed weight, so
-  // any replicate's weights give the same): no second aggregation.
-  if (nominal.aggregation.scale == ScoreScale::kMean) {
-    const PreparedLeaves& leaves = state->prepared[0].leaves;
-    std::call_once(leaves.frozen_once[0], [&] {
-      leaves.frozen[0] = FreezeScores(*state, *nominal_scores, nominal.aggregation);
+  for (int i = 0; i < normalisations; ++i) {
+    std::call_once(state->prepared[i].once, [&] {
+      state->prepared[i].leaves = Prepare(*state, std::move(normalised[i]));
     });
   }
+
+  // On the threads: the nominal aggregation (pair 0, 0) and the frozen
+  // subtree scores of every (normalisation, aggregation) pair. The nominal
+  // pair's are the nominal scores when unscaled (frozen subtrees hold no
+  // perturbed weight, so any replicate's weights give the same): no second
+  // aggregation. The nominal pair goes first, then the pairs aggregating
+  // with logarithms or powers (each several times an arithmetic one), so
+  // that no costly pair is left to run alone at the end.
+  auto costly = [&](int a) {
+    const AggregationOptions o = SpecFor(nominal, state->plan, values_for(0, a)).aggregation;
+    if (o.spec.method != AggregationMethod::kArithmetic) return true;
+    for (const auto& [level, spec] : o.by_level) {
+      if (spec.method != AggregationMethod::kArithmetic) return true;
+    }
+    return false;
+  };
+  std::vector<std::pair<int, int>> pairs = {{0, 0}};
+  for (const bool expensive : {true, false}) {
+    for (int a = 0; a < aggregations; ++a) {
+      if (costly(a) != expensive) continue;
+      for (int i = 0; i < normalisations; ++i) {
+        if (i != 0 || a != 0) pairs.emplace_back(i, a);
+      }
+    }
+  }
+  absl::Status nominal_status;
+  RETURN_IF_ERROR(ParallelFor(pairs.size(), control, [&](size_t t) -> absl::Status {
+    const auto [i, a] = pairs[t];
+    const PreparedLeaves& leaves = state->prepared[i].leaves;
+    if (t == 0) {
+      // The nominal run, as RunPipeline computes it (its composite ranks
+      // only), so that a bad setting fails here with the pipeline's message.
+      absl::StatusOr<AggregationTree> tree =
+          AggregationTreeFromFramework(state->inputs->framework, nominal.weights);
+      if (!tree.ok()) {
+        nominal_status = tree.status();
+        return absl::OkStatus();
+      }
+      absl::StatusOr<index::DataMatrix> scores =
+          Aggregate(*tree, leaves.normalised, nominal.aggregation);
+      if (!scores.ok()) {
+        nominal_status = scores.status();
+        return absl::OkStatus();
+      }
+      absl::StatusOr<std::vector<int>> ranks =
+          CompetitionRanks(scores->Column(state->inputs->framework.Root()), nominal.ranking);
+      if (!ranks.ok()) {
+        nominal_status = ranks.status();
+        return absl::OkStatus();
+      }
+      if (nominal.aggregation.scale == ScoreScale::kMean) {
+        std::call_once(leaves.frozen_once[0], [&] {
+          leaves.frozen[0] = FreezeScores(*state, *scores, nominal.aggregation);
+        });
+        return absl::OkStatus();
+      }
+    }
+    if (!leaves.status.ok()) return absl::OkStatus();  // fails the replicates that use it
+    std::call_once(leaves.frozen_once[a], [&] {
+      leaves.frozen[a] = Freeze(*state, leaves, SpecFor(nominal, state->plan, values_for(i, a)));
+    });
+    return absl::OkStatus();
+  }));
+  if (!nominal_status.ok()) return failed(nominal_status);
   UncertaintyModel model;
   model.factors = state->plan.factors;
   model.regions = state->regions;

@@ -90,7 +90,15 @@ struct UncertaintyModel {
 // (so a bad setting fails here, with the pipeline's own message). A
 // replicate that scores another set of regions (screening under imputation
 // off) fails with FAILED_PRECONDITION naming the region.
+//
+// The set-up runs on `control`'s threads and stops with its cancellation or
+// deadline: the nominal outlier treatment column by column, then, under the
+// nominal imputation and outlier settings, every normalisation choice and
+// every (normalisation, aggregation) pair's frozen subtree scores, each
+// computed as the replicates would lazily, so the model is the same for any
+// thread count. (Settings of the imputation and outlier factors stay lazy.)
 absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
-    std::shared_ptr<const UncertaintyInputs> inputs, const v1::Assumptions& assumptions);
+    std::shared_ptr<const UncertaintyInputs> inputs, const v1::Assumptions& assumptions,
+    const RunControl& control = RunControl());
 
 }  // namespace innoscope::scoring

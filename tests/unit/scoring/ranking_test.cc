@@ -80,7 +80,7 @@ TEST(CompetitionRanksTest, RanksWithinASubUniverse) {
 
 // The definition of "1224" ranks, checked directly: a present score's rank
 // is 1 + the number of present scores strictly above it. Both of the
-// ranker's methods (direct counting up to kCountingRankLimit scores, radix
+// ranker's methods (direct counting up to kCountingRankLimit scores, bucket
 // sort beyond) on values with many ties, negative values, -0 next to +0
 // (equal, so tied) and missing ones; one ranker reused across sizes.
 TEST(CompetitionRankerTest, MatchesTheDefinitionAtEverySize) {
@@ -112,7 +112,36 @@ TEST(CompetitionRankerTest, MatchesTheDefinitionAtEverySize) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("slots")));
 }
 
-// Tolerance groups above kCountingRankLimit scores (the radix path): 100
+// The bucket sort's cases beyond the counting limit, against the
+// definition: distinct scores spread evenly (about one per bucket), a dense
+// cluster next to a few outliers (one large bucket, sorted by std::sort),
+// all scores equal (no range: the radix sort), and a range that overflows
+// (-1e308 .. 1e308: the radix sort).
+TEST(CompetitionRankerTest, BucketSortCasesMatchTheDefinition) {
+  CompetitionRanker ranker;
+  std::vector<std::vector<double>> cases(4);
+  uint64_t state = 99;
+  for (int i = 0; i < 500; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double u = static_cast<double>(state >> 11) * 0x1.0p-53;  // [0, 1)
+    cases[0].push_back(1 + 99 * u);
+    cases[1].push_back(i < 3 ? 1e6 * (i + 1) : 50 + 1e-9 * static_cast<int>(u * 40));
+    cases[2].push_back(7.5);
+    cases[3].push_back(i % 2 == 0 ? 1e308 * u : -1e308 * u);
+  }
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const std::vector<double>& scores = cases[c];
+    std::vector<int> ranks(scores.size(), -1);
+    ASSERT_OK(ranker.Rank(scores, RankOptions{}, absl::MakeSpan(ranks)));
+    for (size_t i = 0; i < scores.size(); ++i) {
+      int expected = 1;
+      for (double other : scores) expected += other > scores[i] ? 1 : 0;
+      ASSERT_EQ(ranks[i], expected) << "case " << c << " i=" << i;
+    }
+  }
+}
+
+// Tolerance groups above kCountingRankLimit scores (the bucket path): 100
 // scores 100, 99.9, ..., 90.1 with tolerance 0.25 form groups from the top
 // of three scores each (100, 99.9, 99.8 | 99.7, 99.6, 99.5 | ...), since the
 // fourth is 0.3 below its group's top; group g (from 0) ranks 3 g + 1.
