@@ -34,22 +34,6 @@ const char* MethodName(AggregationMethod method) {
   return "unknown method";
 }
 
-// The exponent of a power-mean method (TOPSIS has none and is never asked).
-double PowerOf(const AggregationSpec& spec) {
-  switch (spec.method) {
-    case AggregationMethod::kGeometric:
-      return 0.0;
-    case AggregationMethod::kHarmonic:
-      return -1.0;
-    case AggregationMethod::kGeneralised:
-      return spec.power;
-    case AggregationMethod::kArithmetic:
-    case AggregationMethod::kTopsis:
-      break;
-  }
-  return 1.0;
-}
-
 bool InPowerMeanDomain(double x, double p) {
   if (p == 1.0) return true;
   return p > 0 ? x >= 0 : x > 0;
@@ -220,6 +204,21 @@ void AggregateTopsis(const AggregationTree& tree, int node,
 }
 
 }  // namespace
+
+double PowerOf(const AggregationSpec& spec) {
+  switch (spec.method) {
+    case AggregationMethod::kGeometric:
+      return 0.0;
+    case AggregationMethod::kHarmonic:
+      return -1.0;
+    case AggregationMethod::kGeneralised:
+      return spec.power;
+    case AggregationMethod::kArithmetic:
+    case AggregationMethod::kTopsis:
+      break;
+  }
+  return 1.0;
+}
 
 double WeightedPowerMean(absl::Span<const double> values,
                          absl::Span<const double> weights, double p) {

@@ -95,6 +95,10 @@ struct AggregationOptions {
   ScoreScale scale = ScoreScale::kMean;
 };
 
+// The exponent p of a power-mean method: arithmetic 1, geometric 0,
+// harmonic -1, generalised its power (TOPSIS has none: 1, never used).
+double PowerOf(const AggregationSpec& spec);
+
 // The power mean M_p of `values` with non-negative `weights` (normalised
 // here; their sum must be > 0). p == 1 accepts any real values; otherwise the
 // values must lie in the domain stated above, else the result is NaN.

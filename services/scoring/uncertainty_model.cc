@@ -244,23 +244,6 @@ FrozenScores Freeze(const ModelState& state, const PreparedLeaves& leaves,
   return FreezeScores(state, *scores, options);
 }
 
-
-// The exponent p of a power mean, as aggregation.cc's PowerOf.
-double PowerOf(const AggregationSpec& spec) {
-  switch (spec.method) {
-    case AggregationMethod::kGeometric:
-      return 0.0;
-    case AggregationMethod::kHarmonic:
-      return -1.0;
-    case AggregationMethod::kGeneralised:
-      return spec.power;
-    case AggregationMethod::kArithmetic:
-    case AggregationMethod::kTopsis:
-      break;
-  }
-  return 1.0;
-}
-
 // ModelState::means: per aggregation choice, how each kept inner node is
 // aggregated, as SpecFor and Aggregate choose it (a level's own method,
 // else the default; an alternative replaces both).
