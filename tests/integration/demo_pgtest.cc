@@ -135,21 +135,12 @@ class DemoTest : public ::testing::Test {
     auto url = (*pg)->CreateDatabase("demo");
     ASSERT_TRUE(url.ok()) << url.status();
     const std::map<std::string, std::string> env = {{"DATABASE_URL", *url}};
-    auto ingest = ServiceProcess::Start("ingest", {}, env);
-    ASSERT_TRUE(ingest.ok()) << ingest.status();
-    state_->ingest = std::move(*ingest);
-    const std::string upstream = absl::StrCat("--ingest_address=", state_->ingest->grpc_address());
-    auto weighting = ServiceProcess::Start("weighting", {upstream}, env);
-    ASSERT_TRUE(weighting.ok()) << weighting.status();
-    state_->weighting = std::move(*weighting);
-    auto network = ServiceProcess::Start("network", {upstream}, env);
-    ASSERT_TRUE(network.ok()) << network.status();
-    state_->network = std::move(*network);
-    auto scoring = ServiceProcess::Start(
-        "scoring",
-        {upstream, absl::StrCat("--weighting_address=", state_->weighting->grpc_address())}, env);
-    ASSERT_TRUE(scoring.ok()) << scoring.status();
-    state_->scoring = std::move(*scoring);
+    auto services = StartServices(env, {"weighting", "network", "scoring"});
+    ASSERT_TRUE(services.ok()) << services.status();
+    state_->ingest = std::move(services->ingest);
+    state_->weighting = std::move(services->weighting);
+    state_->network = std::move(services->network);
+    state_->scoring = std::move(services->scoring);
     state_->dir = absl::StrCat(BuildDir(), "/test-logs/demo-", ::getpid());
     int code = 0;
     ASSERT_TRUE(

@@ -8,11 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -170,6 +172,41 @@ absl::StatusOr<std::string> PostgresServer::CreateDatabase(const std::string& pr
 }
 
 // ------------------------------------------------------------- Services
+
+absl::StatusOr<ServiceSet> StartServices(const std::map<std::string, std::string>& env,
+                                         const std::vector<std::string>& others) {
+  auto named = [&others](const char* name) {
+    return std::find(others.begin(), others.end(), name) != others.end();
+  };
+  for (const std::string& name : others) {
+    if (name != "weighting" && name != "network" && name != "scoring") {
+      return absl::InvalidArgumentError(absl::StrCat("unknown service ", name));
+    }
+  }
+  if (named("scoring") && !named("weighting")) {
+    return absl::InvalidArgumentError("scoring calls weighting: start weighting too");
+  }
+  ServiceSet set;
+  absl::StatusOr<std::unique_ptr<ServiceProcess>> started = ServiceProcess::Start("ingest", {}, env);
+  if (!started.ok()) return started.status();
+  set.ingest = *std::move(started);
+  const std::string ingest_flag = absl::StrCat("--ingest_address=", set.ingest->grpc_address());
+  for (auto [name, slot] : {std::make_pair("weighting", &set.weighting),
+                            std::make_pair("network", &set.network)}) {
+    if (!named(name)) continue;
+    started = ServiceProcess::Start(name, {ingest_flag}, env);
+    if (!started.ok()) return started.status();
+    *slot = *std::move(started);
+  }
+  if (named("scoring")) {
+    started = ServiceProcess::Start(
+        "scoring",
+        {ingest_flag, absl::StrCat("--weighting_address=", set.weighting->grpc_address())}, env);
+    if (!started.ok()) return started.status();
+    set.scoring = *std::move(started);
+  }
+  return set;
+}
 
 absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
     const std::string& name, const std::vector<std::string>& args,

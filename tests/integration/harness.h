@@ -105,6 +105,16 @@ class ServiceProcess {
   std::string stdout_ ABSL_GUARDED_BY(mu_);
 };
 
+// A test's services, started and wired as deploy/local/stack.sh wires them:
+// weighting and network call ingest; scoring calls ingest and weighting.
+struct ServiceSet {
+  std::unique_ptr<ServiceProcess> ingest, weighting, network, scoring;
+};
+// Starts ingest, then those of "weighting", "network" and "scoring" named in
+// `others` (scoring needs weighting), on the database of `env`.
+absl::StatusOr<ServiceSet> StartServices(const std::map<std::string, std::string>& env,
+                                         const std::vector<std::string>& others);
+
 // Health of one entry: "SERVING", "NOT_SERVING" or the error text.
 std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel,
                      const std::string& service);

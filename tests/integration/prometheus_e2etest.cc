@@ -40,20 +40,11 @@ TEST(PrometheusE2eTest, PrometheusScrapesEveryServiceAndSeesRpcSeries) {
   auto url = (*pg)->CreateDatabase("e2e");
   ASSERT_TRUE(url.ok());
   std::map<std::string, std::string> env = {{"DATABASE_URL", *url}};
-  auto ingest = ServiceProcess::Start("ingest", {}, env);
-  ASSERT_TRUE(ingest.ok()) << ingest.status();
-  std::string ingest_flag = absl::StrCat("--ingest_address=", (*ingest)->grpc_address());
-  auto weighting = ServiceProcess::Start("weighting", {ingest_flag}, env);
-  ASSERT_TRUE(weighting.ok()) << weighting.status();
-  auto network = ServiceProcess::Start("network", {ingest_flag}, env);
-  ASSERT_TRUE(network.ok()) << network.status();
-  auto scoring = ServiceProcess::Start(
-      "scoring",
-      {ingest_flag, absl::StrCat("--weighting_address=", (*weighting)->grpc_address())}, env);
-  ASSERT_TRUE(scoring.ok()) << scoring.status();
+  auto services = StartServices(env, {"weighting", "network", "scoring"});
+  ASSERT_TRUE(services.ok()) << services.status();
 
   // Real traffic before the scrape.
-  auto stub = ingest::v1::IngestService::NewStub((*ingest)->Channel());
+  auto stub = ingest::v1::IngestService::NewStub(services->ingest->Channel());
   for (int i = 0; i < 5; ++i) {
     grpc::ClientContext ctx;
     ingest::v1::GetServiceInfoResponse response;
@@ -65,8 +56,8 @@ TEST(PrometheusE2eTest, PrometheusScrapesEveryServiceAndSeesRpcSeries) {
   std::string config = absl::StrCat(
       "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
       "scrape_configs:\n  - job_name: innoscope\n    static_configs:\n      - targets: ['",
-      (*ingest)->metrics_address(), "', '", (*weighting)->metrics_address(), "', '",
-      (*network)->metrics_address(), "', '", (*scoring)->metrics_address(), "']\n");
+      services->ingest->metrics_address(), "', '", services->weighting->metrics_address(), "', '",
+      services->network->metrics_address(), "', '", services->scoring->metrics_address(), "']\n");
   std::ofstream(dir + "/prometheus.yml") << config;
   ASSERT_TRUE(RunCommand(absl::StrCat("promtool check config '", dir, "/prometheus.yml'"), &code)
                   .ok());

@@ -64,17 +64,12 @@ class RecomputeStack : public ::testing::Test {
     ASSERT_TRUE(url.ok()) << url.status();
     url_ = *url;
     env_ = {{"DATABASE_URL", url_}};
-    auto ingest = ServiceProcess::Start("ingest", {}, env_);
-    ASSERT_TRUE(ingest.ok()) << ingest.status();
-    ingest_ = *std::move(ingest);
-    const std::string ingest_flag = absl::StrCat("--ingest_address=", ingest_->grpc_address());
-    auto weighting = ServiceProcess::Start("weighting", {ingest_flag}, env_);
-    ASSERT_TRUE(weighting.ok()) << weighting.status();
-    weighting_ = *std::move(weighting);
-    auto network = ServiceProcess::Start("network", {ingest_flag}, env_);
-    ASSERT_TRUE(network.ok()) << network.status();
-    network_ = *std::move(network);
-    ASSERT_NO_FATAL_FAILURE(StartScoring());
+    auto services = StartServices(env_, {"weighting", "network"});
+    ASSERT_TRUE(services.ok()) << services.status();
+    ingest_ = std::move(services->ingest);
+    weighting_ = std::move(services->weighting);
+    network_ = std::move(services->network);
+    ASSERT_NO_FATAL_FAILURE(StartScoring());  // apart: recompute_pgtest restarts it
     ingest_stub_ = ingest::v1::IngestService::NewStub(ingest_->Channel());
     dir_ = absl::StrCat(BuildDir(), "/test-logs/recompute-", ::getpid(), "-",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());

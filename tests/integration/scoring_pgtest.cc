@@ -113,18 +113,11 @@ class ScoringTest : public ::testing::Test {
     auto url = (*pg)->CreateDatabase("scoring");
     ASSERT_TRUE(url.ok()) << url.status();
     std::map<std::string, std::string> env = {{"DATABASE_URL", *url}};
-    auto ingest = ServiceProcess::Start("ingest", {}, env);
-    ASSERT_TRUE(ingest.ok()) << ingest.status();
-    ingest_ = std::move(*ingest);
-    const std::string ingest_flag = absl::StrCat("--ingest_address=", ingest_->grpc_address());
-    auto weighting = ServiceProcess::Start("weighting", {ingest_flag}, env);
-    ASSERT_TRUE(weighting.ok()) << weighting.status();
-    weighting_ = std::move(*weighting);
-    auto scoring = ServiceProcess::Start(
-        "scoring", {ingest_flag, absl::StrCat("--weighting_address=", weighting_->grpc_address())},
-        env);
-    ASSERT_TRUE(scoring.ok()) << scoring.status();
-    scoring_ = std::move(*scoring);
+    auto services = StartServices(env, {"weighting", "scoring"});
+    ASSERT_TRUE(services.ok()) << services.status();
+    ingest_ = std::move(services->ingest);
+    weighting_ = std::move(services->weighting);
+    scoring_ = std::move(services->scoring);
     ingest_stub_ = iv1::IngestService::NewStub(ingest_->Channel());
     weighting_stub_ = wv1::WeightingService::NewStub(weighting_->Channel());
     stub_ = sv1::ScoringService::NewStub(scoring_->Channel());
