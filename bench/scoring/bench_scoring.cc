@@ -65,6 +65,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "innoscope/scoring/v1/scoring.pb.h"
+#include "libs/common/splitmix64.h"
 #include "libs/index/data_csv.h"
 #include "libs/index/framework_csv.h"
 #include "libs/index/weights.h"
@@ -81,18 +82,12 @@ namespace v1 = innoscope::scoring::v1;
 constexpr uint64_t kSeed = 20261123;
 constexpr double kWeightFraction = 0.25;
 
-// SplitMix64 (Steele, Lea & Flood 2014): a small, fixed generator so the
-// files are identical everywhere.
+// The project's SplitMix64 (libs/common/splitmix64.h): a small, fixed
+// generator, so the files are identical everywhere.
 class Random {
  public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }  // [0, 1)
+  explicit Random(uint64_t seed) : rng_(seed) {}
+  double Uniform() { return rng_.UniformDouble(); }  // [0, 1)
   double Normal() {                                                           // Box-Muller
     const double u = 1.0 - Uniform();
     return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * Uniform());
@@ -100,7 +95,7 @@ class Random {
   size_t Index(size_t n) { return static_cast<size_t>(Uniform() * static_cast<double>(n)); }
 
  private:
-  uint64_t state_;
+  innoscope::common::SplitMix64 rng_;
 };
 
 [[noreturn]] void Die(const std::string& message) {

@@ -34,6 +34,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "libs/common/splitmix64.h"
 #include "libs/index/ahp.h"
 #include "libs/index/data_csv.h"
 #include "libs/index/objective_weights.h"
@@ -42,25 +43,19 @@ namespace {
 
 using innoscope::index::JudgementMatrix;
 
-// SplitMix64 (Steele, Lea & Flood 2014): a small, fixed generator so the
-// files are identical everywhere.
+// The project's SplitMix64 (libs/common/splitmix64.h): a small, fixed
+// generator, so the files are identical everywhere.
 class Random {
  public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }  // [0, 1)
+  explicit Random(uint64_t seed) : rng_(seed) {}
+  double Uniform() { return rng_.UniformDouble(); }  // [0, 1)
   double Normal() {                                                           // Box-Muller
     const double u = 1.0 - Uniform();
     return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * Uniform());
   }
 
  private:
-  uint64_t state_;
+  innoscope::common::SplitMix64 rng_;
 };
 
 int Generate(const std::string& dir, int regions, int indicators, int matrices, int order) {

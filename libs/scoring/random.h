@@ -22,17 +22,14 @@
 
 #include <cstdint>
 
+#include "libs/common/splitmix64.h"
+
 namespace innoscope::scoring {
 
 // The SplitMix64 output function applied to x + 0x9E3779B97F4A7C15: a
-// bijective 64-bit mixer.
+// bijective 64-bit mixer, the first draw of a generator seeded with x.
 // Inline: it is every draw's whole cost.
-inline uint64_t SplitMix64(uint64_t x) {
-  uint64_t z = x + 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+inline uint64_t SplitMix64(uint64_t x) { return common::SplitMix64(x).Next(); }
 
 // Seed of stream `stream` under the master seed `seed`.
 uint64_t DeriveSeed(uint64_t seed, uint64_t stream);
@@ -42,13 +39,9 @@ uint64_t DeriveSeed(uint64_t seed, uint64_t stream);
 class UniformStream {
  public:
   UniformStream(uint64_t seed, uint64_t stream)
-      : state_(DeriveSeed(seed, stream)) {}
+      : rng_(DeriveSeed(seed, stream)) {}
 
-  double Next() {
-    const uint64_t bits = SplitMix64(state_);
-    state_ += 0x9E3779B97F4A7C15ULL;
-    return static_cast<double>(bits >> 11) * 0x1.0p-53;
-  }
+  double Next() { return rng_.UniformDouble(); }
 
   // An index in [0, n) for n >= 1.
   uint64_t NextIndex(uint64_t n) {
@@ -57,7 +50,7 @@ class UniformStream {
   }
 
  private:
-  uint64_t state_;
+  common::SplitMix64 rng_;
 };
 
 }  // namespace innoscope::scoring
