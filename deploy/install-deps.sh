@@ -17,7 +17,26 @@ PACKAGES=(
   python3 python3-numpy python3-igraph python3-networkx
   # libFuzzer targets
   clang
+  # formatting check (tests/layout/format_test.sh)
+  clang-format
 )
+
+# kubectl renders the kustomize overlays for the manifest checks
+# (tests/k8s). Its components need kubectl >= 1.27, which Debian bookworm does
+# not ship (kubernetes-client is 1.20), so it is not installed here: say so.
+kubectl_note() {
+  local minor=""
+  if command -v kubectl >/dev/null; then
+    minor=$(kubectl version --client -o json 2>/dev/null |
+      sed -n 's/.*"minor": *"\([0-9]*\).*/\1/p' | head -n 1)
+  fi
+  if [ -z "$minor" ] || [ "$minor" -lt 27 ]; then
+    echo "install-deps: note: kubectl >= 1.27 not found and not installable from Debian" \
+         "bookworm (it ships 1.20); the Kubernetes manifest tests will report" \
+         "'skipped: kubectl >= 1.27 not found'. Install kubectl >= 1.27 to run them."
+  fi
+}
+kubectl_note
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -120,6 +120,8 @@ absl::StatusOr<Plan> LoadPlan() {
                    ShellQuote(BuildDir()), " --output ", ShellQuote(out)),
       &code);
   if (!log.ok()) return log.status();
+  // 77: no kubectl >= 1.27 to render the overlay (manifests.py SKIP_EXIT_CODE).
+  if (code == 77) return absl::FailedPreconditionError(*log);
   if (code != 0) return absl::InternalError("manifests.py plan failed: " + *log);
   std::ifstream in(out);
   std::stringstream text;
@@ -200,6 +202,9 @@ class K8sRehearsalE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto plan = LoadPlan();
+    if (absl::IsFailedPrecondition(plan.status())) {
+      GTEST_SKIP() << plan.status().message();  // "skipped: kubectl >= 1.27 not found (...)"
+    }
     ASSERT_TRUE(plan.ok()) << plan.status();
     plan_ = *std::move(plan);
     ASSERT_EQ(plan_.services.size(), 4u);

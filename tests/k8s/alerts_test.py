@@ -81,6 +81,7 @@ class AlertsTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    manifests.SkipWithoutKubectl()
     if shutil.which("promtool") is None:
         print("promtool not found: install Debian's prometheus (deploy/install-deps.sh)")
         sys.exit(1)

@@ -366,4 +366,5 @@ class ContainerfileTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    manifests.SkipWithoutKubectl()
     unittest.main(verbosity=2)

@@ -287,5 +287,6 @@ class CheckerSelfTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    manifests.SkipWithoutKubectl()
     result = unittest.main(exit=False, verbosity=2).result
     sys.exit(0 if result.wasSuccessful() else 1)

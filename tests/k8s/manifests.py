@@ -56,12 +56,49 @@ class RenderError(Exception):
     pass
 
 
+# kustomize components (k8s/components) need the kustomize that ships inside
+# kubectl 1.27 or later; Debian bookworm's kubernetes-client is 1.20.
+KUBECTL_MIN_VERSION = (1, 27)
+# Exit code of a check that could not run (ctest SKIP_RETURN_CODE).
+SKIP_EXIT_CODE = 77
+SKIP_MESSAGE = "skipped: kubectl >= 1.27 not found"
+
+
+class KubectlMissing(RenderError):
+    """No kubectl, or one too old to render components: the checks skip."""
+
+
+def KubectlVersion(path: str) -> Optional[tuple]:
+    """(major, minor) of the kubectl client at path, or None when unreadable."""
+    try:
+        result = subprocess.run([path, "version", "--client", "-o", "json"],
+                                capture_output=True, text=True, timeout=30,
+                                env=dict(os.environ, KUBECONFIG="/dev/null"))
+        info = json.loads(result.stdout)["clientVersion"]
+        return (int(info["major"]), int("".join(c for c in info["minor"] if c.isdigit())))
+    except (OSError, ValueError, KeyError, subprocess.SubprocessError):
+        return None
+
+
 def Kubectl() -> str:
     path = shutil.which("kubectl")
     if path is None:
-        raise RenderError("kubectl not found on PATH: it renders the kustomize overlays "
-                          "(any kubectl >= 1.27; `kubectl kustomize` works offline)")
+        raise KubectlMissing("kubectl not found on PATH: it renders the kustomize overlays "
+                             "(any kubectl >= 1.27; `kubectl kustomize` works offline)")
+    version = KubectlVersion(path)
+    if version is None or version < KUBECTL_MIN_VERSION:
+        raise KubectlMissing("%s is version %s; the kustomize components need kubectl >= 1.27"
+                             % (path, "unknown" if version is None else "%d.%d" % version))
     return path
+
+
+def SkipWithoutKubectl() -> None:
+    """For a check's main(): print the skip line and exit 77 without kubectl >= 1.27."""
+    try:
+        Kubectl()
+    except KubectlMissing as e:
+        print("%s (%s)" % (SKIP_MESSAGE, e))
+        sys.exit(SKIP_EXIT_CODE)
 
 
 def _Run(argv: List[str], stdin: Optional[str] = None) -> str:
@@ -1054,6 +1091,13 @@ def main(argv: List[str]) -> int:
     args = parser.parse_args(argv)
     try:
         objects = Render(args.overlay)
+    except KubectlMissing as e:
+        print("%s (%s)" % (SKIP_MESSAGE, e))
+        return SKIP_EXIT_CODE
+    except RenderError as e:
+        print("manifests: %s" % e, file=sys.stderr)
+        return 1
+    try:
         binaries = Binaries(args.build_dir)
         if args.command == "plan":
             text = json.dumps(Plan(objects, binaries), indent=1, sort_keys=True) + "\n"

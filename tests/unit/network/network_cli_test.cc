@@ -169,9 +169,8 @@ TEST(NetworkCliTest, BadUsageAndMissingFiles) {
 class KarateCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::optional<std::string> shared = ::innoscope::testing::SharedDir();
-    if (!shared) GTEST_SKIP() << "../shared not present; skipping";
-    const std::string dir = *shared + "/datasets/networks/";
+    INNOSCOPE_REQUIRE_SHARED(shared);
+    const std::string dir = shared + "/datasets/networks/";
     absl::StatusOr<graph::GraphFile> file = graph::ReadGraphFile(dir + "karate.gml");
     ASSERT_TRUE(file.ok()) << file.status();
     std::string csv = "source,target\n";
