@@ -37,7 +37,7 @@ if [ ! -f "$SRC/../shared/reference/frameworks/ai_competitiveness_2023.csv" ]; t
   exit 77
 fi
 
-grep -q "^innoscope recompute: success" "$R/recompute.txt" || fail "recompute: $(cat "$R/recompute.txt")"
+grep -q "^innoscope-recompute: success" "$R/recompute.txt" || fail "recompute: $(cat "$R/recompute.txt")"
 # The printed ranking: 31 rows ranked 1..31 (competition ranks: ties share
 # a rank, so each rank is at most its row number and never decreases).
 awk '$1 ~ /^[0-9]+$/ && $2 ~ /^CN-/ { n++; if ($1 > n || $1 < last) bad = 1; last = $1 }
@@ -70,7 +70,7 @@ PY
 cp "$R/ranking.txt" "$WORK/ranking.first.txt"
 
 run_demo second
-grep -q "^innoscope recompute: unchanged" "$R/recompute.txt" || fail "second recompute: $(cat "$R/recompute.txt")"
+grep -q "^innoscope-recompute: unchanged" "$R/recompute.txt" || fail "second recompute: $(cat "$R/recompute.txt")"
 grep -q "inserted=0 revised=0 unchanged=0 replayed_batches=" "$WORK/second.log" || fail "imports not replayed"
 cmp -s "$WORK/ranking.first.txt" "$R/ranking.txt" || fail "the second run's ranking differs"
 echo "demo_script_e2etest: passed"

@@ -39,7 +39,11 @@ BUILD_DIR = os.environ.get("INNOSCOPE_BUILD_DIR", os.path.join(SOURCE_DIR, "buil
 # the manifests, and are checked against each other.
 SERVICES = ("ingest", "weighting", "scoring", "network")
 CLI = "innoscope"
-RECOMPUTE_COMMAND = ["innoscope", "recompute", "--config", "/etc/innoscope/recompute.yaml"]
+# The recompute job, a binary of its own (services/recompute); it serves
+# nothing, so it has no ports or probes.
+RECOMPUTE = "innoscope-recompute"
+JOBS = (RECOMPUTE,)
+RECOMPUTE_COMMAND = [RECOMPUTE, "--config", "/etc/innoscope/recompute.yaml"]
 
 # Health entries (libs/server/service_host.cc): "" and the gRPC service name
 # for liveness/startup, "readiness" for readiness.
@@ -116,7 +120,7 @@ class Flag:
 
 @dataclasses.dataclass
 class BinaryHelp:
-    command: List[str]  # ["innoscope-ingest"] or ["innoscope", "recompute"]
+    command: List[str]  # ["innoscope-ingest"], ["innoscope-recompute"] or ["innoscope", "status"]
     flags: Dict[str, Flag]
 
     def env_names(self) -> Dict[str, str]:
@@ -161,7 +165,7 @@ class Binaries:
 
     def _Load(self, key: List[str]):
         binary = key[0] if key else ""
-        if binary != CLI and binary not in ["innoscope-" + s for s in SERVICES]:
+        if binary != CLI and binary not in ["innoscope-" + s for s in SERVICES] + list(JOBS):
             return "command %r is not an Innoscope binary" % (key,)
         path = self.Path(binary)
         if not os.access(path, os.X_OK):
@@ -368,8 +372,10 @@ class Launch:
 
     @property
     def service(self) -> Optional[str]:
+        """The service this container serves; None for the job and the CLI."""
         binary = self.help.command[0]
-        return binary[len("innoscope-"):] if binary.startswith("innoscope-") else None
+        name = binary[len("innoscope-"):] if binary.startswith("innoscope-") else None
+        return name if name in SERVICES else None
 
 
 def Launches(objects: List[dict], binaries: Binaries, external_secrets: set,
@@ -1011,7 +1017,6 @@ def Plan(objects: List[dict], binaries: Binaries) -> dict:
             entry["name"] = launch.service
             services[launch.service] = entry
         else:
-            entry["command"] = launch.help.command[1]
             pod = PodTemplate(launch.workload)["spec"]
             files = {}
             for m in launch.container.get("volumeMounts") or []:

@@ -1,4 +1,4 @@
-#include "services/cli/recompute_store.h"
+#include "services/recompute/recompute_store.h"
 
 #include <pqxx/pqxx>
 
@@ -8,7 +8,7 @@
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 
-namespace innoscope::cli {
+namespace innoscope::recompute {
 namespace {
 
 constexpr char kTryLock[] = "SELECT pg_try_advisory_lock(hashtext($1))";
@@ -208,4 +208,4 @@ absl::StatusOr<JobRunTotals> RecomputeStore::Totals(int64_t job_run_id) {
   return totals;
 }
 
-}  // namespace innoscope::cli
+}  // namespace innoscope::recompute

@@ -1,4 +1,4 @@
-#include "services/cli/recompute_job.h"
+#include "services/recompute/recompute_job.h"
 
 #include <algorithm>
 #include <optional>
@@ -14,6 +14,7 @@
 #include "innoscope/network/v1/network.grpc.pb.h"
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
 #include "innoscope/weighting/v1/weighting.grpc.pb.h"
+#include "libs/clients/calls.h"
 #include "libs/clients/ingest_client.h"
 #include "libs/clients/weighting_client.h"
 #include "libs/common/log.h"
@@ -21,9 +22,8 @@
 #include "libs/recompute/changes.h"
 #include "libs/server/content_hash.h"
 #include "libs/server/grpc_status.h"
-#include "services/cli/cli_support.h"
 
-namespace innoscope::cli {
+namespace innoscope::recompute {
 namespace {
 
 namespace iv1 = ::innoscope::ingest::v1;
@@ -239,7 +239,7 @@ class RecomputeJob::Impl {
     }
     for (const std::string& s : scopes) request.add_scopes(s);
     iv1::GetDataVersionsResponse response;
-    std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(options_.timeout);
+    std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(options_.timeout);
     RETURN_IF_ERROR(server::UpstreamStatus(
         "ingest", ingest_.stub().GetDataVersions(context.get(), request, &response),
         "GetDataVersions"));
@@ -325,7 +325,7 @@ class RecomputeJob::Impl {
       for (const recompute::DerivedIndicator& d : e.derived_indicators) *request.add_rules() = ToRule(d);
       request.set_period(period);
       nv1::DeriveRegionIndicatorsResponse response;
-      std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(options_.timeout);
+      std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(options_.timeout);
       RETURN_IF_ERROR(Context(
           server::UpstreamStatus("network",
                                  network_->DeriveRegionIndicators(context.get(), request, &response),
@@ -361,7 +361,7 @@ class RecomputeJob::Impl {
     request.mutable_page()->set_page_size(1000);
     while (true) {
       wv1::ListWeightSetsResponse response;
-      std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(options_.timeout);
+      std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(options_.timeout);
       RETURN_IF_ERROR(server::UpstreamStatus(
           "weighting", weighting_stub_->ListWeightSets(context.get(), request, &response),
           "ListWeightSets"));
@@ -473,7 +473,7 @@ class RecomputeJob::Impl {
       // this run's score runs listed (ListRuns, `innoscope ranking`).
       request.set_draft(true);
       sv1::ComputeScoresResponse response;
-      std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(options_.timeout);
+      std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(options_.timeout);
       RETURN_IF_ERROR(Context(
           server::UpstreamStatus("scoring", scoring_->ComputeScores(context.get(), request, &response),
                                  "ComputeScores"),
@@ -505,7 +505,7 @@ class RecomputeJob::Impl {
     request.set_replicates(e.uncertainty.monte_carlo_runs);
     request.set_seed(e.uncertainty.seed);
     sv1::ComputeUncertaintyResponse response;
-    std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(options_.timeout);
+    std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(options_.timeout);
     RETURN_IF_ERROR(Context(
         server::UpstreamStatus("scoring",
                                scoring_->ComputeUncertainty(context.get(), request, &response),
@@ -532,7 +532,7 @@ class RecomputeJob::Impl {
     if (request.run_ids().empty()) return absl::OkStatus();
     const absl::Time start = absl::Now();
     sv1::PublishRunsResponse response;
-    std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(options_.timeout);
+    std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(options_.timeout);
     RETURN_IF_ERROR(server::UpstreamStatus(
         "scoring", scoring_->PublishRuns(context.get(), request, &response), "PublishRuns"));
     log::Info("score runs published",
@@ -585,4 +585,4 @@ JobRunRecord RecomputeJob::Run() { return impl_->Run(); }
 
 const absl::Status& RecomputeJob::failure() const { return impl_->failure(); }
 
-}  // namespace innoscope::cli
+}  // namespace innoscope::recompute

@@ -42,9 +42,9 @@
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "libs/recompute/config.h"
-#include "services/cli/recompute_store.h"
+#include "services/recompute/recompute_store.h"
 
-namespace innoscope::cli {
+namespace innoscope::recompute {
 
 struct RecomputeChannels {
   std::shared_ptr<grpc::Channel> ingest;
@@ -80,4 +80,4 @@ class RecomputeJob {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace innoscope::cli
+}  // namespace innoscope::recompute

@@ -1,7 +1,7 @@
 #pragma once
 
 // RecomputeStore: the SQL of the recompute job (schema `recompute`,
-// services/cli/migrations): the job-run history in recompute.job_runs and
+// services/recompute/migrations): the job-run history in recompute.job_runs and
 // the session-level advisory lock that keeps two runs from overlapping.
 //
 // The job holds at most two database connections (a pool of two): one
@@ -26,7 +26,7 @@
 #include "libs/recompute/changes.h"
 #include "libs/storage/pool.h"
 
-namespace innoscope::cli {
+namespace innoscope::recompute {
 
 // The advisory lock: SELECT pg_try_advisory_lock(hashtext('innoscope.recompute')).
 // Held by the session that runs the job; another instance finding it taken
@@ -101,4 +101,4 @@ class RecomputeStore {
   storage::ConnectionPool& pool_;
 };
 
-}  // namespace innoscope::cli
+}  // namespace innoscope::recompute
