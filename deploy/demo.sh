@@ -27,7 +27,8 @@ fi
 
 echo "==> local stack"
 INNOSCOPE_BUILD_DIR="$BUILD_DIR" deploy/local/stack.sh start
-export INNOSCOPE_STACK_FILE="${INNOSCOPE_STACK_DIR:-$ROOT/.local/stack}/addresses.env"
+STACK_DIR="${INNOSCOPE_STACK_DIR:-$ROOT/.local/stack}"
+export INNOSCOPE_STACK_FILE="$STACK_DIR/addresses.env"
 CLI="$BUILD_DIR/services/cli/innoscope"
 RECOMPUTE="$BUILD_DIR/services/recompute/innoscope-recompute"
 
@@ -59,8 +60,17 @@ if [ -f "$FRAMEWORK_CSV" ]; then
     --framework ai_competitiveness_2023 --source synthetic
 
   RECOMPUTE_CONFIG="$ROOT/examples/ai_index/recompute.yaml"
+  # One line per step here (--progress); the job's JSON log goes to the
+  # stack's log folder, next to the services' logs.
+  RECOMPUTE_LOG="$STACK_DIR/recompute.log"
   echo "==> recompute: network-derived indicators, weights and scores 2014-2022 ($RECOMPUTE_CONFIG)"
-  "$RECOMPUTE" --config "$RECOMPUTE_CONFIG" | tee "$RESULTS/recompute.txt"
+  if ! "$RECOMPUTE" --config "$RECOMPUTE_CONFIG" --progress 2>>"$RECOMPUTE_LOG" \
+      | tee "$RESULTS/recompute.txt"; then
+    echo "demo: the recompute job failed; the end of its log ($RECOMPUTE_LOG):" >&2
+    tail -5 "$RECOMPUTE_LOG" >&2
+    exit 1
+  fi
+  echo "demo: the recompute job's log: $RECOMPUTE_LOG"
   echo "==> ranking 2022 (SYNTHETIC data)"
   "$CLI" ranking --framework ai_competitiveness_2023 --period 2022 | tee "$RESULTS/ranking.txt"
   echo "==> report: ranking and network summary as CSV and JSON"
