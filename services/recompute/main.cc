@@ -16,6 +16,12 @@
 //   6. the metrics, derived from recompute.job_runs, PUT to
 //      --pushgateway_url (a failed push is logged; the exit code stays).
 //
+// With --shard_count N > 1 (a Kubernetes Indexed Job) the process is shard
+// --shard_index (default: JOB_COMPLETION_INDEX) of a sharded run: it takes
+// the lock shared with the other shards and does its share of the run's
+// work items (recompute_shards.h); the shard that records the last item
+// publishes. docs/operations.md, "Sharding".
+//
 // Progress: JSON lines on stderr (libs/common/log.h); with --progress (the
 // default when stdout is a terminal) one human line per step on stdout
 // (step_progress.h); one human summary line on stdout at the end.
@@ -43,6 +49,7 @@
 #include "libs/storage/pool.h"
 #include "services/recompute/recompute_job.h"
 #include "services/recompute/recompute_metrics.h"
+#include "services/recompute/recompute_shards.h"
 #include "services/recompute/recompute_store.h"
 #include "services/recompute/step_progress.h"
 
@@ -76,6 +83,20 @@ config::FlagSet RecomputeFlags() {
             "Pushgateway grouping URL the metrics are PUT to, e.g. "
             "http://HOST:9091/metrics/job/innoscope-recompute/namespace/NS; empty: no push");
   flags.Add("timeout_seconds", "60", "deadline in seconds of each call to a service");
+  flags.AddWithFallbackEnv(
+      "shard_index", "JOB_COMPLETION_INDEX", "0",
+      "this process's shard, 0..shard_count-1; in a Kubernetes Indexed Job the pod's completion "
+      "index (JOB_COMPLETION_INDEX)");
+  flags.Add("shard_count", "1",
+            "shards of the run, 1-1000; 1: one process does everything (no work items); N > 1: "
+            "N processes with --shard_index 0..N-1 share the work items of one run "
+            "(docs/operations.md, \"Sharding\")");
+  flags.Add("wait_seconds", "600",
+            "sharded runs: how long a shard waits for the other shards' network items before it "
+            "fails (the run stays open for a rerun)");
+  flags.Add("stale_seconds", "1800",
+            "sharded runs: an open run of another config with no shard activity for this long is "
+            "abandoned by the next shard");
   flags.AddBool("progress", false,
                 "one human line per step on stdout (\"recompute: network 9/9 periods ... done "
                 "in 1.2 s\"), besides the JSON log on stderr; when not given: on if stdout is a "
@@ -90,7 +111,8 @@ config::FlagSet RecomputeFlags() {
 // file's DATABASE_URL.
 absl::StatusOr<std::string> DatabaseUrl(const config::ParsedFlags& flags) {
   if (!flags.Get("database_url").empty()) return flags.Get("database_url");
-  absl::StatusOr<std::map<std::string, std::string>> stack = clients::ReadStackFile(flags.Get("stack_file"));
+  absl::StatusOr<std::map<std::string, std::string>> stack =
+      clients::ReadStackFile(flags.Get("stack_file"));
   if (stack.ok()) {
     auto it = stack->find("DATABASE_URL");
     if (it != stack->end() && !it->second.empty()) return it->second;
@@ -108,9 +130,27 @@ std::string Seconds(const JobRunRecord& run) {
   return absl::StrFormat("%.1f s", absl::ToDoubleSeconds(run.finished_at - run.started_at));
 }
 
-// The one line on stdout.
-std::string Summary(const JobRunRecord& run, int64_t id) {
-  const std::string tail = absl::StrCat("; ", Seconds(run), " (job run ", id, ")");
+// The one line on stdout; `shard` for a shard of a sharded run.
+std::string Summary(const JobRunRecord& run, int64_t id, const ShardResult* shard) {
+  std::string tail = absl::StrCat("; ", Seconds(run), " (");
+  if (id != 0) absl::StrAppend(&tail, "job run ", id);
+  if (shard != nullptr) {
+    if (id == 0 && run.outcome == "unchanged") absl::StrAppend(&tail, "recorded by shard 0, ");
+    absl::StrAppend(&tail, id != 0 ? ", " : "", "shard ", run.shard);
+    if (shard->sharded_run_id != 0) {
+      absl::StrAppend(&tail, " of sharded run ", shard->sharded_run_id);
+    }
+  }
+  absl::StrAppend(&tail, ")");
+  if (shard != nullptr && run.outcome == "done") {
+    return absl::StrCat(kProgram, ": done: this shard recorded ",
+                        Plural(shard->items_here, "work item", "work items"), ", ",
+                        shard->items_recorded, " of the run's ", shard->items_total,
+                        " are recorded; ", shard->detail, tail);
+  }
+  if (shard != nullptr && run.outcome == "locked" && !shard->detail.empty()) {
+    return absl::StrCat(kProgram, ": locked: ", shard->detail, "; nothing done", tail);
+  }
   if (run.outcome == "locked") {
     return absl::StrCat(kProgram, ": locked: another recompute run is in progress (it holds the "
                                   "advisory lock '",
@@ -200,6 +240,26 @@ int Run(const config::ParsedFlags& flags) {
   const bool show_progress =
       flags.Origin("progress") == "default" ? progress_options.terminal : *progress_flag;
   StepProgress progress(progress_options);
+  absl::StatusOr<int64_t> shard_count = flags.GetInt("shard_count", 1, 1000);
+  if (!shard_count.ok()) {
+    config::ExitInvalidConfig(kProgram, std::string(shard_count.status().message()));
+  }
+  absl::StatusOr<int64_t> shard_index = flags.GetInt("shard_index", 0, *shard_count - 1);
+  if (!shard_index.ok()) {
+    config::ExitInvalidConfig(
+        kProgram, absl::StrCat(shard_index.status().message(), " (--shard_count is ",
+                               *shard_count, "; JOB_COMPLETION_INDEX sets it in an Indexed Job)"));
+  }
+  absl::StatusOr<int64_t> wait_seconds = flags.GetInt("wait_seconds", 1, 86400);
+  if (!wait_seconds.ok()) {
+    config::ExitInvalidConfig(kProgram, std::string(wait_seconds.status().message()));
+  }
+  absl::StatusOr<int64_t> stale_seconds = flags.GetInt("stale_seconds", 60, 7 * 86400);
+  if (!stale_seconds.ok()) {
+    config::ExitInvalidConfig(kProgram, std::string(stale_seconds.status().message()));
+  }
+  const bool sharded = *shard_count > 1;
+  const std::string shard_name = absl::StrCat(*shard_index, "/", *shard_count);
   const std::string& pushgateway_url = flags.Get("pushgateway_url");
   PushgatewayTarget target;
   if (!pushgateway_url.empty()) {
@@ -225,7 +285,8 @@ int Run(const config::ParsedFlags& flags) {
   log::Init("recompute");
   log::Info("recompute started", {{"config", path},
                                   {"indices", static_cast<int64_t>(recompute_config->indices.size())},
-                                  {"force", *force}});
+                                  {"force", *force},
+                                  {"shard", sharded ? shard_name : std::string()}});
   // Two connections at most: the lock's session and the job-run writes.
   storage::PoolOptions pool_options;
   pool_options.url = *database_url;
@@ -243,14 +304,46 @@ int Run(const config::ParsedFlags& flags) {
   JobRunRecord run;
   absl::Status failure;
   int64_t id = 0;
-  absl::Status recorded = store.WithJobLock([&](bool acquired) -> absl::Status {
+  ShardResult shard;
+  // Shards take the lock shared (they run together), an unsharded run
+  // exclusively.
+  absl::Status recorded = store.WithJobLock(sharded, [&](bool acquired) -> absl::Status {
     if (!acquired) {
       run.started_at = started;
       run.forced = *force;
       run.outcome = "locked";
-      log::Warn("another recompute run holds the lock; exiting",
+      if (sharded) run.shard = shard_name;
+      log::Warn(sharded ? "an unsharded recompute run holds the lock; exiting"
+                        : "another recompute run holds the lock; exiting",
                 {{"lock", std::string(kRecomputeLockName)}});
+    } else if (sharded) {
+      ShardOptions options;
+      options.index = static_cast<int>(*shard_index);
+      options.count = static_cast<int>(*shard_count);
+      options.force = *force;
+      options.timeout = timeout;
+      options.wait = absl::Seconds(*wait_seconds);
+      options.stale_after = absl::Seconds(*stale_seconds);
+      if (show_progress) options.progress = &progress;
+      ShardedRecompute job(*recompute_config, channels, options, store);
+      shard = job.Run();
+      run = shard.run;
+      failure = shard.failure;
+      if (shard.outcome == "success") {
+        id = shard.job_run_id;  // recorded when it published
+        return absl::OkStatus();
+      }
+      run.finished_at = absl::Now();
+      if (!shard.record) return absl::OkStatus();  // done, or unchanged seen by shard != 0
+      ASSIGN_OR_RETURN(id, store.Record(run));
+      return absl::OkStatus();
     } else {
+      // Holding the lock exclusively, no shard runs: a sharded run left open
+      // (its shards failed for good) is superseded by this one.
+      ASSIGN_OR_RETURN(int abandoned,
+                       store.AbandonOpenShardedRuns("abandoned: an unsharded run (--shard_count "
+                                                    "1) ran while it was open"));
+      if (abandoned > 0) log::Warn("open sharded run abandoned", {{"runs", abandoned}});
       RecomputeOptions options;
       options.force = *force;
       options.timeout = timeout;
@@ -275,9 +368,13 @@ int Run(const config::ParsedFlags& flags) {
   log::Info("recompute finished", {{"outcome", run.outcome},
                                    {"job_run", id},
                                    {"failed_step", run.failed_step},
+                                   {"shard", run.shard},
+                                   {"sharded_run", shard.sharded_run_id},
                                    {"seconds", absl::ToDoubleSeconds(run.finished_at - run.started_at)}});
-  if (!pushgateway_url.empty()) PushMetrics(pushgateway_url, target, store, id);
-  std::printf("%s\n", Summary(run, id).c_str());
+  // The metrics follow recompute.job_runs: pushed when this process
+  // recorded a row.
+  if (!pushgateway_url.empty() && id != 0) PushMetrics(pushgateway_url, target, store, id);
+  std::printf("%s\n", Summary(run, id, sharded ? &shard : nullptr).c_str());
   std::fflush(stdout);
   if (run.outcome == "failed") {
     const std::string hint = clients::HintFor(failure);

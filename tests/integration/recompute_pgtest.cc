@@ -97,13 +97,6 @@ class RecomputeTest : public RecomputeStack {
                                            "'->'", kind, "'), -1)")));
   }
 
-  // Every stored score run, drafts included (what readers must not see is
-  // the difference to ScoreRunCount()).
-  int64_t StoredRuns() { return std::stoll(Sql("SELECT count(*) FROM scoring.runs")); }
-  int64_t DraftRuns() {
-    return std::stoll(Sql("SELECT count(*) FROM scoring.runs WHERE NOT published"));
-  }
-
   // region -> composite score of a run (regions, or its clusters).
   std::map<std::string, double> Scores(const std::string& run_id, bool clusters = false) {
     scoring::v1::GetRankingRequest request;

@@ -203,6 +203,13 @@ class RecomputeStack : public ::testing::Test {
     return response.page().total_size();
   }
 
+  // Every stored score run, drafts included (what readers must not see is
+  // the difference to ScoreRunCount()).
+  int64_t StoredRuns() { return std::stoll(Sql("SELECT count(*) FROM scoring.runs")); }
+  int64_t DraftRuns() {
+    return std::stoll(Sql("SELECT count(*) FROM scoring.runs WHERE NOT published"));
+  }
+
   // "CN-GD 59.38 1, CN-BJ ..." : region, score (2 decimals) and tier of a
   // run's composite ranking (regions, or its clusters).
   std::string Ranking(const std::string& run_id, bool clusters = false) {
