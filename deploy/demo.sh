@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick-start command 1: install what is missing, build, start a local
 # PostgreSQL and the four services (deploy/local/stack.sh), and run the demo
-# end to end. The stack keeps running afterwards; stop it with
+# end to end (the recompute job, innoscope-recompute, included). The stack keeps running afterwards; stop it with
 #   deploy/local/stack.sh stop
 #
 # Environment: INNOSCOPE_BUILD_DIR (default <checkout>/build),
@@ -22,13 +22,15 @@ if [ "${INNOSCOPE_DEMO_SKIP_BUILD:-0}" != 1 ]; then
   echo "==> build"
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build "$BUILD_DIR" -j "$(nproc)" --target innoscope-ingest innoscope-weighting \
-    innoscope-scoring innoscope-network innoscope
+    innoscope-scoring innoscope-network innoscope-recompute innoscope
 fi
 
 echo "==> local stack"
 INNOSCOPE_BUILD_DIR="$BUILD_DIR" deploy/local/stack.sh start
-export INNOSCOPE_STACK_FILE="${INNOSCOPE_STACK_DIR:-$ROOT/.local/stack}/addresses.env"
+STACK_DIR="${INNOSCOPE_STACK_DIR:-$ROOT/.local/stack}"
+export INNOSCOPE_STACK_FILE="$STACK_DIR/addresses.env"
 CLI="$BUILD_DIR/services/cli/innoscope"
+RECOMPUTE="$BUILD_DIR/services/recompute/innoscope-recompute"
 
 echo "==> services"
 mkdir -p "$RESULTS"
@@ -58,8 +60,17 @@ if [ -f "$FRAMEWORK_CSV" ]; then
     --framework ai_competitiveness_2023 --source synthetic
 
   RECOMPUTE_CONFIG="$ROOT/examples/ai_index/recompute.yaml"
+  # One line per step here (--progress); the job's JSON log goes to the
+  # stack's log folder, next to the services' logs.
+  RECOMPUTE_LOG="$STACK_DIR/recompute.log"
   echo "==> recompute: network-derived indicators, weights and scores 2014-2022 ($RECOMPUTE_CONFIG)"
-  "$CLI" recompute --config "$RECOMPUTE_CONFIG" | tee "$RESULTS/recompute.txt"
+  if ! "$RECOMPUTE" --config "$RECOMPUTE_CONFIG" --progress 2>>"$RECOMPUTE_LOG" \
+      | tee "$RESULTS/recompute.txt"; then
+    echo "demo: the recompute job failed; the end of its log ($RECOMPUTE_LOG):" >&2
+    tail -5 "$RECOMPUTE_LOG" >&2
+    exit 1
+  fi
+  echo "demo: the recompute job's log: $RECOMPUTE_LOG"
   echo "==> ranking 2022 (SYNTHETIC data)"
   "$CLI" ranking --framework ai_competitiveness_2023 --period 2022 | tee "$RESULTS/ranking.txt"
   echo "==> report: ranking and network summary as CSV and JSON"

@@ -14,8 +14,8 @@
 //   if (!changes.any() && !force) { /* unchanged */ }
 //   DataVersions used = VersionsUsed(entry, before_network, after_network);
 //
-// Pure; the job (services/cli/recompute_job.cc) reads the versions and the
-// last run's record, and unit tests pin the rules (tests/unit/recompute).
+// Pure; the job (services/recompute/recompute_job.cc) reads the versions and
+// the last run's record, and unit tests pin the rules (tests/unit/recompute).
 
 #include <cstdint>
 #include <map>

@@ -31,7 +31,7 @@
 // what is accepted: "line 7: indices[0].weighting: 'entropyy' is not one of
 // published, ahp, entropy, critic, cv, pca, equal". Unknown keys are errors,
 // so a misspelt optional key never silently falls back to its default.
-// Pure: no I/O; the job (services/cli/recompute_job.h) turns it into RPCs.
+// Pure: no I/O; the job (services/recompute/recompute_job.h) turns it into RPCs.
 
 #include <cstdint>
 #include <optional>

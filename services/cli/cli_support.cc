@@ -9,16 +9,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "libs/server/health_client.h"
-#include "services/cli/stack_file.h"
 
 namespace innoscope::cli {
-
-const std::vector<std::string>& ServiceNames() {
-  static const auto* names =
-      new std::vector<std::string>{"ingest", "weighting", "scoring", "network"};
-  return *names;
-}
 
 config::FlagSet CommandFlags(const std::string& command, const std::string& help,
                              const std::vector<std::string>& services,
@@ -82,38 +74,6 @@ ParsedCommand ParseCommandOrExit(const config::FlagSet& flags,
   return command;
 }
 
-absl::StatusOr<std::string> ServiceAddress(const config::ParsedFlags& flags,
-                                           const std::string& service) {
-  const std::string& explicit_address = flags.Get(absl::StrCat(service, "_address"));
-  if (!explicit_address.empty()) return explicit_address;
-  absl::StatusOr<std::map<std::string, std::string>> stack =
-      ReadStackFile(flags.Get("stack_file"));
-  if (!stack.ok()) return stack.status();
-  const std::string key =
-      absl::StrCat("INNOSCOPE_", absl::AsciiStrToUpper(service), "_ADDRESS");
-  auto it = stack->find(key);
-  if (it == stack->end()) {
-    return absl::NotFoundError(absl::StrCat(
-        flags.Get("stack_file"), " has no ", key,
-        "; restart the stack (deploy/local/stack.sh restart) or pass --", service,
-        "_address"));
-  }
-  return it->second;
-}
-
-absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceChannel(
-    const config::ParsedFlags& flags, const std::string& service) {
-  absl::StatusOr<std::string> address = ServiceAddress(flags, service);
-  if (!address.ok()) return address.status();
-  return server::MakeChannel(*address);
-}
-
-std::unique_ptr<grpc::ClientContext> ContextWithTimeout(absl::Duration timeout) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  return context;
-}
-
 std::string AnnotateRowIndexes(absl::string_view message,
                                const std::function<std::string(size_t)>& where) {
   constexpr absl::string_view kRow = "row ";
@@ -158,31 +118,9 @@ absl::StatusOr<FrameworkArg> ParseFrameworkArg(absl::string_view text) {
   return out;
 }
 
-std::string HintFor(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kUnavailable:
-      return "is the service running? Check with 'innoscope status'; start the local "
-             "stack with deploy/local/stack.sh start, or pass the service's address "
-             "(--ingest_address, --weighting_address, --scoring_address, --network_address)";
-    case absl::StatusCode::kDeadlineExceeded:
-      return "the service did not answer in time; retry, or raise --timeout_seconds";
-    case absl::StatusCode::kNotFound:
-      return "check the code or path named above";
-    case absl::StatusCode::kAlreadyExists:
-      return "something with this code exists with different content; pick a new "
-             "code or --version";
-    case absl::StatusCode::kResourceExhausted:
-      return "the request is too large; lower --batch_size";
-    case absl::StatusCode::kAborted:
-      return "a concurrent change conflicted; run the same command again";
-    default:
-      return "";
-  }
-}
-
 int Fail(const std::string& program, const absl::Status& status, const std::string& hint) {
   std::fprintf(stderr, "%s: %s\n", program.c_str(), std::string(status.message()).c_str());
-  const std::string next = hint.empty() ? HintFor(status) : hint;
+  const std::string next = hint.empty() ? clients::HintFor(status) : hint;
   if (!next.empty()) std::fprintf(stderr, "%s: %s\n", program.c_str(), next.c_str());
   return 1;
 }

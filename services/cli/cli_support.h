@@ -2,13 +2,15 @@
 
 // What every `innoscope` command shares, so no command repeats it:
 // flag parsing (both --batch_size and --batch-size spellings, each flag also
-// read from INNOSCOPE_<NAME>), service addresses (flag, INNOSCOPE_*_ADDRESS
-// or the local stack's address file), channels, unary calls with a
-// deadline, and one format for failures: what went wrong, then what to do.
+// read from INNOSCOPE_<NAME>), unary calls with a deadline, and one format
+// for failures: what went wrong, then what to do. Service addresses
+// (flag, INNOSCOPE_*_ADDRESS or the local stack's address file), channels,
+// deadlines and hints are libs/clients (service_address.h, calls.h), shared
+// with innoscope-recompute.
 //
 //   config::FlagSet flags = CommandFlags("import regions", "Upserts regions.", {"ingest"});
 //   ParsedCommand cmd = ParseCommandOrExit(flags, args, /*positional=*/1);
-//   ASSIGN_OR_RETURN(auto channel, ServiceChannel(cmd.flags, "ingest"));
+//   ASSIGN_OR_RETURN(auto channel, clients::ServiceChannel(cmd.flags, "ingest"));
 //   RETURN_IF_ERROR(CallUnary(*stub, &Stub::UpsertRegions, request, &response, cmd.timeout));
 //   return Fail(cmd.program, status);   // prints message and hint, returns 1
 
@@ -25,13 +27,12 @@
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "libs/clients/calls.h"
+#include "libs/clients/service_address.h"
 #include "libs/config/flags.h"
 #include "libs/server/grpc_status.h"
 
 namespace innoscope::cli {
-
-// The four services, in the order `status` lists them.
-const std::vector<std::string>& ServiceNames();
 
 // A FlagSet for "innoscope <command>" with --stack_file, --<service>_address
 // for each of `services`, and --timeout_seconds (deadline of unary calls).
@@ -57,25 +58,13 @@ ParsedCommand ParseCommandOrExit(const config::FlagSet& flags,
                                  const std::vector<std::string>& args, size_t positional,
                                  const std::string& positional_usage);
 
-// HOST:PORT of a service: --<service>_address / INNOSCOPE_<SERVICE>_ADDRESS,
-// else the stack file's INNOSCOPE_<SERVICE>_ADDRESS.
-absl::StatusOr<std::string> ServiceAddress(const config::ParsedFlags& flags,
-                                           const std::string& service);
-
-// A channel to the service, after resolving its address.
-absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceChannel(
-    const config::ParsedFlags& flags, const std::string& service);
-
-// A context whose deadline is `timeout` from now.
-std::unique_ptr<grpc::ClientContext> ContextWithTimeout(absl::Duration timeout);
-
 // One unary RPC with a deadline, as absl::Status.
 template <typename Stub, typename Request, typename Response>
 absl::Status CallUnary(Stub& stub,
                        grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
                                                     Response*),
                        const Request& request, Response* response, absl::Duration timeout) {
-  std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(timeout);
+  std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout);
   return server::FromGrpcStatus((stub.*method)(context.get(), request, response));
 }
 
@@ -94,10 +83,7 @@ struct FrameworkArg {
 };
 absl::StatusOr<FrameworkArg> ParseFrameworkArg(absl::string_view text);
 
-// What to do next after an error of this kind ("" when nothing useful).
-std::string HintFor(const absl::Status& status);
-
-// Prints "<program>: <message>" and a hint (HintFor(status) unless `hint` is
+// Prints "<program>: <message>" and a hint (clients::HintFor(status) unless `hint` is
 // given) on stderr; returns exit code 1.
 int Fail(const std::string& program, const absl::Status& status, const std::string& hint = "");
 

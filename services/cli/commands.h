@@ -14,7 +14,7 @@
 //   innoscope demo generate --regions R.csv --framework F.csv --out DIR
 //   innoscope ranking --framework CODE[@V] --period P
 //   innoscope report --framework CODE[@V] --period P --out DIR
-//   innoscope recompute --config FILE [--force]
+//   innoscope recompute --config FILE [--force]   (execs innoscope-recompute)
 
 #include <string>
 #include <vector>
@@ -32,6 +32,6 @@ int RunCompare(const std::vector<std::string>& args);  // compare_command.cc
 int RunDemo(const std::vector<std::string>& args);     // demo_command.cc
 int RunRanking(const std::vector<std::string>& args);  // ranking_command.cc
 int RunReport(const std::vector<std::string>& args);   // report_command.cc
-int RunRecompute(const std::vector<std::string>& args);  // recompute_command.cc
+int RunRecompute(const std::vector<std::string>& args);  // recompute_front.cc
 
 }  // namespace innoscope::cli

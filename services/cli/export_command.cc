@@ -125,7 +125,7 @@ int ExportObservations(const std::vector<std::string>& args) {
   if (!as_of.ok()) config::ExitInvalidConfig(cmd.program, std::string(as_of.status().message()));
   if (!*as_of) request.clear_as_of();
 
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "ingest");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "ingest");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
   absl::StatusOr<std::unique_ptr<OutputFile>> output = OutputFile::Open(cmd.flags.Get("out"));
   if (!output.ok()) return Fail(cmd.program, output.status());
@@ -185,7 +185,7 @@ int ExportRelations(const std::vector<std::string>& args) {
   if (!as_of.ok()) config::ExitInvalidConfig(cmd.program, std::string(as_of.status().message()));
   if (!*as_of) request.clear_as_of();
 
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "ingest");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "ingest");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
   absl::StatusOr<std::unique_ptr<OutputFile>> output = OutputFile::Open(cmd.flags.Get("out"));
   if (!output.ok()) return Fail(cmd.program, output.status());

@@ -317,7 +317,7 @@ absl::StatusOr<ImportInput> OpenImport(const ParsedCommand& cmd) {
   absl::StatusOr<std::string> text = ReadFileText(cmd.positional[0]);
   if (!text.ok()) return text.status();
   input.text = *std::move(text);
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "ingest");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "ingest");
   if (!channel.ok()) return channel.status();
   input.stub = v1::IngestService::NewStub(*channel);
   return input;

@@ -13,6 +13,7 @@
 //   innoscope ranking                      the ranking of a stored scoring run
 //   innoscope report                       ranking and network summary files
 //   innoscope recompute --config FILE      recompute indices whose data changed
+//                                          (execs innoscope-recompute, the job)
 //
 // Service addresses come from --<service>_address flags, INNOSCOPE_*
 // environment variables, or the local stack's address file
@@ -44,7 +45,8 @@ constexpr char kUsage[] =
     "  ranking                   the ranking of a stored scoring run (newest of a period)\n"
     "  report                    ranking and network summary as CSV and JSON files\n"
     "  demo generate             the demo's synthetic actors, relations and observations\n"
-    "  recompute --config FILE   recompute indices whose data changed (the CronJob's job)\n\n"
+    "  recompute --config FILE   recompute indices whose data changed: runs the recompute\n"
+    "                            job innoscope-recompute (the CronJob's binary)\n\n"
     "Run 'innoscope <command> --help' for the flags of a command.\n";
 
 }  // namespace

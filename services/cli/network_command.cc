@@ -250,7 +250,7 @@ int RunStats(const std::vector<std::string>& args) {
     PrintStats(*stats, json);
     return 0;
   }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "network");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "network");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
   auto stub = v1::NetworkService::NewStub(*channel);
   v1::ComputeNetworkStatsRequest request;
@@ -316,7 +316,7 @@ int RunCentrality(const std::vector<std::string>& args) {
     PrintRows(nodes, result->scores, top);
     return 0;
   }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "network");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "network");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
   auto stub = v1::NetworkService::NewStub(*channel);
   v1::ComputeCentralitiesRequest request;
@@ -329,7 +329,7 @@ int RunCentrality(const std::vector<std::string>& args) {
   *request.mutable_approximation() = ApproximationOf(g);
   request.set_top_only(top > 0);
   if (top > 0) request.set_top_n(top);
-  std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(cmd.timeout);
+  std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(cmd.timeout);
   auto reader = stub->ComputeCentralities(context.get(), request);
   v1::ComputeCentralitiesResponse message;
   std::vector<std::string> nodes;

@@ -84,7 +84,7 @@ absl::StatusOr<DataSources> ReadSources(iv1::IngestService::Stub& stub, const sv
   *request.mutable_framework() = run.spec().framework();
   request.mutable_periods()->set_first(run.spec().period());
   request.mutable_periods()->set_last(run.spec().period());
-  std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(timeout);
+  std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout);
   auto reader = stub.ReadObservations(context.get(), request);
   DataSources out;
   iv1::ReadObservationsResponse message;
@@ -340,7 +340,7 @@ absl::StatusOr<NetworkInputs> ReadNetwork(nv1::NetworkService::Stub& stub,
     centralities.add_measures(m);
   }
   centralities.set_top_n(top_actors);
-  std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(timeout);
+  std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout);
   auto reader = stub.ComputeCentralities(context.get(), centralities);
   nv1::ComputeCentralitiesResponse message;
   std::map<std::string, std::vector<double>> values;  // code -> degree, in, out
@@ -430,7 +430,7 @@ int RunReport(const std::vector<std::string>& args) {
   std::shared_ptr<grpc::Channel> channels[3];
   const char* services[3] = {"ingest", "scoring", "network"};
   for (int i = 0; i < 3; ++i) {
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(f, services[i]);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(f, services[i]);
     if (!channel.ok()) return Fail(cmd.program, channel.status());
     channels[i] = *channel;
   }

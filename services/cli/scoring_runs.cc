@@ -101,7 +101,7 @@ absl::StatusOr<std::vector<sv1::ResultRow>> ExportRunRows(sv1::ScoringService::S
                                                           absl::Duration timeout) {
   sv1::ExportRunRequest request;
   request.set_run_id(run_id);
-  std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(timeout);
+  std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout);
   auto reader = stub.ExportRun(context.get(), request);
   std::vector<sv1::ResultRow> rows;
   sv1::ExportRunResponse message;

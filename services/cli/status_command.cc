@@ -53,14 +53,14 @@ absl::StatusOr<common::v1::ServiceInfo> GetInfo(
 
 int RunStatus(const std::vector<std::string>& args) {
   config::FlagSet flags =
-      CommandFlags("status", "Health, version and schema of every service.", ServiceNames(),
+      CommandFlags("status", "Health, version and schema of every service.", clients::ServiceNames(),
                    /*default_timeout_seconds=*/"5");
   ParsedCommand cmd = ParseCommandOrExit(flags, args, 0, "");
   int failures = 0;
   std::printf("%-10s %-22s %-8s %-8s %-8s %s\n", "SERVICE", "ADDRESS", "HEALTH",
               "READY", "SCHEMA", "VERSION");
-  for (const std::string& name : ServiceNames()) {
-    absl::StatusOr<std::string> address = ServiceAddress(cmd.flags, name);
+  for (const std::string& name : clients::ServiceNames()) {
+    absl::StatusOr<std::string> address = clients::ServiceAddress(cmd.flags, name);
     if (!address.ok()) return Fail(cmd.program, address.status());
     auto channel = server::MakeChannel(*address);
     absl::StatusOr<bool> live = server::CheckServing(channel, "", cmd.timeout);

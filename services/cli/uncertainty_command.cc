@@ -100,7 +100,7 @@ int UncertaintyOnline(const ParsedCommand& cmd, const FrameworkArg& framework, i
   for (const auto* b : {&vary_imputation, &vary_outliers}) {
     if (!b->ok()) config::ExitInvalidConfig(cmd.program, std::string(b->status().message()));
   }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "scoring");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "scoring");
   if (!channel.ok()) return Fail(cmd.program, channel.status(), kScoringServiceHint);
   auto stub = sv1::ScoringService::NewStub(*channel);
 

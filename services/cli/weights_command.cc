@@ -423,7 +423,7 @@ int Online(const ParsedCommand& cmd, const std::string& method, bool json) {
       data->set_pca_min_eigenvalue(*min_eigenvalue);
     }
   }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = ServiceChannel(cmd.flags, "weighting");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "weighting");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
   auto stub = v1::WeightingService::NewStub(*channel);
   v1::ComputeWeightsResponse response;

@@ -3,7 +3,9 @@
 # (PostgreSQL and the four services started by deploy/local/stack.sh in a
 # folder of the build tree), with the binaries already built:
 #   - first run: regions, circles, framework, synthetic data, recompute,
-#     ranking printed and kept, report files written;
+#     ranking printed and kept, report files written; the recompute job
+#     shows one line per step in the terminal and its JSON log lines go to
+#     the stack's log folder, not between the demo's sections;
 #   - the files say the data is synthetic; the ranking lists the 31
 #     provinces in rank order; each circle's score is the sum of its
 #     members' (the 2023 report's identity, DOMAIN.md: 长三角 = 上海 + 浙江
@@ -37,7 +39,19 @@ if [ ! -f "$SRC/../shared/reference/frameworks/ai_competitiveness_2023.csv" ]; t
   exit 77
 fi
 
-grep -q "^innoscope recompute: success" "$R/recompute.txt" || fail "recompute: $(cat "$R/recompute.txt")"
+grep -q "^innoscope-recompute: success" "$R/recompute.txt" || fail "recompute: $(cat "$R/recompute.txt")"
+# Progress: one readable line per step, e.g. "recompute: network     9/9
+# periods ... done in 1.2 s"; the JSON log in the stack folder only.
+for step in "check +1/1 indices \(1 to recompute\)" "network +9/9 periods" "scores +9/9 periods" \
+    "publish +9 score runs"; do
+  grep -Eq "^recompute: $step \.\.\. done in [0-9]+\.[0-9] s$" "$WORK/first.log" \
+    || fail "no progress line '$step' in the demo's output: $(grep '^recompute:' "$WORK/first.log")"
+done
+if grep -q '"service":"recompute"' "$WORK/first.log"; then
+  fail "the recompute job's JSON log lines are in the demo's output"
+fi
+grep -q '"message":"recompute finished","outcome":"success"' "$WORK/stack/recompute.log" \
+  || fail "the recompute job's log is not in the stack folder ($WORK/stack/recompute.log)"
 # The printed ranking: 31 rows ranked 1..31 (competition ranks: ties share
 # a rank, so each rank is at most its row number and never decreases).
 awk '$1 ~ /^[0-9]+$/ && $2 ~ /^CN-/ { n++; if ($1 > n || $1 < last) bad = 1; last = $1 }
@@ -70,7 +84,9 @@ PY
 cp "$R/ranking.txt" "$WORK/ranking.first.txt"
 
 run_demo second
-grep -q "^innoscope recompute: unchanged" "$R/recompute.txt" || fail "second recompute: $(cat "$R/recompute.txt")"
+grep -q "^innoscope-recompute: unchanged" "$R/recompute.txt" || fail "second recompute: $(cat "$R/recompute.txt")"
+grep -Eq "^recompute: check +1/1 indices \(0 to recompute\) \.\.\. done in" "$WORK/second.log" \
+  || fail "second run: no progress line of the check"
 grep -q "inserted=0 revised=0 unchanged=0 replayed_batches=" "$WORK/second.log" || fail "imports not replayed"
 cmp -s "$WORK/ranking.first.txt" "$R/ranking.txt" || fail "the second run's ranking differs"
 echo "demo_script_e2etest: passed"

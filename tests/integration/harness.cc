@@ -21,8 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "libs/clients/stack_file.h"
 #include "libs/server/health_client.h"
-#include "services/cli/stack_file.h"
 
 namespace innoscope::testing {
 namespace {
@@ -138,7 +138,7 @@ absl::Status PostgresServer::Stack(const std::string& command) {
 
 absl::Status PostgresServer::ReadPort() {
   absl::StatusOr<std::map<std::string, std::string>> env =
-      cli::ReadStackFile(stack_dir_ + "/pg.env");
+      clients::ReadStackFile(stack_dir_ + "/pg.env");
   if (!env.ok()) return env.status();
   if (!absl::SimpleAtoi((*env)["INNOSCOPE_PG_PORT"], &port_)) {
     return absl::InternalError("no INNOSCOPE_PG_PORT in " + stack_dir_ + "/pg.env");

@@ -59,8 +59,7 @@ using ::google::protobuf::Value;
 // One container of the plan.
 struct Launch {
   std::string name;  // service name; empty for the CronJob
-  std::string binary;
-  std::string command;  // CLI command ("recompute"), CronJob only
+  std::string binary;  // innoscope-<name>: build/services/<name>/innoscope-<name>
   std::vector<std::string> args;
   std::map<std::string, std::string> env;
   std::vector<std::string> upstreams;
@@ -83,7 +82,6 @@ Launch ToLaunch(const Value& v) {
   const auto& f = v.struct_value().fields();
   Launch l;
   if (f.count("name")) l.name = f.at("name").string_value();
-  if (f.count("command")) l.command = f.at("command").string_value();
   if (f.count("files")) l.files = StringMap(f.at("files"));
   l.binary = f.at("binary").string_value();
   l.args = Strings(f.at("args"));
@@ -371,8 +369,11 @@ TEST_F(K8sRehearsalE2eTest, CronJobCommandProducesScores) {
   for (const auto& [k, v] : plan_.recompute.env) {
     command.push_back(ShellQuote(absl::StrCat(k, "=", Local(v))));
   }
-  command.push_back(ShellQuote(BuildDir() + "/services/cli/innoscope"));
-  command.push_back(plan_.recompute.command);
+  // innoscope-recompute, as built: build/services/recompute/innoscope-recompute.
+  ASSERT_TRUE(absl::StartsWith(plan_.recompute.binary, "innoscope-")) << plan_.recompute.binary;
+  command.push_back(ShellQuote(absl::StrCat(BuildDir(), "/services/",
+                                            plan_.recompute.binary.substr(10), "/",
+                                            plan_.recompute.binary)));
   for (const std::string& a : plan_.recompute.args) {
     command.push_back(ShellQuote(path_of.count(a) ? path_of[a] : Local(a)));
   }
@@ -380,7 +381,7 @@ TEST_F(K8sRehearsalE2eTest, CronJobCommandProducesScores) {
   ASSERT_TRUE(out.ok());
   ASSERT_EQ(code, 0) << *out;
   EXPECT_THAT(*out,
-              ::testing::HasSubstr("innoscope recompute: success: recomputed 1 of 1 index"));
+              ::testing::HasSubstr("innoscope-recompute: success: recomputed 1 of 1 index"));
 
   // Scores were produced and published: one run per configured period
   // (2014-2022), each ranking every province of examples/ai_index.

@@ -1,7 +1,8 @@
-// The recompute job (`innoscope recompute`, the Kubernetes CronJob's
+// The recompute job (`innoscope-recompute`, the Kubernetes CronJob's
 // command) against a real PostgreSQL and the four real services, run as the
-// built CLI (tests/integration/recompute_stack.h). Contract:
-// docs/operations.md, "Recompute job".
+// built binary (tests/integration/recompute_stack.h); also through the
+// CLI's front `innoscope recompute`. Contract: docs/operations.md,
+// "Recompute job".
 //
 // Expected scores, by hand from tests/data/recompute (not from the code
 // under test). Framework recompute_test, local weights:
@@ -96,13 +97,6 @@ class RecomputeTest : public RecomputeStack {
                                            "'->'", kind, "'), -1)")));
   }
 
-  // Every stored score run, drafts included (what readers must not see is
-  // the difference to ScoreRunCount()).
-  int64_t StoredRuns() { return std::stoll(Sql("SELECT count(*) FROM scoring.runs")); }
-  int64_t DraftRuns() {
-    return std::stoll(Sql("SELECT count(*) FROM scoring.runs WHERE NOT published"));
-  }
-
   // region -> composite score of a run (regions, or its clusters).
   std::map<std::string, double> Scores(const std::string& run_id, bool clusters = false) {
     scoring::v1::GetRankingRequest request;
@@ -146,7 +140,7 @@ std::vector<std::string> JsonLines(const std::string& err) {
 TEST_F(RecomputeTest, FirstRunScoresEveryIndexAndRecordsTheRun) {
   const CliResult r = Recompute();
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("innoscope recompute: success: recomputed 2 of 2 indices"));
+  EXPECT_THAT(r.out, HasSubstr("innoscope-recompute: success: recomputed 2 of 2 indices"));
   EXPECT_THAT(r.out, HasSubstr("3 score runs, 1 weight set, 2 network runs, "
                                "1 uncertainty analysis"));
   EXPECT_EQ(LastRun("outcome"), "success");
@@ -215,7 +209,7 @@ TEST_F(RecomputeTest, FirstRunScoresEveryIndexAndRecordsTheRun) {
   const int64_t stored = StoredRuns();
   const CliResult again = Recompute();
   ASSERT_EQ(again.code, 0) << again.out << again.err;
-  EXPECT_THAT(again.out, HasSubstr("innoscope recompute: unchanged: no data version or setting "
+  EXPECT_THAT(again.out, HasSubstr("innoscope-recompute: unchanged: no data version or setting "
                                    "changed since the last successful run of 2 indices; "
                                    "nothing recomputed"));
   EXPECT_EQ(LastRun("outcome"), "unchanged");
@@ -294,6 +288,24 @@ TEST_F(RecomputeTest, ChangedObservationIsRecomputedWithTheNewValue) {
   EXPECT_EQ(code, 0) << *ranking;
 }
 
+TEST_F(RecomputeTest, CliFrontExecsTheJobBinary) {
+  // `innoscope recompute` is the job binary under another name: the same
+  // flags, output and exit codes (services/cli/recompute_front.cc).
+  int code = 0;
+  auto help = RunCommand(absl::StrCat(Cli(), " recompute --help"), &code);
+  ASSERT_TRUE(help.ok());
+  EXPECT_EQ(code, 0) << *help;
+  EXPECT_THAT(*help, HasSubstr("Usage: innoscope-recompute"));
+  CliResult r = RecomputeWith(Data("recompute.yaml"), "", absl::StrCat(Cli(), " recompute"));
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("innoscope-recompute: success: recomputed 2 of 2 indices"));
+  EXPECT_EQ(LastRun("outcome"), "success");
+  r = RecomputeWith(Data("recompute.yaml"), "--timeout_seconds=0",
+                    absl::StrCat(Cli(), " recompute"));
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("innoscope-recompute: invalid configuration"));
+}
+
 TEST_F(RecomputeTest, SecondInstanceExitsZeroWhileTheLockIsHeld) {
   // (e) another run holds the advisory lock (a session of its own).
   pqxx::connection holder(url_);
@@ -303,7 +315,7 @@ TEST_F(RecomputeTest, SecondInstanceExitsZeroWhileTheLockIsHeld) {
   }
   CliResult r = Recompute();
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("innoscope recompute: locked: another recompute run is in "
+  EXPECT_THAT(r.out, HasSubstr("innoscope-recompute: locked: another recompute run is in "
                                "progress"));
   EXPECT_EQ(LastRun("outcome"), "locked");
   EXPECT_EQ(ScoreRunCount(), 0);
@@ -325,7 +337,7 @@ TEST_F(RecomputeTest, FailureHalfWayPublishesNothingAndTheNextRunSucceeds) {
   ASSERT_TRUE(scoring_->WaitExit(absl::Seconds(10)).ok());
   CliResult r = Recompute("--timeout_seconds=5");
   EXPECT_EQ(r.code, 1) << r.out << r.err;
-  EXPECT_THAT(r.err, HasSubstr("innoscope recompute: step scores failed: "));
+  EXPECT_THAT(r.err, HasSubstr("innoscope-recompute: step scores failed: "));
   EXPECT_THAT(r.out, HasSubstr("failed at step scores"));
   EXPECT_EQ(LastRun("outcome"), "failed");
   EXPECT_EQ(LastRun("failed_step"), "scores");
@@ -345,7 +357,7 @@ TEST_F(RecomputeTest, FailureHalfWayPublishesNothingAndTheNextRunSucceeds) {
                                    "    weighting: published\n"));
   r = RecomputeWith(failing);
   EXPECT_EQ(r.code, 1) << r.out << r.err;
-  EXPECT_THAT(r.err, HasSubstr("innoscope recompute: step scores failed: indices[2] "
+  EXPECT_THAT(r.err, HasSubstr("innoscope-recompute: step scores failed: indices[2] "
                                "recompute_test/country/published"));
   EXPECT_EQ(LastRun("failed_step"), "scores");
   EXPECT_EQ(StoredRuns(), 3);

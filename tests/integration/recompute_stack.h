@@ -1,9 +1,10 @@
 #pragma once
 
 // What the recompute job's integration tests share (recompute_pgtest.cc,
-// recompute_e2etest.cc): a fresh database with the four real services, the
-// data of tests/data/recompute imported with the real CLI, the built
-// `innoscope recompute` run as a subprocess, and SQL on schema recompute.
+// recompute_shard_pgtest.cc): a fresh database with the four real services,
+// the data of tests/data/recompute imported with the real CLI, the built
+// job binary `innoscope-recompute` run as a subprocess, and SQL on schema
+// recompute.
 //
 // The data (hand-made; scores derived by hand in recompute_pgtest.cc):
 //   framework recompute_test: index <- enterprise (weight 3) <- firms,
@@ -33,7 +34,6 @@
 #include "gtest/gtest.h"
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
-#include "services/cli/recompute_store.h"
 #include "tests/integration/harness.h"
 
 namespace innoscope::testing {
@@ -95,6 +95,10 @@ class RecomputeStack : public ::testing::Test {
   }
 
   std::string Cli() const { return absl::StrCat(BuildDir(), "/services/cli/innoscope"); }
+  // The recompute job (services/recompute).
+  std::string Job() const {
+    return absl::StrCat(BuildDir(), "/services/recompute/innoscope-recompute");
+  }
 
   // `innoscope import ...` against the test's ingest; must succeed.
   void Import(const std::string& args) {
@@ -127,17 +131,19 @@ class RecomputeStack : public ::testing::Test {
                                                 " --framework recompute_test")));
   }
 
-  // Runs `innoscope recompute --config tests/data/recompute/recompute.yaml`
+  // Runs `innoscope-recompute --config tests/data/recompute/recompute.yaml`
   // with explicit addresses and database (no stack file) plus `extra`.
   CliResult Recompute(const std::string& extra = "") {
     return RecomputeWith(Data("recompute.yaml"), extra);
   }
 
-  // The same with another config file.
-  CliResult RecomputeWith(const std::string& config, const std::string& extra = "") {
+  // The same with another config file; `program` is the job binary, or
+  // "<cli> recompute" for the CLI's front.
+  CliResult RecomputeWith(const std::string& config, const std::string& extra = "",
+                          const std::string& program = "") {
     const std::string err = absl::StrCat(dir_, "/stderr-", ++runs_, ".log");
     const std::string command = absl::StrCat(
-        "( ", Cli(), " recompute --config ", ShellQuote(config),
+        "( ", program.empty() ? Job() : program, " --config ", ShellQuote(config),
         " --database_url=", ShellQuote(url_), " --ingest_address=", ingest_->grpc_address(),
         " --weighting_address=", weighting_->grpc_address(),
         " --scoring_address=", scoring_->grpc_address(),
@@ -195,6 +201,13 @@ class RecomputeStack : public ::testing::Test {
     grpc::Status s = scoring_stub_->ListRuns(&context, request, &response);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return response.page().total_size();
+  }
+
+  // Every stored score run, drafts included (what readers must not see is
+  // the difference to ScoreRunCount()).
+  int64_t StoredRuns() { return std::stoll(Sql("SELECT count(*) FROM scoring.runs")); }
+  int64_t DraftRuns() {
+    return std::stoll(Sql("SELECT count(*) FROM scoring.runs WHERE NOT published"));
   }
 
   // "CN-GD 59.38 1, CN-BJ ..." : region, score (2 decimals) and tier of a

@@ -1123,7 +1123,7 @@ namespace innoscope::testing {
 namespace {
 
 // Drafts (ComputeScoresRequest.draft) and PublishRuns: what a batch job such
-// as `innoscope recompute` uses so that a failure half-way shows nothing.
+// as `innoscope-recompute` uses so that a failure half-way shows nothing.
 TEST_F(ScoringTest, DraftRunsStayHiddenUntilPublishedAllOrNone) {
   sv1::ComputeScoresRequest request;
   *request.mutable_spec() = Spec(0);

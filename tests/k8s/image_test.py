@@ -31,7 +31,7 @@ import manifests  # noqa: E402
 CONTAINERFILE = os.path.join(manifests.SOURCE_DIR, "deploy", "container", "Containerfile")
 IGNOREFILE = CONTAINERFILE + ".dockerignore"
 INSTALL_DEPS = os.path.join(manifests.SOURCE_DIR, "deploy", "install-deps.sh")
-BINARIES = ["innoscope-" + s for s in manifests.SERVICES] + [manifests.CLI]
+BINARIES = ["innoscope-" + s for s in manifests.SERVICES] + list(manifests.JOBS) + [manifests.CLI]
 # install-deps.sh packages the image build does not need: it configures with
 # -DINNOSCOPE_BUILD_TESTS=OFF -DINNOSCOPE_BUILD_BENCH=OFF.
 TEST_AND_BENCH_ONLY = {"libgtest-dev", "libgmock-dev", "libbenchmark-dev"}

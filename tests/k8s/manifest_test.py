@@ -147,7 +147,11 @@ MISTAKES = [
      lambda o: _Set(Container(o, "Deployment", "ingest")["startupProbe"], "failureThreshold", 10),
      "the startup probe allows 20 s"),
     ("CronJob running something else",
-     lambda o: _Set(_CronJobContainer(o), "command", ["sh", "-c", "innoscope recompute"]),
+     lambda o: _Set(_CronJobContainer(o), "command", ["sh", "-c", "innoscope-recompute"]),
+     "not the recompute command"),
+    ("CronJob running the CLI's front instead of the job binary",
+     lambda o: _Set(_CronJobContainer(o), "command",
+                    ["innoscope", "recompute", "--config", "/etc/innoscope/recompute.yaml"]),
      "not the recompute command"),
     ("CronJob forcing every run",
      lambda o: _Set(_CronJobContainer(o), "args", ["--force"]),
@@ -165,7 +169,7 @@ MISTAKES = [
     ("recompute job not told where scoring is",
      lambda o: SetEnv(_CronJobContainer(o), "INNOSCOPE_SCORING_ADDRESS", None),
      "--scoring_address=''"),
-    ("recompute job set through a variable `innoscope recompute --help` does not list",
+    ("recompute job set through a variable `innoscope-recompute --help` does not list",
      lambda o: SetEnv(_CronJobContainer(o), "INNOSCOPE_DRY_RUN", "true"),
      "environment variable INNOSCOPE_DRY_RUN is not read"),
     ("container without limits",
@@ -224,6 +228,98 @@ MISTAKES = [
                     ["-c", "max_connections=50"]),
      "max_connections=50 leaves 47 connections; the pools need 74"),
 ]
+
+
+# The sharded recompute component (k8s/components/sharded-recompute), on
+# top of each overlay as an overlay would add it.
+SHARDED = os.path.join(K8S, "components", "sharded-recompute")
+SHARDED_RENDERED = {}
+
+
+def Sharded(overlay):
+    if overlay not in SHARDED_RENDERED:
+        SHARDED_RENDERED[overlay] = manifests.RenderWithComponents(
+            os.path.join(K8S, "overlays", overlay), [SHARDED])
+    return SHARDED_RENDERED[overlay]
+
+
+def _Job(objects):
+    return Obj(objects, "CronJob", "recompute")["spec"]["jobTemplate"]["spec"]
+
+
+def _RecomputeLaunch(objects):
+    """How the CronJob's container starts, flags resolved as the binary would."""
+    launches = manifests.Launches(objects, BINARIES, {"innoscope-database"}, [])
+    return next(l for l in launches if l.help.command[0] == manifests.RECOMPUTE)
+
+
+# Mistakes in a sharded recompute job, planted in the dev overlay with the
+# component.
+SHARD_MISTAKES = [
+    ("fewer completions than shards",
+     lambda o: _Set(_Job(o), "completions", 2),
+     "completions is 2 but --shard_count is 3"),
+    ("shards run one after the other",
+     lambda o: _Set(_Job(o), "parallelism", 1),
+     "parallelism is 1 but --shard_count is 3"),
+    ("a Job that is not Indexed",
+     lambda o: _Job(o).pop("completionMode"),
+     "--shard_count=3 but the Job is not Indexed"),
+    ("every pod the same shard",
+     lambda o: SetEnv(_CronJobContainer(o), "INNOSCOPE_SHARD_INDEX", "0"),
+     "--shard_index='0' does not come from the pod's completion index"),
+    ("an Indexed Job whose pods do not know they are shards",
+     lambda o: SetEnv(_CronJobContainer(o), "INNOSCOPE_SHARD_COUNT", None),
+     "an Indexed Job of 3 pods runs --shard_count=1"),
+    ("a shard count that is no number",
+     lambda o: SetEnv(_CronJobContainer(o), "INNOSCOPE_SHARD_COUNT", "three"),
+     "--shard_count='three' is not a whole number"),
+    ("PostgreSQL too small for the shards' connections",
+     lambda o: _Set(Container(o, "StatefulSet", "postgres"), "args",
+                    ["-c", "max_connections=80"]),
+     "max_connections=80 leaves 77 connections; the pools need 78"),
+]
+
+
+class ShardedRecomputeTest(unittest.TestCase):
+    """k8s/components/sharded-recompute makes the CronJob's Job an Indexed
+    Job whose pods are the shards of one run."""
+
+    def test_component_is_wired_on_every_overlay(self):
+        for overlay in OVERLAYS:
+            with self.subTest(overlay=overlay):
+                objects = Sharded(overlay)
+                problems = manifests.Check(objects, BINARIES,
+                                           manifests.OVERLAY_EXPECTATIONS[overlay])
+                self.assertEqual(problems, [], "\n".join(problems))
+                job = _Job(objects)
+                self.assertEqual(job["completionMode"], "Indexed")
+                self.assertEqual(job["completions"], 3)
+                self.assertEqual(job["parallelism"], 3)
+                launch = _RecomputeLaunch(objects)
+                # The binary's own flags: --shard_count from the variable,
+                # --shard_index from the pod's completion index.
+                self.assertEqual(launch.flags["shard_count"], "3")
+                self.assertEqual(str(launch.flags["shard_index"]), "<completion index>")
+                self.assertIn("JOB_COMPLETION_INDEX", launch.help.flags["shard_index"].envs)
+
+    def test_overlays_without_it_run_one_process(self):
+        for overlay, objects in RENDERED.items():
+            with self.subTest(overlay=overlay):
+                job = _Job(objects)
+                self.assertNotIn("completionMode", job)
+                self.assertEqual(_RecomputeLaunch(objects).flags["shard_count"], "1")
+
+    def test_every_planted_sharding_mistake_is_caught(self):
+        for what, plant, expected in SHARD_MISTAKES:
+            with self.subTest(mistake=what):
+                objects = copy.deepcopy(Sharded("dev"))
+                plant(objects)
+                problems = manifests.Check(objects, manifests.Binaries(),
+                                           manifests.OVERLAY_EXPECTATIONS["dev"])
+                self.assertTrue(any(expected in p for p in problems),
+                                "expected a problem containing %r, got:\n%s"
+                                % (expected, "\n".join(problems) or "(none)"))
 
 
 class RenderTest(unittest.TestCase):

@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import urllib.parse
 from typing import Dict, List, Optional, Tuple
 
@@ -39,7 +40,11 @@ BUILD_DIR = os.environ.get("INNOSCOPE_BUILD_DIR", os.path.join(SOURCE_DIR, "buil
 # the manifests, and are checked against each other.
 SERVICES = ("ingest", "weighting", "scoring", "network")
 CLI = "innoscope"
-RECOMPUTE_COMMAND = ["innoscope", "recompute", "--config", "/etc/innoscope/recompute.yaml"]
+# The recompute job, a binary of its own (services/recompute); it serves
+# nothing, so it has no ports or probes.
+RECOMPUTE = "innoscope-recompute"
+JOBS = (RECOMPUTE,)
+RECOMPUTE_COMMAND = [RECOMPUTE, "--config", "/etc/innoscope/recompute.yaml"]
 
 # Health entries (libs/server/service_host.cc): "" and the gRPC service name
 # for liveness/startup, "readiness" for readiness.
@@ -116,6 +121,21 @@ def RenderYaml(path: str) -> str:
     return _Run([Kubectl(), "kustomize", path])
 
 
+def RenderWithComponents(overlay: str, components: List[str]) -> List[dict]:
+    """The objects of an overlay with extra components (e.g.
+    k8s/components/sharded-recompute), rendered through a temporary
+    kustomization that names them by relative paths (kustomize refuses
+    absolute ones)."""
+    with tempfile.TemporaryDirectory(prefix="innoscope-render-") as tmp:
+        lines = ["apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization",
+                 "resources:", "  - " + os.path.relpath(os.path.abspath(overlay), tmp),
+                 "components:"]
+        lines += ["  - " + os.path.relpath(os.path.abspath(c), tmp) for c in components]
+        with open(os.path.join(tmp, "kustomization.yaml"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return Render(tmp)
+
+
 def Render(path: str) -> List[dict]:
     """The objects of a kustomization, as JSON values.
 
@@ -153,7 +173,7 @@ class Flag:
 
 @dataclasses.dataclass
 class BinaryHelp:
-    command: List[str]  # ["innoscope-ingest"] or ["innoscope", "recompute"]
+    command: List[str]  # ["innoscope-ingest"], ["innoscope-recompute"] or ["innoscope", "status"]
     flags: Dict[str, Flag]
 
     def env_names(self) -> Dict[str, str]:
@@ -198,7 +218,7 @@ class Binaries:
 
     def _Load(self, key: List[str]):
         binary = key[0] if key else ""
-        if binary != CLI and binary not in ["innoscope-" + s for s in SERVICES]:
+        if binary != CLI and binary not in ["innoscope-" + s for s in SERVICES] + list(JOBS):
             return "command %r is not an Innoscope binary" % (key,)
         path = self.Path(binary)
         if not os.access(path, os.X_OK):
@@ -301,10 +321,27 @@ class External(str):
     """A value that exists only in the cluster (a Secret created out of band)."""
 
 
+# What Kubernetes sets in every pod of an Indexed Job: the pod's index.
+COMPLETION_INDEX = "JOB_COMPLETION_INDEX"
+
+
+def JobSpec(obj: dict) -> Optional[dict]:
+    """The Job spec of a Job or of a CronJob's jobTemplate."""
+    if obj.get("kind") == "CronJob":
+        return obj["spec"]["jobTemplate"]["spec"]
+    if obj.get("kind") == "Job":
+        return obj["spec"]
+    return None
+
+
 def ResolveEnv(container: dict, objects: List[dict], namespace: str,
-               external_secrets: set, problems: List[str], where: str) -> Dict[str, str]:
-    """The environment a container starts with, as Kubernetes builds it."""
+               external_secrets: set, problems: List[str], where: str,
+               indexed: bool = False) -> Dict[str, str]:
+    """The environment a container starts with, as Kubernetes builds it
+    (with the completion index of an Indexed Job's pods)."""
     env: Dict[str, str] = {}
+    if indexed:
+        env[COMPLETION_INDEX] = External("<completion index>")
 
     def Lookup(kind, name, key, optional):
         obj = Find(objects, kind, name, namespace)
@@ -405,8 +442,10 @@ class Launch:
 
     @property
     def service(self) -> Optional[str]:
+        """The service this container serves; None for the job and the CLI."""
         binary = self.help.command[0]
-        return binary[len("innoscope-"):] if binary.startswith("innoscope-") else None
+        name = binary[len("innoscope-"):] if binary.startswith("innoscope-") else None
+        return name if name in SERVICES else None
 
 
 def Launches(objects: List[dict], binaries: Binaries, external_secrets: set,
@@ -430,7 +469,9 @@ def Launches(objects: List[dict], binaries: Binaries, external_secrets: set,
                 problems.append("%s: %s" % (where, help_))
                 continue
             argv = command[len(help_.command):]
-            env = ResolveEnv(c, objects, ns, external_secrets, problems, where)
+            job = JobSpec(w) or {}
+            env = ResolveEnv(c, objects, ns, external_secrets, problems, where,
+                             indexed=job.get("completionMode") == "Indexed")
             given = SplitArgs(argv, help_, problems, where)
             accepted = help_.env_names()
             for name in env:
@@ -685,6 +726,59 @@ def CheckCronJob(objects, launches: List[Launch], problems):
                 problems.append("%s: %s is not set" % (where, field))
         if pod.get("restartPolicy") != "Never":
             problems.append("%s: restartPolicy is not Never" % where)
+        CheckShards(cj, launches, problems)
+
+
+def RecomputeLaunch(workload: dict, launches: List[Launch]) -> Optional[Launch]:
+    return next((l for l in launches if l.workload is workload
+                 and l.help.command[0] == RECOMPUTE), None)
+
+
+def ShardCount(workload: dict, launches: List[Launch]) -> int:
+    """How many shards the recompute job's pods run as (--shard_count), 1 when
+    the value is not a number (reported by CheckShards)."""
+    launch = RecomputeLaunch(workload, launches)
+    value = launch.flags.get("shard_count", "1") if launch else "1"
+    return int(value) if str(value).isdigit() else 1
+
+
+def CheckShards(cj: dict, launches: List[Launch], problems: List[str]):
+    """A sharded recompute job (k8s/components/sharded-recompute) is an
+    Indexed Job whose every pod is one shard: completions = parallelism =
+    --shard_count, and --shard_index comes from the pod's completion index."""
+    where = Name(cj)
+    job = JobSpec(cj)
+    launch = RecomputeLaunch(cj, launches)
+    if launch is None:
+        return
+    count = launch.flags.get("shard_count", "1")
+    index = launch.flags.get("shard_index", "0")
+    if not str(count).isdigit() or int(count) < 1:
+        problems.append("%s: --shard_count=%r is not a whole number >= 1" % (where, count))
+        return
+    n = int(count)
+    indexed = job.get("completionMode") == "Indexed"
+    if n == 1:
+        if indexed and (job.get("completions", 1) != 1 or job.get("parallelism", 1) != 1):
+            problems.append("%s: an Indexed Job of %s pods runs --shard_count=1: every pod "
+                            "would recompute everything (set INNOSCOPE_SHARD_COUNT)"
+                            % (where, job.get("completions")))
+        return
+    if not indexed:
+        problems.append("%s: --shard_count=%d but the Job is not Indexed (completionMode: "
+                        "Indexed): its pods get no completion index, so there is no shard "
+                        "but 0" % (where, n))
+        return
+    for field in ("completions", "parallelism"):
+        if job.get(field) != n:
+            problems.append("%s: %s is %s but --shard_count is %d: %s" % (
+                where, field, job.get(field), n,
+                "shards would be missing or out of range" if field == "completions" else
+                "shards would wait for each other's network items one batch at a time"))
+    if not (isinstance(index, External) and str(index) == "<completion index>"):
+        problems.append("%s: --shard_index=%r does not come from the pod's completion index "
+                        "(%s): every pod would be the same shard" % (where, str(index),
+                                                                     COMPLETION_INDEX))
 
 
 def CheckSecurity(objects, problems):
@@ -769,8 +863,13 @@ def CheckConnectionBudget(objects, launches: List[Launch], problems):
         m = re.search(r"max_connections=(\d+)", args)
         if not m:
             continue
-        need = RECOMPUTE_DB_CONNECTIONS
+        need = 0
         for launch in launches:
+            if launch.help.command[0] == RECOMPUTE:
+                # Every shard of a sharded job runs at once.
+                job = JobSpec(launch.workload) or {}
+                need += RECOMPUTE_DB_CONNECTIONS * max(1, job.get("parallelism", 1))
+                continue
             if launch.service is None:
                 continue
             name = launch.workload["metadata"]["name"]
@@ -1048,7 +1147,6 @@ def Plan(objects: List[dict], binaries: Binaries) -> dict:
             entry["name"] = launch.service
             services[launch.service] = entry
         else:
-            entry["command"] = launch.help.command[1]
             pod = PodTemplate(launch.workload)["spec"]
             files = {}
             for m in launch.container.get("volumeMounts") or []:

@@ -31,19 +31,9 @@ TEST(CommandFlagsTest, ParsesPositionalFileAndBothSpellings) {
   EXPECT_EQ(parsed->Get("batch_size"), "10");
   EXPECT_EQ(parsed->Get("ingest_address"), "h:1");
   EXPECT_THAT(parsed->positional(), ElementsAre("data.csv"));
-  absl::StatusOr<std::string> address = ServiceAddress(*parsed, "ingest");
+  absl::StatusOr<std::string> address = clients::ServiceAddress(*parsed, "ingest");
   ASSERT_TRUE(address.ok());
   EXPECT_EQ(*address, "h:1");
-}
-
-TEST(ServiceAddressTest, FallsBackToTheStackFileWithAHint) {
-  config::FlagSet flags = CommandFlags("status", "help", {"ingest"});
-  absl::StatusOr<config::ParsedFlags> parsed = flags.Parse(
-      {"--stack_file=/nonexistent/addresses.env"},
-      [](const std::string&) { return std::optional<std::string>(); });
-  ASSERT_TRUE(parsed.ok());
-  absl::StatusOr<std::string> address = ServiceAddress(*parsed, "ingest");
-  EXPECT_THAT(std::string(address.status().message()), HasSubstr("stack.sh start"));
 }
 
 TEST(AnnotateRowIndexesTest, AddsFilePositionsToRowNumbers) {
@@ -69,11 +59,6 @@ TEST(ParseFrameworkArgTest, CodeWithOptionalVersion) {
   EXPECT_THAT(ParseFrameworkArg("@2").status().message(), HasSubstr("give a framework code"));
   EXPECT_THAT(ParseFrameworkArg("x@0").status().message(), HasSubstr("whole number >= 1"));
   EXPECT_THAT(ParseFrameworkArg("x@v2").status().message(), HasSubstr("whole number >= 1"));
-}
-
-TEST(HintForTest, UnavailableSaysHowToStartTheStack) {
-  EXPECT_THAT(HintFor(absl::UnavailableError("x")), HasSubstr("deploy/local/stack.sh start"));
-  EXPECT_EQ(HintFor(absl::InternalError("x")), "");
 }
 
 }  // namespace

@@ -21,9 +21,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "prometheus/registry.h"
-#include "services/cli/recompute_store.h"
+#include "services/recompute/recompute_store.h"
 
-namespace innoscope::cli {
+namespace innoscope::recompute {
 
 // The steps whose durations are pushed, besides "total".
 inline constexpr const char* kRecomputeMetricSteps[] = {"network", "weights", "scores",
@@ -48,4 +48,4 @@ std::shared_ptr<prometheus::Registry> RecomputeMetricsRegistry(const JobRunTotal
 // the transport error when the Pushgateway does not accept them.
 absl::Status PushRecomputeMetrics(const PushgatewayTarget& target, const JobRunTotals& totals);
 
-}  // namespace innoscope::cli
+}  // namespace innoscope::recompute

@@ -1,4 +1,4 @@
-#include "services/cli/recompute_metrics.h"
+#include "services/recompute/recompute_metrics.h"
 
 #include <vector>
 
@@ -11,7 +11,7 @@
 #include "prometheus/gateway.h"
 #include "prometheus/gauge.h"
 
-namespace innoscope::cli {
+namespace innoscope::recompute {
 namespace {
 
 constexpr char kExample[] =
@@ -141,4 +141,4 @@ absl::Status PushRecomputeMetrics(const PushgatewayTarget& target, const JobRunT
                                              " answered HTTP ", code));
 }
 
-}  // namespace innoscope::cli
+}  // namespace innoscope::recompute

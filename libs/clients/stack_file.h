@@ -8,14 +8,15 @@
 //   DATABASE_URL=postgresql://innoscope@127.0.0.1:35001/innoscope
 //
 // It is a shell-sourceable KEY=VALUE file, so scripts can `source` it and
-// the CLI can read it; explicit flags and environment variables win.
+// the CLI and the recompute job can read it; explicit flags and environment
+// variables win.
 
 #include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
 
-namespace innoscope::cli {
+namespace innoscope::clients {
 
 // Parses KEY=VALUE lines; blank lines and # comments are skipped. Errors
 // name the line number.
@@ -27,4 +28,4 @@ absl::StatusOr<std::map<std::string, std::string>> ParseStackFile(
 absl::StatusOr<std::map<std::string, std::string>> ReadStackFile(
     const std::string& path);
 
-}  // namespace innoscope::cli
+}  // namespace innoscope::clients

@@ -1,6 +1,6 @@
 #pragma once
 
-// RecomputeJob: one run of `innoscope recompute` once its lock is held
+// RecomputeJob: one run of innoscope-recompute once its lock is held
 // (docs/operations.md, "Recompute job"). For every index of the config:
 //
 //   check        resolve the framework version, check the derived indicators
@@ -29,55 +29,52 @@
 // all derived indicators exist before any weights or scores read them. The
 // first failure stops the run: outcome failed with the step and the error.
 // Progress is logged (libs/common/log.h) per step, index and period with
-// durations.
+// durations, and, with options.progress, printed as one line per step
+// (step_progress.h). The calls themselves are RecomputeSteps
+// (recompute_steps.h).
 //
 //   RecomputeJob job(config, channels, {.force = false, .timeout = absl::Seconds(60)}, store);
 //   JobRunRecord run = job.Run();   // run.outcome: success | unchanged | failed
 
-#include <memory>
 #include <string>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "grpcpp/channel.h"
 #include "libs/recompute/config.h"
-#include "services/cli/recompute_store.h"
+#include "services/recompute/recompute_steps.h"
+#include "services/recompute/recompute_store.h"
+#include "services/recompute/step_progress.h"
 
-namespace innoscope::cli {
-
-struct RecomputeChannels {
-  std::shared_ptr<grpc::Channel> ingest;
-  std::shared_ptr<grpc::Channel> weighting;
-  std::shared_ptr<grpc::Channel> scoring;
-  std::shared_ptr<grpc::Channel> network;
-};
+namespace innoscope::recompute {
 
 struct RecomputeOptions {
   bool force = false;
   absl::Duration timeout = absl::Seconds(60);  // deadline of each call
+  StepProgress* progress = nullptr;            // human lines (--progress); not owned
 };
 
-// The config's fingerprint of one index: 16 hex digits of FNV-1a over
-// recompute::CanonicalText.
-std::string ConfigHash(const recompute::IndexEntry& entry);
+// What a job run records of one index, given the run's outcome: the
+// versions read and no ids unless it succeeded; the results' versions and
+// ids of a recomputed index; the previous success's of one not recomputed.
+EntryRecord RecordOf(const IndexWork& w, const std::string& outcome);
 
 class RecomputeJob {
  public:
-  RecomputeJob(const recompute::RecomputeConfig& config, RecomputeChannels channels,
+  RecomputeJob(const RecomputeConfig& config, RecomputeChannels channels,
                RecomputeOptions options, RecomputeStore& store);
-  ~RecomputeJob();
 
   // Never fails as a function: a failure is outcome "failed" in the record,
   // with failed_step and error. The record is not stored here.
   JobRunRecord Run();
   // The status that failed the run (OK unless the outcome is failed), for
   // the hint printed with it.
-  const absl::Status& failure() const;
+  const absl::Status& failure() const { return failure_; }
 
  private:
-  class Impl;
-  std::unique_ptr<Impl> impl_;
+  const RecomputeConfig& config_;
+  RecomputeOptions options_;
+  RecomputeSteps steps_;
+  absl::Status failure_;
 };
 
-}  // namespace innoscope::cli
+}  // namespace innoscope::recompute

@@ -1,4 +1,4 @@
-#include "services/cli/stack_file.h"
+#include "libs/clients/stack_file.h"
 
 #include <fstream>
 #include <sstream>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace innoscope::cli {
+namespace innoscope::clients {
 
 absl::StatusOr<std::map<std::string, std::string>> ParseStackFile(
     const std::string& text) {
@@ -47,4 +47,4 @@ absl::StatusOr<std::map<std::string, std::string>> ReadStackFile(
   return parsed;
 }
 
-}  // namespace innoscope::cli
+}  // namespace innoscope::clients

@@ -1,10 +1,10 @@
-#include "services/cli/stack_file.h"
+#include "libs/clients/stack_file.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/status_matchers.h"
 
-namespace innoscope::cli {
+namespace innoscope::clients {
 namespace {
 
 using ::innoscope::testing::StatusIs;
@@ -26,4 +26,4 @@ TEST(StackFileTest, ErrorsNameTheLineAndMissingFilesSayWhatToDo) {
 }
 
 }  // namespace
-}  // namespace innoscope::cli
+}  // namespace innoscope::clients

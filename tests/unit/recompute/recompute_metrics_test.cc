@@ -1,9 +1,9 @@
-// The recompute job's metrics (services/cli/recompute_metrics.h): the
+// The recompute job's metrics (services/recompute/recompute_metrics.h): the
 // Pushgateway URL taken apart, and the contract's series
 // (docs/operations.md, "Recompute job metrics") from a job-run history, in
 // the text format the Pushgateway receives.
 
-#include "services/cli/recompute_metrics.h"
+#include "services/recompute/recompute_metrics.h"
 
 #include <string>
 
@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "prometheus/text_serializer.h"
 
-namespace innoscope::cli {
+namespace innoscope::recompute {
 namespace {
 
 using ::testing::HasSubstr;
@@ -102,4 +102,4 @@ TEST(RecomputeMetricsTest, NoSuccessYetMeansNoTimestamp) {
 }
 
 }  // namespace
-}  // namespace innoscope::cli
+}  // namespace innoscope::recompute

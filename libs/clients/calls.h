@@ -1,0 +1,27 @@
+#pragma once
+
+// One call to a service from a client program (the `innoscope` CLI,
+// `innoscope-recompute`): its deadline, and what to tell the operator when
+// it fails.
+//
+//   std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(absl::Seconds(30));
+//   grpc::Status s = stub->ListRuns(context.get(), request, &response);
+//   ...
+//   std::string next = HintFor(status);   // "" when there is nothing useful to add
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "grpcpp/client_context.h"
+
+namespace innoscope::clients {
+
+// A context whose deadline is `timeout` from now.
+std::unique_ptr<grpc::ClientContext> ContextWithTimeout(absl::Duration timeout);
+
+// What to do next after a failed call of this kind ("" when nothing useful).
+std::string HintFor(const absl::Status& status);
+
+}  // namespace innoscope::clients
