@@ -2,10 +2,13 @@
 
 // IngestClient: what the weighting, scoring and network services (and the
 // CLI's online commands) read from and write to the ingest service, as the
-// plain types of libs/index and plain structs. One place for the RPC
-// plumbing, deadlines and conversions.
+// plain types of libs/index and plain structs. An interface: the services
+// take it by reference, main.cc wires GrpcIngestClient
+// (grpc_ingest_client.h, the RPC plumbing, deadlines and conversions), and
+// unit tests pass the in-memory fake of tests/mocks/clients.
 //
-//   IngestClient ingest(channel);
+//   GrpcIngestClient grpc_ingest(channel);
+//   IngestClient& ingest = grpc_ingest;
 //   ASSIGN_OR_RETURN(LoadedFramework f, ingest.GetFramework("ai_2023", 0, deadline));
 //   ASSIGN_OR_RETURN(index::DataMatrix m,
 //                    ingest.ReadMatrix(f, 2022, /*regions=*/{}, deadline));
@@ -13,6 +16,10 @@
 //   query.relation_set = "default";
 //   ASSIGN_OR_RETURN(std::vector<RelationRecord> relations,
 //                    ingest.ReadRelations(query, deadline));
+//
+// Errors are the upstream's status with its code and the message prefixed
+// by who said it ("ingest ReadObservations: ..."; server::UpstreamStatus),
+// so an ingest that is down reaches the caller as UNAVAILABLE naming ingest.
 
 #include <cstdint>
 #include <map>
@@ -23,8 +30,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "grpcpp/channel.h"
-#include "innoscope/ingest/v1/ingest.grpc.pb.h"
+#include "innoscope/ingest/v1/ingest.pb.h"
 #include "libs/index/data_matrix.h"
 #include "libs/index/framework.h"
 
@@ -92,67 +98,63 @@ struct ObservationWriteSummary {
 
 class IngestClient {
  public:
-  explicit IngestClient(std::shared_ptr<grpc::Channel> channel);
+  virtual ~IngestClient() = default;
 
   // version 0 = latest. NOT_FOUND names the framework.
-  absl::StatusOr<LoadedFramework> GetFramework(const std::string& code, int version,
-                                               absl::Time deadline);
+  virtual absl::StatusOr<LoadedFramework> GetFramework(const std::string& code, int version,
+                                                       absl::Time deadline) = 0;
 
   // Regions x leaf indicators (Leaves() order) of one period, current values
   // or those at as_of. regions empty = every region with data in the period,
-  // sorted by code. Missing cells stay missing (NaN in memory).
+  // sorted by code. Missing cells stay missing (NaN in memory). ReadIndicators
+  // of the framework's leaf codes.
   absl::StatusOr<index::DataMatrix> ReadMatrix(const LoadedFramework& framework, int period,
                                                const std::vector<std::string>& regions,
                                                absl::Time deadline,
                                                std::optional<absl::Time> as_of = std::nullopt);
 
-  // The same for arbitrary indicator codes (e.g. denominators).
-  absl::StatusOr<index::DataMatrix> ReadIndicators(const std::vector<std::string>& indicators,
-                                                   int period,
-                                                   const std::vector<std::string>& regions,
-                                                   absl::Time deadline,
-                                                   std::optional<absl::Time> as_of = std::nullopt);
+  // The same for arbitrary indicator codes (e.g. denominators); as_of
+  // nullopt = current values.
+  virtual absl::StatusOr<index::DataMatrix> ReadIndicators(
+      const std::vector<std::string>& indicators, int period,
+      const std::vector<std::string>& regions, absl::Time deadline,
+      std::optional<absl::Time> as_of) = 0;
 
-  // Every region of `kind` (UNSPECIFIED = all), sorted by code; pages
-  // through ListRegions.
-  absl::StatusOr<std::vector<ingest::v1::Region>> ListRegions(ingest::v1::RegionKind kind,
-                                                              absl::Time deadline);
+  // Every region of `kind` (UNSPECIFIED = all), sorted by code.
+  virtual absl::StatusOr<std::vector<ingest::v1::Region>> ListRegions(
+      ingest::v1::RegionKind kind, absl::Time deadline) = 0;
 
   // The member codes of `cluster` in `year` (0 = any year), sorted and
   // unique; empty for an unknown cluster or none set for the year.
   // INVALID_ARGUMENT for an empty code (which would list every cluster).
-  absl::StatusOr<std::vector<std::string>> ClusterMemberCodes(const std::string& cluster, int year,
-                                                              absl::Time deadline);
+  virtual absl::StatusOr<std::vector<std::string>> ClusterMemberCodes(const std::string& cluster,
+                                                                      int year,
+                                                                      absl::Time deadline) = 0;
 
   // Current version of a data scope ("framework:<code>"), 0 if never changed.
-  absl::StatusOr<int64_t> DataVersion(const std::string& scope, absl::Time deadline);
+  virtual absl::StatusOr<int64_t> DataVersion(const std::string& scope, absl::Time deadline) = 0;
 
-  // Every actor of a relation set, sorted by code.
-  absl::StatusOr<std::vector<ActorRecord>> ReadActors(
+  // Every actor of a relation set, sorted by code; as_of nullopt = current.
+  virtual absl::StatusOr<std::vector<ActorRecord>> ReadActors(
       const std::string& relation_set, absl::Time deadline,
-      std::optional<absl::Time> as_of = std::nullopt);
+      std::optional<absl::Time> as_of) = 0;
 
   // Relations in ingest's order (year, type, source, target, qualifier).
-  absl::StatusOr<std::vector<RelationRecord>> ReadRelations(const RelationQuery& query,
-                                                            absl::Time deadline);
+  virtual absl::StatusOr<std::vector<RelationRecord>> ReadRelations(const RelationQuery& query,
+                                                                    absl::Time deadline) = 0;
 
   // Whether the relation set holds at least one relation of `type` (any
-  // year); reads one message and cancels the rest of the stream.
-  absl::StatusOr<bool> HasRelationType(const std::string& relation_set, const std::string& type,
-                                       absl::Time deadline);
+  // year).
+  virtual absl::StatusOr<bool> HasRelationType(const std::string& relation_set,
+                                               const std::string& type, absl::Time deadline) = 0;
 
-  // Writes observations in batches of write.batch_size on one stream. Each
-  // batch id is derived from the batch's content (rows, source, note), so
-  // writing the same observations again replays every batch and changes
-  // nothing. A rejected batch stops the write with its status; batches
-  // answered before it stay committed.
-  absl::StatusOr<ObservationWriteSummary> WriteObservations(const ObservationWrite& write,
-                                                            absl::Time deadline);
-
-  ingest::v1::IngestService::Stub& stub() { return *stub_; }
-
- private:
-  std::unique_ptr<ingest::v1::IngestService::Stub> stub_;
+  // Writes observations in batches of write.batch_size. Each batch id is
+  // derived from the batch's content (rows, source, note), so writing the
+  // same observations again replays every batch and changes nothing. A
+  // rejected batch stops the write with its status; batches answered before
+  // it stay committed.
+  virtual absl::StatusOr<ObservationWriteSummary> WriteObservations(const ObservationWrite& write,
+                                                                    absl::Time deadline) = 0;
 };
 
 // The earlier of `deadline` and the deadline of an incoming RPC (if any),

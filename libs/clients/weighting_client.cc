@@ -3,9 +3,6 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "grpcpp/client_context.h"
-#include "libs/common/status_macros.h"
-#include "libs/server/grpc_status.h"
 
 namespace innoscope::clients {
 namespace {
@@ -13,29 +10,6 @@ namespace {
 namespace wv1 = weighting::v1;
 
 }  // namespace
-
-WeightingClient::WeightingClient(std::shared_ptr<grpc::Channel> channel)
-    : stub_(wv1::WeightingService::NewStub(channel)) {}
-
-absl::StatusOr<wv1::WeightSet> WeightingClient::GetWeightSet(const std::string& id,
-                                                             absl::Time deadline) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(deadline));
-  wv1::GetWeightSetRequest request;
-  request.set_id(id);
-  wv1::GetWeightSetResponse response;
-  RETURN_IF_ERROR(server::UpstreamStatus("weighting", stub_->GetWeightSet(&context, request, &response), "GetWeightSet"));
-  return std::move(*response.mutable_weight_set());
-}
-
-absl::StatusOr<wv1::WeightSet> WeightingClient::ComputeWeights(
-    const wv1::ComputeWeightsRequest& request, absl::Time deadline) {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(deadline));
-  wv1::ComputeWeightsResponse response;
-  RETURN_IF_ERROR(server::UpstreamStatus("weighting", stub_->ComputeWeights(&context, request, &response), "ComputeWeights"));
-  return std::move(*response.mutable_weight_set());
-}
 
 absl::StatusOr<std::vector<double>> LocalWeightsFor(const wv1::WeightSet& set,
                                                     const LoadedFramework& framework) {

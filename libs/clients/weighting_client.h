@@ -3,38 +3,40 @@
 // WeightingClient: what the scoring service (and the CLI's online commands)
 // reads from the weighting service -- stored weight sets and new ones
 // computed on request -- and their conversion into the local node weights
-// libs/scoring aggregates with.
+// libs/scoring aggregates with. An interface: the scoring service takes it
+// by reference, main.cc wires GrpcWeightingClient
+// (grpc_weighting_client.h), unit tests the fake of tests/mocks/clients.
 //
-//   WeightingClient weighting(channel);
+//   GrpcWeightingClient grpc_weighting(channel);
+//   WeightingClient& weighting = grpc_weighting;
 //   ASSIGN_OR_RETURN(weighting::v1::WeightSet set,
 //                    weighting.GetWeightSet("ws-0123456789abcdef", deadline));
 //   ASSIGN_OR_RETURN(std::vector<double> local, LocalWeightsFor(set, framework));
+//
+// Errors are the upstream's status prefixed by who said it ("weighting
+// GetWeightSet: ..."; server::UpstreamStatus).
 
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "grpcpp/channel.h"
-#include "innoscope/weighting/v1/weighting.grpc.pb.h"
+#include "innoscope/weighting/v1/weighting.pb.h"
 #include "libs/clients/ingest_client.h"
 
 namespace innoscope::clients {
 
 class WeightingClient {
  public:
-  explicit WeightingClient(std::shared_ptr<grpc::Channel> channel);
+  virtual ~WeightingClient() = default;
 
   // NOT_FOUND names the id.
-  absl::StatusOr<weighting::v1::WeightSet> GetWeightSet(const std::string& id, absl::Time deadline);
+  virtual absl::StatusOr<weighting::v1::WeightSet> GetWeightSet(const std::string& id,
+                                                                absl::Time deadline) = 0;
 
   // Computes (or finds, when it exists) the weight set for `request`.
-  absl::StatusOr<weighting::v1::WeightSet> ComputeWeights(
-      const weighting::v1::ComputeWeightsRequest& request, absl::Time deadline);
-
- private:
-  std::unique_ptr<weighting::v1::WeightingService::Stub> stub_;
+  virtual absl::StatusOr<weighting::v1::WeightSet> ComputeWeights(
+      const weighting::v1::ComputeWeightsRequest& request, absl::Time deadline) = 0;
 };
 
 // The set's local weight of every node of `framework` (Nodes() order).

@@ -5,6 +5,12 @@
 // atomically together with their idempotency record, so a batch is either
 // fully stored with its batch row or not at all.
 //
+// The methods are defined by concern: ingest_store.cc (catalogue, regions,
+// clusters, indicators, frameworks, data versions),
+// ingest_store_observations.cc and ingest_store_relations.cc (the revisioned
+// tables), on top of revision_merge.h (idempotent batches, the merge of
+// revisions, as-of reads) and sql_text.h (value literals).
+//
 // Revisions (docs/ingest.md): a key's current row has valid_to NULL; a new
 // value closes it (valid_to = now) and inserts revision + 1. A partial
 // unique index guarantees one current row per key even under concurrency:

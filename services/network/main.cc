@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include "libs/clients/grpc_ingest_client.h"
 #include "libs/server/service_host.h"
 #include "services/network/network_grpc.h"
 
@@ -22,8 +23,8 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        auto& ingest = context.Keep(
-            std::make_unique<innoscope::clients::IngestClient>(context.upstreams.at("ingest")));
+        auto& ingest = context.Keep(std::make_unique<innoscope::clients::GrpcIngestClient>(
+            context.upstreams.at("ingest")));
         auto& store =
             context.Keep(std::make_unique<innoscope::network::NetworkStore>(context.pool));
         auto& core =

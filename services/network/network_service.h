@@ -40,7 +40,7 @@ struct CallContext {
 
 class NetworkService {
  public:
-  NetworkService(clients::IngestClient& ingest, NetworkStore& store)
+  NetworkService(clients::IngestClient& ingest, RunStore& store)
       : ingest_(ingest), store_(store) {}
 
   absl::StatusOr<v1::ComputeNetworkStatsResponse> ComputeNetworkStats(
@@ -88,7 +88,7 @@ class NetworkService {
                       const google::protobuf::Message& result);
 
   clients::IngestClient& ingest_;
-  NetworkStore& store_;
+  RunStore& store_;
 };
 
 // "selection: no relation matches ..." with the selection's filters and what

@@ -1,9 +1,12 @@
 #pragma once
 
-// NetworkStore: the SQL of the network service (schema `network`). Runs are
+// RunStore: where the network service records its runs, an interface so
+// that the service's logic is unit-tested without a database
+// (tests/mocks/network). NetworkStore: its SQL (schema `network`). Runs are
 // immutable and keyed by their content-derived id: recording one that
 // exists keeps the first.
 //
+//   NetworkStore store(pool);
 //   ASSIGN_OR_RETURN(google::protobuf::Timestamp first, store.Record(run, request, result));
 
 #include <string>
@@ -17,17 +20,30 @@
 
 namespace innoscope::network {
 
-class NetworkStore {
+class RunStore {
+ public:
+  virtual ~RunStore() = default;
+
+  // Inserts the run unless its id exists; returns when it was first recorded.
+  virtual absl::StatusOr<google::protobuf::Timestamp> Record(
+      const v1::Run& run, const google::protobuf::Message& request,
+      const google::protobuf::Message& result) = 0;
+  // Newest first; kind UNSPECIFIED and relation_set "" match everything.
+  virtual absl::StatusOr<std::vector<v1::Run>> List(v1::RunKind kind,
+                                                    const std::string& relation_set,
+                                                    int64_t offset, int limit,
+                                                    int64_t* total) = 0;
+};
+
+class NetworkStore final : public RunStore {
  public:
   explicit NetworkStore(storage::ConnectionPool& pool) : pool_(pool) {}
 
-  // Inserts the run unless its id exists; returns when it was first recorded.
-  absl::StatusOr<google::protobuf::Timestamp> Record(const v1::Run& run,
-                                                     const google::protobuf::Message& request,
-                                                     const google::protobuf::Message& result);
-  // Newest first; kind UNSPECIFIED and relation_set "" match everything.
+  absl::StatusOr<google::protobuf::Timestamp> Record(
+      const v1::Run& run, const google::protobuf::Message& request,
+      const google::protobuf::Message& result) override;
   absl::StatusOr<std::vector<v1::Run>> List(v1::RunKind kind, const std::string& relation_set,
-                                            int64_t offset, int limit, int64_t* total);
+                                            int64_t offset, int limit, int64_t* total) override;
 
  private:
   storage::ConnectionPool& pool_;

@@ -14,7 +14,8 @@
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
 #include "innoscope/weighting/v1/weighting.grpc.pb.h"
 #include "libs/clients/calls.h"
-#include "libs/clients/weighting_client.h"
+#include "libs/clients/grpc_ingest_client.h"
+#include "libs/clients/grpc_weighting_client.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/server/content_hash.h"
@@ -441,8 +442,8 @@ class RecomputeSteps::Impl {
  private:
   absl::Duration timeout_;
   RecomputeStore& store_;
-  clients::IngestClient ingest_;
-  clients::WeightingClient weighting_;
+  clients::GrpcIngestClient ingest_;
+  clients::GrpcWeightingClient weighting_;
   std::unique_ptr<wv1::WeightingService::Stub> weighting_stub_;
   std::unique_ptr<sv1::ScoringService::Stub> scoring_;
   std::unique_ptr<nv1::NetworkService::Stub> network_;

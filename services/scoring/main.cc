@@ -5,8 +5,8 @@
 #include <thread>
 #include <vector>
 
-#include "libs/clients/ingest_client.h"
-#include "libs/clients/weighting_client.h"
+#include "libs/clients/grpc_ingest_client.h"
+#include "libs/clients/grpc_weighting_client.h"
 #include "libs/server/service_host.h"
 #include "services/scoring/scoring_grpc.h"
 
@@ -28,9 +28,9 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        auto& ingest = context.Keep(
-            std::make_unique<innoscope::clients::IngestClient>(context.upstreams.at("ingest")));
-        auto& weighting = context.Keep(std::make_unique<innoscope::clients::WeightingClient>(
+        auto& ingest = context.Keep(std::make_unique<innoscope::clients::GrpcIngestClient>(
+            context.upstreams.at("ingest")));
+        auto& weighting = context.Keep(std::make_unique<innoscope::clients::GrpcWeightingClient>(
             context.upstreams.at("weighting")));
         auto& store =
             context.Keep(std::make_unique<innoscope::scoring::ScoringStore>(context.pool));

@@ -8,7 +8,7 @@
 //   ASSIGN_OR_RETURN(PipelineResult r, RunPipeline(inputs, pipeline_spec));
 //   ASSIGN_OR_RETURN(RunResults out,
 //                    BuildRunResults(framework, pipeline_spec, r, spec.tiers(), clusters));
-//   store.InsertRun(run, out.rows);
+//   store.InsertRun(run, out.rows, /*draft=*/false);
 
 #include <string>
 #include <vector>

@@ -240,7 +240,7 @@ struct ScoringService::RunData {
 };
 
 ScoringService::ScoringService(clients::IngestClient& ingest, clients::WeightingClient& weighting,
-                               ScoringStore& store, ScoringOptions options)
+                               RunStore& store, ScoringOptions options)
     : ingest_(ingest), weighting_(weighting), store_(store), options_(std::move(options)) {}
 
 // ---------------------------------------------------------------- helpers

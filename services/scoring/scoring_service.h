@@ -53,7 +53,7 @@ inline constexpr double kMaxCellEvaluations = 1e10;
 class ScoringService {
  public:
   ScoringService(clients::IngestClient& ingest, clients::WeightingClient& weighting,
-                 ScoringStore& store, ScoringOptions options);
+                 RunStore& store, ScoringOptions options);
 
   absl::StatusOr<v1::ComputeScoresResponse> ComputeScores(const v1::ComputeScoresRequest& request,
                                                           absl::Time deadline);
@@ -116,7 +116,7 @@ class ScoringService {
 
   clients::IngestClient& ingest_;
   clients::WeightingClient& weighting_;
-  ScoringStore& store_;
+  RunStore& store_;
   const ScoringOptions options_;
 
   absl::Mutex cache_mu_;

@@ -1,11 +1,14 @@
 #pragma once
 
-// ScoringStore: the SQL of the scoring service (schema `scoring`). Runs and
-// uncertainty analyses are immutable and inserted once under their
-// content-derived id; a run and all its result rows are written in one
-// transaction, so no partial run is ever visible.
+// RunStore: where the scoring service keeps its runs, their result rows and
+// its uncertainty analyses, an interface so that the service's logic is
+// unit-tested without a database (tests/mocks/scoring). ScoringStore: its
+// SQL (schema `scoring`). Runs and uncertainty analyses are immutable and
+// inserted once under their content-derived id; a run and all its result
+// rows are written in one transaction, so no partial run is ever visible.
 //
-//   ASSIGN_OR_RETURN(bool created, store.InsertRun(run, rows, &created_at));
+//   ScoringStore store(pool);
+//   ASSIGN_OR_RETURN(bool created, store.InsertRun(run, rows, /*draft=*/false));
 //   ASSIGN_OR_RETURN(std::vector<RunResultRow> column,
 //                    store.NodeResults(run_id, "ai_index", /*cluster=*/false));
 
@@ -22,44 +25,76 @@
 
 namespace innoscope::scoring {
 
-class ScoringStore {
+class RunStore {
  public:
-  explicit ScoringStore(storage::ConnectionPool& pool) : pool_(pool) {}
+  virtual ~RunStore() = default;
 
   // Inserts the run and its rows unless the id exists; returns whether it
   // was inserted. A draft is not listed (ListRuns) nor found by
   // FindSeriesRun until PublishRuns; a non-draft insert of an existing
   // draft publishes it, and an existing published run stays published.
-  absl::StatusOr<bool> InsertRun(const v1::Run& run, const std::vector<RunResultRow>& rows,
-                                 bool draft = false);
+  virtual absl::StatusOr<bool> InsertRun(const v1::Run& run,
+                                         const std::vector<RunResultRow>& rows, bool draft) = 0;
   // Publishes the run if it is a draft (no-op otherwise or when absent).
-  absl::Status PublishExisting(const std::string& id);
+  virtual absl::Status PublishExisting(const std::string& id) = 0;
   // Publishes every run of `ids` in one transaction; returns how many were
   // drafts. NOT_FOUND naming the first unknown id, and nothing published.
-  absl::StatusOr<int> PublishRuns(const std::vector<std::string>& ids);
+  virtual absl::StatusOr<int> PublishRuns(const std::vector<std::string>& ids) = 0;
   // std::nullopt when the run does not exist.
-  absl::StatusOr<std::optional<v1::Run>> FindRun(const std::string& id);
+  virtual absl::StatusOr<std::optional<v1::Run>> FindRun(const std::string& id) = 0;
   // Published runs, newest first; without statistics, nodes, universe and
   // group labels.
-  absl::StatusOr<std::vector<v1::Run>> ListRuns(const std::string& framework_code, int period,
-                                                int64_t offset, int limit, int64_t* total);
+  virtual absl::StatusOr<std::vector<v1::Run>> ListRuns(const std::string& framework_code,
+                                                        int period, int64_t offset, int limit,
+                                                        int64_t* total) = 0;
 
   // The id of the newest published run of `series` for `period`;
   // std::nullopt when there is none.
-  absl::StatusOr<std::optional<std::string>> FindSeriesRun(const std::string& series, int period);
+  virtual absl::StatusOr<std::optional<std::string>> FindSeriesRun(const std::string& series,
+                                                                   int period) = 0;
 
   // One node's rows (regions or clusters), by region code.
-  absl::StatusOr<std::vector<RunResultRow>> NodeResults(const std::string& run_id,
-                                                        const std::string& node, bool cluster);
+  virtual absl::StatusOr<std::vector<RunResultRow>> NodeResults(const std::string& run_id,
+                                                                const std::string& node,
+                                                                bool cluster) = 0;
   // Region, node position and score of every region (or cluster) and node.
-  absl::StatusOr<std::vector<RunResultRow>> Scores(const std::string& run_id, bool cluster);
+  virtual absl::StatusOr<std::vector<RunResultRow>> Scores(const std::string& run_id,
+                                                           bool cluster) = 0;
   // Every row of the run (regions, then clusters; by region, then framework
   // node order) in chunks; on_chunk returns false to stop.
-  absl::Status ExportResults(const std::string& run_id,
-                             const std::function<bool(std::vector<RunResultRow>&)>& on_chunk);
+  virtual absl::Status ExportResults(
+      const std::string& run_id,
+      const std::function<bool(std::vector<RunResultRow>&)>& on_chunk) = 0;
 
-  absl::StatusOr<bool> InsertUncertainty(const v1::Uncertainty& analysis);
-  absl::StatusOr<std::optional<v1::Uncertainty>> FindUncertainty(const std::string& id);
+  virtual absl::StatusOr<bool> InsertUncertainty(const v1::Uncertainty& analysis) = 0;
+  virtual absl::StatusOr<std::optional<v1::Uncertainty>> FindUncertainty(
+      const std::string& id) = 0;
+};
+
+class ScoringStore final : public RunStore {
+ public:
+  explicit ScoringStore(storage::ConnectionPool& pool) : pool_(pool) {}
+
+  absl::StatusOr<bool> InsertRun(const v1::Run& run, const std::vector<RunResultRow>& rows,
+                                 bool draft) override;
+  absl::Status PublishExisting(const std::string& id) override;
+  absl::StatusOr<int> PublishRuns(const std::vector<std::string>& ids) override;
+  absl::StatusOr<std::optional<v1::Run>> FindRun(const std::string& id) override;
+  absl::StatusOr<std::vector<v1::Run>> ListRuns(const std::string& framework_code, int period,
+                                                int64_t offset, int limit,
+                                                int64_t* total) override;
+  absl::StatusOr<std::optional<std::string>> FindSeriesRun(const std::string& series,
+                                                           int period) override;
+  absl::StatusOr<std::vector<RunResultRow>> NodeResults(const std::string& run_id,
+                                                        const std::string& node,
+                                                        bool cluster) override;
+  absl::StatusOr<std::vector<RunResultRow>> Scores(const std::string& run_id,
+                                                   bool cluster) override;
+  absl::Status ExportResults(
+      const std::string& run_id,
+      const std::function<bool(std::vector<RunResultRow>&)>& on_chunk) override;
+  absl::StatusOr<bool> InsertUncertainty(const v1::Uncertainty& analysis) override;
+  absl::StatusOr<std::optional<v1::Uncertainty>> FindUncertainty(const std::string& id) override;
 
  private:
   storage::ConnectionPool& pool_;

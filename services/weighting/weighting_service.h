@@ -18,7 +18,7 @@ namespace innoscope::weighting {
 
 class WeightingService {
  public:
-  WeightingService(clients::IngestClient& ingest, WeightingStore& store)
+  WeightingService(clients::IngestClient& ingest, WeightSetStore& store)
       : ingest_(ingest), store_(store) {}
 
   absl::StatusOr<v1::ComputeWeightsResponse> ComputeWeights(const v1::ComputeWeightsRequest& request,
@@ -31,7 +31,7 @@ class WeightingService {
 
  private:
   clients::IngestClient& ingest_;
-  WeightingStore& store_;
+  WeightSetStore& store_;
 };
 
 // Pure parts, exposed for unit tests.

@@ -1,8 +1,11 @@
 #pragma once
 
-// WeightingStore: the SQL of the weighting service (schema `weighting`).
+// WeightSetStore: where the weighting service keeps its weight sets, an
+// interface so that the service's logic is unit-tested without a database
+// (tests/mocks/weighting). WeightingStore: its SQL (schema `weighting`).
 // Weight sets are immutable: inserted once under their content-derived id.
 //
+//   WeightingStore store(pool);
 //   ASSIGN_OR_RETURN(bool created, store.Insert(weight_set));
 
 #include <string>
@@ -14,17 +17,29 @@
 
 namespace innoscope::weighting {
 
-class WeightingStore {
+class WeightSetStore {
+ public:
+  virtual ~WeightSetStore() = default;
+
+  // Inserts the set unless its id exists; returns whether it was inserted.
+  virtual absl::StatusOr<bool> Insert(const v1::WeightSet& set) = 0;
+  // NOT_FOUND names the id.
+  virtual absl::StatusOr<v1::WeightSet> Get(const std::string& id) = 0;
+  // Newest first, without weights and diagnostics.
+  virtual absl::StatusOr<std::vector<v1::WeightSet>> List(const std::string& framework_code,
+                                                          int64_t offset, int limit,
+                                                          int64_t* total) = 0;
+};
+
+class WeightingStore final : public WeightSetStore {
  public:
   explicit WeightingStore(storage::ConnectionPool& pool) : pool_(pool) {}
 
-  // Inserts the set unless its id exists; returns whether it was inserted.
-  absl::StatusOr<bool> Insert(const v1::WeightSet& set);
-  // NOT_FOUND names the id.
-  absl::StatusOr<v1::WeightSet> Get(const std::string& id);
-  // Newest first, without weights and diagnostics.
+  absl::StatusOr<bool> Insert(const v1::WeightSet& set) override;
+  absl::StatusOr<v1::WeightSet> Get(const std::string& id) override;
   absl::StatusOr<std::vector<v1::WeightSet>> List(const std::string& framework_code,
-                                                  int64_t offset, int limit, int64_t* total);
+                                                  int64_t offset, int limit,
+                                                  int64_t* total) override;
 
  private:
   storage::ConnectionPool& pool_;

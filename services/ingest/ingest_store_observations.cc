@@ -1,0 +1,126 @@
+// IngestStore's observations: batches merged as revisions (revision_merge.h)
+// that bump the data versions of the frameworks using the changed
+// indicators, and streamed reads, current or as of a time.
+
+#include "services/ingest/ingest_store.h"
+
+#include <tuple>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "libs/common/status_macros.h"
+#include "services/ingest/revision_merge.h"
+#include "services/ingest/sql_text.h"
+
+namespace innoscope::ingest {
+namespace {
+
+const RevisionedTable& ObservationsTable() {
+  static const auto* spec = new RevisionedTable{
+      "observations",
+      {{"value", "double precision"}, {"source", "text"}},
+      {{"region_code", "text"}, {"indicator_code", "text"}, {"period", "integer"}},
+      {{"note", "text"}}};
+  return *spec;
+}
+
+}  // namespace
+
+absl::StatusOr<WriteResult> IngestStore::WriteObservations(
+    const std::string& batch_id, const std::string& content_hash,
+    const std::vector<v1::Observation>& rows, const std::string& note) {
+  BatchRows batch;
+  batch.count = rows.size();
+  batch.key = [&](size_t i) {
+    return absl::StrCat(rows[i].region_code(), "\x1f", rows[i].indicator_code(), "\x1f",
+                        rows[i].period());
+  };
+  batch.stage = [&](pqxx::stream_to& copy, size_t i) {
+    const v1::Observation& o = rows[i];
+    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(),
+                            ExactDouble(o.value()), o.source(), note);
+  };
+  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
+    const v1::Observation& o = rows[i];
+    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(),
+                            ExactDouble(o.value()), o.source(), note, revision, id);
+  };
+  batch.scope = [&](size_t i) { return rows[i].indicator_code(); };
+  return ApplyBatch(pool_, batch_id, "observations", content_hash, [&](pqxx::work& tx)
+                        -> absl::StatusOr<v1::WriteSummary> {
+    std::vector<std::string> changed;
+    ASSIGN_OR_RETURN(v1::WriteSummary summary,
+                     MergeRevisions(tx, ObservationsTable(), batch, batch_id, &changed));
+    if (!changed.empty()) {
+      std::vector<std::string> scopes = {"observations"};
+      for (const auto& row : tx.exec_params(
+               "SELECT DISTINCT framework_code FROM framework_nodes WHERE "
+               "(is_leaf AND code = ANY($1::text[])) OR denominator_code = ANY($1::text[])",
+               TextArray(changed))) {
+        scopes.push_back("framework:" + row[0].as<std::string>());
+      }
+      BumpVersions(tx, scopes);
+    }
+    return summary;
+  });
+}
+
+absl::Status IngestStore::ReadObservations(
+    const v1::ReadObservationsRequest& request, const FrameworkScope* framework,
+    const std::function<bool(std::vector<v1::StoredObservation>&)>& on_chunk) {
+  std::string query;
+  {
+    // Quoting needs a connection; build the query inside one.
+    absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
+      pqxx::nontransaction tx(c);
+      std::vector<std::string> where = {CurrentAt(
+          tx, request.has_as_of() ? &request.as_of() : nullptr, request.include_history())};
+      if (framework != nullptr) {
+        google::protobuf::RepeatedPtrField<std::string> leaves(framework->leaves.begin(),
+                                                               framework->leaves.end());
+        where.push_back(leaves.empty() ? "false" : InList(tx, "o.indicator_code", leaves));
+      }
+      if (request.indicator_codes_size() > 0) {
+        where.push_back(InList(tx, "o.indicator_code", request.indicator_codes()));
+      }
+      if (request.region_codes_size() > 0) {
+        where.push_back(InList(tx, "o.region_code", request.region_codes()));
+      }
+      if (request.has_periods()) {
+        where.push_back(absl::StrCat("o.period BETWEEN ", request.periods().first(), " AND ",
+                                     request.periods().last()));
+      }
+      query = absl::StrCat(
+          "SELECT o.region_code, o.indicator_code, o.period, o.value, o.source, o.revision, "
+          "o.batch_id, o.note, (extract(epoch FROM o.valid_from) * 1000000)::bigint "
+          "FROM observations o WHERE ",
+          absl::StrJoin(where, " AND "),
+          " ORDER BY o.indicator_code, o.region_code, o.period, o.revision");
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+  }
+  return StreamQuery(pool_, query, 5000, [&](const pqxx::result& r) {
+    std::vector<v1::StoredObservation> chunk;
+    chunk.reserve(r.size());
+    for (const auto& row : r) {
+      v1::StoredObservation& s = chunk.emplace_back();
+      v1::Observation* o = s.mutable_observation();
+      o->set_region_code(row[0].as<std::string>());
+      o->set_indicator_code(row[1].as<std::string>());
+      o->set_period(row[2].as<int>());
+      o->set_value(ParseDouble(row[3].c_str()));
+      o->set_source(row[4].as<std::string>());
+      s.set_revision(row[5].as<int>());
+      s.mutable_provenance()->set_batch_id(row[6].as<std::string>());
+      s.mutable_provenance()->set_note(row[7].as<std::string>());
+      s.mutable_provenance()->set_source(o->source());
+      *s.mutable_provenance()->mutable_ingested_at() = FromMicros(row[8].as<int64_t>());
+    }
+    return on_chunk(chunk);
+  });
+}
+
+}  // namespace innoscope::ingest

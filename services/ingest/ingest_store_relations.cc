@@ -1,0 +1,238 @@
+// IngestStore's actors and relations of a relation set: batches merged as
+// revisions (revision_merge.h) that bump the set's data version, and
+// streamed reads, current or as of a time, with filters on actor kinds.
+
+#include "services/ingest/ingest_store.h"
+
+#include <tuple>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "libs/common/status_macros.h"
+#include "services/ingest/revision_merge.h"
+#include "services/ingest/sql_text.h"
+
+namespace innoscope::ingest {
+namespace {
+
+std::string ActorKindName(v1::ActorKind kind) {
+  std::string name = v1::ActorKind_Name(kind).substr(std::string("ACTOR_KIND_").size());
+  return absl::AsciiStrToLower(name);
+}
+
+v1::ActorKind ActorKindFromName(const std::string& name) {
+  v1::ActorKind kind = v1::ACTOR_KIND_OTHER;
+  v1::ActorKind_Parse("ACTOR_KIND_" + absl::AsciiStrToUpper(name), &kind);
+  return kind;
+}
+
+std::string LayerName(v1::Layer layer) {
+  if (layer == v1::LAYER_UNSPECIFIED) return "";
+  return absl::AsciiStrToLower(v1::Layer_Name(layer).substr(std::string("LAYER_").size()));
+}
+
+v1::Layer LayerFromName(const std::string& name) {
+  v1::Layer layer = v1::LAYER_UNSPECIFIED;
+  if (!name.empty()) v1::Layer_Parse("LAYER_" + absl::AsciiStrToUpper(name), &layer);
+  return layer;
+}
+
+const RevisionedTable& ActorsTable() {
+  static const auto* spec = new RevisionedTable{
+      "actors",
+      {{"name", "text"},
+       {"kind", "text"},
+       {"province_code", "text"},
+       {"city_code", "text"},
+       {"sample", "boolean"},
+       {"platform", "boolean"},
+       {"is_foreign", "boolean"},
+       {"layer", "text"},
+       {"attributes", "jsonb"}},
+      {{"relation_set", "text"}, {"code", "text"}}};
+  return *spec;
+}
+
+const RevisionedTable& RelationsTable() {
+  static const auto* spec = new RevisionedTable{
+      "relations",
+      {{"weight", "double precision"}, {"amount", "double precision"}, {"tags", "jsonb"}},
+      {{"relation_set", "text"},
+       {"source_code", "text"},
+       {"target_code", "text"},
+       {"type", "text"},
+       {"year", "integer"},
+       {"qualifier", "text"}}};
+  return *spec;
+}
+
+}  // namespace
+
+absl::StatusOr<absl::flat_hash_set<std::string>> IngestStore::ActorCodes(const std::string& set) {
+  absl::flat_hash_set<std::string> codes;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& row : tx.exec_params(
+             "SELECT code FROM actors WHERE relation_set = $1 AND valid_to IS NULL", set)) {
+      codes.insert(row[0].as<std::string>());
+    }
+    return absl::OkStatus();
+  }));
+  return codes;
+}
+
+absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
+                                                      const std::string& batch_id,
+                                                      const std::string& content_hash,
+                                                      const std::vector<v1::Actor>& actors) {
+  auto tuple = [&](size_t i) {
+    const v1::Actor& a = actors[i];
+    return std::make_tuple(set, a.code(), a.name(), ActorKindName(a.kind()), a.province_code(),
+                           a.city_code(), a.sample(), a.platform(), a.foreign(),
+                           LayerName(a.layer()), JsonObject(a.attributes()));
+  };
+  BatchRows batch;
+  batch.count = actors.size();
+  batch.key = [&](size_t i) { return absl::StrCat(set, "\x1f", actors[i].code()); };
+  batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
+  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
+    copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
+  };
+  batch.scope = [&](size_t) { return set; };
+  return ApplyBatch(pool_, batch_id, "actors", content_hash,
+                    [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
+                      std::vector<std::string> changed;
+                      ASSIGN_OR_RETURN(v1::WriteSummary summary,
+                                       MergeRevisions(tx, ActorsTable(), batch, batch_id, &changed));
+                      if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
+                      return summary;
+                    });
+}
+
+absl::StatusOr<WriteResult> IngestStore::WriteRelations(
+    const std::string& set, const std::string& batch_id, const std::string& content_hash,
+    const std::vector<v1::Relation>& relations) {
+  auto tuple = [&](size_t i) {
+    const v1::Relation& r = relations[i];
+    return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.year(),
+                           r.qualifier(), OptionalExact(r.has_weight(), r.weight()),
+                           OptionalExact(r.has_amount(), r.amount()), JsonObject(r.tags()));
+  };
+  BatchRows batch;
+  batch.count = relations.size();
+  batch.key = [&](size_t i) {
+    const v1::Relation& r = relations[i];
+    return absl::StrCat(set, "\x1f", r.source_code(), "\x1f", r.target_code(), "\x1f", r.type(),
+                        "\x1f", r.year(), "\x1f", r.qualifier());
+  };
+  batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
+  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
+    copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
+  };
+  batch.scope = [&](size_t) { return set; };
+  return ApplyBatch(pool_, batch_id, "relations", content_hash,
+                    [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
+                      std::vector<std::string> changed;
+                      ASSIGN_OR_RETURN(v1::WriteSummary summary,
+                                       MergeRevisions(tx, RelationsTable(), batch, batch_id, &changed));
+                      if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
+                      return summary;
+                    });
+}
+
+absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const std::string& set,
+                                     const std::function<bool(std::vector<v1::Actor>&)>& on_chunk) {
+  std::string query;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    std::vector<std::string> where = {
+        absl::StrCat("o.relation_set = ", tx.quote(set)),
+        CurrentAt(tx, request.has_as_of() ? &request.as_of() : nullptr, false)};
+    if (request.kinds_size() > 0) {
+      google::protobuf::RepeatedPtrField<std::string> kinds;
+      for (int k : request.kinds()) *kinds.Add() = ActorKindName(static_cast<v1::ActorKind>(k));
+      where.push_back(InList(tx, "o.kind", kinds));
+    }
+    query = absl::StrCat(
+        "SELECT o.code, o.name, o.kind, o.province_code, o.city_code, o.sample, o.platform, "
+        "o.is_foreign, o.layer, ", FlatJson("o.attributes"), " FROM actors o WHERE ",
+        absl::StrJoin(where, " AND "), " ORDER BY o.code");
+    return absl::OkStatus();
+  }));
+  return StreamQuery(pool_, query, 5000, [&](const pqxx::result& r) {
+    std::vector<v1::Actor> chunk;
+    chunk.reserve(r.size());
+    for (const auto& row : r) {
+      v1::Actor& a = chunk.emplace_back();
+      a.set_code(row[0].as<std::string>());
+      a.set_name(row[1].as<std::string>());
+      a.set_kind(ActorKindFromName(row[2].as<std::string>()));
+      a.set_province_code(row[3].as<std::string>());
+      a.set_city_code(row[4].as<std::string>());
+      a.set_sample(row[5].as<bool>());
+      a.set_platform(row[6].as<bool>());
+      a.set_foreign(row[7].as<bool>());
+      a.set_layer(LayerFromName(row[8].as<std::string>()));
+      ParseFlatJson(row[9].as<std::string>(), a.mutable_attributes());
+    }
+    return on_chunk(chunk);
+  });
+}
+
+absl::Status IngestStore::ReadRelations(
+    const v1::ReadRelationsRequest& request, const std::string& set,
+    const std::function<bool(std::vector<v1::Relation>&)>& on_chunk) {
+  std::string query;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    std::vector<std::string> where = {
+        absl::StrCat("o.relation_set = ", tx.quote(set)),
+        CurrentAt(tx, request.has_as_of() ? &request.as_of() : nullptr, false)};
+    if (request.types_size() > 0) where.push_back(InList(tx, "o.type", request.types()));
+    // Actor kinds of either end, from the actors current at the same time.
+    auto kinds = [&](const google::protobuf::RepeatedField<int>& list, const char* end) {
+      google::protobuf::RepeatedPtrField<std::string> names;
+      for (int k : list) *names.Add() = ActorKindName(static_cast<v1::ActorKind>(k));
+      return absl::StrCat("EXISTS (SELECT 1 FROM actors a WHERE a.relation_set = o.relation_set "
+                          "AND a.code = o.", end, " AND ",
+                          absl::StrReplaceAll(CurrentAt(tx, request.has_as_of() ? &request.as_of()
+                                                                                : nullptr,
+                                                        false),
+                                              {{"o.", "a."}}),
+                          " AND ", InList(tx, "a.kind", names), ")");
+    };
+    if (request.source_kinds_size() > 0) where.push_back(kinds(request.source_kinds(), "source_code"));
+    if (request.target_kinds_size() > 0) where.push_back(kinds(request.target_kinds(), "target_code"));
+    if (request.has_years()) {
+      where.push_back(absl::StrCat("o.year BETWEEN ", request.years().first(), " AND ",
+                                   request.years().last()));
+    }
+    query = absl::StrCat(
+        "SELECT o.source_code, o.target_code, o.type, o.year, o.qualifier, o.weight, o.amount, ",
+        FlatJson("o.tags"), " FROM relations o WHERE ", absl::StrJoin(where, " AND "),
+        " ORDER BY o.year, o.type, o.source_code, o.target_code, o.qualifier");
+    return absl::OkStatus();
+  }));
+  return StreamQuery(pool_, query, 5000, [&](const pqxx::result& r) {
+    std::vector<v1::Relation> chunk;
+    chunk.reserve(r.size());
+    for (const auto& row : r) {
+      v1::Relation& rel = chunk.emplace_back();
+      rel.set_source_code(row[0].as<std::string>());
+      rel.set_target_code(row[1].as<std::string>());
+      rel.set_type(row[2].as<std::string>());
+      rel.set_year(row[3].as<int>());
+      rel.set_qualifier(row[4].as<std::string>());
+      if (!row[5].is_null()) rel.set_weight(ParseDouble(row[5].c_str()));
+      if (!row[6].is_null()) rel.set_amount(ParseDouble(row[6].c_str()));
+      ParseFlatJson(row[7].as<std::string>(), rel.mutable_tags());
+    }
+    return on_chunk(chunk);
+  });
+}
+
+}  // namespace innoscope::ingest
