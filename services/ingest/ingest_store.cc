@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 
@@ -88,44 +89,33 @@ double ParseDouble(const char* text) {
   return v;
 }
 
-const char* RegionKindName(v1::RegionKind kind) {
-  switch (kind) {
-    case v1::REGION_KIND_COUNTRY: return "country";
-    case v1::REGION_KIND_PROVINCE: return "province";
-    case v1::REGION_KIND_CITY: return "city";
-    case v1::REGION_KIND_CLUSTER: return "cluster";
-    default: return "custom";
+// Region kinds, actor kinds, layers and weight conventions are stored as
+// their proto names without the enum's prefix, lower case ("province",
+// "research_institute"; libs/codecs/enum_codecs.h); a layer may be "".
+template <typename P>
+std::string StoredName(P value) {
+  return codecs::ProtoEnumName(value);
+}
+
+std::string StoredLayer(v1::Layer layer) {
+  return layer == v1::LAYER_UNSPECIFIED ? "" : StoredName(layer);
+}
+
+// A stored name back; INTERNAL for a name this build does not know (written
+// by a newer one), rather than some other value.
+template <typename P>
+absl::StatusOr<P> FromStored(const std::string& text, const char* column) {
+  absl::StatusOr<P> value = codecs::ProtoEnumFromName<P>(text);
+  if (!value.ok()) {
+    return absl::InternalError(
+        absl::StrCat(column, ": the stored value '", text, "' is unknown to this build"));
   }
+  return *value;
 }
 
-v1::RegionKind RegionKindFromName(const std::string& name) {
-  if (name == "country") return v1::REGION_KIND_COUNTRY;
-  if (name == "province") return v1::REGION_KIND_PROVINCE;
-  if (name == "city") return v1::REGION_KIND_CITY;
-  if (name == "cluster") return v1::REGION_KIND_CLUSTER;
-  return v1::REGION_KIND_CUSTOM;
-}
-
-std::string ActorKindName(v1::ActorKind kind) {
-  std::string name = v1::ActorKind_Name(kind).substr(std::string("ACTOR_KIND_").size());
-  return absl::AsciiStrToLower(name);
-}
-
-v1::ActorKind ActorKindFromName(const std::string& name) {
-  v1::ActorKind kind = v1::ACTOR_KIND_OTHER;
-  v1::ActorKind_Parse("ACTOR_KIND_" + absl::AsciiStrToUpper(name), &kind);
-  return kind;
-}
-
-std::string LayerName(v1::Layer layer) {
-  if (layer == v1::LAYER_UNSPECIFIED) return "";
-  return absl::AsciiStrToLower(v1::Layer_Name(layer).substr(std::string("LAYER_").size()));
-}
-
-v1::Layer LayerFromName(const std::string& name) {
-  v1::Layer layer = v1::LAYER_UNSPECIFIED;
-  if (!name.empty()) v1::Layer_Parse("LAYER_" + absl::AsciiStrToUpper(name), &layer);
-  return layer;
+absl::StatusOr<v1::Layer> LayerFromStored(const std::string& text) {
+  if (text.empty()) return v1::LAYER_UNSPECIFIED;
+  return FromStored<v1::Layer>(text, "actors.layer");
 }
 
 // ------------------------------------------------------- batches, merge
@@ -538,7 +528,7 @@ absl::StatusOr<UpsertCounts> IngestStore::UpsertRegions(const std::vector<v1::Re
           "(EXCLUDED.name, EXCLUDED.name_en, EXCLUDED.kind, EXCLUDED.parent_code, "
           "EXCLUDED.attributes) "
           "RETURNING (xmax = 0)",
-          r.code(), r.name(), r.name_en(), RegionKindName(r.kind()), r.parent_code(),
+          r.code(), r.name(), r.name_en(), StoredName(r.kind()), r.parent_code(),
           JsonObject(r.attributes()));
       if (res.empty()) {
         ++counts.unchanged;
@@ -560,7 +550,7 @@ absl::StatusOr<std::vector<v1::Region>> IngestStore::ListRegions(v1::RegionKind 
   std::vector<v1::Region> out;
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    std::string kind_name = kind == v1::REGION_KIND_UNSPECIFIED ? "" : RegionKindName(kind);
+    std::string kind_name = kind == v1::REGION_KIND_UNSPECIFIED ? "" : StoredName(kind);
     *total = tx.exec_params("SELECT count(*) FROM regions WHERE $1 = '' OR kind = $1", kind_name)[0][0]
                  .as<int64_t>();
     for (const auto& row : tx.exec_params(
@@ -573,7 +563,9 @@ absl::StatusOr<std::vector<v1::Region>> IngestStore::ListRegions(v1::RegionKind 
       r.set_code(row[0].as<std::string>());
       r.set_name(row[1].as<std::string>());
       r.set_name_en(row[2].as<std::string>());
-      r.set_kind(RegionKindFromName(row[3].as<std::string>()));
+      ASSIGN_OR_RETURN(const v1::RegionKind region_kind,
+                       FromStored<v1::RegionKind>(row[3].as<std::string>(), "regions.kind"));
+      r.set_kind(region_kind);
       r.set_parent_code(row[4].as<std::string>());
       ParseFlatJson(row[5].as<std::string>(), r.mutable_attributes());
     }
@@ -756,8 +748,7 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestStore::CreateFramework(
         "INSERT INTO frameworks (code, version, name, description, weight_convention, "
         "content_hash) VALUES ($1, $2, $3, $4, $5, $6)",
         request.code(), version, request.name(), request.description(),
-        absl::AsciiStrToLower(
-            v1::WeightConvention_Name(request.weight_convention()).substr(18)),
+        StoredName(request.weight_convention()),
         content_hash);
     absl::flat_hash_set<std::string> parents;
     for (const v1::FrameworkNode& n : request.nodes()) parents.insert(n.parent_code());
@@ -803,9 +794,9 @@ absl::StatusOr<v1::Framework> IngestStore::GetFramework(const std::string& code,
     framework.set_version(f[0][1].as<int>());
     framework.set_name(f[0][2].as<std::string>());
     framework.set_description(f[0][3].as<std::string>());
-    v1::WeightConvention convention = v1::WEIGHT_CONVENTION_RELATIVE;
-    v1::WeightConvention_Parse("WEIGHT_CONVENTION_" + absl::AsciiStrToUpper(f[0][4].as<std::string>()),
-                               &convention);
+    ASSIGN_OR_RETURN(const v1::WeightConvention convention,
+                     FromStored<v1::WeightConvention>(f[0][4].as<std::string>(),
+                                                      "frameworks.weight_convention"));
     framework.set_weight_convention(convention);
     *framework.mutable_created_at() = FromMicros(f[0][5].as<int64_t>());
     for (const auto& row : tx.exec_params(
@@ -972,9 +963,9 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
                                                       const std::vector<v1::Actor>& actors) {
   auto tuple = [&](size_t i) {
     const v1::Actor& a = actors[i];
-    return std::make_tuple(set, a.code(), a.name(), ActorKindName(a.kind()), a.province_code(),
+    return std::make_tuple(set, a.code(), a.name(), StoredName(a.kind()), a.province_code(),
                            a.city_code(), a.sample(), a.platform(), a.foreign(),
-                           LayerName(a.layer()), JsonObject(a.attributes()));
+                           StoredLayer(a.layer()), JsonObject(a.attributes()));
   };
   BatchRows batch;
   batch.count = actors.size();
@@ -1035,7 +1026,7 @@ absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const
         CurrentAt(tx, request.has_as_of() ? &request.as_of() : nullptr, false)};
     if (request.kinds_size() > 0) {
       google::protobuf::RepeatedPtrField<std::string> kinds;
-      for (int k : request.kinds()) *kinds.Add() = ActorKindName(static_cast<v1::ActorKind>(k));
+      for (int k : request.kinds()) *kinds.Add() = StoredName(static_cast<v1::ActorKind>(k));
       where.push_back(InList(tx, "o.kind", kinds));
     }
     query = absl::StrCat(
@@ -1044,24 +1035,33 @@ absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const
         absl::StrJoin(where, " AND "), " ORDER BY o.code");
     return absl::OkStatus();
   }));
-  return StreamQuery(pool_, query, 5000, [&](const pqxx::result& r) {
+  absl::Status stored = absl::OkStatus();  // an unknown stored kind or layer stops the read
+  RETURN_IF_ERROR(StreamQuery(pool_, query, 5000, [&](const pqxx::result& r) {
     std::vector<v1::Actor> chunk;
     chunk.reserve(r.size());
     for (const auto& row : r) {
       v1::Actor& a = chunk.emplace_back();
       a.set_code(row[0].as<std::string>());
       a.set_name(row[1].as<std::string>());
-      a.set_kind(ActorKindFromName(row[2].as<std::string>()));
+      absl::StatusOr<v1::ActorKind> kind =
+          FromStored<v1::ActorKind>(row[2].as<std::string>(), "actors.kind");
+      absl::StatusOr<v1::Layer> layer = LayerFromStored(row[8].as<std::string>());
+      if (!kind.ok() || !layer.ok()) {
+        stored = kind.ok() ? layer.status() : kind.status();
+        return false;
+      }
+      a.set_kind(*kind);
       a.set_province_code(row[3].as<std::string>());
       a.set_city_code(row[4].as<std::string>());
       a.set_sample(row[5].as<bool>());
       a.set_platform(row[6].as<bool>());
       a.set_foreign(row[7].as<bool>());
-      a.set_layer(LayerFromName(row[8].as<std::string>()));
+      a.set_layer(*layer);
       ParseFlatJson(row[9].as<std::string>(), a.mutable_attributes());
     }
     return on_chunk(chunk);
-  });
+  }));
+  return stored;
 }
 
 absl::Status IngestStore::ReadRelations(
@@ -1077,7 +1077,7 @@ absl::Status IngestStore::ReadRelations(
     // Actor kinds of either end, from the actors current at the same time.
     auto kinds = [&](const google::protobuf::RepeatedField<int>& list, const char* end) {
       google::protobuf::RepeatedPtrField<std::string> names;
-      for (int k : list) *names.Add() = ActorKindName(static_cast<v1::ActorKind>(k));
+      for (int k : list) *names.Add() = StoredName(static_cast<v1::ActorKind>(k));
       return absl::StrCat("EXISTS (SELECT 1 FROM actors a WHERE a.relation_set = o.relation_set "
                           "AND a.code = o.", end, " AND ",
                           absl::StrReplaceAll(CurrentAt(tx, request.has_as_of() ? &request.as_of()
