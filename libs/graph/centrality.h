@@ -232,3 +232,17 @@ struct NodeScore {
 std::vector<NodeScore> TopN(absl::Span<const double> scores, int n);
 
 }  // namespace innoscope::graph
+
+namespace innoscope {
+
+template <>
+struct EnumNames<graph::DegreeMode> {
+  static constexpr absl::string_view kWhat = "degree mode";
+  static constexpr EnumName<graph::DegreeMode> kRows[] = {
+      {graph::DegreeMode::kIn, "in"},
+      {graph::DegreeMode::kOut, "out"},
+      {graph::DegreeMode::kTotal, "total"},
+  };
+};
+
+}  // namespace innoscope

@@ -17,7 +17,7 @@
 //
 //   ClusteringCoefficient clustering(graph, Convention::kGephi);
 
-#include <string_view>
+#include "libs/common/enum_names.h"
 
 namespace innoscope::graph {
 
@@ -27,16 +27,19 @@ enum class Convention {
   kIgraph,    // igraph 0.10 (C core / python-igraph defaults)
 };
 
-constexpr std::string_view ConventionName(Convention convention) {
-  switch (convention) {
-    case Convention::kGephi:
-      return "gephi";
-    case Convention::kNetworkx:
-      return "networkx";
-    case Convention::kIgraph:
-      return "igraph";
-  }
-  return "unknown";
-}
-
 }  // namespace innoscope::graph
+
+namespace innoscope {
+
+// The names of the CLI (--convention) and of results (EnumToName).
+template <>
+struct EnumNames<graph::Convention> {
+  static constexpr absl::string_view kWhat = "convention";
+  static constexpr EnumName<graph::Convention> kRows[] = {
+      {graph::Convention::kGephi, "gephi"},
+      {graph::Convention::kNetworkx, "networkx"},
+      {graph::Convention::kIgraph, "igraph"},
+  };
+};
+
+}  // namespace innoscope

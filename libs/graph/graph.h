@@ -40,6 +40,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "libs/common/enum_names.h"
 
 namespace innoscope::graph {
 
@@ -253,3 +254,27 @@ class SimpleNeighborhoods {
 };
 
 }  // namespace innoscope::graph
+
+namespace innoscope {
+
+// The names of the CLI (--multi_edges, --self_loops).
+template <>
+struct EnumNames<graph::MultiEdgePolicy> {
+  static constexpr absl::string_view kWhat = "multi-edge policy";
+  static constexpr EnumName<graph::MultiEdgePolicy> kRows[] = {
+      {graph::MultiEdgePolicy::kKeep, "keep"},
+      {graph::MultiEdgePolicy::kMergeSum, "merge"},
+      {graph::MultiEdgePolicy::kMergeKeepFirst, "first"},
+  };
+};
+
+template <>
+struct EnumNames<graph::SelfLoopPolicy> {
+  static constexpr absl::string_view kWhat = "self-loop policy";
+  static constexpr EnumName<graph::SelfLoopPolicy> kRows[] = {
+      {graph::SelfLoopPolicy::kKeep, "keep"},
+      {graph::SelfLoopPolicy::kDrop, "drop"},
+  };
+};
+
+}  // namespace innoscope

@@ -118,7 +118,16 @@ absl::StatusOr<std::vector<double>> ExpertWeights(absl::Span<const double> given
 }  // namespace
 
 absl::StatusOr<double> RandomIndex(size_t n, RandomIndexTable table) {
-  const auto& ri = table == RandomIndexTable::kSaaty ? kSaatyRi : kChineseRi;
+  const auto* table_values = &kSaatyRi;
+  switch (table) {
+    case RandomIndexTable::kSaaty:
+      table_values = &kSaatyRi;
+      break;
+    case RandomIndexTable::kChineseCommon:
+      table_values = &kChineseRi;
+      break;
+  }
+  const auto& ri = *table_values;
   if (n < 1 || n > ri.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("no random index for order ", n, " (the table covers 1..", ri.size(), ")"));
@@ -173,12 +182,16 @@ absl::StatusOr<AhpResult> Ahp(const JudgementMatrix& a, absl::Span<const std::st
   absl::StatusOr<double> ri = RandomIndex(n, options.random_index);
   if (!ri.ok()) return ri.status();
   r.ri = *ri;
-  if (options.method == AhpPriorityMethod::kEigenvector) {
-    absl::StatusOr<std::vector<double>> w = PrincipalEigenvector(a, options, &r.iterations);
-    if (!w.ok()) return w.status();
-    r.weights = *std::move(w);
-  } else {
-    r.weights = RowGeometricMeans(a);
+  switch (options.method) {
+    case AhpPriorityMethod::kEigenvector: {
+      absl::StatusOr<std::vector<double>> w = PrincipalEigenvector(a, options, &r.iterations);
+      if (!w.ok()) return w.status();
+      r.weights = *std::move(w);
+      break;
+    }
+    case AhpPriorityMethod::kGeometricMean:
+      r.weights = RowGeometricMeans(a);
+      break;
   }
   const std::vector<double> aw = Multiply(a, r.weights);
   double ratio_sum = 0;

@@ -43,6 +43,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "libs/common/enum_names.h"
 #include "libs/index/framework.h"
 
 namespace innoscope::index {
@@ -142,3 +143,26 @@ absl::StatusOr<AhpTreeResult> AhpTree(const Framework& framework,
                                       const AhpOptions& options = {});
 
 }  // namespace innoscope::index
+
+namespace innoscope {
+
+// The names of the CLI (innoscope weights ahp --method, --ri) and of logs.
+template <>
+struct EnumNames<index::AhpPriorityMethod> {
+  static constexpr absl::string_view kWhat = "priority method";
+  static constexpr EnumName<index::AhpPriorityMethod> kRows[] = {
+      {index::AhpPriorityMethod::kEigenvector, "eigenvector"},
+      {index::AhpPriorityMethod::kGeometricMean, "geometric"},
+  };
+};
+
+template <>
+struct EnumNames<index::RandomIndexTable> {
+  static constexpr absl::string_view kWhat = "random index table";
+  static constexpr EnumName<index::RandomIndexTable> kRows[] = {
+      {index::RandomIndexTable::kSaaty, "saaty"},
+      {index::RandomIndexTable::kChineseCommon, "cn"},
+  };
+};
+
+}  // namespace innoscope

@@ -54,9 +54,19 @@ absl::Status CheckSameShape(const DataMatrix& first, const DataMatrix& other, si
 absl::StatusOr<ImputeResult> Impute(const DataMatrix& data, ImputeMethod method,
                                     absl::Span<const std::string> groups) {
   ImputeResult result{data, {}};
-  if (method == ImputeMethod::kNone) return result;
-  const bool by_group = method == ImputeMethod::kGroupMean || method == ImputeMethod::kGroupMedian;
-  const bool median = method == ImputeMethod::kColumnMedian || method == ImputeMethod::kGroupMedian;
+  bool median = false;
+  switch (method) {
+    case ImputeMethod::kNone:
+      return result;
+    case ImputeMethod::kColumnMean:
+    case ImputeMethod::kGroupMean:
+      break;
+    case ImputeMethod::kColumnMedian:
+    case ImputeMethod::kGroupMedian:
+      median = true;
+      break;
+  }
+  const bool by_group = IsGroupImputation(method);
   if (by_group && groups.size() != data.rows()) {
     return absl::InvalidArgumentError(
         absl::StrCat("group imputation needs one group label per region: got ", groups.size(),

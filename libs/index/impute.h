@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "libs/common/enum_names.h"
 #include "libs/index/data_matrix.h"
 
 namespace innoscope::index {
@@ -29,6 +30,20 @@ enum class ImputeMethod {
   kGroupMean,     // mean over the regions with the same group label
   kGroupMedian,   // median over the regions with the same group label
 };
+
+// The group methods, which need a group label per region.
+constexpr bool IsGroupImputation(ImputeMethod method) {
+  switch (method) {
+    case ImputeMethod::kGroupMean:
+    case ImputeMethod::kGroupMedian:
+      return true;
+    case ImputeMethod::kNone:
+    case ImputeMethod::kColumnMean:
+    case ImputeMethod::kColumnMedian:
+      return false;
+  }
+  return false;
+}
 
 struct CellRef {
   size_t row = 0;
@@ -81,3 +96,20 @@ absl::StatusOr<PanelImputeResult> ImputePanel(const std::vector<DataMatrix>& per
                                               absl::Span<const double> times = {});
 
 }  // namespace innoscope::index
+
+namespace innoscope {
+
+// The names of the CLI (--impute) and of logs.
+template <>
+struct EnumNames<index::ImputeMethod> {
+  static constexpr absl::string_view kWhat = "imputation";
+  static constexpr EnumName<index::ImputeMethod> kRows[] = {
+      {index::ImputeMethod::kNone, "none"},
+      {index::ImputeMethod::kColumnMean, "mean"},
+      {index::ImputeMethod::kColumnMedian, "median"},
+      {index::ImputeMethod::kGroupMean, "group_mean"},
+      {index::ImputeMethod::kGroupMedian, "group_median"},
+  };
+};
+
+}  // namespace innoscope

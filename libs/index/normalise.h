@@ -36,11 +36,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "libs/common/enum_names.h"
 #include "libs/index/data_matrix.h"
 #include "libs/index/framework.h"
 
 namespace innoscope::index {
 
+// A new method: the enumerator, its row in EnumNames below, its case in
+// NormaliseColumn's switch, and (for the services) the proto value and its
+// row in libs/codecs/enum_codecs.h (docs/architecture.md).
 enum class NormaliseMethod {
   kMinMax,
   kGoalposts,
@@ -102,3 +106,23 @@ absl::StatusOr<std::vector<NormaliseSpec>> SpecsFromFramework(const DataMatrix& 
                                                               const NormaliseSpec& base);
 
 }  // namespace innoscope::index
+
+namespace innoscope {
+
+// The names of the CLI (--normalise, N.csv's method column) and of logs.
+template <>
+struct EnumNames<index::NormaliseMethod> {
+  static constexpr absl::string_view kWhat = "normalisation";
+  static constexpr EnumName<index::NormaliseMethod> kRows[] = {
+      {index::NormaliseMethod::kMinMax, "minmax"},
+      {index::NormaliseMethod::kGoalposts, "goalposts"},
+      {index::NormaliseMethod::kZScore, "zscore"},
+      {index::NormaliseMethod::kRank, "rank"},
+      {index::NormaliseMethod::kPercentileRank, "percentile"},
+      {index::NormaliseMethod::kDistanceToTarget, "target"},
+      {index::NormaliseMethod::kDistanceToBest, "best"},
+      {index::NormaliseMethod::kProportionOfMax, "pmax"},
+  };
+};
+
+}  // namespace innoscope

@@ -134,12 +134,15 @@ absl::StatusOr<std::vector<double>> CombineWeights(absl::Span<const double> subj
   const std::vector<double> s = Normalised(subjective, *s_sum);
   const std::vector<double> o = Normalised(objective, *o_sum);
   std::vector<double> w(s.size());
-  if (method == WeightCombination::kLinear) {
-    if (!(alpha >= 0 && alpha <= 1)) {
-      return absl::InvalidArgumentError(absl::StrCat("alpha must be in [0, 1], got ", alpha));
-    }
-    for (size_t j = 0; j < w.size(); ++j) w[j] = alpha * s[j] + (1 - alpha) * o[j];
-    return w;
+  switch (method) {
+    case WeightCombination::kLinear:
+      if (!(alpha >= 0 && alpha <= 1)) {
+        return absl::InvalidArgumentError(absl::StrCat("alpha must be in [0, 1], got ", alpha));
+      }
+      for (size_t j = 0; j < w.size(); ++j) w[j] = alpha * s[j] + (1 - alpha) * o[j];
+      return w;
+    case WeightCombination::kMultiplicative:
+      break;
   }
   for (size_t j = 0; j < w.size(); ++j) w[j] = s[j] * o[j];
   const double sum = std::accumulate(w.begin(), w.end(), 0.0);

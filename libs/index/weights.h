@@ -25,9 +25,42 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "libs/common/enum_names.h"
 #include "libs/index/framework.h"
 
 namespace innoscope::index {
+
+// How a weight set is computed (the weighting service's Method, the CLI's
+// `innoscope weights METHOD`). A new method: the enumerator, its row in
+// EnumNames below, its case in IsDataDriven and in the weighting service's
+// switch, and the proto value with its row in libs/codecs/enum_codecs.h.
+enum class WeightingMethod {
+  kFixed,     // the framework's own weights (FixedWeights)
+  kEqual,     // equal within each parent (EqualWeights)
+  kAhp,       // judgement matrices (ahp.h)
+  kEntropy,   // data-driven (objective_weights.h)
+  kCritic,
+  kCv,        // coefficient of variation
+  kPca,
+  kCombined,  // a subjective (AHP or fixed) with a data-driven vector (CombineWeights)
+};
+
+// Entropy, CRITIC, CV and PCA: weights computed from observations.
+constexpr bool IsDataDriven(WeightingMethod method) {
+  switch (method) {
+    case WeightingMethod::kEntropy:
+    case WeightingMethod::kCritic:
+    case WeightingMethod::kCv:
+    case WeightingMethod::kPca:
+      return true;
+    case WeightingMethod::kFixed:
+    case WeightingMethod::kEqual:
+    case WeightingMethod::kAhp:
+    case WeightingMethod::kCombined:
+      return false;
+  }
+  return false;
+}
 
 // Local weights from FrameworkNode.weight, rescaled within each sibling
 // group to sum to 1 (COINr treats weights as relative, too). A node without
@@ -86,3 +119,32 @@ absl::StatusOr<std::vector<double>> RoundWeights(const Framework& framework,
 double RoundHalfAwayFromZero(double x, int decimals);
 
 }  // namespace innoscope::index
+
+namespace innoscope {
+
+// The names of the CLI (innoscope weights METHOD, --weighting) and of logs.
+template <>
+struct EnumNames<index::WeightingMethod> {
+  static constexpr absl::string_view kWhat = "weighting method";
+  static constexpr EnumName<index::WeightingMethod> kRows[] = {
+      {index::WeightingMethod::kFixed, "fixed"},
+      {index::WeightingMethod::kEqual, "equal"},
+      {index::WeightingMethod::kAhp, "ahp"},
+      {index::WeightingMethod::kEntropy, "entropy"},
+      {index::WeightingMethod::kCritic, "critic"},
+      {index::WeightingMethod::kCv, "cv"},
+      {index::WeightingMethod::kPca, "pca"},
+      {index::WeightingMethod::kCombined, "combined"},
+  };
+};
+
+template <>
+struct EnumNames<index::WeightCombination> {
+  static constexpr absl::string_view kWhat = "weight combination";
+  static constexpr EnumName<index::WeightCombination> kRows[] = {
+      {index::WeightCombination::kLinear, "linear"},
+      {index::WeightCombination::kMultiplicative, "multiplicative"},
+  };
+};
+
+}  // namespace innoscope

@@ -104,14 +104,16 @@ absl::StatusOr<bool> Bool(const YamlEntry& e, const std::string& path) {
   return Error(e.line, path, absl::StrCat("expected true or false, got ", Quote(text)));
 }
 
+// A word of the enum's table (EnumNames), or of `only` when given.
 template <typename Enum>
 absl::StatusOr<Enum> Choice(const YamlEntry& e, const std::string& path,
-                            const std::vector<std::pair<const char*, Enum>>& choices) {
+                            std::initializer_list<Enum> only = {}) {
   ASSIGN_OR_RETURN(std::string text, ScalarOf(e, path));
   std::vector<std::string> names;
-  for (const auto& [name, value] : choices) {
-    if (text == name) return value;
-    names.push_back(name);
+  for (Enum value : EnumValues<Enum>()) {
+    if (only.size() > 0 && std::find(only.begin(), only.end(), value) == only.end()) continue;
+    if (text == EnumToName(value)) return value;
+    names.emplace_back(EnumToName(value));
   }
   return Error(e.line, path, absl::StrCat(Quote(text), " is not one of ", absl::StrJoin(names, ", ")));
 }
@@ -140,37 +142,6 @@ absl::StatusOr<std::vector<std::string>> Words(const YamlEntry& e, const std::st
     out.push_back(item.scalar);
   }
   return out;
-}
-
-const std::vector<std::pair<const char*, FlagMode>>& FlagModes() {
-  static const auto* modes = new std::vector<std::pair<const char*, FlagMode>>{
-      {"any", FlagMode::kAny}, {"only", FlagMode::kOnly}, {"exclude", FlagMode::kExclude}};
-  return *modes;
-}
-
-const std::vector<std::pair<const char*, Weighting>>& Weightings() {
-  static const auto* w = new std::vector<std::pair<const char*, Weighting>>{
-      {"published", Weighting::kPublished}, {"ahp", Weighting::kAhp},
-      {"entropy", Weighting::kEntropy},     {"critic", Weighting::kCritic},
-      {"cv", Weighting::kCv},               {"pca", Weighting::kPca},
-      {"equal", Weighting::kEqual}};
-  return *w;
-}
-
-const std::vector<std::pair<const char*, Direction>>& Directions() {
-  static const auto* d = new std::vector<std::pair<const char*, Direction>>{
-      {"outgoing", Direction::kOutgoing}, {"incoming", Direction::kIncoming},
-      {"any", Direction::kAny}};
-  return *d;
-}
-
-const std::vector<std::pair<const char*, Aggregate>>& Aggregates() {
-  static const auto* a = new std::vector<std::pair<const char*, Aggregate>>{
-      {"count", Aggregate::kCount},
-      {"sum_amount", Aggregate::kSumAmount},
-      {"sum_weight", Aggregate::kSumWeight},
-      {"distinct_partners", Aggregate::kDistinctPartners}};
-  return *a;
 }
 
 const std::vector<std::string>& ActorKinds() {
@@ -203,11 +174,11 @@ absl::StatusOr<ActorFilterSpec> ParseActorFilter(const YamlEntry& e, const std::
   for (const YamlEntry& f : e.value.mapping) {
     const std::string p = Child(path, f.key);
     if (f.key == "sample") {
-      ASSIGN_OR_RETURN(filter.sample, Choice(f, p, FlagModes()));
+      ASSIGN_OR_RETURN(filter.sample, Choice<FlagMode>(f, p));
     } else if (f.key == "platform") {
-      ASSIGN_OR_RETURN(filter.platform, Choice(f, p, FlagModes()));
+      ASSIGN_OR_RETURN(filter.platform, Choice<FlagMode>(f, p));
     } else if (f.key == "foreign") {
-      ASSIGN_OR_RETURN(filter.foreign, Choice(f, p, FlagModes()));
+      ASSIGN_OR_RETURN(filter.foreign, Choice<FlagMode>(f, p));
     } else if (f.key == "kinds") {
       ASSIGN_OR_RETURN(filter.kinds, Words(f, p, ActorKinds()));
     } else {
@@ -238,15 +209,15 @@ absl::StatusOr<DerivedIndicator> ParseDerived(const YamlNode& node, const std::s
                                                        "(e.g. technology_empowerment)"));
       }
     } else if (e.key == "direction") {
-      ASSIGN_OR_RETURN(rule.direction, Choice(e, p, Directions()));
+      ASSIGN_OR_RETURN(rule.direction, Choice<Direction>(e, p));
     } else if (e.key == "anchor") {
       ASSIGN_OR_RETURN(rule.anchor, ParseActorFilter(e, p));
     } else if (e.key == "partner") {
       ASSIGN_OR_RETURN(rule.partner, ParseActorFilter(e, p));
     } else if (e.key == "international") {
-      ASSIGN_OR_RETURN(rule.international, Choice(e, p, FlagModes()));
+      ASSIGN_OR_RETURN(rule.international, Choice<FlagMode>(e, p));
     } else {
-      ASSIGN_OR_RETURN(rule.aggregate, Choice(e, p, Aggregates()));
+      ASSIGN_OR_RETURN(rule.aggregate, Choice<Aggregate>(e, p));
     }
   }
   for (const char* required : {"indicator", "relation_type"}) {
@@ -359,16 +330,13 @@ absl::StatusOr<IndexEntry> ParseEntry(const YamlNode& node, const std::string& p
     } else if (e.key == "cluster_aggregate") {
       ASSIGN_OR_RETURN(entry.cluster_aggregate,
                        Choice<ClusterAggregate>(
-                           e, p, {{"sum", ClusterAggregate::kSum}, {"mean", ClusterAggregate::kMean}}));
+                           e, p, {ClusterAggregate::kSum, ClusterAggregate::kMean}));
     } else if (e.key == "relation_set") {
       ASSIGN_OR_RETURN(entry.relation_set, Code(e, p));
     } else if (e.key == "relation_years") {
-      ASSIGN_OR_RETURN(entry.relation_years,
-                       Choice<RelationYears>(e, p,
-                                             {{"cumulative", RelationYears::kCumulative},
-                                              {"annual", RelationYears::kAnnual}}));
+      ASSIGN_OR_RETURN(entry.relation_years, Choice<RelationYears>(e, p));
     } else if (e.key == "weighting") {
-      ASSIGN_OR_RETURN(entry.weighting, Choice(e, p, Weightings()));
+      ASSIGN_OR_RETURN(entry.weighting, Choice<Weighting>(e, p));
     } else if (e.key == "presentation") {
       RETURN_IF_ERROR(ExpectMapping(e.value, e.line, p, {"global_weighted", "decimals"}));
       for (const YamlEntry& f : e.value.mapping) {
@@ -424,8 +392,8 @@ absl::StatusOr<IndexEntry> ParseEntry(const YamlNode& node, const std::string& p
 }
 
 void AppendFilter(std::string* out, absl::string_view name, const ActorFilterSpec& f) {
-  absl::StrAppend(out, name, "=sample:", FlagModeName(f.sample),
-                  ",platform:", FlagModeName(f.platform), ",foreign:", FlagModeName(f.foreign),
+  absl::StrAppend(out, name, "=sample:", EnumToName(f.sample),
+                  ",platform:", EnumToName(f.platform), ",foreign:", EnumToName(f.foreign),
                   ",kinds:", absl::StrJoin(f.kinds, "+"), ",layers:", absl::StrJoin(f.layers, "+"),
                   "\n");
 }
@@ -469,7 +437,7 @@ std::string EntryKey(const IndexEntry& entry) {
                       "/",
                       entry.universe.cluster_code.empty() ? entry.universe.region_kind
                                                           : entry.universe.cluster_code,
-                      "/", WeightingName(entry.weighting));
+                      "/", EnumToName(entry.weighting));
 }
 
 std::string CanonicalText(const IndexEntry& e) {
@@ -478,10 +446,9 @@ std::string CanonicalText(const IndexEntry& e) {
                   "\nperiods=", e.first_period, "..", e.last_period,
                   "\nuniverse=", e.universe.region_kind, "|", e.universe.cluster_code,
                   "\nclusters=", absl::StrJoin(e.clusters, ","),
-                  "\ncluster_aggregate=", e.cluster_aggregate == ClusterAggregate::kSum ? "sum" : "mean",
+                  "\ncluster_aggregate=", EnumToName(e.cluster_aggregate),
                   "\nrelation_set=", e.relation_set, "\nrelation_years=",
-                  e.relation_years == RelationYears::kCumulative ? "cumulative" : "annual",
-                  "\nweighting=", WeightingName(e.weighting), "\n");
+                  EnumToName(e.relation_years), "\nweighting=", EnumToName(e.weighting), "\n");
   absl::StrAppend(&out, "global_weighted=",
                   e.presentation.global_weighted ? (*e.presentation.global_weighted ? "true" : "false")
                                                  : "",
@@ -493,8 +460,8 @@ std::string CanonicalText(const IndexEntry& e) {
                   e.uncertainty.weight_fraction, ":", e.uncertainty.seed, "\n");
   for (const DerivedIndicator& r : e.derived_indicators) {
     absl::StrAppend(&out, "derived=", r.indicator, ":", r.relation_type, ":",
-                    DirectionName(r.direction), ":", FlagModeName(r.international), ":",
-                    AggregateName(r.aggregate), "\n");
+                    EnumToName(r.direction), ":", EnumToName(r.international), ":",
+                    EnumToName(r.aggregate), "\n");
     AppendFilter(&out, " anchor", r.anchor);
     AppendFilter(&out, " partner", r.partner);
   }
@@ -507,34 +474,6 @@ std::vector<std::string> VersionScopes(const IndexEntry& entry) {
   if (!entry.relation_set.empty()) scopes.push_back(absl::StrCat("relations:", entry.relation_set));
   std::sort(scopes.begin(), scopes.end());
   return scopes;
-}
-
-const char* WeightingName(Weighting weighting) {
-  for (const auto& [name, value] : Weightings()) {
-    if (value == weighting) return name;
-  }
-  return "?";
-}
-
-const char* DirectionName(Direction direction) {
-  for (const auto& [name, value] : Directions()) {
-    if (value == direction) return name;
-  }
-  return "?";
-}
-
-const char* AggregateName(Aggregate aggregate) {
-  for (const auto& [name, value] : Aggregates()) {
-    if (value == aggregate) return name;
-  }
-  return "?";
-}
-
-const char* FlagModeName(FlagMode mode) {
-  for (const auto& [name, value] : FlagModes()) {
-    if (value == mode) return name;
-  }
-  return "?";
 }
 
 }  // namespace innoscope::recompute

@@ -40,6 +40,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/common/enum_names.h"
+#include "libs/scoring/clusters.h"
 
 namespace innoscope::recompute {
 
@@ -76,7 +78,9 @@ struct DerivedIndicator {
 
 enum class RelationYears { kCumulative, kAnnual };
 enum class Weighting { kPublished, kAhp, kEntropy, kCritic, kCv, kPca, kEqual };
-enum class ClusterAggregate { kSum, kMean };
+// sum | mean: the scoring library's aggregates without the weighted mean
+// (which needs a weight indicator the configuration has no key for).
+using ClusterAggregate = scoring::ClusterAggregate;
 
 // The regions scored together: every region of a kind, or a cluster's members.
 struct Universe {
@@ -140,10 +144,60 @@ std::string CanonicalText(const IndexEntry& entry);
 // "relations:<set>".
 std::vector<std::string> VersionScopes(const IndexEntry& entry);
 
-// The config words, for messages and logs ("published", "outgoing", ...).
-const char* WeightingName(Weighting weighting);
-const char* DirectionName(Direction direction);
-const char* AggregateName(Aggregate aggregate);
-const char* FlagModeName(FlagMode mode);
-
 }  // namespace innoscope::recompute
+
+namespace innoscope {
+
+// The config words, for parsing, messages and logs (EnumToName).
+template <>
+struct EnumNames<recompute::FlagMode> {
+  static constexpr absl::string_view kWhat = "flag filter";
+  static constexpr EnumName<recompute::FlagMode> kRows[] = {
+      {recompute::FlagMode::kAny, "any"},
+      {recompute::FlagMode::kOnly, "only"},
+      {recompute::FlagMode::kExclude, "exclude"},
+  };
+};
+
+template <>
+struct EnumNames<recompute::Direction> {
+  static constexpr absl::string_view kWhat = "direction";
+  static constexpr EnumName<recompute::Direction> kRows[] = {
+      {recompute::Direction::kOutgoing, "outgoing"},
+      {recompute::Direction::kIncoming, "incoming"},
+      {recompute::Direction::kAny, "any"},
+  };
+};
+
+template <>
+struct EnumNames<recompute::Aggregate> {
+  static constexpr absl::string_view kWhat = "aggregate";
+  static constexpr EnumName<recompute::Aggregate> kRows[] = {
+      {recompute::Aggregate::kCount, "count"},
+      {recompute::Aggregate::kSumAmount, "sum_amount"},
+      {recompute::Aggregate::kSumWeight, "sum_weight"},
+      {recompute::Aggregate::kDistinctPartners, "distinct_partners"},
+  };
+};
+
+template <>
+struct EnumNames<recompute::RelationYears> {
+  static constexpr absl::string_view kWhat = "relation years";
+  static constexpr EnumName<recompute::RelationYears> kRows[] = {
+      {recompute::RelationYears::kCumulative, "cumulative"},
+      {recompute::RelationYears::kAnnual, "annual"},
+  };
+};
+
+template <>
+struct EnumNames<recompute::Weighting> {
+  static constexpr absl::string_view kWhat = "weighting";
+  static constexpr EnumName<recompute::Weighting> kRows[] = {
+      {recompute::Weighting::kPublished, "published"}, {recompute::Weighting::kAhp, "ahp"},
+      {recompute::Weighting::kEntropy, "entropy"},     {recompute::Weighting::kCritic, "critic"},
+      {recompute::Weighting::kCv, "cv"},               {recompute::Weighting::kPca, "pca"},
+      {recompute::Weighting::kEqual, "equal"},
+  };
+};
+
+}  // namespace innoscope

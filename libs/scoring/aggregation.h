@@ -59,11 +59,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "libs/common/enum_names.h"
 #include "libs/index/data_matrix.h"
 #include "libs/scoring/aggregation_tree.h"
 
 namespace innoscope::scoring {
 
+// A new method: the enumerator, its row in EnumNames below, its cases in
+// aggregation.cc's switches, and (for the services) the proto value with its
+// row in libs/codecs/enum_codecs.h (docs/architecture.md).
 enum class AggregationMethod {
   kArithmetic,
   kGeometric,
@@ -117,3 +121,57 @@ absl::StatusOr<index::DataMatrix> Aggregate(
     const AggregationOptions& options = {});
 
 }  // namespace innoscope::scoring
+
+namespace innoscope {
+
+// The names of the CLI (--aggregate, --aggregate_by_level; the generalised
+// mean is written generalised:P there) and of logs.
+template <>
+struct EnumNames<scoring::AggregationMethod> {
+  static constexpr absl::string_view kWhat = "aggregation";
+  static constexpr EnumName<scoring::AggregationMethod> kRows[] = {
+      {scoring::AggregationMethod::kArithmetic, "arithmetic"},
+      {scoring::AggregationMethod::kGeometric, "geometric"},
+      {scoring::AggregationMethod::kHarmonic, "harmonic"},
+      {scoring::AggregationMethod::kGeneralised, "generalised"},
+      {scoring::AggregationMethod::kTopsis, "topsis"},
+  };
+  static constexpr EnumName<scoring::AggregationMethod> kAliases[] = {
+      {scoring::AggregationMethod::kGeneralised, "generalized"},
+  };
+};
+
+// --non_positive.
+template <>
+struct EnumNames<scoring::NonPositivePolicy> {
+  static constexpr absl::string_view kWhat = "non-positive value policy";
+  static constexpr EnumName<scoring::NonPositivePolicy> kRows[] = {
+      {scoring::NonPositivePolicy::kFail, "fail"},
+      {scoring::NonPositivePolicy::kShift, "shift"},
+      {scoring::NonPositivePolicy::kSkip, "skip"},
+  };
+};
+
+// --missing.
+template <>
+struct EnumNames<scoring::MissingPolicy> {
+  static constexpr absl::string_view kWhat = "missing-children policy";
+  static constexpr EnumName<scoring::MissingPolicy> kRows[] = {
+      {scoring::MissingPolicy::kRenormalise, "renormalise"},
+      {scoring::MissingPolicy::kPropagate, "propagate"},
+  };
+  static constexpr EnumName<scoring::MissingPolicy> kAliases[] = {
+      {scoring::MissingPolicy::kRenormalise, "renormalize"},
+  };
+};
+
+template <>
+struct EnumNames<scoring::TopsisNormalisation> {
+  static constexpr absl::string_view kWhat = "TOPSIS normalisation";
+  static constexpr EnumName<scoring::TopsisNormalisation> kRows[] = {
+      {scoring::TopsisNormalisation::kVector, "vector"},
+      {scoring::TopsisNormalisation::kNone, "none"},
+  };
+};
+
+}  // namespace innoscope

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "libs/common/enum_names.h"
 #include "libs/index/data_matrix.h"
 
 namespace innoscope::scoring {
@@ -53,3 +54,22 @@ absl::StatusOr<index::DataMatrix> ClusterMatrix(
     absl::Span<const double> member_weights = {});
 
 }  // namespace innoscope::scoring
+
+namespace innoscope {
+
+// The names of the CLI (--cluster_aggregate sum, mean or weighted:INDICATOR)
+// and of the recompute configuration (sum | mean).
+template <>
+struct EnumNames<scoring::ClusterAggregate> {
+  static constexpr absl::string_view kWhat = "cluster aggregate";
+  static constexpr EnumName<scoring::ClusterAggregate> kRows[] = {
+      {scoring::ClusterAggregate::kSum, "sum"},
+      {scoring::ClusterAggregate::kMean, "mean"},
+      {scoring::ClusterAggregate::kWeightedMean, "weighted_mean"},
+  };
+  static constexpr EnumName<scoring::ClusterAggregate> kAliases[] = {
+      {scoring::ClusterAggregate::kWeightedMean, "weighted"},
+  };
+};
+
+}  // namespace innoscope

@@ -24,7 +24,9 @@
 #include "absl/strings/str_split.h"
 #include "grpcpp/client_context.h"
 #include "innoscope/network/v1/network.grpc.pb.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/graph/centrality.h"
+#include "libs/graph/measure.h"
 #include "libs/graph/readers.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
@@ -58,9 +60,11 @@ config::FlagSet NetworkFlags(const std::string& command, const std::string& help
                 "directed graph (file default: undirected; selection default: directed)");
   flags.AddBool("weighted", false,
                 "use edge weights (file: the weight column; selection: Relation.weight)");
-  flags.Add("convention", "gephi", "gephi, networkx or igraph");
-  flags.Add("multi_edges", "merge", "parallel edges: merge (sum weights), keep or first");
-  flags.Add("self_loops", "keep", "keep or drop");
+  flags.Add("convention", std::string(EnumToName(graph::Convention::kGephi)),
+            EnumNameList<graph::Convention>());
+  flags.Add("multi_edges", std::string(EnumToName(graph::MultiEdgePolicy::kMergeSum)),
+            "parallel edges: merge (sum weights), keep or first");
+  flags.Add("self_loops", std::string(EnumToName(graph::SelfLoopPolicy::kKeep)), "keep or drop");
   flags.Add("seed", "0", "Louvain seed");
   flags.Add("resolution", "1", "Louvain resolution (gamma; Gephi's r under gephi)");
   flags.Add("relation_set", "default", "selection: relation set");
@@ -79,7 +83,7 @@ struct GraphFlags {
   std::string edges;
   bool directed = false;
   bool weighted = false;
-  v1::Convention convention = v1::CONVENTION_GEPHI;
+  graph::Convention convention = graph::Convention::kGephi;
   network::LouvainParams louvain;
   graph::MultiEdgePolicy multi_edges = graph::MultiEdgePolicy::kMergeSum;
   graph::SelfLoopPolicy self_loops = graph::SelfLoopPolicy::kKeep;
@@ -87,19 +91,33 @@ struct GraphFlags {
   v1::GraphSelection selection;  // online only
 };
 
-v1::FlagFilter ParseFlagFilter(const std::string& program, const std::string& flag,
-                               const std::string& text) {
-  if (text == "any") return v1::FLAG_FILTER_ANY;
-  if (text == "only") return v1::FLAG_FILTER_ONLY;
-  if (text == "exclude") return v1::FLAG_FILTER_EXCLUDE;
-  config::ExitInvalidConfig(program, absl::StrCat("--", flag, ": use any, only or exclude"));
-}
-
 // Exits 2 with the message on a bad value.
 template <typename T>
 T OrExit(const std::string& program, absl::StatusOr<T> value) {
   if (!value.ok()) config::ExitInvalidConfig(program, std::string(value.status().message()));
   return *std::move(value);
+}
+
+// A flag's value as a name of a libs/graph table; exits 2 naming the flag.
+template <typename E>
+E NamedFlag(const ParsedCommand& cmd, const std::string& flag) {
+  absl::StatusOr<E> value = ParseEnumIgnoringCase<E>(cmd.flags.Get(flag));
+  if (!value.ok()) {
+    config::ExitInvalidConfig(cmd.program,
+                              absl::StrCat("--", flag, ": ", value.status().message()));
+  }
+  return *value;
+}
+
+// A flag's value as a name of a proto-only enum (libs/codecs); exits 2 naming the flag.
+template <typename P>
+P ProtoNamedFlag(const ParsedCommand& cmd, const std::string& flag) {
+  absl::StatusOr<P> value = codecs::ProtoEnumFromName<P>(cmd.flags.Get(flag));
+  if (!value.ok()) {
+    config::ExitInvalidConfig(cmd.program,
+                              absl::StrCat("--", flag, ": ", value.status().message()));
+  }
+  return *value;
 }
 
 GraphFlags ParseGraphFlags(const ParsedCommand& cmd) {
@@ -111,26 +129,15 @@ GraphFlags ParseGraphFlags(const ParsedCommand& cmd) {
   if (online && f.Origin("directed") == "default") g.directed = true;  // relations are directed
   g.weighted = OrExit(cmd.program, f.GetBool("weighted"));
   g.approximate = OrExit(cmd.program, f.GetBool("approximate"));
-  g.convention = OrExit(cmd.program, network::ConventionFromName(f.Get("convention")));
+  g.convention = NamedFlag<graph::Convention>(cmd, "convention");
   v1::LouvainOptions louvain;
   louvain.set_resolution(OrExit(cmd.program, f.GetDouble("resolution")));
   louvain.set_seed(static_cast<uint64_t>(
       OrExit(cmd.program, f.GetInt("seed", 0, std::numeric_limits<int64_t>::max()))));
   louvain.set_weighted(g.weighted);
   g.louvain = OrExit(cmd.program, network::ToLouvainParams(louvain, "--resolution"));
-  const std::string& multi = f.Get("multi_edges");
-  if (multi == "keep") {
-    g.multi_edges = graph::MultiEdgePolicy::kKeep;
-  } else if (multi == "first") {
-    g.multi_edges = graph::MultiEdgePolicy::kMergeKeepFirst;
-  } else if (multi != "merge") {
-    config::ExitInvalidConfig(cmd.program, "--multi_edges: use merge, keep or first");
-  }
-  if (f.Get("self_loops") == "drop") {
-    g.self_loops = graph::SelfLoopPolicy::kDrop;
-  } else if (f.Get("self_loops") != "keep") {
-    config::ExitInvalidConfig(cmd.program, "--self_loops: use keep or drop");
-  }
+  g.multi_edges = NamedFlag<graph::MultiEdgePolicy>(cmd, "multi_edges");
+  g.self_loops = NamedFlag<graph::SelfLoopPolicy>(cmd, "self_loops");
 
   v1::GraphSelection& s = g.selection;
   s.set_relation_set(f.Get("relation_set"));
@@ -148,20 +155,13 @@ GraphFlags ParseGraphFlags(const ParsedCommand& cmd) {
     s.mutable_years()->mutable_window()->set_first(span.first);
     s.mutable_years()->mutable_window()->set_last(span.last);
   }
-  const v1::FlagFilter sample = ParseFlagFilter(cmd.program, "sample", f.Get("sample"));
+  const v1::FlagFilter sample = ProtoNamedFlag<v1::FlagFilter>(cmd, "sample");
   if (sample != v1::FLAG_FILTER_ANY) s.mutable_actors()->set_sample(sample);
-  if (f.Get("endpoint") == "either") {
-    s.set_endpoint_rule(v1::ENDPOINT_RULE_EITHER);
-  } else if (f.Get("endpoint") != "both") {
-    config::ExitInvalidConfig(cmd.program, "--endpoint: use both or either");
-  }
+  s.set_endpoint_rule(ProtoNamedFlag<v1::EndpointRule>(cmd, "endpoint"));
   s.set_view(g.directed ? v1::GRAPH_VIEW_DIRECTED : v1::GRAPH_VIEW_UNDIRECTED);
   if (g.weighted) s.set_weight(v1::EDGE_WEIGHT_WEIGHT);
-  s.set_multi_edges(g.multi_edges == graph::MultiEdgePolicy::kKeep ? v1::MULTI_EDGE_POLICY_KEEP
-                    : g.multi_edges == graph::MultiEdgePolicy::kMergeKeepFirst
-                        ? v1::MULTI_EDGE_POLICY_KEEP_FIRST
-                        : v1::MULTI_EDGE_POLICY_MERGE);
-  if (g.self_loops == graph::SelfLoopPolicy::kDrop) s.set_self_loops(v1::SELF_LOOP_POLICY_DROP);
+  s.set_multi_edges(codecs::ToProto(g.multi_edges));
+  s.set_self_loops(codecs::ToProto(g.self_loops));
   return g;
 }
 
@@ -182,6 +182,12 @@ v1::Approximation ApproximationOf(const GraphFlags& flags) {
 }
 
 std::string Number(double value) { return std::isfinite(value) ? FormatDouble(value) : "nan"; }
+
+// The convention a result states, by name (its number from a newer server).
+std::string ConventionText(v1::Convention convention) {
+  absl::StatusOr<graph::Convention> c = codecs::FromProto(convention, "convention");
+  return c.ok() ? std::string(EnumToName(*c)) : absl::StrCat(static_cast<int>(convention));
+}
 
 // The statistics as "key": value pairs, in the documented order; absent
 // values are null.
@@ -205,8 +211,7 @@ std::vector<std::pair<std::string, std::string>> StatsFields(const v1::NetworkSt
       {"transitivity", Number(s.clustering().transitivity())},
       {"modularity", optional(s.has_communities(), Number(s.communities().modularity()))},
       {"communities", optional(s.has_communities(), absl::StrCat(s.communities().communities()))},
-      {"convention",
-       JsonString(std::string(graph::ConventionName(network::ToConvention(s.convention()))))},
+      {"convention", JsonString(ConventionText(s.convention()))},
   };
 }
 
@@ -241,7 +246,7 @@ int RunStats(const std::vector<std::string>& args) {
     absl::StatusOr<graph::Graph> graph = ReadEdges(g);
     if (!graph.ok()) return Fail(cmd.program, graph.status());
     network::StatsOptions options;
-    options.convention = network::ToConvention(g.convention);
+    options.convention = g.convention;
     options.louvain = g.louvain;
     options.approximation = OrExit(cmd.program, network::ToApproxParams(ApproximationOf(g)));
     absl::StatusOr<v1::NetworkStats> stats =
@@ -255,7 +260,7 @@ int RunStats(const std::vector<std::string>& args) {
   auto stub = v1::NetworkService::NewStub(*channel);
   v1::ComputeNetworkStatsRequest request;
   *request.mutable_selection() = g.selection;
-  request.set_convention(g.convention);
+  request.set_convention(codecs::ToProto(g.convention));
   request.mutable_louvain()->set_resolution(g.louvain.resolution);
   request.mutable_louvain()->set_seed(g.louvain.seed);
   request.mutable_louvain()->set_weighted(g.louvain.weighted);
@@ -285,9 +290,7 @@ void PrintRows(const std::vector<std::string>& nodes, const std::vector<double>&
 int RunCentrality(const std::vector<std::string>& args) {
   config::FlagSet flags =
       NetworkFlags("centrality", "One per-node measure as node,value rows, highest first.");
-  flags.Add("measure", "",
-            "degree, in_degree, out_degree, strength, in_strength, out_strength, betweenness, "
-            "closeness, harmonic, pagerank, eigenvector, kcore, community or clustering");
+  flags.Add("measure", "", EnumNameList<graph::Measure>());
   flags.Add("top", "0", "print only the N highest (0: every node)");
   flags.AddBool("normalized", false, "degrees / (n-1), betweenness / number of pairs");
   ParsedCommand cmd = ParseCommandOrExit(flags, args, 0, "");
@@ -295,15 +298,14 @@ int RunCentrality(const std::vector<std::string>& args) {
   if (cmd.flags.Get("measure").empty()) {
     config::ExitInvalidConfig(cmd.program, "--measure: required (see --help)");
   }
-  const v1::Measure measure =
-      OrExit(cmd.program, network::MeasureFromName(cmd.flags.Get("measure")));
+  const graph::Measure measure = NamedFlag<graph::Measure>(cmd, "measure");
   const int top = static_cast<int>(OrExit(cmd.program, cmd.flags.GetInt("top", 0, 1 << 30)));
   const bool normalized = OrExit(cmd.program, cmd.flags.GetBool("normalized"));
   if (!g.edges.empty()) {
     absl::StatusOr<graph::Graph> graph = ReadEdges(g);
     if (!graph.ok()) return Fail(cmd.program, graph.status());
     network::MeasureOptions options;
-    options.convention = network::ToConvention(g.convention);
+    options.convention = g.convention;
     options.normalized = normalized;
     options.weighted = g.weighted;
     options.louvain = g.louvain;
@@ -321,8 +323,8 @@ int RunCentrality(const std::vector<std::string>& args) {
   auto stub = v1::NetworkService::NewStub(*channel);
   v1::ComputeCentralitiesRequest request;
   *request.mutable_selection() = g.selection;
-  request.set_convention(g.convention);
-  request.add_measures(measure);
+  request.set_convention(codecs::ToProto(g.convention));
+  request.add_measures(codecs::ToProto(measure));
   request.set_normalized(normalized);
   request.mutable_louvain()->set_resolution(g.louvain.resolution);
   request.mutable_louvain()->set_seed(g.louvain.seed);

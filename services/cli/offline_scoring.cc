@@ -30,14 +30,15 @@ absl::StatusOr<double> Fraction(const config::ParsedFlags& flags, const std::str
   return v;
 }
 
-absl::StatusOr<index::ImputeMethod> ParseImpute(const std::string& text) {
-  if (text == "none") return index::ImputeMethod::kNone;
-  if (text == "mean") return index::ImputeMethod::kColumnMean;
-  if (text == "median") return index::ImputeMethod::kColumnMedian;
-  if (text == "group_mean") return index::ImputeMethod::kGroupMean;
-  if (text == "group_median") return index::ImputeMethod::kGroupMedian;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "--impute must be none, mean, median, group_mean or group_median, got '", text, "'"));
+// A flag's value as a name of a libs/ table (EnumNames); the error names
+// the flag and the choices.
+template <typename E>
+absl::StatusOr<E> NamedFlag(const config::ParsedFlags& flags, const std::string& flag) {
+  absl::StatusOr<E> value = ParseEnumIgnoringCase<E>(flags.Get(flag));
+  if (!value.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", value.status().message()));
+  }
+  return value;
 }
 
 // --scale "LOWER,UPPER".
@@ -59,30 +60,13 @@ absl::Status AggregationFromFlags(const config::ParsedFlags& flags,
                                   scoring::AggregationOptions* options) {
   ASSIGN_OR_RETURN(options->spec, ParseAggregation(flags.Get("aggregate")));
   ASSIGN_OR_RETURN(options->by_level, ParseAggregationByLevel(flags.Get("aggregate_by_level")));
-  const std::string& non_positive = flags.Get("non_positive");
-  if (non_positive == "fail") {
-    options->non_positive = scoring::NonPositivePolicy::kFail;
-  } else if (non_positive == "shift") {
-    options->non_positive = scoring::NonPositivePolicy::kShift;
-  } else if (non_positive == "skip") {
-    options->non_positive = scoring::NonPositivePolicy::kSkip;
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--non_positive must be fail, shift or skip, got '", non_positive, "'"));
-  }
+  ASSIGN_OR_RETURN(options->non_positive,
+                   NamedFlag<scoring::NonPositivePolicy>(flags, "non_positive"));
   ASSIGN_OR_RETURN(options->shift, flags.GetDouble("shift"));
   if (!(options->shift > 0) || !std::isfinite(options->shift)) {
     return absl::InvalidArgumentError("--shift must be a finite number > 0");
   }
-  const std::string& missing = flags.Get("missing");
-  if (missing == "renormalise" || missing == "renormalize") {
-    options->missing = scoring::MissingPolicy::kRenormalise;
-  } else if (missing == "propagate") {
-    options->missing = scoring::MissingPolicy::kPropagate;
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--missing must be renormalise or propagate, got '", missing, "'"));
-  }
+  ASSIGN_OR_RETURN(options->missing, NamedFlag<scoring::MissingPolicy>(flags, "missing"));
   ASSIGN_OR_RETURN(bool published, flags.GetBool("published_form"));
   options->scale = published ? scoring::ScoreScale::kGlobalWeighted : scoring::ScoreScale::kMean;
   return absl::OkStatus();
@@ -161,27 +145,30 @@ void AddPipelineFlags(config::FlagSet& flags) {
   flags.Add("region_column", "",
             "column of region codes (default: region_code, uCode, iso3, code or region, "
             "else the first)");
-  flags.Add("normalise", "minmax",
-            "minmax, goalposts, zscore, rank, percentile, target, best or pmax");
+  flags.Add("normalise", std::string(EnumToName(index::NormaliseMethod::kMinMax)),
+            EnumNameList<index::NormaliseMethod>());
   flags.Add("scale", "0,100", "LOWER,UPPER: output scale of the bounded normalisations");
   flags.Add("normalisation_spec", "",
             "CSV indicator,method[,lower,upper,goal_min,goal_max,target,log] overriding "
             "--normalise per indicator");
-  flags.Add("aggregate", "arithmetic", "arithmetic, geometric, harmonic, generalised:P or topsis");
+  flags.Add("aggregate", std::string(EnumToName(scoring::AggregationMethod::kArithmetic)),
+            absl::StrCat(EnumNameList<scoring::AggregationMethod>(),
+                         " (the generalised mean with its exponent: generalised:P)"));
   flags.Add("aggregate_by_level", "",
             "LEVEL=METHOD,... for the nodes of a level (leaves are level 1), e.g. 3=geometric");
-  flags.Add("non_positive", "fail",
+  flags.Add("non_positive", std::string(EnumToName(scoring::NonPositivePolicy::kFail)),
             "a zero or negative value in a geometric/harmonic/generalised mean: fail, shift "
             "(by --shift) or skip");
   flags.Add("shift", "1", "the shift of --non_positive shift");
-  flags.Add("missing", "renormalise",
+  flags.Add("missing", std::string(EnumToName(scoring::MissingPolicy::kRenormalise)),
             "a missing child: renormalise (weights over the children present) or propagate");
   flags.Add("weights", "", "CSV node,weight (default: the framework's Weight column), or 'equal'");
-  flags.Add("weights_scope", "siblings",
+  flags.Add("weights_scope", std::string(EnumToName(WeightsScope::kSiblings)),
             "--weights relative to siblings, or all_leaves (leaf weights over all leaves)");
   flags.AddBool("denominate", false,
                 "divide leaves by the framework's Denominator column (values from --data)");
-  flags.Add("impute", "none", "none, mean, median, group_mean or group_median");
+  flags.Add("impute", std::string(EnumToName(index::ImputeMethod::kNone)),
+            EnumNameList<index::ImputeMethod>());
   flags.Add("group_column", "", "text column of --data grouping regions, for group_*");
   flags.Add("screen_regions", "0", "drop regions with a share of present values below this (0-1)");
   flags.Add("screen_indicators", "0",
@@ -204,10 +191,10 @@ scoring::PipelineInputs OfflineScoring::Inputs() const {
 
 absl::StatusOr<scoring::PipelineSpec> PipelineSpecFromFlags(const config::ParsedFlags& flags) {
   scoring::PipelineSpec spec;
-  ASSIGN_OR_RETURN(spec.normalise.method, ParseNormaliseMethod(flags.Get("normalise")));
+  ASSIGN_OR_RETURN(spec.normalise.method, NamedFlag<index::NormaliseMethod>(flags, "normalise"));
   RETURN_IF_ERROR(ParseScale(flags.Get("scale"), &spec.normalise));
   RETURN_IF_ERROR(AggregationFromFlags(flags, &spec.aggregation));
-  ASSIGN_OR_RETURN(spec.impute, ParseImpute(flags.Get("impute")));
+  ASSIGN_OR_RETURN(spec.impute, NamedFlag<index::ImputeMethod>(flags, "impute"));
   ASSIGN_OR_RETURN(spec.denominate, flags.GetBool("denominate"));
   ASSIGN_OR_RETURN(spec.screen_region_threshold, Fraction(flags, "screen_regions"));
   ASSIGN_OR_RETURN(spec.screen_indicator_threshold, Fraction(flags, "screen_indicators"));
@@ -222,10 +209,8 @@ absl::StatusOr<OfflineScoring> LoadOfflineScoring(const config::ParsedFlags& fla
   scoring::PipelineSpec& spec = out.spec;
   // Flags first, so a typo is reported before a large file is read.
   ASSIGN_OR_RETURN(spec, PipelineSpecFromFlags(flags));
-  ASSIGN_OR_RETURN(WeightsScope weights_scope, ParseWeightsScope(flags.Get("weights_scope")));
-  const bool group_impute = spec.impute == index::ImputeMethod::kGroupMean ||
-                            spec.impute == index::ImputeMethod::kGroupMedian;
-  if (group_impute && flags.Get("group_column").empty()) {
+  ASSIGN_OR_RETURN(WeightsScope weights_scope, NamedFlag<WeightsScope>(flags, "weights_scope"));
+  if (index::IsGroupImputation(spec.impute) && flags.Get("group_column").empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--impute ", flags.Get("impute"),
                      " needs --group_column: the column of --data whose labels group the regions"));
@@ -404,7 +389,7 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(const OfflineScoring& off
         "normalisation", static_cast<int>(state->normalisations.size()), 0));
     std::string names;
     for (const auto& n : state->normalisations) {
-      absl::StrAppend(&names, names.empty() ? "" : ", ", NormaliseMethodName(n.spec.method));
+      absl::StrAppend(&names, names.empty() ? "" : ", ", EnumToName(n.spec.method));
     }
     out.description.push_back(absl::StrCat("normalisation: one of ", names));
   }
@@ -434,7 +419,7 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(const OfflineScoring& off
         return absl::Status(
             scores.status().code(),
             absl::StrCat("normalisation ",
-                         NormaliseMethodName(state->normalisations[n].spec.method),
+                         EnumToName(state->normalisations[n].spec.method),
                          " with aggregation ",
                          a == 0 && !state->aggregations[0].by_level.empty()
                              ? std::string("as nominal")

@@ -1,16 +1,20 @@
 #include "services/cli/online_scoring.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
+#include "libs/index/weights.h"
 #include "services/cli/number_text.h"
 
 namespace innoscope::cli {
@@ -34,21 +38,6 @@ absl::Status Invalid(const std::string& flag, const std::string& problem) {
   return absl::InvalidArgumentError(absl::StrCat("--", flag, ": ", problem));
 }
 
-v1::ImputationMethod ToProtoImputation(index::ImputeMethod method) {
-  switch (method) {
-    case index::ImputeMethod::kColumnMean:
-      return v1::IMPUTATION_METHOD_COLUMN_MEAN;
-    case index::ImputeMethod::kColumnMedian:
-      return v1::IMPUTATION_METHOD_COLUMN_MEDIAN;
-    case index::ImputeMethod::kGroupMean:
-      return v1::IMPUTATION_METHOD_GROUP_MEAN;
-    case index::ImputeMethod::kGroupMedian:
-      return v1::IMPUTATION_METHOD_GROUP_MEDIAN;
-    default:
-      return v1::IMPUTATION_METHOD_NONE;
-  }
-}
-
 absl::Status WeightsFromFlags(const config::ParsedFlags& flags, v1::RunSpec* spec) {
   const std::string& weights = flags.Get("weights");
   const std::string& weight_set = flags.Get("weight_set");
@@ -65,20 +54,19 @@ absl::Status WeightsFromFlags(const config::ParsedFlags& flags, v1::RunSpec* spe
   }
   const std::string method = weights.empty() ? weighting : weights;
   if (method.empty()) return absl::OkStatus();  // the framework's own weights
-  static const auto* methods = new std::vector<std::pair<std::string, weighting::v1::Method>>{
-      {"equal", weighting::v1::METHOD_EQUAL},
-      {"entropy", weighting::v1::METHOD_ENTROPY},
-      {"critic", weighting::v1::METHOD_CRITIC},
-      {"cv", weighting::v1::METHOD_CV},
-      {"pca", weighting::v1::METHOD_PCA}};
-  for (const auto& [name, value] : *methods) {
-    if (method == name) {
-      spec->mutable_weights()->mutable_compute()->set_method(value);
+  // The methods the weighting service computes from the run alone (no
+  // judgement matrices, no combination parameters).
+  std::vector<std::string> names;
+  for (index::WeightingMethod m : EnumValues<index::WeightingMethod>()) {
+    if (m != index::WeightingMethod::kEqual && !index::IsDataDriven(m)) continue;
+    if (method == EnumToName(m)) {
+      spec->mutable_weights()->mutable_compute()->set_method(codecs::ToProto(m));
       return absl::OkStatus();
     }
+    names.emplace_back(EnumToName(m));
   }
   return Invalid("weighting",
-                 absl::StrCat("must be equal, entropy, critic, cv or pca, got '", method,
+                 absl::StrCat("must be ", absl::StrJoin(names, ", "), ", got '", method,
                               "' (AHP weights: compute a weight set with 'innoscope "
                               "weights ahp --framework ...' and pass --weight_set)"));
 }
@@ -87,25 +75,18 @@ absl::Status UniverseFromFlags(const std::string& text, v1::Universe* universe) 
   const std::string t(absl::StripAsciiWhitespace(text));
   if (t.empty()) return absl::OkStatus();
   auto kind_of = [](absl::string_view name) {
-    ingest::v1::RegionKind kind = ingest::v1::REGION_KIND_UNSPECIFIED;
-    ingest::v1::RegionKind_Parse(absl::StrCat("REGION_KIND_", absl::AsciiStrToUpper(name)), &kind);
-    return kind;
+    return codecs::ProtoEnumFromName<ingest::v1::RegionKind>(name);
   };
   if (absl::StartsWith(t, "kind:")) {
-    const ingest::v1::RegionKind kind = kind_of(t.substr(5));
-    if (kind == ingest::v1::REGION_KIND_UNSPECIFIED) {
-      return Invalid("universe", absl::StrCat("'", t.substr(5),
-                                              "' is not a region kind (country, province, "
-                                              "city, cluster or custom)"));
-    }
-    universe->set_kind(kind);
+    absl::StatusOr<ingest::v1::RegionKind> kind = kind_of(t.substr(5));
+    if (!kind.ok()) return Invalid("universe", std::string(kind.status().message()));
+    universe->set_kind(*kind);
   } else if (absl::StartsWith(t, "cluster:")) {
     universe->set_cluster_code(t.substr(8));
   } else if (t.find(',') != std::string::npos) {
     for (const std::string& code : ListOf(t)) universe->mutable_regions()->add_codes(code);
-  } else if (const ingest::v1::RegionKind kind = kind_of(t);
-             kind != ingest::v1::REGION_KIND_UNSPECIFIED) {
-    universe->set_kind(kind);
+  } else if (absl::StatusOr<ingest::v1::RegionKind> kind = kind_of(t); kind.ok()) {
+    universe->set_kind(*kind);
   } else {
     universe->set_cluster_code(t);
   }
@@ -114,21 +95,22 @@ absl::Status UniverseFromFlags(const std::string& text, v1::Universe* universe) 
 
 absl::Status ClustersFromFlags(const config::ParsedFlags& flags, v1::Clusters* clusters) {
   for (const std::string& code : ListOf(flags.Get("clusters"))) clusters->add_cluster_codes(code);
+  // sum, mean, or weighted:INDICATOR (the weighted mean names its weights).
   const std::string& aggregate = flags.Get("cluster_aggregate");
-  if (aggregate == "sum") {
-    clusters->set_aggregate(v1::CLUSTER_AGGREGATE_SUM);
-  } else if (aggregate == "mean") {
-    clusters->set_aggregate(v1::CLUSTER_AGGREGATE_MEAN);
-  } else if (absl::StartsWith(aggregate, "weighted:") && aggregate.size() > 9) {
-    clusters->set_aggregate(v1::CLUSTER_AGGREGATE_WEIGHTED_MEAN);
-    clusters->set_weight_indicator(aggregate.substr(9));
-  } else {
+  const size_t colon = aggregate.find(':');
+  const std::string indicator = colon == std::string::npos ? "" : aggregate.substr(colon + 1);
+  const std::optional<scoring::ClusterAggregate> value =
+      EnumFromName<scoring::ClusterAggregate>(aggregate.substr(0, colon));
+  if (!value || (*value == scoring::ClusterAggregate::kWeightedMean) == indicator.empty() ||
+      (colon != std::string::npos && *value != scoring::ClusterAggregate::kWeightedMean)) {
     return Invalid(
         "cluster_aggregate",
         absl::StrCat("must be sum, mean or weighted:INDICATOR (e.g. weighted:population), "
                      "got '",
                      aggregate, "'"));
   }
+  clusters->set_aggregate(codecs::ToProto(*value));
+  clusters->set_weight_indicator(indicator);
   if (clusters->cluster_codes().empty() && Given(flags, "cluster_aggregate")) {
     return Invalid("cluster_aggregate", "needs --clusters CODE,...");
   }
@@ -297,47 +279,10 @@ absl::StatusOr<std::vector<int32_t>> ParsePeriodList(absl::string_view text) {
   return periods;
 }
 
-v1::NormalisationMethod ToProtoNormalisation(index::NormaliseMethod method) {
-  switch (method) {
-    case index::NormaliseMethod::kGoalposts:
-      return v1::NORMALISATION_METHOD_GOALPOSTS;
-    case index::NormaliseMethod::kZScore:
-      return v1::NORMALISATION_METHOD_Z_SCORE;
-    case index::NormaliseMethod::kRank:
-      return v1::NORMALISATION_METHOD_RANK;
-    case index::NormaliseMethod::kPercentileRank:
-      return v1::NORMALISATION_METHOD_PERCENTILE_RANK;
-    case index::NormaliseMethod::kDistanceToTarget:
-      return v1::NORMALISATION_METHOD_DISTANCE_TO_TARGET;
-    case index::NormaliseMethod::kDistanceToBest:
-      return v1::NORMALISATION_METHOD_DISTANCE_TO_BEST;
-    case index::NormaliseMethod::kProportionOfMax:
-      return v1::NORMALISATION_METHOD_PROPORTION_OF_MAX;
-    default:
-      return v1::NORMALISATION_METHOD_MIN_MAX;
-  }
-}
-
 v1::AggregationStep ToProtoAggregation(const scoring::AggregationSpec& spec) {
   v1::AggregationStep step;
-  switch (spec.method) {
-    case scoring::AggregationMethod::kGeometric:
-      step.set_method(v1::AGGREGATION_METHOD_GEOMETRIC);
-      break;
-    case scoring::AggregationMethod::kHarmonic:
-      step.set_method(v1::AGGREGATION_METHOD_HARMONIC);
-      break;
-    case scoring::AggregationMethod::kGeneralised:
-      step.set_method(v1::AGGREGATION_METHOD_GENERALISED);
-      step.set_exponent(spec.power);
-      break;
-    case scoring::AggregationMethod::kTopsis:
-      step.set_method(v1::AGGREGATION_METHOD_TOPSIS);
-      break;
-    default:
-      step.set_method(v1::AGGREGATION_METHOD_ARITHMETIC);
-      break;
-  }
+  step.set_method(codecs::ToProto(spec.method));
+  if (spec.method == scoring::AggregationMethod::kGeneralised) step.set_exponent(spec.power);
   return step;
 }
 
@@ -351,9 +296,8 @@ absl::StatusOr<v1::RunSpec> RunSpecFromFlags(const config::ParsedFlags& flags,
 
   v1::Pipeline& p = *spec.mutable_pipeline();
   p.set_denominate(pipeline.denominate);
-  p.mutable_imputation()->set_method(ToProtoImputation(pipeline.impute));
-  const bool group = pipeline.impute == index::ImputeMethod::kGroupMean ||
-                     pipeline.impute == index::ImputeMethod::kGroupMedian;
+  p.mutable_imputation()->set_method(codecs::ToProto(pipeline.impute));
+  const bool group = index::IsGroupImputation(pipeline.impute);
   if (group != !flags.Get("group_attribute").empty()) {
     return group ? absl::InvalidArgumentError(
                        absl::StrCat("--impute ", flags.Get("impute"),
@@ -365,7 +309,7 @@ absl::StatusOr<v1::RunSpec> RunSpecFromFlags(const config::ParsedFlags& flags,
   p.mutable_screening()->set_region_threshold(pipeline.screen_region_threshold);
   p.mutable_screening()->set_indicator_threshold(pipeline.screen_indicator_threshold);
   p.mutable_outliers()->set_enabled(pipeline.treat_outliers);
-  p.mutable_normalisation()->set_method(ToProtoNormalisation(pipeline.normalise.method));
+  p.mutable_normalisation()->set_method(codecs::ToProto(pipeline.normalise.method));
   if (Given(flags, "scale")) {
     p.mutable_normalisation()->set_lower(pipeline.normalise.lower);
     p.mutable_normalisation()->set_upper(pipeline.normalise.upper);
@@ -376,21 +320,9 @@ absl::StatusOr<v1::RunSpec> RunSpecFromFlags(const config::ParsedFlags& flags,
   for (const auto& [level, step] : pipeline.aggregation.by_level) {
     (*a.mutable_by_level())[level] = ToProtoAggregation(step);
   }
-  switch (pipeline.aggregation.non_positive) {
-    case scoring::NonPositivePolicy::kShift:
-      a.set_zero_policy(v1::ZERO_POLICY_SHIFT);
-      break;
-    case scoring::NonPositivePolicy::kSkip:
-      a.set_zero_policy(v1::ZERO_POLICY_SKIP);
-      break;
-    default:
-      a.set_zero_policy(v1::ZERO_POLICY_FAIL);
-      break;
-  }
+  a.set_zero_policy(codecs::ToProto(pipeline.aggregation.non_positive));
   if (Given(flags, "shift")) a.set_shift(pipeline.aggregation.shift);
-  a.set_missing(pipeline.aggregation.missing == scoring::MissingPolicy::kPropagate
-                    ? v1::MISSING_CHILDREN_PROPAGATE
-                    : v1::MISSING_CHILDREN_RENORMALISE);
+  a.set_missing(codecs::ToProto(pipeline.aggregation.missing));
 
   v1::Presentation& presentation = *spec.mutable_presentation();
   if (pipeline.ranking.decimals >= 0) presentation.set_decimals(pipeline.ranking.decimals);
@@ -416,7 +348,7 @@ v1::Assumptions AssumptionsFor(const UncertaintyAssumptions& assumptions, const 
     w->set_fraction(fraction);
   }
   for (index::NormaliseMethod method : assumptions.normalisations) {
-    const v1::NormalisationMethod m = ToProtoNormalisation(method);
+    const v1::NormalisationMethod m = codecs::ToProto(method);
     if (m != spec.pipeline().normalisation().method()) out.add_normalisations(m);
   }
   const v1::Aggregation& nominal = spec.aggregation();

@@ -68,8 +68,7 @@ absl::StatusOr<scoring::v1::RunSpec> RunSpecFromFlags(const config::ParsedFlags&
 scoring::v1::Assumptions AssumptionsFor(const UncertaintyAssumptions& assumptions,
                                         const scoring::v1::RunSpec& spec);
 
-// Proto enums of the CLI's method names (score_files.h).
-scoring::v1::NormalisationMethod ToProtoNormalisation(index::NormaliseMethod method);
+// The step of an aggregation spec (its method through libs/codecs).
 scoring::v1::AggregationStep ToProtoAggregation(const scoring::AggregationSpec& spec);
 
 // What to do when the scoring service cannot be reached.

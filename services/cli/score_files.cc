@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
@@ -46,21 +47,6 @@ std::string Names(const std::vector<std::string>& names, size_t limit = 10) {
   if (names.size() > limit) absl::StrAppend(&out, " and ", names.size() - limit, " more");
   return out;
 }
-
-struct NamedMethod {
-  const char* name;
-  index::NormaliseMethod method;
-};
-constexpr NamedMethod kNormaliseMethods[] = {
-    {"minmax", index::NormaliseMethod::kMinMax},
-    {"goalposts", index::NormaliseMethod::kGoalposts},
-    {"zscore", index::NormaliseMethod::kZScore},
-    {"rank", index::NormaliseMethod::kRank},
-    {"percentile", index::NormaliseMethod::kPercentileRank},
-    {"target", index::NormaliseMethod::kDistanceToTarget},
-    {"best", index::NormaliseMethod::kDistanceToBest},
-    {"pmax", index::NormaliseMethod::kProportionOfMax},
-};
 
 absl::StatusOr<bool> ParseYesNo(absl::string_view text) {
   const std::string t = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
@@ -173,24 +159,6 @@ absl::StatusOr<ScoringData> ParseScoringData(absl::string_view text, const Frame
   return out;
 }
 
-absl::StatusOr<index::NormaliseMethod> ParseNormaliseMethod(absl::string_view text) {
-  const std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
-  std::vector<std::string> names;
-  for (const NamedMethod& m : kNormaliseMethods) {
-    if (name == m.name) return m.method;
-    names.push_back(m.name);
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown normalisation '", text, "'; use one of ", absl::StrJoin(names, ", ")));
-}
-
-std::string NormaliseMethodName(index::NormaliseMethod method) {
-  for (const NamedMethod& m : kNormaliseMethods) {
-    if (m.method == method) return m.name;
-  }
-  return "?";
-}
-
 absl::StatusOr<std::map<std::string, index::NormaliseSpec>> ParseNormalisationCsv(
     absl::string_view text, const index::Framework& framework, const index::NormaliseSpec& base) {
   ASSIGN_OR_RETURN(index::CsvTable table, index::ParseCsvTable(text));
@@ -219,7 +187,8 @@ absl::StatusOr<std::map<std::string, index::NormaliseSpec>> ParseNormalisationCs
     if (out.count(code) > 0) return LineError(row.line, absl::StrCat("'", code, "' twice"));
     index::NormaliseSpec spec = base;
     if (!absl::StripAsciiWhitespace(row.fields[method_col]).empty()) {
-      absl::StatusOr<index::NormaliseMethod> method = ParseNormaliseMethod(row.fields[method_col]);
+      absl::StatusOr<index::NormaliseMethod> method =
+          ParseEnumIgnoringCase<index::NormaliseMethod>(row.fields[method_col]);
       if (!method.ok()) return LineError(row.line, method.status().message());
       spec.method = *method;
     }
@@ -255,52 +224,44 @@ absl::StatusOr<std::map<std::string, index::NormaliseSpec>> ParseNormalisationCs
 
 absl::StatusOr<scoring::AggregationSpec> ParseAggregation(absl::string_view text) {
   const std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
-  scoring::AggregationSpec spec;
-  if (name == "arithmetic") return spec;
-  if (name == "geometric") {
-    spec.method = scoring::AggregationMethod::kGeometric;
-    return spec;
-  }
-  if (name == "harmonic") {
-    spec.method = scoring::AggregationMethod::kHarmonic;
-    return spec;
-  }
-  if (name == "topsis") {
-    spec.method = scoring::AggregationMethod::kTopsis;
-    return spec;
-  }
-  for (absl::string_view prefix : {"generalised", "generalized"}) {
-    if (name.rfind(std::string(prefix), 0) != 0) continue;
-    absl::string_view rest = absl::string_view(name).substr(prefix.size());
-    double power = 0;
-    if (rest.empty() || rest[0] != ':' || !absl::SimpleAtod(rest.substr(1), &power) ||
-        !std::isfinite(power)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("'", text, "': give the generalised mean's exponent, e.g. generalised:0.5"));
+  const size_t colon = name.find(':');
+  const std::optional<scoring::AggregationMethod> method =
+      EnumFromName<scoring::AggregationMethod>(name.substr(0, colon));
+  if (!method) {
+    std::vector<std::string> choices;
+    for (scoring::AggregationMethod m : EnumValues<scoring::AggregationMethod>()) {
+      choices.push_back(m == scoring::AggregationMethod::kGeneralised
+                            ? absl::StrCat(EnumToName(m), ":P (e.g. ", EnumToName(m), ":0.5)")
+                            : std::string(EnumToName(m)));
     }
-    spec.method = scoring::AggregationMethod::kGeneralised;
-    spec.power = power;
+    return absl::InvalidArgumentError(absl::StrCat("unknown aggregation '", text, "'; use one of ",
+                                                   absl::StrJoin(choices, ", ")));
+  }
+  scoring::AggregationSpec spec;
+  spec.method = *method;
+  if (spec.method != scoring::AggregationMethod::kGeneralised) {
+    if (colon != std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", text, "': only the generalised mean takes an exponent (generalised:P)"));
+    }
     return spec;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown aggregation '", text,
-      "'; use arithmetic, geometric, harmonic, generalised:P (e.g. generalised:0.5) or topsis"));
+  double power = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtod(absl::string_view(name).substr(colon + 1), &power) ||
+      !std::isfinite(power)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "': give the generalised mean's exponent, e.g. generalised:0.5"));
+  }
+  spec.power = power;
+  return spec;
 }
 
 std::string AggregationName(const scoring::AggregationSpec& spec) {
-  switch (spec.method) {
-    case scoring::AggregationMethod::kArithmetic:
-      return "arithmetic";
-    case scoring::AggregationMethod::kGeometric:
-      return "geometric";
-    case scoring::AggregationMethod::kHarmonic:
-      return "harmonic";
-    case scoring::AggregationMethod::kGeneralised:
-      return absl::StrCat("generalised:", FormatDouble(spec.power));
-    case scoring::AggregationMethod::kTopsis:
-      return "topsis";
+  if (spec.method == scoring::AggregationMethod::kGeneralised) {
+    return absl::StrCat(EnumToName(spec.method), ":", FormatDouble(spec.power));
   }
-  return "?";
+  return std::string(EnumToName(spec.method));
 }
 
 absl::StatusOr<std::map<int, scoring::AggregationSpec>> ParseAggregationByLevel(
@@ -318,13 +279,6 @@ absl::StatusOr<std::map<int, scoring::AggregationSpec>> ParseAggregationByLevel(
     ASSIGN_OR_RETURN(out[level], ParseAggregation(item.substr(eq + 1)));
   }
   return out;
-}
-
-absl::StatusOr<WeightsScope> ParseWeightsScope(absl::string_view text) {
-  if (text == "siblings") return WeightsScope::kSiblings;
-  if (text == "all_leaves") return WeightsScope::kAllLeaves;
-  return absl::InvalidArgumentError(
-      absl::StrCat("--weights_scope must be siblings or all_leaves, got '", text, "'"));
 }
 
 absl::StatusOr<std::vector<double>> ParseWeightsCsv(absl::string_view text,

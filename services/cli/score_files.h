@@ -26,6 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/common/enum_names.h"
 #include "libs/index/data_matrix.h"
 #include "libs/index/framework.h"
 #include "libs/index/normalise.h"
@@ -72,20 +73,18 @@ struct ScoringData {
 absl::StatusOr<ScoringData> ParseScoringData(absl::string_view text, const FrameworkFile& framework,
                                              const ScoringDataOptions& options);
 
-// minmax, goalposts, zscore, rank, percentile, target, best, pmax.
-absl::StatusOr<index::NormaliseMethod> ParseNormaliseMethod(absl::string_view text);
-std::string NormaliseMethodName(index::NormaliseMethod method);
-
-// N.csv: one row per leaf to override, columns indicator and method
-// (empty: `base`'s method), optional lower, upper (output scale; empty:
-// `base`'s), goal_min, goal_max (goalposts), target, log (true/false, 1/0,
+// N.csv: one row per leaf to override, columns indicator and method (a
+// name of EnumNames<index::NormaliseMethod>; empty: `base`'s method),
+// optional lower, upper (output scale; empty: `base`'s), goal_min, goal_max
+// (goalposts), target, log (true/false, 1/0,
 // yes/no: compare logarithms, e.g. income in the HDI). Errors name the line:
 // an unknown indicator or method, an indicator listed twice, a bad number.
 absl::StatusOr<std::map<std::string, index::NormaliseSpec>> ParseNormalisationCsv(
     absl::string_view text, const index::Framework& framework, const index::NormaliseSpec& base);
 
-// arithmetic, geometric, harmonic, generalised:P (P a finite number; also
-// generalized:P), topsis.
+// A name of EnumNames<scoring::AggregationMethod> (arithmetic, geometric,
+// harmonic, topsis, ...); the generalised mean with its exponent,
+// generalised:P (P a finite number; also generalized:P).
 absl::StatusOr<scoring::AggregationSpec> ParseAggregation(absl::string_view text);
 std::string AggregationName(const scoring::AggregationSpec& spec);
 
@@ -98,7 +97,6 @@ enum class WeightsScope {
   kSiblings,   // W.csv weights are relative to their siblings (COINr Weight)
   kAllLeaves,  // W.csv lists every leaf; inner nodes weigh the sum of theirs
 };
-absl::StatusOr<WeightsScope> ParseWeightsScope(absl::string_view text);
 
 // Local weights, one per framework node (Nodes() order), from W.csv: a key
 // column (node, indicator, item, code or iCode) and a weight column (weight
@@ -115,3 +113,17 @@ absl::StatusOr<std::vector<double>> ParseWeightsCsv(absl::string_view text,
 std::string ScoresCsv(const index::Framework& framework, const scoring::PipelineResult& result);
 
 }  // namespace innoscope::cli
+
+namespace innoscope {
+
+// --weights_scope.
+template <>
+struct EnumNames<cli::WeightsScope> {
+  static constexpr absl::string_view kWhat = "weights scope";
+  static constexpr EnumName<cli::WeightsScope> kRows[] = {
+      {cli::WeightsScope::kSiblings, "siblings"},
+      {cli::WeightsScope::kAllLeaves, "all_leaves"},
+  };
+};
+
+}  // namespace innoscope

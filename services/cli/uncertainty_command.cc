@@ -65,7 +65,8 @@ absl::StatusOr<UncertaintyAssumptions> AssumptionsFromFlags(const config::Parsed
   ASSIGN_OR_RETURN(out.weight_range, ParseWeightRange(flags.Get("weight_range"), max_level));
   for (absl::string_view name :
        absl::StrSplit(flags.Get("normalisations"), ',', absl::SkipWhitespace())) {
-    absl::StatusOr<index::NormaliseMethod> method = ParseNormaliseMethod(name);
+    absl::StatusOr<index::NormaliseMethod> method =
+        ParseEnumIgnoringCase<index::NormaliseMethod>(name);
     if (!method.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--normalisations: ", method.status().message()));

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,11 +29,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "innoscope/weighting/v1/weighting.grpc.pb.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
 #include "libs/index/data_csv.h"
 #include "libs/index/impute.h"
 #include "libs/index/matrix_ops.h"
 #include "libs/index/objective_weights.h"
+#include "libs/index/weights.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
 #include "services/cli/csv_stream.h"
@@ -71,20 +74,44 @@ void PrintLine(const std::string& text) {
   std::fputc('\n', stdout);
 }
 
+// A flag's value as a name of a libs/ table; exits 2 naming the flag.
+template <typename E>
+E NamedFlag(const ParsedCommand& cmd, const std::string& flag) {
+  absl::StatusOr<E> value = ParseEnumIgnoringCase<E>(cmd.flags.Get(flag));
+  if (!value.ok()) Usage(cmd, absl::StrCat("--", flag, ": ", value.status().message()));
+  return *value;
+}
+
+// A flag's value as a proto-only enum's name (libs/codecs); exits 2 naming the flag.
+template <typename P>
+P ProtoNamedFlag(const ParsedCommand& cmd, const std::string& flag) {
+  absl::StatusOr<P> value = codecs::ProtoEnumFromName<P>(cmd.flags.Get(flag));
+  if (!value.ok()) Usage(cmd, absl::StrCat("--", flag, ": ", value.status().message()));
+  return *value;
+}
+
+// The subcommands: every method but the framework's own weights and the
+// combination (both online only, through the API).
+bool IsCommand(index::WeightingMethod method) {
+  switch (method) {
+    case index::WeightingMethod::kAhp:
+    case index::WeightingMethod::kEqual:
+    case index::WeightingMethod::kEntropy:
+    case index::WeightingMethod::kCritic:
+    case index::WeightingMethod::kCv:
+    case index::WeightingMethod::kPca:
+      return true;
+    case index::WeightingMethod::kFixed:
+    case index::WeightingMethod::kCombined:
+      return false;
+  }
+  return false;
+}
+
 index::AhpOptions AhpOptionsFrom(const ParsedCommand& cmd) {
   index::AhpOptions options;
-  const std::string& ri = cmd.flags.Get("ri");
-  if (ri == "cn") {
-    options.random_index = index::RandomIndexTable::kChineseCommon;
-  } else if (ri != "saaty") {
-    Usage(cmd, absl::StrCat("--ri must be saaty or cn, got '", ri, "'"));
-  }
-  const std::string& method = cmd.flags.Get("method");
-  if (method == "geometric") {
-    options.method = index::AhpPriorityMethod::kGeometricMean;
-  } else if (method != "eigenvector") {
-    Usage(cmd, absl::StrCat("--method must be eigenvector or geometric, got '", method, "'"));
-  }
+  options.random_index = NamedFlag<index::RandomIndexTable>(cmd, "ri");
+  options.method = NamedFlag<index::AhpPriorityMethod>(cmd, "method");
   // The weighting service's tolerance: judgements typed as 0.333 for 1/3.
   options.reciprocal_tolerance = 1e-3;
   return options;
@@ -140,7 +167,7 @@ int OfflineAhp(const ParsedCommand& cmd, bool json) {
 
 // D.csv with --missing applied.
 absl::StatusOr<index::DataMatrix> ReadWeightData(const ParsedCommand& cmd,
-                                                 const std::string& method) {
+                                                 index::WeightingMethod method) {
   const std::string& path = cmd.flags.Get("data");
   ASSIGN_OR_RETURN(std::string text, ReadFileText(path));
   index::WideCsvOptions options;
@@ -154,50 +181,64 @@ absl::StatusOr<index::DataMatrix> ReadWeightData(const ParsedCommand& cmd,
                      "drop text columns with --ignore_columns)"));
   }
   index::DataMatrix matrix = std::move(data->matrix);
-  const std::string& missing = cmd.flags.Get("missing");
-  if (missing == "column_mean") {
-    ASSIGN_OR_RETURN(index::ImputeResult imputed,
-                     index::Impute(matrix, index::ImputeMethod::kColumnMean));
-    if (!imputed.imputed.empty()) {
-      std::fprintf(stderr, "%s: imputed %zu missing cell(s) with the indicator mean\n",
-                   cmd.program.c_str(), imputed.imputed.size());
+  absl::StatusOr<v1::MissingValues> missing =
+      codecs::ProtoEnumFromName<v1::MissingValues>(cmd.flags.Get("missing"));
+  if (!missing.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--missing: ", missing.status().message()));
+  }
+  switch (*missing) {
+    case v1::MISSING_VALUES_COLUMN_MEAN: {
+      ASSIGN_OR_RETURN(index::ImputeResult imputed,
+                       index::Impute(matrix, index::ImputeMethod::kColumnMean));
+      if (!imputed.imputed.empty()) {
+        std::fprintf(stderr, "%s: imputed %zu missing cell(s) with the indicator mean\n",
+                     cmd.program.c_str(), imputed.imputed.size());
+      }
+      matrix = std::move(imputed.data);
+      break;
     }
-    matrix = std::move(imputed.data);
-  } else if (missing == "drop_region") {
-    std::vector<bool> complete(matrix.rows(), true);
-    size_t dropped = 0;
-    for (size_t r = 0; r < matrix.rows(); ++r) {
-      for (size_t c = 0; c < matrix.cols(); ++c)
-        complete[r] = complete[r] && !matrix.IsMissing(r, c);
-      dropped += complete[r] ? 0 : 1;
+    case v1::MISSING_VALUES_DROP_REGION: {
+      std::vector<bool> complete(matrix.rows(), true);
+      size_t dropped = 0;
+      for (size_t r = 0; r < matrix.rows(); ++r) {
+        for (size_t c = 0; c < matrix.cols(); ++c)
+          complete[r] = complete[r] && !matrix.IsMissing(r, c);
+        dropped += complete[r] ? 0 : 1;
+      }
+      if (dropped > 0) {
+        std::fprintf(stderr, "%s: left out %zu region(s) with a missing value\n",
+                     cmd.program.c_str(), dropped);
+      }
+      matrix = index::Subset(matrix, complete, std::vector<bool>(matrix.cols(), true));
+      break;
     }
-    if (dropped > 0) {
-      std::fprintf(stderr, "%s: left out %zu region(s) with a missing value\n", cmd.program.c_str(),
-                   dropped);
-    }
-    matrix = index::Subset(matrix, complete, std::vector<bool>(matrix.cols(), true));
-  } else if (missing != "fail") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--missing must be fail, column_mean or drop_region, got '", missing, "'"));
-  } else if (method != "equal") {
-    absl::Status complete = index::RequireComplete(matrix, method + " weights");
-    if (!complete.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          complete.message(), "; or pass --missing column_mean or --missing drop_region"));
-    }
+    case v1::MISSING_VALUES_FAIL:
+      if (method != index::WeightingMethod::kEqual) {
+        absl::Status complete =
+            index::RequireComplete(matrix, absl::StrCat(EnumToName(method), " weights"));
+        if (!complete.ok()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              complete.message(), "; or pass --missing column_mean or --missing drop_region"));
+        }
+      }
+      break;
+    case v1::MissingValues_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case v1::MissingValues_INT_MAX_SENTINEL_DO_NOT_USE_:
+      break;  // not values: ProtoEnumFromName returns defined ones
   }
   return matrix;
 }
 
-int OfflineObjective(const ParsedCommand& cmd, const std::string& method, bool json) {
+int OfflineObjective(const ParsedCommand& cmd, index::WeightingMethod method, bool json) {
+  const std::string name(EnumToName(method));
   absl::StatusOr<index::DataMatrix> data = ReadWeightData(cmd, method);
   if (!data.ok()) return Fail(cmd.program, data.status());
   std::vector<int> directions;
   const std::string& directions_path = cmd.flags.Get("directions");
   if (!directions_path.empty()) {
-    if (method != "entropy" && method != "critic") {
+    if (method != index::WeightingMethod::kEntropy && method != index::WeightingMethod::kCritic) {
       std::fprintf(stderr, "%s: --directions ignored: %s weights do not depend on directions\n",
-                   cmd.program.c_str(), method.c_str());
+                   cmd.program.c_str(), name.c_str());
     }
     absl::StatusOr<std::string> text = ReadFileText(directions_path);
     if (!text.ok()) return Fail(cmd.program, text.status());
@@ -208,34 +249,47 @@ int OfflineObjective(const ParsedCommand& cmd, const std::string& method, bool j
     }
     directions = *std::move(parsed);
   }
-  absl::StatusOr<std::vector<double>> weights = absl::InternalError("unreachable");
+  absl::StatusOr<std::vector<double>> weights =
+      absl::InvalidArgumentError(absl::StrCat(name, " weights are not computed from a data file"));
   std::string extra_json;
-  if (method == "entropy") {
-    weights = index::EntropyWeights(*data, directions);
-  } else if (method == "critic") {
-    weights = index::CriticWeights(*data, directions);
-  } else if (method == "cv") {
-    weights = index::CoefficientOfVariationWeights(*data);
-  } else if (method == "pca") {
-    absl::StatusOr<double> min_eigenvalue = cmd.flags.GetDouble("pca_min_eigenvalue");
-    if (!min_eigenvalue.ok()) Usage(cmd, std::string(min_eigenvalue.status().message()));
-    index::PcaOptions options;
-    options.min_eigenvalue = *min_eigenvalue;
-    absl::StatusOr<index::PcaWeights> pca = index::PcaWeightsOf(*data, options);
-    if (!pca.ok()) {
-      weights = pca.status();
-    } else {
-      weights = pca->weights;
-      std::vector<std::string> values;
-      for (double e : pca->eigenvalues) values.push_back(FormatDouble(e));
-      extra_json = absl::StrCat(", \"eigenvalues\": [", absl::StrJoin(values, ", "),
-                                "], \"retained\": ", pca->retained);
+  switch (method) {
+    case index::WeightingMethod::kEntropy:
+      weights = index::EntropyWeights(*data, directions);
+      break;
+    case index::WeightingMethod::kCritic:
+      weights = index::CriticWeights(*data, directions);
+      break;
+    case index::WeightingMethod::kCv:
+      weights = index::CoefficientOfVariationWeights(*data);
+      break;
+    case index::WeightingMethod::kPca: {
+      absl::StatusOr<double> min_eigenvalue = cmd.flags.GetDouble("pca_min_eigenvalue");
+      if (!min_eigenvalue.ok()) Usage(cmd, std::string(min_eigenvalue.status().message()));
+      index::PcaOptions options;
+      options.min_eigenvalue = *min_eigenvalue;
+      absl::StatusOr<index::PcaWeights> pca = index::PcaWeightsOf(*data, options);
+      if (!pca.ok()) {
+        weights = pca.status();
+      } else {
+        weights = pca->weights;
+        std::vector<std::string> values;
+        for (double e : pca->eigenvalues) values.push_back(FormatDouble(e));
+        extra_json = absl::StrCat(", \"eigenvalues\": [", absl::StrJoin(values, ", "),
+                                  "], \"retained\": ", pca->retained);
+      }
+      break;
     }
-  } else {  // equal
-    if (data->cols() == 0) {
-      return Fail(cmd.program, absl::InvalidArgumentError("the data file has no indicator column"));
-    }
-    weights = std::vector<double>(data->cols(), 1.0 / static_cast<double>(data->cols()));
+    case index::WeightingMethod::kEqual:
+      if (data->cols() == 0) {
+        return Fail(cmd.program,
+                    absl::InvalidArgumentError("the data file has no indicator column"));
+      }
+      weights = std::vector<double>(data->cols(), 1.0 / static_cast<double>(data->cols()));
+      break;
+    case index::WeightingMethod::kFixed:
+    case index::WeightingMethod::kAhp:
+    case index::WeightingMethod::kCombined:
+      break;  // no data file: the error above
   }
   if (!weights.ok()) {
     return Fail(cmd.program, weights.status(),
@@ -248,7 +302,7 @@ int OfflineObjective(const ParsedCommand& cmd, const std::string& method, bool j
     PrintLine(out);
   } else {
     std::fputs(WeightsCsv("indicator", data->indicators(), *weights).c_str(), stdout);
-    std::fprintf(stderr, "method=%s regions=%zu indicators=%zu\n", method.c_str(), data->rows(),
+    std::fprintf(stderr, "method=%s regions=%zu indicators=%zu\n", name.c_str(), data->rows(),
                  data->cols());
   }
   return 0;
@@ -292,17 +346,23 @@ absl::StatusOr<std::vector<v1::JudgementMatrix>> ReadMatrixDir(const std::string
   return out;
 }
 
-std::string DisplayName(const std::string& method) {
-  if (method == "cv") return "Coefficient-of-variation";
-  if (method == "critic" || method == "pca") return absl::AsciiStrToUpper(method);
-  return absl::StrCat(std::string(1, absl::ascii_toupper(method[0])), method.substr(1));
-}
-
-const std::map<std::string, v1::Method>& MethodByName() {
-  static const auto* methods = new std::map<std::string, v1::Method>{
-      {"ahp", v1::METHOD_AHP}, {"entropy", v1::METHOD_ENTROPY}, {"critic", v1::METHOD_CRITIC},
-      {"cv", v1::METHOD_CV},   {"pca", v1::METHOD_PCA},         {"equal", v1::METHOD_EQUAL}};
-  return *methods;
+// The method as the help text's sentence starts with it.
+std::string DisplayName(index::WeightingMethod method) {
+  switch (method) {
+    case index::WeightingMethod::kCv:
+      return "Coefficient-of-variation";
+    case index::WeightingMethod::kAhp:
+    case index::WeightingMethod::kCritic:
+    case index::WeightingMethod::kPca:
+      return absl::AsciiStrToUpper(EnumToName(method));
+    case index::WeightingMethod::kFixed:
+    case index::WeightingMethod::kEqual:
+    case index::WeightingMethod::kEntropy:
+    case index::WeightingMethod::kCombined:
+      break;
+  }
+  const std::string name(EnumToName(method));
+  return absl::StrCat(std::string(1, absl::ascii_toupper(name[0])), name.substr(1));
 }
 
 std::string WeightSetJson(const v1::WeightSet& set, const std::string& method, bool created) {
@@ -361,15 +421,15 @@ std::string WeightSetJson(const v1::WeightSet& set, const std::string& method, b
   return out;
 }
 
-int Online(const ParsedCommand& cmd, const std::string& method, bool json) {
+int Online(const ParsedCommand& cmd, index::WeightingMethod method, bool json) {
   absl::StatusOr<FrameworkArg> framework = ParseFrameworkArg(cmd.flags.Get("framework"));
   if (!framework.ok()) Usage(cmd, std::string(framework.status().message()));
   v1::ComputeWeightsRequest request;
   request.mutable_framework()->set_code(framework->code);
   request.mutable_framework()->set_version(framework->version);
-  request.set_method(MethodByName().at(method));
+  request.set_method(codecs::ToProto(method));
   request.set_label(cmd.flags.Get("label"));
-  if (method == "ahp") {
+  if (method == index::WeightingMethod::kAhp) {
     if (cmd.flags.Get("matrices").empty()) {
       Usage(cmd,
             "--matrices DIR is required with --framework: one <node_code>.csv judgement "
@@ -377,12 +437,8 @@ int Online(const ParsedCommand& cmd, const std::string& method, bool json) {
     }
     index::AhpOptions options = AhpOptionsFrom(cmd);  // validates --ri and --method
     v1::AhpParameters* ahp = request.mutable_ahp();
-    ahp->set_random_index(options.random_index == index::RandomIndexTable::kChineseCommon
-                              ? v1::RANDOM_INDEX_TABLE_CN
-                              : v1::RANDOM_INDEX_TABLE_SAATY);
-    ahp->set_priority_method(options.method == index::AhpPriorityMethod::kGeometricMean
-                                 ? v1::PRIORITY_METHOD_GEOMETRIC_MEAN
-                                 : v1::PRIORITY_METHOD_EIGENVECTOR);
+    ahp->set_random_index(codecs::ToProto(options.random_index));
+    ahp->set_priority_method(codecs::ToProto(options.method));
     ahp->set_cr_threshold(CrThreshold(cmd));
     absl::StatusOr<bool> require = cmd.flags.GetBool("require_consistent");
     if (!require.ok()) Usage(cmd, std::string(require.status().message()));
@@ -391,7 +447,7 @@ int Online(const ParsedCommand& cmd, const std::string& method, bool json) {
         ReadMatrixDir(cmd.flags.Get("matrices"));
     if (!matrices.ok()) return Fail(cmd.program, matrices.status());
     for (v1::JudgementMatrix& m : *matrices) *ahp->add_matrices() = std::move(m);
-  } else if (method != "equal") {
+  } else if (index::IsDataDriven(method)) {
     if (cmd.flags.Get("period").empty()) {
       Usage(cmd, "--period P is required with --framework for data-driven weights");
     }
@@ -402,22 +458,9 @@ int Online(const ParsedCommand& cmd, const std::string& method, bool json) {
     for (const std::string& region : ListFlag(cmd.flags.Get("regions"))) {
       data->add_region_codes(region);
     }
-    const std::string& scope = cmd.flags.Get("scope");
-    if (scope == "within_parent") {
-      data->set_scope(v1::OBJECTIVE_SCOPE_WITHIN_PARENT);
-    } else if (scope != "all_leaves") {
-      Usage(cmd, absl::StrCat("--scope must be all_leaves or within_parent, got '", scope, "'"));
-    }
-    const std::string& missing = cmd.flags.Get("missing");
-    if (missing == "column_mean") {
-      data->set_missing(v1::MISSING_VALUES_COLUMN_MEAN);
-    } else if (missing == "drop_region") {
-      data->set_missing(v1::MISSING_VALUES_DROP_REGION);
-    } else if (missing != "fail") {
-      Usage(cmd, absl::StrCat("--missing must be fail, column_mean or drop_region, got '", missing,
-                              "'"));
-    }
-    if (method == "pca") {
+    data->set_scope(ProtoNamedFlag<v1::ObjectiveScope>(cmd, "scope"));
+    data->set_missing(ProtoNamedFlag<v1::MissingValues>(cmd, "missing"));
+    if (method == index::WeightingMethod::kPca) {
       absl::StatusOr<double> min_eigenvalue = cmd.flags.GetDouble("pca_min_eigenvalue");
       if (!min_eigenvalue.ok()) Usage(cmd, std::string(min_eigenvalue.status().message()));
       data->set_pca_min_eigenvalue(*min_eigenvalue);
@@ -438,7 +481,7 @@ int Online(const ParsedCommand& cmd, const std::string& method, bool json) {
   }
   const v1::WeightSet& set = response.weight_set();
   if (json) {
-    PrintLine(WeightSetJson(set, method, response.created()));
+    PrintLine(WeightSetJson(set, std::string(EnumToName(method)), response.created()));
     return 0;
   }
   TableFormat format = TableFormat::kCsv;
@@ -465,10 +508,10 @@ int Online(const ParsedCommand& cmd, const std::string& method, bool json) {
 
 // ------------------------------------------------------------- command
 
-int RunMethod(const std::string& method, const std::vector<std::string>& args) {
-  const bool ahp = method == "ahp";
+int RunMethod(index::WeightingMethod method, const std::vector<std::string>& args) {
+  const bool ahp = method == index::WeightingMethod::kAhp;
   config::FlagSet flags = CommandFlags(
-      absl::StrCat("weights ", method),
+      absl::StrCat("weights ", EnumToName(method)),
       ahp ? "AHP priorities and consistency of a judgement matrix (offline, --matrix), or of one "
             "matrix per node of a stored framework (weighting service, --framework --matrices)."
           : absl::StrCat(DisplayName(method),
@@ -485,8 +528,10 @@ int RunMethod(const std::string& method, const std::vector<std::string>& args) {
               "offline: judgement matrix CSV (item names in header and first column)");
     flags.Add("matrices", "",
               "online: directory with one <node_code>.csv judgement matrix per node");
-    flags.Add("ri", "saaty", "random index table: saaty (Saaty 1980) or cn (Chinese software)");
-    flags.Add("method", "eigenvector", "priorities: eigenvector or geometric (row means)");
+    flags.Add("ri", std::string(EnumToName(index::RandomIndexTable::kSaaty)),
+              "random index table: saaty (Saaty 1980) or cn (Chinese software)");
+    flags.Add("method", std::string(EnumToName(index::AhpPriorityMethod::kEigenvector)),
+              "priorities: eigenvector or geometric (row means)");
     flags.Add("cr_threshold", "0.1", "a matrix is consistent when CR is below this");
     flags.AddBool("require_consistent", false,
                   "online: fail when a matrix is at or above --cr_threshold");
@@ -541,13 +586,14 @@ int RunWeights(const std::vector<std::string>& args) {
     std::fputs(kWeightsUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
-  const std::string& method = args[0];
-  if (MethodByName().count(method) == 0) {
-    std::fprintf(stderr, "innoscope weights: unknown method \"%s\"\n\n%s", method.c_str(),
+  const std::optional<index::WeightingMethod> method =
+      EnumFromName<index::WeightingMethod>(args[0]);
+  if (!method || !IsCommand(*method)) {
+    std::fprintf(stderr, "innoscope weights: unknown method \"%s\"\n\n%s", args[0].c_str(),
                  kWeightsUsage);
     return 2;
   }
-  return RunMethod(method, std::vector<std::string>(args.begin() + 1, args.end()));
+  return RunMethod(*method, std::vector<std::string>(args.begin() + 1, args.end()));
 }
 
 }  // namespace innoscope::cli

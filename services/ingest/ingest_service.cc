@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
 #include "libs/server/paging.h"
 
@@ -15,6 +16,16 @@ bool MayBeStale(const absl::Status& status) {
   return status.code() == absl::StatusCode::kInvalidArgument &&
          (absl::StrContains(status.message(), "unknown") ||
           absl::StrContains(status.message(), "not an indicator"));
+}
+
+// A repeated ActorKind filter holds only known kinds.
+absl::Status CheckActorKinds(const google::protobuf::RepeatedField<int>& kinds,
+                             const std::string& field) {
+  for (int i = 0; i < kinds.size(); ++i) {
+    RETURN_IF_ERROR(codecs::CheckProtoEnum(static_cast<v1::ActorKind>(kinds[i]),
+                                           absl::StrCat(field, "[", i, "]")));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -34,6 +45,7 @@ absl::StatusOr<v1::UpsertRegionsResponse> IngestService::UpsertRegions(
 
 absl::StatusOr<v1::ListRegionsResponse> IngestService::ListRegions(
     const v1::ListRegionsRequest& request) {
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(request.kind(), "kind"));
   ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
   int64_t total = 0;
   ASSIGN_OR_RETURN(std::vector<v1::Region> regions,
@@ -264,6 +276,7 @@ absl::Status IngestService::ReadActors(
     const v1::ReadActorsRequest& request,
     const std::function<bool(const v1::ReadActorsResponse&)>& on_message) {
   ASSIGN_OR_RETURN(std::string set, RelationSetName(request.relation_set()));
+  RETURN_IF_ERROR(CheckActorKinds(request.kinds(), "kinds"));
   return store_.ReadActors(request, set, [&](std::vector<v1::Actor>& chunk) {
     v1::ReadActorsResponse message;
     for (auto& a : chunk) *message.add_actors() = std::move(a);
@@ -278,6 +291,8 @@ absl::Status IngestService::ReadRelations(
   if (request.has_years() && request.years().first() > request.years().last()) {
     return absl::InvalidArgumentError("years: first is after last");
   }
+  RETURN_IF_ERROR(CheckActorKinds(request.source_kinds(), "source_kinds"));
+  RETURN_IF_ERROR(CheckActorKinds(request.target_kinds(), "target_kinds"));
   return store_.ReadRelations(request, set, [&](std::vector<v1::Relation>& chunk) {
     v1::ReadRelationsResponse message;
     for (auto& r : chunk) *message.add_relations() = std::move(r);

@@ -15,27 +15,10 @@
 #include "libs/common/status_macros.h"
 #include "services/ingest/revision_merge.h"
 #include "services/ingest/sql_text.h"
+#include "services/ingest/stored_names.h"
 
 namespace innoscope::ingest {
 namespace {
-
-const char* RegionKindName(v1::RegionKind kind) {
-  switch (kind) {
-    case v1::REGION_KIND_COUNTRY: return "country";
-    case v1::REGION_KIND_PROVINCE: return "province";
-    case v1::REGION_KIND_CITY: return "city";
-    case v1::REGION_KIND_CLUSTER: return "cluster";
-    default: return "custom";
-  }
-}
-
-v1::RegionKind RegionKindFromName(const std::string& name) {
-  if (name == "country") return v1::REGION_KIND_COUNTRY;
-  if (name == "province") return v1::REGION_KIND_PROVINCE;
-  if (name == "city") return v1::REGION_KIND_CITY;
-  if (name == "cluster") return v1::REGION_KIND_CLUSTER;
-  return v1::REGION_KIND_CUSTOM;
-}
 
 }  // namespace
 
@@ -109,7 +92,7 @@ absl::StatusOr<UpsertCounts> IngestStore::UpsertRegions(const std::vector<v1::Re
           "(EXCLUDED.name, EXCLUDED.name_en, EXCLUDED.kind, EXCLUDED.parent_code, "
           "EXCLUDED.attributes) "
           "RETURNING (xmax = 0)",
-          r.code(), r.name(), r.name_en(), RegionKindName(r.kind()), r.parent_code(),
+          r.code(), r.name(), r.name_en(), StoredName(r.kind()), r.parent_code(),
           JsonObject(r.attributes()));
       if (res.empty()) {
         ++counts.unchanged;
@@ -131,7 +114,7 @@ absl::StatusOr<std::vector<v1::Region>> IngestStore::ListRegions(v1::RegionKind 
   std::vector<v1::Region> out;
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    std::string kind_name = kind == v1::REGION_KIND_UNSPECIFIED ? "" : RegionKindName(kind);
+    std::string kind_name = kind == v1::REGION_KIND_UNSPECIFIED ? "" : StoredName(kind);
     *total = tx.exec_params("SELECT count(*) FROM regions WHERE $1 = '' OR kind = $1", kind_name)[0][0]
                  .as<int64_t>();
     for (const auto& row : tx.exec_params(
@@ -144,7 +127,9 @@ absl::StatusOr<std::vector<v1::Region>> IngestStore::ListRegions(v1::RegionKind 
       r.set_code(row[0].as<std::string>());
       r.set_name(row[1].as<std::string>());
       r.set_name_en(row[2].as<std::string>());
-      r.set_kind(RegionKindFromName(row[3].as<std::string>()));
+      ASSIGN_OR_RETURN(const v1::RegionKind region_kind,
+                       FromStored<v1::RegionKind>(row[3].as<std::string>(), "regions.kind"));
+      r.set_kind(region_kind);
       r.set_parent_code(row[4].as<std::string>());
       ParseFlatJson(row[5].as<std::string>(), r.mutable_attributes());
     }
@@ -327,8 +312,7 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestStore::CreateFramework(
         "INSERT INTO frameworks (code, version, name, description, weight_convention, "
         "content_hash) VALUES ($1, $2, $3, $4, $5, $6)",
         request.code(), version, request.name(), request.description(),
-        absl::AsciiStrToLower(
-            v1::WeightConvention_Name(request.weight_convention()).substr(18)),
+        StoredName(request.weight_convention()),
         content_hash);
     absl::flat_hash_set<std::string> parents;
     for (const v1::FrameworkNode& n : request.nodes()) parents.insert(n.parent_code());
@@ -374,9 +358,9 @@ absl::StatusOr<v1::Framework> IngestStore::GetFramework(const std::string& code,
     framework.set_version(f[0][1].as<int>());
     framework.set_name(f[0][2].as<std::string>());
     framework.set_description(f[0][3].as<std::string>());
-    v1::WeightConvention convention = v1::WEIGHT_CONVENTION_RELATIVE;
-    v1::WeightConvention_Parse("WEIGHT_CONVENTION_" + absl::AsciiStrToUpper(f[0][4].as<std::string>()),
-                               &convention);
+    ASSIGN_OR_RETURN(const v1::WeightConvention convention,
+                     FromStored<v1::WeightConvention>(f[0][4].as<std::string>(),
+                                                      "frameworks.weight_convention"));
     framework.set_weight_convention(convention);
     *framework.mutable_created_at() = FromMicros(f[0][5].as<int64_t>());
     for (const auto& row : tx.exec_params(

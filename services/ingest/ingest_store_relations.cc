@@ -15,31 +15,10 @@
 #include "libs/common/status_macros.h"
 #include "services/ingest/revision_merge.h"
 #include "services/ingest/sql_text.h"
+#include "services/ingest/stored_names.h"
 
 namespace innoscope::ingest {
 namespace {
-
-std::string ActorKindName(v1::ActorKind kind) {
-  std::string name = v1::ActorKind_Name(kind).substr(std::string("ACTOR_KIND_").size());
-  return absl::AsciiStrToLower(name);
-}
-
-v1::ActorKind ActorKindFromName(const std::string& name) {
-  v1::ActorKind kind = v1::ACTOR_KIND_OTHER;
-  v1::ActorKind_Parse("ACTOR_KIND_" + absl::AsciiStrToUpper(name), &kind);
-  return kind;
-}
-
-std::string LayerName(v1::Layer layer) {
-  if (layer == v1::LAYER_UNSPECIFIED) return "";
-  return absl::AsciiStrToLower(v1::Layer_Name(layer).substr(std::string("LAYER_").size()));
-}
-
-v1::Layer LayerFromName(const std::string& name) {
-  v1::Layer layer = v1::LAYER_UNSPECIFIED;
-  if (!name.empty()) v1::Layer_Parse("LAYER_" + absl::AsciiStrToUpper(name), &layer);
-  return layer;
-}
 
 const RevisionedTable& ActorsTable() {
   static const auto* spec = new RevisionedTable{
@@ -91,9 +70,9 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
                                                       const std::vector<v1::Actor>& actors) {
   auto tuple = [&](size_t i) {
     const v1::Actor& a = actors[i];
-    return std::make_tuple(set, a.code(), a.name(), ActorKindName(a.kind()), a.province_code(),
+    return std::make_tuple(set, a.code(), a.name(), StoredName(a.kind()), a.province_code(),
                            a.city_code(), a.sample(), a.platform(), a.foreign(),
-                           LayerName(a.layer()), JsonObject(a.attributes()));
+                           StoredLayer(a.layer()), JsonObject(a.attributes()));
   };
   BatchRows batch;
   batch.count = actors.size();
@@ -154,7 +133,7 @@ absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const
         CurrentAt(tx, request.has_as_of() ? &request.as_of() : nullptr, false)};
     if (request.kinds_size() > 0) {
       google::protobuf::RepeatedPtrField<std::string> kinds;
-      for (int k : request.kinds()) *kinds.Add() = ActorKindName(static_cast<v1::ActorKind>(k));
+      for (int k : request.kinds()) *kinds.Add() = StoredName(static_cast<v1::ActorKind>(k));
       where.push_back(InList(tx, "o.kind", kinds));
     }
     query = absl::StrCat(
@@ -163,24 +142,33 @@ absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const
         absl::StrJoin(where, " AND "), " ORDER BY o.code");
     return absl::OkStatus();
   }));
-  return StreamQuery(pool_, query, 5000, [&](const pqxx::result& r) {
+  absl::Status stored = absl::OkStatus();  // an unknown stored kind or layer stops the read
+  RETURN_IF_ERROR(StreamQuery(pool_, query, 5000, [&](const pqxx::result& r) {
     std::vector<v1::Actor> chunk;
     chunk.reserve(r.size());
     for (const auto& row : r) {
       v1::Actor& a = chunk.emplace_back();
       a.set_code(row[0].as<std::string>());
       a.set_name(row[1].as<std::string>());
-      a.set_kind(ActorKindFromName(row[2].as<std::string>()));
+      absl::StatusOr<v1::ActorKind> kind =
+          FromStored<v1::ActorKind>(row[2].as<std::string>(), "actors.kind");
+      absl::StatusOr<v1::Layer> layer = LayerFromStored(row[8].as<std::string>());
+      if (!kind.ok() || !layer.ok()) {
+        stored = kind.ok() ? layer.status() : kind.status();
+        return false;
+      }
+      a.set_kind(*kind);
       a.set_province_code(row[3].as<std::string>());
       a.set_city_code(row[4].as<std::string>());
       a.set_sample(row[5].as<bool>());
       a.set_platform(row[6].as<bool>());
       a.set_foreign(row[7].as<bool>());
-      a.set_layer(LayerFromName(row[8].as<std::string>()));
+      a.set_layer(*layer);
       ParseFlatJson(row[9].as<std::string>(), a.mutable_attributes());
     }
     return on_chunk(chunk);
-  });
+  }));
+  return stored;
 }
 
 absl::Status IngestStore::ReadRelations(
@@ -196,7 +184,7 @@ absl::Status IngestStore::ReadRelations(
     // Actor kinds of either end, from the actors current at the same time.
     auto kinds = [&](const google::protobuf::RepeatedField<int>& list, const char* end) {
       google::protobuf::RepeatedPtrField<std::string> names;
-      for (int k : list) *names.Add() = ActorKindName(static_cast<v1::ActorKind>(k));
+      for (int k : list) *names.Add() = StoredName(static_cast<v1::ActorKind>(k));
       return absl::StrCat("EXISTS (SELECT 1 FROM actors a WHERE a.relation_set = o.relation_set "
                           "AND a.code = o.", end, " AND ",
                           absl::StrReplaceAll(CurrentAt(tx, request.has_as_of() ? &request.as_of()

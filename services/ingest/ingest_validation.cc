@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/server/content_hash.h"
 
 namespace innoscope::ingest {
@@ -197,6 +198,11 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request,
   }
   if (request.version() < 0) return absl::InvalidArgumentError("version: must be >= 0");
   if (request.nodes_size() == 0) return absl::InvalidArgumentError("nodes: a framework needs nodes");
+  if (absl::Status convention =
+          codecs::CheckProtoEnum(request.weight_convention(), "weight_convention");
+      !convention.ok()) {
+    return convention;
+  }
   RowErrors errors;
   std::map<std::string, int> index;  // code -> node index
   for (int i = 0; i < request.nodes_size(); ++i) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
 
 namespace innoscope::network {
@@ -19,17 +20,36 @@ bool IsEmpty(const v1::ActorFilter& f) {
          f.layers_size() == 0 && f.region_codes_size() == 0;
 }
 
-template <typename Enum, typename IsValid>
-absl::Status CheckEnum(Enum value, IsValid is_valid, absl::string_view field) {
-  if (is_valid(static_cast<int>(value))) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ": unknown value ", static_cast<int>(value)));
-}
-
 }  // namespace
 
 bool FlagPasses(v1::FlagFilter filter, bool value) {
-  return filter == v1::FLAG_FILTER_ANY || (filter == v1::FLAG_FILTER_ONLY) == value;
+  switch (filter) {
+    case v1::FLAG_FILTER_ANY:
+      return true;
+    case v1::FLAG_FILTER_ONLY:
+      return value;
+    case v1::FLAG_FILTER_EXCLUDE:
+      return !value;
+    case v1::FlagFilter_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case v1::FlagFilter_INT_MAX_SENTINEL_DO_NOT_USE_:
+      break;  // not values: ValidateSelection and ValidateRules reject unknown ones
+  }
+  return false;
+}
+
+const std::string& RegionCodeOf(const ActorRecord* actor, v1::RegionLevel level) {
+  static const std::string* const kNone = new std::string();
+  if (actor == nullptr) return *kNone;
+  switch (level) {
+    case v1::REGION_LEVEL_PROVINCE:
+      return actor->province_code;
+    case v1::REGION_LEVEL_CITY:
+      return actor->city_code;
+    case v1::RegionLevel_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case v1::RegionLevel_INT_MAX_SENTINEL_DO_NOT_USE_:
+      break;  // not values: the requests' level is checked first
+  }
+  return *kNone;
 }
 
 bool IsBuiltinRelationType(absl::string_view type) {
@@ -82,15 +102,27 @@ absl::Status ValidateSelection(const v1::GraphSelection& s, absl::string_view fi
                                                    s.years().window().last(), ")"));
   }
   const std::string f(field);
-  RETURN_IF_ERROR(CheckEnum(s.endpoint_rule(), v1::EndpointRule_IsValid, f + ".endpoint_rule"));
-  RETURN_IF_ERROR(CheckEnum(s.view(), v1::GraphView_IsValid, f + ".view"));
-  RETURN_IF_ERROR(CheckEnum(s.weight(), v1::EdgeWeight_IsValid, f + ".weight"));
-  RETURN_IF_ERROR(CheckEnum(s.multi_edges(), v1::MultiEdgePolicy_IsValid, f + ".multi_edges"));
-  RETURN_IF_ERROR(CheckEnum(s.self_loops(), v1::SelfLoopPolicy_IsValid, f + ".self_loops"));
-  const v1::ActorFilter& a = s.actors();
-  RETURN_IF_ERROR(CheckEnum(a.sample(), v1::FlagFilter_IsValid, f + ".actors.sample"));
-  RETURN_IF_ERROR(CheckEnum(a.platform(), v1::FlagFilter_IsValid, f + ".actors.platform"));
-  RETURN_IF_ERROR(CheckEnum(a.foreign(), v1::FlagFilter_IsValid, f + ".actors.foreign"));
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(s.endpoint_rule(), f + ".endpoint_rule"));
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(s.view(), f + ".view"));
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(s.weight(), f + ".weight"));
+  RETURN_IF_ERROR(codecs::FromProto(s.multi_edges(), f + ".multi_edges").status());
+  RETURN_IF_ERROR(codecs::FromProto(s.self_loops(), f + ".self_loops").status());
+  return ValidateActorFilter(s.actors(), f + ".actors");
+}
+
+absl::Status ValidateActorFilter(const v1::ActorFilter& a, absl::string_view field) {
+  const std::string f(field);
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(a.sample(), f + ".sample"));
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(a.platform(), f + ".platform"));
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(a.foreign(), f + ".foreign"));
+  for (int i = 0; i < a.kinds_size(); ++i) {
+    RETURN_IF_ERROR(codecs::CheckProtoEnum(static_cast<ingest::v1::ActorKind>(a.kinds(i)),
+                                           absl::StrCat(f, ".kinds[", i, "]")));
+  }
+  for (int i = 0; i < a.layers_size(); ++i) {
+    RETURN_IF_ERROR(codecs::CheckProtoEnum(static_cast<ingest::v1::Layer>(a.layers(i)),
+                                           absl::StrCat(f, ".layers[", i, "]")));
+  }
   return absl::OkStatus();
 }
 
@@ -161,14 +193,10 @@ absl::StatusOr<SelectedGraph> BuildGraph(const NetworkData& data,
 
   graph::BuildOptions options;
   options.directed = selection.view() == v1::GRAPH_VIEW_DIRECTED;
-  options.multi_edges = selection.multi_edges() == v1::MULTI_EDGE_POLICY_KEEP
-                            ? graph::MultiEdgePolicy::kKeep
-                        : selection.multi_edges() == v1::MULTI_EDGE_POLICY_KEEP_FIRST
-                            ? graph::MultiEdgePolicy::kMergeKeepFirst
-                            : graph::MultiEdgePolicy::kMergeSum;
-  options.self_loops = selection.self_loops() == v1::SELF_LOOP_POLICY_DROP
-                           ? graph::SelfLoopPolicy::kDrop
-                           : graph::SelfLoopPolicy::kKeep;
+  ASSIGN_OR_RETURN(options.multi_edges,
+                   codecs::FromProto(selection.multi_edges(), "selection.multi_edges"));
+  ASSIGN_OR_RETURN(options.self_loops,
+                   codecs::FromProto(selection.self_loops(), "selection.self_loops"));
   graph::GraphBuilder builder(options);
   SelectedGraph out;
   out.actors.reserve(codes.size());
@@ -181,6 +209,9 @@ absl::StatusOr<SelectedGraph> BuildGraph(const NetworkData& data,
     const graph::NodeId u = *builder.FindNode(r->source);
     const graph::NodeId v = *builder.FindNode(r->target);
     switch (selection.weight()) {
+      case v1::EDGE_WEIGHT_NONE:
+        builder.AddEdge(u, v);
+        break;
       case v1::EDGE_WEIGHT_WEIGHT:
         builder.AddEdge(u, v, r->weight.value_or(1.0));
         break;
@@ -190,8 +221,10 @@ absl::StatusOr<SelectedGraph> BuildGraph(const NetworkData& data,
       case v1::EDGE_WEIGHT_COUNT:
         builder.AddEdge(u, v, 1.0);
         break;
-      default:
-        builder.AddEdge(u, v);
+      case v1::EdgeWeight_INT_MIN_SENTINEL_DO_NOT_USE_:
+      case v1::EdgeWeight_INT_MAX_SENTINEL_DO_NOT_USE_:
+        return absl::InvalidArgumentError(  // not values: ValidateSelection rejects them
+            absl::StrCat("selection.weight: unknown value ", selection.weight()));
     }
   }
   out.relations = static_cast<int64_t>(chosen.size());

@@ -64,6 +64,10 @@ YearBounds YearsOf(const v1::YearSelection& years);
 absl::Status ValidateSelection(const v1::GraphSelection& selection,
                                absl::string_view field = "selection");
 
+// An actor filter's enums are known; INVALID_ARGUMENT names the field
+// ("<field>.kinds[0]: unknown value 42; ...").
+absl::Status ValidateActorFilter(const v1::ActorFilter& filter, absl::string_view field);
+
 // Whether a flag value passes a filter (ANY, ONLY, EXCLUDE).
 bool FlagPasses(v1::FlagFilter filter, bool value);
 
@@ -109,6 +113,9 @@ struct SelectedGraph {
 absl::StatusOr<SelectedGraph> BuildGraph(const NetworkData& data,
                                          const v1::GraphSelection& selection,
                                          const YearBounds& years);
+
+// The actor's province or city code at `level`; "" for an unknown actor.
+const std::string& RegionCodeOf(const clients::ActorRecord* actor, v1::RegionLevel level);
 
 // Role and location of a node for results.
 v1::NodeRole RoleOf(const clients::ActorRecord* actor);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
 #include "libs/graph/approx_paths.h"
 #include "libs/graph/betweenness.h"
@@ -20,16 +21,6 @@ namespace innoscope::network {
 namespace {
 
 using graph::Convention;
-
-constexpr std::pair<v1::Measure, const char*> kMeasureNames[] = {
-    {v1::MEASURE_DEGREE, "degree"},           {v1::MEASURE_IN_DEGREE, "in_degree"},
-    {v1::MEASURE_OUT_DEGREE, "out_degree"},   {v1::MEASURE_STRENGTH, "strength"},
-    {v1::MEASURE_IN_STRENGTH, "in_strength"}, {v1::MEASURE_OUT_STRENGTH, "out_strength"},
-    {v1::MEASURE_BETWEENNESS, "betweenness"}, {v1::MEASURE_CLOSENESS, "closeness"},
-    {v1::MEASURE_HARMONIC, "harmonic"},       {v1::MEASURE_PAGERANK, "pagerank"},
-    {v1::MEASURE_EIGENVECTOR, "eigenvector"}, {v1::MEASURE_KCORE, "kcore"},
-    {v1::MEASURE_COMMUNITY, "community"},     {v1::MEASURE_CLUSTERING, "clustering"},
-};
 
 // Runs an algorithm under the caller's interrupt.
 absl::Status RunWith(graph::Algorithm& algorithm, const graph::Interrupt& interrupt) {
@@ -136,39 +127,6 @@ v1::CommunityStats CommunityStatsOf(const graph::Louvain& louvain, const Louvain
   return c;
 }
 
-graph::Convention ToConvention(v1::Convention convention) {
-  switch (convention) {
-    case v1::CONVENTION_NETWORKX:
-      return Convention::kNetworkx;
-    case v1::CONVENTION_IGRAPH:
-      return Convention::kIgraph;
-    default:
-      return Convention::kGephi;
-  }
-}
-
-v1::Convention FromConvention(graph::Convention convention) {
-  switch (convention) {
-    case Convention::kNetworkx:
-      return v1::CONVENTION_NETWORKX;
-    case Convention::kIgraph:
-      return v1::CONVENTION_IGRAPH;
-    case Convention::kGephi:
-      break;
-  }
-  return v1::CONVENTION_GEPHI;
-}
-
-absl::StatusOr<v1::Convention> ConventionFromName(absl::string_view name) {
-  for (Convention c : {Convention::kGephi, Convention::kNetworkx, Convention::kIgraph}) {
-    if (graph::ConventionName(c) == std::string_view(name.data(), name.size())) {
-      return FromConvention(c);
-    }
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown convention \"", name, "\"; use gephi, networkx or igraph"));
-}
-
 absl::StatusOr<LouvainParams> ToLouvainParams(const v1::LouvainOptions& options,
                                               absl::string_view field) {
   LouvainParams params;
@@ -216,7 +174,7 @@ absl::StatusOr<ApproxParams> ToApproxParams(const v1::Approximation& approximati
 absl::StatusOr<v1::NetworkStats> ComputeStats(const graph::Graph& g, const StatsOptions& options,
                                               const graph::Interrupt& interrupt) {
   v1::NetworkStats stats;
-  stats.set_convention(FromConvention(options.convention));
+  stats.set_convention(codecs::ToProto(options.convention));
   const graph::BasicStatistics basic = graph::ComputeBasicStatistics(g);
   stats.mutable_nodes()->set_total(basic.nodes);
   stats.set_edges(basic.edges);
@@ -250,30 +208,31 @@ absl::StatusOr<v1::NetworkStats> ComputeStats(const graph::Graph& g, const Stats
   return stats;
 }
 
-absl::StatusOr<MeasureResult> ComputeMeasure(const graph::Graph& g, v1::Measure measure,
+absl::StatusOr<MeasureResult> ComputeMeasure(const graph::Graph& g, graph::Measure measure,
                                              const MeasureOptions& options,
                                              const graph::Interrupt& interrupt) {
+  using graph::Measure;
   MeasureResult result;
-  result.info.set_measure(measure);
+  result.info.set_measure(codecs::ToProto(measure));
   result.info.set_exact(true);
   switch (measure) {
-    case v1::MEASURE_DEGREE:
-    case v1::MEASURE_IN_DEGREE:
-    case v1::MEASURE_OUT_DEGREE:
-    case v1::MEASURE_STRENGTH:
-    case v1::MEASURE_IN_STRENGTH:
-    case v1::MEASURE_OUT_STRENGTH: {
+    case Measure::kDegree:
+    case Measure::kInDegree:
+    case Measure::kOutDegree:
+    case Measure::kStrength:
+    case Measure::kInStrength:
+    case Measure::kOutStrength: {
       graph::DegreeCentrality::Options o;
-      o.mode = measure == v1::MEASURE_IN_DEGREE || measure == v1::MEASURE_IN_STRENGTH
+      o.mode = measure == Measure::kInDegree || measure == Measure::kInStrength
                    ? graph::DegreeMode::kIn
-               : measure == v1::MEASURE_OUT_DEGREE || measure == v1::MEASURE_OUT_STRENGTH
+               : measure == Measure::kOutDegree || measure == Measure::kOutStrength
                    ? graph::DegreeMode::kOut
                    : graph::DegreeMode::kTotal;
-      o.weighted = measure == v1::MEASURE_STRENGTH || measure == v1::MEASURE_IN_STRENGTH ||
-                   measure == v1::MEASURE_OUT_STRENGTH;
+      o.weighted = measure == Measure::kStrength || measure == Measure::kInStrength ||
+                   measure == Measure::kOutStrength;
       if (o.weighted && !g.weighted()) {
         return absl::InvalidArgumentError(absl::StrCat(
-            MeasureName(measure),
+            EnumToName(measure),
             " needs edge weights: choose selection.weight (weight, amount or count) or pass "
             "--weighted"));
       }
@@ -283,7 +242,7 @@ absl::StatusOr<MeasureResult> ComputeMeasure(const graph::Graph& g, v1::Measure 
       result.scores = degree.Scores();
       break;
     }
-    case v1::MEASURE_BETWEENNESS:
+    case Measure::kBetweenness:
       if (options.approximation.enabled) {
         graph::ApproxBetweenness::Options o;
         o.epsilon = options.approximation.epsilon;
@@ -303,19 +262,19 @@ absl::StatusOr<MeasureResult> ComputeMeasure(const graph::Graph& g, v1::Measure 
         result.scores = betweenness.Scores();
       }
       break;
-    case v1::MEASURE_CLOSENESS: {
+    case Measure::kCloseness: {
       graph::Closeness closeness(g, {options.convention, options.num_threads});
       RETURN_IF_ERROR(RunWith(closeness, interrupt));
       result.scores = closeness.Scores();
       break;
     }
-    case v1::MEASURE_HARMONIC: {
+    case Measure::kHarmonic: {
       graph::HarmonicCloseness harmonic(g, {options.convention, options.num_threads});
       RETURN_IF_ERROR(RunWith(harmonic, interrupt));
       result.scores = harmonic.Scores();
       break;
     }
-    case v1::MEASURE_PAGERANK: {
+    case Measure::kPagerank: {
       graph::PageRank::Options o;
       o.weighted = options.weighted;
       graph::PageRank pagerank(g, o);
@@ -325,7 +284,7 @@ absl::StatusOr<MeasureResult> ComputeMeasure(const graph::Graph& g, v1::Measure 
       result.info.set_iterations(pagerank.iterations());
       break;
     }
-    case v1::MEASURE_EIGENVECTOR: {
+    case Measure::kEigenvector: {
       graph::EigenvectorCentrality::Options o;
       o.weighted = options.weighted;
       graph::EigenvectorCentrality eigenvector(g, o);
@@ -335,48 +294,26 @@ absl::StatusOr<MeasureResult> ComputeMeasure(const graph::Graph& g, v1::Measure 
       result.info.set_iterations(eigenvector.iterations());
       break;
     }
-    case v1::MEASURE_KCORE: {
+    case Measure::kKcore: {
       graph::CoreDecomposition cores(g);
       RETURN_IF_ERROR(RunWith(cores, interrupt));
       result.scores.assign(cores.CoreNumbers().begin(), cores.CoreNumbers().end());
       break;
     }
-    case v1::MEASURE_COMMUNITY: {
+    case Measure::kCommunity: {
       graph::Louvain louvain(g, LouvainOptionsOf(options.louvain, options.convention));
       RETURN_IF_ERROR(RunWith(louvain, interrupt));
       result.scores.assign(louvain.Communities().begin(), louvain.Communities().end());
       break;
     }
-    case v1::MEASURE_CLUSTERING: {
+    case Measure::kClustering: {
       graph::ClusteringCoefficient clustering(g, options.convention);
       RETURN_IF_ERROR(RunWith(clustering, interrupt));
       result.scores = clustering.LocalClustering();
       break;
     }
-    default:
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown measure ", static_cast<int>(measure)));
   }
   return result;
-}
-
-absl::StatusOr<v1::Measure> MeasureFromName(absl::string_view name) {
-  for (const auto& [measure, text] : kMeasureNames) {
-    if (name == text) return measure;
-  }
-  std::string known;
-  for (const auto& [measure, text] : kMeasureNames) {
-    absl::StrAppend(&known, known.empty() ? "" : ", ", text);
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown measure \"", name, "\"; use one of ", known));
-}
-
-std::string MeasureName(v1::Measure measure) {
-  for (const auto& [m, text] : kMeasureNames) {
-    if (m == measure) return text;
-  }
-  return absl::StrCat("measure ", static_cast<int>(measure));
 }
 
 }  // namespace innoscope::network

@@ -10,7 +10,10 @@
 //   options.convention = graph::Convention::kGephi;
 //   ASSIGN_OR_RETURN(v1::NetworkStats stats, ComputeStats(graph, options, interrupt));
 //   ASSIGN_OR_RETURN(MeasureResult pagerank,
-//                    ComputeMeasure(graph, v1::MEASURE_PAGERANK, {}, interrupt));
+//                    ComputeMeasure(graph, graph::Measure::kPagerank, {}, interrupt));
+//
+// Conventions and measures cross the wire through libs/codecs/enum_codecs.h
+// and are named by libs/graph's tables (EnumToName, ParseEnum).
 
 #include <cstdint>
 #include <string>
@@ -23,14 +26,9 @@
 #include "libs/graph/communities.h"
 #include "libs/graph/convention.h"
 #include "libs/graph/graph.h"
+#include "libs/graph/measure.h"
 
 namespace innoscope::network {
-
-// UNSPECIFIED is gephi, the convention of the published reports.
-graph::Convention ToConvention(v1::Convention convention);
-v1::Convention FromConvention(graph::Convention convention);
-// "gephi", "networkx", "igraph"; INVALID_ARGUMENT otherwise.
-absl::StatusOr<v1::Convention> ConventionFromName(absl::string_view name);
 
 // Louvain parameters with defaults applied.
 struct LouvainParams {
@@ -96,14 +94,8 @@ struct MeasureResult {
 
 // One per-node measure (docs/network.md section 5). Strengths need a
 // weighted graph (INVALID_ARGUMENT otherwise).
-absl::StatusOr<MeasureResult> ComputeMeasure(const graph::Graph& graph, v1::Measure measure,
+absl::StatusOr<MeasureResult> ComputeMeasure(const graph::Graph& graph, graph::Measure measure,
                                              const MeasureOptions& options,
                                              const graph::Interrupt& interrupt);
-
-// Names used by the CLI: degree, in_degree, out_degree, strength,
-// in_strength, out_strength, betweenness, closeness, harmonic, pagerank,
-// eigenvector, kcore, community, clustering.
-absl::StatusOr<v1::Measure> MeasureFromName(absl::string_view name);
-std::string MeasureName(v1::Measure measure);
 
 }  // namespace innoscope::network

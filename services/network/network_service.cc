@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
 #include "libs/graph/centrality.h"
 #include "libs/graph/communities.h"
@@ -30,20 +31,13 @@ constexpr int kMaxYears = 200;
 // A relation set changing while it is read is read again, at most this often.
 constexpr int kReadAttempts = 3;
 
-constexpr v1::Measure kDefaultMeasures[] = {
-    v1::MEASURE_DEGREE,      v1::MEASURE_IN_DEGREE,   v1::MEASURE_OUT_DEGREE,
-    v1::MEASURE_BETWEENNESS, v1::MEASURE_CLOSENESS,   v1::MEASURE_HARMONIC,
-    v1::MEASURE_PAGERANK,    v1::MEASURE_EIGENVECTOR, v1::MEASURE_KCORE};
+constexpr graph::Measure kDefaultMeasures[] = {
+    graph::Measure::kDegree,      graph::Measure::kInDegree,  graph::Measure::kOutDegree,
+    graph::Measure::kBetweenness, graph::Measure::kCloseness, graph::Measure::kHarmonic,
+    graph::Measure::kPagerank,    graph::Measure::kEigenvector, graph::Measure::kKcore};
 
 std::string RelationSetOf(const v1::GraphSelection& selection) {
   return selection.relation_set().empty() ? "default" : selection.relation_set();
-}
-
-absl::Status CheckConvention(v1::Convention convention) {
-  if (v1::Convention_IsValid(convention)) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat("convention: unknown value ",
-                                                 static_cast<int>(convention),
-                                                 "; use gephi, networkx or igraph"));
 }
 
 // Louvain parameters, checked against the selection (weights must exist).
@@ -63,9 +57,8 @@ absl::StatusOr<StatsOptions> StatsOptionsOf(v1::Convention convention,
                                             const v1::Approximation& approximation,
                                             bool skip_communities,
                                             const v1::GraphSelection& selection) {
-  RETURN_IF_ERROR(CheckConvention(convention));
   StatsOptions options;
-  options.convention = ToConvention(convention);
+  ASSIGN_OR_RETURN(options.convention, codecs::FromProto(convention, "convention"));
   ASSIGN_OR_RETURN(options.louvain, LouvainOf(louvain, selection));
   ASSIGN_OR_RETURN(options.approximation, ToApproxParams(approximation));
   options.communities = !skip_communities;
@@ -229,7 +222,7 @@ absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkSt
   *response.mutable_stats()->mutable_nodes() = CountNodes(g);
   v1::ComputeNetworkStatsRequest normalized = request;
   normalized.mutable_selection()->set_relation_set(loaded.relation_set);
-  normalized.set_convention(FromConvention(options.convention));
+  normalized.set_convention(codecs::ToProto(options.convention));
   *response.mutable_run() = NewRun(v1::RUN_KIND_STATS, normalized, normalized.selection(),
                                    normalized.convention(), loaded, Summarize(g));
   RETURN_IF_ERROR(Record(response.mutable_run(), normalized, response.stats()));
@@ -251,11 +244,19 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
     return absl::InvalidArgumentError(absl::StrCat("years: give first <= last, at most ", kMaxYears,
                                                    " years (got ", first, "..", last, ")"));
   }
-  if (!v1::YearMode_IsValid(request.mode())) {
-    return absl::InvalidArgumentError(absl::StrCat("mode: unknown value ", request.mode()));
-  }
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(request.mode(), "mode"));
   RETURN_IF_ERROR(ValidateSelection(request.selection()));
-  const bool cumulative = request.mode() == v1::YEAR_MODE_CUMULATIVE;
+  bool cumulative = true;
+  switch (request.mode()) {
+    case v1::YEAR_MODE_CUMULATIVE:
+      break;
+    case v1::YEAR_MODE_SINGLE_YEAR:
+      cumulative = false;
+      break;
+    case v1::YearMode_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case v1::YearMode_INT_MAX_SENTINEL_DO_NOT_USE_:
+      break;  // not values: checked above
+  }
   YearBounds read;
   if (!cumulative) read.first = first;
   read.last = last;
@@ -274,7 +275,7 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
     v1::YearStats* point = response.add_years();
     point->set_year(year);
     if (g.graph.NumNodes() == 0) {
-      point->mutable_stats()->set_convention(FromConvention(options.convention));
+      point->mutable_stats()->set_convention(codecs::ToProto(options.convention));
       continue;
     }
     ASSIGN_OR_RETURN(*point->mutable_stats(), ComputeStats(g.graph, options, call.interrupt));
@@ -289,7 +290,7 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
   }
   v1::ComputeStatsTimeSeriesRequest normalized = request;
   normalized.mutable_selection()->set_relation_set(loaded.relation_set);
-  normalized.set_convention(FromConvention(options.convention));
+  normalized.set_convention(codecs::ToProto(options.convention));
   *response.mutable_run() =
       NewRun(v1::RUN_KIND_STATS_TIME_SERIES, normalized, normalized.selection(),
              normalized.convention(), loaded, largest);
@@ -304,22 +305,18 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
 absl::Status NetworkService::ComputeCentralities(
     const v1::ComputeCentralitiesRequest& request, const CallContext& call,
     const std::function<bool(const v1::ComputeCentralitiesResponse&)>& on_message) {
-  RETURN_IF_ERROR(CheckConvention(request.convention()));
-  std::vector<v1::Measure> measures(request.measures().size());
+  MeasureOptions options;
+  ASSIGN_OR_RETURN(options.convention, codecs::FromProto(request.convention(), "convention"));
+  std::vector<graph::Measure> measures(request.measures().size());
   for (int i = 0; i < request.measures_size(); ++i) {
-    const v1::Measure m = request.measures(i);
-    if (m == v1::MEASURE_UNSPECIFIED || !v1::Measure_IsValid(m)) {
-      return absl::InvalidArgumentError(absl::StrCat("measures[", i, "]: unknown measure ", m));
-    }
-    measures[i] = m;
+    ASSIGN_OR_RETURN(measures[i], codecs::FromProtoNumber<v1::Measure>(
+                                      request.measures(i), absl::StrCat("measures[", i, "]")));
   }
   if (measures.empty()) measures.assign(std::begin(kDefaultMeasures), std::end(kDefaultMeasures));
   if (request.top_n() < 0) {
     return absl::InvalidArgumentError(absl::StrCat("top_n: ", request.top_n(), " is negative"));
   }
   const int top_n = request.top_n() > 0 ? request.top_n() : kDefaultTopN;
-  MeasureOptions options;
-  options.convention = ToConvention(request.convention());
   options.normalized = request.normalized();
   options.weighted = request.selection().weight() != v1::EDGE_WEIGHT_NONE;
   ASSIGN_OR_RETURN(options.approximation, ToApproxParams(request.approximation()));
@@ -329,17 +326,17 @@ absl::Status NetworkService::ComputeCentralities(
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
   v1::ComputeCentralitiesResponse head;
   std::vector<std::vector<double>> scores;
-  for (v1::Measure m : measures) {
+  for (graph::Measure m : measures) {
     ASSIGN_OR_RETURN(MeasureResult result, ComputeMeasure(g.graph, m, options, call.interrupt));
-    head.add_measures(m);
+    head.add_measures(codecs::ToProto(m));
     *head.add_info() = result.info;
     for (v1::NodeRole role : {v1::NODE_ROLE_UNSPECIFIED, v1::NODE_ROLE_SAMPLE_ENTERPRISE,
                               v1::NODE_ROLE_RELATION_NODE}) {
-      *head.add_top() = TopListOf(g, m, result.scores, role, top_n);
+      *head.add_top() = TopListOf(g, codecs::ToProto(m), result.scores, role, top_n);
     }
     scores.push_back(std::move(result.scores));
   }
-  head.set_convention(FromConvention(options.convention));
+  head.set_convention(codecs::ToProto(options.convention));
   v1::ComputeCentralitiesRequest normalized = request;
   normalized.mutable_selection()->set_relation_set(loaded.relation_set);
   normalized.set_convention(head.convention());
@@ -369,13 +366,13 @@ absl::Status NetworkService::ComputeCentralities(
 
 absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
     const v1::DetectCommunitiesRequest& request, const CallContext& call) {
-  RETURN_IF_ERROR(CheckConvention(request.convention()));
+  ASSIGN_OR_RETURN(const graph::Convention convention,
+                   codecs::FromProto(request.convention(), "convention"));
   ASSIGN_OR_RETURN(LouvainParams params, LouvainOf(request.louvain(), request.selection()));
   if (request.top_members() < 0) {
     return absl::InvalidArgumentError("top_members: negative");
   }
   const int top_members = request.top_members() > 0 ? request.top_members() : 5;
-  const graph::Convention convention = ToConvention(request.convention());
   Loaded loaded;
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
   if (g.graph.NumEdges() == 0) {
@@ -390,7 +387,7 @@ absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
   v1::DetectCommunitiesResponse response;
   *response.mutable_stats() = CommunityStatsOf(louvain, params, convention);
   response.set_levels(static_cast<int32_t>(louvain.Levels().size()));
-  response.set_convention(FromConvention(convention));
+  response.set_convention(codecs::ToProto(convention));
   const std::vector<int64_t>& community = louvain.Communities();
   std::vector<v1::Community> communities(static_cast<size_t>(louvain.NumCommunities()));
   std::vector<std::vector<graph::NodeId>> members(communities.size());
@@ -445,17 +442,13 @@ absl::StatusOr<v1::ComputeRegionFlowsResponse> NetworkService::ComputeRegionFlow
     return absl::InvalidArgumentError(
         "selection.view: region flows need the directed view (origin -> destination)");
   }
-  if (!v1::RegionLevel_IsValid(request.level())) {
-    return absl::InvalidArgumentError(absl::StrCat("level: unknown value ", request.level()));
-  }
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(request.level(), "level"));
   if (request.top_n() < 0) return absl::InvalidArgumentError("top_n: negative");
   Loaded loaded;
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
   std::vector<std::string> region(static_cast<size_t>(g.graph.NumNodes()));
   for (graph::NodeId v = 0; v < g.graph.NumNodes(); ++v) {
-    if (const ActorRecord* a = g.actors[v]; a != nullptr) {
-      region[v] = request.level() == v1::REGION_LEVEL_CITY ? a->city_code : a->province_code;
-    }
+    region[v] = RegionCodeOf(g.actors[v], request.level());
   }
   graph::RegionFlowOptions options;
   options.top_n = request.top_n() > 0 ? request.top_n() : 10;
@@ -517,9 +510,7 @@ absl::StatusOr<v1::ComputeRegionFlowsResponse> NetworkService::ComputeRegionFlow
 
 absl::StatusOr<v1::FitDegreeDistributionResponse> NetworkService::FitDegreeDistribution(
     const v1::FitDegreeDistributionRequest& request, const CallContext& call) {
-  if (!v1::DegreeMode_IsValid(request.mode())) {
-    return absl::InvalidArgumentError(absl::StrCat("mode: unknown value ", request.mode()));
-  }
+  ASSIGN_OR_RETURN(const graph::DegreeMode mode, codecs::FromProto(request.mode(), "mode"));
   if (request.has_bootstrap_samples() && request.bootstrap_samples() <= 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "bootstrap_samples: the sample size must be > 0 (got ", request.bootstrap_samples(),
@@ -542,10 +533,6 @@ absl::StatusOr<v1::FitDegreeDistributionResponse> NetworkService::FitDegreeDistr
   }
   Loaded loaded;
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
-  const graph::DegreeMode mode = request.mode() == v1::DEGREE_MODE_IN ? graph::DegreeMode::kIn
-                                 : request.mode() == v1::DEGREE_MODE_OUT
-                                     ? graph::DegreeMode::kOut
-                                     : graph::DegreeMode::kTotal;
   v1::FitDegreeDistributionResponse response;
   response.set_mode(request.mode());
   auto histogram = [&](graph::DegreeMode m, google::protobuf::RepeatedField<int64_t>* out) {

@@ -6,18 +6,14 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "libs/codecs/enum_codecs.h"
+#include "libs/common/status_macros.h"
 
 namespace innoscope::network {
 namespace {
 
 using clients::ActorRecord;
 using clients::RelationRecord;
-
-const std::string& RegionOf(const ActorRecord* actor, v1::RegionLevel level) {
-  static const std::string* const kNone = new std::string();
-  if (actor == nullptr) return *kNone;
-  return level == v1::REGION_LEVEL_CITY ? actor->city_code : actor->province_code;
-}
 
 // One region's running aggregate.
 struct Tally {
@@ -32,9 +28,7 @@ absl::Status ValidateRules(const v1::DeriveRegionIndicatorsRequest& request) {
     return absl::InvalidArgumentError(
         "rules: empty; give at least one (indicator_code, relation_type, direction, aggregate)");
   }
-  if (!v1::RegionLevel_IsValid(request.level())) {
-    return absl::InvalidArgumentError(absl::StrCat("level: unknown value ", request.level()));
-  }
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(request.level(), "level"));
   const auto& selected = request.selection().relation_types();
   std::set<std::string> indicators;
   for (int i = 0; i < request.rules_size(); ++i) {
@@ -57,11 +51,11 @@ absl::Status ValidateRules(const v1::DeriveRegionIndicatorsRequest& request) {
           at, ".relation_type: \"", rule.relation_type(),
           "\" is not among selection.relation_types; add it there or leave them empty"));
     }
-    if (!v1::RelationDirection_IsValid(rule.direction()) ||
-        !v1::Aggregate_IsValid(rule.aggregate()) || !v1::FlagFilter_IsValid(rule.international())) {
-      return absl::InvalidArgumentError(at +
-                                        ": unknown direction, aggregate or international value");
-    }
+    RETURN_IF_ERROR(codecs::CheckProtoEnum(rule.direction(), at + ".direction"));
+    RETURN_IF_ERROR(codecs::CheckProtoEnum(rule.aggregate(), at + ".aggregate"));
+    RETURN_IF_ERROR(codecs::CheckProtoEnum(rule.international(), at + ".international"));
+    RETURN_IF_ERROR(ValidateActorFilter(rule.anchor(), at + ".anchor"));
+    RETURN_IF_ERROR(ValidateActorFilter(rule.partner(), at + ".partner"));
   }
   return absl::OkStatus();
 }
@@ -95,7 +89,7 @@ std::vector<v1::RegionIndicatorValue> DeriveValues(const NetworkData& data,
     const ActorMask partner(rule.partner(), data);
     std::map<std::string, Tally> regions;  // sorted by code
     for (const ActorRecord& a : data.actors()) {
-      const std::string& region = RegionOf(&a, request.level());
+      const std::string& region = RegionCodeOf(&a, request.level());
       if (!region.empty() && anchor(&a)) regions.try_emplace(region);
     }
     for (const RelationRecord& r : data.relations()) {
@@ -121,13 +115,16 @@ std::vector<v1::RegionIndicatorValue> DeriveValues(const NetworkData& data,
       }
       absl::flat_hash_set<std::string> credited;  // a relation counts once per region
       for (const Ends& e : orientations) {
-        const std::string& region = RegionOf(e.anchor, request.level());
+        const std::string& region = RegionCodeOf(e.anchor, request.level());
         if (region.empty() || !anchor(e.anchor) || !partner(e.partner) ||
             !credited.insert(region).second) {
           continue;
         }
         Tally& tally = regions[region];
         switch (rule.aggregate()) {
+          case v1::AGGREGATE_COUNT:
+            tally.sum += 1;
+            break;
           case v1::AGGREGATE_SUM_AMOUNT:
             tally.sum += r.amount.value_or(0.0);
             break;
@@ -137,8 +134,9 @@ std::vector<v1::RegionIndicatorValue> DeriveValues(const NetworkData& data,
           case v1::AGGREGATE_DISTINCT_PARTNERS:
             tally.partners.insert(*e.partner_code);
             break;
-          default:
-            tally.sum += 1;
+          case v1::Aggregate_INT_MIN_SENTINEL_DO_NOT_USE_:
+          case v1::Aggregate_INT_MAX_SENTINEL_DO_NOT_USE_:
+            break;  // not values: ValidateRules rejects unknown ones
         }
       }
     }

@@ -16,6 +16,7 @@
 #include "libs/clients/calls.h"
 #include "libs/clients/grpc_ingest_client.h"
 #include "libs/clients/grpc_weighting_client.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/server/content_hash.h"
@@ -346,9 +347,7 @@ class RecomputeSteps::Impl {
     }
     if (!e.clusters.empty()) {
       for (const std::string& c : e.clusters) spec.mutable_clusters()->add_cluster_codes(c);
-      spec.mutable_clusters()->set_aggregate(e.cluster_aggregate == recompute::ClusterAggregate::kMean
-                                                 ? sv1::CLUSTER_AGGREGATE_MEAN
-                                                 : sv1::CLUSTER_AGGREGATE_SUM);
+      spec.mutable_clusters()->set_aggregate(codecs::ToProto(e.cluster_aggregate));
     }
     switch (e.tiers.kind) {
       case recompute::TierRule::Kind::kRankBands:

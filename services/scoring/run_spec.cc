@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
 #include "libs/scoring/tiers.h"
 #include "libs/server/content_hash.h"
@@ -19,7 +20,7 @@ absl::Status Invalid(const std::string& field, const std::string& problem) {
 bool Finite(double x) { return std::isfinite(x); }
 
 absl::Status ValidateNormalisation(const v1::Normalisation& n, const std::string& field) {
-  if (!v1::NormalisationMethod_IsValid(n.method())) return Invalid(field + ".method", "unknown");
+  RETURN_IF_ERROR(codecs::FromProto(n.method(), field + ".method").status());
   const double lower = n.has_lower() ? n.lower() : 0;
   const double upper = n.has_upper() ? n.upper() : 100;
   if (!Finite(lower) || !Finite(upper) || !(lower < upper)) {
@@ -38,7 +39,7 @@ absl::Status ValidateNormalisation(const v1::Normalisation& n, const std::string
 }
 
 absl::Status ValidateStep(const v1::AggregationStep& step, const std::string& field) {
-  if (!v1::AggregationMethod_IsValid(step.method())) return Invalid(field + ".method", "unknown");
+  RETURN_IF_ERROR(codecs::FromProto(step.method(), field + ".method").status());
   if (!Finite(step.exponent())) return Invalid(field + ".exponent", "not finite");
   return absl::OkStatus();
 }
@@ -112,10 +113,9 @@ absl::Status ValidateRunSpec(const v1::RunSpec& spec) {
   }
 
   const v1::Pipeline& p = spec.pipeline();
-  if (!v1::ImputationMethod_IsValid(p.imputation().method())) {
-    return Invalid("spec.pipeline.imputation.method", "unknown");
-  }
-  if (IsGroupImputation(p.imputation().method()) && p.imputation().group_attribute().empty()) {
+  ASSIGN_OR_RETURN(const index::ImputeMethod impute,
+                   codecs::FromProto(p.imputation().method(), "spec.pipeline.imputation.method"));
+  if (index::IsGroupImputation(impute) && p.imputation().group_attribute().empty()) {
     return Invalid("spec.pipeline.imputation.group_attribute",
                    "required by group imputation (the region attribute holding the group)");
   }
@@ -151,8 +151,11 @@ absl::Status ValidateRunSpec(const v1::RunSpec& spec) {
   for (const auto& [level, step] : a.by_level()) {
     RETURN_IF_ERROR(ValidateStep(step, absl::StrCat("spec.aggregation.by_level[", level, "]")));
   }
-  if (!v1::ZeroPolicy_IsValid(a.zero_policy()))
-    return Invalid("spec.aggregation.zero_policy", "unknown");
+  RETURN_IF_ERROR(codecs::FromProto(a.zero_policy(), "spec.aggregation.zero_policy").status());
+  RETURN_IF_ERROR(codecs::FromProto(a.missing(), "spec.aggregation.missing").status());
+  RETURN_IF_ERROR(codecs::FromProto(a.topsis_normalisation(),
+                                    "spec.aggregation.topsis_normalisation")
+                      .status());
   if (a.has_shift() && !(Finite(a.shift()) && a.shift() > 0)) {
     return Invalid("spec.aggregation.shift",
                    absl::StrCat("must be finite and > 0, got ", a.shift()));
@@ -170,6 +173,8 @@ absl::Status ValidateRunSpec(const v1::RunSpec& spec) {
   }
 
   const v1::Clusters& c = spec.clusters();
+  ASSIGN_OR_RETURN(const ClusterAggregate cluster_aggregate,
+                   codecs::FromProto(c.aggregate(), "spec.clusters.aggregate"));
   std::set<std::string> clusters;
   for (const std::string& code : c.cluster_codes()) {
     if (code.empty()) return Invalid("spec.clusters.cluster_codes", "empty code");
@@ -177,37 +182,17 @@ absl::Status ValidateRunSpec(const v1::RunSpec& spec) {
       return Invalid("spec.clusters.cluster_codes", absl::StrCat("\"", code, "\" listed twice"));
     }
   }
-  if (c.aggregate() == v1::CLUSTER_AGGREGATE_WEIGHTED_MEAN && c.weight_indicator().empty()) {
+  if (cluster_aggregate == ClusterAggregate::kWeightedMean && c.weight_indicator().empty()) {
     return Invalid("spec.clusters.weight_indicator",
                    "required by the weighted mean (e.g. a population indicator)");
   }
   return ValidateTiers(spec.tiers());
 }
 
-index::NormaliseMethod ToNormaliseMethod(v1::NormalisationMethod method) {
-  switch (method) {
-    case v1::NORMALISATION_METHOD_GOALPOSTS:
-      return index::NormaliseMethod::kGoalposts;
-    case v1::NORMALISATION_METHOD_Z_SCORE:
-      return index::NormaliseMethod::kZScore;
-    case v1::NORMALISATION_METHOD_RANK:
-      return index::NormaliseMethod::kRank;
-    case v1::NORMALISATION_METHOD_PERCENTILE_RANK:
-      return index::NormaliseMethod::kPercentileRank;
-    case v1::NORMALISATION_METHOD_DISTANCE_TO_TARGET:
-      return index::NormaliseMethod::kDistanceToTarget;
-    case v1::NORMALISATION_METHOD_DISTANCE_TO_BEST:
-      return index::NormaliseMethod::kDistanceToBest;
-    case v1::NORMALISATION_METHOD_PROPORTION_OF_MAX:
-      return index::NormaliseMethod::kProportionOfMax;
-    default:
-      return index::NormaliseMethod::kMinMax;
-  }
-}
-
-index::NormaliseSpec ToNormaliseSpec(const v1::Normalisation& n) {
+absl::StatusOr<index::NormaliseSpec> ToNormaliseSpec(const v1::Normalisation& n,
+                                                     absl::string_view field) {
   index::NormaliseSpec spec;
-  spec.method = ToNormaliseMethod(n.method());
+  ASSIGN_OR_RETURN(spec.method, codecs::FromProto(n.method(), absl::StrCat(field, ".method")));
   if (n.has_lower()) spec.lower = n.lower();
   if (n.has_upper()) spec.upper = n.upper();
   if (n.has_goal_min()) spec.goal_min = n.goal_min();
@@ -219,57 +204,12 @@ index::NormaliseSpec ToNormaliseSpec(const v1::Normalisation& n) {
   return spec;
 }
 
-AggregationSpec ToAggregationSpec(const v1::AggregationStep& step) {
+absl::StatusOr<AggregationSpec> ToAggregationSpec(const v1::AggregationStep& step,
+                                                  absl::string_view field) {
   AggregationSpec spec;
-  switch (step.method()) {
-    case v1::AGGREGATION_METHOD_GEOMETRIC:
-      spec.method = AggregationMethod::kGeometric;
-      break;
-    case v1::AGGREGATION_METHOD_HARMONIC:
-      spec.method = AggregationMethod::kHarmonic;
-      break;
-    case v1::AGGREGATION_METHOD_GENERALISED:
-      spec.method = AggregationMethod::kGeneralised;
-      spec.power = step.exponent();
-      break;
-    case v1::AGGREGATION_METHOD_TOPSIS:
-      spec.method = AggregationMethod::kTopsis;
-      break;
-    default:
-      spec.method = AggregationMethod::kArithmetic;
-      break;
-  }
+  ASSIGN_OR_RETURN(spec.method, codecs::FromProto(step.method(), absl::StrCat(field, ".method")));
+  if (spec.method == AggregationMethod::kGeneralised) spec.power = step.exponent();
   return spec;
-}
-
-index::ImputeMethod ToImputeMethod(v1::ImputationMethod method) {
-  switch (method) {
-    case v1::IMPUTATION_METHOD_COLUMN_MEAN:
-      return index::ImputeMethod::kColumnMean;
-    case v1::IMPUTATION_METHOD_COLUMN_MEDIAN:
-      return index::ImputeMethod::kColumnMedian;
-    case v1::IMPUTATION_METHOD_GROUP_MEAN:
-      return index::ImputeMethod::kGroupMean;
-    case v1::IMPUTATION_METHOD_GROUP_MEDIAN:
-      return index::ImputeMethod::kGroupMedian;
-    default:
-      return index::ImputeMethod::kNone;
-  }
-}
-
-bool IsGroupImputation(v1::ImputationMethod method) {
-  return method == v1::IMPUTATION_METHOD_GROUP_MEAN || method == v1::IMPUTATION_METHOD_GROUP_MEDIAN;
-}
-
-ClusterAggregate ToClusterAggregate(v1::ClusterAggregate aggregate) {
-  switch (aggregate) {
-    case v1::CLUSTER_AGGREGATE_MEAN:
-      return ClusterAggregate::kMean;
-    case v1::CLUSTER_AGGREGATE_WEIGHTED_MEAN:
-      return ClusterAggregate::kWeightedMean;
-    default:
-      return ClusterAggregate::kSum;
-  }
 }
 
 RankOptions ToRankOptions(const v1::Presentation& presentation) {
@@ -286,7 +226,8 @@ absl::StatusOr<PipelineSpec> ToPipelineSpec(const v1::RunSpec& spec,
   const v1::Pipeline& p = spec.pipeline();
   PipelineSpec out;
   out.denominate = p.denominate();
-  out.impute = ToImputeMethod(p.imputation().method());
+  ASSIGN_OR_RETURN(out.impute,
+                   codecs::FromProto(p.imputation().method(), "spec.pipeline.imputation.method"));
   out.screen_region_threshold = p.screening().region_threshold();
   out.screen_indicator_threshold = p.screening().indicator_threshold();
   out.treat_outliers = p.outliers().enabled();
@@ -298,18 +239,19 @@ absl::StatusOr<PipelineSpec> ToPipelineSpec(const v1::RunSpec& spec,
   if (p.outliers().has_max_winsorised())
     out.outliers.max_winsorised = p.outliers().max_winsorised();
   out.outliers.log_fallback = !p.outliers().no_log_fallback();
-  out.normalise = ToNormaliseSpec(p.normalisation());
+  ASSIGN_OR_RETURN(out.normalise,
+                   ToNormaliseSpec(p.normalisation(), "spec.pipeline.normalisation"));
   for (const auto& [code, n] : p.normalisation_by_indicator()) {
+    const std::string field = absl::StrCat("spec.pipeline.normalisation_by_indicator[", code, "]");
     const int node = framework.Find(code);
     if (node < 0 || !framework.IsLeaf(node)) {
-      return Invalid(absl::StrCat("spec.pipeline.normalisation_by_indicator[", code, "]"),
-                     absl::StrCat("not an indicator (leaf) of ", fw));
+      return Invalid(field, absl::StrCat("not an indicator (leaf) of ", fw));
     }
-    out.by_indicator[code] = ToNormaliseSpec(n);
+    ASSIGN_OR_RETURN(out.by_indicator[code], ToNormaliseSpec(n, field));
   }
 
   const v1::Aggregation& a = spec.aggregation();
-  out.aggregation.spec = ToAggregationSpec(a.method());
+  ASSIGN_OR_RETURN(out.aggregation.spec, ToAggregationSpec(a.method(), "spec.aggregation.method"));
   const int top_level = framework.Node(framework.Root()).level;
   for (const auto& [level, step] : a.by_level()) {
     if (level < 2 || level > top_level) {
@@ -317,26 +259,18 @@ absl::StatusOr<PipelineSpec> ToPipelineSpec(const v1::RunSpec& spec,
           absl::StrCat("spec.aggregation.by_level[", level, "]"),
           absl::StrCat(fw, " aggregates into levels 2-", top_level, " (leaves are level 1)"));
     }
-    out.aggregation.by_level[level] = ToAggregationSpec(step);
+    ASSIGN_OR_RETURN(
+        out.aggregation.by_level[level],
+        ToAggregationSpec(step, absl::StrCat("spec.aggregation.by_level[", level, "]")));
   }
-  switch (a.zero_policy()) {
-    case v1::ZERO_POLICY_SHIFT:
-      out.aggregation.non_positive = NonPositivePolicy::kShift;
-      break;
-    case v1::ZERO_POLICY_SKIP:
-      out.aggregation.non_positive = NonPositivePolicy::kSkip;
-      break;
-    default:
-      out.aggregation.non_positive = NonPositivePolicy::kFail;
-      break;
-  }
+  ASSIGN_OR_RETURN(out.aggregation.non_positive,
+                   codecs::FromProto(a.zero_policy(), "spec.aggregation.zero_policy"));
   if (a.has_shift()) out.aggregation.shift = a.shift();
-  out.aggregation.missing = a.missing() == v1::MISSING_CHILDREN_PROPAGATE
-                                ? MissingPolicy::kPropagate
-                                : MissingPolicy::kRenormalise;
-  out.aggregation.topsis_normalisation = a.topsis_normalisation() == v1::TOPSIS_NORMALISATION_NONE
-                                             ? TopsisNormalisation::kNone
-                                             : TopsisNormalisation::kVector;
+  ASSIGN_OR_RETURN(out.aggregation.missing,
+                   codecs::FromProto(a.missing(), "spec.aggregation.missing"));
+  ASSIGN_OR_RETURN(out.aggregation.topsis_normalisation,
+                   codecs::FromProto(a.topsis_normalisation(),
+                                     "spec.aggregation.topsis_normalisation"));
   if (a.has_topsis_scale()) out.aggregation.topsis_scale = a.topsis_scale();
   out.aggregation.scale =
       spec.presentation().global_weighted() ? ScoreScale::kGlobalWeighted : ScoreScale::kMean;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "innoscope/scoring/v1/scoring.pb.h"
 #include "libs/index/framework.h"
@@ -31,12 +32,12 @@ inline constexpr int kMaxPeriod = 2100;
 // names the field ("spec.pipeline.screening.region_threshold: ...").
 absl::Status ValidateRunSpec(const v1::RunSpec& spec);
 
-index::NormaliseMethod ToNormaliseMethod(v1::NormalisationMethod method);
-index::NormaliseSpec ToNormaliseSpec(const v1::Normalisation& normalisation);
-AggregationSpec ToAggregationSpec(const v1::AggregationStep& step);
-index::ImputeMethod ToImputeMethod(v1::ImputationMethod method);
-ClusterAggregate ToClusterAggregate(v1::ClusterAggregate aggregate);
-bool IsGroupImputation(v1::ImputationMethod method);
+// One normalisation or aggregation step; an enum value this build does not
+// know is INVALID_ARGUMENT naming `field` (enums: libs/codecs/enum_codecs.h).
+absl::StatusOr<index::NormaliseSpec> ToNormaliseSpec(const v1::Normalisation& normalisation,
+                                                     absl::string_view field);
+absl::StatusOr<AggregationSpec> ToAggregationSpec(const v1::AggregationStep& step,
+                                                  absl::string_view field);
 
 // Ranks tie as the presentation says (decimals, tolerance).
 RankOptions ToRankOptions(const v1::Presentation& presentation);

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
 #include "libs/index/matrix_ops.h"
 #include "libs/index/weights.h"
@@ -80,10 +81,12 @@ std::vector<std::string> DataScopes(const v1::RunSpec& spec) {
   return scopes;
 }
 
-bool UsesData(weighting::v1::Method method) {
-  return method == weighting::v1::METHOD_ENTROPY || method == weighting::v1::METHOD_CRITIC ||
-         method == weighting::v1::METHOD_CV || method == weighting::v1::METHOD_PCA ||
-         method == weighting::v1::METHOD_COMBINED;
+// Whether weights computed with `method` read observations (data-driven
+// ones, and the combined method's objective part).
+absl::StatusOr<bool> UsesData(weighting::v1::Method method) {
+  ASSIGN_OR_RETURN(const index::WeightingMethod m,
+                   codecs::FromProto(method, "spec.weights.compute.method"));
+  return index::IsDataDriven(m) || m == index::WeightingMethod::kCombined;
 }
 
 std::string DescribeVersions(const std::vector<common::v1::DataVersion>& versions) {
@@ -315,7 +318,8 @@ absl::StatusOr<std::vector<double>> ScoringService::ResolveWeights(
           compute.framework().code() == framework.proto.code()) {
         compute.mutable_framework()->set_version(framework.proto.version());
       }
-      if (UsesData(compute.method())) {
+      ASSIGN_OR_RETURN(const bool uses_data, UsesData(compute.method()));
+      if (uses_data) {
         // Data-driven weights from the data the run scores, unless told
         // otherwise.
         if (compute.data().period() == 0) compute.mutable_data()->set_period(spec.period());
@@ -497,12 +501,16 @@ absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& re
   ASSIGN_OR_RETURN(std::vector<std::string> universe,
                    KeepRegionsWithData(spec, data.data, &without_data));
   std::vector<std::string> groups;
-  if (IsGroupImputation(spec.pipeline().imputation().method())) {
+  ASSIGN_OR_RETURN(const index::ImputeMethod impute,
+                   codecs::FromProto(spec.pipeline().imputation().method(),
+                                     "spec.pipeline.imputation.method"));
+  if (index::IsGroupImputation(impute)) {
     ASSIGN_OR_RETURN(
         groups, GroupLabels(spec.pipeline().imputation().group_attribute(), universe, deadline));
   }
   ClusterInputs clusters;
-  clusters.aggregate = ToClusterAggregate(spec.clusters().aggregate());
+  ASSIGN_OR_RETURN(clusters.aggregate,
+                   codecs::FromProto(spec.clusters().aggregate(), "spec.clusters.aggregate"));
   if (data.cluster_weights) clusters.member_weights = &*data.cluster_weights;
   for (const std::string& code : spec.clusters().cluster_codes()) {
     ASSIGN_OR_RETURN(

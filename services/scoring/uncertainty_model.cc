@@ -8,6 +8,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
 #include "libs/scoring/aggregation.h"
 #include "libs/scoring/aggregation_tree.h"
@@ -511,12 +512,10 @@ absl::StatusOr<FactorPlan> PlanFactors(const index::Framework& f, const Pipeline
   }
 
   std::set<index::NormaliseMethod> normalisations = {nominal.normalise.method};
-  for (int method : a.normalisations()) {
-    if (!v1::NormalisationMethod_IsValid(method)) {
-      return absl::InvalidArgumentError("assumptions.normalisations: unknown method");
-    }
-    const index::NormaliseMethod m =
-        ToNormaliseMethod(static_cast<v1::NormalisationMethod>(method));
+  for (int i = 0; i < a.normalisations_size(); ++i) {
+    ASSIGN_OR_RETURN(const index::NormaliseMethod m,
+                     codecs::FromProtoNumber<v1::NormalisationMethod>(
+                         a.normalisations(i), absl::StrCat("assumptions.normalisations[", i, "]")));
     if (normalisations.insert(m).second) plan.normalisations.push_back(m);
   }
   if (!plan.normalisations.empty()) {
@@ -525,12 +524,13 @@ absl::StatusOr<FactorPlan> PlanFactors(const index::Framework& f, const Pipeline
         "normalisation", static_cast<int>(plan.normalisations.size()) + 1, 0));
   }
 
-  for (const v1::AggregationStep& step : a.aggregations()) {
-    if (!v1::AggregationMethod_IsValid(step.method()) || !std::isfinite(step.exponent())) {
-      return absl::InvalidArgumentError(
-          "assumptions.aggregations: unknown method or exponent not finite");
+  for (int i = 0; i < a.aggregations_size(); ++i) {
+    const std::string field = absl::StrCat("assumptions.aggregations[", i, "]");
+    if (!std::isfinite(a.aggregations(i).exponent())) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ".exponent: not finite"));
     }
-    plan.aggregations.push_back(ToAggregationSpec(step));
+    ASSIGN_OR_RETURN(AggregationSpec spec, ToAggregationSpec(a.aggregations(i), field));
+    plan.aggregations.push_back(spec);
   }
   if (!plan.aggregations.empty()) {
     plan.aggregation = static_cast<int>(plan.factors.size());

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
 #include "libs/index/impute.h"
 #include "libs/index/matrix_ops.h"
@@ -23,9 +25,18 @@ constexpr int kTopDeviations = 3;
 
 double Threshold(double requested) { return requested > 0 ? requested : 0.1; }
 
-bool IsObjective(v1::Method m) {
-  return m == v1::METHOD_ENTROPY || m == v1::METHOD_CRITIC || m == v1::METHOD_CV ||
-         m == v1::METHOD_PCA;
+// One data-driven computation over all leaves, or one per parent of leaves.
+bool OverAllLeaves(v1::ObjectiveScope scope) {
+  switch (scope) {
+    case v1::OBJECTIVE_SCOPE_ALL_LEAVES:
+      return true;
+    case v1::OBJECTIVE_SCOPE_WITHIN_PARENT:
+      return false;
+    case v1::ObjectiveScope_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case v1::ObjectiveScope_INT_MAX_SENTINEL_DO_NOT_USE_:
+      break;  // not values: CheckProtoEnum in RunObjective
+  }
+  return true;
 }
 
 std::string Codes(const std::vector<std::string>& codes) {
@@ -105,7 +116,9 @@ void AddDiagnostics(const index::Framework& f, const index::AhpTreeResult& tree,
 }
 
 absl::StatusOr<AhpOutcome> RunAhp(const index::Framework& f, const v1::AhpParameters& p) {
-  index::AhpOptions options = ToAhpOptions(p.random_index(), p.priority_method());
+  ASSIGN_OR_RETURN(index::AhpOptions options,
+                   ToAhpOptions(p.random_index(), p.priority_method(), "ahp."));
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(p.group_aggregation(), "ahp.group_aggregation"));
   const double threshold = Threshold(p.cr_threshold());
   AhpOutcome outcome;
   if (p.experts_size() == 0) {
@@ -134,7 +147,18 @@ absl::StatusOr<AhpOutcome> RunAhp(const index::Framework& f, const v1::AhpParame
     bool all_zero = std::all_of(expert_weights.begin(), expert_weights.end(),
                                 [](double w) { return w == 0; });
     if (all_zero) expert_weights.assign(expert_weights.size(), 1.0);
-    if (p.group_aggregation() == v1::GROUP_AGGREGATION_AIJ) {
+    bool judgements = true;  // AIJ: combine the matrices; AIP: the priorities
+    switch (p.group_aggregation()) {
+      case v1::GROUP_AGGREGATION_AIJ:
+        break;
+      case v1::GROUP_AGGREGATION_AIP:
+        judgements = false;
+        break;
+      case v1::GroupAggregation_INT_MIN_SENTINEL_DO_NOT_USE_:
+      case v1::GroupAggregation_INT_MAX_SENTINEL_DO_NOT_USE_:
+        break;  // not values: CheckProtoEnum above
+    }
+    if (judgements) {
       std::map<std::string, index::JudgementMatrix> combined;
       for (const auto& [code, unused] : per_expert[0]) {
         std::vector<index::JudgementMatrix> list;
@@ -194,23 +218,24 @@ struct ObjectiveOutcome {
 };
 
 // Weights and per-indicator statistics over the columns of `data`.
-absl::StatusOr<std::vector<double>> ObjectiveWeights(v1::Method method, const index::DataMatrix& data,
+absl::StatusOr<std::vector<double>> ObjectiveWeights(index::WeightingMethod method,
+                                                     const index::DataMatrix& data,
                                                      const std::vector<int>& directions,
                                                      double pca_min_eigenvalue,
                                                      std::vector<double>* statistic,
                                                      std::string* statistic_name,
                                                      double* variance_retained) {
   switch (method) {
-    case v1::METHOD_ENTROPY:
+    case index::WeightingMethod::kEntropy:
       *statistic_name = "entropy";
       return index::EntropyWeights(data, directions, statistic);
-    case v1::METHOD_CRITIC:
+    case index::WeightingMethod::kCritic:
       *statistic_name = "information";
       return index::CriticWeights(data, directions, statistic);
-    case v1::METHOD_CV:
+    case index::WeightingMethod::kCv:
       *statistic_name = "coefficient_of_variation";
       return index::CoefficientOfVariationWeights(data, statistic);
-    case v1::METHOD_PCA: {
+    case index::WeightingMethod::kPca: {
       index::PcaOptions options;
       if (pca_min_eigenvalue > 0) options.min_eigenvalue = pca_min_eigenvalue;
       ASSIGN_OR_RETURN(index::PcaWeights pca, index::PcaWeightsOf(data, options));
@@ -224,17 +249,25 @@ absl::StatusOr<std::vector<double>> ObjectiveWeights(v1::Method method, const in
       *statistic = pca.weights;
       return pca.weights;
     }
-    default:
-      return absl::InvalidArgumentError("not a data-driven method");
+    case index::WeightingMethod::kFixed:
+    case index::WeightingMethod::kEqual:
+    case index::WeightingMethod::kAhp:
+    case index::WeightingMethod::kCombined:
+      break;
   }
+  return absl::InvalidArgumentError(
+      absl::StrCat(EnumToName(method), " is not a data-driven method"));
 }
 
-absl::StatusOr<ObjectiveOutcome> RunObjective(v1::Method method, const clients::LoadedFramework& f,
+absl::StatusOr<ObjectiveOutcome> RunObjective(index::WeightingMethod method,
+                                              const clients::LoadedFramework& f,
                                               const v1::DataSelection& selection,
                                               clients::IngestClient& ingest, absl::Time deadline) {
   if (selection.period() == 0) {
     return absl::InvalidArgumentError("data.period: required for data-driven methods");
   }
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(selection.scope(), "data.scope"));
+  RETURN_IF_ERROR(codecs::CheckProtoEnum(selection.missing(), "data.missing"));
   std::vector<std::string> regions(selection.region_codes().begin(),
                                    selection.region_codes().end());
   ASSIGN_OR_RETURN(index::DataMatrix data,
@@ -252,16 +285,26 @@ absl::StatusOr<ObjectiveOutcome> RunObjective(v1::Method method, const clients::
         present.size() == 1 ? " region" : " regions",
         "; data-driven weights need at least 2 (choose another period or import data)"));
   }
-  if (selection.missing() == v1::MISSING_VALUES_COLUMN_MEAN) {
-    ASSIGN_OR_RETURN(index::ImputeResult imputed,
-                     index::Impute(data, index::ImputeMethod::kColumnMean, {}));
-    data = std::move(imputed.data);
-  } else if (selection.missing() == v1::MISSING_VALUES_DROP_REGION) {
-    std::vector<bool> complete(data.rows(), true);
-    for (size_t r = 0; r < data.rows(); ++r) {
-      for (size_t c = 0; c < data.cols(); ++c) complete[r] = complete[r] && !data.IsMissing(r, c);
+  switch (selection.missing()) {
+    case v1::MISSING_VALUES_FAIL:
+      break;  // the methods name a missing cell
+    case v1::MISSING_VALUES_COLUMN_MEAN: {
+      ASSIGN_OR_RETURN(index::ImputeResult imputed,
+                       index::Impute(data, index::ImputeMethod::kColumnMean, {}));
+      data = std::move(imputed.data);
+      break;
     }
-    data = index::Subset(data, complete, std::vector<bool>(data.cols(), true));
+    case v1::MISSING_VALUES_DROP_REGION: {
+      std::vector<bool> complete(data.rows(), true);
+      for (size_t r = 0; r < data.rows(); ++r) {
+        for (size_t c = 0; c < data.cols(); ++c) complete[r] = complete[r] && !data.IsMissing(r, c);
+      }
+      data = index::Subset(data, complete, std::vector<bool>(data.cols(), true));
+      break;
+    }
+    case v1::MissingValues_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case v1::MissingValues_INT_MAX_SENTINEL_DO_NOT_USE_:
+      break;  // not values: CheckProtoEnum above
   }
   const index::Framework& tree = f.tree;
   std::vector<int> directions;
@@ -281,7 +324,7 @@ absl::StatusOr<ObjectiveOutcome> RunObjective(v1::Method method, const clients::
       out.diagnostics.push_back(std::move(d));
     }
   };
-  if (selection.scope() == v1::OBJECTIVE_SCOPE_ALL_LEAVES) {
+  if (OverAllLeaves(selection.scope())) {
     std::vector<double> stat;
     ASSIGN_OR_RETURN(out.leaf_weights,
                      ObjectiveWeights(method, data, directions, selection.pca_min_eigenvalue(),
@@ -340,13 +383,14 @@ absl::StatusOr<index::JudgementMatrix> ToMatrix(const v1::JudgementMatrix& matri
   return m;
 }
 
-index::AhpOptions ToAhpOptions(v1::RandomIndexTable table, v1::PriorityMethod method) {
+absl::StatusOr<index::AhpOptions> ToAhpOptions(v1::RandomIndexTable table,
+                                               v1::PriorityMethod method,
+                                               absl::string_view prefix) {
   index::AhpOptions options;
-  options.random_index = table == v1::RANDOM_INDEX_TABLE_CN ? index::RandomIndexTable::kChineseCommon
-                                                            : index::RandomIndexTable::kSaaty;
-  options.method = method == v1::PRIORITY_METHOD_GEOMETRIC_MEAN
-                       ? index::AhpPriorityMethod::kGeometricMean
-                       : index::AhpPriorityMethod::kEigenvector;
+  ASSIGN_OR_RETURN(options.random_index,
+                   codecs::FromProto(table, absl::StrCat(prefix, "random_index")));
+  ASSIGN_OR_RETURN(options.method,
+                   codecs::FromProto(method, absl::StrCat(prefix, "priority_method")));
   options.reciprocal_tolerance = 1e-3;  // judgements typed as 0.333 for 1/3
   return options;
 }
@@ -388,11 +432,8 @@ absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
   if (request.framework().code().empty()) {
     return absl::InvalidArgumentError("framework.code: required");
   }
-  const v1::Method method = request.method();
-  if (method == v1::METHOD_UNSPECIFIED || !v1::Method_IsValid(method)) {
-    return absl::InvalidArgumentError(
-        "method: required (fixed, equal, ahp, entropy, critic, cv, pca or combined)");
-  }
+  ASSIGN_OR_RETURN(const index::WeightingMethod method,
+                   codecs::FromProto(request.method(), "method"));
   if (request.rounding().decimals() < 0 || request.rounding().decimals() > 12) {
     return absl::InvalidArgumentError("rounding.decimals: must be 0-12");
   }
@@ -404,12 +445,20 @@ absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
   v1::WeightSet set;
   set.mutable_framework()->set_code(f.proto.code());
   set.mutable_framework()->set_version(f.proto.version());
-  set.set_method(method);
+  set.set_method(request.method());
   *set.mutable_parameters() = request;
 
+  // The combined method's parts; an unknown value is named before any work.
+  std::optional<index::WeightingMethod> subjective, objective;
+  if (method == index::WeightingMethod::kCombined) {
+    ASSIGN_OR_RETURN(subjective,
+                     codecs::FromProto(request.combined().subjective(), "combined.subjective"));
+    ASSIGN_OR_RETURN(objective,
+                     codecs::FromProto(request.combined().objective(), "combined.objective"));
+  }
   std::vector<double> local;
-  bool uses_data = IsObjective(method) ||
-                   (method == v1::METHOD_COMBINED && IsObjective(request.combined().objective()));
+  const bool uses_data =
+      index::IsDataDriven(method) || (objective && index::IsDataDriven(*objective));
   int64_t data_version = 0;
   if (uses_data) {
     ASSIGN_OR_RETURN(data_version, ingest_.DataVersion("framework:" + f.proto.code(), deadline));
@@ -418,61 +467,63 @@ absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
     set.set_period(request.data().period());
   }
   switch (method) {
-    case v1::METHOD_FIXED: {
+    case index::WeightingMethod::kFixed: {
       ASSIGN_OR_RETURN(local, index::FixedWeights(tree));
       break;
     }
-    case v1::METHOD_EQUAL:
+    case index::WeightingMethod::kEqual:
       local = index::EqualWeights(tree);
       break;
-    case v1::METHOD_AHP: {
+    case index::WeightingMethod::kAhp: {
       ASSIGN_OR_RETURN(AhpOutcome ahp, RunAhp(tree, request.ahp()));
       local = std::move(ahp.local);
       for (auto& d : ahp.diagnostics) *set.add_matrices() = std::move(d);
       break;
     }
-    case v1::METHOD_COMBINED: {
+    case index::WeightingMethod::kCombined: {
       const v1::CombinedParameters& c = request.combined();
       std::vector<double> subjective_local;
-      if (c.subjective() == v1::METHOD_AHP) {
+      if (subjective == index::WeightingMethod::kAhp) {
         ASSIGN_OR_RETURN(AhpOutcome ahp, RunAhp(tree, request.ahp()));
         subjective_local = std::move(ahp.local);
         for (auto& d : ahp.diagnostics) *set.add_matrices() = std::move(d);
-      } else if (c.subjective() == v1::METHOD_FIXED) {
+      } else if (subjective == index::WeightingMethod::kFixed) {
         ASSIGN_OR_RETURN(subjective_local, index::FixedWeights(tree));
       } else {
         return absl::InvalidArgumentError("combined.subjective: must be ahp or fixed");
       }
-      if (!IsObjective(c.objective())) {
+      if (!index::IsDataDriven(*objective)) {
         return absl::InvalidArgumentError("combined.objective: must be entropy, critic, cv or pca");
       }
+      ASSIGN_OR_RETURN(const index::WeightCombination combination,
+                       codecs::FromProto(c.combination(), "combined.combination"));
       v1::DataSelection selection = request.data();
       selection.set_scope(v1::OBJECTIVE_SCOPE_ALL_LEAVES);
-      ASSIGN_OR_RETURN(ObjectiveOutcome objective,
-                       RunObjective(c.objective(), f, selection, ingest_, deadline));
-      ASSIGN_OR_RETURN(std::vector<double> subjective, LeafGlobals(tree, subjective_local));
+      ASSIGN_OR_RETURN(ObjectiveOutcome objective_weights,
+                       RunObjective(*objective, f, selection, ingest_, deadline));
+      ASSIGN_OR_RETURN(std::vector<double> subjective_leaves, LeafGlobals(tree, subjective_local));
       ASSIGN_OR_RETURN(std::vector<double> leaves,
-                       index::CombineWeights(subjective, objective.leaf_weights,
-                                             c.combination() == v1::COMBINATION_MULTIPLICATIVE
-                                                 ? index::WeightCombination::kMultiplicative
-                                                 : index::WeightCombination::kLinear,
-                                             c.alpha()));
+                       index::CombineWeights(subjective_leaves, objective_weights.leaf_weights,
+                                             combination, c.alpha()));
       ASSIGN_OR_RETURN(local, index::LocalWeightsFromLeaves(tree, leaves));
-      for (auto& d : objective.diagnostics) *set.add_indicators() = std::move(d);
-      set.set_regions(objective.regions);
+      for (auto& d : objective_weights.diagnostics) *set.add_indicators() = std::move(d);
+      set.set_regions(objective_weights.regions);
       break;
     }
-    default: {
-      ASSIGN_OR_RETURN(ObjectiveOutcome objective,
+    case index::WeightingMethod::kEntropy:
+    case index::WeightingMethod::kCritic:
+    case index::WeightingMethod::kCv:
+    case index::WeightingMethod::kPca: {
+      ASSIGN_OR_RETURN(ObjectiveOutcome outcome,
                        RunObjective(method, f, request.data(), ingest_, deadline));
-      if (request.data().scope() == v1::OBJECTIVE_SCOPE_ALL_LEAVES) {
-        ASSIGN_OR_RETURN(local, index::LocalWeightsFromLeaves(tree, objective.leaf_weights));
+      if (OverAllLeaves(request.data().scope())) {
+        ASSIGN_OR_RETURN(local, index::LocalWeightsFromLeaves(tree, outcome.leaf_weights));
       } else {
-        local = std::move(objective.local);
+        local = std::move(outcome.local);
       }
-      for (auto& d : objective.diagnostics) *set.add_indicators() = std::move(d);
-      set.set_regions(objective.regions);
-      set.set_pca_variance_retained(objective.variance_retained);
+      for (auto& d : outcome.diagnostics) *set.add_indicators() = std::move(d);
+      set.set_regions(outcome.regions);
+      set.set_pca_variance_retained(outcome.variance_retained);
       break;
     }
   }
@@ -506,7 +557,8 @@ absl::StatusOr<v1::CheckConsistencyResponse> WeightingService::CheckConsistency(
     const v1::CheckConsistencyRequest& request) {
   ASSIGN_OR_RETURN(index::JudgementMatrix m, ToMatrix(request.matrix()));
   std::vector<std::string> items(request.matrix().items().begin(), request.matrix().items().end());
-  index::AhpOptions options = ToAhpOptions(request.random_index(), request.priority_method());
+  ASSIGN_OR_RETURN(index::AhpOptions options,
+                   ToAhpOptions(request.random_index(), request.priority_method(), ""));
   ASSIGN_OR_RETURN(index::AhpResult result, index::Ahp(m, items, options));
   v1::CheckConsistencyResponse response;
   *response.mutable_diagnostics() =

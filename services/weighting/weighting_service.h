@@ -40,8 +40,11 @@ class WeightingService {
 // fill n x n.
 absl::StatusOr<index::JudgementMatrix> ToMatrix(const v1::JudgementMatrix& matrix);
 
-// AHP options from the request's enums and threshold.
-index::AhpOptions ToAhpOptions(v1::RandomIndexTable table, v1::PriorityMethod method);
+// AHP options from the request's enums; an unknown value is INVALID_ARGUMENT
+// naming the field (`prefix` + "random_index" or "priority_method").
+absl::StatusOr<index::AhpOptions> ToAhpOptions(v1::RandomIndexTable table,
+                                               v1::PriorityMethod method,
+                                               absl::string_view prefix);
 
 // Diagnostics of one AHP result; deviations name the items.
 v1::MatrixDiagnostics Diagnose(const std::string& node, const std::vector<std::string>& items,

@@ -147,6 +147,17 @@ TEST(GraphSelectionTest, ValidationNamesTheField) {
   view.set_view(static_cast<v1::GraphView>(9));
   EXPECT_THAT(ValidateSelection(view),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("selection.view")));
+  v1::GraphSelection multi;
+  multi.set_multi_edges(static_cast<v1::MultiEdgePolicy>(3));
+  EXPECT_THAT(ValidateSelection(multi),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("selection.multi_edges: unknown value 3")));
+  v1::GraphSelection kinds;
+  kinds.mutable_actors()->add_kinds(ingest::v1::ACTOR_KIND_INVESTOR);
+  kinds.mutable_actors()->add_kinds(static_cast<ingest::v1::ActorKind>(99));
+  EXPECT_THAT(ValidateSelection(kinds),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("selection.actors.kinds[1]: unknown value 99")));
   EXPECT_TRUE(IsBuiltinRelationType("human_capital"));
   EXPECT_FALSE(IsBuiltinRelationType("supply_chain"));
 }

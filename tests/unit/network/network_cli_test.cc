@@ -154,7 +154,7 @@ TEST(NetworkCliTest, CentralityRows) {
 TEST(NetworkCliTest, BadUsageAndMissingFiles) {
   Outcome o = RunCli("network centrality --edges x.csv --measure pagerang");
   EXPECT_EQ(o.code, 2);
-  EXPECT_THAT(o.err, HasSubstr("unknown measure \"pagerang\""));
+  EXPECT_THAT(o.err, HasSubstr("--measure: unknown measure 'pagerang'; use one of degree"));
   o = RunCli("network stats --edges /nonexistent/e.csv --json");
   EXPECT_EQ(o.code, 1);
   EXPECT_THAT(o.err, HasSubstr("/nonexistent/e.csv"));

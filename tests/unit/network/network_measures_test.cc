@@ -111,36 +111,35 @@ TEST(ComputeMeasureTest, DegreesBetweennessAndCores) {
   // inner node of a shortest path: none (0 -> 2 is direct).
   const graph::Graph g = MakeGraph(3, {{0, 1}, {0, 2}, {1, 2}}, /*directed=*/true);
   MeasureOptions options;
+  using graph::Measure;
   ASSERT_OK_AND_ASSIGN(MeasureResult out,
-                       ComputeMeasure(g, v1::MEASURE_OUT_DEGREE, options, graph::Interrupt()));
+                       ComputeMeasure(g, Measure::kOutDegree, options, graph::Interrupt()));
   EXPECT_THAT(out.scores, ElementsAre(2, 1, 0));
   ASSERT_OK_AND_ASSIGN(MeasureResult total,
-                       ComputeMeasure(g, v1::MEASURE_DEGREE, options, graph::Interrupt()));
+                       ComputeMeasure(g, Measure::kDegree, options, graph::Interrupt()));
   EXPECT_THAT(total.scores, ElementsAre(2, 2, 2));
   ASSERT_OK_AND_ASSIGN(MeasureResult b,
-                       ComputeMeasure(g, v1::MEASURE_BETWEENNESS, options, graph::Interrupt()));
+                       ComputeMeasure(g, Measure::kBetweenness, options, graph::Interrupt()));
   EXPECT_THAT(b.scores, ElementsAre(0, 0, 0));
   EXPECT_TRUE(b.info.exact());
   ASSERT_OK_AND_ASSIGN(MeasureResult k,
-                       ComputeMeasure(g, v1::MEASURE_KCORE, options, graph::Interrupt()));
+                       ComputeMeasure(g, Measure::kKcore, options, graph::Interrupt()));
   EXPECT_THAT(k.scores, ElementsAre(2, 2, 2));
   // Path 0-1-2: node 1 is on the one path between 0 and 2.
   const graph::Graph path = MakeGraph(3, {{0, 1}, {1, 2}});
   ASSERT_OK_AND_ASSIGN(b,
-                       ComputeMeasure(path, v1::MEASURE_BETWEENNESS, options, graph::Interrupt()));
+                       ComputeMeasure(path, Measure::kBetweenness, options, graph::Interrupt()));
   EXPECT_THAT(b.scores, ElementsAre(0, 1, 0));
-  EXPECT_THAT(ComputeMeasure(path, v1::MEASURE_STRENGTH, options, graph::Interrupt()),
+  EXPECT_THAT(ComputeMeasure(path, Measure::kStrength, options, graph::Interrupt()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs edge weights")));
 }
 
 TEST(ParametersTest, NamesAndChecks) {
-  EXPECT_EQ(*MeasureFromName("pagerank"), v1::MEASURE_PAGERANK);
-  EXPECT_EQ(MeasureName(v1::MEASURE_IN_DEGREE), "in_degree");
-  EXPECT_THAT(MeasureFromName("pagerang"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("use one of degree")));
-  EXPECT_EQ(*ConventionFromName("igraph"), v1::CONVENTION_IGRAPH);
-  EXPECT_FALSE(ConventionFromName("gephy").ok());
-  EXPECT_EQ(ToConvention(v1::CONVENTION_UNSPECIFIED), graph::Convention::kGephi);
+  // Names and codecs of measures and conventions: tests/unit/codecs.
+  ASSERT_OK_AND_ASSIGN(MeasureResult pagerank,
+                       ComputeMeasure(MakeGraph(2, {{0, 1}}), graph::Measure::kPagerank,
+                                      MeasureOptions(), graph::Interrupt()));
+  EXPECT_EQ(pagerank.info.measure(), v1::MEASURE_PAGERANK);
 
   v1::LouvainOptions louvain;
   EXPECT_EQ(ToLouvainParams(louvain)->resolution, 1.0);

@@ -106,6 +106,18 @@ TEST(RegionIndicatorsTest, RulesPeriodAndTypesAreChecked) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rules[1].indicator_code")));
   request.mutable_rules(1)->set_indicator_code("b");
   ASSERT_OK(ValidateRules(request));
+  {
+    // Numbers no value has: named, not counted as AGGREGATE_COUNT.
+    v1::DeriveRegionIndicatorsRequest bad = request;
+    bad.mutable_rules(1)->set_aggregate(static_cast<v1::Aggregate>(7));
+    EXPECT_THAT(ValidateRules(bad), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             HasSubstr("rules[1].aggregate: unknown value 7")));
+    bad = request;
+    bad.mutable_rules(0)->mutable_partner()->set_platform(static_cast<v1::FlagFilter>(5));
+    EXPECT_THAT(ValidateRules(bad),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("rules[0].partner.platform: unknown value 5")));
+  }
   request.mutable_selection()->add_relation_types("investment");
   EXPECT_THAT(ValidateRules(request),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rules[1].relation_type")));

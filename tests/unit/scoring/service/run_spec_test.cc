@@ -81,6 +81,62 @@ TEST(ValidateRunSpecTest, NamesTheOffendingField) {
   }
 }
 
+TEST(ValidateRunSpecTest, EnumNumbersFromANewerClientNameTheField) {
+  // Numbers no value of the proto enum has: INVALID_ARGUMENT, never a
+  // fallback to the zero value (min-max, arithmetic, sum, ...).
+  struct Case {
+    void (*edit)(v1::RunSpec&);
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {[](v1::RunSpec& s) {
+         s.mutable_pipeline()->mutable_normalisation()->set_method(
+             static_cast<v1::NormalisationMethod>(42));
+       },
+       "spec.pipeline.normalisation.method: unknown value 42; use one of "
+       "NORMALISATION_METHOD_MIN_MAX"},
+      {[](v1::RunSpec& s) {
+         (*s.mutable_pipeline()->mutable_normalisation_by_indicator())["x"].set_method(
+             static_cast<v1::NormalisationMethod>(8));
+       },
+       "spec.pipeline.normalisation_by_indicator[x].method: unknown value 8"},
+      {[](v1::RunSpec& s) {
+         s.mutable_pipeline()->mutable_imputation()->set_method(
+             static_cast<v1::ImputationMethod>(5));
+       },
+       "spec.pipeline.imputation.method: unknown value 5"},
+      {[](v1::RunSpec& s) {
+         (*s.mutable_aggregation()->mutable_by_level())[3].set_method(
+             static_cast<v1::AggregationMethod>(5));
+       },
+       "spec.aggregation.by_level[3].method: unknown value 5"},
+      {[](v1::RunSpec& s) {
+         s.mutable_aggregation()->set_zero_policy(static_cast<v1::ZeroPolicy>(3));
+       },
+       "spec.aggregation.zero_policy: unknown value 3"},
+      {[](v1::RunSpec& s) {
+         s.mutable_aggregation()->set_missing(static_cast<v1::MissingChildren>(2));
+       },
+       "spec.aggregation.missing: unknown value 2"},
+      {[](v1::RunSpec& s) {
+         s.mutable_aggregation()->set_topsis_normalisation(
+             static_cast<v1::TopsisNormalisation>(2));
+       },
+       "spec.aggregation.topsis_normalisation: unknown value 2"},
+      {[](v1::RunSpec& s) {
+         s.mutable_clusters()->set_aggregate(static_cast<v1::ClusterAggregate>(3));
+       },
+       "spec.clusters.aggregate: unknown value 3"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.expected);
+    v1::RunSpec spec = ValidSpec();
+    c.edit(spec);
+    EXPECT_THAT(ValidateRunSpec(spec),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.expected)));
+  }
+}
+
 TEST(ToPipelineSpecTest, ConvertsEveryOption) {
   const index::Framework f = testing::SmallFramework();
   v1::RunSpec spec = ValidSpec();

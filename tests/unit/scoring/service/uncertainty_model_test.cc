@@ -31,6 +31,22 @@ std::vector<std::string> Names(const std::vector<UncertainFactor>& factors) {
   return names;
 }
 
+TEST(PlanFactorsTest, UnknownMethodsNameTheAssumption) {
+  const index::Framework f = SmallFramework();
+  v1::Assumptions a;
+  a.add_normalisations(v1::NORMALISATION_METHOD_RANK);
+  a.add_normalisations(static_cast<v1::NormalisationMethod>(42));
+  EXPECT_THAT(PlanFactors(f, Nominal(f), a),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("assumptions.normalisations[1]: unknown value 42")));
+  v1::Assumptions b;
+  b.add_aggregations()->set_method(v1::AGGREGATION_METHOD_HARMONIC);
+  b.add_aggregations()->set_method(static_cast<v1::AggregationMethod>(9));
+  EXPECT_THAT(PlanFactors(f, Nominal(f), b),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("assumptions.aggregations[1].method: unknown value 9")));
+}
+
 TEST(PlanFactorsTest, OneFactorPerAssumption) {
   const index::Framework f = SmallFramework();
   v1::Assumptions a;
