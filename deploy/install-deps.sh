@@ -10,6 +10,7 @@ PACKAGES=(
   # libraries (docs/architecture.md, "Dependencies")
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libpqxx-dev prometheus-cpp-dev
+  libyaml-cpp-dev libpugixml-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # local stack and integration tests
   postgresql-15 postgresql-client-15 prometheus prometheus-pushgateway curl procps
