@@ -14,8 +14,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # local stack and integration tests
   postgresql-15 postgresql-client-15 prometheus prometheus-pushgateway curl procps
-  # benchmark peers (run with Debian's /usr/bin/python3)
-  python3 python3-numpy python3-igraph python3-networkx
+  # benchmark peers (run with Debian's /usr/bin/python3; libcsv for bench/csv)
+  python3 python3-numpy python3-igraph python3-networkx libcsv-dev
   # libFuzzer targets
   clang
 )
