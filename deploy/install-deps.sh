@@ -10,11 +10,12 @@ PACKAGES=(
   # libraries (docs/architecture.md, "Dependencies")
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libpqxx-dev prometheus-cpp-dev
+  libyaml-cpp-dev libpugixml-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # local stack and integration tests
   postgresql-15 postgresql-client-15 prometheus prometheus-pushgateway curl procps
-  # benchmark peers (run with Debian's /usr/bin/python3)
-  python3 python3-numpy python3-igraph python3-networkx
+  # benchmark peers (run with Debian's /usr/bin/python3; libcsv for bench/csv)
+  python3 python3-numpy python3-igraph python3-networkx libcsv-dev
   # libFuzzer targets
   clang
   # formatting check (tests/layout/format_test.sh)

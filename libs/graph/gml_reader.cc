@@ -1,6 +1,7 @@
 // Minimal GML reader (Himsolt's Graph Modelling Language as written by
 // networkx, igraph, Gephi and Mark Newman's data sets). See readers.h.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,10 +13,78 @@
 #include "libs/graph/reader_support.h"
 #include "libs/graph/readers.h"
 #include "libs/graph/string_util.h"
-#include "libs/graph/xml_lite.h"
 
 namespace innoscope::graph {
 namespace {
+
+void AppendUtf8(uint32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// GML strings escape with HTML/XML entities (networkx writes &quot;):
+// decodes &lt; &gt; &amp; &quot; &apos; &#N; &#xH; (UTF-8 output); unknown
+// entities are kept verbatim.
+std::string DecodeEntities(absl::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  size_t i = 0;
+  while (i < raw.size()) {
+    if (raw[i] != '&') {
+      out.push_back(raw[i++]);
+      continue;
+    }
+    size_t semi = raw.find(';', i);
+    if (semi == absl::string_view::npos || semi - i > 12) {
+      out.push_back(raw[i++]);
+      continue;
+    }
+    absl::string_view entity = raw.substr(i + 1, semi - i - 1);
+    bool decoded = true;
+    if (entity == "lt") {
+      out.push_back('<');
+    } else if (entity == "gt") {
+      out.push_back('>');
+    } else if (entity == "amp") {
+      out.push_back('&');
+    } else if (entity == "quot") {
+      out.push_back('"');
+    } else if (entity == "apos") {
+      out.push_back('\'');
+    } else if (entity.size() > 1 && entity[0] == '#') {
+      uint32_t cp = 0;
+      bool ok = entity[1] == 'x' || entity[1] == 'X'
+                    ? absl::SimpleHexAtoi(entity.substr(2), &cp)
+                    : absl::SimpleAtoi(entity.substr(1), &cp);
+      if (ok && cp > 0 && cp <= 0x10FFFF) {
+        AppendUtf8(cp, out);
+      } else {
+        decoded = false;
+      }
+    } else {
+      decoded = false;
+    }
+    if (decoded) {
+      i = semi + 1;
+    } else {
+      out.push_back(raw[i++]);
+    }
+  }
+  return out;
+}
 
 struct GmlToken {
   enum Kind { kOpen, kClose, kWord, kString };
@@ -123,7 +192,7 @@ class GmlParser {
       return absl::OkStatus();
     }
     if (Peek(GmlToken::kString)) {
-      value = DecodeXmlEntities(tokens_[pos_++].text);
+      value = DecodeEntities(tokens_[pos_++].text);
       return absl::OkStatus();
     }
     return Error("expected a value");

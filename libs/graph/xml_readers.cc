@@ -1,16 +1,22 @@
-// Minimal GEXF (gexf.net 1.1-1.3) and GraphML readers on top of XmlLite.
-// See readers.h for what they read.
+// GEXF (gexf.net 1.1-1.3) and GraphML readers. The XML is parsed by pugixml
+// (Debian's libpugixml-dev); these read what readers.h lists from its tree.
 
+#include <algorithm>
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 #include "libs/graph/reader_support.h"
 #include "libs/graph/readers.h"
 #include "libs/graph/string_util.h"
-#include "libs/graph/xml_lite.h"
+#include "pugixml.hpp"
 
 namespace innoscope::graph {
 namespace {
@@ -25,6 +31,133 @@ absl::Status LineError(int line, absl::string_view format,
 absl::Status Prefixed(absl::string_view format, const absl::Status& s) {
   if (s.ok()) return s;
   return absl::Status(s.code(), absl::StrCat(format, " ", s.message()));
+}
+
+// A parsed XML file and the line of any offset into its text.
+class XmlFile {
+ public:
+  // Parses `text`; INVALID_ARGUMENT naming the line of pugixml's error.
+  static absl::StatusOr<XmlFile> Parse(absl::string_view text,
+                                       absl::string_view format) {
+    XmlFile file;
+    file.line_starts_.push_back(0);
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') file.line_starts_.push_back(i + 1);
+    }
+    // parse_default: elements, attributes, character data and CDATA with
+    // the predefined entities and character references decoded; comments,
+    // processing instructions and the DOCTYPE are checked and skipped, and
+    // entities a DOCTYPE declares are never expanded.
+    file.doc_ = std::make_unique<pugi::xml_document>();
+    const pugi::xml_parse_result result = file.doc_->load_buffer(
+        text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
+    if (!result) {
+      return LineError(file.LineOf(result.offset), format,
+                       file.Describe(result, text));
+    }
+    return file;
+  }
+
+  const pugi::xml_document& doc() const { return *doc_; }
+
+  // 1-based line of a byte offset (the last line for an unknown offset).
+  int LineOf(std::ptrdiff_t offset) const {
+    if (offset < 0) return static_cast<int>(line_starts_.size());
+    auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(),
+                               static_cast<size_t>(offset));
+    return static_cast<int>(it - line_starts_.begin());
+  }
+  int LastLine() const { return static_cast<int>(line_starts_.size()); }
+
+ private:
+  std::string Describe(const pugi::xml_parse_result& result,
+                       absl::string_view text) const {
+    // A mismatched end tag: pugixml's offset is at its name.
+    if (result.status == pugi::status_end_element_mismatch &&
+        result.offset >= 2 &&
+        static_cast<size_t>(result.offset) < text.size() &&
+        text.substr(result.offset - 2, 2) == "</") {
+      size_t end = result.offset;
+      while (end < text.size() && text[end] != '>' &&
+             !absl::ascii_isspace(static_cast<unsigned char>(text[end])) &&
+             end - result.offset < 200) {
+        ++end;
+      }
+      return absl::StrCat(
+          "unexpected </", text.substr(result.offset, end - result.offset),
+          "> (not valid XML: start and end tags do not match)");
+    }
+    std::string what = result.description();
+    if (!what.empty()) what[0] = absl::ascii_tolower(what[0]);
+    if (result.offset < 0) return absl::StrCat("not valid XML: ", what);
+    const size_t line_start = line_starts_[LineOf(result.offset) - 1];
+    return absl::StrCat("not valid XML: ", what, " (column ",
+                        static_cast<size_t>(result.offset) - line_start + 1,
+                        ")");
+  }
+
+  std::unique_ptr<pugi::xml_document> doc_;
+  std::vector<size_t> line_starts_;  // byte offset of each line's start
+};
+
+// What the readers see of the document, in document order: an element's
+// start (its attributes), its character data, its end.
+struct XmlEvent {
+  enum Kind { kStart, kEnd, kText };
+  Kind kind = kStart;
+  // Element name as written (with any namespace prefix) for kStart/kEnd.
+  absl::string_view name;
+  // kText: decoded character data (never whitespace-only) or a CDATA section.
+  absl::string_view text;
+  pugi::xml_node node;
+  // Where the element's start tag or the text begins (kEnd: the start tag).
+  int line = 0;
+
+  // The attribute's value, or nullopt.
+  std::optional<absl::string_view> Attribute(const char* key) const {
+    const pugi::xml_attribute a = node.attribute(key);
+    if (!a) return std::nullopt;
+    return absl::string_view(a.value());
+  }
+};
+
+// Calls `visit` for every element and text node of the document, depth
+// first, without recursion (any nesting is safe); stops at its first error.
+template <typename Visit>
+absl::Status WalkXml(const XmlFile& file, Visit&& visit) {
+  auto event = [&](XmlEvent::Kind kind, pugi::xml_node node) {
+    XmlEvent e;
+    e.kind = kind;
+    e.node = node;
+    e.line = file.LineOf(node.offset_debug());
+    if (kind == XmlEvent::kText) {
+      e.text = node.value();
+    } else {
+      e.name = node.name();
+    }
+    return visit(e);
+  };
+  pugi::xml_node node = file.doc().first_child();
+  while (node) {
+    const pugi::xml_node_type type = node.type();
+    if (type == pugi::node_element) {
+      RETURN_IF_ERROR(event(XmlEvent::kStart, node));
+      if (node.first_child()) {
+        node = node.first_child();
+        continue;
+      }
+      RETURN_IF_ERROR(event(XmlEvent::kEnd, node));
+    } else if (type == pugi::node_pcdata || type == pugi::node_cdata) {
+      RETURN_IF_ERROR(event(XmlEvent::kText, node));
+    }
+    while (!node.next_sibling()) {
+      node = node.parent();
+      if (!node || node.type() == pugi::node_document) return absl::OkStatus();
+      RETURN_IF_ERROR(event(XmlEvent::kEnd, node));
+    }
+    node = node.next_sibling();
+  }
+  return absl::OkStatus();
 }
 
 // Directedness of an edge from its explicit marker, if any.
@@ -51,7 +184,7 @@ absl::string_view LocalName(absl::string_view name) {
 absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
                                     const ReadOptions& options) {
   constexpr absl::string_view kFormat = "GEXF";
-  XmlLite xml(ToAbsl(text));
+  ASSIGN_OR_RETURN(const XmlFile xml, XmlFile::Parse(ToAbsl(text), kFormat));
   EdgeCollector collector(options);
   absl::flat_hash_map<std::string, std::string> defaults;
   bool graph_directed = false;
@@ -61,15 +194,13 @@ absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
   bool in_default = false;
   int node_depth = 0;  // > 0 inside <node>
   int edge_depth = 0;  // > 0 inside <edge>
-  while (true) {
-    ASSIGN_OR_RETURN(const XmlEvent event, xml.Next());
-    if (event.kind == XmlEvent::kEof) break;
+  RETURN_IF_ERROR(WalkXml(xml, [&](const XmlEvent& event) -> absl::Status {
     absl::string_view name = LocalName(event.name);
     if (event.kind == XmlEvent::kText) {
       if (in_default && !current_attribute.empty()) {
-        defaults[current_attribute] = event.text;
+        defaults[current_attribute] = std::string(event.text);
       }
-      continue;
+      return absl::OkStatus();
     }
     if (event.kind == XmlEvent::kEnd) {
       if (name == "node") --node_depth;
@@ -77,7 +208,7 @@ absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
       if (name == "attributes") in_node_attributes = false;
       if (name == "attribute") current_attribute.clear();
       if (name == "default") in_default = false;
-      continue;
+      return absl::OkStatus();
     }
     // kStart
     if (name == "graph") {
@@ -142,8 +273,11 @@ absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
         return Prefixed(kFormat, s);
       }
     }
+    return absl::OkStatus();
+  }));
+  if (!seen_graph) {
+    return LineError(xml.LastLine(), kFormat, "no <graph> element");
   }
-  if (!seen_graph) return LineError(xml.line(), kFormat, "no <graph> element");
   absl::StatusOr<GraphFile> file = std::move(collector).Finish(defaults);
   if (!file.ok()) return Prefixed(kFormat, file.status());
   return file;
@@ -156,7 +290,7 @@ absl::StatusOr<GraphFile> ParseGraphml(std::string_view text,
     std::string name;    // attr.name, or the key id when absent
     std::string domain;  // "node", "edge", "graph", "all"
   };
-  XmlLite xml(ToAbsl(text));
+  ASSIGN_OR_RETURN(const XmlFile xml, XmlFile::Parse(ToAbsl(text), kFormat));
   EdgeCollector collector(options);
   absl::flat_hash_map<std::string, Key> keys;                   // by key id
   absl::flat_hash_map<std::string, std::string> node_defaults;  // by attr name
@@ -181,17 +315,15 @@ absl::StatusOr<GraphFile> ParseGraphml(std::string_view text,
            (it->second.domain == "edge" || it->second.domain == "all");
   };
 
-  while (true) {
-    ASSIGN_OR_RETURN(const XmlEvent event, xml.Next());
-    if (event.kind == XmlEvent::kEof) break;
+  RETURN_IF_ERROR(WalkXml(xml, [&](const XmlEvent& event) -> absl::Status {
     absl::string_view name = LocalName(event.name);
     if (event.kind == XmlEvent::kText) {
       if (in_data) {
-        data_text += event.text;
+        absl::StrAppend(&data_text, event.text);
       } else if (in_default && !current_key.empty()) {
         const Key& key = keys[current_key];
         if (key.domain == "node" || key.domain == "all") {
-          node_defaults[key.name] = event.text;
+          node_defaults[key.name] = std::string(event.text);
         }
         if (is_weight_key(current_key)) {
           absl::StatusOr<double> w = ParseWeight(event.text, event.line);
@@ -199,7 +331,7 @@ absl::StatusOr<GraphFile> ParseGraphml(std::string_view text,
           default_weight = *w;
         }
       }
-      continue;
+      return absl::OkStatus();
     }
     if (event.kind == XmlEvent::kEnd) {
       if (name == "default") in_default = false;
@@ -228,7 +360,7 @@ absl::StatusOr<GraphFile> ParseGraphml(std::string_view text,
           return Prefixed(kFormat, s);
         }
       }
-      continue;
+      return absl::OkStatus();
     }
     // kStart
     if (name == "key") {
@@ -286,8 +418,11 @@ absl::StatusOr<GraphFile> ParseGraphml(std::string_view text,
       data_key = std::string(*key);
       data_text.clear();
     }
+    return absl::OkStatus();
+  }));
+  if (!seen_graph) {
+    return LineError(xml.LastLine(), kFormat, "no <graph> element");
   }
-  if (!seen_graph) return LineError(xml.line(), kFormat, "no <graph> element");
   absl::StatusOr<GraphFile> file = std::move(collector).Finish(node_defaults);
   if (!file.ok()) return Prefixed(kFormat, file.status());
   return file;

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/common/status_macros.h"
-#include "libs/config/yaml_subset.h"
+#include "libs/config/yaml_tree.h"
 
 namespace innoscope::recompute {
 namespace {
@@ -401,7 +401,7 @@ void AppendFilter(std::string* out, absl::string_view name, const ActorFilterSpe
 }  // namespace
 
 absl::StatusOr<RecomputeConfig> ParseRecomputeConfig(absl::string_view text) {
-  ASSIGN_OR_RETURN(YamlNode root, config::ParseYamlSubset(text));
+  ASSIGN_OR_RETURN(YamlNode root, config::ParseYamlTree(text));
   if (root.kind == YamlNode::Kind::kNull) {
     return absl::InvalidArgumentError("the file is empty; it needs 'indices:' with at least one "
                                       "entry (docs/operations.md, \"Recompute configuration\")");

@@ -2,7 +2,7 @@
 
 // The recompute job's configuration file (`innoscope recompute --config
 // FILE`; k8s/base/config/recompute.yaml, examples/ai_index/recompute.yaml),
-// read with the YAML subset of libs/config/yaml_subset.h and validated here.
+// read with libs/config/yaml_tree.h (yaml-cpp) and validated here.
 // Reference: docs/operations.md, "Recompute configuration".
 //
 //   indices:

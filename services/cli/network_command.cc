@@ -189,45 +189,46 @@ std::string ConventionText(v1::Convention convention) {
   return c.ok() ? std::string(EnumToName(*c)) : absl::StrCat(static_cast<int>(convention));
 }
 
-// The statistics as "key": value pairs, in the documented order; absent
-// values are null.
-std::vector<std::pair<std::string, std::string>> StatsFields(const v1::NetworkStats& s) {
+// The statistics as a JSON object, in the documented order; absent values
+// are null (a NaN prints as null too).
+Json StatsFields(const v1::NetworkStats& s) {
   const v1::PathStats& p = s.paths();
-  auto optional = [](bool present, const std::string& text) {
-    return present ? text : std::string("null");
-  };
   return {
-      {"nodes", absl::StrCat(s.nodes().total())},
-      {"edges", absl::StrCat(s.edges())},
-      {"average_degree", Number(s.average_degree())},
-      {"density", Number(s.density())},
-      {"weak_components", absl::StrCat(s.weak_components())},
-      {"strong_components", absl::StrCat(s.strong_components())},
-      {"diameter", optional(p.has_diameter(), absl::StrCat(p.diameter()))},
+      {"nodes", s.nodes().total()},
+      {"edges", s.edges()},
+      {"average_degree", s.average_degree()},
+      {"density", s.density()},
+      {"weak_components", s.weak_components()},
+      {"strong_components", s.strong_components()},
+      {"diameter", p.has_diameter() ? Json(p.diameter()) : Json()},
       {"average_path_length",
-       optional(p.has_average_path_length(), Number(p.average_path_length()))},
-      {"unreachable_pairs", absl::StrCat(p.unreachable_pairs())},
-      {"average_clustering", Number(s.clustering().average_clustering())},
-      {"transitivity", Number(s.clustering().transitivity())},
-      {"modularity", optional(s.has_communities(), Number(s.communities().modularity()))},
-      {"communities", optional(s.has_communities(), absl::StrCat(s.communities().communities()))},
-      {"convention", JsonString(ConventionText(s.convention()))},
+       p.has_average_path_length() ? Json(p.average_path_length()) : Json()},
+      {"unreachable_pairs", p.unreachable_pairs()},
+      {"average_clustering", s.clustering().average_clustering()},
+      {"transitivity", s.clustering().transitivity()},
+      {"modularity", s.has_communities() ? Json(s.communities().modularity()) : Json()},
+      {"communities", s.has_communities() ? Json(s.communities().communities()) : Json()},
+      {"convention", ConventionText(s.convention())},
   };
 }
 
+// A value of StatsFields as the text of a key=value line.
+std::string ValueText(const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_float()) return Number(value.get<double>());
+  return value.dump();  // integers, true/false, null
+}
+
 void PrintStats(const v1::NetworkStats& stats, bool json) {
-  const auto fields = StatsFields(stats);
-  std::string out = json ? "{" : "";
-  for (size_t i = 0; i < fields.size(); ++i) {
-    const auto& [key, value] = fields[i];
-    if (json) {
-      absl::StrAppend(&out, i == 0 ? "\n  " : ",\n  ", JsonString(key), ": ", value);
-    } else {
-      const bool quoted = value.size() >= 2 && value.front() == '"';
-      absl::StrAppend(&out, key, "=", quoted ? value.substr(1, value.size() - 2) : value, "\n");
+  const Json fields = StatsFields(stats);
+  std::string out;
+  if (json) {
+    out = JsonText(fields);
+  } else {
+    for (const auto& [key, value] : fields.items()) {
+      absl::StrAppend(&out, key, "=", ValueText(value), "\n");
     }
   }
-  if (json) out += "\n}\n";
   std::fputs(out.c_str(), stdout);
   if (!stats.paths().note().empty())
     std::fprintf(stderr, "note: %s\n", stats.paths().note().c_str());

@@ -54,8 +54,6 @@ T OrExit(const std::string& program, absl::StatusOr<T> value) {
   return *std::move(value);
 }
 
-std::string JsonNumber(double value) { return std::isfinite(value) ? FormatDouble(value) : "null"; }
-
 // Where the run's observations came from: the distinct sources of the
 // framework's observations in the period, and whether any is synthetic.
 struct DataSources {
@@ -69,12 +67,10 @@ struct DataSources {
                  "real region or enterprise"
                : absl::StrCat("observation sources: ", sources.empty() ? "none" : Joined());
   }
-  // "synthetic": ..., "sources": [...], "notice": "..." (no braces).
-  std::string JsonFields() const {
-    std::vector<std::string> quoted;
-    for (const std::string& s : sources) quoted.push_back(JsonString(s));
-    return absl::StrCat("\"synthetic\": ", synthetic() ? "true" : "false", ",\n  \"sources\": [",
-                        absl::StrJoin(quoted, ", "), "],\n  \"notice\": ", JsonString(Notice()));
+  // {"synthetic": ..., "sources": [...], "notice": "..."}: the start of
+  // both JSON files.
+  Json JsonFields() const {
+    return {{"synthetic", synthetic()}, {"sources", sources}, {"notice", Notice()}};
   }
 };
 
@@ -155,40 +151,35 @@ std::string RankingCsv(const RankingInputs& in) {
 
 std::string RankingJson(const RankingInputs& in) {
   const sv1::Run& run = *in.run;
-  std::string out =
-      absl::StrCat("{\n  ", in.sources.JsonFields(), ",\n  \"run\": ", JsonString(run.id()),
-                   ",\n  \"framework\": ", JsonString(run.spec().framework().code()),
-                   ",\n  \"version\": ", run.spec().framework().version(),
-                   ",\n  \"period\": ", run.spec().period(), ",\n  \"dimensions\": [");
-  for (size_t i = 0; i < in.dimensions.size(); ++i) {
-    const sv1::NodeInfo& d = in.dimensions[i];
-    absl::StrAppend(&out, i == 0 ? "\n    " : ",\n    ", "{\"code\": ", JsonString(d.code()),
-                    ", \"name\": ", JsonString(d.name()),
-                    ", \"global_weight\": ", JsonNumber(d.global_weight()), "}");
+  Json doc = in.sources.JsonFields();
+  doc["run"] = run.id();
+  doc["framework"] = run.spec().framework().code();
+  doc["version"] = run.spec().framework().version();
+  doc["period"] = run.spec().period();
+  Json dimensions = Json::array();
+  for (const sv1::NodeInfo& d : in.dimensions) {
+    dimensions.push_back(
+        {{"code", d.code()}, {"name", d.name()}, {"global_weight", d.global_weight()}});
   }
-  absl::StrAppend(&out, in.dimensions.empty() ? "]" : "\n  ]");
+  doc["dimensions"] = std::move(dimensions);
   for (bool cluster : {false, true}) {
-    const std::vector<sv1::RankingEntry>& entries = cluster ? in.clusters : in.regions;
-    absl::StrAppend(&out, ",\n  \"", cluster ? "clusters" : "regions", "\": [");
-    for (size_t i = 0; i < entries.size(); ++i) {
-      const sv1::RankingEntry& e = entries[i];
-      absl::StrAppend(&out, i == 0 ? "\n    " : ",\n    ", "{\"rank\": ", e.rank(),
-                      ", \"region\": ", JsonString(e.region_code()),
-                      ", \"name\": ", JsonString(DisplayName(in.names, e.region_code())),
-                      ", \"score\": ", e.has_score() ? JsonNumber(e.score()) : "null",
-                      ", \"tier\": ", e.has_tier() ? absl::StrCat(e.tier()) : "null",
-                      ", \"dimensions\": {");
-      for (size_t k = 0; k < in.dimensions.size(); ++k) {
-        std::optional<double> s = ScoreOf(in, cluster, e.region_code(), in.dimensions[k].code());
-        absl::StrAppend(&out, k == 0 ? "" : ", ", JsonString(in.dimensions[k].code()), ": ",
-                        s.has_value() ? JsonNumber(*s) : "null");
+    Json entries = Json::array();
+    for (const sv1::RankingEntry& e : cluster ? in.clusters : in.regions) {
+      Json scores = Json::object();
+      for (const sv1::NodeInfo& d : in.dimensions) {
+        std::optional<double> s = ScoreOf(in, cluster, e.region_code(), d.code());
+        scores[d.code()] = s.has_value() ? Json(*s) : Json();
       }
-      absl::StrAppend(&out, "}}");
+      entries.push_back({{"rank", e.rank()},
+                         {"region", e.region_code()},
+                         {"name", DisplayName(in.names, e.region_code())},
+                         {"score", e.has_score() ? Json(e.score()) : Json()},
+                         {"tier", e.has_tier() ? Json(e.tier()) : Json()},
+                         {"dimensions", std::move(scores)}});
     }
-    absl::StrAppend(&out, entries.empty() ? "]" : "\n  ]");
+    doc[cluster ? "clusters" : "regions"] = std::move(entries);
   }
-  absl::StrAppend(&out, "\n}\n");
-  return out;
+  return JsonText(doc);
 }
 
 // ------------------------------------------------------------- network
@@ -206,36 +197,34 @@ struct NetworkInputs {
   std::vector<nv1::YearStats> years;
 };
 
-// The statistics as (measure, JSON value) pairs in a fixed order; absent
-// values are null.
-std::vector<std::pair<std::string, std::string>> StatisticFields(const NetworkInputs& in) {
+// The statistics as a JSON object in a fixed order; absent values are null
+// (and a NaN prints as null).
+Json StatisticFields(const NetworkInputs& in) {
   const nv1::NetworkStats& s = in.stats.stats();
   const nv1::PathStats& p = s.paths();
-  auto whole = [](int64_t v) { return absl::StrCat(v); };
   return {
-      {"nodes", whole(s.nodes().total())},
-      {"sample_enterprises", whole(s.nodes().sample_enterprises())},
-      {"relation_nodes", whole(s.nodes().relation_nodes())},
-      {"platforms", whole(s.nodes().platforms())},
-      {"foreign", whole(s.nodes().foreign())},
-      {"relations", whole(in.stats.run().graph().relations())},
-      {"edges", whole(s.edges())},
-      {"average_degree", JsonNumber(s.average_degree())},
-      {"density", JsonNumber(s.density())},
-      {"weak_components", whole(s.weak_components())},
-      {"strong_components", whole(s.strong_components())},
-      {"giant_weak_component_share", JsonNumber(s.giant_weak_component_share())},
-      {"average_path_length",
-       p.has_average_path_length() ? JsonNumber(p.average_path_length()) : "null"},
-      {"diameter", p.has_diameter() ? whole(p.diameter()) : "null"},
-      {"paths_exact", p.exact() ? "true" : "false"},
-      {"average_clustering", JsonNumber(s.clustering().average_clustering())},
-      {"transitivity", JsonNumber(s.clustering().transitivity())},
-      {"reciprocity", s.has_reciprocity() ? JsonNumber(s.reciprocity()) : "null"},
+      {"nodes", s.nodes().total()},
+      {"sample_enterprises", s.nodes().sample_enterprises()},
+      {"relation_nodes", s.nodes().relation_nodes()},
+      {"platforms", s.nodes().platforms()},
+      {"foreign", s.nodes().foreign()},
+      {"relations", in.stats.run().graph().relations()},
+      {"edges", s.edges()},
+      {"average_degree", s.average_degree()},
+      {"density", s.density()},
+      {"weak_components", s.weak_components()},
+      {"strong_components", s.strong_components()},
+      {"giant_weak_component_share", s.giant_weak_component_share()},
+      {"average_path_length", p.has_average_path_length() ? Json(p.average_path_length()) : Json()},
+      {"diameter", p.has_diameter() ? Json(p.diameter()) : Json()},
+      {"paths_exact", p.exact()},
+      {"average_clustering", s.clustering().average_clustering()},
+      {"transitivity", s.clustering().transitivity()},
+      {"reciprocity", s.has_reciprocity() ? Json(s.reciprocity()) : Json()},
       {"degree_assortativity",
-       s.has_degree_assortativity() ? JsonNumber(s.degree_assortativity()) : "null"},
-      {"modularity", s.has_communities() ? JsonNumber(s.communities().modularity()) : "null"},
-      {"communities", s.has_communities() ? whole(s.communities().communities()) : "null"},
+       s.has_degree_assortativity() ? Json(s.degree_assortativity()) : Json()},
+      {"modularity", s.has_communities() ? Json(s.communities().modularity()) : Json()},
+      {"communities", s.has_communities() ? Json(s.communities().communities()) : Json()},
   };
 }
 
@@ -250,11 +239,9 @@ std::string NetworkCsv(const NetworkInputs& in, const DataSources& sources) {
   row("data", "observations", "sources", Cell::Text(sources.Joined()));
   row("data", "relations", "relation_set", Cell::Text(in.relation_set));
   row("data", "relations", "up_to", Cell::Number(absl::StrCat(in.period)));
-  for (const auto& [measure, value] : StatisticFields(in)) {
-    row("statistics", in.relation_set, measure,
-        value == "null"                       ? Cell::Absent()
-        : value == "true" || value == "false" ? Cell::Text(value)
-                                              : Cell::Number(value));
+  const Json statistics = StatisticFields(in);
+  for (const auto& [measure, value] : statistics.items()) {
+    row("statistics", in.relation_set, measure, CellOf(value));
   }
   for (size_t i = 0; i < in.top.size(); ++i) {
     const TopActor& a = in.top[i];
@@ -280,38 +267,35 @@ std::string NetworkCsv(const NetworkInputs& in, const DataSources& sources) {
 }
 
 std::string NetworkJson(const NetworkInputs& in, const DataSources& sources) {
-  std::string out = absl::StrCat(
-      "{\n  ", sources.JsonFields(), ",\n  \"relation_set\": ", JsonString(in.relation_set),
-      ",\n  \"up_to\": ", in.period, ",\n  \"network_run\": ", JsonString(in.stats.run().id()),
-      ",\n  \"statistics\": {");
-  const auto fields = StatisticFields(in);
-  for (size_t i = 0; i < fields.size(); ++i) {
-    absl::StrAppend(&out, i == 0 ? "\n    " : ",\n    ", JsonString(fields[i].first), ": ",
-                    fields[i].second);
-  }
-  absl::StrAppend(&out, "\n  },\n  \"top_degree\": [");
+  Json doc = sources.JsonFields();
+  doc["relation_set"] = in.relation_set;
+  doc["up_to"] = in.period;
+  doc["network_run"] = in.stats.run().id();
+  doc["statistics"] = StatisticFields(in);
+  Json top = Json::array();
   for (size_t i = 0; i < in.top.size(); ++i) {
     const TopActor& a = in.top[i];
-    absl::StrAppend(
-        &out, i == 0 ? "\n    " : ",\n    ", "{\"rank\": ", i + 1,
-        ", \"code\": ", JsonString(a.node.code()), ", \"name\": ", JsonString(a.node.name()),
-        ", \"province\": ", JsonString(a.node.province_code()),
-        ", \"platform\": ", a.node.platform() ? "true" : "false",
-        ", \"degree\": ", JsonNumber(a.degree), ", \"in_degree\": ", JsonNumber(a.in_degree),
-        ", \"out_degree\": ", JsonNumber(a.out_degree), "}");
+    top.push_back({{"rank", i + 1},
+                   {"code", a.node.code()},
+                   {"name", a.node.name()},
+                   {"province", a.node.province_code()},
+                   {"platform", a.node.platform()},
+                   {"degree", a.degree},
+                   {"in_degree", a.in_degree},
+                   {"out_degree", a.out_degree}});
   }
-  absl::StrAppend(&out, in.top.empty() ? "]" : "\n  ]", ",\n  \"by_year\": [");
+  doc["top_degree"] = std::move(top);
+  Json years = Json::array();
   int64_t previous = 0;
-  for (size_t i = 0; i < in.years.size(); ++i) {
-    const nv1::YearStats& y = in.years[i];
-    absl::StrAppend(&out, i == 0 ? "\n    " : ",\n    ", "{\"year\": ", y.year(),
-                    ", \"nodes\": ", y.stats().nodes().total(),
-                    ", \"relations\": ", y.stats().edges(),
-                    ", \"new_relations\": ", y.stats().edges() - previous, "}");
+  for (const nv1::YearStats& y : in.years) {
+    years.push_back({{"year", y.year()},
+                     {"nodes", y.stats().nodes().total()},
+                     {"relations", y.stats().edges()},
+                     {"new_relations", y.stats().edges() - previous}});
     previous = y.stats().edges();
   }
-  absl::StrAppend(&out, in.years.empty() ? "]" : "\n  ]", "\n}\n");
-  return out;
+  doc["by_year"] = std::move(years);
+  return JsonText(doc);
 }
 
 // Statistics, top actors by degree and the yearly series of the relation

@@ -1,9 +1,13 @@
 #include "services/cli/table_writer.h"
 
+#include <cmath>
+#include <cstdint>
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "services/cli/number_text.h"
 
 namespace innoscope::cli {
 
@@ -38,18 +42,14 @@ void TableWriter::Row(const std::vector<Cell>& cells) {
     first_row_ = false;
     return;
   }
-  out_->append(first_row_ ? "\n  {" : ",\n  {");
-  first_row_ = false;
-  bool first_key = true;
+  Json row = Json::object();
   for (size_t i = 0; i < cells.size() && i < columns_.size(); ++i) {
     if (cells[i].kind == Cell::Kind::kAbsent) continue;
-    if (!first_key) out_->append(", ");
-    first_key = false;
-    absl::StrAppend(out_, JsonString(columns_[i]), ": ",
-                    cells[i].kind == Cell::Kind::kNumber ? cells[i].text
-                                                         : JsonString(cells[i].text));
+    row[columns_[i]] = cells[i].kind == Cell::Kind::kNumber ? JsonNumberOf(cells[i].text)
+                                                            : Json(cells[i].text);
   }
-  out_->push_back('}');
+  absl::StrAppend(out_, first_row_ ? "\n  " : ",\n  ", JsonLine(row));
+  first_row_ = false;
 }
 
 void TableWriter::Finish() {
@@ -69,25 +69,33 @@ std::string CsvField(absl::string_view text) {
   return out;
 }
 
-std::string JsonString(absl::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", static_cast<unsigned char>(c));
-        } else {
-          out.push_back(c);
-        }
-    }
+std::string JsonLine(const Json& doc) {
+  return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string JsonText(const Json& doc) {
+  return doc.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+Json JsonNumberOf(absl::string_view text) {
+  int64_t whole = 0;
+  // "-0" stays the double -0.0.
+  if (absl::SimpleAtoi(text, &whole) && !(whole == 0 && absl::StartsWith(text, "-"))) {
+    return whole;
   }
-  out.push_back('"');
-  return out;
+  double value = 0;
+  if (absl::SimpleAtod(text, &value) && std::isfinite(value)) return value;
+  return nullptr;
+}
+
+Cell CellOf(const Json& value) {
+  if (value.is_string()) return Cell::Text(value.get<std::string>());
+  if (value.is_boolean()) return Cell::Text(value.get<bool>() ? "true" : "false");
+  if (value.is_number_integer()) return Cell::Number(value.dump());
+  if (value.is_number_float() && std::isfinite(value.get<double>())) {
+    return Cell::Number(FormatDouble(value.get<double>()));
+  }
+  return Cell::Absent();
 }
 
 }  // namespace innoscope::cli

@@ -145,7 +145,7 @@ int OfflineAhp(const ParsedCommand& cmd, bool json) {
                 "named above");
   }
   if (json) {
-    PrintLine(AhpJson(matrix->items, *result, threshold));
+    PrintLine(JsonLine(AhpJson(matrix->items, *result, threshold)));
     return 0;
   }
   std::fputs(WeightsCsv("item", matrix->items, result->weights).c_str(), stdout);
@@ -251,7 +251,7 @@ int OfflineObjective(const ParsedCommand& cmd, index::WeightingMethod method, bo
   }
   absl::StatusOr<std::vector<double>> weights =
       absl::InvalidArgumentError(absl::StrCat(name, " weights are not computed from a data file"));
-  std::string extra_json;
+  Json extra_json = Json::object();  // pca: eigenvalues, retained
   switch (method) {
     case index::WeightingMethod::kEntropy:
       weights = index::EntropyWeights(*data, directions);
@@ -272,10 +272,8 @@ int OfflineObjective(const ParsedCommand& cmd, index::WeightingMethod method, bo
         weights = pca.status();
       } else {
         weights = pca->weights;
-        std::vector<std::string> values;
-        for (double e : pca->eigenvalues) values.push_back(FormatDouble(e));
-        extra_json = absl::StrCat(", \"eigenvalues\": [", absl::StrJoin(values, ", "),
-                                  "], \"retained\": ", pca->retained);
+        extra_json["eigenvalues"] = pca->eigenvalues;
+        extra_json["retained"] = pca->retained;
       }
       break;
     }
@@ -297,9 +295,9 @@ int OfflineObjective(const ParsedCommand& cmd, index::WeightingMethod method, bo
                 "that vary; fix the data or choose another method");
   }
   if (json) {
-    std::string out = WeightsJson(data->indicators(), *weights);
-    if (!extra_json.empty()) out.insert(out.size() - 1, extra_json);
-    PrintLine(out);
+    Json out = WeightsJson(data->indicators(), *weights);
+    out.update(extra_json);
+    PrintLine(JsonLine(out));
   } else {
     std::fputs(WeightsCsv("indicator", data->indicators(), *weights).c_str(), stdout);
     std::fprintf(stderr, "method=%s regions=%zu indicators=%zu\n", name.c_str(), data->rows(),
@@ -365,59 +363,54 @@ std::string DisplayName(index::WeightingMethod method) {
   return absl::StrCat(std::string(1, absl::ascii_toupper(name[0])), name.substr(1));
 }
 
-std::string WeightSetJson(const v1::WeightSet& set, const std::string& method, bool created) {
-  std::string out = absl::StrCat("{\"weight_set\": ", JsonString(set.id()),
-                                 ", \"framework\": ", JsonString(set.framework().code()),
-                                 ", \"version\": ", set.framework().version(),
-                                 ", \"method\": ", JsonString(method),
-                                 ", \"created\": ", created ? "true" : "false");
-  if (set.period() != 0) absl::StrAppend(&out, ", \"period\": ", set.period());
-  if (set.regions() != 0) absl::StrAppend(&out, ", \"regions\": ", set.regions());
+Json WeightSetJson(const v1::WeightSet& set, const std::string& method, bool created) {
+  Json out = {{"weight_set", set.id()},
+              {"framework", set.framework().code()},
+              {"version", set.framework().version()},
+              {"method", method},
+              {"created", created}};
+  if (set.period() != 0) out["period"] = set.period();
+  if (set.regions() != 0) out["regions"] = set.regions();
   // Leaves: their global weights, which sum to 1 (the offline form).
   std::set<std::string> parents;
   for (const v1::NodeWeight& w : set.weights()) parents.insert(w.parent_code());
-  out.append(", \"weights\": {");
-  bool first = true;
+  Json weights = Json::object();
   for (const v1::NodeWeight& w : set.weights()) {
-    if (parents.count(w.code()) > 0) continue;
-    absl::StrAppend(&out, first ? "" : ", ", JsonString(w.code()), ": ",
-                    FormatDouble(w.global_weight()));
-    first = false;
+    if (parents.count(w.code()) == 0) weights[w.code()] = w.global_weight();
   }
-  out.append("}, \"nodes\": [");
-  for (int i = 0; i < set.weights_size(); ++i) {
-    const v1::NodeWeight& w = set.weights(i);
-    absl::StrAppend(&out, i == 0 ? "" : ", ", "{\"code\": ", JsonString(w.code()),
-                    ", \"parent\": ", JsonString(w.parent_code()), ", \"level\": ", w.level(),
-                    ", \"local\": ", FormatDouble(w.local_weight()),
-                    ", \"global\": ", FormatDouble(w.global_weight()), "}");
+  out["weights"] = std::move(weights);
+  Json nodes = Json::array();
+  for (const v1::NodeWeight& w : set.weights()) {
+    nodes.push_back({{"code", w.code()},
+                     {"parent", w.parent_code()},
+                     {"level", w.level()},
+                     {"local", w.local_weight()},
+                     {"global", w.global_weight()}});
   }
-  out.append("]");
+  out["nodes"] = std::move(nodes);
   if (set.matrices_size() > 0) {
     bool all_consistent = true;
-    out.append(", \"matrices\": [");
-    for (int i = 0; i < set.matrices_size(); ++i) {
-      const v1::MatrixDiagnostics& d = set.matrices(i);
+    Json matrices = Json::array();
+    for (const v1::MatrixDiagnostics& d : set.matrices()) {
       all_consistent = all_consistent && d.consistent();
-      absl::StrAppend(&out, i == 0 ? "" : ", ", "{\"node\": ", JsonString(d.node_code()),
-                      ", \"lambda_max\": ", FormatDouble(d.lambda_max()),
-                      ", \"ci\": ", FormatDouble(d.ci()), ", \"cr\": ", FormatDouble(d.cr()),
-                      ", \"consistent\": ", d.consistent() ? "true" : "false", "}");
+      matrices.push_back({{"node", d.node_code()},
+                          {"lambda_max", d.lambda_max()},
+                          {"ci", d.ci()},
+                          {"cr", d.cr()},
+                          {"consistent", d.consistent()}});
     }
-    absl::StrAppend(&out, "], \"consistent\": ", all_consistent ? "true" : "false");
+    out["matrices"] = std::move(matrices);
+    out["consistent"] = all_consistent;
   }
   if (set.indicators_size() > 0) {
-    out.append(", \"indicators\": [");
-    for (int i = 0; i < set.indicators_size(); ++i) {
-      const v1::IndicatorDiagnostics& d = set.indicators(i);
-      absl::StrAppend(&out, i == 0 ? "" : ", ", "{\"indicator\": ", JsonString(d.indicator_code()),
-                      ", ",
-                      JsonString(d.statistic_name().empty() ? "statistic" : d.statistic_name()),
-                      ": ", FormatDouble(d.statistic()), "}");
+    Json indicators = Json::array();
+    for (const v1::IndicatorDiagnostics& d : set.indicators()) {
+      indicators.push_back(
+          {{"indicator", d.indicator_code()},
+           {d.statistic_name().empty() ? "statistic" : d.statistic_name(), d.statistic()}});
     }
-    out.append("]");
+    out["indicators"] = std::move(indicators);
   }
-  out.append("}");
   return out;
 }
 
@@ -481,7 +474,7 @@ int Online(const ParsedCommand& cmd, index::WeightingMethod method, bool json) {
   }
   const v1::WeightSet& set = response.weight_set();
   if (json) {
-    PrintLine(WeightSetJson(set, std::string(EnumToName(method)), response.created()));
+    PrintLine(JsonLine(WeightSetJson(set, std::string(EnumToName(method)), response.created())));
     return 0;
   }
   TableFormat format = TableFormat::kCsv;

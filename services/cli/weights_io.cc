@@ -30,13 +30,10 @@ absl::StatusOr<double> ParseFinite(absl::string_view text) {
   return value;
 }
 
-void AppendWeightsObject(const std::vector<std::string>& names, absl::Span<const double> weights,
-                         std::string* out) {
-  out->append("{");
-  for (size_t i = 0; i < names.size() && i < weights.size(); ++i) {
-    absl::StrAppend(out, i == 0 ? "" : ", ", JsonString(names[i]), ": ", FormatDouble(weights[i]));
-  }
-  out->append("}");
+Json WeightsObject(const std::vector<std::string>& names, absl::Span<const double> weights) {
+  Json out = Json::object();
+  for (size_t i = 0; i < names.size() && i < weights.size(); ++i) out[names[i]] = weights[i];
+  return out;
 }
 
 }  // namespace
@@ -154,21 +151,17 @@ absl::StatusOr<std::vector<int>> ParseDirectionsCsv(absl::string_view text,
   return out;
 }
 
-std::string AhpJson(const std::vector<std::string>& items, const index::AhpResult& result,
-                    double cr_threshold) {
-  std::string out = "{\"weights\": ";
-  AppendWeightsObject(items, result.weights, &out);
-  absl::StrAppend(&out, ", \"lambda_max\": ", FormatDouble(result.lambda_max),
-                  ", \"ci\": ", FormatDouble(result.ci), ", \"cr\": ", FormatDouble(result.cr),
-                  ", \"consistent\": ", result.cr < cr_threshold ? "true" : "false", "}");
-  return out;
+Json AhpJson(const std::vector<std::string>& items, const index::AhpResult& result,
+             double cr_threshold) {
+  return {{"weights", WeightsObject(items, result.weights)},
+          {"lambda_max", result.lambda_max},
+          {"ci", result.ci},
+          {"cr", result.cr},
+          {"consistent", result.cr < cr_threshold}};
 }
 
-std::string WeightsJson(const std::vector<std::string>& names, absl::Span<const double> weights) {
-  std::string out = "{\"weights\": ";
-  AppendWeightsObject(names, weights, &out);
-  out.append("}");
-  return out;
+Json WeightsJson(const std::vector<std::string>& names, absl::Span<const double> weights) {
+  return {{"weights", WeightsObject(names, weights)}};
 }
 
 std::string WeightsCsv(const std::string& key_column, const std::vector<std::string>& names,

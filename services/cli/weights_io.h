@@ -15,10 +15,11 @@
 //
 //   ASSIGN_OR_RETURN(LabelledMatrix m, ParseJudgementMatrixCsv(text));
 //   ASSIGN_OR_RETURN(index::AhpResult r, index::Ahp(m.values, m.items, options));
-//   std::puts(AhpJson(m.items, r, /*cr_threshold=*/0.1).c_str());
+//   PrintLine(JsonLine(AhpJson(m.items, r, /*cr_threshold=*/0.1)));
 //
 // Numbers are printed as the shortest text that parses back to the same
-// double (number_text.h), so JSON output loses nothing.
+// double (number_text.h in CSV, nlohmann::json in JSON), so output loses
+// nothing.
 
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "libs/index/ahp.h"
+#include "services/cli/table_writer.h"
 
 namespace innoscope::cli {
 
@@ -54,12 +56,12 @@ absl::StatusOr<std::vector<int>> ParseDirectionsCsv(absl::string_view text,
                                                     const std::vector<std::string>& indicators);
 
 // {"weights": {"item": w, ...}, "lambda_max": x, "ci": x, "cr": x,
-//  "consistent": true|false} with consistent = cr < cr_threshold, on one line.
-std::string AhpJson(const std::vector<std::string>& items, const index::AhpResult& result,
-                    double cr_threshold);
+//  "consistent": true|false} with consistent = cr < cr_threshold.
+Json AhpJson(const std::vector<std::string>& items, const index::AhpResult& result,
+             double cr_threshold);
 
-// {"weights": {"name": w, ...}}, on one line.
-std::string WeightsJson(const std::vector<std::string>& names, absl::Span<const double> weights);
+// {"weights": {"name": w, ...}}.
+Json WeightsJson(const std::vector<std::string>& names, absl::Span<const double> weights);
 
 // "<key_column>,weight" then one row per name: the layout
 // `innoscope score --weights` reads.

@@ -4,12 +4,13 @@
 #
 #   tests/fuzz/run.sh [SECONDS=60] [TARGET ...]
 #
-# Targets: csv_fuzz, framework_csv_fuzz, import_csv_fuzz (default: all).
+# Targets: csv_fuzz, framework_csv_fuzz, import_csv_fuzz, recompute_config_fuzz,
+# graph_xml_fuzz (default: all).
 # New corpus entries go to build-fuzz/fuzz-corpus/<target>; a crash leaves
 # build-fuzz/fuzz-artifacts/<target>-crash-<sha1> and this script exits 1
 # naming it. Reproduce with: build-fuzz/tests/fuzz/<target> <artifact>; once
 # fixed, copy the artifact into tests/fuzz/corpus/<target>/ so the normal
-# build replays it (tests/unit/cli: <target>_replay).
+# build replays it (ctest: <target>_replay).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,7 +18,7 @@ BUILD="${INNOSCOPE_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ "${#TARGETS[@]}" -gt 0 ] || TARGETS=(csv_fuzz framework_csv_fuzz import_csv_fuzz)
+[ "${#TARGETS[@]}" -gt 0 ] || TARGETS=(csv_fuzz framework_csv_fuzz import_csv_fuzz recompute_config_fuzz graph_xml_fuzz)
 
 command -v clang++ >/dev/null || { echo "fuzz: clang++ not found; apt-get install clang" >&2; exit 1; }
 

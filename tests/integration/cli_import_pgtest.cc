@@ -307,8 +307,8 @@ TEST_F(CliImportTest, ImportThenExportRoundTripsAwkwardDoublesBitForBit) {
   for (const auto& [key, bits] : some) EXPECT_EQ(bits, table.at(key));
   CliOk("export observations --format json --regions R0 --out '" + Path("r0.json") + "'");
   EXPECT_THAT(ReadText(Path("r0.json")),
-              HasSubstr("{\"region\": \"R0\", \"indicator\": \"ind_0\", \"period\": 2000, "
-                        "\"value\": 0.1, \"source\": \"\"}"));
+              HasSubstr("{\"region\":\"R0\",\"indicator\":\"ind_0\",\"period\":2000,"
+                        "\"value\":0.1,\"source\":\"\"}"));
 }
 
 // examples/ai_index: the three economic circles of the AI index get their

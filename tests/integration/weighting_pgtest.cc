@@ -254,10 +254,10 @@ TEST_F(WeightingTest, CliOnlineAndOfflineAgree) {
   const std::string cli = BuildDir() + "/services/cli/innoscope";
   const std::string online =
       absl::StrCat(" --weighting_address=", weighting_->grpc_address(), " --json 2>/dev/null");
-  // The first number after "key": in a JSON text.
+  // The first number after "key": in a (compact) JSON text.
   auto number = [](const std::string& json, const std::string& key) {
-    const size_t at = json.find("\"" + key + "\": ");
-    return at == std::string::npos ? -1.0 : std::strtod(json.c_str() + at + key.size() + 4, nullptr);
+    const size_t at = json.find("\"" + key + "\":");
+    return at == std::string::npos ? -1.0 : std::strtod(json.c_str() + at + key.size() + 3, nullptr);
   };
   int code = 0;
   const std::string data = write("d.csv", "region,a,b,c\nR1,1,1,5\nR2,2,1,7\nR3,3,4,6\n");
@@ -271,7 +271,7 @@ TEST_F(WeightingTest, CliOnlineAndOfflineAgree) {
                                           online), &code);
     ASSERT_TRUE(served.ok());
     ASSERT_EQ(code, 0) << *served;
-    EXPECT_THAT(*served, HasSubstr("\"weight_set\": \"ws-"));
+    EXPECT_THAT(*served, HasSubstr("\"weight_set\":\"ws-"));
     for (const char* leaf : {"a", "b", "c"}) {
       EXPECT_NEAR(number(*served, leaf), number(*offline, leaf), 1e-12) << leaf;
     }
@@ -287,7 +287,7 @@ TEST_F(WeightingTest, CliOnlineAndOfflineAgree) {
   ASSERT_EQ(code, 0) << *ahp;
   EXPECT_NEAR(number(*ahp, "a"), 0.5, 1e-12);
   EXPECT_NEAR(number(*ahp, "c"), 0.25, 1e-12);
-  EXPECT_THAT(*ahp, HasSubstr("\"consistent\": true}"));
+  EXPECT_THAT(*ahp, HasSubstr("\"consistent\":true}"));
   // A matrix over the wrong items: the service names the node and children.
   write("m/dim_x.csv", ",a,z\na,1,2\nz,1/2,1\n");
   ahp = RunCommand(absl::StrCat(cli, " weights ahp --framework fw --matrices ", dir, "/m",

@@ -77,15 +77,15 @@ TEST_F(OfflineCommandsTest, WeightsAhpPrintsTheClassicExampleAsJson) {
   CliRun run = Cli("weights ahp --matrix " + m + " --json");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out,
-            "{\"weights\": {\"cost\": 0.6369855717447572, \"safety\": 0.25828499437449504, "
-            "\"style\": 0.10472943388074787}, \"lambda_max\": 3.0385110905581705, "
-            "\"ci\": 0.01925554527908524, \"cr\": 0.03319921599842283, \"consistent\": true}\n");
+            "{\"weights\":{\"cost\":0.6369855717447572,\"safety\":0.25828499437449504,"
+            "\"style\":0.10472943388074787},\"lambda_max\":3.0385110905581705,"
+            "\"ci\":0.01925554527908524,\"cr\":0.03319921599842283,\"consistent\":true}\n");
   run = Cli("weights ahp --matrix " + m + " --ri cn --json");
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_THAT(run.out, HasSubstr("\"cr\": 0.0370298947674716"));  // 0.019256 / 0.52
+  EXPECT_THAT(run.out, HasSubstr("\"cr\":0.0370298947674716"));  // 0.019256 / 0.52
   // The same priorities by row geometric means (equal for every 3 x 3 matrix).
   run = Cli("weights ahp --matrix " + m + " --method geometric --json");
-  EXPECT_THAT(run.out, HasSubstr("\"cost\": 0.63698557174475"));
+  EXPECT_THAT(run.out, HasSubstr("\"cost\":0.63698557174475"));
   // Without --json: the CSV `score --weights` reads, diagnostics on stderr.
   run = Cli("weights ahp --matrix " + m);
   ASSERT_EQ(run.exit_code, 0);
@@ -120,17 +120,17 @@ TEST_F(OfflineCommandsTest, WeightsEntropyMatchesTheHandCalculation) {
   const std::string d = Write("d.csv", "region,a,b\nR1,1,3\nR2,2,1\nR3,4,2\n");
   CliRun run = Cli("weights entropy --data " + d + " --json");
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_THAT(run.out, StartsWith("{\"weights\": {\"a\": 0.53714987"));
-  EXPECT_THAT(run.out, HasSubstr("\"b\": 0.46285012"));
+  EXPECT_THAT(run.out, StartsWith("{\"weights\":{\"a\":0.53714987"));
+  EXPECT_THAT(run.out, HasSubstr("\"b\":0.46285012"));
   const std::string dir = Write("dir.csv", "indicator,direction\nb,-1\n");
   run = Cli("weights entropy --data " + d + " --directions " + dir + " --json");
-  EXPECT_THAT(run.out, StartsWith("{\"weights\": {\"a\": 0.53714987"));
+  EXPECT_THAT(run.out, StartsWith("{\"weights\":{\"a\":0.53714987"));
   run = Cli("weights equal --data " + d + " --json");
-  EXPECT_EQ(run.out, "{\"weights\": {\"a\": 0.5, \"b\": 0.5}}\n");
+  EXPECT_EQ(run.out, "{\"weights\":{\"a\":0.5,\"b\":0.5}}\n");
   // CV: a mean 7/3, sd 1.527525, CV 0.654654; b mean 2, sd 1, CV 0.5;
   // w = (0.654654, 0.5) / 1.154654 = (0.566970, 0.433030).
   run = Cli("weights cv --data " + d + " --json");
-  EXPECT_THAT(run.out, StartsWith("{\"weights\": {\"a\": 0.56696"));
+  EXPECT_THAT(run.out, StartsWith("{\"weights\":{\"a\":0.56696"));
 }
 
 TEST_F(OfflineCommandsTest, WeightsExplainMissingDataAndBadUsage) {

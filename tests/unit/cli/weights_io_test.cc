@@ -61,15 +61,15 @@ TEST(AhpJsonTest, PrintsTheClassicExample) {
   EXPECT_THAT(r.weights, Pointwise(DoubleNear(5e-5), {0.6370, 0.2583, 0.1047}));
   EXPECT_NEAR(r.lambda_max, 3.038511, 5e-7);
   EXPECT_NEAR(r.cr, 0.0332, 5e-5);
-  const std::string json = AhpJson(m.items, r, 0.1);
-  EXPECT_THAT(json, HasSubstr("{\"weights\": {\"cost\": 0.63698"));
-  EXPECT_THAT(json, HasSubstr("\"lambda_max\": 3.03851"));
-  EXPECT_THAT(json, HasSubstr("\"cr\": 0.0331992"));
-  EXPECT_THAT(json, HasSubstr("\"consistent\": true}"));
+  const std::string json = JsonLine(AhpJson(m.items, r, 0.1));
+  EXPECT_THAT(json, HasSubstr("{\"weights\":{\"cost\":0.63698"));
+  EXPECT_THAT(json, HasSubstr("\"lambda_max\":3.03851"));
+  EXPECT_THAT(json, HasSubstr("\"cr\":0.0331992"));
+  EXPECT_THAT(json, HasSubstr("\"consistent\":true}"));
   options.random_index = index::RandomIndexTable::kChineseCommon;
   ASSERT_OK_AND_ASSIGN(r, index::Ahp(m.values, m.items, options));
   EXPECT_NEAR(r.cr, 0.0370, 5e-5);
-  EXPECT_THAT(AhpJson(m.items, r, 0.03), HasSubstr("\"consistent\": false}"));
+  EXPECT_THAT(JsonLine(AhpJson(m.items, r, 0.03)), HasSubstr("\"consistent\":false}"));
 }
 
 TEST(ParseDirectionsCsvTest, ReadsDirectionsAndDefaultsToPlusOne) {
@@ -95,8 +95,8 @@ TEST(ParseDirectionsCsvTest, ReadsDirectionsAndDefaultsToPlusOne) {
 }
 
 TEST(WeightsJsonTest, PrintsShortestRoundTripNumbers) {
-  EXPECT_EQ(WeightsJson({"a", "b\"c"}, std::vector<double>{0.25, 0.75}),
-            "{\"weights\": {\"a\": 0.25, \"b\\\"c\": 0.75}}");
+  EXPECT_EQ(JsonLine(WeightsJson({"a", "b\"c"}, std::vector<double>{0.25, 0.75})),
+            "{\"weights\":{\"a\":0.25,\"b\\\"c\":0.75}}");
   EXPECT_EQ(WeightsCsv("indicator", {"a", "b"}, std::vector<double>{0.1, 0.9}),
             "indicator,weight\na,0.1\nb,0.9\n");
 }

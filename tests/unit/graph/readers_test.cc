@@ -262,7 +262,28 @@ TEST(GraphmlReaderTest, ErrorsNameTheLine) {
               StatusIs(kInvalid, HasSubstr("line 3: <node> without id")));
   EXPECT_THAT(
       ParseGraphml("<graphml><graph>\n<node id=\"a\" x=1/></graph></graphml>"),
-      StatusIs(kInvalid, HasSubstr("line 2: attribute x value is not quoted")));
+      StatusIs(kInvalid, HasSubstr("GraphML line 2: not valid XML: error parsing "
+                                   "element attribute (column 16)")));
+}
+
+// The XML is pugixml's: entities a DOCTYPE declares are never expanded (no
+// "billion laughs"), and any nesting is read without recursion.
+TEST(XmlReadersTest, DoctypeEntitiesStayVerbatimAndDeepNestingIsSafe) {
+  ASSERT_OK_AND_ASSIGN(
+      GraphFile file,
+      ParseGexf("<?xml version=\"1.0\"?>\n<!DOCTYPE gexf [\n"
+                "<!ENTITY a \"aaaaaaaaaa\">\n<!ENTITY b \"&a;&a;&a;&a;\">\n]>\n"
+                "<gexf><graph><nodes><node id=\"n\" label=\"&b; &amp; &#x4e2d;\"/>"
+                "</nodes></graph></gexf>"));
+  EXPECT_EQ(file.graph.NodeLabel(0), "&b; & \xe4\xb8\xad");
+  const int depth = 200000;
+  std::string deep = "<gexf>";
+  for (int i = 0; i < depth; ++i) deep += "<x>";
+  for (int i = 0; i < depth; ++i) deep += "</x>";
+  deep += "</gexf>";
+  EXPECT_THAT(ParseGexf(deep), StatusIs(kInvalid, HasSubstr("no <graph>")));
+  EXPECT_THAT(ParseGraphml(deep.substr(0, deep.size() / 2)),
+              StatusIs(kInvalid, HasSubstr("GraphML line 1: not valid XML")));
 }
 
 TEST(NodeAttributesTest, AsIntegersNamesTheOffendingNode) {

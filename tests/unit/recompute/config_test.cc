@@ -233,9 +233,19 @@ TEST(RecomputeConfigTest, ErrorsNameTheLineAndTheKey) {
                          "    universe: province\n")),
             "line 5: indices[1]: same framework, universe and weighting as indices[0] (line 2); "
             "merge the two entries");
-  // Errors of the YAML itself keep their line.
+  // Errors of the YAML itself keep their line (libs/config/yaml_tree.h).
   EXPECT_EQ(ErrorOf(With("    clusters: [CN-JJJ\n")),
-            "line 5: expected ',' or ']' in '[...]'; flow lists must close on their line");
+            "line 5: '[' is never closed (not valid YAML: end of sequence flow not found at line "
+            "6)");
+  EXPECT_EQ(ErrorOf(With("    weighting: &w entropy\n")),
+            "line 5: anchors (&) are not supported in Innoscope configuration files; write the "
+            "value out (quote it if it starts with that character)");
+  // What yaml-cpp reads leniently the schema still refuses: an empty item
+  // of a flow list is null, a key without ':' has a null value.
+  EXPECT_EQ(ErrorOf(With("    tiers: {rank_bands: [6, , 20]}\n")),
+            "line 5: indices[0].tiers.rank_bands[1]: expected a value, got nothing");
+  EXPECT_EQ(ErrorOf(With("    weighting\n")),
+            "line 5: indices[0].weighting: expected a value, got nothing");
 }
 
 std::string ReadSource(const std::string& relative) {
