@@ -7,8 +7,8 @@
 //   innoscope network centrality --edges E.csv --measure betweenness [--top N]
 //   innoscope network stats --relation_set default --types investment --year 2022 --json
 //
-// Offline and online print the same numbers: both run the service's own
-// computation (services/network/network_measures.h) on the graph. The file
+// Offline and online print the same numbers: both run the computation of
+// libs/graph/network_measures.h (the service's own) on the graph. The file
 // is `source,target[,weight]` with a header (other formats by extension:
 // .txt SNAP, .gml, .gexf, .graphml).
 
@@ -20,17 +20,19 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "grpcpp/client_context.h"
 #include "innoscope/network/v1/network.grpc.pb.h"
 #include "libs/graph/centrality.h"
+#include "libs/graph/network_measures.h"
 #include "libs/graph/readers.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
 #include "services/cli/number_text.h"
 #include "services/cli/table_writer.h"
-#include "services/network/network_measures.h"
 
 namespace innoscope::cli {
 namespace {
@@ -79,8 +81,8 @@ struct GraphFlags {
   std::string edges;
   bool directed = false;
   bool weighted = false;
-  v1::Convention convention = v1::CONVENTION_GEPHI;
-  network::LouvainParams louvain;
+  graph::Convention convention = graph::Convention::kGephi;
+  graph::LouvainParams louvain;
   graph::MultiEdgePolicy multi_edges = graph::MultiEdgePolicy::kMergeSum;
   graph::SelfLoopPolicy self_loops = graph::SelfLoopPolicy::kKeep;
   bool approximate = false;
@@ -102,6 +104,28 @@ T OrExit(const std::string& program, absl::StatusOr<T> value) {
   return *std::move(value);
 }
 
+// The request's enum value of a library value: the proto names its values
+// after the CLI's names ("igraph" -> CONVENTION_IGRAPH, "in_degree" ->
+// MEASURE_IN_DEGREE).
+template <typename Enum>
+absl::StatusOr<Enum> ProtoEnum(const std::string& prefix, const std::string& name,
+                               bool (*parse)(const std::string&, Enum*)) {
+  Enum value{};
+  if (!parse(absl::AsciiStrToUpper(absl::StrCat(prefix, name)), &value)) {
+    return absl::InternalError(absl::StrCat("no ", prefix, " value for \"", name, "\""));
+  }
+  return value;
+}
+
+absl::StatusOr<v1::Convention> ProtoConvention(graph::Convention convention) {
+  return ProtoEnum<v1::Convention>("CONVENTION_", std::string(graph::ConventionName(convention)),
+                                   &v1::Convention_Parse);
+}
+
+absl::StatusOr<v1::Measure> ProtoMeasure(graph::Measure measure) {
+  return ProtoEnum<v1::Measure>("MEASURE_", graph::MeasureName(measure), &v1::Measure_Parse);
+}
+
 GraphFlags ParseGraphFlags(const ParsedCommand& cmd) {
   const config::ParsedFlags& f = cmd.flags;
   GraphFlags g;
@@ -111,13 +135,14 @@ GraphFlags ParseGraphFlags(const ParsedCommand& cmd) {
   if (online && f.Origin("directed") == "default") g.directed = true;  // relations are directed
   g.weighted = OrExit(cmd.program, f.GetBool("weighted"));
   g.approximate = OrExit(cmd.program, f.GetBool("approximate"));
-  g.convention = OrExit(cmd.program, network::ConventionFromName(f.Get("convention")));
-  v1::LouvainOptions louvain;
-  louvain.set_resolution(OrExit(cmd.program, f.GetDouble("resolution")));
-  louvain.set_seed(static_cast<uint64_t>(
-      OrExit(cmd.program, f.GetInt("seed", 0, std::numeric_limits<int64_t>::max()))));
-  louvain.set_weighted(g.weighted);
-  g.louvain = OrExit(cmd.program, network::ToLouvainParams(louvain, "--resolution"));
+  g.convention = OrExit(cmd.program, graph::ConventionFromName(f.Get("convention")));
+  g.louvain.resolution = OrExit(cmd.program, f.GetDouble("resolution"));
+  g.louvain.seed = static_cast<uint64_t>(
+      OrExit(cmd.program, f.GetInt("seed", 0, std::numeric_limits<int64_t>::max())));
+  g.louvain.weighted = g.weighted;
+  if (absl::Status s = graph::CheckLouvainParams(g.louvain, "--resolution"); !s.ok()) {
+    config::ExitInvalidConfig(cmd.program, std::string(s.message()));
+  }
   const std::string& multi = f.Get("multi_edges");
   if (multi == "keep") {
     g.multi_edges = graph::MultiEdgePolicy::kKeep;
@@ -175,42 +200,69 @@ absl::StatusOr<graph::Graph> ReadEdges(const GraphFlags& flags) {
   return std::move(file->graph);
 }
 
-v1::Approximation ApproximationOf(const GraphFlags& flags) {
-  v1::Approximation a;
-  a.set_enabled(flags.approximate);
+// Sampling with the library's defaults (as the service applies them).
+graph::ApproxParams ApproximationOf(const GraphFlags& flags) {
+  graph::ApproxParams a;
+  a.enabled = flags.approximate;
   return a;
 }
 
 std::string Number(double value) { return std::isfinite(value) ? FormatDouble(value) : "nan"; }
 
+// What `network stats` prints, read from the service's message.
+graph::NetworkStatistics PrintedStats(const v1::NetworkStats& s) {
+  graph::NetworkStatistics out;
+  const std::string& name = v1::Convention_Name(s.convention());
+  absl::string_view convention = name;
+  if (absl::ConsumePrefix(&convention, "CONVENTION_")) {
+    out.convention =
+        graph::ConventionFromName(absl::AsciiStrToLower(convention)).value_or(out.convention);
+  }
+  out.basic.nodes = s.nodes().total();
+  out.basic.edges = s.edges();
+  out.basic.average_degree = s.average_degree();
+  out.basic.density = s.density();
+  out.weak_components = s.weak_components();
+  out.strong_components = s.strong_components();
+  const v1::PathStats& p = s.paths();
+  if (p.has_diameter()) out.paths.diameter = p.diameter();
+  if (p.has_average_path_length()) out.paths.average_path_length = p.average_path_length();
+  out.paths.unreachable_pairs = p.unreachable_pairs();
+  out.paths.note = p.note();
+  out.clustering.average_clustering = s.clustering().average_clustering();
+  out.clustering.transitivity = s.clustering().transitivity();
+  if (s.has_communities()) {
+    out.communities.emplace();
+    out.communities->modularity = s.communities().modularity();
+    out.communities->communities = s.communities().communities();
+  }
+  return out;
+}
+
 // The statistics as "key": value pairs, in the documented order; absent
 // values are null.
-std::vector<std::pair<std::string, std::string>> StatsFields(const v1::NetworkStats& s) {
-  const v1::PathStats& p = s.paths();
-  auto optional = [](bool present, const std::string& text) {
-    return present ? text : std::string("null");
-  };
+std::vector<std::pair<std::string, std::string>> StatsFields(const graph::NetworkStatistics& s) {
+  const graph::PathSummary& p = s.paths;
+  const std::string null = "null";
   return {
-      {"nodes", absl::StrCat(s.nodes().total())},
-      {"edges", absl::StrCat(s.edges())},
-      {"average_degree", Number(s.average_degree())},
-      {"density", Number(s.density())},
-      {"weak_components", absl::StrCat(s.weak_components())},
-      {"strong_components", absl::StrCat(s.strong_components())},
-      {"diameter", optional(p.has_diameter(), absl::StrCat(p.diameter()))},
-      {"average_path_length",
-       optional(p.has_average_path_length(), Number(p.average_path_length()))},
-      {"unreachable_pairs", absl::StrCat(p.unreachable_pairs())},
-      {"average_clustering", Number(s.clustering().average_clustering())},
-      {"transitivity", Number(s.clustering().transitivity())},
-      {"modularity", optional(s.has_communities(), Number(s.communities().modularity()))},
-      {"communities", optional(s.has_communities(), absl::StrCat(s.communities().communities()))},
-      {"convention",
-       JsonString(std::string(graph::ConventionName(network::ToConvention(s.convention()))))},
+      {"nodes", absl::StrCat(s.basic.nodes)},
+      {"edges", absl::StrCat(s.basic.edges)},
+      {"average_degree", Number(s.basic.average_degree)},
+      {"density", Number(s.basic.density)},
+      {"weak_components", absl::StrCat(s.weak_components)},
+      {"strong_components", absl::StrCat(s.strong_components)},
+      {"diameter", p.diameter ? absl::StrCat(*p.diameter) : null},
+      {"average_path_length", p.average_path_length ? Number(*p.average_path_length) : null},
+      {"unreachable_pairs", absl::StrCat(p.unreachable_pairs)},
+      {"average_clustering", Number(s.clustering.average_clustering)},
+      {"transitivity", Number(s.clustering.transitivity)},
+      {"modularity", s.communities ? Number(s.communities->modularity) : null},
+      {"communities", s.communities ? absl::StrCat(s.communities->communities) : null},
+      {"convention", JsonString(std::string(graph::ConventionName(s.convention)))},
   };
 }
 
-void PrintStats(const v1::NetworkStats& stats, bool json) {
+void PrintStats(const graph::NetworkStatistics& stats, bool json) {
   const auto fields = StatsFields(stats);
   std::string out = json ? "{" : "";
   for (size_t i = 0; i < fields.size(); ++i) {
@@ -224,8 +276,7 @@ void PrintStats(const v1::NetworkStats& stats, bool json) {
   }
   if (json) out += "\n}\n";
   std::fputs(out.c_str(), stdout);
-  if (!stats.paths().note().empty())
-    std::fprintf(stderr, "note: %s\n", stats.paths().note().c_str());
+  if (!stats.paths.note.empty()) std::fprintf(stderr, "note: %s\n", stats.paths.note.c_str());
 }
 
 int RunStats(const std::vector<std::string>& args) {
@@ -240,12 +291,12 @@ int RunStats(const std::vector<std::string>& args) {
   if (!g.edges.empty()) {
     absl::StatusOr<graph::Graph> graph = ReadEdges(g);
     if (!graph.ok()) return Fail(cmd.program, graph.status());
-    network::StatsOptions options;
-    options.convention = network::ToConvention(g.convention);
+    graph::StatsOptions options;
+    options.convention = g.convention;
     options.louvain = g.louvain;
-    options.approximation = OrExit(cmd.program, network::ToApproxParams(ApproximationOf(g)));
-    absl::StatusOr<v1::NetworkStats> stats =
-        network::ComputeStats(*graph, options, graph::Interrupt());
+    options.approximation = ApproximationOf(g);
+    absl::StatusOr<graph::NetworkStatistics> stats =
+        graph::ComputeNetworkStatistics(*graph, options, graph::Interrupt());
     if (!stats.ok()) return Fail(cmd.program, stats.status());
     PrintStats(*stats, json);
     return 0;
@@ -255,16 +306,16 @@ int RunStats(const std::vector<std::string>& args) {
   auto stub = v1::NetworkService::NewStub(*channel);
   v1::ComputeNetworkStatsRequest request;
   *request.mutable_selection() = g.selection;
-  request.set_convention(g.convention);
+  request.set_convention(OrExit(cmd.program, ProtoConvention(g.convention)));
   request.mutable_louvain()->set_resolution(g.louvain.resolution);
   request.mutable_louvain()->set_seed(g.louvain.seed);
   request.mutable_louvain()->set_weighted(g.louvain.weighted);
-  *request.mutable_approximation() = ApproximationOf(g);
+  request.mutable_approximation()->set_enabled(g.approximate);
   v1::ComputeNetworkStatsResponse response;
   absl::Status status = CallUnary(*stub, &v1::NetworkService::Stub::ComputeNetworkStats, request,
                                   &response, cmd.timeout);
   if (!status.ok()) return Fail(cmd.program, status);
-  PrintStats(response.stats(), json);
+  PrintStats(PrintedStats(response.stats()), json);
   std::fprintf(stderr, "%s: run %s (relations data version %lld)\n", cmd.program.c_str(),
                response.run().id().c_str(),
                static_cast<long long>(response.run().data_version().version()));
@@ -295,21 +346,21 @@ int RunCentrality(const std::vector<std::string>& args) {
   if (cmd.flags.Get("measure").empty()) {
     config::ExitInvalidConfig(cmd.program, "--measure: required (see --help)");
   }
-  const v1::Measure measure =
-      OrExit(cmd.program, network::MeasureFromName(cmd.flags.Get("measure")));
+  const graph::Measure measure =
+      OrExit(cmd.program, graph::MeasureFromName(cmd.flags.Get("measure")));
   const int top = static_cast<int>(OrExit(cmd.program, cmd.flags.GetInt("top", 0, 1 << 30)));
   const bool normalized = OrExit(cmd.program, cmd.flags.GetBool("normalized"));
   if (!g.edges.empty()) {
     absl::StatusOr<graph::Graph> graph = ReadEdges(g);
     if (!graph.ok()) return Fail(cmd.program, graph.status());
-    network::MeasureOptions options;
-    options.convention = network::ToConvention(g.convention);
+    graph::MeasureOptions options;
+    options.convention = g.convention;
     options.normalized = normalized;
     options.weighted = g.weighted;
     options.louvain = g.louvain;
-    options.approximation = OrExit(cmd.program, network::ToApproxParams(ApproximationOf(g)));
-    absl::StatusOr<network::MeasureResult> result =
-        network::ComputeMeasure(*graph, measure, options, graph::Interrupt());
+    options.approximation = ApproximationOf(g);
+    absl::StatusOr<graph::MeasureResult> result =
+        graph::ComputeMeasure(*graph, measure, options, graph::Interrupt());
     if (!result.ok()) return Fail(cmd.program, result.status());
     std::vector<std::string> nodes;
     for (graph::NodeId v = 0; v < graph->NumNodes(); ++v) nodes.push_back(graph->NodeKey(v));
@@ -321,12 +372,12 @@ int RunCentrality(const std::vector<std::string>& args) {
   auto stub = v1::NetworkService::NewStub(*channel);
   v1::ComputeCentralitiesRequest request;
   *request.mutable_selection() = g.selection;
-  request.set_convention(g.convention);
-  request.add_measures(measure);
+  request.set_convention(OrExit(cmd.program, ProtoConvention(g.convention)));
+  request.add_measures(OrExit(cmd.program, ProtoMeasure(measure)));
   request.set_normalized(normalized);
   request.mutable_louvain()->set_resolution(g.louvain.resolution);
   request.mutable_louvain()->set_seed(g.louvain.seed);
-  *request.mutable_approximation() = ApproximationOf(g);
+  request.mutable_approximation()->set_enabled(g.approximate);
   request.set_top_only(top > 0);
   if (top > 0) request.set_top_n(top);
   std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(cmd.timeout);

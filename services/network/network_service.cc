@@ -16,7 +16,7 @@
 #include "libs/graph/region_flows.h"
 #include "libs/server/content_hash.h"
 #include "libs/server/paging.h"
-#include "services/network/network_measures.h"
+#include "services/network/measures_proto.h"
 #include "services/network/region_indicators.h"
 
 namespace innoscope::network {
@@ -47,9 +47,9 @@ absl::Status CheckConvention(v1::Convention convention) {
 }
 
 // Louvain parameters, checked against the selection (weights must exist).
-absl::StatusOr<LouvainParams> LouvainOf(const v1::LouvainOptions& options,
-                                        const v1::GraphSelection& selection) {
-  ASSIGN_OR_RETURN(LouvainParams params, ToLouvainParams(options));
+absl::StatusOr<graph::LouvainParams> LouvainOf(const v1::LouvainOptions& options,
+                                               const v1::GraphSelection& selection) {
+  ASSIGN_OR_RETURN(graph::LouvainParams params, ToLouvainParams(options));
   if (params.weighted && selection.weight() == v1::EDGE_WEIGHT_NONE) {
     return absl::InvalidArgumentError(
         "louvain.weighted: the selection has no edge weights; set selection.weight "
@@ -58,13 +58,13 @@ absl::StatusOr<LouvainParams> LouvainOf(const v1::LouvainOptions& options,
   return params;
 }
 
-absl::StatusOr<StatsOptions> StatsOptionsOf(v1::Convention convention,
-                                            const v1::LouvainOptions& louvain,
-                                            const v1::Approximation& approximation,
-                                            bool skip_communities,
-                                            const v1::GraphSelection& selection) {
+absl::StatusOr<graph::StatsOptions> StatsOptionsOf(v1::Convention convention,
+                                                   const v1::LouvainOptions& louvain,
+                                                   const v1::Approximation& approximation,
+                                                   bool skip_communities,
+                                                   const v1::GraphSelection& selection) {
   RETURN_IF_ERROR(CheckConvention(convention));
-  StatsOptions options;
+  graph::StatsOptions options;
   options.convention = ToConvention(convention);
   ASSIGN_OR_RETURN(options.louvain, LouvainOf(louvain, selection));
   ASSIGN_OR_RETURN(options.approximation, ToApproxParams(approximation));
@@ -219,7 +219,7 @@ absl::Status NetworkService::Record(v1::Run* run, const google::protobuf::Messag
 
 absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkStats(
     const v1::ComputeNetworkStatsRequest& request, const CallContext& call) {
-  ASSIGN_OR_RETURN(StatsOptions options,
+  ASSIGN_OR_RETURN(graph::StatsOptions options,
                    StatsOptionsOf(request.convention(), request.louvain(), request.approximation(),
                                   request.skip_communities(), request.selection()));
   Loaded loaded;
@@ -238,7 +238,7 @@ absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkSt
 
 absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsTimeSeries(
     const v1::ComputeStatsTimeSeriesRequest& request, const CallContext& call) {
-  ASSIGN_OR_RETURN(StatsOptions options,
+  ASSIGN_OR_RETURN(graph::StatsOptions options,
                    StatsOptionsOf(request.convention(), request.louvain(), request.approximation(),
                                   request.skip_communities(), request.selection()));
   if (request.selection().has_years()) {
@@ -318,7 +318,7 @@ absl::Status NetworkService::ComputeCentralities(
     return absl::InvalidArgumentError(absl::StrCat("top_n: ", request.top_n(), " is negative"));
   }
   const int top_n = request.top_n() > 0 ? request.top_n() : kDefaultTopN;
-  MeasureOptions options;
+  graph::MeasureOptions options;
   options.convention = ToConvention(request.convention());
   options.normalized = request.normalized();
   options.weighted = request.selection().weight() != v1::EDGE_WEIGHT_NONE;
@@ -330,9 +330,10 @@ absl::Status NetworkService::ComputeCentralities(
   v1::ComputeCentralitiesResponse head;
   std::vector<std::vector<double>> scores;
   for (v1::Measure m : measures) {
-    ASSIGN_OR_RETURN(MeasureResult result, ComputeMeasure(g.graph, m, options, call.interrupt));
+    ASSIGN_OR_RETURN(graph::MeasureResult result,
+                     graph::ComputeMeasure(g.graph, ToMeasure(m), options, call.interrupt));
     head.add_measures(m);
-    *head.add_info() = result.info;
+    *head.add_info() = ToProto(result.info);
     for (v1::NodeRole role : {v1::NODE_ROLE_UNSPECIFIED, v1::NODE_ROLE_SAMPLE_ENTERPRISE,
                               v1::NODE_ROLE_RELATION_NODE}) {
       *head.add_top() = TopListOf(g, m, result.scores, role, top_n);
@@ -370,7 +371,7 @@ absl::Status NetworkService::ComputeCentralities(
 absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
     const v1::DetectCommunitiesRequest& request, const CallContext& call) {
   RETURN_IF_ERROR(CheckConvention(request.convention()));
-  ASSIGN_OR_RETURN(LouvainParams params, LouvainOf(request.louvain(), request.selection()));
+  ASSIGN_OR_RETURN(graph::LouvainParams params, LouvainOf(request.louvain(), request.selection()));
   if (request.top_members() < 0) {
     return absl::InvalidArgumentError("top_members: negative");
   }
@@ -383,12 +384,12 @@ absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
         "the selection has nodes but no relation between them; communities need edges "
         "(include_isolated_actors adds nodes only)");
   }
-  graph::Louvain louvain(g.graph, LouvainOptionsOf(params, convention));
+  graph::Louvain louvain(g.graph, graph::LouvainOptionsOf(params, convention));
   louvain.set_interrupt(call.interrupt);
   RETURN_IF_ERROR(louvain.Run());
 
   v1::DetectCommunitiesResponse response;
-  *response.mutable_stats() = CommunityStatsOf(louvain, params, convention);
+  *response.mutable_stats() = ToProto(graph::CommunitySummaryOf(louvain, params, convention));
   response.set_levels(static_cast<int32_t>(louvain.Levels().size()));
   response.set_convention(FromConvention(convention));
   const std::vector<int64_t>& community = louvain.Communities();

@@ -3,7 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/status_matchers.h"
-#include "tests/unit/scoring/service/test_framework.h"
+#include "tests/unit/scoring/test_framework.h"
 
 namespace innoscope::scoring {
 namespace {
