@@ -118,9 +118,9 @@ struct NetworkStatistics {
   double giant_strong_component_share = 0;
   PathSummary paths;
   ClusteringSummary clustering;
-  std::optional<double> reciprocity;                // directed graphs
-  std::optional<double> degree_assortativity;       // absent when undefined
-  std::optional<CommunitySummary> communities;      // absent when skipped
+  std::optional<double> reciprocity;            // directed graphs
+  std::optional<double> degree_assortativity;   // absent when undefined
+  std::optional<CommunitySummary> communities;  // absent when skipped
 };
 
 struct StatsOptions {

@@ -187,8 +187,8 @@ std::vector<std::string> DescribeFactors(const scoring::FactorPlan& plan,
     fraction = w.fraction;
   }
   for (const auto& [level, nodes] : per_level) {
-    out.push_back(absl::StrFormat("weights: %d node(s) at level %d x U(%g, %g)", nodes.first,
-                                  level, 1 - nodes.second, 1 + nodes.second));
+    out.push_back(absl::StrFormat("weights: %d node(s) at level %d x U(%g, %g)", nodes.first, level,
+                                  1 - nodes.second, 1 + nodes.second));
   }
   if (plan.weight_group >= 0) {
     out.push_back(absl::StrFormat(
@@ -197,10 +197,9 @@ std::vector<std::string> DescribeFactors(const scoring::FactorPlan& plan,
         plan.weights.size(), scoring::kMaxFactors));
   }
   if (plan.normalisation >= 0) {
-    std::string line = absl::StrCat("normalisation: ",
-                                    NormaliseMethodName(offline.spec.normalise.method),
-                                    offline.spec.by_indicator.empty() ? "" : " (and per indicator)",
-                                    " (nominal)");
+    std::string line =
+        absl::StrCat("normalisation: ", NormaliseMethodName(offline.spec.normalise.method),
+                     offline.spec.by_indicator.empty() ? "" : " (and per indicator)", " (nominal)");
     for (size_t i = 0; i < plan.normalisations.size(); ++i) {
       absl::StrAppend(&line, ", alternative ", i + 1, " ",
                       NormaliseMethodName(plan.normalisations[i]));
@@ -218,9 +217,9 @@ std::vector<std::string> DescribeFactors(const scoring::FactorPlan& plan,
     out.push_back(std::move(line));
   }
   if (plan.imputation >= 0) {
-    out.push_back(absl::StrCat(
-        "imputation: ", flags.Get("impute"), " (nominal) or ",
-        plan.imputation_alternative == index::ImputeMethod::kNone ? "none" : "mean"));
+    out.push_back(
+        absl::StrCat("imputation: ", flags.Get("impute"), " (nominal) or ",
+                     plan.imputation_alternative == index::ImputeMethod::kNone ? "none" : "mean"));
   }
   if (plan.outliers >= 0) {
     out.push_back(offline.spec.treat_outliers ? "outlier treatment: on (nominal) or off"
@@ -316,7 +315,8 @@ int RunUncertainty(const std::vector<std::string>& args) {
     return Fail(cmd.program, nominal.status(),
                 "the nominal pipeline fails; check it with 'innoscope score' and the same flags");
   }
-  std::shared_ptr<const scoring::UncertaintyInputs> inputs = UncertaintyInputsOf(*offline, *nominal);
+  std::shared_ptr<const scoring::UncertaintyInputs> inputs =
+      UncertaintyInputsOf(*offline, *nominal);
   absl::StatusOr<scoring::FactorPlan> plan = scoring::PlanFactors(f, inputs->nominal, *assumptions);
   if (!plan.ok()) return Fail(cmd.program, plan.status());
   for (const std::string& line : DescribeFactors(*plan, *offline, cmd.flags)) {

@@ -40,7 +40,7 @@ inline std::string DescribeVersions(const std::vector<common::v1::DataVersion>& 
 }
 
 inline bool SameVersions(const google::protobuf::RepeatedPtrField<common::v1::DataVersion>& a,
-                  const std::vector<common::v1::DataVersion>& b) {
+                         const std::vector<common::v1::DataVersion>& b) {
   if (static_cast<size_t>(a.size()) != b.size()) return false;
   for (size_t i = 0; i < b.size(); ++i) {
     if (a[i].scope() != b[i].scope() || a[i].version() != b[i].version()) return false;

@@ -302,8 +302,7 @@ TEST_F(CliScoreTest, OnlineUncertaintyEqualsOfflineExactlyWithTheSameSeed) {
     for (int i = 0; i < 4; ++i) {
       const bool missing = (r == 2 && i == 1) || (r == 5 && i == 2) || (r == 7 && i == 3);
       char number[40];
-      std::snprintf(number, sizeof(number), "%.17g",
-                    r == 8 && i == 0 ? 1000.0 : Value(r, i, 2024));
+      std::snprintf(number, sizeof(number), "%.17g", r == 8 && i == 0 ? 1000.0 : Value(r, i, 2024));
       absl::StrAppend(&data, ",", missing ? "" : number);
     }
     data += "\n";
@@ -315,9 +314,9 @@ TEST_F(CliScoreTest, OnlineUncertaintyEqualsOfflineExactlyWithTheSameSeed) {
       "--aggregations geometric --impute mean --scale 1,100 --non_positive shift --shift 5 "
       "--threads 2";
   const std::string varied = " --vary_imputation --vary_outliers";
-  const std::string offline_log = CliOk(
-      absl::StrCat("uncertainty --framework '", Path("framework.csv"), "' --data '",
-                   Path("data_2024.csv"), "' --out '", Path("offline_unc.csv"), "' ", flags, varied));
+  const std::string offline_log = CliOk(absl::StrCat(
+      "uncertainty --framework '", Path("framework.csv"), "' --data '", Path("data_2024.csv"),
+      "' --out '", Path("offline_unc.csv"), "' ", flags, varied));
   const std::string log = CliOk(absl::StrCat("uncertainty --framework tri --period 2024 --out '",
                                              Path("online_unc.csv"), "' ", flags, varied));
   EXPECT_EQ(LogValue(log, "factors"), "10") << log;
@@ -326,8 +325,7 @@ TEST_F(CliScoreTest, OnlineUncertaintyEqualsOfflineExactlyWithTheSameSeed) {
   // Imputation and outlier treatment move the intervals here: without them
   // (the same draws for the other eight factors) the file differs.
   CliOk(absl::StrCat("uncertainty --framework '", Path("framework.csv"), "' --data '",
-                     Path("data_2024.csv"), "' --out '", Path("fixed_treatment.csv"), "' ",
-                     flags));
+                     Path("data_2024.csv"), "' --out '", Path("fixed_treatment.csv"), "' ", flags));
   EXPECT_NE(ReadText(Path("fixed_treatment.csv")), ReadText(Path("offline_unc.csv")));
   std::map<std::string, std::map<std::string, std::string>> offline;
   for (auto& row : ReadCsv(Path("offline_unc.csv"))) offline[row["region"]] = row;

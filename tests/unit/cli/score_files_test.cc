@@ -192,7 +192,8 @@ TEST(UncertaintyInputsOfTest, TheNominalSettingIsTheNominalRun) {
   // x and y (siblings), d1 and d2; z is an only child.
   std::vector<std::string> names;
   for (const auto& f : model.factors) names.push_back(f.name);
-  EXPECT_THAT(names, ElementsAre("weight:x", "weight:y", "weight:d1", "weight:d2", "normalisation"));
+  EXPECT_THAT(names,
+              ElementsAre("weight:x", "weight:y", "weight:d1", "weight:d2", "normalisation"));
   std::vector<double> values;
   for (const auto& f : model.factors) values.push_back(f.nominal);
   ASSERT_OK_AND_ASSIGN(std::vector<double> scores, model.model(values));

@@ -103,8 +103,9 @@ TEST(ComputeNetworkStatisticsTest, ApproximateDistancesStateTheirBounds) {
 
 TEST(ComputeNetworkStatisticsTest, HonoursTheInterrupt) {
   const Graph g = MakeGraph(4, {{0, 1}, {1, 2}, {2, 3}});
-  EXPECT_THAT(ComputeNetworkStatistics(g, StatsOptions(), Interrupt::WithProbe([] { return true; })),
-              StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
+  EXPECT_THAT(
+      ComputeNetworkStatistics(g, StatsOptions(), Interrupt::WithProbe([] { return true; })),
+      StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
 }
 
 TEST(ComputeMeasureTest, DegreesBetweennessAndCores) {
@@ -123,13 +124,11 @@ TEST(ComputeMeasureTest, DegreesBetweennessAndCores) {
   EXPECT_THAT(b.scores, ElementsAre(0, 0, 0));
   EXPECT_TRUE(b.info.exact);
   EXPECT_EQ(b.info.measure, Measure::kBetweenness);
-  ASSERT_OK_AND_ASSIGN(MeasureResult k,
-                       ComputeMeasure(g, Measure::kKcore, options, Interrupt()));
+  ASSERT_OK_AND_ASSIGN(MeasureResult k, ComputeMeasure(g, Measure::kKcore, options, Interrupt()));
   EXPECT_THAT(k.scores, ElementsAre(2, 2, 2));
   // Path 0-1-2: node 1 is on the one path between 0 and 2.
   const Graph path = MakeGraph(3, {{0, 1}, {1, 2}});
-  ASSERT_OK_AND_ASSIGN(b,
-                       ComputeMeasure(path, Measure::kBetweenness, options, Interrupt()));
+  ASSERT_OK_AND_ASSIGN(b, ComputeMeasure(path, Measure::kBetweenness, options, Interrupt()));
   EXPECT_THAT(b.scores, ElementsAre(0, 1, 0));
   EXPECT_THAT(ComputeMeasure(path, Measure::kStrength, options, Interrupt()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs edge weights")));

@@ -26,8 +26,9 @@ TEST(MeasuresProtoTest, EnumsMapBothWaysAndByName) {
   for (graph::Convention c :
        {graph::Convention::kGephi, graph::Convention::kNetworkx, graph::Convention::kIgraph}) {
     EXPECT_EQ(ToConvention(FromConvention(c)), c);
-    EXPECT_EQ(v1::Convention_Name(FromConvention(c)),
-              absl::AsciiStrToUpper(absl::StrCat("CONVENTION_", std::string(graph::ConventionName(c)))));
+    EXPECT_EQ(
+        v1::Convention_Name(FromConvention(c)),
+        absl::AsciiStrToUpper(absl::StrCat("CONVENTION_", std::string(graph::ConventionName(c)))));
   }
   int measures = 0;
   for (int i = v1::Measure_MIN; i <= v1::Measure_MAX; ++i) {

@@ -49,9 +49,8 @@ std::vector<std::string> Names(const std::vector<UncertainFactor>& factors) {
 void ExpectPipelineComposites(const UncertaintyInputs& inputs, const UncertaintyModel& model,
                               const std::vector<double>& values) {
   SCOPED_TRACE(::testing::PrintToString(values));
-  const absl::StatusOr<PipelineResult> direct =
-      RunPipeline(PipelineInputs{inputs.framework, inputs.data}, SpecFor(inputs.nominal,
-                                                                         model.plan, values));
+  const absl::StatusOr<PipelineResult> direct = RunPipeline(
+      PipelineInputs{inputs.framework, inputs.data}, SpecFor(inputs.nominal, model.plan, values));
   ASSERT_TRUE(direct.ok()) << direct.status();
   ASSERT_OK_AND_ASSIGN(std::vector<double> scores, model.model(values));
   ASSERT_EQ(scores.size(), model.regions.size());
@@ -231,9 +230,9 @@ TEST(BuildUncertaintyModelTest, IntervalsCollapseWithoutPerturbations) {
 TEST(BuildUncertaintyModelTest, EverySettingEqualsThePipelineBitForBit) {
   auto inputs = std::make_shared<UncertaintyInputs>();
   inputs->framework = SmallFramework();
-  inputs->data = Matrix({"P", "Q", "R", "S", "T", "U"}, {"a", "b", "c"},
-                        {{1, 10, 6}, {2, 30, kNaN}, {3, 20, 2}, {7, 11, 5},
-                         {4, 500, 3}, {5, 12, 9}});
+  inputs->data =
+      Matrix({"P", "Q", "R", "S", "T", "U"}, {"a", "b", "c"},
+             {{1, 10, 6}, {2, 30, kNaN}, {3, 20, 2}, {7, 11, 5}, {4, 500, 3}, {5, 12, 9}});
   inputs->nominal = Nominal(inputs->framework);
   inputs->nominal.impute = index::ImputeMethod::kColumnMean;
   inputs->nominal.aggregation.non_positive = NonPositivePolicy::kShift;
@@ -257,9 +256,8 @@ TEST(BuildUncertaintyModelTest, EverySettingEqualsThePipelineBitForBit) {
       values[weights + 2] = (k / 6) % 2;   // imputation
       values[weights + 3] = (k / 12) % 2;  // outliers
       SCOPED_TRACE(::testing::PrintToString(values));
-      const absl::StatusOr<PipelineResult> direct =
-          RunPipeline(PipelineInputs{inputs->framework, inputs->data},
-                      SpecFor(inputs->nominal, plan, values));
+      const absl::StatusOr<PipelineResult> direct = RunPipeline(
+          PipelineInputs{inputs->framework, inputs->data}, SpecFor(inputs->nominal, plan, values));
       const absl::StatusOr<std::vector<double>> scores = model.model(values);
       ASSERT_EQ(scores.ok(), direct.ok()) << scores.status() << " / " << direct.status();
       if (!direct.ok()) continue;
@@ -348,8 +346,8 @@ TEST(BuildUncertaintyModelTest, RegionsWithoutANominalCompositeAreLeftOut) {
   ExpectPipelineComposites(*inputs, model, {0.8, 1.2, 1.1, 0.9, 1});
 
   // Rank intervals need two regions: S has no dx, T none either.
-  inputs->data = Matrix({"P", "S", "T"}, {"a", "b", "c"},
-                        {{1, 10, 6}, {kNaN, 15, 2}, {4, kNaN, 9}});
+  inputs->data =
+      Matrix({"P", "S", "T"}, {"a", "b", "c"}, {{1, 10, 6}, {kNaN, 15, 2}, {4, kNaN, 9}});
   EXPECT_THAT(BuildUncertaintyModel(inputs, a),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("only 1 region(s) have a nominal composite score")));
