@@ -40,9 +40,9 @@
 #include "libs/graph/approx_paths.h"
 #include "libs/graph/betweenness.h"
 #include "libs/graph/graph.h"
+#include "libs/graph/network_measures.h"
 #include "libs/graph/random.h"
 #include "libs/graph/readers.h"
-#include "services/network/network_measures.h"
 
 namespace innoscope::bench {
 namespace {
@@ -140,14 +140,15 @@ int Stats(const std::string& path, bool directed) {
   const graph::Graph& g = file->graph;
   std::printf("ours nodes=%d edges=%lld\n", g.NumNodes(), static_cast<long long>(g.NumEdges()));
 
-  // Everything ComputeNetworkStats computes: components, exact diameter and
-  // average path length, clustering under three conventions, transitivity,
-  // reciprocity, assortativity, Louvain.
-  network::StatsOptions stats_options;
+  // Everything ComputeNetworkStats computes (graph::ComputeNetworkStatistics,
+  // the service's own): components, exact diameter and average path length,
+  // clustering under three conventions, transitivity, reciprocity,
+  // assortativity, Louvain.
+  graph::StatsOptions stats_options;
   stats_options.convention = graph::Convention::kIgraph;  // skips unreachable pairs, as igraph
   auto start = std::chrono::steady_clock::now();
-  absl::StatusOr<network::v1::NetworkStats> stats =
-      network::ComputeStats(g, stats_options, graph::Interrupt());
+  absl::StatusOr<graph::NetworkStatistics> stats =
+      graph::ComputeNetworkStatistics(g, stats_options, graph::Interrupt());
   const double stats_s = Seconds(start);
   if (!stats.ok()) {
     std::fprintf(stderr, "bench_network: %s\n", std::string(stats.status().message()).c_str());
@@ -162,10 +163,11 @@ int Stats(const std::string& path, bool directed) {
   std::printf(
       "ours apl=%.6f diameter=%lld clustering=%.6f transitivity=%.6f modularity=%.4f "
       "communities=%lld max_betweenness=%.3f\n",
-      stats->paths().average_path_length(), static_cast<long long>(stats->paths().diameter()),
-      stats->clustering().average_clustering(), stats->clustering().transitivity(),
-      stats->communities().modularity_at_resolution_1(),
-      static_cast<long long>(stats->communities().communities()),
+      stats->paths.average_path_length.value_or(NAN),
+      static_cast<long long>(stats->paths.diameter.value_or(-1)),
+      stats->clustering.average_clustering, stats->clustering.transitivity,
+      stats->communities ? stats->communities->modularity_at_resolution_1 : NAN,
+      static_cast<long long>(stats->communities ? stats->communities->communities : 0),
       *std::max_element(b.begin(), b.end()));
   return 0;
 }

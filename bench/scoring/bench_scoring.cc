@@ -22,11 +22,12 @@
 //       the case with the benchmark's spec (below); writes the composite
 //       score and rank of every region to DIR/ours_pipeline.csv.
 //   bench_scoring mc DIR REPLICATES LEVELS [BEST_OF]
-//       times the scoring service's Monte Carlo analysis: its uncertainty
-//       model (services/scoring/uncertainty_model.h, what ComputeUncertainty
-//       runs) and scoring::RunMonteCarlo on every hardware thread, from the
-//       loaded data to the rank intervals; weights perturbed at LEVELS
-//       (e.g. "1,2,3"); writes the intervals to DIR/ours_mc.csv.
+//       times the Monte Carlo analysis: the uncertainty model
+//       (libs/scoring/uncertainty_model.h, what the scoring service's
+//       ComputeUncertainty and `innoscope uncertainty` run) and
+//       scoring::RunMonteCarlo on every hardware thread, from the loaded data
+//       to the rank intervals; weights perturbed at LEVELS (e.g. "1,2,3");
+//       writes the intervals to DIR/ours_mc.csv.
 //
 // Each prints "ours case=<case> seconds=<s> threads=<t>": the best of
 // BEST_OF (default 3) runs. Reading the files is not timed.
@@ -64,20 +65,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "innoscope/scoring/v1/scoring.pb.h"
 #include "libs/common/splitmix64.h"
 #include "libs/index/data_csv.h"
 #include "libs/index/framework_csv.h"
 #include "libs/index/weights.h"
 #include "libs/scoring/pipeline.h"
 #include "libs/scoring/uncertainty.h"
-#include "services/scoring/uncertainty_model.h"
+#include "libs/scoring/uncertainty_model.h"
 
 namespace {
 
 namespace index = innoscope::index;
 namespace scoring = innoscope::scoring;
-namespace v1 = innoscope::scoring::v1;
 
 constexpr uint64_t kSeed = 20261123;
 constexpr double kWeightFraction = 0.25;
@@ -274,20 +273,20 @@ int Pipeline(const std::string& dir, int best_of) {
 
 int MonteCarlo(const std::string& dir, int replicates, const std::string& levels, int best_of) {
   const Case c = Load(dir);
-  v1::Assumptions assumptions;
+  scoring::UncertaintyAssumptions assumptions;
   for (absl::string_view level : absl::StrSplit(levels, ',', absl::SkipEmpty())) {
     int l = 0;
     if (!absl::SimpleAtoi(level, &l)) Die(absl::StrCat("bad level '", level, "' in ", levels));
-    v1::WeightPerturbation* w = assumptions.add_weights();
-    w->set_level(l);
-    w->set_fraction(kWeightFraction);
+    assumptions.weights.push_back({l, kWeightFraction});
   }
-  assumptions.add_normalisations(v1::NORMALISATION_METHOD_RANK);
-  assumptions.add_normalisations(v1::NORMALISATION_METHOD_PERCENTILE_RANK);
-  assumptions.add_aggregations()->set_method(v1::AGGREGATION_METHOD_GEOMETRIC);
+  assumptions.normalisations = {index::NormaliseMethod::kRank,
+                                index::NormaliseMethod::kPercentileRank};
+  scoring::AggregationSpec geometric;
+  geometric.method = scoring::AggregationMethod::kGeometric;
+  assumptions.aggregations = {geometric};
 
   // What ComputeUncertainty hands the model (not timed: the service has it
-  // from reading ingest).
+  // from reading ingest, the CLI from reading the files).
   auto inputs = std::make_shared<scoring::UncertaintyInputs>();
   inputs->framework = c.framework;
   inputs->data = c.data;

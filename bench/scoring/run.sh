@@ -18,14 +18,15 @@
 #   min-max 1-100, weighted arithmetic means, competition ranks at every
 #   node. Ours: scoring::RunPipeline on one thread. Checked: composite
 #   scores within 1e-9 and every composite rank equal.
-# * mc: Monte Carlo rank intervals, the service's model
-#   (services/scoring/uncertainty_model.h, what ComputeUncertainty runs) on
-#   every hardware thread against numpy (one thread; reference BLAS):
+# * mc: Monte Carlo rank intervals, the uncertainty model
+#   (libs/scoring/uncertainty_model.h, what ComputeUncertainty and
+#   `innoscope uncertainty` run) on every hardware thread against numpy (one thread; reference BLAS):
 #   weights x U(0.75, 1.25) at the perturbed levels, normalisation min-max,
 #   rank or percentile rank, aggregation arithmetic or geometric.
 #   small: 10,000 replicates, weights perturbed at levels 1, 2 and 3 (37
 #   factors); large: 1,000 replicates at levels 2 and 3 (38 factors; the
-#   300 leaf weights would be 300 factors, beyond the service's 64).
+#   300 leaf weights, beyond the engine's 64 factors, would be one grouped
+#   factor).
 #   Checked: nominal scores within 1e-9 and nominal ranks equal, and the
 #   mean 5-95% rank interval width within a factor 1.5 (the two sides draw
 #   from different generators, so intervals agree in distribution only).

@@ -3,8 +3,7 @@
 // The per-node measures (centralities and the like) the network service and
 // `innoscope network centrality` compute; docs/network.md section 5. Each is
 // one of the algorithms of centrality.h, betweenness.h, core_decomposition.h,
-// communities.h and clustering.h, run by the measure dispatch
-// (services/network/network_measures.h, ComputeMeasure).
+// communities.h and clustering.h, run by ComputeMeasure (network_measures.h).
 //
 // A new measure: the algorithm, the enumerator with its row in EnumNames
 // below, its case in ComputeMeasure's switch, and the proto value with its

@@ -7,8 +7,8 @@
 //   innoscope network centrality --edges E.csv --measure betweenness [--top N]
 //   innoscope network stats --relation_set default --types investment --year 2022 --json
 //
-// Offline and online print the same numbers: both run the service's own
-// computation (services/network/network_measures.h) on the graph. The file
+// Offline and online print the same numbers: both run the computation of
+// libs/graph/network_measures.h (the service's own) on the graph. The file
 // is `source,target[,weight]` with a header (other formats by extension:
 // .txt SNAP, .gml, .gexf, .graphml).
 
@@ -20,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "grpcpp/client_context.h"
@@ -27,12 +29,12 @@
 #include "libs/codecs/enum_codecs.h"
 #include "libs/graph/centrality.h"
 #include "libs/graph/measure.h"
+#include "libs/graph/network_measures.h"
 #include "libs/graph/readers.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
 #include "services/cli/number_text.h"
 #include "services/cli/table_writer.h"
-#include "services/network/network_measures.h"
 
 namespace innoscope::cli {
 namespace {
@@ -84,7 +86,7 @@ struct GraphFlags {
   bool directed = false;
   bool weighted = false;
   graph::Convention convention = graph::Convention::kGephi;
-  network::LouvainParams louvain;
+  graph::LouvainParams louvain;
   graph::MultiEdgePolicy multi_edges = graph::MultiEdgePolicy::kMergeSum;
   graph::SelfLoopPolicy self_loops = graph::SelfLoopPolicy::kKeep;
   bool approximate = false;
@@ -130,12 +132,13 @@ GraphFlags ParseGraphFlags(const ParsedCommand& cmd) {
   g.weighted = OrExit(cmd.program, f.GetBool("weighted"));
   g.approximate = OrExit(cmd.program, f.GetBool("approximate"));
   g.convention = NamedFlag<graph::Convention>(cmd, "convention");
-  v1::LouvainOptions louvain;
-  louvain.set_resolution(OrExit(cmd.program, f.GetDouble("resolution")));
-  louvain.set_seed(static_cast<uint64_t>(
-      OrExit(cmd.program, f.GetInt("seed", 0, std::numeric_limits<int64_t>::max()))));
-  louvain.set_weighted(g.weighted);
-  g.louvain = OrExit(cmd.program, network::ToLouvainParams(louvain, "--resolution"));
+  g.louvain.resolution = OrExit(cmd.program, f.GetDouble("resolution"));
+  g.louvain.seed = static_cast<uint64_t>(
+      OrExit(cmd.program, f.GetInt("seed", 0, std::numeric_limits<int64_t>::max())));
+  g.louvain.weighted = g.weighted;
+  if (absl::Status s = graph::CheckLouvainParams(g.louvain, "--resolution"); !s.ok()) {
+    config::ExitInvalidConfig(cmd.program, std::string(s.message()));
+  }
   g.multi_edges = NamedFlag<graph::MultiEdgePolicy>(cmd, "multi_edges");
   g.self_loops = NamedFlag<graph::SelfLoopPolicy>(cmd, "self_loops");
 
@@ -175,40 +178,60 @@ absl::StatusOr<graph::Graph> ReadEdges(const GraphFlags& flags) {
   return std::move(file->graph);
 }
 
-v1::Approximation ApproximationOf(const GraphFlags& flags) {
-  v1::Approximation a;
-  a.set_enabled(flags.approximate);
+// Sampling with the library's defaults (as the service applies them).
+graph::ApproxParams ApproximationOf(const GraphFlags& flags) {
+  graph::ApproxParams a;
+  a.enabled = flags.approximate;
   return a;
 }
 
 std::string Number(double value) { return std::isfinite(value) ? FormatDouble(value) : "nan"; }
 
-// The convention a result states, by name (its number from a newer server).
-std::string ConventionText(v1::Convention convention) {
-  absl::StatusOr<graph::Convention> c = codecs::FromProto(convention, "convention");
-  return c.ok() ? std::string(EnumToName(*c)) : absl::StrCat(static_cast<int>(convention));
+// What `network stats` prints, read from the service's message (a
+// convention number from a newer server prints as gephi's).
+graph::NetworkStatistics PrintedStats(const v1::NetworkStats& s) {
+  graph::NetworkStatistics out;
+  out.convention = codecs::FromProto(s.convention(), "convention").value_or(out.convention);
+  out.basic.nodes = s.nodes().total();
+  out.basic.edges = s.edges();
+  out.basic.average_degree = s.average_degree();
+  out.basic.density = s.density();
+  out.weak_components = s.weak_components();
+  out.strong_components = s.strong_components();
+  const v1::PathStats& p = s.paths();
+  if (p.has_diameter()) out.paths.diameter = p.diameter();
+  if (p.has_average_path_length()) out.paths.average_path_length = p.average_path_length();
+  out.paths.unreachable_pairs = p.unreachable_pairs();
+  out.paths.note = p.note();
+  out.clustering.average_clustering = s.clustering().average_clustering();
+  out.clustering.transitivity = s.clustering().transitivity();
+  if (s.has_communities()) {
+    out.communities.emplace();
+    out.communities->modularity = s.communities().modularity();
+    out.communities->communities = s.communities().communities();
+  }
+  return out;
 }
 
 // The statistics as a JSON object, in the documented order; absent values
 // are null (a NaN prints as null too).
-Json StatsFields(const v1::NetworkStats& s) {
-  const v1::PathStats& p = s.paths();
+Json StatsFields(const graph::NetworkStatistics& s) {
+  const graph::PathSummary& p = s.paths;
   return {
-      {"nodes", s.nodes().total()},
-      {"edges", s.edges()},
-      {"average_degree", s.average_degree()},
-      {"density", s.density()},
-      {"weak_components", s.weak_components()},
-      {"strong_components", s.strong_components()},
-      {"diameter", p.has_diameter() ? Json(p.diameter()) : Json()},
-      {"average_path_length",
-       p.has_average_path_length() ? Json(p.average_path_length()) : Json()},
-      {"unreachable_pairs", p.unreachable_pairs()},
-      {"average_clustering", s.clustering().average_clustering()},
-      {"transitivity", s.clustering().transitivity()},
-      {"modularity", s.has_communities() ? Json(s.communities().modularity()) : Json()},
-      {"communities", s.has_communities() ? Json(s.communities().communities()) : Json()},
-      {"convention", ConventionText(s.convention())},
+      {"nodes", s.basic.nodes},
+      {"edges", s.basic.edges},
+      {"average_degree", s.basic.average_degree},
+      {"density", s.basic.density},
+      {"weak_components", s.weak_components},
+      {"strong_components", s.strong_components},
+      {"diameter", p.diameter ? Json(*p.diameter) : Json()},
+      {"average_path_length", p.average_path_length ? Json(*p.average_path_length) : Json()},
+      {"unreachable_pairs", p.unreachable_pairs},
+      {"average_clustering", s.clustering.average_clustering},
+      {"transitivity", s.clustering.transitivity},
+      {"modularity", s.communities ? Json(s.communities->modularity) : Json()},
+      {"communities", s.communities ? Json(s.communities->communities) : Json()},
+      {"convention", std::string(EnumToName(s.convention))},
   };
 }
 
@@ -219,7 +242,7 @@ std::string ValueText(const Json& value) {
   return value.dump();  // integers, true/false, null
 }
 
-void PrintStats(const v1::NetworkStats& stats, bool json) {
+void PrintStats(const graph::NetworkStatistics& stats, bool json) {
   const Json fields = StatsFields(stats);
   std::string out;
   if (json) {
@@ -230,8 +253,7 @@ void PrintStats(const v1::NetworkStats& stats, bool json) {
     }
   }
   std::fputs(out.c_str(), stdout);
-  if (!stats.paths().note().empty())
-    std::fprintf(stderr, "note: %s\n", stats.paths().note().c_str());
+  if (!stats.paths.note.empty()) std::fprintf(stderr, "note: %s\n", stats.paths.note.c_str());
 }
 
 int RunStats(const std::vector<std::string>& args) {
@@ -246,12 +268,12 @@ int RunStats(const std::vector<std::string>& args) {
   if (!g.edges.empty()) {
     absl::StatusOr<graph::Graph> graph = ReadEdges(g);
     if (!graph.ok()) return Fail(cmd.program, graph.status());
-    network::StatsOptions options;
+    graph::StatsOptions options;
     options.convention = g.convention;
     options.louvain = g.louvain;
-    options.approximation = OrExit(cmd.program, network::ToApproxParams(ApproximationOf(g)));
-    absl::StatusOr<v1::NetworkStats> stats =
-        network::ComputeStats(*graph, options, graph::Interrupt());
+    options.approximation = ApproximationOf(g);
+    absl::StatusOr<graph::NetworkStatistics> stats =
+        graph::ComputeNetworkStatistics(*graph, options, graph::Interrupt());
     if (!stats.ok()) return Fail(cmd.program, stats.status());
     PrintStats(*stats, json);
     return 0;
@@ -265,12 +287,12 @@ int RunStats(const std::vector<std::string>& args) {
   request.mutable_louvain()->set_resolution(g.louvain.resolution);
   request.mutable_louvain()->set_seed(g.louvain.seed);
   request.mutable_louvain()->set_weighted(g.louvain.weighted);
-  *request.mutable_approximation() = ApproximationOf(g);
+  request.mutable_approximation()->set_enabled(g.approximate);
   v1::ComputeNetworkStatsResponse response;
   absl::Status status = CallUnary(*stub, &v1::NetworkService::Stub::ComputeNetworkStats, request,
                                   &response, cmd.timeout);
   if (!status.ok()) return Fail(cmd.program, status);
-  PrintStats(response.stats(), json);
+  PrintStats(PrintedStats(response.stats()), json);
   std::fprintf(stderr, "%s: run %s (relations data version %lld)\n", cmd.program.c_str(),
                response.run().id().c_str(),
                static_cast<long long>(response.run().data_version().version()));
@@ -305,14 +327,14 @@ int RunCentrality(const std::vector<std::string>& args) {
   if (!g.edges.empty()) {
     absl::StatusOr<graph::Graph> graph = ReadEdges(g);
     if (!graph.ok()) return Fail(cmd.program, graph.status());
-    network::MeasureOptions options;
+    graph::MeasureOptions options;
     options.convention = g.convention;
     options.normalized = normalized;
     options.weighted = g.weighted;
     options.louvain = g.louvain;
-    options.approximation = OrExit(cmd.program, network::ToApproxParams(ApproximationOf(g)));
-    absl::StatusOr<network::MeasureResult> result =
-        network::ComputeMeasure(*graph, measure, options, graph::Interrupt());
+    options.approximation = ApproximationOf(g);
+    absl::StatusOr<graph::MeasureResult> result =
+        graph::ComputeMeasure(*graph, measure, options, graph::Interrupt());
     if (!result.ok()) return Fail(cmd.program, result.status());
     std::vector<std::string> nodes;
     for (graph::NodeId v = 0; v < graph->NumNodes(); ++v) nodes.push_back(graph->NodeKey(v));
@@ -329,7 +351,7 @@ int RunCentrality(const std::vector<std::string>& args) {
   request.set_normalized(normalized);
   request.mutable_louvain()->set_resolution(g.louvain.resolution);
   request.mutable_louvain()->set_seed(g.louvain.seed);
-  *request.mutable_approximation() = ApproximationOf(g);
+  request.mutable_approximation()->set_enabled(g.approximate);
   request.set_top_only(top > 0);
   if (top > 0) request.set_top_n(top);
   std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(cmd.timeout);

@@ -2,16 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
 #include "libs/index/weights.h"
-#include "libs/scoring/random.h"
 #include "services/cli/csv_stream.h"
 
 namespace innoscope::cli {
@@ -70,72 +69,6 @@ absl::Status AggregationFromFlags(const config::ParsedFlags& flags,
   ASSIGN_OR_RETURN(bool published, flags.GetBool("published_form"));
   options->scale = published ? scoring::ScoreScale::kGlobalWeighted : scoring::ScoreScale::kMean;
   return absl::OkStatus();
-}
-
-// The shared, read-only state of the Monte Carlo model.
-struct ModelState {
-  index::Framework framework;
-  index::DataMatrix treated;      // the nominal run's treated leaves
-  scoring::PipelineSpec base;     // the spec without the data preparation
-  std::vector<double> local;      // nominal local weights, per node
-  std::vector<double> range;      // per node: x of U(1 - x, 1 + x), 0 = fixed
-  std::vector<int> weight_nodes;  // per-node mode: node of factor i
-  int weight_stream_factor = -1;  // stream mode: the discrete factor
-  int normalise_factor = -1;
-  int aggregate_factor = -1;
-  struct Normalisation {
-    index::NormaliseSpec spec;
-    std::map<std::string, index::NormaliseSpec> by_indicator;
-  };
-  std::vector<Normalisation> normalisations;              // [0] = nominal
-  std::vector<scoring::AggregationOptions> aggregations;  // [0] = nominal
-  std::vector<size_t> rows;  // rows of `treated` with a nominal composite
-};
-
-// Choices past this many weights use one seeded stream (a factor per node
-// would exceed scoring::kMaxFactors).
-constexpr int kWeightStreamChoices = 1 << 30;
-
-absl::StatusOr<std::vector<double>> Evaluate(const ModelState& state, absl::Span<const double> f) {
-  scoring::PipelineSpec spec = state.base;
-  spec.weights = state.local;
-  for (size_t i = 0; i < state.weight_nodes.size(); ++i) {
-    spec.weights[state.weight_nodes[i]] *= f[i];
-  }
-  if (state.weight_stream_factor >= 0) {
-    const auto choice = static_cast<uint64_t>(f[state.weight_stream_factor]);
-    if (choice != 0) {  // choice 0 is the nominal setting
-      scoring::UniformStream stream(choice, 0);
-      for (size_t node = 0; node < spec.weights.size(); ++node) {
-        if (state.range[node] > 0) {
-          const double x = state.range[node];
-          spec.weights[node] *= 1 - x + 2 * x * stream.Next();
-        }
-      }
-    }
-  }
-  if (state.normalise_factor >= 0) {
-    const auto& n = state.normalisations[static_cast<size_t>(f[state.normalise_factor])];
-    spec.normalise = n.spec;
-    spec.by_indicator = n.by_indicator;
-  }
-  if (state.aggregate_factor >= 0) {
-    spec.aggregation = state.aggregations[static_cast<size_t>(f[state.aggregate_factor])];
-  }
-  ASSIGN_OR_RETURN(scoring::PipelineResult r,
-                   scoring::RunPipeline({state.framework, state.treated}, spec));
-  std::vector<double> out;
-  out.reserve(state.rows.size());
-  const int root = state.framework.Root();
-  for (size_t row : state.rows) {
-    const double score = r.scores.Get(row, root);
-    if (!std::isfinite(score)) {
-      return absl::InvalidArgumentError(absl::StrCat("region '", r.scores.regions()[row],
-                                                     "' has no composite score in this setting"));
-    }
-    out.push_back(score);
-  }
-  return out;
 }
 
 }  // namespace
@@ -293,146 +226,16 @@ absl::StatusOr<std::map<int, double>> ParseWeightRange(const std::string& text, 
   return out;
 }
 
-absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(const OfflineScoring& offline,
-                                                       const scoring::PipelineResult& nominal,
-                                                       const UncertaintyAssumptions& assumptions) {
-  auto state = std::make_shared<ModelState>();
-  const index::Framework& f = offline.framework.framework;
-  state->framework = f;
-  state->treated = nominal.treated;
-  state->base = offline.spec;
-  state->base.denominate = false;
-  state->base.impute = index::ImputeMethod::kNone;
-  state->base.screen_region_threshold = 0;
-  state->base.screen_indicator_threshold = 0;
-  state->base.treat_outliers = false;
-  state->local = nominal.local_weights;
-
-  UncertaintyModel out;
-  for (size_t row = 0; row < nominal.scores.rows(); ++row) {
-    if (std::isfinite(nominal.scores.Get(row, f.Root()))) {
-      state->rows.push_back(row);
-      out.regions.push_back(nominal.scores.regions()[row]);
-    } else {
-      out.unscored.push_back(nominal.scores.regions()[row]);
-    }
-  }
-  if (out.regions.size() < 2) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("only ", out.regions.size(),
-                     " region(s) have a composite score; rank intervals need "
-                     "at least 2"));
-  }
-
-  // Weights: nodes whose weight can move the scores (a sibling with weight).
-  state->range.assign(f.Nodes().size(), 0.0);
-  std::vector<int> varied;
-  for (size_t node = 0; node < f.Nodes().size(); ++node) {
-    const int parent = f.Parent(static_cast<int>(node));
-    if (parent < 0 || f.Children(parent).size() < 2 || !(state->local[node] > 0)) continue;
-    auto it = assumptions.weight_range.find(f.Node(static_cast<int>(node)).level);
-    if (it == assumptions.weight_range.end() || it->second == 0) continue;
-    state->range[node] = it->second;
-    varied.push_back(static_cast<int>(node));
-  }
-
-  // Discrete alternatives, nominal first; an alternative equal to the
-  // nominal setting is not repeated.
-  state->normalisations.push_back({offline.spec.normalise, offline.spec.by_indicator});
-  for (index::NormaliseMethod method : assumptions.normalisations) {
-    bool same = offline.spec.normalise.method == method;
-    for (const auto& [code, spec] : offline.spec.by_indicator) same = same && spec.method == method;
-    if (same) continue;
-    ModelState::Normalisation alt = state->normalisations[0];
-    alt.spec.method = method;
-    for (auto& [code, spec] : alt.by_indicator) spec.method = method;
-    state->normalisations.push_back(std::move(alt));
-  }
-  state->aggregations.push_back(offline.spec.aggregation);
-  for (const scoring::AggregationSpec& spec : assumptions.aggregations) {
-    const scoring::AggregationOptions& nominal_options = offline.spec.aggregation;
-    if (nominal_options.by_level.empty() && nominal_options.spec.method == spec.method &&
-        nominal_options.spec.power == spec.power) {
-      continue;
-    }
-    scoring::AggregationOptions alt = nominal_options;
-    alt.spec = spec;
-    alt.by_level.clear();
-    state->aggregations.push_back(std::move(alt));
-  }
-  const size_t discrete =
-      (state->normalisations.size() > 1 ? 1 : 0) + (state->aggregations.size() > 1 ? 1 : 0);
-
-  if (varied.size() + discrete <= scoring::kMaxFactors) {
-    for (int node : varied) {
-      const double x = state->range[node];
-      out.factors.push_back(scoring::UncertainFactor::Uniform(
-          absl::StrCat("weight:", f.Node(node).code), 1 - x, 1 + x, 1.0));
-      state->weight_nodes.push_back(node);
-    }
-  } else {
-    state->weight_stream_factor = static_cast<int>(out.factors.size());
-    out.factors.push_back(scoring::UncertainFactor::Discrete("weights", kWeightStreamChoices, 0));
-  }
-  if (!varied.empty()) {
-    std::map<int, int> per_level;
-    for (int node : varied) ++per_level[f.Node(node).level];
-    for (const auto& [level, count] : per_level) {
-      const double x = assumptions.weight_range.at(level);
-      out.description.push_back(absl::StrFormat("weights: %d node(s) at level %d x U(%g, %g)",
-                                                count, level, 1 - x, 1 + x));
-    }
-  }
-  if (state->normalisations.size() > 1) {
-    state->normalise_factor = static_cast<int>(out.factors.size());
-    out.factors.push_back(scoring::UncertainFactor::Discrete(
-        "normalisation", static_cast<int>(state->normalisations.size()), 0));
-    std::string names;
-    for (const auto& n : state->normalisations) {
-      absl::StrAppend(&names, names.empty() ? "" : ", ", EnumToName(n.spec.method));
-    }
-    out.description.push_back(absl::StrCat("normalisation: one of ", names));
-  }
-  if (state->aggregations.size() > 1) {
-    state->aggregate_factor = static_cast<int>(out.factors.size());
-    out.factors.push_back(scoring::UncertainFactor::Discrete(
-        "aggregation", static_cast<int>(state->aggregations.size()), 0));
-    std::string names;
-    for (size_t i = 0; i < state->aggregations.size(); ++i) {
-      absl::StrAppend(&names, i == 0 ? "" : ", ",
-                      i == 0 && !state->aggregations[0].by_level.empty()
-                          ? "nominal (by level)"
-                          : AggregationName(state->aggregations[i].spec));
-    }
-    out.description.push_back(absl::StrCat("aggregation: one of ", names));
-  }
-
-  // Every discrete combination once, at nominal weights.
-  std::vector<double> values;
-  for (const scoring::UncertainFactor& factor : out.factors) values.push_back(factor.nominal);
-  for (size_t n = 0; n < state->normalisations.size(); ++n) {
-    for (size_t a = 0; a < state->aggregations.size(); ++a) {
-      if (state->normalise_factor >= 0) values[state->normalise_factor] = static_cast<double>(n);
-      if (state->aggregate_factor >= 0) values[state->aggregate_factor] = static_cast<double>(a);
-      absl::StatusOr<std::vector<double>> scores = Evaluate(*state, values);
-      if (!scores.ok()) {
-        return absl::Status(
-            scores.status().code(),
-            absl::StrCat("normalisation ",
-                         EnumToName(state->normalisations[n].spec.method),
-                         " with aggregation ",
-                         a == 0 && !state->aggregations[0].by_level.empty()
-                             ? std::string("as nominal")
-                             : AggregationName(state->aggregations[a].spec),
-                         " cannot score the data: ", scores.status().message(),
-                         ". Drop one of them from --normalisations/--aggregations, or pass "
-                         "--non_positive shift (with --shift larger than the most negative "
-                         "score) or --non_positive skip"));
-      }
-    }
-  }
-  out.model = [state](absl::Span<const double> setting) { return Evaluate(*state, setting); };
-  return out;
+std::shared_ptr<const scoring::UncertaintyInputs> UncertaintyInputsOf(
+    const OfflineScoring& offline, const scoring::PipelineResult& nominal) {
+  auto inputs = std::make_shared<scoring::UncertaintyInputs>();
+  inputs->framework = offline.framework.framework;
+  inputs->data = offline.data.leaves;
+  inputs->denominators = offline.data.denominators;
+  inputs->groups = offline.data.groups;
+  inputs->nominal = offline.spec;
+  inputs->nominal.weights = nominal.local_weights;
+  return inputs;
 }
 
 }  // namespace innoscope::cli

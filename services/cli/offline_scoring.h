@@ -3,8 +3,8 @@
 // Scoring from files, shared by `innoscope score` and `innoscope
 // uncertainty` (score_command.cc, uncertainty_command.cc): the flags that
 // describe a pipeline, reading the framework and data files they name into
-// a scoring::PipelineSpec and its inputs, and the Monte Carlo model that
-// re-runs scoring::RunPipeline with sampled assumptions.
+// a scoring::PipelineSpec and its inputs, and those inputs handed to the
+// uncertainty model of libs/scoring (the scoring service's).
 //
 //   config::FlagSet flags = CommandFlags("score", "...", {});
 //   AddPipelineFlags(flags);
@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "libs/config/flags.h"
 #include "libs/scoring/pipeline.h"
-#include "libs/scoring/uncertainty.h"
+#include "libs/scoring/uncertainty_model.h"
 #include "services/cli/score_files.h"
 
 namespace innoscope::cli {
@@ -57,41 +57,14 @@ struct OfflineScoring {
 // wrong; NOT_FOUND a file that does not exist.
 absl::StatusOr<OfflineScoring> LoadOfflineScoring(const config::ParsedFlags& flags);
 
-// What the Monte Carlo analysis varies (docs/cli.md, "Uncertainty").
-struct UncertaintyAssumptions {
-  // Weight of every node at level L (leaves 1) multiplied by U(1 - x, 1 + x)
-  // with x = weight_range[L]; a level not listed stays fixed.
-  std::map<int, double> weight_range;
-  // Alternatives to the spec's normalisation and aggregation, each equally
-  // likely together with the nominal one.
-  std::vector<index::NormaliseMethod> normalisations;
-  std::vector<scoring::AggregationSpec> aggregations;
-};
-
 // "0.25" (the same x for every level below the root) or "1=0.25,2=0.1"
 // (per level; levels not listed stay fixed). Each x in [0, 1).
 absl::StatusOr<std::map<int, double>> ParseWeightRange(const std::string& text, int max_level);
 
-struct UncertaintyModel {
-  std::vector<scoring::UncertainFactor> factors;
-  // Composite scores of `regions` for one setting of the factors; re-runs
-  // RunPipeline on the nominal run's treated data (denomination,
-  // imputation, screening and outlier treatment are not varied, so they are
-  // done once). Thread-safe.
-  scoring::ScoreModel model;
-  std::vector<std::string> regions;   // those with a nominal composite
-  std::vector<std::string> unscored;  // regions without one, left out
-  // One line per factor, for the log ("weights: 59 nodes x U(0.75, 1.25)").
-  std::vector<std::string> description;
-};
-
-// The factors and model for `assumptions` around the nominal run. Every
-// combination of a normalisation and an aggregation alternative is run once
-// up front (nominal weights), so a combination that cannot work (z-scores,
-// which are negative, into a geometric mean) fails here, naming both,
-// instead of in the middle of the analysis.
-absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(const OfflineScoring& offline,
-                                                       const scoring::PipelineResult& nominal,
-                                                       const UncertaintyAssumptions& assumptions);
+// The inputs of the uncertainty model (libs/scoring/uncertainty_model.h, the
+// service's own) for the files: the data, denominators and group labels as
+// read, and the spec with the local weights of the nominal run `nominal`.
+std::shared_ptr<const scoring::UncertaintyInputs> UncertaintyInputsOf(
+    const OfflineScoring& offline, const scoring::PipelineResult& nominal);
 
 }  // namespace innoscope::cli

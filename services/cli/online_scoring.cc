@@ -339,13 +339,14 @@ absl::StatusOr<v1::RunSpec> RunSpecFromFlags(const config::ParsedFlags& flags,
   return spec;
 }
 
-v1::Assumptions AssumptionsFor(const UncertaintyAssumptions& assumptions, const v1::RunSpec& spec) {
+v1::Assumptions AssumptionsFor(const scoring::UncertaintyAssumptions& assumptions,
+                               const v1::RunSpec& spec) {
   v1::Assumptions out;
-  for (const auto& [level, fraction] : assumptions.weight_range) {
-    if (fraction == 0) continue;  // fixed: no factor, as from files
-    v1::WeightPerturbation* w = out.add_weights();
-    w->set_level(level);
-    w->set_fraction(fraction);
+  for (const scoring::WeightPerturbation& w : assumptions.weights) {
+    if (w.fraction == 0) continue;  // fixed: no factor either way
+    v1::WeightPerturbation* perturbation = out.add_weights();
+    perturbation->set_level(w.level);
+    perturbation->set_fraction(w.fraction);
   }
   for (index::NormaliseMethod method : assumptions.normalisations) {
     const v1::NormalisationMethod m = codecs::ToProto(method);
@@ -360,6 +361,8 @@ v1::Assumptions AssumptionsFor(const UncertaintyAssumptions& assumptions, const 
     }
     *out.add_aggregations() = step;
   }
+  out.set_imputation(assumptions.imputation);
+  out.set_outlier_treatment(assumptions.outlier_treatment);
   return out;
 }
 

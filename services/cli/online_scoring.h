@@ -27,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "innoscope/scoring/v1/scoring.pb.h"
 #include "libs/config/flags.h"
+#include "libs/scoring/uncertainty_model.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/offline_scoring.h"
 
@@ -60,12 +61,13 @@ absl::StatusOr<std::vector<int32_t>> ParsePeriodList(absl::string_view text);
 absl::StatusOr<scoring::v1::RunSpec> RunSpecFromFlags(const config::ParsedFlags& flags,
                                                       const FrameworkArg& framework);
 
-// The Monte Carlo assumptions of the offline flags (uncertainty_command.cc)
-// for a run of `spec`: each level with a non-zero range, and the
-// alternatives that differ from the spec's own normalisation and
-// aggregation -- the factors the files path varies, in its order when one
-// level is perturbed (docs/cli.md, "Uncertainty").
-scoring::v1::Assumptions AssumptionsFor(const UncertaintyAssumptions& assumptions,
+// The Monte Carlo assumptions of the flags (uncertainty_command.cc) for a
+// run of `spec`: each level with a non-zero range, the alternatives that
+// differ from the spec's own normalisation and aggregation, and whether
+// imputation and outlier treatment vary. The service's model
+// (libs/scoring/uncertainty_model.h) then has the factors the files path
+// has, in the same order (docs/cli.md, "Uncertainty").
+scoring::v1::Assumptions AssumptionsFor(const scoring::UncertaintyAssumptions& assumptions,
                                         const scoring::v1::RunSpec& spec);
 
 // The step of an aggregation spec (its method through libs/codecs).

@@ -4,21 +4,26 @@
 //
 // How certain is each rank? Monte Carlo over the modelling assumptions
 // (OECD/JRC Handbook section 7; the Global Innovation Index's rank
-// intervals): every weight scaled by U(1 - x, 1 + x), and the normalisation
-// and aggregation drawn from the alternatives given, N times; each replicate
-// re-runs libs/scoring's RunPipeline (offline_scoring.h) and ranks the
-// composite. Writes region,nominal_rank,median_rank,q05_rank,q95_rank
-// (type-7 percentiles of the replicate ranks). Seeded and deterministic:
-// the same seed gives the same file for any --threads.
+// intervals): every weight scaled by U(1 - x, 1 + x), the normalisation and
+// aggregation drawn from the alternatives given, and imputation and outlier
+// treatment switched when asked, N times; each replicate re-computes the
+// pipeline from the raw data with libs/scoring's uncertainty model
+// (uncertainty_model.h) and ranks the composite. Writes
+// region,nominal_rank,median_rank,q05_rank,q95_rank (type-7 percentiles of
+// the replicate ranks). Seeded and deterministic: the same seed gives the
+// same file for any --threads.
 //
 // Online (--framework CODE[@VERSION] --period P, no --data): the scoring
 // service computes the run of the same flags and its analysis
-// (ComputeUncertainty) with the same assumptions; see UncertaintyOnline.
+// (ComputeUncertainty) with the same assumptions and the same model, so the
+// same data, flags and seed give the same intervals; see UncertaintyOnline.
+// This file only reads flags and writes results.
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,6 +31,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
@@ -33,6 +39,7 @@
 #include "libs/scoring/parallel.h"
 #include "libs/scoring/pipeline.h"
 #include "libs/scoring/uncertainty.h"
+#include "libs/scoring/uncertainty_model.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
 #include "services/cli/number_text.h"
@@ -51,18 +58,17 @@ namespace sv1 = ::innoscope::scoring::v1;
 const std::vector<std::string>& OnlineUncertaintyFlagNames() {
   static const auto* names = [] {
     auto* out = new std::vector<std::string>(OnlineScoringFlagNames());
-    for (const char* name : {"sensitivity_samples", "vary_imputation", "vary_outliers"}) {
-      out->push_back(name);
-    }
+    out->push_back("sensitivity_samples");
     return out;
   }();
   return *names;
 }
 
-absl::StatusOr<UncertaintyAssumptions> AssumptionsFromFlags(const config::ParsedFlags& flags,
-                                                            int max_level) {
-  UncertaintyAssumptions out;
-  ASSIGN_OR_RETURN(out.weight_range, ParseWeightRange(flags.Get("weight_range"), max_level));
+absl::StatusOr<scoring::UncertaintyAssumptions> AssumptionsFromFlags(
+    const config::ParsedFlags& flags, int max_level) {
+  scoring::UncertaintyAssumptions out;
+  ASSIGN_OR_RETURN(auto weight_range, ParseWeightRange(flags.Get("weight_range"), max_level));
+  for (const auto& [level, fraction] : weight_range) out.weights.push_back({level, fraction});
   for (absl::string_view name :
        absl::StrSplit(flags.Get("normalisations"), ',', absl::SkipWhitespace())) {
     absl::StatusOr<index::NormaliseMethod> method =
@@ -81,6 +87,8 @@ absl::StatusOr<UncertaintyAssumptions> AssumptionsFromFlags(const config::Parsed
     }
     out.aggregations.push_back(*spec);
   }
+  ASSIGN_OR_RETURN(out.imputation, flags.GetBool("vary_imputation"));
+  ASSIGN_OR_RETURN(out.outlier_treatment, flags.GetBool("vary_outliers"));
   return out;
 }
 
@@ -94,13 +102,8 @@ int UncertaintyOnline(const ParsedCommand& cmd, const FrameworkArg& framework, i
   absl::StatusOr<sv1::RunSpec> spec = RunSpecFromFlags(cmd.flags, framework);
   if (!spec.ok()) config::ExitInvalidConfig(cmd.program, std::string(spec.status().message()));
   absl::StatusOr<int64_t> samples = cmd.flags.GetInt("sensitivity_samples", 0, INT32_MAX);
-  absl::StatusOr<bool> vary_imputation = cmd.flags.GetBool("vary_imputation");
-  absl::StatusOr<bool> vary_outliers = cmd.flags.GetBool("vary_outliers");
   if (!samples.ok())
     config::ExitInvalidConfig(cmd.program, std::string(samples.status().message()));
-  for (const auto* b : {&vary_imputation, &vary_outliers}) {
-    if (!b->ok()) config::ExitInvalidConfig(cmd.program, std::string(b->status().message()));
-  }
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "scoring");
   if (!channel.ok()) return Fail(cmd.program, channel.status(), kScoringServiceHint);
   auto stub = sv1::ScoringService::NewStub(*channel);
@@ -117,7 +120,8 @@ int UncertaintyOnline(const ParsedCommand& cmd, const FrameworkArg& framework, i
   for (const sv1::NodeInfo& node : run.summary().nodes()) {
     if (node.parent_code().empty()) max_level = node.level();
   }
-  absl::StatusOr<UncertaintyAssumptions> assumptions = AssumptionsFromFlags(cmd.flags, max_level);
+  absl::StatusOr<scoring::UncertaintyAssumptions> assumptions =
+      AssumptionsFromFlags(cmd.flags, max_level);
   if (!assumptions.ok()) {
     config::ExitInvalidConfig(cmd.program, std::string(assumptions.status().message()));
   }
@@ -125,8 +129,6 @@ int UncertaintyOnline(const ParsedCommand& cmd, const FrameworkArg& framework, i
   sv1::ComputeUncertaintyRequest request;
   request.set_run_id(run.id());
   *request.mutable_assumptions() = AssumptionsFor(*assumptions, run.spec());
-  request.mutable_assumptions()->set_imputation(*vary_imputation);
-  request.mutable_assumptions()->set_outlier_treatment(*vary_outliers);
   request.set_replicates(replicates);
   request.set_seed(static_cast<uint64_t>(seed));
   request.set_threads(static_cast<int32_t>(threads));
@@ -171,13 +173,70 @@ int UncertaintyOnline(const ParsedCommand& cmd, const FrameworkArg& framework, i
   return 0;
 }
 
+// One line per factor of `plan` for the log, with the alternatives
+// numbered as the model's errors number them ("normalisation: minmax
+// (nominal), alternative 1 zscore").
+std::vector<std::string> DescribeFactors(const scoring::FactorPlan& plan,
+                                         const OfflineScoring& offline,
+                                         const config::ParsedFlags& flags) {
+  const index::Framework& f = offline.framework.framework;
+  std::vector<std::string> out;
+  std::map<int, std::pair<int, double>> per_level;  // level -> (nodes, fraction)
+  for (const scoring::FactorPlan::Weight& w : plan.weights) {
+    auto& [count, fraction] = per_level[f.Node(w.node).level];
+    ++count;
+    fraction = w.fraction;
+  }
+  for (const auto& [level, nodes] : per_level) {
+    out.push_back(absl::StrFormat("weights: %d node(s) at level %d x U(%g, %g)", nodes.first, level,
+                                  1 - nodes.second, 1 + nodes.second));
+  }
+  if (plan.weight_group >= 0) {
+    out.push_back(absl::StrFormat(
+        "weights: one factor, a seeded stream per replicate (%zu weights would exceed %zu "
+        "factors)",
+        plan.weights.size(), scoring::kMaxFactors));
+  }
+  if (plan.normalisation >= 0) {
+    std::string line =
+        absl::StrCat("normalisation: ", EnumToName(offline.spec.normalise.method),
+                     offline.spec.by_indicator.empty() ? "" : " (and per indicator)", " (nominal)");
+    for (size_t i = 0; i < plan.normalisations.size(); ++i) {
+      absl::StrAppend(&line, ", alternative ", i + 1, " ",
+                      EnumToName(plan.normalisations[i]));
+    }
+    out.push_back(std::move(line));
+  }
+  if (plan.aggregation >= 0) {
+    const scoring::AggregationOptions& nominal = offline.spec.aggregation;
+    std::string line = absl::StrCat(
+        "aggregation: ", nominal.by_level.empty() ? AggregationName(nominal.spec) : "by level",
+        " (nominal)");
+    for (size_t i = 0; i < plan.aggregations.size(); ++i) {
+      absl::StrAppend(&line, ", alternative ", i + 1, " ", AggregationName(plan.aggregations[i]));
+    }
+    out.push_back(std::move(line));
+  }
+  if (plan.imputation >= 0) {
+    out.push_back(
+        absl::StrCat("imputation: ", flags.Get("impute"), " (nominal) or ",
+                     plan.imputation_alternative == index::ImputeMethod::kNone ? "none" : "mean"));
+  }
+  if (plan.outliers >= 0) {
+    out.push_back(offline.spec.treat_outliers ? "outlier treatment: on (nominal) or off"
+                                              : "outlier treatment: off (nominal) or on");
+  }
+  return out;
+}
+
 }  // namespace
 
 int RunUncertainty(const std::vector<std::string>& args) {
   config::FlagSet flags = CommandFlags(
       "uncertainty",
-      "Monte Carlo rank intervals: re-scores the regions N times with weights, normalisation "
-      "and aggregation drawn from the stated ranges and alternatives, and writes "
+      "Monte Carlo rank intervals: re-scores the regions N times with weights, normalisation, "
+      "aggregation, imputation and outlier treatment drawn from the stated ranges and "
+      "alternatives, and writes "
       "region,nominal_rank,median_rank,q05_rank,q95_rank. Takes every flag of 'innoscope "
       "score' for the nominal pipeline.",
       {"scoring"}, "3600");
@@ -197,8 +256,10 @@ int RunUncertainty(const std::vector<std::string>& args) {
             "online: Saltelli base sample N for Sobol indices (printed on standard error); "
             "0 = none");
   flags.AddBool("vary_imputation", false,
-                "online: imputation on/off as one more factor (the run's and the other)");
-  flags.AddBool("vary_outliers", false, "online: outlier treatment on/off as one more factor");
+                "imputation as one more factor: --impute's method or the other (none, or mean "
+                "when --impute is none)");
+  flags.AddBool("vary_outliers", false,
+                "outlier treatment as one more factor: --treat_outliers or the other setting");
   AddPipelineFlags(flags);
   AddOnlineScoringFlags(flags);
   ParsedCommand cmd = ParseCommandOrExit(flags, args, 0, "");
@@ -243,20 +304,40 @@ int RunUncertainty(const std::vector<std::string>& args) {
   absl::StatusOr<OfflineScoring> offline = LoadOfflineScoring(cmd.flags);
   if (!offline.ok()) return Fail(cmd.program, offline.status());
   const index::Framework& f = offline->framework.framework;
-  absl::StatusOr<UncertaintyAssumptions> assumptions =
+  absl::StatusOr<scoring::UncertaintyAssumptions> assumptions =
       AssumptionsFromFlags(cmd.flags, f.Node(f.Root()).level);
   if (!assumptions.ok())
     config::ExitInvalidConfig(cmd.program, std::string(assumptions.status().message()));
+  // The nominal run once, for its local weights (and a clear message when
+  // the flags themselves cannot score the data).
   absl::StatusOr<scoring::PipelineResult> nominal =
       scoring::RunPipeline(offline->Inputs(), offline->spec);
   if (!nominal.ok()) {
     return Fail(cmd.program, nominal.status(),
                 "the nominal pipeline fails; check it with 'innoscope score' and the same flags");
   }
-  absl::StatusOr<UncertaintyModel> model = BuildUncertaintyModel(*offline, *nominal, *assumptions);
-  if (!model.ok()) return Fail(cmd.program, model.status());
-  for (const std::string& line : model->description) {
+  std::shared_ptr<const scoring::UncertaintyInputs> inputs =
+      UncertaintyInputsOf(*offline, *nominal);
+  absl::StatusOr<scoring::FactorPlan> plan = scoring::PlanFactors(f, inputs->nominal, *assumptions);
+  if (!plan.ok()) return Fail(cmd.program, plan.status());
+  for (const std::string& line : DescribeFactors(*plan, *offline, cmd.flags)) {
     std::fprintf(stderr, "%s: %s\n", cmd.program.c_str(), line.c_str());
+  }
+
+  scoring::RunControl control;
+  control.num_threads = *threads > 0
+                            ? static_cast<int>(*threads)
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  control.num_threads = std::min(control.num_threads, scoring::kMaxThreads);
+  absl::StatusOr<scoring::UncertaintyModel> model =
+      scoring::BuildUncertaintyModel(inputs, *assumptions, control);
+  if (!model.ok()) {
+    return Fail(cmd.program, model.status(),
+                model.status().code() == absl::StatusCode::kInvalidArgument
+                    ? "alternatives are numbered as listed above; drop one from "
+                      "--normalisations/--aggregations, or pass --non_positive shift (with --shift "
+                      "larger than the most negative score) or --non_positive skip"
+                    : "");
   }
   if (!model->unscored.empty()) {
     std::fprintf(stderr, "%s: left out (no composite score): %s\n", cmd.program.c_str(),
@@ -269,11 +350,6 @@ int RunUncertainty(const std::vector<std::string>& args) {
                  cmd.program.c_str());
   }
 
-  scoring::RunControl control;
-  control.num_threads = *threads > 0
-                            ? static_cast<int>(*threads)
-                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  control.num_threads = std::min(control.num_threads, scoring::kMaxThreads);
   scoring::MonteCarloOptions options;
   options.replicates = *replicates;
   options.seed = static_cast<uint64_t>(*seed);

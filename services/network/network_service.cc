@@ -17,7 +17,7 @@
 #include "libs/graph/region_flows.h"
 #include "libs/server/content_hash.h"
 #include "libs/server/paging.h"
-#include "services/network/network_measures.h"
+#include "services/network/measures_proto.h"
 #include "services/network/region_indicators.h"
 
 namespace innoscope::network {
@@ -41,9 +41,9 @@ std::string RelationSetOf(const v1::GraphSelection& selection) {
 }
 
 // Louvain parameters, checked against the selection (weights must exist).
-absl::StatusOr<LouvainParams> LouvainOf(const v1::LouvainOptions& options,
-                                        const v1::GraphSelection& selection) {
-  ASSIGN_OR_RETURN(LouvainParams params, ToLouvainParams(options));
+absl::StatusOr<graph::LouvainParams> LouvainOf(const v1::LouvainOptions& options,
+                                               const v1::GraphSelection& selection) {
+  ASSIGN_OR_RETURN(graph::LouvainParams params, ToLouvainParams(options));
   if (params.weighted && selection.weight() == v1::EDGE_WEIGHT_NONE) {
     return absl::InvalidArgumentError(
         "louvain.weighted: the selection has no edge weights; set selection.weight "
@@ -52,12 +52,12 @@ absl::StatusOr<LouvainParams> LouvainOf(const v1::LouvainOptions& options,
   return params;
 }
 
-absl::StatusOr<StatsOptions> StatsOptionsOf(v1::Convention convention,
+absl::StatusOr<graph::StatsOptions> StatsOptionsOf(v1::Convention convention,
                                             const v1::LouvainOptions& louvain,
                                             const v1::Approximation& approximation,
                                             bool skip_communities,
                                             const v1::GraphSelection& selection) {
-  StatsOptions options;
+  graph::StatsOptions options;
   ASSIGN_OR_RETURN(options.convention, codecs::FromProto(convention, "convention"));
   ASSIGN_OR_RETURN(options.louvain, LouvainOf(louvain, selection));
   ASSIGN_OR_RETURN(options.approximation, ToApproxParams(approximation));
@@ -212,7 +212,7 @@ absl::Status NetworkService::Record(v1::Run* run, const google::protobuf::Messag
 
 absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkStats(
     const v1::ComputeNetworkStatsRequest& request, const CallContext& call) {
-  ASSIGN_OR_RETURN(StatsOptions options,
+  ASSIGN_OR_RETURN(graph::StatsOptions options,
                    StatsOptionsOf(request.convention(), request.louvain(), request.approximation(),
                                   request.skip_communities(), request.selection()));
   Loaded loaded;
@@ -231,7 +231,7 @@ absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkSt
 
 absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsTimeSeries(
     const v1::ComputeStatsTimeSeriesRequest& request, const CallContext& call) {
-  ASSIGN_OR_RETURN(StatsOptions options,
+  ASSIGN_OR_RETURN(graph::StatsOptions options,
                    StatsOptionsOf(request.convention(), request.louvain(), request.approximation(),
                                   request.skip_communities(), request.selection()));
   if (request.selection().has_years()) {
@@ -305,7 +305,7 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
 absl::Status NetworkService::ComputeCentralities(
     const v1::ComputeCentralitiesRequest& request, const CallContext& call,
     const std::function<bool(const v1::ComputeCentralitiesResponse&)>& on_message) {
-  MeasureOptions options;
+  graph::MeasureOptions options;
   ASSIGN_OR_RETURN(options.convention, codecs::FromProto(request.convention(), "convention"));
   std::vector<graph::Measure> measures(request.measures().size());
   for (int i = 0; i < request.measures_size(); ++i) {
@@ -327,9 +327,10 @@ absl::Status NetworkService::ComputeCentralities(
   v1::ComputeCentralitiesResponse head;
   std::vector<std::vector<double>> scores;
   for (graph::Measure m : measures) {
-    ASSIGN_OR_RETURN(MeasureResult result, ComputeMeasure(g.graph, m, options, call.interrupt));
+    ASSIGN_OR_RETURN(graph::MeasureResult result,
+                     graph::ComputeMeasure(g.graph, m, options, call.interrupt));
     head.add_measures(codecs::ToProto(m));
-    *head.add_info() = result.info;
+    *head.add_info() = ToProto(result.info);
     for (v1::NodeRole role : {v1::NODE_ROLE_UNSPECIFIED, v1::NODE_ROLE_SAMPLE_ENTERPRISE,
                               v1::NODE_ROLE_RELATION_NODE}) {
       *head.add_top() = TopListOf(g, codecs::ToProto(m), result.scores, role, top_n);
@@ -368,7 +369,7 @@ absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
     const v1::DetectCommunitiesRequest& request, const CallContext& call) {
   ASSIGN_OR_RETURN(const graph::Convention convention,
                    codecs::FromProto(request.convention(), "convention"));
-  ASSIGN_OR_RETURN(LouvainParams params, LouvainOf(request.louvain(), request.selection()));
+  ASSIGN_OR_RETURN(graph::LouvainParams params, LouvainOf(request.louvain(), request.selection()));
   if (request.top_members() < 0) {
     return absl::InvalidArgumentError("top_members: negative");
   }
@@ -380,12 +381,12 @@ absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
         "the selection has nodes but no relation between them; communities need edges "
         "(include_isolated_actors adds nodes only)");
   }
-  graph::Louvain louvain(g.graph, LouvainOptionsOf(params, convention));
+  graph::Louvain louvain(g.graph, graph::LouvainOptionsOf(params, convention));
   louvain.set_interrupt(call.interrupt);
   RETURN_IF_ERROR(louvain.Run());
 
   v1::DetectCommunitiesResponse response;
-  *response.mutable_stats() = CommunityStatsOf(louvain, params, convention);
+  *response.mutable_stats() = ToProto(graph::CommunitySummaryOf(louvain, params, convention));
   response.set_levels(static_cast<int32_t>(louvain.Levels().size()));
   response.set_convention(codecs::ToProto(convention));
   const std::vector<int64_t>& community = louvain.Communities();

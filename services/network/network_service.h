@@ -2,9 +2,9 @@
 
 // The network service's core: reads the actors and relations a request
 // selects from ingest, builds the graph (graph_selection.h), computes with
-// libs/graph (network_measures.h), records the run (network_store.h) and,
-// for derived indicators, writes observations back to ingest. absl::Status
-// throughout; network_grpc.h converts.
+// libs/graph (network_measures.h; measures_proto.h converts), records the
+// run (network_store.h) and, for derived indicators, writes observations
+// back to ingest. absl::Status throughout; network_grpc.h converts.
 //
 //   NetworkService core(ingest_client, store);
 //   CallContext call{deadline, graph::Interrupt::WithProbe(is_cancelled, deadline)};

@@ -352,4 +352,31 @@ std::string UncertaintyId(const std::string& run_id, const v1::ComputeUncertaint
   return absl::StrCat("unc-", server::ContentHashHex(identity));
 }
 
+// The request's assumptions as the model's (libs/scoring/uncertainty_model.h,
+// which checks levels and fractions); INVALID_ARGUMENT for an enum value or
+// exponent no method has.
+absl::StatusOr<UncertaintyAssumptions> ToUncertaintyAssumptions(const v1::Assumptions& a) {
+  UncertaintyAssumptions out;
+  for (const v1::WeightPerturbation& w : a.weights()) {
+    out.weights.push_back({w.level(), w.fraction()});
+  }
+  for (int i = 0; i < a.normalisations_size(); ++i) {
+    ASSIGN_OR_RETURN(const index::NormaliseMethod m,
+                     codecs::FromProtoNumber<v1::NormalisationMethod>(
+                         a.normalisations(i), absl::StrCat("assumptions.normalisations[", i, "]")));
+    out.normalisations.push_back(m);
+  }
+  for (int i = 0; i < a.aggregations_size(); ++i) {
+    const std::string field = absl::StrCat("assumptions.aggregations[", i, "]");
+    if (!std::isfinite(a.aggregations(i).exponent())) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ".exponent: not finite"));
+    }
+    ASSIGN_OR_RETURN(AggregationSpec spec, ToAggregationSpec(a.aggregations(i), field));
+    out.aggregations.push_back(spec);
+  }
+  out.imputation = a.imputation();
+  out.outlier_treatment = a.outlier_treatment();
+  return out;
+}
+
 }  // namespace innoscope::scoring

@@ -21,6 +21,7 @@
 #include "libs/scoring/aggregation.h"
 #include "libs/scoring/clusters.h"
 #include "libs/scoring/pipeline.h"
+#include "libs/scoring/uncertainty_model.h"
 
 namespace innoscope::scoring {
 
@@ -66,5 +67,11 @@ std::string SeriesId(const v1::RunSpec& spec);
 
 // "unc-" + 16 hex digits from the run id and the request without threads.
 std::string UncertaintyId(const std::string& run_id, const v1::ComputeUncertaintyRequest& request);
+
+// The request's uncertainty assumptions as the model's
+// (libs/scoring/uncertainty_model.h, which checks levels and fractions);
+// INVALID_ARGUMENT naming the field for an enum value or exponent no method
+// has ("assumptions.normalisations[1]: unknown value 42").
+absl::StatusOr<UncertaintyAssumptions> ToUncertaintyAssumptions(const v1::Assumptions& a);
 
 }  // namespace innoscope::scoring

@@ -4,6 +4,8 @@
 // observations read from ingest with weights from weighting, persists runs
 // and uncertainty analyses, and answers rankings, profiles and comparisons
 // from the stored results. absl::Status throughout; scoring_grpc.h converts.
+// Computing runs is scoring_service.cc, reading them scoring_queries.cc,
+// uncertainty analyses scoring_uncertainty.cc.
 //
 //   ScoringService core(ingest, weighting, store, options);
 //   ASSIGN_OR_RETURN(v1::ComputeScoresResponse r, core.ComputeScores(request, deadline));
@@ -12,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +26,7 @@
 #include "innoscope/scoring/v1/scoring.pb.h"
 #include "libs/clients/ingest_client.h"
 #include "libs/clients/weighting_client.h"
+#include "libs/index/data_matrix.h"
 #include "services/scoring/scoring_store.h"
 
 namespace innoscope::scoring {
@@ -76,7 +80,12 @@ class ScoringService {
                          const std::function<bool(const v1::ExportRunResponse&)>& on_message);
 
  private:
-  struct RunData;
+  // What a run reads from ingest (ReadRunData).
+  struct RunData {
+    index::DataMatrix data;  // regions x leaves
+    std::optional<index::DataMatrix> denominators;
+    std::optional<index::DataMatrix> cluster_weights;
+  };
 
   // A stored run (immutable, so cached); NOT_FOUND names the id.
   absl::StatusOr<std::shared_ptr<const v1::Run>> LoadRun(const std::string& id,

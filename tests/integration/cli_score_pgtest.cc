@@ -10,9 +10,12 @@
 //   imputation and screening;
 // - `--period 2021-2023` writes one run per period, each equal to the
 //   offline result on that year's file;
-// - online `uncertainty` equals offline `uncertainty` with the same seed
-//   and replicates (the factors are the same: one perturbed weight level and
-//   two normalisation alternatives), and collapses to the nominal ranks
+// - online `uncertainty` equals offline `uncertainty` exactly with the same
+//   seed and replicates: both run libs/scoring's one uncertainty model, here
+//   with two perturbed weight levels, two normalisation alternatives, an
+//   aggregation alternative, and imputation and outlier treatment switched
+//   (ten factors, on a year with missing values and an outlier, where the
+//   last two move the intervals); and it collapses to the nominal ranks
 //   with nothing varied;
 // - `compare` finds the previous year's run of the same spec and reports
 //   rank changes (from the offline ranks of the two years) and the
@@ -283,18 +286,47 @@ TEST_F(CliScoreTest, PeriodRangeWritesOneRunPerPeriod) {
   }
 }
 
-TEST_F(CliScoreTest, OnlineUncertaintyEqualsOfflineWithTheSameSeed) {
-  // Leaf weights (level 1) x U(0.7, 1.3), and min-max, rank or z-scores:
-  // five factors in the same order both ways (x1..x4, then the
-  // normalisation), so every replicate draws the same setting.
+TEST_F(CliScoreTest, OnlineUncertaintyEqualsOfflineExactlyWithTheSameSeed) {
+  // 2024, made for this test: three values missing (R2's x2, R5's x3, R7's
+  // x4; imputed by column means in the nominal run) and R8's x1 far out (an
+  // outlier COINr's rule treats: skew > 2, kurtosis > 3.5). Leaf weights x
+  // U(0.7, 1.3) and dimension weights x U(0.8, 1.2); min-max (1-100), rank
+  // or z-scores; arithmetic or geometric means (z-scores shifted by 5 stay
+  // positive); column means or no imputation; outlier treatment off or on.
+  // The same ten factors in the same order both ways (x1..x4, D1, D2, then
+  // the discrete ones), so every replicate draws the same setting, and the
+  // same model computes it.
+  std::string data = "region,x1,x2,x3,x4\n";
+  for (int r = 1; r <= kRegions; ++r) {
+    absl::StrAppend(&data, "R", r);
+    for (int i = 0; i < 4; ++i) {
+      const bool missing = (r == 2 && i == 1) || (r == 5 && i == 2) || (r == 7 && i == 3);
+      char number[40];
+      std::snprintf(number, sizeof(number), "%.17g", r == 8 && i == 0 ? 1000.0 : Value(r, i, 2024));
+      absl::StrAppend(&data, ",", missing ? "" : number);
+    }
+    data += "\n";
+  }
+  WriteText(Path("data_2024.csv"), data);
+  CliOk("import observations '" + Path("data_2024.csv") + "' --framework tri --period 2024");
   const std::string flags =
-      "--replicates 300 --seed 20240601 --weight_range 1=0.3 --normalisations rank,zscore "
+      "--replicates 400 --seed 20240601 --weight_range 1=0.3,2=0.2 --normalisations rank,zscore "
+      "--aggregations geometric --impute mean --scale 1,100 --non_positive shift --shift 5 "
       "--threads 2";
+  const std::string varied = " --vary_imputation --vary_outliers";
+  const std::string offline_log = CliOk(absl::StrCat(
+      "uncertainty --framework '", Path("framework.csv"), "' --data '", Path("data_2024.csv"),
+      "' --out '", Path("offline_unc.csv"), "' ", flags, varied));
+  const std::string log = CliOk(absl::StrCat("uncertainty --framework tri --period 2024 --out '",
+                                             Path("online_unc.csv"), "' ", flags, varied));
+  EXPECT_EQ(LogValue(log, "factors"), "10") << log;
+  EXPECT_EQ(LogValue(offline_log, "factors"), "10") << offline_log;
+  EXPECT_THAT(offline_log, HasSubstr("imputation: mean (nominal) or none"));
+  // Imputation and outlier treatment move the intervals here: without them
+  // (the same draws for the other eight factors) the file differs.
   CliOk(absl::StrCat("uncertainty --framework '", Path("framework.csv"), "' --data '",
-                     Path("data_2022.csv"), "' --out '", Path("offline_unc.csv"), "' ", flags));
-  const std::string log = CliOk(absl::StrCat("uncertainty --framework tri --period 2022 --out '",
-                                             Path("online_unc.csv"), "' ", flags));
-  EXPECT_EQ(LogValue(log, "factors"), "5") << log;
+                     Path("data_2024.csv"), "' --out '", Path("fixed_treatment.csv"), "' ", flags));
+  EXPECT_NE(ReadText(Path("fixed_treatment.csv")), ReadText(Path("offline_unc.csv")));
   std::map<std::string, std::map<std::string, std::string>> offline;
   for (auto& row : ReadCsv(Path("offline_unc.csv"))) offline[row["region"]] = row;
   const auto online = ReadCsv(Path("online_unc.csv"));
@@ -304,17 +336,24 @@ TEST_F(CliScoreTest, OnlineUncertaintyEqualsOfflineWithTheSameSeed) {
   for (const auto& row : online) {
     SCOPED_TRACE(row.at("region"));
     const auto& off = offline[row.at("region")];
-    EXPECT_EQ(row.at("nominal_rank"), off.at("nominal_rank"));
-    for (const char* column : {"median_rank", "q05_rank", "q95_rank"}) {
-      EXPECT_NEAR(Number(row.at(column)), Number(off.at(column)), 1e-9) << column;
+    // Exactly: the numbers are written as the shortest text that reads back
+    // as the same double, so equal text is equal doubles.
+    for (const char* column : {"nominal_rank", "median_rank", "q05_rank", "q95_rank"}) {
+      EXPECT_EQ(row.at(column), off.at(column)) << column;
     }
     moved = moved || row.at("q05_rank") != row.at("q95_rank");
   }
   EXPECT_TRUE(moved) << "the assumptions move no rank: the comparison proves little";
 
+  // The same analysis asked again is the stored one, with the same numbers.
+  const std::string again = CliOk(absl::StrCat("uncertainty --framework tri --period 2024 --out '",
+                                               Path("again_unc.csv"), "' ", flags, varied));
+  EXPECT_EQ(LogValue(again, "created"), "false") << again;
+  EXPECT_EQ(ReadText(Path("again_unc.csv")), ReadText(Path("online_unc.csv")));
+
   // Nothing varied: every interval is the nominal rank.
   const std::string fixed = CliOk(
-      "uncertainty --framework tri --period 2022 --replicates 50 "
+      "uncertainty --framework tri --period 2023 --replicates 50 "
       "--weight_range 0 --out '" +
       Path("fixed.csv") + "'");
   EXPECT_THAT(fixed, HasSubstr("nothing varies"));

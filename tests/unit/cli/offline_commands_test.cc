@@ -231,11 +231,15 @@ TEST_F(OfflineCommandsTest, UncertaintyIsDeterministicAndCollapsesWhenNothingVar
   ASSERT_EQ(one.exit_code, 0) << one.err;
   EXPECT_EQ(one.out, two.out);
   EXPECT_THAT(one.out, StartsWith("region,nominal_rank,median_rank,q05_rank,q95_rank\nA,1,"));
-  // Z-scores into a geometric mean fail before any replicate runs.
+  // Z-scores into a geometric mean fail before any replicate runs, naming
+  // the alternatives as the log lists them.
   run = Cli("uncertainty --framework " + f + " --data " + d +
             " --normalisations zscore --aggregations geometric --scale 1,100");
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_THAT(run.err, HasSubstr("normalisation zscore with aggregation geometric"));
+  EXPECT_THAT(run.err, HasSubstr("normalisation: minmax (nominal), alternative 1 zscore"));
+  EXPECT_THAT(run.err, HasSubstr("aggregation: arithmetic (nominal), alternative 1 geometric"));
+  EXPECT_THAT(run.err, HasSubstr("normalisation alternative 1 with aggregation alternative 1 "
+                                 "cannot score the data"));
   EXPECT_EQ(Cli("uncertainty --framework " + f + " --data " + d + " --weight_range 2").exit_code,
             2);
 }

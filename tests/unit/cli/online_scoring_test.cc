@@ -167,8 +167,9 @@ TEST(AssumptionsForTest, TheFactorsOfTheFilesPath) {
   // alternative equal to the run's own method is not a second choice.
   v1::RunSpec spec;
   spec.mutable_pipeline()->mutable_normalisation()->set_method(v1::NORMALISATION_METHOD_MIN_MAX);
-  UncertaintyAssumptions assumptions;
-  assumptions.weight_range = {{1, 0.25}, {2, 0.0}};
+  scoring::UncertaintyAssumptions assumptions;
+  assumptions.weights = {{1, 0.25}, {2, 0.0}};
+  assumptions.outlier_treatment = true;
   assumptions.normalisations = {index::NormaliseMethod::kMinMax, index::NormaliseMethod::kRank};
   scoring::AggregationSpec geometric;
   geometric.method = scoring::AggregationMethod::kGeometric;
@@ -180,6 +181,8 @@ TEST(AssumptionsForTest, TheFactorsOfTheFilesPath) {
   EXPECT_THAT(out.normalisations(), ElementsAre(v1::NORMALISATION_METHOD_RANK));
   ASSERT_EQ(out.aggregations_size(), 1);
   EXPECT_EQ(out.aggregations(0).method(), v1::AGGREGATION_METHOD_GEOMETRIC);
+  EXPECT_FALSE(out.imputation());
+  EXPECT_TRUE(out.outlier_treatment());
   // With aggregation by level, the nominal is not one method: every
   // alternative stays.
   (*spec.mutable_aggregation()->mutable_by_level())[3].set_method(v1::AGGREGATION_METHOD_GEOMETRIC);

@@ -174,87 +174,33 @@ OfflineScoring SmallScoring() {
   return s;
 }
 
-// With nothing perturbed every replicate is the nominal run: each interval
-// collapses to the nominal rank (docs/scoring.md).
-TEST(UncertaintyModelTest, IntervalsCollapseWithoutPerturbations) {
+// The files as the inputs of libs/scoring's uncertainty model (the
+// service's; tested in tests/unit/scoring/uncertainty_model_test.cc): the
+// data as read and the nominal run's local weights, so that the nominal
+// setting is the nominal run.
+TEST(UncertaintyInputsOfTest, TheNominalSettingIsTheNominalRun) {
   OfflineScoring s = SmallScoring();
   ASSERT_OK_AND_ASSIGN(scoring::PipelineResult nominal, scoring::RunPipeline(s.Inputs(), s.spec));
-  ASSERT_OK_AND_ASSIGN(UncertaintyModel model, BuildUncertaintyModel(s, nominal, {}));
-  EXPECT_TRUE(model.factors.empty());
-  scoring::MonteCarloOptions options;
-  options.replicates = 20;
-  ASSERT_OK_AND_ASSIGN(scoring::MonteCarloResult mc,
-                       scoring::RunMonteCarlo(model.factors, model.model, options, {}));
-  ASSERT_EQ(mc.regions.size(), 3u);
-  for (const scoring::RegionUncertainty& u : mc.regions) {
-    EXPECT_EQ(u.median_rank, u.nominal_rank);
-    EXPECT_EQ(u.p05_rank, u.nominal_rank);
-    EXPECT_EQ(u.p95_rank, u.nominal_rank);
-  }
-  EXPECT_EQ(mc.regions[0].nominal_rank, 1);
-}
-
-TEST(UncertaintyModelTest, OneFactorPerWeightAndPerChoiceAndAnEarlyErrorForBadPairs) {
-  OfflineScoring s = SmallScoring();
-  ASSERT_OK_AND_ASSIGN(scoring::PipelineResult nominal, scoring::RunPipeline(s.Inputs(), s.spec));
-  UncertaintyAssumptions assumptions;
-  assumptions.weight_range = {{1, 0.2}, {2, 0.2}};
-  assumptions.normalisations = {index::NormaliseMethod::kMinMax, index::NormaliseMethod::kRank};
-  assumptions.aggregations = {*ParseAggregation("arithmetic"), *ParseAggregation("harmonic")};
-  s.spec.aggregation.non_positive = scoring::NonPositivePolicy::kShift;
-  ASSERT_OK_AND_ASSIGN(UncertaintyModel model, BuildUncertaintyModel(s, nominal, assumptions));
-  // x and y (siblings), d1 and d2; z is an only child. Min-max and
-  // arithmetic are the nominal choices, so each factor has two choices.
+  std::shared_ptr<const scoring::UncertaintyInputs> inputs = UncertaintyInputsOf(s, nominal);
+  EXPECT_EQ(inputs->nominal.weights, nominal.local_weights);
+  EXPECT_EQ(inputs->data.regions(), s.data.leaves.regions());
+  scoring::UncertaintyAssumptions assumptions;
+  assumptions.weights = {{1, 0.2}, {2, 0.2}};
+  assumptions.normalisations = {index::NormaliseMethod::kRank};
+  ASSERT_OK_AND_ASSIGN(scoring::UncertaintyModel model,
+                       scoring::BuildUncertaintyModel(inputs, assumptions));
+  // x and y (siblings), d1 and d2; z is an only child.
   std::vector<std::string> names;
   for (const auto& f : model.factors) names.push_back(f.name);
-  EXPECT_THAT(names, ElementsAre("weight:x", "weight:y", "weight:d1", "weight:d2", "normalisation",
-                                 "aggregation"));
-  EXPECT_EQ(model.factors[4].num_choices, 2);
-  // The nominal setting reproduces the nominal composite.
+  EXPECT_THAT(names,
+              ElementsAre("weight:x", "weight:y", "weight:d1", "weight:d2", "normalisation"));
   std::vector<double> values;
   for (const auto& f : model.factors) values.push_back(f.nominal);
   ASSERT_OK_AND_ASSIGN(std::vector<double> scores, model.model(values));
+  const int root = s.framework.framework.Root();
+  ASSERT_EQ(scores.size(), 3u);
+  for (size_t r = 0; r < 3; ++r) EXPECT_EQ(scores[r], nominal.scores.Get(r, root));
   EXPECT_THAT(scores, Pointwise(DoubleNear(1e-12), {75, 50, 25}));
-
-  // Z-scores reach -1 here; a harmonic mean cannot take them even shifted
-  // by 1.
-  assumptions.normalisations = {index::NormaliseMethod::kZScore};
-  EXPECT_THAT(BuildUncertaintyModel(s, nominal, assumptions),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("normalisation zscore with aggregation harmonic")));
-}
-
-// 70 weights exceed the engine's 64 factors: one seeded stream draws them
-// all. Choice 0 is the nominal setting; other choices move the scores.
-TEST(UncertaintyModelTest, ManyWeightsShareOneSeededStream) {
-  std::string meta = "Level,iCode,iName,Direction,Weight,Unit,Target,Denominator,Parent,Type\n";
-  std::string data = "region";
-  for (int j = 0; j < 70; ++j) {
-    meta += absl::StrCat("1,i", j, ",I,1,1,,NA,NA,root,Indicator\n");
-    data += absl::StrCat(",i", j);
-  }
-  meta += "2,root,Root,1,1,,NA,NA,NA,Aggregate\n";
-  data += "\n";
-  for (int r = 0; r < 5; ++r) {
-    data += absl::StrCat("R", r);
-    for (int j = 0; j < 70; ++j) data += absl::StrCat(",", (r * 7 + j * 3) % 11);
-    data += "\n";
-  }
-  OfflineScoring s;
-  ASSERT_OK_AND_ASSIGN(s.framework, ParseFrameworkFile(meta));
-  ASSERT_OK_AND_ASSIGN(s.data, ParseScoringData(data, s.framework, {}));
-  ASSERT_OK_AND_ASSIGN(scoring::PipelineResult nominal, scoring::RunPipeline(s.Inputs(), s.spec));
-  UncertaintyAssumptions assumptions;
-  assumptions.weight_range = {{1, 0.5}};
-  ASSERT_OK_AND_ASSIGN(UncertaintyModel model, BuildUncertaintyModel(s, nominal, assumptions));
-  ASSERT_EQ(model.factors.size(), 1u);
-  EXPECT_EQ(model.factors[0].name, "weights");
-  ASSERT_OK_AND_ASSIGN(std::vector<double> at_nominal, model.model(std::vector<double>{0}));
-  for (size_t r = 0; r < 5; ++r) EXPECT_EQ(at_nominal[r], nominal.scores.Get(r, 70));
-  ASSERT_OK_AND_ASSIGN(std::vector<double> moved, model.model(std::vector<double>{12345}));
-  ASSERT_OK_AND_ASSIGN(std::vector<double> again, model.model(std::vector<double>{12345}));
-  EXPECT_EQ(moved, again);
-  EXPECT_NE(moved, at_nominal);
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include "gtest/gtest.h"
 #include "libs/common/status_matchers.h"
 #include "libs/index/weights.h"
-#include "tests/unit/scoring/service/test_framework.h"
+#include "tests/unit/scoring/test_framework.h"
 
 namespace innoscope::scoring {
 namespace {

@@ -1,9 +1,11 @@
 #include "services/scoring/run_spec.h"
 
+#include <cmath>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/status_matchers.h"
-#include "tests/unit/scoring/service/test_framework.h"
+#include "tests/unit/scoring/test_framework.h"
 
 namespace innoscope::scoring {
 namespace {
@@ -216,6 +218,48 @@ TEST(ToPipelineSpecTest, ChecksNamesAndLevelsAgainstTheFramework) {
   tiers.mutable_tiers()->add_node_codes("nope");
   EXPECT_THAT(ToPipelineSpec(tiers, f),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"nope\" is not a node")));
+}
+
+TEST(ToUncertaintyAssumptionsTest, UnknownMethodsNameTheAssumption) {
+  v1::Assumptions a;
+  a.add_normalisations(v1::NORMALISATION_METHOD_RANK);
+  a.add_normalisations(static_cast<v1::NormalisationMethod>(42));
+  EXPECT_THAT(ToUncertaintyAssumptions(a),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("assumptions.normalisations[1]: unknown value 42")));
+  v1::Assumptions b;
+  b.add_aggregations()->set_method(v1::AGGREGATION_METHOD_HARMONIC);
+  b.add_aggregations()->set_method(static_cast<v1::AggregationMethod>(9));
+  EXPECT_THAT(ToUncertaintyAssumptions(b),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("assumptions.aggregations[1].method: unknown value 9")));
+  v1::Assumptions c;
+  c.add_aggregations()->set_method(v1::AGGREGATION_METHOD_GENERALISED);
+  c.mutable_aggregations(0)->set_exponent(std::nan(""));
+  EXPECT_THAT(ToUncertaintyAssumptions(c),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("assumptions.aggregations[0].exponent: not finite")));
+}
+
+TEST(ToUncertaintyAssumptionsTest, CarriesEveryAssumption) {
+  v1::Assumptions a;
+  v1::WeightPerturbation* w = a.add_weights();
+  w->set_level(1);
+  w->set_fraction(0.25);
+  a.add_normalisations(v1::NORMALISATION_METHOD_RANK);
+  a.add_aggregations()->set_method(v1::AGGREGATION_METHOD_GEOMETRIC);
+  a.set_imputation(true);
+  a.set_outlier_treatment(true);
+  absl::StatusOr<UncertaintyAssumptions> out = ToUncertaintyAssumptions(a);
+  ASSERT_THAT(out.status(), IsOk());
+  ASSERT_EQ(out->weights.size(), 1u);
+  EXPECT_EQ(out->weights[0].level, 1);
+  EXPECT_EQ(out->weights[0].fraction, 0.25);
+  EXPECT_THAT(out->normalisations, ElementsAre(index::NormaliseMethod::kRank));
+  ASSERT_EQ(out->aggregations.size(), 1u);
+  EXPECT_EQ(out->aggregations[0].method, AggregationMethod::kGeometric);
+  EXPECT_TRUE(out->imputation);
+  EXPECT_TRUE(out->outlier_treatment);
 }
 
 TEST(TierColumnTest, AppliesEachRule) {

@@ -1,21 +1,18 @@
-#include "services/scoring/uncertainty_model.h"
+#include "libs/scoring/uncertainty_model.h"
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 
 #include "absl/strings/str_cat.h"
-#include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
 #include "libs/scoring/aggregation.h"
 #include "libs/scoring/aggregation_tree.h"
 #include "libs/scoring/framework_adapter.h"
 #include "libs/scoring/parallel.h"
 #include "libs/scoring/ranking.h"
-#include "services/scoring/run_spec.h"
 
 namespace innoscope::scoring {
 namespace {
@@ -34,9 +31,13 @@ namespace {
 // is computed by the same functions, or the same operations in the same
 // order, on the same inputs as RunPipeline computes it, so the composites
 // are RunPipeline's bit for bit (uncertainty_model_test compares them with
-// RunPipeline, cli_score_pgtest with the files path).
+// RunPipeline, cli_score_pgtest the files path with the service's).
 struct FrozenScores {
   absl::Status status;  // not OK: fall back to aggregating the whole tree
+  // Why this pair of normalisation and aggregation choices cannot score the
+  // data at the nominal weights (Aggregate's error, or a region of the
+  // model left without a composite); OK when it can.
+  absl::Status pair_status;
   // Regions x frozen nodes (codes = node codes), unscaled (ScoreScale::kMean).
   index::DataMatrix columns;
   // log(x + shift) of every value of `columns` (the shift of
@@ -48,8 +49,8 @@ struct FrozenScores {
 struct PreparedLeaves {
   absl::Status status;           // PrepareLeaves' error for this setting
   index::DataMatrix normalised;  // PrepareLeaves' normalised leaves
-  // The composite's row of each of state.regions; empty when the rows are
-  // those regions in order.
+  // The composite's row of each of state.regions (the regions with a
+  // nominal composite); empty when the rows are those regions in order.
   std::vector<int> rows;
   std::unique_ptr<std::once_flag[]> frozen_once;
   std::unique_ptr<FrozenScores[]> frozen;  // per aggregation choice
@@ -88,7 +89,7 @@ struct ModelState {
   std::shared_ptr<const UncertaintyInputs> inputs;
   PipelineInputs pipeline_inputs;
   FactorPlan plan;
-  std::vector<std::string> regions;
+  std::vector<std::string> regions;  // those with a nominal composite
 
   // The tree aggregated per replicate: the nodes not strictly below a
   // frozen node (one whose subtree holds no perturbed weight), as indices
@@ -100,8 +101,9 @@ struct ModelState {
   std::vector<int> bottom_up;           // kept inner nodes, children before parents
   std::vector<int> inner_slot;          // per kept node: its place in bottom_up, or -1
   int kept_root = 0;
-  // Per kept node: the factor that scales its nominal weight, or -1.
-  std::vector<int> weight_factor;
+  // Per kept node: its entry in plan.weights (the multiplier of its
+  // nominal weight), or -1.
+  std::vector<int> weight_slot;
   int aggregation_choices = 1;
   // means[choice][kept node], for the kept inner nodes.
   std::vector<std::vector<NodeMean>> means;
@@ -122,9 +124,8 @@ void PlanFrozenSubtrees(ModelState& state) {
   const size_t n = f.Nodes().size();
   // moving[v]: some node strictly below v has a perturbed weight.
   std::vector<bool> perturbed(n, false), moving(n, false);
-  for (const auto& [factor, node] : state.plan.weights) {
-    const UncertainFactor& u = state.plan.factors[factor];
-    if (u.low != u.high) perturbed[node] = true;
+  for (const FactorPlan::Weight& w : state.plan.weights) {
+    if (w.fraction != 0) perturbed[w.node] = true;
   }
   for (size_t v = 0; v < n; ++v) {
     if (!perturbed[v]) continue;
@@ -154,9 +155,11 @@ void PlanFrozenSubtrees(ModelState& state) {
   for (size_t i = 0; i < state.frozen_nodes.size(); ++i) {
     state.frozen_column[index_of[state.frozen_nodes[i]]] = static_cast<int>(i);
   }
-  std::vector<int> factor_of(n, -1);
-  for (const auto& [factor, node] : state.plan.weights) factor_of[node] = static_cast<int>(factor);
-  for (int v : state.kept) state.weight_factor.push_back(factor_of[v]);
+  std::vector<int> slot_of(n, -1);
+  for (size_t i = 0; i < state.plan.weights.size(); ++i) {
+    slot_of[state.plan.weights[i].node] = static_cast<int>(i);
+  }
+  for (int v : state.kept) state.weight_slot.push_back(slot_of[v]);
   // kept is in preorder (parents first): reversed, children come first.
   for (size_t i = state.kept.size(); i-- > 0;) {
     if (!state.kept_children[i].empty()) state.bottom_up.push_back(static_cast<int>(i));
@@ -232,17 +235,27 @@ FrozenScores Freeze(const ModelState& state, const PreparedLeaves& leaves,
   absl::StatusOr<AggregationTree> tree =
       AggregationTreeFromFramework(state.inputs->framework, spec.weights);
   if (!tree.ok()) {
-    out.status = tree.status();
+    out.status = out.pair_status = tree.status();
     return out;
   }
   AggregationOptions options = spec.aggregation;
   options.scale = ScoreScale::kMean;
   absl::StatusOr<index::DataMatrix> scores = Aggregate(*tree, leaves.normalised, options);
   if (!scores.ok()) {
-    out.status = scores.status();
+    out.status = out.pair_status = scores.status();
     return out;
   }
-  return FreezeScores(state, *scores, options);
+  out = FreezeScores(state, *scores, options);
+  // The (unscaled) composite of every region of the model.
+  absl::Span<const double> composite = scores->Column(state.inputs->framework.Root());
+  for (size_t i = 0; i < state.regions.size(); ++i) {
+    if (!std::isfinite(composite[leaves.rows.empty() ? i : leaves.rows[i]])) {
+      out.pair_status = absl::InvalidArgumentError(
+          absl::StrCat("region ", state.regions[i], " has no composite score"));
+      break;
+    }
+  }
+  return out;
 }
 
 // ModelState::means: per aggregation choice, how each kept inner node is
@@ -302,7 +315,7 @@ void WeightedSums(const double* const* x, const double* w, size_t k, size_t regi
 // in the same order, so the result is Aggregate's bit for bit; but one node
 // at a time over whole columns, without Aggregate's per-call set-up, with
 // the logarithms of frozen columns computed once, the weights taken
-// straight from the factor values (nominal weight x factor, as SpecFor
+// straight from the factor values (nominal weight x multiplier, as SpecFor
 // computes them) and the thread's buffers reused, so a replicate allocates
 // only its result. Declines (false) whenever Aggregate would do anything
 // else: TOPSIS, a missing value, a value outside the mean's domain
@@ -313,6 +326,7 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
   const std::vector<double>& nominal_weights = state.inputs->nominal.weights;
   const std::vector<NodeMean>& means = state.means[aggregation];
   const size_t regions = frozen.columns.rows();
+  thread_local std::vector<double> multipliers;  // per plan.weights
   thread_local std::vector<double> weights;
   // Inner kept node v's scores at inner_slot[v] * regions: only nodes a
   // replicate computes take room (the calling thread keeps the buffer).
@@ -321,11 +335,12 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
   thread_local std::vector<double> ws;          // and normalised weights
   thread_local std::vector<char> logged;        // whether xs holds logarithms
   thread_local std::vector<double> transformed;  // the other children's logarithms
+  WeightMultipliers(state.plan, values, multipliers);
   weights.resize(state.kept.size());
   for (size_t i = 0; i < state.kept.size(); ++i) {
-    const int factor = state.weight_factor[i];
-    weights[i] = factor < 0 ? nominal_weights[state.kept[i]]
-                            : nominal_weights[state.kept[i]] * values[factor];
+    const int slot = state.weight_slot[i];
+    weights[i] = slot < 0 ? nominal_weights[state.kept[i]]
+                          : nominal_weights[state.kept[i]] * multipliers[slot];
   }
   computed.resize(state.bottom_up.size() * regions);
   for (int v : state.bottom_up) {
@@ -419,6 +434,27 @@ absl::StatusOr<index::DataMatrix> Normalised(const ModelState& state, int treate
                          SpecFor(state.inputs->nominal, state.plan, values));
 }
 
+// The composites of state.regions from those of every row of the
+// setting's leaves; INVALID_ARGUMENT naming a region left without one.
+absl::StatusOr<std::vector<double>> ModelScores(const ModelState& state,
+                                                const PreparedLeaves& leaves,
+                                                std::vector<double> all) {
+  std::vector<double> out;
+  if (leaves.rows.empty()) {
+    out = std::move(all);
+  } else {
+    out.reserve(leaves.rows.size());
+    for (int row : leaves.rows) out.push_back(all[row]);
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!std::isfinite(out[i])) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "region ", state.regions[i], " has no composite score in this setting"));
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<double>> Composite(const ModelState& state,
                                               absl::Span<const double> values) {
   const int normalisations = static_cast<int>(state.plan.normalisations.size()) + 1;
@@ -442,11 +478,7 @@ absl::StatusOr<std::vector<double>> Composite(const ModelState& state,
   if (frozen.status.ok() && !state.bottom_up.empty()) {
     std::vector<double> fast;
     if (FastComposite(state, frozen, aggregation, values, fast)) {
-      if (leaves.rows.empty()) return fast;
-      std::vector<double> out;
-      out.reserve(leaves.rows.size());
-      for (int row : leaves.rows) out.push_back(fast[row]);
-      return out;
+      return ModelScores(state, leaves, std::move(fast));
     }
   }
   const PipelineSpec spec = SpecFor(state.inputs->nominal, state.plan, values);
@@ -474,104 +506,13 @@ absl::StatusOr<std::vector<double>> Composite(const ModelState& state,
     root = state.inputs->framework.Root();
   }
   absl::Span<const double> column = scores.Column(root);
-  if (leaves.rows.empty()) return std::vector<double>(column.begin(), column.end());
-  std::vector<double> out;
-  out.reserve(leaves.rows.size());
-  for (int row : leaves.rows) out.push_back(column[row]);
-  return out;
+  return ModelScores(state, leaves, std::vector<double>(column.begin(), column.end()));
 }
 
 }  // namespace
 
-absl::StatusOr<FactorPlan> PlanFactors(const index::Framework& f, const PipelineSpec& nominal,
-                                       const v1::Assumptions& a) {
-  FactorPlan plan;
-  const int root_level = f.Node(f.Root()).level;
-  std::set<int> levels;
-  for (const v1::WeightPerturbation& w : a.weights()) {
-    const std::string field = absl::StrCat("assumptions.weights[level ", w.level(), "]");
-    if (w.level() < 1 || w.level() >= root_level) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": weights are perturbed at levels 1-", root_level - 1,
-                       " (leaves are level 1; the composite has no weight)"));
-    }
-    if (!levels.insert(w.level()).second) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ": level given twice"));
-    }
-    if (!(w.fraction() >= 0 && w.fraction() < 1)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": fraction must be in [0, 1), got ", w.fraction()));
-    }
-    for (size_t node = 0; node < f.Nodes().size(); ++node) {
-      // An only child's weight is always 1 relative to its siblings.
-      if (f.Node(node).level != w.level() || f.Children(f.Parent(node)).size() < 2) continue;
-      plan.weights.emplace_back(plan.factors.size(), static_cast<int>(node));
-      plan.factors.push_back(UncertainFactor::Uniform(absl::StrCat("weight:", f.Node(node).code),
-                                                      1 - w.fraction(), 1 + w.fraction(), 1.0));
-    }
-  }
-
-  std::set<index::NormaliseMethod> normalisations = {nominal.normalise.method};
-  for (int i = 0; i < a.normalisations_size(); ++i) {
-    ASSIGN_OR_RETURN(const index::NormaliseMethod m,
-                     codecs::FromProtoNumber<v1::NormalisationMethod>(
-                         a.normalisations(i), absl::StrCat("assumptions.normalisations[", i, "]")));
-    if (normalisations.insert(m).second) plan.normalisations.push_back(m);
-  }
-  if (!plan.normalisations.empty()) {
-    plan.normalisation = static_cast<int>(plan.factors.size());
-    plan.factors.push_back(UncertainFactor::Discrete(
-        "normalisation", static_cast<int>(plan.normalisations.size()) + 1, 0));
-  }
-
-  for (int i = 0; i < a.aggregations_size(); ++i) {
-    const std::string field = absl::StrCat("assumptions.aggregations[", i, "]");
-    if (!std::isfinite(a.aggregations(i).exponent())) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ".exponent: not finite"));
-    }
-    ASSIGN_OR_RETURN(AggregationSpec spec, ToAggregationSpec(a.aggregations(i), field));
-    plan.aggregations.push_back(spec);
-  }
-  if (!plan.aggregations.empty()) {
-    plan.aggregation = static_cast<int>(plan.factors.size());
-    plan.factors.push_back(UncertainFactor::Discrete(
-        "aggregation", static_cast<int>(plan.aggregations.size()) + 1, 0));
-  }
-
-  if (a.imputation()) {
-    plan.imputation = static_cast<int>(plan.factors.size());
-    plan.imputation_alternative = nominal.impute == index::ImputeMethod::kNone
-                                      ? index::ImputeMethod::kColumnMean
-                                      : index::ImputeMethod::kNone;
-    plan.factors.push_back(UncertainFactor::Discrete("imputation", 2, 0));
-  }
-  if (a.outlier_treatment()) {
-    plan.outliers = static_cast<int>(plan.factors.size());
-    plan.factors.push_back(UncertainFactor::Discrete("outlier_treatment", 2, 0));
-  }
-  return plan;
-}
-
-PipelineSpec SpecFor(const PipelineSpec& nominal, const FactorPlan& plan,
-                     absl::Span<const double> values) {
-  PipelineSpec spec = nominal;
-  for (const auto& [factor, node] : plan.weights) spec.weights[node] *= values[factor];
-  auto choice = [&](int factor) { return factor < 0 ? 0 : static_cast<int>(values[factor]); };
-  if (const int c = choice(plan.normalisation); c > 0) {
-    spec.normalise.method = plan.normalisations[c - 1];
-    spec.by_indicator.clear();
-  }
-  if (const int c = choice(plan.aggregation); c > 0) {
-    spec.aggregation.spec = plan.aggregations[c - 1];
-    spec.aggregation.by_level.clear();
-  }
-  if (choice(plan.imputation) > 0) spec.impute = plan.imputation_alternative;
-  if (choice(plan.outliers) > 0) spec.treat_outliers = !nominal.treat_outliers;
-  return spec;
-}
-
 absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
-    std::shared_ptr<const UncertaintyInputs> inputs, const v1::Assumptions& assumptions,
+    std::shared_ptr<const UncertaintyInputs> inputs, const UncertaintyAssumptions& assumptions,
     const RunControl& control) {
   RETURN_IF_ERROR(ValidateRunControl(control));
   if (inputs->nominal.weights.size() != inputs->framework.Nodes().size()) {
@@ -579,6 +520,7 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
   }
   ASSIGN_OR_RETURN(FactorPlan plan, PlanFactors(inputs->framework, inputs->nominal, assumptions));
   auto state = std::make_shared<ModelState>(std::move(inputs), std::move(plan));
+  const index::Framework& framework = state->inputs->framework;
   // The nominal run's treatment and normalisation; its prepared leaves are
   // the first slot's (every choice nominal).
   const PipelineSpec& nominal = state->inputs->nominal;
@@ -605,14 +547,34 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
   };
   std::vector<absl::StatusOr<index::DataMatrix>> normalised(normalisations);
   for (int i = 0; i < normalisations; ++i) {
-    normalised[i] = NormaliseLeaves(state->inputs->framework, treated->treated,
+    normalised[i] = NormaliseLeaves(framework, treated->treated,
                                     SpecFor(nominal, state->plan, values_for(i, 0)), control);
     // A stop is the analysis', not a setting's error.
     if (absl::Status stop = CheckStop(control); !stop.ok()) return stop;
   }
   if (!normalised[0].ok()) return failed(normalised[0].status());
-  // Aggregate keeps its input's rows: these are the nominal run's regions.
-  state->regions = normalised[0]->regions();
+
+  // The nominal run, as RunPipeline computes it (its composite ranks only),
+  // so that a bad setting fails here with the pipeline's message. Its
+  // composites fix the model's regions: those that have one.
+  absl::StatusOr<AggregationTree> tree = AggregationTreeFromFramework(framework, nominal.weights);
+  if (!tree.ok()) return failed(tree.status());
+  absl::StatusOr<index::DataMatrix> scores =
+      Aggregate(*tree, *normalised[0], nominal.aggregation);
+  if (!scores.ok()) return failed(scores.status());
+  absl::Span<const double> composite = scores->Column(framework.Root());
+  if (absl::Status ranks = CompetitionRanks(composite, nominal.ranking).status(); !ranks.ok()) {
+    return failed(ranks);
+  }
+  std::vector<std::string> unscored;
+  for (size_t r = 0; r < composite.size(); ++r) {
+    (std::isfinite(composite[r]) ? state->regions : unscored).push_back(scores->regions()[r]);
+  }
+  if (state->regions.size() < 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "only ", state->regions.size(),
+        " region(s) have a nominal composite score; rank intervals need at least 2"));
+  }
   PlanFrozenSubtrees(*state);
   state->aggregation_choices = aggregations;
   PlanMeans(*state);
@@ -625,14 +587,22 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
       state->prepared[i].leaves = Prepare(*state, std::move(normalised[i]));
     });
   }
+  // The nominal pair's frozen subtree scores are the nominal scores when
+  // unscaled (frozen subtrees hold no perturbed weight, so any replicate's
+  // weights give the same): no second aggregation.
+  const PreparedLeaves& nominal_leaves = state->prepared[0].leaves;
+  RETURN_IF_ERROR(nominal_leaves.status);
+  if (nominal.aggregation.scale == ScoreScale::kMean) {
+    std::call_once(nominal_leaves.frozen_once[0], [&] {
+      nominal_leaves.frozen[0] = FreezeScores(*state, *scores, nominal.aggregation);
+    });
+  }
 
-  // On the threads: the nominal aggregation (pair 0, 0) and the frozen
-  // subtree scores of every (normalisation, aggregation) pair. The nominal
-  // pair's are the nominal scores when unscaled (frozen subtrees hold no
-  // perturbed weight, so any replicate's weights give the same): no second
-  // aggregation. The nominal pair goes first, then the pairs aggregating
-  // with logarithms or powers (each several times an arithmetic one), so
-  // that no costly pair is left to run alone at the end.
+  // On the threads: the frozen subtree scores of every other
+  // (normalisation, aggregation) pair, each a check that the pair can
+  // score the data. The pairs aggregating with logarithms or powers (each
+  // several times an arithmetic one) go first, so that no costly pair is
+  // left to run alone at the end.
   auto costly = [&](int a) {
     const AggregationOptions o = SpecFor(nominal, state->plan, values_for(0, a)).aggregation;
     if (o.spec.method != AggregationMethod::kArithmetic) return true;
@@ -641,57 +611,48 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
     }
     return false;
   };
-  std::vector<std::pair<int, int>> pairs = {{0, 0}};
+  std::vector<std::pair<int, int>> pairs;
   for (const bool expensive : {true, false}) {
     for (int a = 0; a < aggregations; ++a) {
       if (costly(a) != expensive) continue;
-      for (int i = 0; i < normalisations; ++i) {
-        if (i != 0 || a != 0) pairs.emplace_back(i, a);
-      }
+      for (int i = 0; i < normalisations; ++i) pairs.emplace_back(i, a);
     }
   }
-  absl::Status nominal_status;
   RETURN_IF_ERROR(ParallelFor(pairs.size(), control, [&](size_t t) -> absl::Status {
     const auto [i, a] = pairs[t];
     const PreparedLeaves& leaves = state->prepared[i].leaves;
-    if (t == 0) {
-      // The nominal run, as RunPipeline computes it (its composite ranks
-      // only), so that a bad setting fails here with the pipeline's message.
-      absl::StatusOr<AggregationTree> tree =
-          AggregationTreeFromFramework(state->inputs->framework, nominal.weights);
-      if (!tree.ok()) {
-        nominal_status = tree.status();
-        return absl::OkStatus();
-      }
-      absl::StatusOr<index::DataMatrix> scores =
-          Aggregate(*tree, leaves.normalised, nominal.aggregation);
-      if (!scores.ok()) {
-        nominal_status = scores.status();
-        return absl::OkStatus();
-      }
-      absl::StatusOr<std::vector<int>> ranks =
-          CompetitionRanks(scores->Column(state->inputs->framework.Root()), nominal.ranking);
-      if (!ranks.ok()) {
-        nominal_status = ranks.status();
-        return absl::OkStatus();
-      }
-      if (nominal.aggregation.scale == ScoreScale::kMean) {
-        std::call_once(leaves.frozen_once[0], [&] {
-          leaves.frozen[0] = FreezeScores(*state, *scores, nominal.aggregation);
-        });
-        return absl::OkStatus();
-      }
-    }
-    if (!leaves.status.ok()) return absl::OkStatus();  // fails the replicates that use it
+    if (!leaves.status.ok()) return absl::OkStatus();  // reported below
     std::call_once(leaves.frozen_once[a], [&] {
       leaves.frozen[a] = Freeze(*state, leaves, SpecFor(nominal, state->plan, values_for(i, a)));
     });
     return absl::OkStatus();
   }));
-  if (!nominal_status.ok()) return failed(nominal_status);
+  // The first pair that cannot score the data, in the order of the choices.
+  auto choice = [](const char* factor, int c) {
+    return c == 0 ? absl::StrCat("the nominal ", factor)
+                  : absl::StrCat(factor, " alternative ", c);
+  };
+  for (int i = 0; i < normalisations; ++i) {
+    const PreparedLeaves& leaves = state->prepared[i].leaves;
+    if (!leaves.status.ok()) {
+      return absl::Status(leaves.status.code(),
+                          absl::StrCat(choice("normalisation", i),
+                                       " cannot score the data: ", leaves.status.message()));
+    }
+    for (int a = 0; a < aggregations; ++a) {
+      const absl::Status& status = leaves.frozen[a].pair_status;
+      if (status.ok()) continue;
+      return absl::Status(status.code(),
+                          absl::StrCat(choice("normalisation", i), " with ",
+                                       choice("aggregation", a),
+                                       " cannot score the data: ", status.message()));
+    }
+  }
   UncertaintyModel model;
+  model.plan = state->plan;
   model.factors = state->plan.factors;
   model.regions = state->regions;
+  model.unscored = std::move(unscored);
   model.model = [state](absl::Span<const double> values) { return Composite(*state, values); };
   return model;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
-// The small framework the scoring service's unit tests share:
+// The small framework the scoring unit tests share (libs/scoring and the
+// service's pure parts):
 //   index -> dx (weight 3) -> {a, b (less is better)}
 //         -> dy (weight 1) -> {c}
 // and a matrix builder.
