@@ -26,7 +26,7 @@
 
 #include "absl/strings/numbers.h"
 #include "libs/index/csv.h"
-#include "services/cli/csv_stream.h"
+#include "libs/index/csv_stream.h"
 
 extern "C" {
 #include <csv.h>
@@ -69,7 +69,7 @@ Counts ReadOurs(const std::string& text) {
 }
 
 // libcsv calls back per field and per record; records are gathered into
-// chunks of kChunk rows of std::string fields, as CsvStream returns them.
+// chunks of kChunk rows of std::string fields, as index::CsvStream returns them.
 struct LibcsvState {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;

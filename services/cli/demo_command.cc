@@ -26,7 +26,7 @@
 #include "libs/synth/synthetic_data.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
-#include "services/cli/csv_stream.h"
+#include "libs/index/csv_stream.h"
 #include "services/cli/demo_files.h"
 #include "services/cli/output_file.h"
 #include "services/cli/record_csv.h"
@@ -50,7 +50,7 @@ T OrExit(const std::string& program, absl::StatusOr<T> value) {
 }
 
 absl::StatusOr<std::vector<synth::Province>> ReadProvinces(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFileText(path);
+  absl::StatusOr<std::string> text = index::ReadFileText(path);
   if (!text.ok()) return text.status();
   absl::StatusOr<std::vector<v1::Region>> regions = ParseRegionsCsv(*text);
   if (!regions.ok()) {
@@ -74,7 +74,7 @@ absl::StatusOr<std::vector<synth::Province>> ReadProvinces(const std::string& pa
 // The framework's leaf codes in file order: the nodes no node names as its
 // parent.
 absl::StatusOr<std::vector<std::string>> ReadLeaves(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFileText(path);
+  absl::StatusOr<std::string> text = index::ReadFileText(path);
   if (!text.ok()) return text.status();
   FrameworkImport import;
   import.code = "framework";

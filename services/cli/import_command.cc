@@ -4,7 +4,7 @@
 // Reads a CSV file, checks every line before anything is sent (errors name
 // the line), then writes it to the ingest service: unary upserts for
 // regions, indicators and frameworks; streamed batches with deterministic
-// ids for observations, actors and relations (batch_stream.h), so that an
+// ids for observations, actors and relations (libs/clients/batch_stream.h), so that an
 // interrupted import re-run with the same file replays what was committed
 // and writes the rest. File layouts: observation_csv.h and record_csv.h.
 
@@ -23,10 +23,10 @@
 #include "absl/types/span.h"
 #include "absl/time/clock.h"
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
-#include "services/cli/batch_stream.h"
+#include "libs/clients/batch_stream.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
-#include "services/cli/csv_stream.h"
+#include "libs/index/csv_stream.h"
 #include "services/cli/number_text.h"
 #include "services/cli/observation_csv.h"
 #include "services/cli/progress.h"
@@ -116,7 +116,7 @@ void AddStreamFlags(config::FlagSet& flags) {
 struct StreamSettings {
   size_t batch_size = 5000;
   size_t parallel = 4;
-  BatchStreamOptions options;
+  clients::BatchStreamOptions options;
 };
 
 absl::StatusOr<StreamSettings> ReadStreamFlags(const ParsedCommand& cmd) {
@@ -145,7 +145,7 @@ absl::StatusOr<StreamSettings> ReadStreamFlags(const ParsedCommand& cmd) {
 template <typename Request, typename Response>
 int StreamImport(const ParsedCommand& cmd, const std::vector<BatchRange>& batches, int64_t total_rows,
                  const StreamSettings& settings,
-                 typename BatchStreamer<Request, Response>::OpenFn open,
+                 typename clients::BatchStreamer<Request, Response>::OpenFn open,
                  std::function<Request(const BatchRange&)> build,
                  const std::function<std::string(const BatchRange&, size_t)>& where,
                  const std::string& extra_summary) {
@@ -153,7 +153,7 @@ int StreamImport(const ParsedCommand& cmd, const std::vector<BatchRange>& batche
   int64_t acked_batches = 0;
   Progress progress(cmd.program, total_rows, ProgressOptions::For(stderr));
   const absl::Time start = absl::Now();
-  const ParallelRunResult run = RunBatchStreams<Request, Response>(
+  const clients::ParallelRunResult run = clients::RunBatchStreams<Request, Response>(
       batches.size(), settings.parallel, std::move(open),
       [&](size_t i) { return build(batches[i]); },
       [&](size_t i, const Response& response) {
@@ -314,7 +314,7 @@ struct ImportInput {
 
 absl::StatusOr<ImportInput> OpenImport(const ParsedCommand& cmd) {
   ImportInput input;
-  absl::StatusOr<std::string> text = ReadFileText(cmd.positional[0]);
+  absl::StatusOr<std::string> text = index::ReadFileText(cmd.positional[0]);
   if (!text.ok()) return text.status();
   input.text = *std::move(text);
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "ingest");
@@ -487,7 +487,7 @@ int ImportObservations(const std::vector<std::string>& args) {
   absl::StatusOr<ImportInput> input = OpenImport(cmd);
   if (!input.ok()) return Fail(cmd.program, input.status());
   Stub& stub = *input->stub;
-  absl::StatusOr<CsvStream> peek = CsvStream::Open(input->text);
+  absl::StatusOr<index::CsvStream> peek = index::CsvStream::Open(input->text);
   if (!peek.ok()) return Fail(cmd.program, peek.status());
   const bool long_form = IsLongObservationHeader(peek->header());
 
@@ -590,7 +590,7 @@ int ImportNetworkRecords(
     const std::string& relation_set,
     const std::function<std::string(absl::Span<const Message>)>& batch_id,
     google::protobuf::RepeatedPtrField<Message>* (Request::*mutable_list)(),
-    typename BatchStreamer<Request, Response>::OpenFn open) {
+    typename clients::BatchStreamer<Request, Response>::OpenFn open) {
   const std::vector<BatchRange> batches =
       PlanBatches(parsed.messages.size(), parsed.messages.size(), settings.batch_size);
   auto build = [&](const BatchRange& batch) {

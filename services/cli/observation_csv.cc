@@ -11,7 +11,7 @@
 #include "libs/index/data_csv.h"
 #include "libs/index/data_matrix.h"
 #include "services/cli/batch_id.h"
-#include "services/cli/csv_stream.h"
+#include "libs/index/csv_stream.h"
 #include "services/cli/number_text.h"
 
 namespace innoscope::cli {
@@ -28,7 +28,7 @@ constexpr absl::string_view kLongColumns[] = {"region", "indicator", "period", "
 constexpr const char* kPeriodColumns[] = {"period", "Time", "time", "year", "Year"};
 
 template <size_t N>
-int FirstPresent(const CsvStream& csv, const char* const (&names)[N]) {
+int FirstPresent(const index::CsvStream& csv, const char* const (&names)[N]) {
   for (const char* name : names) {
     if (int c = csv.Column(name); c >= 0) return c;
   }
@@ -61,7 +61,7 @@ std::string Trimmed(absl::string_view text) {
 
 class Reader {
  public:
-  Reader(CsvStream csv, const ObservationCsvOptions& options)
+  Reader(index::CsvStream csv, const ObservationCsvOptions& options)
       : csv_(std::move(csv)), options_(options), errors_("observation file") {
     file_.header = csv_.header();
     empty_source_ = file_.strings.Intern("");
@@ -297,7 +297,7 @@ class Reader {
     records.resize(out);
   }
 
-  CsvStream csv_;
+  index::CsvStream csv_;
   const ObservationCsvOptions& options_;
   ErrorList errors_;
   ObservationFile file_;
@@ -341,7 +341,7 @@ bool IsLongObservationHeader(const std::vector<std::string>& header) {
 
 absl::StatusOr<ObservationFile> ParseObservationCsv(
     absl::string_view text, const ObservationCsvOptions& options) {
-  absl::StatusOr<CsvStream> csv = CsvStream::Open(text, options.chunk_records);
+  absl::StatusOr<index::CsvStream> csv = index::CsvStream::Open(text, options.chunk_records);
   if (!csv.ok()) return csv.status();
   return Reader(*std::move(csv), options).Run();
 }

@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
 #include "libs/index/weights.h"
-#include "services/cli/csv_stream.h"
+#include "libs/index/csv_stream.h"
 
 namespace innoscope::cli {
 namespace {
@@ -150,14 +150,14 @@ absl::StatusOr<OfflineScoring> LoadOfflineScoring(const config::ParsedFlags& fla
   }
 
   const std::string& framework_path = flags.Get("framework");
-  ASSIGN_OR_RETURN(std::string framework_text, ReadFileText(framework_path));
+  ASSIGN_OR_RETURN(std::string framework_text, index::ReadFileText(framework_path));
   absl::StatusOr<FrameworkFile> framework = ParseFrameworkFile(framework_text);
   if (!framework.ok()) return InFile(framework_path, framework.status());
   out.framework = *std::move(framework);
   const index::Framework& f = out.framework.framework;
 
   const std::string& data_path = flags.Get("data");
-  ASSIGN_OR_RETURN(std::string data_text, ReadFileText(data_path));
+  ASSIGN_OR_RETURN(std::string data_text, index::ReadFileText(data_path));
   ScoringDataOptions data_options;
   data_options.region_column = flags.Get("region_column");
   data_options.denominators = spec.denominate;
@@ -168,7 +168,7 @@ absl::StatusOr<OfflineScoring> LoadOfflineScoring(const config::ParsedFlags& fla
 
   const std::string& normalisation_path = flags.Get("normalisation_spec");
   if (!normalisation_path.empty()) {
-    ASSIGN_OR_RETURN(std::string text, ReadFileText(normalisation_path));
+    ASSIGN_OR_RETURN(std::string text, index::ReadFileText(normalisation_path));
     absl::StatusOr<std::map<std::string, index::NormaliseSpec>> by_indicator =
         ParseNormalisationCsv(text, f, spec.normalise);
     if (!by_indicator.ok()) return InFile(normalisation_path, by_indicator.status());
@@ -178,7 +178,7 @@ absl::StatusOr<OfflineScoring> LoadOfflineScoring(const config::ParsedFlags& fla
   if (weights_path == "equal") {
     spec.weights = index::EqualWeights(f);
   } else if (!weights_path.empty()) {
-    ASSIGN_OR_RETURN(std::string text, ReadFileText(weights_path));
+    ASSIGN_OR_RETURN(std::string text, index::ReadFileText(weights_path));
     absl::StatusOr<std::vector<double>> weights = ParseWeightsCsv(text, f, weights_scope);
     if (!weights.ok()) return InFile(weights_path, weights.status());
     spec.weights = *std::move(weights);

@@ -5,7 +5,7 @@
 // flags that only a stored framework can use, the translation of the
 // pipeline flags of offline_scoring.h into an innoscope.scoring.v1 RunSpec,
 // of the Monte Carlo flags into Assumptions, and the lists of periods.
-// Pure (no calls): unit tested in tests/unit/cli/online_scoring_test.cc.
+// Pure (no calls): unit tested in tests/unit/services/cli/online_scoring_test.cc.
 //
 //   AddPipelineFlags(flags);
 //   AddOnlineScoringFlags(flags);

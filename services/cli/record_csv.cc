@@ -14,7 +14,7 @@
 #include "libs/index/data_matrix.h"
 #include "libs/index/framework_csv.h"
 #include "services/cli/batch_id.h"
-#include "services/cli/csv_stream.h"
+#include "libs/index/csv_stream.h"
 #include "services/cli/number_text.h"
 #include "services/cli/observation_csv.h"
 
@@ -30,7 +30,7 @@ constexpr absl::string_view kFixHint =
 // columns by name, every other column as an "extra" (attributes, tags).
 class Columns {
  public:
-  static absl::StatusOr<Columns> Resolve(const CsvStream& csv, absl::string_view what,
+  static absl::StatusOr<Columns> Resolve(const index::CsvStream& csv, absl::string_view what,
                                          const std::vector<std::string>& required,
                                          const std::vector<std::string>& optional,
                                          bool allow_extra) {
@@ -93,7 +93,7 @@ absl::Status ForEachRow(absl::string_view text, absl::string_view what,
                         const std::vector<std::string>& optional, bool allow_extra,
                         ErrorList& errors,
                         const std::function<void(const Columns&, const index::CsvRow&)>& read_row) {
-  absl::StatusOr<CsvStream> csv = CsvStream::Open(text);
+  absl::StatusOr<index::CsvStream> csv = index::CsvStream::Open(text);
   if (!csv.ok()) return csv.status();
   absl::StatusOr<Columns> columns = Columns::Resolve(*csv, what, required, optional, allow_extra);
   if (!columns.ok()) return columns.status();
@@ -458,7 +458,7 @@ void OrderParentsFirst(std::vector<v1::Region>* regions) {
 }
 
 absl::StatusOr<FrameworkLayout> DetectFrameworkLayout(absl::string_view text) {
-  absl::StatusOr<CsvStream> csv = CsvStream::Open(text);
+  absl::StatusOr<index::CsvStream> csv = index::CsvStream::Open(text);
   if (!csv.ok()) return csv.status();
   if (csv->Column("iCode") >= 0 && csv->Column("Level") >= 0 && csv->Column("Parent") >= 0) {
     return FrameworkLayout::kCoinrMeta;
@@ -489,7 +489,7 @@ absl::StatusOr<v1::CreateFrameworkRequest> ParseFrameworkCsv(absl::string_view t
       if (v.type == "Denominator") denominators.push_back(v);
     }
   } else {
-    absl::StatusOr<CsvStream> csv = CsvStream::Open(text);
+    absl::StatusOr<index::CsvStream> csv = index::CsvStream::Open(text);
     if (!csv.ok()) return csv.status();
     index::LeveledCsvOptions options;
     options.levels = CountLevels(csv->header());

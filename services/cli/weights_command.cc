@@ -38,7 +38,7 @@
 #include "libs/index/weights.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
-#include "services/cli/csv_stream.h"
+#include "libs/index/csv_stream.h"
 #include "services/cli/number_text.h"
 #include "services/cli/table_writer.h"
 #include "services/cli/weights_io.h"
@@ -128,7 +128,7 @@ double CrThreshold(const ParsedCommand& cmd) {
 int OfflineAhp(const ParsedCommand& cmd, bool json) {
   index::AhpOptions options = AhpOptionsFrom(cmd);
   const double threshold = CrThreshold(cmd);
-  absl::StatusOr<std::string> text = ReadFileText(cmd.flags.Get("matrix"));
+  absl::StatusOr<std::string> text = index::ReadFileText(cmd.flags.Get("matrix"));
   if (!text.ok()) return Fail(cmd.program, text.status());
   absl::StatusOr<LabelledMatrix> matrix = ParseJudgementMatrixCsv(*text);
   if (!matrix.ok()) {
@@ -169,7 +169,7 @@ int OfflineAhp(const ParsedCommand& cmd, bool json) {
 absl::StatusOr<index::DataMatrix> ReadWeightData(const ParsedCommand& cmd,
                                                  index::WeightingMethod method) {
   const std::string& path = cmd.flags.Get("data");
-  ASSIGN_OR_RETURN(std::string text, ReadFileText(path));
+  ASSIGN_OR_RETURN(std::string text, index::ReadFileText(path));
   index::WideCsvOptions options;
   options.region_column = cmd.flags.Get("region_column");
   options.ignore_columns = ListFlag(cmd.flags.Get("ignore_columns"));
@@ -240,7 +240,7 @@ int OfflineObjective(const ParsedCommand& cmd, index::WeightingMethod method, bo
       std::fprintf(stderr, "%s: --directions ignored: %s weights do not depend on directions\n",
                    cmd.program.c_str(), name.c_str());
     }
-    absl::StatusOr<std::string> text = ReadFileText(directions_path);
+    absl::StatusOr<std::string> text = index::ReadFileText(directions_path);
     if (!text.ok()) return Fail(cmd.program, text.status());
     absl::StatusOr<std::vector<int>> parsed = ParseDirectionsCsv(*text, data->indicators());
     if (!parsed.ok()) {
@@ -328,7 +328,7 @@ absl::StatusOr<std::vector<v1::JudgementMatrix>> ReadMatrixDir(const std::string
   std::sort(files.begin(), files.end());
   std::vector<v1::JudgementMatrix> out;
   for (const std::filesystem::path& file : files) {
-    ASSIGN_OR_RETURN(std::string text, ReadFileText(file.string()));
+    ASSIGN_OR_RETURN(std::string text, index::ReadFileText(file.string()));
     absl::StatusOr<LabelledMatrix> m = ParseJudgementMatrixCsv(text);
     if (!m.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(file.string(), ": ", m.status().message()));

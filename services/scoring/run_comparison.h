@@ -6,7 +6,7 @@
 // raw value's growth, its compound annual growth between the two runs'
 // periods and its share of the current run's total. Pure: the service reads
 // the rows and fills in the run ids. Unit tested in
-// tests/unit/scoring/service/.
+// tests/unit/services/scoring/.
 //
 //   ASSIGN_OR_RETURN(v1::CompareRunsResponse r,
 //                    CompareNodeRows(rows_2022, 2022, rows_2023, 2023, /*leaf=*/true, 5));

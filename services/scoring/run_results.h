@@ -3,7 +3,7 @@
 // What a run stores, built from the pipeline's output: one row per region
 // (and cluster) and node, the run summary and the per-group statistics.
 // Pure: libs/scoring does the computing (clusters.h, tiers.h, statistics.h);
-// this file arranges its results. Unit tested in tests/unit/scoring/service/.
+// this file arranges its results. Unit tested in tests/unit/services/scoring/.
 //
 //   ASSIGN_OR_RETURN(PipelineResult r, RunPipeline(inputs, pipeline_spec));
 //   ASSIGN_OR_RETURN(RunResults out,

@@ -3,7 +3,7 @@
 // The pure parts of reading a run spec: validation that names the offending
 // field, conversion of the protobuf spec into the options of libs/index and
 // libs/scoring, tiers, and the content-derived ids of runs and uncertainty
-// analyses. No I/O; unit tested in tests/unit/scoring/service/.
+// analyses. No I/O; unit tested in tests/unit/services/scoring/.
 //
 //   RETURN_IF_ERROR(ValidateRunSpec(spec));
 //   ASSIGN_OR_RETURN(PipelineSpec pipeline, ToPipelineSpec(spec, framework));

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "libs/index/csv.h"
-#include "services/cli/csv_stream.h"
+#include "libs/index/csv_stream.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {
@@ -16,10 +16,10 @@ namespace {
 using ::innoscope::cli::CsvStream;
 using ::innoscope::index::CsvRow;
 
-// Header and rows through CsvStream, or nothing on error.
+// Header and rows through index::CsvStream, or nothing on error.
 bool ReadChunked(absl::string_view text, size_t per_chunk, std::vector<std::string>* header,
                  std::vector<CsvRow>* rows) {
-  absl::StatusOr<CsvStream> csv = CsvStream::Open(text, per_chunk);
+  absl::StatusOr<index::CsvStream> csv = index::CsvStream::Open(text, per_chunk);
   if (!csv.ok()) return false;
   *header = csv->header();
   std::vector<CsvRow> chunk;

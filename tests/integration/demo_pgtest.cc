@@ -41,7 +41,7 @@
 #include "libs/index/csv.h"
 #include "tests/integration/harness.h"
 #include "tests/shared_data.h"
-#include "tests/unit/graph/mini_json.h"
+#include "tests/unit/libs/graph/mini_json.h"
 
 namespace innoscope::testing {
 namespace {
