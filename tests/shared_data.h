@@ -38,10 +38,10 @@ inline bool InCi() {
 
 }  // namespace innoscope::testing
 
-#define INNOSCOPE_REQUIRE_SHARED(var)                                                   \
-  std::optional<std::string> var##_opt = ::innoscope::testing::SharedDir();              \
-  if (!var##_opt && ::innoscope::testing::InCi()) {                                      \
-    GTEST_FAIL() << "../shared not present, and CI=true requires it (golden data)";      \
-  }                                                                                      \
-  if (!var##_opt) GTEST_SKIP() << "../shared not present; skipping";                     \
+#define INNOSCOPE_REQUIRE_SHARED(var)                                               \
+  std::optional<std::string> var##_opt = ::innoscope::testing::SharedDir();         \
+  if (!var##_opt && ::innoscope::testing::InCi()) {                                 \
+    GTEST_FAIL() << "../shared not present, and CI=true requires it (golden data)"; \
+  }                                                                                 \
+  if (!var##_opt) GTEST_SKIP() << "../shared not present; skipping";                \
   const std::string var = *var##_opt

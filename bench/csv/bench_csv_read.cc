@@ -8,8 +8,8 @@
 //      libcsv seconds=S rows=N fields=F bytes=B
 //
 // seconds is the best of BEST_OF timings of REPEAT whole reads, divided by
-// REPEAT; the two readers take turns. Both sides produce std::string fields in chunks of 65,536 records
-// and check every row against the header's width:
+// REPEAT; the two readers take turns. Both sides produce std::string fields in chunks of 65,536
+// records and check every row against the header's width:
 //   ours    services/cli/csv_stream.h (libs/index/csv.cc's strict RFC 4180
 //           reader, the ingest import path);
 //   libcsv  libcsv 3.0 (libcsv-dev) with CSV_STRICT | CSV_STRICT_FINI.
@@ -51,7 +51,7 @@ struct Counts {
 }
 
 Counts ReadOurs(const std::string& text) {
-  absl::StatusOr<innoscope::cli::CsvStream> csv = innoscope::cli::CsvStream::Open(text, kChunk);
+  absl::StatusOr<innoscope::index::CsvStream> csv = innoscope::index::CsvStream::Open(text, kChunk);
   if (!csv.ok()) Die(std::string(csv.status().message()));
   Counts counts;
   std::vector<innoscope::index::CsvRow> rows;
@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "Usage: bench_csv_read FILE [REPEAT=3] [BEST_OF=3]\n");
     return 2;
   }
-  absl::StatusOr<std::string> text = innoscope::cli::ReadFileText(argv[1]);
+  absl::StatusOr<std::string> text = innoscope::index::ReadFileText(argv[1]);
   if (!text.ok()) Die(std::string(text.status().message()));
   const int repeat = ArgOr(argc, argv, 2, 3);
   const int best_of = ArgOr(argc, argv, 3, 3);
@@ -155,8 +155,8 @@ int main(int argc, char** argv) {
     peer_s = std::min(peer_s, Seconds(*text, repeat, ReadLibcsv, &peer));
   }
   if (!(ours == peer)) Die("the two readers saw different rows");
-  for (const auto& [name, s, c] : {std::make_tuple("ours", ours_s, ours),
-                                   std::make_tuple("libcsv", peer_s, peer)}) {
+  for (const auto& [name, s, c] :
+       {std::make_tuple("ours", ours_s, ours), std::make_tuple("libcsv", peer_s, peer)}) {
     std::printf("%s seconds=%.6f rows=%lld fields=%lld bytes=%lld\n", name, s,
                 static_cast<long long>(c.rows), static_cast<long long>(c.fields),
                 static_cast<long long>(c.bytes));

@@ -2,7 +2,7 @@
 # CSV benchmark: reading the 1,000,000-row observation file of the ingest
 # benchmark (bench/ingest/generate_observations.cc: 2,500 regions x 50
 # indicators x 8 periods, 17-digit values) into rows of field strings with
-# the project's reader (services/cli/csv_stream.h on libs/index/csv.cc, the
+# the project's reader (libs/index/csv_stream.h on libs/index/csv.cc, the
 # `innoscope import` path) against two peers on the same file in the same
 # run: Debian's libcsv (C, strict mode) and Python's csv module (its C
 # reader). Prints

@@ -28,8 +28,7 @@ constexpr int kFirstPeriod = 2015;
 int ArgOr(int argc, char** argv, int index, int fallback) {
   int value = fallback;
   if (argc > index && (!absl::SimpleAtoi(argv[index], &value) || value < 1)) {
-    std::fprintf(stderr, "bench_ingest_generate: argument %d must be a positive integer\n",
-                 index);
+    std::fprintf(stderr, "bench_ingest_generate: argument %d must be a positive integer\n", index);
     std::exit(2);
   }
   return value;
@@ -88,7 +87,7 @@ int main(int argc, char** argv) {
   }
   std::fclose(f);
   std::printf("%lld observations, %d regions, %d indicators, %d periods in %s\n",
-              static_cast<long long>(regions) * indicators * periods, regions, indicators,
-              periods, dir.c_str());
+              static_cast<long long>(regions) * indicators * periods, regions, indicators, periods,
+              dir.c_str());
   return 0;
 }

@@ -70,7 +70,8 @@ v1::GetRankingRequest RequestFor(const std::string& run_id, const std::vector<st
   request.set_node_code(nodes[static_cast<size_t>(k) % nodes.size()]);
   request.set_top_n(kTopN[(k / 3) % 3]);
   request.mutable_page()->set_page_size(kPageSize[(k / 9) % 3]);
-  if ((k / 27) % 2 == 1) request.mutable_page()->set_page_token(absl::StrCat(kPageSize[(k / 9) % 3]));
+  if ((k / 27) % 2 == 1)
+    request.mutable_page()->set_page_token(absl::StrCat(kPageSize[(k / 9) % 3]));
   return request;
 }
 
@@ -103,8 +104,7 @@ int main(int argc, char** argv) {
     // Without it channels to one address share a subchannel, i.e. one TCP
     // connection: 16 clients are 16 connections.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    auto channel =
-        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+    auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
       Die(absl::StrCat("cannot connect to ", address));
     }
@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
     threads.emplace_back([&, c] {
       for (int64_t k = c; k < total; k += clients) {
         const Clock::time_point due =
-            start + std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(k) * interval_ns));
+            start +
+            std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(k) * interval_ns));
         std::this_thread::sleep_until(due);
         grpc::ClientContext context;
         context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -159,12 +160,15 @@ int main(int argc, char** argv) {
   std::sort(all.begin(), all.end());
   const double p50 = Percentile(all, 0.50);
   const double p99 = Percentile(all, 0.99);
-  if (errors > 0) std::fprintf(stderr, "bench_ranking_load: first error: %s\n", first_error.c_str());
-  std::fprintf(stderr, "bench_ranking_load: %zu requests, p90 %.3f ms, p99.9 %.3f ms, max %.3f ms\n",
-               all.size(), Percentile(all, 0.90), Percentile(all, 0.999), all.empty() ? 0 : all.back());
+  if (errors > 0)
+    std::fprintf(stderr, "bench_ranking_load: first error: %s\n", first_error.c_str());
+  std::fprintf(
+      stderr, "bench_ranking_load: %zu requests, p90 %.3f ms, p99.9 %.3f ms, max %.3f ms\n",
+      all.size(), Percentile(all, 0.90), Percentile(all, 0.999), all.empty() ? 0 : all.back());
   const bool pass = p99 < kTargetP99Ms && errors == 0;
-  std::printf("bench score_get_ranking_p99_ms=%.3f p50_ms=%.3f rps=%.1f errors=%lld requests=%zu %s\n",
-              p99, p50, static_cast<double>(all.size()) / elapsed.count(),
-              static_cast<long long>(errors.load()), all.size(), pass ? "PASS" : "FAIL");
+  std::printf(
+      "bench score_get_ranking_p99_ms=%.3f p50_ms=%.3f rps=%.1f errors=%lld requests=%zu %s\n", p99,
+      p50, static_cast<double>(all.size()) / elapsed.count(), static_cast<long long>(errors.load()),
+      all.size(), pass ? "PASS" : "FAIL");
   return 0;
 }

@@ -87,7 +87,7 @@ class Random {
  public:
   explicit Random(uint64_t seed) : rng_(seed) {}
   double Uniform() { return rng_.UniformDouble(); }  // [0, 1)
-  double Normal() {                                                           // Box-Muller
+  double Normal() {                                  // Box-Muller
     const double u = 1.0 - Uniform();
     return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * Uniform());
   }
@@ -120,7 +120,8 @@ int Generate(const std::string& dir, const std::string& tag, int regions, int in
   auto weight = [&random] { return std::round((0.5 + random.Uniform()) * 100) / 100; };
 
   // Leaves first (level 1), then groups, pillars and the composite.
-  std::string framework = "Level,iCode,iName,Direction,Weight,Unit,Target,Denominator,Parent,Type\n";
+  std::string framework =
+      "Level,iCode,iName,Direction,Weight,Unit,Target,Denominator,Parent,Type\n";
   std::vector<int> direction(indicators);
   int leaf = 0;
   for (int g = 0; g < groups; ++g) {
@@ -138,8 +139,8 @@ int Generate(const std::string& dir, const std::string& tag, int regions, int in
     }
   }
   for (int p = 0; p < pillars; ++p) {
-    absl::StrAppendFormat(&framework, "3,%sp%d,Pillar %d,1,%.2f,,,,%sindex,Aggregate\n", tag,
-                          p + 1, p + 1, weight(), tag);
+    absl::StrAppendFormat(&framework, "3,%sp%d,Pillar %d,1,%.2f,,,,%sindex,Aggregate\n", tag, p + 1,
+                          p + 1, weight(), tag);
   }
   absl::StrAppendFormat(&framework, "4,%sindex,Composite,1,1,,,,,Aggregate\n", tag);
 

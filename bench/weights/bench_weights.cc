@@ -49,7 +49,7 @@ class Random {
  public:
   explicit Random(uint64_t seed) : rng_(seed) {}
   double Uniform() { return rng_.UniformDouble(); }  // [0, 1)
-  double Normal() {                                                           // Box-Muller
+  double Normal() {                                  // Box-Muller
     const double u = 1.0 - Uniform();
     return std::sqrt(-2.0 * std::log(u)) * std::cos(6.283185307179586 * Uniform());
   }

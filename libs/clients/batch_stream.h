@@ -46,8 +46,8 @@
 namespace innoscope::clients {
 
 struct BatchStreamOptions {
-  size_t window = 4;           // batches in flight
-  int max_retries = 8;         // reopenings after retryable errors, in a row
+  size_t window = 4;    // batches in flight
+  int max_retries = 8;  // reopenings after retryable errors, in a row
   absl::Duration first_backoff = absl::Milliseconds(250);
   absl::Duration max_backoff = absl::Seconds(8);
   // Called before each retry with the error and the delay (for a message).
@@ -147,8 +147,8 @@ class BatchStreamer {
     const grpc::Status finish = stream->Finish();
     if (*acked == count) return absl::OkStatus();
     if (!finish.ok()) return server::FromGrpcStatus(finish);
-    return absl::UnavailableError(absl::StrCat(
-        "the stream ended after ", *acked, " of ", count, " batches without an error"));
+    return absl::UnavailableError(absl::StrCat("the stream ended after ", *acked, " of ", count,
+                                               " batches without an error"));
   }
 
   bool Stopped() const { return options_.stop && options_.stop(); }

@@ -44,8 +44,7 @@ absl::Status Drain(grpc::ClientContext& context, grpc::ClientReaderInterface<Res
 GrpcIngestClient::GrpcIngestClient(std::shared_ptr<grpc::Channel> channel)
     : stub_(ingest::v1::IngestService::NewStub(channel)) {}
 
-absl::StatusOr<LoadedFramework> GrpcIngestClient::GetFramework(const std::string& code,
-                                                               int version,
+absl::StatusOr<LoadedFramework> GrpcIngestClient::GetFramework(const std::string& code, int version,
                                                                absl::Time deadline) {
   grpc::ClientContext context;
   SetDeadline(context, deadline);
@@ -53,15 +52,15 @@ absl::StatusOr<LoadedFramework> GrpcIngestClient::GetFramework(const std::string
   request.mutable_framework()->set_code(code);
   request.mutable_framework()->set_version(version);
   ingest::v1::GetFrameworkResponse response;
-  RETURN_IF_ERROR(server::UpstreamStatus("ingest", stub_->GetFramework(&context, request, &response), "GetFramework"));
+  RETURN_IF_ERROR(server::UpstreamStatus(
+      "ingest", stub_->GetFramework(&context, request, &response), "GetFramework"));
   ASSIGN_OR_RETURN(index::Framework tree, FrameworkFromProto(response.framework()));
   return LoadedFramework{response.framework(), std::move(tree)};
 }
 
 absl::StatusOr<index::DataMatrix> GrpcIngestClient::ReadIndicators(
-    const std::vector<std::string>& indicators, int period,
-    const std::vector<std::string>& regions, absl::Time deadline,
-    std::optional<absl::Time> as_of) {
+    const std::vector<std::string>& indicators, int period, const std::vector<std::string>& regions,
+    absl::Time deadline, std::optional<absl::Time> as_of) {
   grpc::ClientContext context;
   SetDeadline(context, deadline);
   ingest::v1::ReadObservationsRequest request;
@@ -146,8 +145,8 @@ absl::StatusOr<int64_t> GrpcIngestClient::DataVersion(const std::string& scope,
   ingest::v1::GetDataVersionsRequest request;
   request.add_scopes(scope);
   ingest::v1::GetDataVersionsResponse response;
-  RETURN_IF_ERROR(
-      server::UpstreamStatus("ingest", stub_->GetDataVersions(&context, request, &response), "GetDataVersions"));
+  RETURN_IF_ERROR(server::UpstreamStatus(
+      "ingest", stub_->GetDataVersions(&context, request, &response), "GetDataVersions"));
   for (const auto& v : response.versions()) {
     if (v.scope() == scope) return v.version();
   }
@@ -163,15 +162,14 @@ absl::StatusOr<std::vector<ActorRecord>> GrpcIngestClient::ReadActors(
   if (as_of) *request.mutable_as_of() = ToTimestamp(*as_of);
   std::vector<ActorRecord> actors;
   auto reader = stub_->ReadActors(&context, request);
-  RETURN_IF_ERROR(Drain(context, *reader, "ReadActors",
-                        [&](const ingest::v1::ReadActorsResponse& message) {
-                          for (const ingest::v1::Actor& a : message.actors()) {
-                            actors.push_back({a.code(), a.name(), a.kind(), a.province_code(),
-                                              a.city_code(), a.sample(), a.platform(),
-                                              a.foreign(), a.layer()});
-                          }
-                          return true;
-                        }));
+  RETURN_IF_ERROR(
+      Drain(context, *reader, "ReadActors", [&](const ingest::v1::ReadActorsResponse& message) {
+        for (const ingest::v1::Actor& a : message.actors()) {
+          actors.push_back({a.code(), a.name(), a.kind(), a.province_code(), a.city_code(),
+                            a.sample(), a.platform(), a.foreign(), a.layer()});
+        }
+        return true;
+      }));
   return actors;
 }
 
@@ -254,9 +252,9 @@ absl::StatusOr<ObservationWriteSummary> GrpcIngestClient::WriteObservations(
   stream->WritesDone();
   RETURN_IF_ERROR(server::UpstreamStatus("ingest", stream->Finish(), "WriteObservations"));
   if (start < total) {
-    return absl::UnavailableError(absl::StrCat(
-        "ingest WriteObservations: the stream ended after ", summary.batches,
-        " batches; run again (committed batches are replayed)"));
+    return absl::UnavailableError(
+        absl::StrCat("ingest WriteObservations: the stream ended after ", summary.batches,
+                     " batches; run again (committed batches are replayed)"));
   }
   return summary;
 }

@@ -21,7 +21,8 @@ absl::StatusOr<wv1::WeightSet> GrpcWeightingClient::GetWeightSet(const std::stri
   wv1::GetWeightSetRequest request;
   request.set_id(id);
   wv1::GetWeightSetResponse response;
-  RETURN_IF_ERROR(server::UpstreamStatus("weighting", stub_->GetWeightSet(&context, request, &response), "GetWeightSet"));
+  RETURN_IF_ERROR(server::UpstreamStatus(
+      "weighting", stub_->GetWeightSet(&context, request, &response), "GetWeightSet"));
   return std::move(*response.mutable_weight_set());
 }
 
@@ -30,7 +31,8 @@ absl::StatusOr<wv1::WeightSet> GrpcWeightingClient::ComputeWeights(
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
   wv1::ComputeWeightsResponse response;
-  RETURN_IF_ERROR(server::UpstreamStatus("weighting", stub_->ComputeWeights(&context, request, &response), "ComputeWeights"));
+  RETURN_IF_ERROR(server::UpstreamStatus(
+      "weighting", stub_->ComputeWeights(&context, request, &response), "ComputeWeights"));
   return std::move(*response.mutable_weight_set());
 }
 

@@ -73,8 +73,8 @@ struct RelationRecord {
 
 // Which relations ReadRelations returns.
 struct RelationQuery {
-  std::string relation_set;         // "" = "default"
-  std::vector<std::string> types;   // empty = every type
+  std::string relation_set;        // "" = "default"
+  std::vector<std::string> types;  // empty = every type
   std::optional<int32_t> first_year;
   std::optional<int32_t> last_year;
   std::optional<absl::Time> as_of;  // current rows at that time, not the latest
@@ -83,8 +83,8 @@ struct RelationQuery {
 // Observations to write in batches (WriteObservations).
 struct ObservationWrite {
   std::vector<ingest::v1::Observation> observations;
-  std::string source;  // default source of the rows
-  std::string note;    // kept as provenance
+  std::string source;        // default source of the rows
+  std::string note;          // kept as provenance
   std::string batch_prefix;  // batch ids are "<prefix>-<hash of the batch>"
   int batch_size = 5000;
 };
@@ -92,7 +92,7 @@ struct ObservationWrite {
 // What ingest did with a WriteObservations call.
 struct ObservationWriteSummary {
   int batches = 0;
-  int replayed_batches = 0;  // applied before: nothing written
+  int replayed_batches = 0;       // applied before: nothing written
   ingest::v1::WriteSummary rows;  // summed over the batches (replayed ones included)
 };
 
@@ -121,8 +121,8 @@ class IngestClient {
       std::optional<absl::Time> as_of) = 0;
 
   // Every region of `kind` (UNSPECIFIED = all), sorted by code.
-  virtual absl::StatusOr<std::vector<ingest::v1::Region>> ListRegions(
-      ingest::v1::RegionKind kind, absl::Time deadline) = 0;
+  virtual absl::StatusOr<std::vector<ingest::v1::Region>> ListRegions(ingest::v1::RegionKind kind,
+                                                                      absl::Time deadline) = 0;
 
   // The member codes of `cluster` in `year` (0 = any year), sorted and
   // unique; empty for an unknown cluster or none set for the year.
@@ -135,9 +135,9 @@ class IngestClient {
   virtual absl::StatusOr<int64_t> DataVersion(const std::string& scope, absl::Time deadline) = 0;
 
   // Every actor of a relation set, sorted by code; as_of nullopt = current.
-  virtual absl::StatusOr<std::vector<ActorRecord>> ReadActors(
-      const std::string& relation_set, absl::Time deadline,
-      std::optional<absl::Time> as_of) = 0;
+  virtual absl::StatusOr<std::vector<ActorRecord>> ReadActors(const std::string& relation_set,
+                                                              absl::Time deadline,
+                                                              std::optional<absl::Time> as_of) = 0;
 
   // Relations in ingest's order (year, type, source, target, qualifier).
   virtual absl::StatusOr<std::vector<RelationRecord>> ReadRelations(const RelationQuery& query,

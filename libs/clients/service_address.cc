@@ -19,17 +19,14 @@ absl::StatusOr<std::string> ServiceAddress(const config::ParsedFlags& flags,
                                            const std::string& service) {
   const std::string& explicit_address = flags.Get(absl::StrCat(service, "_address"));
   if (!explicit_address.empty()) return explicit_address;
-  absl::StatusOr<std::map<std::string, std::string>> stack =
-      ReadStackFile(flags.Get("stack_file"));
+  absl::StatusOr<std::map<std::string, std::string>> stack = ReadStackFile(flags.Get("stack_file"));
   if (!stack.ok()) return stack.status();
-  const std::string key =
-      absl::StrCat("INNOSCOPE_", absl::AsciiStrToUpper(service), "_ADDRESS");
+  const std::string key = absl::StrCat("INNOSCOPE_", absl::AsciiStrToUpper(service), "_ADDRESS");
   auto it = stack->find(key);
   if (it == stack->end()) {
     return absl::NotFoundError(absl::StrCat(
         flags.Get("stack_file"), " has no ", key,
-        "; restart the stack (deploy/local/stack.sh restart) or pass --", service,
-        "_address"));
+        "; restart the stack (deploy/local/stack.sh restart) or pass --", service, "_address"));
   }
   return it->second;
 }

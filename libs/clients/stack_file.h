@@ -20,12 +20,10 @@ namespace innoscope::clients {
 
 // Parses KEY=VALUE lines; blank lines and # comments are skipped. Errors
 // name the line number.
-absl::StatusOr<std::map<std::string, std::string>> ParseStackFile(
-    const std::string& text);
+absl::StatusOr<std::map<std::string, std::string>> ParseStackFile(const std::string& text);
 
 // Reads and parses a file; NOT_FOUND with a hint to start the stack when the
 // file does not exist.
-absl::StatusOr<std::map<std::string, std::string>> ReadStackFile(
-    const std::string& path);
+absl::StatusOr<std::map<std::string, std::string>> ReadStackFile(const std::string& path);
 
 }  // namespace innoscope::clients

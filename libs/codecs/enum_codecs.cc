@@ -57,11 +57,10 @@ absl::Status UnknownValue(const EnumDescriptor* descriptor, int number, absl::st
     // Defined by the proto but not by the codec: tests/unit/codecs fails for it.
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": ", descriptor->FindValueByNumber(number)->name(),
-                     " is not supported by this server; use one of ",
-                     Names(descriptor, accepted)));
+                     " is not supported by this server; use one of ", Names(descriptor, accepted)));
   }
-  return absl::InvalidArgumentError(absl::StrCat(field, ": unknown value ", number,
-                                                 "; use one of ", Names(descriptor, accepted)));
+  return absl::InvalidArgumentError(absl::StrCat(field, ": unknown value ", number, "; use one of ",
+                                                 Names(descriptor, accepted)));
 }
 
 absl::Status NotAllowed(const EnumDescriptor* descriptor, int number, absl::string_view field,

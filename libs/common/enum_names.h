@@ -122,8 +122,7 @@ constexpr absl::string_view EnumToName(E value) {
                 "EnumNames<E>: one row per enumerator in declaration order, names and "
                 "aliases non-empty and distinct");
   const auto i = static_cast<size_t>(value);
-  return i < enum_names_internal::RowCount<E>() ? EnumNames<E>::kRows[i].name
-                                                : absl::string_view();
+  return i < enum_names_internal::RowCount<E>() ? EnumNames<E>::kRows[i].name : absl::string_view();
 }
 
 // The enumerator named `name` or one of its aliases; exact match.

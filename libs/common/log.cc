@@ -27,10 +27,14 @@ State& GetState() {
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarning: return "warning";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarning:
+      return "warning";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -59,11 +63,21 @@ std::string JsonEscape(std::string_view text) {
   out.reserve(text.size());
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += absl::StrFormat("\\u%04x", c);
@@ -78,10 +92,9 @@ std::string JsonEscape(std::string_view text) {
 std::string FormatLine(absl::Time time, Level level, std::string_view service,
                        std::string_view message, const Fields& fields) {
   std::string line = absl::StrCat(
-      "{\"time\":\"",
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone()),
-      "\",\"level\":\"", LevelName(level), "\",\"service\":\"",
-      JsonEscape(service), "\",\"message\":\"", JsonEscape(message), "\"");
+      "{\"time\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone()),
+      "\",\"level\":\"", LevelName(level), "\",\"service\":\"", JsonEscape(service),
+      "\",\"message\":\"", JsonEscape(message), "\"");
   for (const Field& field : fields) {
     absl::StrAppend(&line, ",\"", JsonEscape(field.key), "\":");
     AppendValue(&line, field.value);
@@ -107,8 +120,7 @@ void Write(Level level, std::string_view message, const Fields& fields) {
   State& state = GetState();
   std::lock_guard<std::mutex> lock(state.mu);
   if (level < state.min_level) return;
-  std::string line =
-      FormatLine(absl::Now(), level, state.service, message, fields);
+  std::string line = FormatLine(absl::Now(), level, state.service, message, fields);
   if (state.sink) {
     state.sink(line);
     return;
@@ -120,11 +132,16 @@ void Write(Level level, std::string_view message, const Fields& fields) {
 }
 
 bool ParseLevel(std::string_view text, Level* level) {
-  if (text == "debug") *level = Level::kDebug;
-  else if (text == "info") *level = Level::kInfo;
-  else if (text == "warning" || text == "warn") *level = Level::kWarning;
-  else if (text == "error") *level = Level::kError;
-  else return false;
+  if (text == "debug")
+    *level = Level::kDebug;
+  else if (text == "info")
+    *level = Level::kInfo;
+  else if (text == "warning" || text == "warn")
+    *level = Level::kWarning;
+  else if (text == "error")
+    *level = Level::kError;
+  else
+    return false;
   return true;
 }
 

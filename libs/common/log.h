@@ -31,12 +31,10 @@ using Value = std::variant<std::string, int64_t, double, bool>;
 struct Field {
   Field(std::string k, std::string v) : key(std::move(k)), value(std::move(v)) {}
   Field(std::string k, const char* v) : key(std::move(k)), value(std::string(v)) {}
-  Field(std::string k, std::string_view v)
-      : key(std::move(k)), value(std::string(v)) {}
+  Field(std::string k, std::string_view v) : key(std::move(k)), value(std::string(v)) {}
   Field(std::string k, int v) : key(std::move(k)), value(int64_t{v}) {}
   Field(std::string k, int64_t v) : key(std::move(k)), value(v) {}
-  Field(std::string k, uint64_t v)
-      : key(std::move(k)), value(static_cast<int64_t>(v)) {}
+  Field(std::string k, uint64_t v) : key(std::move(k)), value(static_cast<int64_t>(v)) {}
   Field(std::string k, double v) : key(std::move(k)), value(v) {}
   Field(std::string k, bool v) : key(std::move(k)), value(v) {}
   std::string key;

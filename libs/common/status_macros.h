@@ -30,9 +30,9 @@
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status,
 // otherwise move-assigns the value to `lhs` (which may be a declaration).
-#define ASSIGN_OR_RETURN(lhs, rexpr)                                          \
-  INNOSCOPE_ASSIGN_OR_RETURN_IMPL(                                            \
-      INNOSCOPE_STATUS_CONCAT(innoscope_statusor_, __COUNTER__), lhs, rexpr)
+#define ASSIGN_OR_RETURN(lhs, rexpr)                                                              \
+  INNOSCOPE_ASSIGN_OR_RETURN_IMPL(INNOSCOPE_STATUS_CONCAT(innoscope_statusor_, __COUNTER__), lhs, \
+                                  rexpr)
 
 #define INNOSCOPE_ASSIGN_OR_RETURN_IMPL(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                    \

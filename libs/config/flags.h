@@ -52,8 +52,7 @@ class ParsedFlags {
   const std::vector<std::string>& positional() const { return positional_; }
 
   // Typed accessors; errors are INVALID_ARGUMENT naming the flag.
-  absl::StatusOr<int64_t> GetInt(const std::string& name, int64_t min,
-                                 int64_t max) const;
+  absl::StatusOr<int64_t> GetInt(const std::string& name, int64_t min, int64_t max) const;
   absl::StatusOr<double> GetDouble(const std::string& name) const;
   absl::StatusOr<bool> GetBool(const std::string& name) const;
   absl::StatusOr<absl::Duration> GetSeconds(const std::string& name) const;
@@ -74,14 +73,13 @@ class FlagSet {
   FlagSet& AddBool(std::string name, bool default_value, std::string help);
   // Like Add, with a second environment variable consulted after
   // INNOSCOPE_<NAME> (e.g. DATABASE_URL).
-  FlagSet& AddWithFallbackEnv(std::string name, std::string fallback_env,
-                              std::string default_value, std::string help);
+  FlagSet& AddWithFallbackEnv(std::string name, std::string fallback_env, std::string default_value,
+                              std::string help);
 
   // Parses args (without argv[0]). Unknown flags and malformed values are
   // INVALID_ARGUMENT with a one-line message naming the flag. When
   // allow_positional is false, a positional argument is an error.
-  absl::StatusOr<ParsedFlags> Parse(const std::vector<std::string>& args,
-                                    const EnvLookup& env,
+  absl::StatusOr<ParsedFlags> Parse(const std::vector<std::string>& args, const EnvLookup& env,
                                     bool allow_positional = false) const;
 
   // The --help text: "Usage: <program> [<positional>] [flags]", the
@@ -101,12 +99,10 @@ class FlagSet {
 
 // For main(): parses argv; prints usage and exits 0 on --help; prints one
 // line "<program>: invalid configuration: <reason>" and exits 2 on error.
-ParsedFlags ParseOrExit(const FlagSet& flags, int argc, char** argv,
-                        bool allow_positional = false);
+ParsedFlags ParseOrExit(const FlagSet& flags, int argc, char** argv, bool allow_positional = false);
 
 // Exits 2 with the same one-line format; for validation after parsing.
-[[noreturn]] void ExitInvalidConfig(const std::string& program,
-                                    const std::string& reason);
+[[noreturn]] void ExitInvalidConfig(const std::string& program, const std::string& reason);
 
 // HOST:PORT with a numeric port 0..65535; "[::1]:80" accepted.
 struct HostPort {
@@ -114,7 +110,6 @@ struct HostPort {
   int port = 0;
   std::string ToString() const;
 };
-absl::StatusOr<HostPort> ParseHostPort(const std::string& flag_name,
-                                       const std::string& value);
+absl::StatusOr<HostPort> ParseHostPort(const std::string& flag_name, const std::string& value);
 
 }  // namespace innoscope::config

@@ -33,9 +33,10 @@ absl::Status Error(int line, absl::string_view what) {
 }
 
 absl::Status Unsupported(int line, absl::string_view what) {
-  return Error(line, absl::StrCat(what, " are not supported in Innoscope configuration files; "
-                                        "write the value out (quote it if it starts with that "
-                                        "character)"));
+  return Error(line, absl::StrCat(what,
+                                  " are not supported in Innoscope configuration files; "
+                                  "write the value out (quote it if it starts with that "
+                                  "character)"));
 }
 
 [[noreturn]] void Refuse(absl::Status status) { throw Refusal{std::move(status)}; }
@@ -137,8 +138,8 @@ class TreeBuilder : public YAML::EventHandler {
         }
       }
     }
-    Refuse(LineOf(mark), absl::StrCat("unterminated ", quote == '"' ? "double" : "single",
-                                      "-quoted string"));
+    Refuse(LineOf(mark),
+           absl::StrCat("unterminated ", quote == '"' ? "double" : "single", "-quoted string"));
   }
 
   static void CheckAnchor(const YAML::Mark& mark, YAML::anchor_t anchor) {
@@ -182,8 +183,8 @@ class TreeBuilder : public YAML::EventHandler {
       }
       auto [it, inserted] = top.seen.emplace(node.scalar, node.line);
       if (!inserted) {
-        Refuse(node.line, absl::StrCat("duplicate key '", node.scalar, "' (first on line ",
-                                       it->second, ")"));
+        Refuse(node.line,
+               absl::StrCat("duplicate key '", node.scalar, "' (first on line ", it->second, ")"));
       }
       top.pending = YamlEntry();
       top.pending.key = std::move(node.scalar);
@@ -215,10 +216,14 @@ const YamlEntry* YamlNode::Find(absl::string_view key) const {
 
 const char* YamlNode::KindName() const {
   switch (kind) {
-    case Kind::kNull: return "nothing";
-    case Kind::kScalar: return "a value";
-    case Kind::kMapping: return "a mapping";
-    case Kind::kList: return "a list";
+    case Kind::kNull:
+      return "nothing";
+    case Kind::kScalar:
+      return "a value";
+    case Kind::kMapping:
+      return "a mapping";
+    case Kind::kList:
+      return "a list";
   }
   return "?";
 }
@@ -237,11 +242,11 @@ absl::StatusOr<YamlNode> ParseYamlTree(absl::string_view text) {
   } catch (const Refusal& refusal) {
     return refusal.status;
   } catch (const YAML::DeepRecursion& e) {
-    return Error(LineOf(e.mark), absl::StrCat("nesting reaches yaml-cpp's limit of ", e.depth(),
-                                              " levels"));
+    return Error(LineOf(e.mark),
+                 absl::StrCat("nesting reaches yaml-cpp's limit of ", e.depth(), " levels"));
   } catch (const YAML::Exception& e) {
-    const int line =
-        e.mark.is_null() ? static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1
+    const int line = e.mark.is_null()
+                         ? static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1
                          : e.mark.line + 1;
     // An alias whose anchor is not defined fails inside yaml-cpp before the
     // handler sees it; it is refused like every alias.
@@ -253,8 +258,9 @@ absl::StatusOr<YamlNode> ParseYamlTree(absl::string_view text) {
       std::optional<int> open =
           builder.OpenFlowLine(seq ? YamlNode::Kind::kList : YamlNode::Kind::kMapping);
       if (open) {
-        return Error(*open, absl::StrCat("'", seq ? "[" : "{", "' is never closed (not valid YAML: ",
-                                         e.msg, " at line ", line, ")"));
+        return Error(
+            *open, absl::StrCat("'", seq ? "[" : "{", "' is never closed (not valid YAML: ", e.msg,
+                                " at line ", line, ")"));
       }
     }
     const std::string where =

@@ -39,9 +39,9 @@ struct YamlEntry;
 struct YamlNode {
   enum class Kind { kNull, kScalar, kMapping, kList };
   Kind kind = Kind::kNull;
-  int line = 0;         // where the value starts (1-based)
-  std::string scalar;   // kScalar: the text, quotes removed
-  bool quoted = false;  // kScalar: quoted or a block scalar (so never a number or bool)
+  int line = 0;                    // where the value starts (1-based)
+  std::string scalar;              // kScalar: the text, quotes removed
+  bool quoted = false;             // kScalar: quoted or a block scalar (so never a number or bool)
   std::vector<YamlEntry> mapping;  // kMapping: in file order, keys unique
   std::vector<YamlNode> list;      // kList
 

@@ -42,8 +42,7 @@ class Interrupt {
       : cancelled_(cancelled), deadline_(deadline), now_(std::move(now)) {
     if (!now_ && deadline_ != absl::InfiniteFuture()) now_ = &absl::Now;
   }
-  static Interrupt WithDeadline(absl::Time deadline,
-                                std::function<absl::Time()> now = nullptr) {
+  static Interrupt WithDeadline(absl::Time deadline, std::function<absl::Time()> now = nullptr) {
     return Interrupt(nullptr, deadline, std::move(now));
   }
   // Cancelled when `probe` returns true, e.g. a gRPC server's
@@ -67,8 +66,7 @@ class Interrupt {
     if (now_ && now_() >= deadline_) {
       return absl::DeadlineExceededError("graph computation deadline exceeded");
     }
-    if ((cancelled_ != nullptr &&
-         cancelled_->load(std::memory_order_relaxed)) ||
+    if ((cancelled_ != nullptr && cancelled_->load(std::memory_order_relaxed)) ||
         (probe_ && probe_())) {
       return absl::CancelledError("graph computation cancelled");
     }

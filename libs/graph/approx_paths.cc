@@ -32,9 +32,10 @@ Farthest FarthestOf(const BfsWorkspace& bfs, Direction direction) {
 // The longest path of the condensation of a directed graph, each component
 // weighing bound[c] and each step between components 1 (Kahn's topological
 // order). O(n + m).
-absl::StatusOr<int64_t> LongestCondensationPath(
-    const Graph& graph, const std::vector<int32_t>& component,
-    const std::vector<int64_t>& bound, const Interrupt& interrupt) {
+absl::StatusOr<int64_t> LongestCondensationPath(const Graph& graph,
+                                                const std::vector<int32_t>& component,
+                                                const std::vector<int64_t>& bound,
+                                                const Interrupt& interrupt) {
   const NodeId n = graph.NumNodes();
   const size_t components = bound.size();
   std::vector<int64_t> offsets(components + 1, 0);
@@ -85,15 +86,13 @@ std::pair<double, double> Moments(const std::vector<double>& x) {
   mean /= static_cast<double>(x.size());
   double squares = 0;
   for (double v : x) squares += (v - mean) * (v - mean);
-  const double variance =
-      x.size() < 2 ? 0.0 : squares / static_cast<double>(x.size() - 1);
+  const double variance = x.size() < 2 ? 0.0 : squares / static_cast<double>(x.size() - 1);
   return {mean, variance};
 }
 
 }  // namespace
 
-double EmpiricalBernsteinHalfWidth(double variance, double range, int64_t k,
-                                   double delta) {
+double EmpiricalBernsteinHalfWidth(double variance, double range, int64_t k, double delta) {
   if (k < 2) return std::numeric_limits<double>::infinity();
   const double log_term = std::log(4.0 / delta);
   return std::sqrt(2.0 * variance * log_term / static_cast<double>(k)) +
@@ -104,19 +103,19 @@ namespace {
 
 // The components BoundDiameter works on: strongly connected ones for
 // directed graphs, connected ones otherwise.
-absl::StatusOr<ConnectedComponents> DiameterComponents(
-    const Graph& graph, const Interrupt& interrupt) {
-  ConnectedComponents components(
-      graph, graph.directed() ? ComponentKind::kStrong : ComponentKind::kWeak);
+absl::StatusOr<ConnectedComponents> DiameterComponents(const Graph& graph,
+                                                       const Interrupt& interrupt) {
+  ConnectedComponents components(graph,
+                                 graph.directed() ? ComponentKind::kStrong : ComponentKind::kWeak);
   components.set_interrupt(interrupt);
   RETURN_IF_ERROR(components.Run());
   return components;
 }
 
 // BoundDiameter on components already computed (n >= 2).
-absl::StatusOr<DiameterBounds> BoundDiameterWith(
-    const Graph& graph, const ConnectedComponents& components, int sweeps,
-    int num_threads, const Interrupt& interrupt) {
+absl::StatusOr<DiameterBounds> BoundDiameterWith(const Graph& graph,
+                                                 const ConnectedComponents& components, int sweeps,
+                                                 int num_threads, const Interrupt& interrupt) {
   DiameterBounds bounds;
   const NodeId n = graph.NumNodes();
   const bool directed = graph.directed();
@@ -133,10 +132,8 @@ absl::StatusOr<DiameterBounds> BoundDiameterWith(
   for (size_t c = 0; c < sizes.size(); ++c) {
     if (sizes[c] >= 2) nontrivial.push_back(static_cast<int32_t>(c));
   }
-  const int threads =
-      ResolveThreads(num_threads, static_cast<int64_t>(nontrivial.size()));
-  std::vector<BfsWorkspace> workspaces(static_cast<size_t>(threads),
-                                       BfsWorkspace(n));
+  const int threads = ResolveThreads(num_threads, static_cast<int64_t>(nontrivial.size()));
+  std::vector<BfsWorkspace> workspaces(static_cast<size_t>(threads), BfsWorkspace(n));
   std::vector<Farthest> farthest(static_cast<size_t>(threads));
   auto offer = [&](int t, const Farthest& f) {
     if (f.distance > farthest[t].distance) farthest[t] = f;
@@ -144,8 +141,7 @@ absl::StatusOr<DiameterBounds> BoundDiameterWith(
   // Searches out of (and into) each centre, staying inside its component.
   std::vector<int64_t> bound(sizes.size(), 0);
   RETURN_IF_ERROR(ParallelFor(
-      static_cast<int64_t>(nontrivial.size()), threads, interrupt,
-      [&](int t, int64_t i) {
+      static_cast<int64_t>(nontrivial.size()), threads, interrupt, [&](int t, int64_t i) {
         const int32_t c = nontrivial[i];
         auto inside = [&](NodeId v) { return component[v] == c; };
         BfsWorkspace& bfs = workspaces[t];
@@ -159,14 +155,11 @@ absl::StatusOr<DiameterBounds> BoundDiameterWith(
           offer(t, in);
           in_eccentricity = in.distance;
         }
-        bound[c] =
-            std::min<int64_t>(out.distance + in_eccentricity, sizes[c] - 1);
+        bound[c] = std::min<int64_t>(out.distance + in_eccentricity, sizes[c] - 1);
       }));
-  bounds.searches =
-      static_cast<int64_t>(nontrivial.size()) * (directed ? 2 : 1);
+  bounds.searches = static_cast<int64_t>(nontrivial.size()) * (directed ? 2 : 1);
   if (directed) {
-    ASSIGN_OR_RETURN(bounds.upper, LongestCondensationPath(graph, component,
-                                                           bound, interrupt));
+    ASSIGN_OR_RETURN(bounds.upper, LongestCondensationPath(graph, component, bound, interrupt));
   } else {
     bounds.upper = *std::max_element(bound.begin(), bound.end());
   }
@@ -180,9 +173,8 @@ absl::StatusOr<DiameterBounds> BoundDiameterWith(
   bounds.lower = best.distance;
   for (int sweep = 0; sweep < sweeps && best.distance > 0; ++sweep) {
     RETURN_IF_ERROR(interrupt.Check());
-    const Direction direction = directed && best.direction == Direction::kOut
-                                    ? Direction::kIn
-                                    : Direction::kOut;
+    const Direction direction =
+        directed && best.direction == Direction::kOut ? Direction::kIn : Direction::kOut;
     workspaces[0].Run(graph, direction, best.node);
     ++bounds.searches;
     best = FarthestOf(workspaces[0], direction);
@@ -194,37 +186,32 @@ absl::StatusOr<DiameterBounds> BoundDiameterWith(
 
 }  // namespace
 
-absl::StatusOr<DiameterBounds> BoundDiameter(const Graph& graph, int sweeps,
-                                             int num_threads,
+absl::StatusOr<DiameterBounds> BoundDiameter(const Graph& graph, int sweeps, int num_threads,
                                              const Interrupt& interrupt) {
   if (graph.NumNodes() < 2) return DiameterBounds();
-  ASSIGN_OR_RETURN(const ConnectedComponents components,
-                   DiameterComponents(graph, interrupt));
+  ASSIGN_OR_RETURN(const ConnectedComponents components, DiameterComponents(graph, interrupt));
   return BoundDiameterWith(graph, components, sweeps, num_threads, interrupt);
 }
 
 absl::Status ApproxPathStatistics::RunImpl() {
-  if (options_.samples < 1)
-    return absl::InvalidArgumentError("samples must be >= 1");
+  if (options_.samples < 1) return absl::InvalidArgumentError("samples must be >= 1");
   if (!(options_.delta > 0 && options_.delta < 1)) {
     return absl::InvalidArgumentError("delta must be in (0, 1)");
   }
   if (options_.max_attempts < 0) {
     return absl::InvalidArgumentError("max_attempts must be >= 0");
   }
-  average_path_length_ = average_path_length_low_ = average_path_length_high_ =
-      0;
+  average_path_length_ = average_path_length_low_ = average_path_length_high_ = 0;
   diameter_lower_ = diameter_upper_ = 0;
   reachable_pairs_ = 0;
   pairs_drawn_ = pairs_reachable_ = searches_ = 0;
   const NodeId n = graph_.NumNodes();
   if (n < 2) return absl::OkStatus();
 
-  ASSIGN_OR_RETURN(const ConnectedComponents components,
-                   DiameterComponents(graph_, interrupt()));
-  ASSIGN_OR_RETURN(const DiameterBounds bounds,
-                   BoundDiameterWith(graph_, components, options_.sweeps,
-                                     options_.num_threads, interrupt()));
+  ASSIGN_OR_RETURN(const ConnectedComponents components, DiameterComponents(graph_, interrupt()));
+  ASSIGN_OR_RETURN(
+      const DiameterBounds bounds,
+      BoundDiameterWith(graph_, components, options_.sweeps, options_.num_threads, interrupt()));
   diameter_lower_ = bounds.lower;
   diameter_upper_ = bounds.upper;
   searches_ = bounds.searches;
@@ -236,8 +223,7 @@ absl::Status ApproxPathStatistics::RunImpl() {
   const std::vector<int32_t>& component = components.ComponentOf();
   if (undirected) {
     for (int64_t size : components.Sizes()) {
-      reachable_pairs_ +=
-          static_cast<double>(size) * static_cast<double>(size - 1);
+      reachable_pairs_ += static_cast<double>(size) * static_cast<double>(size - 1);
     }
   }
 
@@ -246,45 +232,34 @@ absl::Status ApproxPathStatistics::RunImpl() {
   // 5%). A draw's outcome depends only on its index, so the rounds, and the
   // result, do not depend on the thread count.
   const int64_t k = options_.samples;
-  const int64_t max_attempts =
-      options_.max_attempts > 0 ? options_.max_attempts : 100 * k;
+  const int64_t max_attempts = options_.max_attempts > 0 ? options_.max_attempts : 100 * k;
   const int threads = ResolveThreads(options_.num_threads, k);
-  std::vector<BidirectionalSearch> searches(static_cast<size_t>(threads),
-                                            BidirectionalSearch(n));
+  std::vector<BidirectionalSearch> searches(static_cast<size_t>(threads), BidirectionalSearch(n));
   std::vector<int32_t> distance;  // per draw; -1 unreachable
   int64_t reachable = 0;
-  while (reachable < k &&
-         static_cast<int64_t>(distance.size()) < max_attempts) {
+  while (reachable < k && static_cast<int64_t>(distance.size()) < max_attempts) {
     const int64_t first = static_cast<int64_t>(distance.size());
     const int64_t wanted =
         first == 0 ? k
                    : static_cast<int64_t>(std::ceil(
-                         1.05 * static_cast<double>(k - reachable) *
-                         static_cast<double>(first) /
+                         1.05 * static_cast<double>(k - reachable) * static_cast<double>(first) /
                          static_cast<double>(std::max<int64_t>(reachable, 1))));
-    const int64_t count =
-        std::min(std::max<int64_t>(wanted, 64), max_attempts - first);
+    const int64_t count = std::min(std::max<int64_t>(wanted, 64), max_attempts - first);
     distance.resize(static_cast<size_t>(first + count), -1);
-    RETURN_IF_ERROR(
-        ParallelFor(count, threads, interrupt(), [&](int t, int64_t i) {
-          SplitMix64 rng(
-              StreamSeed(options_.seed, static_cast<uint64_t>(first + i)));
-          const NodeId s =
-              static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n)));
-          NodeId target =
-              static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n - 1)));
-          if (target >= s) ++target;
-          if (undirected && component[s] != component[target]) return;
-          distance[first + i] = searches[t].Run(graph_, s, target);
-        }));
-    for (int64_t i = first; i < first + count; ++i)
-      reachable += distance[i] > 0 ? 1 : 0;
+    RETURN_IF_ERROR(ParallelFor(count, threads, interrupt(), [&](int t, int64_t i) {
+      SplitMix64 rng(StreamSeed(options_.seed, static_cast<uint64_t>(first + i)));
+      const NodeId s = static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n)));
+      NodeId target = static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n - 1)));
+      if (target >= s) ++target;
+      if (undirected && component[s] != component[target]) return;
+      distance[first + i] = searches[t].Run(graph_, s, target);
+    }));
+    for (int64_t i = first; i < first + count; ++i) reachable += distance[i] > 0 ? 1 : 0;
   }
   pairs_drawn_ = static_cast<int64_t>(distance.size());
   pairs_reachable_ = reachable;
   if (!undirected) {
-    reachable_pairs_ = static_cast<double>(reachable) /
-                       static_cast<double>(pairs_drawn_) *
+    reachable_pairs_ = static_cast<double>(reachable) / static_cast<double>(pairs_drawn_) *
                        static_cast<double>(n) * static_cast<double>(n - 1);
   }
   std::vector<double> sampled;
@@ -303,8 +278,7 @@ absl::Status ApproxPathStatistics::RunImpl() {
     return absl::OkStatus();
   }
   const auto [mean, variance] = Moments(sampled);
-  const double half = EmpiricalBernsteinHalfWidth(variance, upper - 1,
-                                                  reachable, options_.delta);
+  const double half = EmpiricalBernsteinHalfWidth(variance, upper - 1, reachable, options_.delta);
   average_path_length_ = mean;
   average_path_length_low_ = std::max(1.0, mean - half);
   average_path_length_high_ = std::min(upper, mean + half);

@@ -61,8 +61,7 @@ struct DiameterBounds {
 };
 
 // Bounds on the diameter (the longest finite hop distance); see above.
-absl::StatusOr<DiameterBounds> BoundDiameter(const Graph& graph, int sweeps,
-                                             int num_threads,
+absl::StatusOr<DiameterBounds> BoundDiameter(const Graph& graph, int sweeps, int num_threads,
                                              const Interrupt& interrupt);
 
 class ApproxPathStatistics final : public Algorithm {
@@ -71,15 +70,13 @@ class ApproxPathStatistics final : public Algorithm {
     int64_t samples = 20000;   // reachable pairs to sample, >= 1
     int64_t max_attempts = 0;  // pairs drawn at most; 0 = 100 x samples
     double delta = 0.1;        // the interval fails with probability <= delta
-    int sweeps = 4;  // double-sweep rounds for the diameter lower bound
+    int sweeps = 4;            // double-sweep rounds for the diameter lower bound
     uint64_t seed = 0;
     int num_threads = 0;  // 0: all hardware threads
   };
 
-  explicit ApproxPathStatistics(const Graph& graph)
-      : ApproxPathStatistics(graph, Options()) {}
-  ApproxPathStatistics(const Graph& graph, Options options)
-      : graph_(graph), options_(options) {}
+  explicit ApproxPathStatistics(const Graph& graph) : ApproxPathStatistics(graph, Options()) {}
+  ApproxPathStatistics(const Graph& graph, Options options) : graph_(graph), options_(options) {}
   // Algorithms keep a reference to the graph: a temporary would dangle.
   explicit ApproxPathStatistics(Graph&&) = delete;
   ApproxPathStatistics(Graph&&, Options) = delete;
@@ -145,7 +142,6 @@ class ApproxPathStatistics final : public Algorithm {
 // values lying in an interval of length `range`, given their unbiased sample
 // variance: sqrt(2 variance ln(4/delta) / k) + 7 range ln(4/delta) /
 // (3 (k - 1)). Infinity for k < 2.
-double EmpiricalBernsteinHalfWidth(double variance, double range, int64_t k,
-                                   double delta);
+double EmpiricalBernsteinHalfWidth(double variance, double range, int64_t k, double delta);
 
 }  // namespace innoscope::graph

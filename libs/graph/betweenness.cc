@@ -5,8 +5,8 @@
 
 #include "libs/common/status_macros.h"
 #include "libs/graph/approx_paths.h"
-#include "libs/graph/bidirectional.h"
 #include "libs/graph/bfs.h"
+#include "libs/graph/bidirectional.h"
 #include "libs/graph/parallel.h"
 #include "libs/graph/random.h"
 
@@ -83,16 +83,13 @@ double OutputScale(const Graph& graph, bool normalized) {
 absl::Status Betweenness::RunImpl() {
   const NodeId n = graph_.NumNodes();
   const int threads = ResolveThreads(options_.num_threads, n);
-  std::vector<PathCountingBfs> workspaces(static_cast<size_t>(threads),
-                                          PathCountingBfs(n));
-  std::vector<std::vector<double>> partial(
-      static_cast<size_t>(threads),
-      std::vector<double>(static_cast<size_t>(n), 0.0));
-  absl::Status status =
-      ParallelFor(n, threads, interrupt(), [&](int thread, int64_t source) {
-        workspaces[thread].Run(graph_, static_cast<NodeId>(source));
-        workspaces[thread].Accumulate(graph_, partial[thread]);
-      });
+  std::vector<PathCountingBfs> workspaces(static_cast<size_t>(threads), PathCountingBfs(n));
+  std::vector<std::vector<double>> partial(static_cast<size_t>(threads),
+                                           std::vector<double>(static_cast<size_t>(n), 0.0));
+  absl::Status status = ParallelFor(n, threads, interrupt(), [&](int thread, int64_t source) {
+    workspaces[thread].Run(graph_, static_cast<NodeId>(source));
+    workspaces[thread].Accumulate(graph_, partial[thread]);
+  });
   if (!status.ok()) return status;
   scores_.assign(static_cast<size_t>(n), 0.0);
   for (const std::vector<double>& p : partial) {
@@ -114,30 +111,21 @@ absl::Status ApproxBetweenness::RunImpl() {
   ASSIGN_OR_RETURN(const DiameterBounds diameter,
                    BoundDiameter(graph_, /*sweeps=*/0, options_.num_threads, interrupt()));
   vertex_diameter_ = n < 2 ? 0 : diameter.upper + 1;
-  constexpr double kC =
-      0.5;  // the universal constant of Riondato & Kornaropoulos
+  constexpr double kC = 0.5;  // the universal constant of Riondato & Kornaropoulos
   const double log_term =
-      vertex_diameter_ > 3
-          ? std::floor(std::log2(static_cast<double>(vertex_diameter_ - 2)))
-          : 0.0;
+      vertex_diameter_ > 3 ? std::floor(std::log2(static_cast<double>(vertex_diameter_ - 2))) : 0.0;
   samples_ = n < 3 ? 0
-                   : static_cast<int64_t>(std::ceil(
-                         kC / (options_.epsilon * options_.epsilon) *
-                         (log_term + 1 + std::log(1 / options_.delta))));
+                   : static_cast<int64_t>(std::ceil(kC / (options_.epsilon * options_.epsilon) *
+                                                    (log_term + 1 + std::log(1 / options_.delta))));
   const int threads = ResolveThreads(options_.num_threads, samples_);
-  std::vector<BidirectionalSearch> searches(static_cast<size_t>(threads),
-                                            BidirectionalSearch(n));
-  std::vector<std::vector<int64_t>> hits(
-      static_cast<size_t>(threads),
-      std::vector<int64_t>(static_cast<size_t>(n), 0));
-  absl::Status status = ParallelFor(
-      samples_, threads, interrupt(), [&](int thread, int64_t sample) {
-        SplitMix64 rng(
-            StreamSeed(options_.seed, static_cast<uint64_t>(sample)));
-        const NodeId s =
-            static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n)));
-        NodeId t =
-            static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n - 1)));
+  std::vector<BidirectionalSearch> searches(static_cast<size_t>(threads), BidirectionalSearch(n));
+  std::vector<std::vector<int64_t>> hits(static_cast<size_t>(threads),
+                                         std::vector<int64_t>(static_cast<size_t>(n), 0));
+  absl::Status status =
+      ParallelFor(samples_, threads, interrupt(), [&](int thread, int64_t sample) {
+        SplitMix64 rng(StreamSeed(options_.seed, static_cast<uint64_t>(sample)));
+        const NodeId s = static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n)));
+        NodeId t = static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n - 1)));
         if (t >= s) ++t;
         BidirectionalSearch& search = searches[thread];
         // Unreachable or adjacent: no inner node.
@@ -147,14 +135,12 @@ absl::Status ApproxBetweenness::RunImpl() {
   if (!status.ok()) return status;
   // b(v) = hits / r estimates B(v) / (n(n-1)) over ordered pairs.
   const double to_ordered_sum = static_cast<double>(n) * (n - 1);
-  const double scale =
-      OutputScale(graph_, options_.normalized) * to_ordered_sum;
+  const double scale = OutputScale(graph_, options_.normalized) * to_ordered_sum;
   scores_.assign(static_cast<size_t>(n), 0.0);
   for (NodeId v = 0; v < n; ++v) {
     int64_t total = 0;
     for (const std::vector<int64_t>& h : hits) total += h[v];
-    scores_[v] =
-        samples_ == 0 ? 0.0 : scale * static_cast<double>(total) / samples_;
+    scores_[v] = samples_ == 0 ? 0.0 : scale * static_cast<double>(total) / samples_;
   }
   error_bound_ = options_.epsilon * scale;
   return absl::OkStatus();

@@ -43,8 +43,7 @@ class Betweenness final : public Algorithm {
     int num_threads = 0;  // 0: all hardware threads
   };
   explicit Betweenness(const Graph& graph) : Betweenness(graph, Options()) {}
-  Betweenness(const Graph& graph, Options options)
-      : graph_(graph), options_(options) {}
+  Betweenness(const Graph& graph, Options options) : graph_(graph), options_(options) {}
   // Algorithms keep a reference to the graph: a temporary would dangle.
   explicit Betweenness(Graph&&) = delete;
   Betweenness(Graph&&, Options) = delete;
@@ -88,10 +87,8 @@ class ApproxBetweenness final : public Algorithm {
     bool normalized = false;
     int num_threads = 0;
   };
-  explicit ApproxBetweenness(const Graph& graph)
-      : ApproxBetweenness(graph, Options()) {}
-  ApproxBetweenness(const Graph& graph, Options options)
-      : graph_(graph), options_(options) {}
+  explicit ApproxBetweenness(const Graph& graph) : ApproxBetweenness(graph, Options()) {}
+  ApproxBetweenness(const Graph& graph, Options options) : graph_(graph), options_(options) {}
   // Algorithms keep a reference to the graph: a temporary would dangle.
   explicit ApproxBetweenness(Graph&&) = delete;
   ApproxBetweenness(Graph&&, Options) = delete;

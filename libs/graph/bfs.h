@@ -30,16 +30,13 @@ enum class Direction {
   kIn,   // v -> u: distances to the source
 };
 
-inline absl::Span<const NodeId> Neighbors(const Graph& graph,
-                                          Direction direction, NodeId v) {
-  return direction == Direction::kOut ? graph.OutNeighbors(v)
-                                      : graph.InNeighbors(v);
+inline absl::Span<const NodeId> Neighbors(const Graph& graph, Direction direction, NodeId v) {
+  return direction == Direction::kOut ? graph.OutNeighbors(v) : graph.InNeighbors(v);
 }
 
 class BfsWorkspace {
  public:
-  explicit BfsWorkspace(NodeId num_nodes)
-      : distance_(static_cast<size_t>(num_nodes), -1) {
+  explicit BfsWorkspace(NodeId num_nodes) : distance_(static_cast<size_t>(num_nodes), -1) {
     order_.reserve(static_cast<size_t>(num_nodes));
   }
 
@@ -50,8 +47,7 @@ class BfsWorkspace {
   }
   // The same, entering only nodes v with admit(v) (e.g. one component).
   template <typename Admit>
-  void Run(const Graph& graph, Direction direction, NodeId source,
-           const Admit& admit) {
+  void Run(const Graph& graph, Direction direction, NodeId source, const Admit& admit) {
     Reset();
     distance_[source] = 0;
     order_.push_back(source);
@@ -85,13 +81,11 @@ class BfsWorkspace {
 // workspace per thread, and calls visit(thread, source, workspace) after each.
 // `visit` must only write thread-local state. Polls `interrupt` per source.
 template <typename Visit>
-absl::Status ForEachSourceBfs(const Graph& graph, Direction direction,
-                              int num_threads, const Interrupt& interrupt,
-                              const Visit& visit) {
+absl::Status ForEachSourceBfs(const Graph& graph, Direction direction, int num_threads,
+                              const Interrupt& interrupt, const Visit& visit) {
   const NodeId n = graph.NumNodes();
   const int threads = ResolveThreads(num_threads, n);
-  std::vector<BfsWorkspace> workspaces(static_cast<size_t>(threads),
-                                       BfsWorkspace(n));
+  std::vector<BfsWorkspace> workspaces(static_cast<size_t>(threads), BfsWorkspace(n));
   return ParallelFor(n, threads, interrupt, [&](int thread, int64_t item) {
     const NodeId source = static_cast<NodeId>(item);
     workspaces[thread].Run(graph, direction, source);

@@ -34,8 +34,7 @@ namespace innoscope::graph {
 
 class BidirectionalSearch {
  public:
-  explicit BidirectionalSearch(NodeId num_nodes)
-      : forward_(num_nodes), backward_(num_nodes) {}
+  explicit BidirectionalSearch(NodeId num_nodes) : forward_(num_nodes), backward_(num_nodes) {}
 
   // d(s, t) for s != t, or -1 when t is not reachable from s.
   int32_t Run(const Graph& graph, NodeId s, NodeId t) {
@@ -73,8 +72,7 @@ class BidirectionalSearch {
   // After Run() returned d >= 1: calls visit(v) for every inner node (not s,
   // not t) of one shortest s-t path drawn uniformly at random.
   template <typename Visit>
-  void SamplePath(const Graph& graph, SplitMix64& rng,
-                  const Visit& visit) const {
+  void SamplePath(const Graph& graph, SplitMix64& rng, const Visit& visit) const {
     double total = 0;
     for (NodeId w : meeting_) total += forward_.sigma[w] * backward_.sigma[w];
     double pick = rng.UniformDouble() * total;
@@ -86,8 +84,7 @@ class BidirectionalSearch {
         break;
       }
     }
-    if (forward_.distance[middle] > 0 && backward_.distance[middle] > 0)
-      visit(middle);
+    if (forward_.distance[middle] > 0 && backward_.distance[middle] > 0) visit(middle);
     forward_.Walk(graph, Direction::kIn, middle, rng, visit);
     backward_.Walk(graph, Direction::kOut, middle, rng, visit);
   }
@@ -96,8 +93,7 @@ class BidirectionalSearch {
   // One side's search state, reset in O(visited).
   struct Side {
     explicit Side(NodeId n)
-        : distance(static_cast<size_t>(n), -1),
-          sigma(static_cast<size_t>(n), 0.0) {}
+        : distance(static_cast<size_t>(n), -1), sigma(static_cast<size_t>(n), 0.0) {}
 
     void Reset(NodeId root, int64_t root_cost) {
       for (NodeId v : visited) {
@@ -116,8 +112,8 @@ class BidirectionalSearch {
     // choosing each step's node with probability sigma(node) / sigma(here);
     // visits every node passed except the root.
     template <typename Visit>
-    void Walk(const Graph& graph, Direction toward_root, NodeId from,
-              SplitMix64& rng, const Visit& visit) const {
+    void Walk(const Graph& graph, Direction toward_root, NodeId from, SplitMix64& rng,
+              const Visit& visit) const {
       NodeId v = from;
       while (distance[v] > 0) {
         const int32_t previous = distance[v] - 1;

@@ -18,9 +18,8 @@ namespace {
 template <typename Fn>
 void ForEachInEdge(const Graph& graph, NodeId v, bool weighted, Fn fn) {
   absl::Span<const NodeId> nbrs = graph.InNeighbors(v);
-  absl::Span<const double> weights = weighted && graph.weighted()
-                                         ? graph.InWeights(v)
-                                         : absl::Span<const double>();
+  absl::Span<const double> weights =
+      weighted && graph.weighted() ? graph.InWeights(v) : absl::Span<const double>();
   for (size_t i = 0; i < nbrs.size(); ++i) {
     double w = weights.empty() ? 1.0 : weights[i];
     if (!graph.directed() && nbrs[i] == v) w *= 0.5;
@@ -58,29 +57,27 @@ struct DistanceSums {
   std::vector<int64_t> reached;
 };
 
-absl::Status ComputeDistanceSums(const Graph& graph, Direction direction,
-                                 int num_threads, const Interrupt& interrupt,
-                                 DistanceSums& sums) {
+absl::Status ComputeDistanceSums(const Graph& graph, Direction direction, int num_threads,
+                                 const Interrupt& interrupt, DistanceSums& sums) {
   const size_t n = static_cast<size_t>(graph.NumNodes());
   sums.distance_sum.assign(n, 0.0);
   sums.inverse_sum.assign(n, 0.0);
   sums.reached.assign(n, 0);
-  return ForEachSourceBfs(
-      graph, direction, num_threads, interrupt,
-      [&](int, NodeId source, const BfsWorkspace& bfs) {
-        absl::Span<const NodeId> order = bfs.Order();
-        int64_t total = 0;
-        double inverse = 0;
-        for (size_t i = 1; i < order.size(); ++i) {
-          const int32_t d = bfs.Distance(order[i]);
-          total += d;
-          inverse += 1.0 / d;
-        }
-        // One writer per source.
-        sums.distance_sum[source] = static_cast<double>(total);
-        sums.inverse_sum[source] = inverse;
-        sums.reached[source] = static_cast<int64_t>(order.size()) - 1;
-      });
+  return ForEachSourceBfs(graph, direction, num_threads, interrupt,
+                          [&](int, NodeId source, const BfsWorkspace& bfs) {
+                            absl::Span<const NodeId> order = bfs.Order();
+                            int64_t total = 0;
+                            double inverse = 0;
+                            for (size_t i = 1; i < order.size(); ++i) {
+                              const int32_t d = bfs.Distance(order[i]);
+                              total += d;
+                              inverse += 1.0 / d;
+                            }
+                            // One writer per source.
+                            sums.distance_sum[source] = static_cast<double>(total);
+                            sums.inverse_sum[source] = inverse;
+                            sums.reached[source] = static_cast<int64_t>(order.size()) - 1;
+                          });
 }
 
 }  // namespace
@@ -102,10 +99,9 @@ absl::Status DegreeCentrality::RunImpl() {
     }
   } else {
     for (NodeId v = 0; v < n; ++v) {
-      scores_[v] = static_cast<double>(!graph_.directed()
-                                           ? graph_.Degree(v)
-                                           : (out ? graph_.OutDegree(v) : 0) +
-                                                 (in ? graph_.InDegree(v) : 0));
+      scores_[v] = static_cast<double>(!graph_.directed() ? graph_.Degree(v)
+                                                          : (out ? graph_.OutDegree(v) : 0) +
+                                                                (in ? graph_.InDegree(v) : 0));
     }
   }
   if (options_.normalized) {
@@ -117,8 +113,7 @@ absl::Status DegreeCentrality::RunImpl() {
 
 absl::Status Closeness::RunImpl() {
   DistanceSums sums;
-  RETURN_IF_ERROR(ComputeDistanceSums(graph_,
-                                      ClosenessDirection(options_.convention),
+  RETURN_IF_ERROR(ComputeDistanceSums(graph_, ClosenessDirection(options_.convention),
                                       options_.num_threads, interrupt(), sums));
   const NodeId n = graph_.NumNodes();
   scores_.assign(static_cast<size_t>(n), 0.0);
@@ -138,16 +133,14 @@ absl::Status Closeness::RunImpl() {
 
 absl::Status HarmonicCloseness::RunImpl() {
   DistanceSums sums;
-  RETURN_IF_ERROR(ComputeDistanceSums(graph_,
-                                      ClosenessDirection(options_.convention),
+  RETURN_IF_ERROR(ComputeDistanceSums(graph_, ClosenessDirection(options_.convention),
                                       options_.num_threads, interrupt(), sums));
   const NodeId n = graph_.NumNodes();
   scores_.assign(static_cast<size_t>(n), 0.0);
   for (NodeId v = 0; v < n; ++v) {
     switch (options_.convention) {
       case Convention::kGephi:
-        scores_[v] =
-            sums.reached[v] == 0 ? 0.0 : sums.inverse_sum[v] / sums.reached[v];
+        scores_[v] = sums.reached[v] == 0 ? 0.0 : sums.inverse_sum[v] / sums.reached[v];
         break;
       case Convention::kNetworkx:
         scores_[v] = sums.inverse_sum[v];
@@ -162,8 +155,7 @@ absl::Status HarmonicCloseness::RunImpl() {
 
 absl::Status PageRank::RunImpl() {
   if (options_.weighted && graph_.HasNegativeWeights()) {
-    return absl::InvalidArgumentError(
-        "PageRank needs non-negative edge weights");
+    return absl::InvalidArgumentError("PageRank needs non-negative edge weights");
   }
   if (!(options_.damping >= 0 && options_.damping <= 1)) {
     return absl::InvalidArgumentError("PageRank damping must be in [0, 1]");
@@ -190,9 +182,8 @@ absl::Status PageRank::RunImpl() {
     const double base = (d * dangling + 1.0 - d) / n;
     for (NodeId v = 0; v < n; ++v) {
       double incoming = 0;
-      ForEachInEdge(graph_, v, options_.weighted, [&](NodeId u, double w) {
-        incoming += x[u] * w / out_weight[u];
-      });
+      ForEachInEdge(graph_, v, options_.weighted,
+                    [&](NodeId u, double w) { incoming += x[u] * w / out_weight[u]; });
       next[v] = d * incoming + base;
     }
     const double error = L1Distance(next, x);
@@ -222,8 +213,7 @@ absl::Status EigenvectorCentrality::RunImpl() {
     ++iterations_;
     for (NodeId v = 0; v < n; ++v) {
       double sum = x[v];  // the identity shift
-      ForEachInEdge(graph_, v, options_.weighted,
-                    [&](NodeId u, double w) { sum += x[u] * w; });
+      ForEachInEdge(graph_, v, options_.weighted, [&](NodeId u, double w) { sum += x[u] * w; });
       next[v] = sum;
     }
     double norm = 0;

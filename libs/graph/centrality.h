@@ -40,10 +40,8 @@ class DegreeCentrality final : public Algorithm {
     bool weighted = false;
     bool normalized = false;
   };
-  explicit DegreeCentrality(const Graph& graph)
-      : DegreeCentrality(graph, Options()) {}
-  DegreeCentrality(const Graph& graph, Options options)
-      : graph_(graph), options_(options) {}
+  explicit DegreeCentrality(const Graph& graph) : DegreeCentrality(graph, Options()) {}
+  DegreeCentrality(const Graph& graph, Options options) : graph_(graph), options_(options) {}
   // Algorithms keep a reference to the graph: a temporary would dangle.
   explicit DegreeCentrality(Graph&&) = delete;
   DegreeCentrality(Graph&&, Options) = delete;
@@ -79,8 +77,7 @@ class Closeness final : public Algorithm {
     int num_threads = 0;
   };
   explicit Closeness(const Graph& graph) : Closeness(graph, Options()) {}
-  Closeness(const Graph& graph, Options options)
-      : graph_(graph), options_(options) {}
+  Closeness(const Graph& graph, Options options) : graph_(graph), options_(options) {}
   // Algorithms keep a reference to the graph: a temporary would dangle.
   explicit Closeness(Graph&&) = delete;
   Closeness(Graph&&, Options) = delete;
@@ -114,10 +111,8 @@ class HarmonicCloseness final : public Algorithm {
     Convention convention = Convention::kGephi;
     int num_threads = 0;
   };
-  explicit HarmonicCloseness(const Graph& graph)
-      : HarmonicCloseness(graph, Options()) {}
-  HarmonicCloseness(const Graph& graph, Options options)
-      : graph_(graph), options_(options) {}
+  explicit HarmonicCloseness(const Graph& graph) : HarmonicCloseness(graph, Options()) {}
+  HarmonicCloseness(const Graph& graph, Options options) : graph_(graph), options_(options) {}
   // Algorithms keep a reference to the graph: a temporary would dangle.
   explicit HarmonicCloseness(Graph&&) = delete;
   HarmonicCloseness(Graph&&, Options) = delete;
@@ -157,8 +152,7 @@ class PageRank final : public Algorithm {
     bool weighted = true;  // networkx's default weight="weight"
   };
   explicit PageRank(const Graph& graph) : PageRank(graph, Options()) {}
-  PageRank(const Graph& graph, Options options)
-      : graph_(graph), options_(options) {}
+  PageRank(const Graph& graph, Options options) : graph_(graph), options_(options) {}
   // Algorithms keep a reference to the graph: a temporary would dangle.
   explicit PageRank(Graph&&) = delete;
   PageRank(Graph&&, Options) = delete;
@@ -197,10 +191,8 @@ class EigenvectorCentrality final : public Algorithm {
     int max_iterations = 100;
     bool weighted = false;  // networkx's default weight=None
   };
-  explicit EigenvectorCentrality(const Graph& graph)
-      : EigenvectorCentrality(graph, Options()) {}
-  EigenvectorCentrality(const Graph& graph, Options options)
-      : graph_(graph), options_(options) {}
+  explicit EigenvectorCentrality(const Graph& graph) : EigenvectorCentrality(graph, Options()) {}
+  EigenvectorCentrality(const Graph& graph, Options options) : graph_(graph), options_(options) {}
   // Algorithms keep a reference to the graph: a temporary would dangle.
   explicit EigenvectorCentrality(Graph&&) = delete;
   EigenvectorCentrality(Graph&&, Options) = delete;

@@ -23,16 +23,15 @@ struct TriangleSums {
 // Forward triangle listing (Schank & Wagner 2005; Latapy 2008): orient each
 // edge from lower to higher (degree, id) rank so every triangle is found
 // once, from its lowest-ranked node.
-absl::Status ListTriangles(const SimpleNeighborhoods& nbhd,
-                           const Interrupt& interrupt, TriangleSums& sums) {
+absl::Status ListTriangles(const SimpleNeighborhoods& nbhd, const Interrupt& interrupt,
+                           TriangleSums& sums) {
   const NodeId n = nbhd.NumNodes();
   std::vector<NodeId> rank(static_cast<size_t>(n));
   {
     std::vector<NodeId> order(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](NodeId a, NodeId b) {
-      return nbhd.Degree(a) != nbhd.Degree(b) ? nbhd.Degree(a) < nbhd.Degree(b)
-                                              : a < b;
+      return nbhd.Degree(a) != nbhd.Degree(b) ? nbhd.Degree(a) < nbhd.Degree(b) : a < b;
     });
     for (NodeId i = 0; i < n; ++i) rank[order[i]] = i;
   }
@@ -124,8 +123,7 @@ absl::Status ClusteringCoefficient::RunImpl() {
     local_[v] = c;
     // Which nodes enter the average.
     const bool counted = convention_ == Convention::kNetworkx ||
-                         (convention_ == Convention::kGephi && directed) ||
-                         k > 1;
+                         (convention_ == Convention::kGephi && directed) || k > 1;
     if (counted) {
       ++nodes_averaged_;
       if (k > 1) local_sum += c;

@@ -48,18 +48,15 @@ void FinishLevelGraph(LevelGraph& g) {
 // is one edge of weight 1, like networkx to_undirected / igraph
 // as_undirected "collapse"); kGephi sums reciprocal edges (Gephi's
 // undirected view counts both).
-LevelGraph BuildLevelGraph(const Graph& graph, bool weighted,
-                           Convention convention) {
+LevelGraph BuildLevelGraph(const Graph& graph, bool weighted, Convention convention) {
   const bool use_weights = weighted && graph.weighted();
-  const bool collapse =
-      graph.directed() && !use_weights && convention != Convention::kGephi;
+  const bool collapse = graph.directed() && !use_weights && convention != Convention::kGephi;
   const NodeId n = graph.NumNodes();
   LevelGraph g;
   g.loop.assign(static_cast<size_t>(n), 0.0);
   for (const Edge& e : graph.Edges()) {
     if (e.source != e.target) continue;
-    g.loop[e.source] =
-        collapse ? 1.0 : g.loop[e.source] + (use_weights ? e.weight : 1.0);
+    g.loop[e.source] = collapse ? 1.0 : g.loop[e.source] + (use_weights ? e.weight : 1.0);
   }
   std::vector<std::pair<NodeId, double>> entries;
   for (NodeId v = 0; v < n; ++v) {
@@ -118,8 +115,7 @@ int64_t Compact(absl::Span<const int64_t> labels, std::vector<int64_t>& out) {
   absl::flat_hash_map<int64_t, int64_t> index;
   out.resize(labels.size());
   for (size_t i = 0; i < labels.size(); ++i) {
-    auto [it, inserted] =
-        index.emplace(labels[i], static_cast<int64_t>(index.size()));
+    auto [it, inserted] = index.emplace(labels[i], static_cast<int64_t>(index.size()));
     out[i] = it->second;
   }
   return static_cast<int64_t>(index.size());
@@ -127,17 +123,15 @@ int64_t Compact(absl::Span<const int64_t> labels, std::vector<int64_t>& out) {
 
 // gamma for the optimisation and the factor that turns Q_gamma into the
 // reported value (Gephi reports r * Q_{1/r}).
-std::pair<double, double> GammaAndScale(double resolution,
-                                        Convention convention) {
+std::pair<double, double> GammaAndScale(double resolution, Convention convention) {
   if (convention == Convention::kGephi) return {1.0 / resolution, resolution};
   return {resolution, 1.0};
 }
 
 // Local moving phase of one level, networkx's _one_level: `community`
 // starts as the identity; `improved` tells whether any node moved.
-absl::Status MoveNodes(const LevelGraph& g, double m, double gamma,
-                       SplitMix64& rng, const Interrupt& interrupt,
-                       std::vector<NodeId>& community, bool& improved) {
+absl::Status MoveNodes(const LevelGraph& g, double m, double gamma, SplitMix64& rng,
+                       const Interrupt& interrupt, std::vector<NodeId>& community, bool& improved) {
   const NodeId n = g.NumNodes();
   std::vector<double> total(g.strength);  // Sigma_tot per community
   std::vector<NodeId> order(static_cast<size_t>(n));
@@ -166,13 +160,11 @@ absl::Status MoveNodes(const LevelGraph& g, double m, double gamma,
       const NodeId own = community[u];
       const double k = g.strength[u];
       total[own] -= k;
-      const double remove_cost =
-          -link[own] / m + gamma * total[own] * k / two_m2;
+      const double remove_cost = -link[own] / m + gamma * total[own] * k / two_m2;
       double best_gain = 0;
       NodeId best = own;
       for (NodeId c : touched) {
-        const double gain =
-            remove_cost + link[c] / m - gamma * total[c] * k / two_m2;
+        const double gain = remove_cost + link[c] / m - gamma * total[c] * k / two_m2;
         if (gain > best_gain) {
           best_gain = gain;
           best = c;
@@ -195,8 +187,7 @@ absl::Status MoveNodes(const LevelGraph& g, double m, double gamma,
 
 // Collapses each community of `g` into one node (communities numbered
 // 0..k-1): internal weight becomes the new node's self-loop.
-LevelGraph Aggregate(const LevelGraph& g, const std::vector<NodeId>& community,
-                     NodeId k) {
+LevelGraph Aggregate(const LevelGraph& g, const std::vector<NodeId>& community, NodeId k) {
   LevelGraph next;
   next.loop.assign(static_cast<size_t>(k), 0.0);
   std::vector<std::vector<NodeId>> members(static_cast<size_t>(k));
@@ -247,21 +238,18 @@ NodeId Renumber(std::vector<NodeId>& community) {
 
 }  // namespace
 
-absl::StatusOr<double> Modularity(const Graph& graph,
-                                  absl::Span<const int64_t> partition,
+absl::StatusOr<double> Modularity(const Graph& graph, absl::Span<const int64_t> partition,
                                   const ModularityOptions& options) {
   if (partition.size() != static_cast<size_t>(graph.NumNodes())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("partition has ", partition.size(), " labels for ",
-                     graph.NumNodes(), " nodes"));
+    return absl::InvalidArgumentError(absl::StrCat("partition has ", partition.size(),
+                                                   " labels for ", graph.NumNodes(), " nodes"));
   }
   if (!(options.resolution > 0)) {
     return absl::InvalidArgumentError("resolution must be positive");
   }
   std::vector<int64_t> community;
   const int64_t k = Compact(partition, community);
-  const auto [gamma, scale] =
-      GammaAndScale(options.resolution, options.convention);
+  const auto [gamma, scale] = GammaAndScale(options.resolution, options.convention);
   if (!graph.directed() || options.convention == Convention::kGephi) {
     LevelGraph g = BuildLevelGraph(graph, options.weighted, options.convention);
     return scale * LevelModularity(g, community, k, gamma);
@@ -294,14 +282,11 @@ absl::Status Louvain::RunImpl() {
     return absl::InvalidArgumentError("resolution must be positive");
   }
   if (options_.weighted && graph_.HasNegativeWeights()) {
-    return absl::InvalidArgumentError(
-        "Louvain needs non-negative edge weights");
+    return absl::InvalidArgumentError("Louvain needs non-negative edge weights");
   }
-  const auto [gamma, scale] =
-      GammaAndScale(options_.resolution, options_.convention);
+  const auto [gamma, scale] = GammaAndScale(options_.resolution, options_.convention);
   const NodeId n = graph_.NumNodes();
-  const LevelGraph original =
-      BuildLevelGraph(graph_, options_.weighted, options_.convention);
+  const LevelGraph original = BuildLevelGraph(graph_, options_.weighted, options_.convention);
   const double m = original.total_weight;
   SplitMix64 rng(options_.seed);
 
@@ -316,14 +301,12 @@ absl::Status Louvain::RunImpl() {
       std::vector<NodeId> community(static_cast<size_t>(level.NumNodes()));
       std::iota(community.begin(), community.end(), 0);
       bool improved = false;
-      RETURN_IF_ERROR(
-          MoveNodes(level, m, gamma, rng, interrupt(), community, improved));
+      RETURN_IF_ERROR(MoveNodes(level, m, gamma, rng, interrupt(), community, improved));
       if (!improved) break;
       const NodeId k = Renumber(community);
       for (int64_t& c : node_to_community) c = community[c];
       levels_.push_back(node_to_community);
-      const double next_modularity =
-          LevelModularity(original, node_to_community, k, gamma);
+      const double next_modularity = LevelModularity(original, node_to_community, k, gamma);
       if (next_modularity - modularity <= options_.threshold) break;
       modularity = next_modularity;
       level = Aggregate(level, community, k);
@@ -331,10 +314,8 @@ absl::Status Louvain::RunImpl() {
   }
   if (levels_.empty()) levels_.push_back(node_to_community);  // singletons
   num_communities_ = Compact(levels_.back(), communities_);
-  modularity_ =
-      scale * LevelModularity(original, communities_, num_communities_, gamma);
-  modularity_at_1_ =
-      LevelModularity(original, communities_, num_communities_, 1.0);
+  modularity_ = scale * LevelModularity(original, communities_, num_communities_, gamma);
+  modularity_at_1_ = LevelModularity(original, communities_, num_communities_, 1.0);
   return absl::OkStatus();
 }
 
@@ -351,9 +332,8 @@ struct Contingency {
 absl::StatusOr<Contingency> BuildContingency(absl::Span<const int64_t> a,
                                              absl::Span<const int64_t> b) {
   if (a.size() != b.size() || a.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("labelings must be non-empty and equally long (", a.size(),
-                     " vs ", b.size(), ")"));
+    return absl::InvalidArgumentError(absl::StrCat("labelings must be non-empty and equally long (",
+                                                   a.size(), " vs ", b.size(), ")"));
   }
   std::vector<int64_t> ca, cb;
   const int64_t ka = Compact(a, ca), kb = Compact(b, cb);
@@ -374,8 +354,8 @@ absl::StatusOr<Contingency> BuildContingency(absl::Span<const int64_t> a,
 
 }  // namespace
 
-absl::StatusOr<double> NormalizedMutualInformation(
-    absl::Span<const int64_t> a, absl::Span<const int64_t> b) {
+absl::StatusOr<double> NormalizedMutualInformation(absl::Span<const int64_t> a,
+                                                   absl::Span<const int64_t> b) {
   ASSIGN_OR_RETURN(const Contingency t, BuildContingency(a, b));
   if (t.row.size() == 1 && t.col.size() == 1) return 1.0;
   auto entropy = [&](const std::vector<double>& sizes) {
@@ -390,8 +370,7 @@ absl::StatusOr<double> NormalizedMutualInformation(
   return denominator <= 0 ? 0.0 : std::max(0.0, mutual) / denominator;
 }
 
-absl::StatusOr<double> AdjustedRandIndex(absl::Span<const int64_t> a,
-                                         absl::Span<const int64_t> b) {
+absl::StatusOr<double> AdjustedRandIndex(absl::Span<const int64_t> a, absl::Span<const int64_t> b) {
   ASSIGN_OR_RETURN(const Contingency t, BuildContingency(a, b));
   auto pairs = [](double x) { return x * (x - 1) / 2; };
   double index = 0, sum_a = 0, sum_b = 0;

@@ -51,8 +51,7 @@ struct ModularityOptions {
 // edges returned between two nodes (not checked against a Gephi run).
 // INVALID_ARGUMENT if the partition size differs from n; NaN when the graph has
 // no edge weight (m = 0). Time O(n + m).
-absl::StatusOr<double> Modularity(const Graph& graph,
-                                  absl::Span<const int64_t> partition,
+absl::StatusOr<double> Modularity(const Graph& graph, absl::Span<const int64_t> partition,
                                   const ModularityOptions& options = {});
 
 // Louvain community detection, networkx-compatible (louvain_communities) in
@@ -81,8 +80,7 @@ class Louvain final : public Algorithm {
     double threshold = 1e-7;  // minimum modularity gain of a level (networkx)
   };
   explicit Louvain(const Graph& graph) : Louvain(graph, Options()) {}
-  Louvain(const Graph& graph, Options options)
-      : graph_(graph), options_(options) {}
+  Louvain(const Graph& graph, Options options) : graph_(graph), options_(options) {}
   // Algorithms keep a reference to the graph: a temporary would dangle.
   explicit Louvain(Graph&&) = delete;
   Louvain(Graph&&, Options) = delete;
@@ -136,7 +134,6 @@ absl::StatusOr<double> NormalizedMutualInformation(absl::Span<const int64_t> a,
 // Adjusted Rand index (Hubert & Arabie 1985), as scikit-learn: 1 for
 // identical partitions, about 0 for independent ones; 1 when both are
 // trivial (one cluster each or all singletons). O(n log n).
-absl::StatusOr<double> AdjustedRandIndex(absl::Span<const int64_t> a,
-                                         absl::Span<const int64_t> b);
+absl::StatusOr<double> AdjustedRandIndex(absl::Span<const int64_t> a, absl::Span<const int64_t> b);
 
 }  // namespace innoscope::graph

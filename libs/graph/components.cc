@@ -16,14 +16,12 @@ constexpr int32_t kPollInterval = 4096;
 int32_t ConnectedComponents::Largest() const {
   AssertHasRun();
   if (sizes_.empty()) return -1;
-  return static_cast<int32_t>(std::max_element(sizes_.begin(), sizes_.end()) -
-                              sizes_.begin());
+  return static_cast<int32_t>(std::max_element(sizes_.begin(), sizes_.end()) - sizes_.begin());
 }
 
 double ConnectedComponents::GiantComponentShare() const {
   const int32_t largest = Largest();
-  return largest < 0 ? 0.0
-                     : static_cast<double>(sizes_[largest]) / graph_.NumNodes();
+  return largest < 0 ? 0.0 : static_cast<double>(sizes_[largest]) / graph_.NumNodes();
 }
 
 absl::Status ConnectedComponents::RunImpl() {

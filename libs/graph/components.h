@@ -31,12 +31,10 @@ enum class ComponentKind { kWeak, kStrong };
 
 class ConnectedComponents final : public Algorithm {
  public:
-  ConnectedComponents(const Graph& graph,
-                      ComponentKind kind = ComponentKind::kWeak)
+  ConnectedComponents(const Graph& graph, ComponentKind kind = ComponentKind::kWeak)
       : graph_(graph), kind_(kind) {}
   // Algorithms keep a reference to the graph: a temporary would dangle.
-  explicit ConnectedComponents(Graph&&,
-                               ComponentKind = ComponentKind::kWeak) = delete;
+  explicit ConnectedComponents(Graph&&, ComponentKind = ComponentKind::kWeak) = delete;
 
   int32_t NumComponents() const {
     AssertHasRun();

@@ -29,8 +29,7 @@ struct TailFit {
 
 // Exact discrete MLE of alpha for a tail of `n` values >= xmin whose logs sum
 // to `log_sum`, by golden-section search of the concave log-likelihood.
-double FitAlpha(int64_t xmin, double n, double log_sum,
-                double* log_likelihood) {
+double FitAlpha(int64_t xmin, double n, double log_sum, double* log_likelihood) {
   const double q = static_cast<double>(xmin);
   auto likelihood = [&](double alpha) {
     return -n * std::log(HurwitzZeta(alpha, q)) - alpha * log_sum;
@@ -94,8 +93,7 @@ double KsDistance(absl::Span<const int64_t> tail, int64_t xmin, double alpha) {
 
 // Fits every candidate x_min (or the fixed one) to sorted `data` and returns
 // the best; xmin = 0 when no candidate qualifies.
-TailFit FitBest(absl::Span<const int64_t> data, int64_t min_tail,
-                int64_t fixed_xmin) {
+TailFit FitBest(absl::Span<const int64_t> data, int64_t min_tail, int64_t fixed_xmin) {
   const size_t n = data.size();
   // suffix_log[i] = sum of ln data[j] for j >= i.
   std::vector<double> suffix_log(n + 1, 0.0);
@@ -108,16 +106,14 @@ TailFit FitBest(absl::Span<const int64_t> data, int64_t min_tail,
     size_t next = start;
     while (next < n && data[next] == xmin) ++next;
     const size_t tail = n - start;
-    const bool candidate = fixed_xmin > 0
-                               ? xmin == fixed_xmin
-                               : static_cast<int64_t>(tail) >= min_tail;
+    const bool candidate =
+        fixed_xmin > 0 ? xmin == fixed_xmin : static_cast<int64_t>(tail) >= min_tail;
     // A tail of one distinct value has no finite MLE.
     if (candidate && next < n) {
       TailFit fit;
       fit.xmin = xmin;
       fit.tail_size = static_cast<int64_t>(tail);
-      fit.alpha = FitAlpha(xmin, static_cast<double>(tail), suffix_log[start],
-                           &fit.log_likelihood);
+      fit.alpha = FitAlpha(xmin, static_cast<double>(tail), suffix_log[start], &fit.log_likelihood);
       fit.ks = KsDistance(data.subspan(start), xmin, fit.alpha);
       if (fit.ks < best.ks) best = fit;
     }
@@ -131,9 +127,8 @@ TailFit FitBest(absl::Span<const int64_t> data, int64_t min_tail,
 double HurwitzZeta(double s, double q) {
   if (!(s > 1) || !(q > 0) || std::isinf(s)) return kNan;
   // Bernoulli numbers B_2 .. B_16.
-  static constexpr double kB[] = {1.0 / 6,   -1.0 / 30,    1.0 / 42,
-                                  -1.0 / 30, 5.0 / 66,     -691.0 / 2730,
-                                  7.0 / 6,   -3617.0 / 510};
+  static constexpr double kB[] = {1.0 / 6,  -1.0 / 30,     1.0 / 42, -1.0 / 30,
+                                  5.0 / 66, -691.0 / 2730, 7.0 / 6,  -3617.0 / 510};
   // Sum the first terms directly until a = q + N is large enough for the
   // asymptotic tail to converge fast.
   const double threshold = 10.0 + s;
@@ -179,8 +174,7 @@ std::vector<int64_t> DegreeDistribution(const Graph& graph, DegreeMode mode) {
 
 PowerLawFit::PowerLawFit(std::vector<int64_t> data, Options options)
     : data_(std::move(data)), options_(options) {
-  data_.erase(std::remove_if(data_.begin(), data_.end(),
-                             [](int64_t x) { return x < 1; }),
+  data_.erase(std::remove_if(data_.begin(), data_.end(), [](int64_t x) { return x < 1; }),
               data_.end());
   std::sort(data_.begin(), data_.end());
 }
@@ -188,10 +182,9 @@ PowerLawFit::PowerLawFit(std::vector<int64_t> data, Options options)
 absl::Status PowerLawFit::RunImpl() {
   const TailFit fit = FitBest(data_, options_.min_tail, options_.fixed_xmin);
   if (fit.xmin == 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("no x_min candidate leaves ", options_.min_tail,
-                     " observations with two distinct values among ",
-                     data_.size(), " values >= 1"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "no x_min candidate leaves ", options_.min_tail,
+        " observations with two distinct values among ", data_.size(), " values >= 1"));
   }
   xmin_ = fit.xmin;
   alpha_ = fit.alpha;
@@ -209,38 +202,33 @@ absl::Status PowerLawFit::RunImpl() {
   const int threads = ResolveThreads(options_.num_threads, options_.bootstrap);
   std::vector<int64_t> at_least(static_cast<size_t>(threads), 0);
   std::vector<std::vector<int64_t>> buffers(static_cast<size_t>(threads));
-  absl::Status status = ParallelFor(
-      options_.bootstrap, threads, interrupt(),
-      [&](int thread, int64_t sample) {
-        SplitMix64 rng(
-            StreamSeed(options_.seed, static_cast<uint64_t>(sample)));
+  absl::Status status =
+      ParallelFor(options_.bootstrap, threads, interrupt(), [&](int thread, int64_t sample) {
+        SplitMix64 rng(StreamSeed(options_.seed, static_cast<uint64_t>(sample)));
         std::vector<int64_t>& synthetic = buffers[thread];
         synthetic.resize(n);
         for (size_t i = 0; i < n; ++i) {
           if (below == 0 || rng.UniformDouble() < tail_probability) {
             const double u = rng.UniformDouble();
-            const double x = std::floor(
-                (xmin_ - 0.5) * std::pow(1 - u, -1 / (alpha_ - 1)) + 0.5);
+            const double x = std::floor((xmin_ - 0.5) * std::pow(1 - u, -1 / (alpha_ - 1)) + 0.5);
             synthetic[i] = static_cast<int64_t>(std::min(x, kMaxSample));
           } else {
             synthetic[i] = data_[rng.Uniform(below)];
           }
         }
         std::sort(synthetic.begin(), synthetic.end());
-        const TailFit refit =
-            FitBest(synthetic, options_.min_tail, options_.fixed_xmin);
+        const TailFit refit = FitBest(synthetic, options_.min_tail, options_.fixed_xmin);
         // A synthetic set that cannot be fitted counts as a worse fit.
         if (refit.xmin == 0 || refit.ks >= ks_) ++at_least[thread];
       });
   if (!status.ok()) return status;
-  p_value_ = static_cast<double>(std::accumulate(at_least.begin(),
-                                                 at_least.end(), int64_t{0})) /
+  p_value_ = static_cast<double>(std::accumulate(at_least.begin(), at_least.end(), int64_t{0})) /
              options_.bootstrap;
   return absl::OkStatus();
 }
 
-absl::StatusOr<Concentration> ComputeConcentration(
-    absl::Span<const double> values, absl::Span<const double> percents) {
+absl::StatusOr<Concentration> ComputeConcentration(absl::Span<const double> values,
+                                                   absl::Span<const double> percents) {
   for (size_t i = 0; i < values.size(); ++i) {
     if (!(values[i] >= 0) || std::isinf(values[i])) {
       return absl::InvalidArgumentError(
@@ -249,8 +237,7 @@ absl::StatusOr<Concentration> ComputeConcentration(
   }
   for (double p : percents) {
     if (!(p >= 0 && p <= 100)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("percentage ", p, " outside [0, 100]"));
+      return absl::InvalidArgumentError(absl::StrCat("percentage ", p, " outside [0, 100]"));
     }
   }
   std::vector<double> sorted(values.begin(), values.end());
@@ -280,9 +267,9 @@ absl::StatusOr<Concentration> ComputeConcentration(
   return c;
 }
 
-absl::StatusOr<Concentration> DegreeConcentration(
-    const Graph& graph, DegreeMode mode, absl::Span<const double> percents,
-    bool weighted) {
+absl::StatusOr<Concentration> DegreeConcentration(const Graph& graph, DegreeMode mode,
+                                                  absl::Span<const double> percents,
+                                                  bool weighted) {
   DegreeCentrality::Options options;
   options.mode = mode;
   options.weighted = weighted;

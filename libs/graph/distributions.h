@@ -74,8 +74,7 @@ class PowerLawFit final : public Algorithm {
     uint64_t seed = 0;
     int num_threads = 0;
   };
-  explicit PowerLawFit(std::vector<int64_t> data)
-      : PowerLawFit(std::move(data), Options()) {}
+  explicit PowerLawFit(std::vector<int64_t> data) : PowerLawFit(std::move(data), Options()) {}
   PowerLawFit(std::vector<int64_t> data, Options options);
 
   double Alpha() const {
@@ -136,14 +135,14 @@ struct Concentration {
 
 // INVALID_ARGUMENT for a negative or non-finite value or a percentage
 // outside [0, 100]. Time O(n log n).
-absl::StatusOr<Concentration> ComputeConcentration(
-    absl::Span<const double> values, absl::Span<const double> percents);
+absl::StatusOr<Concentration> ComputeConcentration(absl::Span<const double> values,
+                                                   absl::Span<const double> percents);
 
 // Concentration of node degrees (strengths when `weighted`), e.g. the share
 // of all out-degree held by the top 10% / 1% / 0.1% of nodes. Negative edge
 // weights are INVALID_ARGUMENT. Time O(m + n log n).
-absl::StatusOr<Concentration> DegreeConcentration(
-    const Graph& graph, DegreeMode mode, absl::Span<const double> percents,
-    bool weighted = false);
+absl::StatusOr<Concentration> DegreeConcentration(const Graph& graph, DegreeMode mode,
+                                                  absl::Span<const double> percents,
+                                                  bool weighted = false);
 
 }  // namespace innoscope::graph

@@ -66,9 +66,8 @@ std::string DecodeEntities(absl::string_view raw) {
       out.push_back('\'');
     } else if (entity.size() > 1 && entity[0] == '#') {
       uint32_t cp = 0;
-      bool ok = entity[1] == 'x' || entity[1] == 'X'
-                    ? absl::SimpleHexAtoi(entity.substr(2), &cp)
-                    : absl::SimpleAtoi(entity.substr(1), &cp);
+      bool ok = entity[1] == 'x' || entity[1] == 'X' ? absl::SimpleHexAtoi(entity.substr(2), &cp)
+                                                     : absl::SimpleAtoi(entity.substr(1), &cp);
       if (ok && cp > 0 && cp <= 0x10FFFF) {
         AppendUtf8(cp, out);
       } else {
@@ -107,14 +106,12 @@ absl::StatusOr<std::vector<GmlToken>> Tokenize(absl::string_view text) {
     } else if (c == '#') {  // comment to end of line
       while (i < text.size() && text[i] != '\n') ++i;
     } else if (c == '[' || c == ']') {
-      tokens.push_back({c == '[' ? GmlToken::kOpen : GmlToken::kClose,
-                        text.substr(i, 1), line});
+      tokens.push_back({c == '[' ? GmlToken::kOpen : GmlToken::kClose, text.substr(i, 1), line});
       ++i;
     } else if (c == '"') {
       size_t end = text.find('"', i + 1);
       if (end == absl::string_view::npos) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("GML line ", line, ": unterminated string"));
+        return absl::InvalidArgumentError(absl::StrCat("GML line ", line, ": unterminated string"));
       }
       absl::string_view body = text.substr(i + 1, end - i - 1);
       tokens.push_back({GmlToken::kString, body, line});
@@ -122,8 +119,7 @@ absl::StatusOr<std::vector<GmlToken>> Tokenize(absl::string_view text) {
       i = end + 1;
     } else {
       size_t start = i;
-      while (i < text.size() &&
-             !absl::ascii_isspace(static_cast<unsigned char>(text[i])) &&
+      while (i < text.size() && !absl::ascii_isspace(static_cast<unsigned char>(text[i])) &&
              text[i] != '[' && text[i] != ']' && text[i] != '"') {
         ++i;
       }
@@ -164,16 +160,14 @@ class GmlParser {
     return pos_ < tokens_.size() && tokens_[pos_].kind == kind;
   }
   int Line() const {
-    return pos_ < tokens_.size() ? tokens_[pos_].line
-                                 : (tokens_.empty() ? 1 : tokens_.back().line);
+    return pos_ < tokens_.size() ? tokens_[pos_].line : (tokens_.empty() ? 1 : tokens_.back().line);
   }
   static absl::Status Prefixed(const absl::Status& s) {
     if (s.ok()) return s;
     return absl::Status(s.code(), absl::StrCat("GML ", s.message()));
   }
   absl::Status Error(absl::string_view message) const {
-    return absl::InvalidArgumentError(
-        absl::StrCat("GML line ", Line(), ": ", message));
+    return absl::InvalidArgumentError(absl::StrCat("GML line ", Line(), ": ", message));
   }
 
   absl::Status ReadKey(absl::string_view& key) {
@@ -262,8 +256,7 @@ class GmlParser {
     }
     ++pos_;
     if (!id) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("GML line ", line, ": node without id"));
+      return absl::InvalidArgumentError(absl::StrCat("GML line ", line, ": node without id"));
     }
     if (absl::Status s = collector_.DeclareNode(*id, label, line); !s.ok()) {
       return Prefixed(s);
@@ -306,11 +299,10 @@ class GmlParser {
     ++pos_;
     if (!has_source || !has_target) {
       return absl::InvalidArgumentError(
-          absl::StrCat("GML line ", line, ": edge without ",
-                       has_source ? "target" : "source"));
+          absl::StrCat("GML line ", line, ": edge without ", has_source ? "target" : "source"));
     }
-    return Prefixed(collector_.AddEdge(source, target, weight, line,
-                                       options_.create_missing_nodes));
+    return Prefixed(
+        collector_.AddEdge(source, target, weight, line, options_.create_missing_nodes));
   }
 
   std::vector<GmlToken> tokens_;
@@ -321,8 +313,7 @@ class GmlParser {
 
 }  // namespace
 
-absl::StatusOr<GraphFile> ParseGml(std::string_view text,
-                                   const ReadOptions& options) {
+absl::StatusOr<GraphFile> ParseGml(std::string_view text, const ReadOptions& options) {
   ASSIGN_OR_RETURN(std::vector<GmlToken> tokens, Tokenize(ToAbsl(text)));
   return GmlParser(std::move(tokens), options).Parse();
 }

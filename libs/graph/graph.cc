@@ -12,23 +12,20 @@ namespace {
 
 // Applies the self-loop and multi-edge policies to `edges` in place. Keeps
 // the relative order of parallel edges so kMergeKeepFirst means "first added".
-void Canonicalize(const BuildOptions& options, bool weighted,
-                  std::vector<Edge>& edges) {
+void Canonicalize(const BuildOptions& options, bool weighted, std::vector<Edge>& edges) {
   if (!options.directed) {
     for (Edge& e : edges) {
       if (e.source > e.target) std::swap(e.source, e.target);
     }
   }
   if (options.self_loops == SelfLoopPolicy::kDrop) {
-    edges.erase(
-        std::remove_if(edges.begin(), edges.end(),
-                       [](const Edge& e) { return e.source == e.target; }),
-        edges.end());
+    edges.erase(std::remove_if(edges.begin(), edges.end(),
+                               [](const Edge& e) { return e.source == e.target; }),
+                edges.end());
   }
-  std::stable_sort(
-      edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
-        return a.source != b.source ? a.source < b.source : a.target < b.target;
-      });
+  std::stable_sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
+    return a.source != b.source ? a.source < b.source : a.target < b.target;
+  });
   if (!weighted) {
     for (Edge& e : edges) e.weight = 1.0;
   }
@@ -58,10 +55,8 @@ std::vector<int64_t> OffsetsFromCounts(const std::vector<int64_t>& counts) {
 
 }  // namespace
 
-absl::StatusOr<Graph> Graph::FromEdges(NodeId num_nodes,
-                                       absl::Span<const Edge> edges,
-                                       const BuildOptions& options,
-                                       bool weighted) {
+absl::StatusOr<Graph> Graph::FromEdges(NodeId num_nodes, absl::Span<const Edge> edges,
+                                       const BuildOptions& options, bool weighted) {
   if (num_nodes < 0) {
     return absl::InvalidArgumentError("FromEdges: negative node count");
   }
@@ -160,16 +155,14 @@ void GraphBuilder::AddEdges(absl::Span<const Edge> edges, bool weighted) {
 absl::StatusOr<Graph> GraphBuilder::Build() && {
   for (size_t i = 0; i < edges_.size(); ++i) {
     const Edge& e = edges_[i];
-    if (e.source < 0 || e.source >= num_nodes_ || e.target < 0 ||
-        e.target >= num_nodes_) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("edge #", i, " (", e.source, " -> ", e.target,
-                       ") has an endpoint outside 0..", num_nodes_ - 1));
+    if (e.source < 0 || e.source >= num_nodes_ || e.target < 0 || e.target >= num_nodes_) {
+      return absl::InvalidArgumentError(absl::StrCat("edge #", i, " (", e.source, " -> ", e.target,
+                                                     ") has an endpoint outside 0..",
+                                                     num_nodes_ - 1));
     }
     if (!std::isfinite(e.weight)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("edge #", i, " (", e.source, " -> ", e.target,
-                       ") has a non-finite weight"));
+          absl::StrCat("edge #", i, " (", e.source, " -> ", e.target, ") has a non-finite weight"));
     }
   }
   Canonicalize(options_, weighted_, edges_);
@@ -188,8 +181,7 @@ absl::StatusOr<Graph> GraphBuilder::Build() && {
       ++g.num_self_loops_;
       g.is_simple_ = false;
     }
-    if (i > 0 && edges_[i - 1].source == e.source &&
-        edges_[i - 1].target == e.target) {
+    if (i > 0 && edges_[i - 1].source == e.source && edges_[i - 1].target == e.target) {
       g.is_simple_ = false;
     }
     if (e.weight < 0) g.has_negative_weights_ = true;
@@ -207,11 +199,10 @@ absl::StatusOr<Graph> GraphBuilder::Build() && {
   }
   // Edges are sorted by (source, target), so appending in edge order yields
   // sorted adjacency lists (see the header comment of graph.h).
-  std::vector<int64_t> out_pos(g.out_offsets_.begin(),
-                               g.out_offsets_.end() - 1);
-  std::vector<int64_t> in_pos(
-      g.in_offsets_.begin(),
-      g.in_offsets_.empty() ? g.in_offsets_.begin() : g.in_offsets_.end() - 1);
+  std::vector<int64_t> out_pos(g.out_offsets_.begin(), g.out_offsets_.end() - 1);
+  std::vector<int64_t> in_pos(g.in_offsets_.begin(), g.in_offsets_.empty()
+                                                         ? g.in_offsets_.begin()
+                                                         : g.in_offsets_.end() - 1);
   auto push_out = [&](NodeId v, NodeId nbr, double w) {
     int64_t p = out_pos[v]++;
     g.out_targets_[p] = nbr;
@@ -236,8 +227,7 @@ absl::StatusOr<Graph> GraphBuilder::Build() && {
   return g;
 }
 
-absl::StatusOr<Graph> UndirectedView(const Graph& graph,
-                                     MultiEdgePolicy policy) {
+absl::StatusOr<Graph> UndirectedView(const Graph& graph, MultiEdgePolicy policy) {
   BuildOptions options = graph.build_options();
   options.directed = false;
   options.multi_edges = policy;

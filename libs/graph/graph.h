@@ -50,8 +50,8 @@ using NodeId = int32_t;
 namespace internal {
 // The CSR row of node v: data[offsets[v] .. offsets[v+1]).
 template <typename T>
-absl::Span<const T> CsrRow(const std::vector<T>& data,
-                           const std::vector<int64_t>& offsets, NodeId v) {
+absl::Span<const T> CsrRow(const std::vector<T>& data, const std::vector<int64_t>& offsets,
+                           NodeId v) {
   return absl::Span<const T>(data.data() + offsets[v],
                              static_cast<size_t>(offsets[v + 1] - offsets[v]));
 }
@@ -99,16 +99,12 @@ class Graph {
   // Builds directly from an edge list over nodes 0..num_nodes-1 (no labels).
   // INVALID_ARGUMENT for an endpoint out of range or a non-finite weight.
   // The graph is weighted iff `weighted`; otherwise edge weights are ignored.
-  static absl::StatusOr<Graph> FromEdges(NodeId num_nodes,
-                                         absl::Span<const Edge> edges,
-                                         const BuildOptions& options,
-                                         bool weighted = false);
+  static absl::StatusOr<Graph> FromEdges(NodeId num_nodes, absl::Span<const Edge> edges,
+                                         const BuildOptions& options, bool weighted = false);
 
   bool directed() const { return directed_; }
   bool weighted() const { return weighted_; }
-  NodeId NumNodes() const {
-    return static_cast<NodeId>(out_offsets_.size()) - 1;
-  }
+  NodeId NumNodes() const { return static_cast<NodeId>(out_offsets_.size()) - 1; }
   // Stored edges (after the build policies); a kept parallel edge counts once
   // per copy, a self-loop once.
   int64_t NumEdges() const { return static_cast<int64_t>(edges_.size()); }
@@ -132,26 +128,20 @@ class Graph {
   }
   // In-neighbours (directed); the same as OutNeighbors for undirected graphs.
   absl::Span<const NodeId> InNeighbors(NodeId v) const {
-    return directed_ ? internal::CsrRow(in_sources_, in_offsets_, v)
-                     : OutNeighbors(v);
+    return directed_ ? internal::CsrRow(in_sources_, in_offsets_, v) : OutNeighbors(v);
   }
   absl::Span<const double> InWeights(NodeId v) const {
-    return directed_
-               ? (weighted() ? internal::CsrRow(in_weights_, in_offsets_, v)
-                             : absl::Span<const double>())
-               : OutWeights(v);
+    return directed_ ? (weighted() ? internal::CsrRow(in_weights_, in_offsets_, v)
+                                   : absl::Span<const double>())
+                     : OutWeights(v);
   }
 
-  int64_t OutDegree(NodeId v) const {
-    return out_offsets_[v + 1] - out_offsets_[v];
-  }
+  int64_t OutDegree(NodeId v) const { return out_offsets_[v + 1] - out_offsets_[v]; }
   int64_t InDegree(NodeId v) const {
     return directed_ ? in_offsets_[v + 1] - in_offsets_[v] : OutDegree(v);
   }
   // Undirected: adjacency size (self-loops twice). Directed: in + out.
-  int64_t Degree(NodeId v) const {
-    return directed_ ? OutDegree(v) + InDegree(v) : OutDegree(v);
-  }
+  int64_t Degree(NodeId v) const { return directed_ ? OutDegree(v) + InDegree(v) : OutDegree(v); }
 
   // True when at least one edge u->v (undirected: u-v) exists. O(log deg(u)).
   bool HasEdge(NodeId u, NodeId v) const;
@@ -227,8 +217,8 @@ class GraphBuilder {
 // as Gephi's undirected view of a weighted graph) or keeps. Self-loops are
 // kept. Names are kept. An undirected input is returned re-built with
 // `policy`. Time O(m log m), memory O(n + m).
-absl::StatusOr<Graph> UndirectedView(
-    const Graph& graph, MultiEdgePolicy policy = MultiEdgePolicy::kMergeSum);
+absl::StatusOr<Graph> UndirectedView(const Graph& graph,
+                                     MultiEdgePolicy policy = MultiEdgePolicy::kMergeSum);
 
 // The simple undirected neighbourhoods used by triangle and clustering code:
 // for each node the sorted distinct neighbours (in and out for directed

@@ -14,20 +14,20 @@
 namespace innoscope::graph {
 
 enum class Measure {
-  kDegree,        // in + out (undirected: degree)
+  kDegree,  // in + out (undirected: degree)
   kInDegree,
   kOutDegree,
-  kStrength,      // weighted degree (needs edge weights)
+  kStrength,  // weighted degree (needs edge weights)
   kInStrength,
   kOutStrength,
-  kBetweenness,   // exact Brandes, or sampled
+  kBetweenness,  // exact Brandes, or sampled
   kCloseness,
-  kHarmonic,      // harmonic closeness
+  kHarmonic,  // harmonic closeness
   kPagerank,
   kEigenvector,
-  kKcore,         // core number
-  kCommunity,     // Louvain community id
-  kClustering,    // local clustering coefficient
+  kKcore,       // core number
+  kCommunity,   // Louvain community id
+  kClustering,  // local clustering coefficient
 };
 
 }  // namespace innoscope::graph
@@ -39,20 +39,13 @@ template <>
 struct EnumNames<graph::Measure> {
   static constexpr absl::string_view kWhat = "measure";
   static constexpr EnumName<graph::Measure> kRows[] = {
-      {graph::Measure::kDegree, "degree"},
-      {graph::Measure::kInDegree, "in_degree"},
-      {graph::Measure::kOutDegree, "out_degree"},
-      {graph::Measure::kStrength, "strength"},
-      {graph::Measure::kInStrength, "in_strength"},
-      {graph::Measure::kOutStrength, "out_strength"},
-      {graph::Measure::kBetweenness, "betweenness"},
-      {graph::Measure::kCloseness, "closeness"},
-      {graph::Measure::kHarmonic, "harmonic"},
-      {graph::Measure::kPagerank, "pagerank"},
-      {graph::Measure::kEigenvector, "eigenvector"},
-      {graph::Measure::kKcore, "kcore"},
-      {graph::Measure::kCommunity, "community"},
-      {graph::Measure::kClustering, "clustering"},
+      {graph::Measure::kDegree, "degree"},           {graph::Measure::kInDegree, "in_degree"},
+      {graph::Measure::kOutDegree, "out_degree"},    {graph::Measure::kStrength, "strength"},
+      {graph::Measure::kInStrength, "in_strength"},  {graph::Measure::kOutStrength, "out_strength"},
+      {graph::Measure::kBetweenness, "betweenness"}, {graph::Measure::kCloseness, "closeness"},
+      {graph::Measure::kHarmonic, "harmonic"},       {graph::Measure::kPagerank, "pagerank"},
+      {graph::Measure::kEigenvector, "eigenvector"}, {graph::Measure::kKcore, "kcore"},
+      {graph::Measure::kCommunity, "community"},     {graph::Measure::kClustering, "clustering"},
   };
 };
 

@@ -180,8 +180,7 @@ absl::StatusOr<MeasureResult> ComputeMeasure(const Graph& g, Measure measure,
     case Measure::kInStrength:
     case Measure::kOutStrength: {
       DegreeCentrality::Options o;
-      o.mode = measure == Measure::kInDegree || measure == Measure::kInStrength
-                   ? DegreeMode::kIn
+      o.mode = measure == Measure::kInDegree || measure == Measure::kInStrength ? DegreeMode::kIn
                : measure == Measure::kOutDegree || measure == Measure::kOutStrength
                    ? DegreeMode::kOut
                    : DegreeMode::kTotal;

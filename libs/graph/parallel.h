@@ -24,20 +24,17 @@ namespace innoscope::graph {
 
 // 0 means "all hardware threads"; the result is in [1, max(1, n_items)].
 inline int ResolveThreads(int requested, int64_t n_items) {
-  int threads = requested > 0
-                    ? requested
-                    : static_cast<int>(std::thread::hardware_concurrency());
+  int threads = requested > 0 ? requested : static_cast<int>(std::thread::hardware_concurrency());
   threads = std::max(threads, 1);
-  return static_cast<int>(
-      std::min<int64_t>(threads, std::max<int64_t>(n_items, 1)));
+  return static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(n_items, 1)));
 }
 
 // Calls body(thread_index, item) for every item; `interrupt` is polled
 // before each item. Returns the first non-OK interrupt status, after which
 // all threads stop at their next item.
 template <typename Body>
-absl::Status ParallelFor(int64_t n_items, int num_threads,
-                         const Interrupt& interrupt, const Body& body) {
+absl::Status ParallelFor(int64_t n_items, int num_threads, const Interrupt& interrupt,
+                         const Body& body) {
   const int threads = ResolveThreads(num_threads, n_items);
   std::atomic<bool> stop{false};
   // One slot per thread: no lock, and the reported error is deterministic

@@ -30,8 +30,7 @@ absl::Status PathStatistics::RunImpl() {
     eccentricity_[source] = ecc;  // one writer per source
     p.diameter = std::max<int64_t>(p.diameter, ecc);
   };
-  absl::Status status =
-      ForEachSourceBfs(graph_, Direction::kOut, threads, interrupt(), visit);
+  absl::Status status = ForEachSourceBfs(graph_, Direction::kOut, threads, interrupt(), visit);
   if (!status.ok()) return status;
 
   int64_t distance_sum = 0;
@@ -43,17 +42,12 @@ absl::Status PathStatistics::RunImpl() {
     diameter_ = std::max(diameter_, p.diameter);
   }
   unreachable_pairs_ = static_cast<int64_t>(n) * (n - 1) - reachable_pairs_;
-  radius_ = n == 0
-                ? 0
-                : *std::min_element(eccentricity_.begin(), eccentricity_.end());
+  radius_ = n == 0 ? 0 : *std::min_element(eccentricity_.begin(), eccentricity_.end());
   average_path_length_ =
-      reachable_pairs_ == 0
-          ? 0.0
-          : static_cast<double>(distance_sum) / reachable_pairs_;
+      reachable_pairs_ == 0 ? 0.0 : static_cast<double>(distance_sum) / reachable_pairs_;
   if (options_.convention == Convention::kNetworkx && unreachable_pairs_ > 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "graph is not ", graph_.directed() ? "strongly " : "",
-        "connected: ", unreachable_pairs_,
+        "graph is not ", graph_.directed() ? "strongly " : "", "connected: ", unreachable_pairs_,
         " ordered pairs are unreachable, so networkx's average path length and "
         "diameter are undefined; use the gephi or igraph convention to skip "
         "them"));

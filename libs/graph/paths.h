@@ -44,10 +44,8 @@ class PathStatistics final : public Algorithm {
     int num_threads = 0;  // 0: all hardware threads
   };
 
-  explicit PathStatistics(const Graph& graph)
-      : PathStatistics(graph, Options()) {}
-  PathStatistics(const Graph& graph, Options options)
-      : graph_(graph), options_(options) {}
+  explicit PathStatistics(const Graph& graph) : PathStatistics(graph, Options()) {}
+  PathStatistics(const Graph& graph, Options options) : graph_(graph), options_(options) {}
   // Algorithms keep a reference to the graph: a temporary would dangle.
   explicit PathStatistics(Graph&&) = delete;
   PathStatistics(Graph&&, Options) = delete;

@@ -33,8 +33,7 @@ class EdgeCollector {
 
   // Declares a node; INVALID_ARGUMENT (naming `line`) if the key was
   // declared before. Later SetNodeAttribute calls apply to it.
-  absl::Status DeclareNode(absl::string_view key, absl::string_view label,
-                           int line);
+  absl::Status DeclareNode(absl::string_view key, absl::string_view label, int line);
   void SetNodeAttribute(absl::string_view name, std::string value);
 
   // Adds an edge between nodes given by key. A missing node is created when
@@ -42,13 +41,11 @@ class EdgeCollector {
   // for the declaration and Finish() fails naming `line` if none comes.
   // Edges without a weight get 1; the graph is weighted if any edge has one.
   absl::Status AddEdge(absl::string_view source, absl::string_view target,
-                       std::optional<double> weight, int line,
-                       bool create_missing);
+                       std::optional<double> weight, int line, bool create_missing);
 
   // Builds the graph. `attribute_defaults` fills attributes a node lacks.
   absl::StatusOr<GraphFile> Finish(
-      const absl::flat_hash_map<std::string, std::string>&
-          attribute_defaults) &&;
+      const absl::flat_hash_map<std::string, std::string>& attribute_defaults) &&;
 
  private:
   // An edge whose endpoint is not (yet) declared and may not be created.

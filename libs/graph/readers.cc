@@ -24,18 +24,15 @@ namespace innoscope::graph {
 // ---------------------------------------------------------------------------
 // NodeAttributes
 
-const std::vector<std::string>* NodeAttributes::Find(
-    std::string_view name) const {
+const std::vector<std::string>* NodeAttributes::Find(std::string_view name) const {
   auto it = values_.find(ToAbsl(name));
   return it == values_.end() ? nullptr : &it->second;
 }
 
-absl::StatusOr<std::vector<int64_t>> NodeAttributes::AsIntegers(
-    std::string_view name) const {
+absl::StatusOr<std::vector<int64_t>> NodeAttributes::AsIntegers(std::string_view name) const {
   const std::vector<std::string>* values = Find(name);
   if (values == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("no node attribute '", ToAbsl(name), "'"));
+    return absl::NotFoundError(absl::StrCat("no node attribute '", ToAbsl(name), "'"));
   }
   std::vector<int64_t> out(values->size());
   for (size_t v = 0; v < values->size(); ++v) {
@@ -43,9 +40,9 @@ absl::StatusOr<std::vector<int64_t>> NodeAttributes::AsIntegers(
     if (!absl::SimpleAtoi((*values)[v], &out[v])) {
       // Tolerate "3.0" as written by some tools.
       if (!absl::SimpleAtod((*values)[v], &d) || d != static_cast<int64_t>(d)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("node ", v, ": attribute '", ToAbsl(name), "' value '",
-                         (*values)[v], "' is not an integer"));
+        return absl::InvalidArgumentError(absl::StrCat("node ", v, ": attribute '", ToAbsl(name),
+                                                       "' value '", (*values)[v],
+                                                       "' is not an integer"));
       }
       out[v] = static_cast<int64_t>(d);
     }
@@ -60,8 +57,7 @@ std::vector<std::string> NodeAttributes::Names() const {
   return names;
 }
 
-void NodeAttributes::Set(std::string_view name, NodeId v, std::string value,
-                         NodeId num_nodes) {
+void NodeAttributes::Set(std::string_view name, NodeId v, std::string value, NodeId num_nodes) {
   if (v < 0 || v >= num_nodes) return;
   std::vector<std::string>& column = values_[ToAbsl(name)];
   std::vector<bool>& is_set = is_set_[ToAbsl(name)];
@@ -73,9 +69,8 @@ void NodeAttributes::Set(std::string_view name, NodeId v, std::string value,
   is_set[v] = true;
 }
 
-void NodeAttributes::Finish(
-    NodeId num_nodes,
-    const absl::flat_hash_map<std::string, std::string>& defaults) {
+void NodeAttributes::Finish(NodeId num_nodes,
+                            const absl::flat_hash_map<std::string, std::string>& defaults) {
   for (const auto& [name, value] : defaults) values_[name];
   for (auto& [name, column] : values_) {
     std::vector<bool>& is_set = is_set_[name];
@@ -103,8 +98,7 @@ NodeId EdgeCollector::AddKey(absl::string_view key, absl::string_view label) {
   return v;
 }
 
-absl::Status EdgeCollector::DeclareNode(absl::string_view key,
-                                        absl::string_view label, int line) {
+absl::Status EdgeCollector::DeclareNode(absl::string_view key, absl::string_view label, int line) {
   auto it = index_.find(key);
   if (it == index_.end()) {
     last_node_ = AddKey(key, label);
@@ -122,17 +116,13 @@ absl::Status EdgeCollector::DeclareNode(absl::string_view key,
   return absl::OkStatus();
 }
 
-void EdgeCollector::SetNodeAttribute(absl::string_view name,
-                                     std::string value) {
+void EdgeCollector::SetNodeAttribute(absl::string_view name, std::string value) {
   if (last_node_ < 0) return;
-  attributes_.Set(ToStd(name), last_node_, std::move(value),
-                  static_cast<NodeId>(keys_.size()));
+  attributes_.Set(ToStd(name), last_node_, std::move(value), static_cast<NodeId>(keys_.size()));
 }
 
-absl::Status EdgeCollector::AddEdge(absl::string_view source,
-                                    absl::string_view target,
-                                    std::optional<double> weight, int line,
-                                    bool create_missing) {
+absl::Status EdgeCollector::AddEdge(absl::string_view source, absl::string_view target,
+                                    std::optional<double> weight, int line, bool create_missing) {
   if (weight.has_value()) weighted_ = true;
   auto s = index_.find(source);
   auto t = index_.find(target);
@@ -142,13 +132,13 @@ absl::Status EdgeCollector::AddEdge(absl::string_view source,
   }
   if (!create_missing) {
     // The node may still be declared later in the file: resolve in Finish().
-    deferred_.push_back(DeferredEdge{std::string(source), std::string(target),
-                                     weight.value_or(1.0), line});
+    deferred_.push_back(
+        DeferredEdge{std::string(source), std::string(target), weight.value_or(1.0), line});
     return absl::OkStatus();
   }
   NodeId sv = s != index_.end() ? s->second : AddImplicit(source);
-  NodeId tv = index_.find(target) != index_.end() ? index_.find(target)->second
-                                                  : AddImplicit(target);
+  NodeId tv =
+      index_.find(target) != index_.end() ? index_.find(target)->second : AddImplicit(target);
   edges_.push_back(Edge{sv, tv, weight.value_or(1.0)});
   return absl::OkStatus();
 }
@@ -159,15 +149,14 @@ NodeId EdgeCollector::AddImplicit(absl::string_view key) {
 }
 
 absl::StatusOr<GraphFile> EdgeCollector::Finish(
-    const absl::flat_hash_map<std::string, std::string>&
-        attribute_defaults) && {
+    const absl::flat_hash_map<std::string, std::string>& attribute_defaults) && {
   for (const DeferredEdge& e : deferred_) {
     auto s = index_.find(e.source);
     auto t = index_.find(e.target);
     if (s == index_.end() || t == index_.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", e.line, ": edge refers to undeclared node '",
-                       s == index_.end() ? e.source : e.target, "'"));
+      return absl::InvalidArgumentError(absl::StrCat("line ", e.line,
+                                                     ": edge refers to undeclared node '",
+                                                     s == index_.end() ? e.source : e.target, "'"));
     }
     edges_.push_back(Edge{s->second, t->second, e.weight});
   }
@@ -192,8 +181,8 @@ absl::StatusOr<double> ParseWeight(absl::string_view text, int line) {
   double w = 0;
   absl::string_view trimmed = absl::StripAsciiWhitespace(text);
   if (!absl::SimpleAtod(trimmed, &w) || !std::isfinite(w)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "line ", line, ": weight '", trimmed, "' is not a finite number"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", line, ": weight '", trimmed, "' is not a finite number"));
   }
   return w;
 }
@@ -272,15 +261,13 @@ absl::Status ForEachLine(absl::string_view text, Fn fn) {
 
 }  // namespace
 
-absl::StatusOr<GraphFile> ParseCsvEdgeList(std::string_view text,
-                                           const ReadOptions& options) {
+absl::StatusOr<GraphFile> ParseCsvEdgeList(std::string_view text, const ReadOptions& options) {
   EdgeCollector collector(options);
   int source_col = -1, target_col = -1, weight_col = -1;
   size_t num_cols = 0;
   bool have_header = false;
   std::vector<std::string> fields;
-  absl::Status status = ForEachLine(ToAbsl(text), [&](int line_no,
-                                                      absl::string_view line) {
+  absl::Status status = ForEachLine(ToAbsl(text), [&](int line_no, absl::string_view line) {
     if (absl::StripAsciiWhitespace(line).empty()) return absl::OkStatus();
     RETURN_IF_ERROR(SplitCsvLine(line, options.csv_delimiter, line_no, fields));
     if (!have_header) {
@@ -295,21 +282,18 @@ absl::StatusOr<GraphFile> ParseCsvEdgeList(std::string_view text,
       }
       if (source_col < 0 || target_col < 0) {
         return absl::InvalidArgumentError(
-            absl::StrCat("line ", line_no,
-                         ": header must name 'source' and 'target' columns"));
+            absl::StrCat("line ", line_no, ": header must name 'source' and 'target' columns"));
       }
       return absl::OkStatus();
     }
     if (fields.size() != num_cols) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_no, ": expected ", num_cols,
-                       " fields, found ", fields.size()));
+      return absl::InvalidArgumentError(absl::StrCat("line ", line_no, ": expected ", num_cols,
+                                                     " fields, found ", fields.size()));
     }
     const std::string& source = fields[source_col];
     const std::string& target = fields[target_col];
     if (source.empty() || target.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_no, ": empty source or target"));
+      return absl::InvalidArgumentError(absl::StrCat("line ", line_no, ": empty source or target"));
     }
     std::optional<double> weight;
     if (weight_col >= 0) {
@@ -319,33 +303,30 @@ absl::StatusOr<GraphFile> ParseCsvEdgeList(std::string_view text,
   });
   if (!status.ok()) return status;
   if (!have_header) {
-    return absl::InvalidArgumentError(
-        "line 1: missing header 'source,target[,weight]'");
+    return absl::InvalidArgumentError("line 1: missing header 'source,target[,weight]'");
   }
   return std::move(collector).Finish({});
 }
 
-absl::StatusOr<GraphFile> ParseSnapEdgeList(std::string_view text,
-                                            const ReadOptions& options) {
+absl::StatusOr<GraphFile> ParseSnapEdgeList(std::string_view text, const ReadOptions& options) {
   EdgeCollector collector(options);
-  absl::Status status =
-      ForEachLine(ToAbsl(text), [&](int line_no, absl::string_view line) {
-        size_t comment = line.find_first_of("#%");
-        if (comment != absl::string_view::npos) line = line.substr(0, comment);
-        std::vector<absl::string_view> tokens =
-            absl::StrSplit(line, absl::ByAnyChar(" \t,;"), absl::SkipEmpty());
-        if (tokens.empty()) return absl::OkStatus();
-        if (tokens.size() < 2 || tokens.size() > 3) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "line ", line_no, ": expected 'source target [weight]', found ",
-              tokens.size(), " fields"));
-        }
-        std::optional<double> weight;
-        if (tokens.size() == 3) {
-          ASSIGN_OR_RETURN(weight, ParseWeight(tokens[2], line_no));
-        }
-        return collector.AddEdge(tokens[0], tokens[1], weight, line_no, true);
-      });
+  absl::Status status = ForEachLine(ToAbsl(text), [&](int line_no, absl::string_view line) {
+    size_t comment = line.find_first_of("#%");
+    if (comment != absl::string_view::npos) line = line.substr(0, comment);
+    std::vector<absl::string_view> tokens =
+        absl::StrSplit(line, absl::ByAnyChar(" \t,;"), absl::SkipEmpty());
+    if (tokens.empty()) return absl::OkStatus();
+    if (tokens.size() < 2 || tokens.size() > 3) {
+      return absl::InvalidArgumentError(absl::StrCat("line ", line_no,
+                                                     ": expected 'source target [weight]', found ",
+                                                     tokens.size(), " fields"));
+    }
+    std::optional<double> weight;
+    if (tokens.size() == 3) {
+      ASSIGN_OR_RETURN(weight, ParseWeight(tokens[2], line_no));
+    }
+    return collector.AddEdge(tokens[0], tokens[1], weight, line_no, true);
+  });
   if (!status.ok()) return status;
   return std::move(collector).Finish({});
 }
@@ -383,12 +364,10 @@ absl::StatusOr<GraphFile> ParseGraph(std::string_view text, GraphFormat format,
   return absl::InvalidArgumentError("unknown graph format");
 }
 
-absl::StatusOr<GraphFile> ReadGraphFile(const std::string& path,
-                                        const ReadOptions& options) {
+absl::StatusOr<GraphFile> ReadGraphFile(const std::string& path, const ReadOptions& options) {
   std::optional<GraphFormat> format = FormatFromPath(path);
   if (!format) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": unknown graph file extension"));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": unknown graph file extension"));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
@@ -396,8 +375,7 @@ absl::StatusOr<GraphFile> ReadGraphFile(const std::string& path,
   buffer << in.rdbuf();
   absl::StatusOr<GraphFile> file = ParseGraph(buffer.str(), *format, options);
   if (!file.ok()) {
-    return absl::Status(file.status().code(),
-                        absl::StrCat(path, ": ", file.status().message()));
+    return absl::Status(file.status().code(), absl::StrCat(path, ": ", file.status().message()));
   }
   return file;
 }

@@ -69,11 +69,9 @@ class NodeAttributes {
   std::vector<std::string> Names() const;
 
   // For readers: sets one value, growing the table to `num_nodes`.
-  void Set(std::string_view name, NodeId v, std::string value,
-           NodeId num_nodes);
+  void Set(std::string_view name, NodeId v, std::string value, NodeId num_nodes);
   // For readers: pads every attribute to `num_nodes` with its default.
-  void Finish(NodeId num_nodes,
-              const absl::flat_hash_map<std::string, std::string>& defaults);
+  void Finish(NodeId num_nodes, const absl::flat_hash_map<std::string, std::string>& defaults);
 
  private:
   absl::flat_hash_map<std::string, std::vector<std::string>> values_;
@@ -91,23 +89,17 @@ enum class GraphFormat { kCsvEdgeList, kSnapEdgeList, kGml, kGexf, kGraphml };
 // .csv -> CSV; .txt .edges .tsv .el -> SNAP; .gml; .gexf; .graphml.
 std::optional<GraphFormat> FormatFromPath(std::string_view path);
 
-absl::StatusOr<GraphFile> ParseCsvEdgeList(std::string_view text,
-                                           const ReadOptions& options = {});
-absl::StatusOr<GraphFile> ParseSnapEdgeList(std::string_view text,
-                                            const ReadOptions& options = {});
-absl::StatusOr<GraphFile> ParseGml(std::string_view text,
-                                   const ReadOptions& options = {});
-absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
-                                    const ReadOptions& options = {});
-absl::StatusOr<GraphFile> ParseGraphml(std::string_view text,
-                                       const ReadOptions& options = {});
+absl::StatusOr<GraphFile> ParseCsvEdgeList(std::string_view text, const ReadOptions& options = {});
+absl::StatusOr<GraphFile> ParseSnapEdgeList(std::string_view text, const ReadOptions& options = {});
+absl::StatusOr<GraphFile> ParseGml(std::string_view text, const ReadOptions& options = {});
+absl::StatusOr<GraphFile> ParseGexf(std::string_view text, const ReadOptions& options = {});
+absl::StatusOr<GraphFile> ParseGraphml(std::string_view text, const ReadOptions& options = {});
 absl::StatusOr<GraphFile> ParseGraph(std::string_view text, GraphFormat format,
                                      const ReadOptions& options = {});
 
 // Reads a whole file and parses it in the format its extension names.
 // NOT_FOUND if it cannot be opened, INVALID_ARGUMENT for an unknown
 // extension or malformed content (the message starts with the path).
-absl::StatusOr<GraphFile> ReadGraphFile(const std::string& path,
-                                        const ReadOptions& options = {});
+absl::StatusOr<GraphFile> ReadGraphFile(const std::string& path, const ReadOptions& options = {});
 
 }  // namespace innoscope::graph

@@ -85,8 +85,8 @@ struct RegionFlows {
 
 // INVALID_ARGUMENT if an edge endpoint has no label entry or a weight is not
 // finite.
-absl::StatusOr<RegionFlows> ComputeRegionFlows(
-    absl::Span<const std::string> node_region, absl::Span<const Edge> edges,
-    const RegionFlowOptions& options = {});
+absl::StatusOr<RegionFlows> ComputeRegionFlows(absl::Span<const std::string> node_region,
+                                               absl::Span<const Edge> edges,
+                                               const RegionFlowOptions& options = {});
 
 }  // namespace innoscope::graph

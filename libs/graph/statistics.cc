@@ -33,8 +33,7 @@ double Reciprocity(const Graph& graph, Convention convention) {
   for (size_t i = 0; i < edges.size(); ++i) {
     const Edge& e = edges[i];
     // Edges are sorted: skip parallel copies of the same ordered pair.
-    if (i > 0 && edges[i - 1].source == e.source &&
-        edges[i - 1].target == e.target) {
+    if (i > 0 && edges[i - 1].source == e.source && edges[i - 1].target == e.target) {
       continue;
     }
     if (e.source == e.target) {
@@ -44,10 +43,8 @@ double Reciprocity(const Graph& graph, Convention convention) {
     ++pairs;
     if (graph.HasEdge(e.target, e.source)) ++reciprocated;
   }
-  const int64_t denominator =
-      pairs + (convention == Convention::kNetworkx ? loops : 0);
-  return denominator == 0 ? 0.0
-                          : static_cast<double>(reciprocated) / denominator;
+  const int64_t denominator = pairs + (convention == Convention::kNetworkx ? loops : 0);
+  return denominator == 0 ? 0.0 : static_cast<double>(reciprocated) / denominator;
 }
 
 double DegreeAssortativity(const Graph& graph) {

@@ -47,8 +47,7 @@ BasicStatistics ComputeBasicStatistics(const Graph& graph);
 // kIgraph ignore them (igraph's ignore_loops=True default; Gephi has no
 // reciprocity statistic). Undirected graphs: 1 (igraph; networkx raises).
 // A graph without (non-loop) edges: 0. Time O(m log d_max).
-double Reciprocity(const Graph& graph,
-                   Convention convention = Convention::kIgraph);
+double Reciprocity(const Graph& graph, Convention convention = Convention::kIgraph);
 
 // Degree assortativity (Newman 2002, 2003): the Pearson correlation of the
 // degrees at the two ends of an edge. Undirected: every edge counted in both

@@ -21,10 +21,8 @@
 namespace innoscope::graph {
 namespace {
 
-absl::Status LineError(int line, absl::string_view format,
-                       absl::string_view message) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(format, " line ", line, ": ", message));
+absl::Status LineError(int line, absl::string_view format, absl::string_view message) {
+  return absl::InvalidArgumentError(absl::StrCat(format, " line ", line, ": ", message));
 }
 
 // Prefixes collector errors ("line N: ...") with the format name.
@@ -37,8 +35,7 @@ absl::Status Prefixed(absl::string_view format, const absl::Status& s) {
 class XmlFile {
  public:
   // Parses `text`; INVALID_ARGUMENT naming the line of pugixml's error.
-  static absl::StatusOr<XmlFile> Parse(absl::string_view text,
-                                       absl::string_view format) {
+  static absl::StatusOr<XmlFile> Parse(absl::string_view text, absl::string_view format) {
     XmlFile file;
     file.line_starts_.push_back(0);
     for (size_t i = 0; i < text.size(); ++i) {
@@ -49,11 +46,10 @@ class XmlFile {
     // processing instructions and the DOCTYPE are checked and skipped, and
     // entities a DOCTYPE declares are never expanded.
     file.doc_ = std::make_unique<pugi::xml_document>();
-    const pugi::xml_parse_result result = file.doc_->load_buffer(
-        text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
+    const pugi::xml_parse_result result =
+        file.doc_->load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
     if (!result) {
-      return LineError(file.LineOf(result.offset), format,
-                       file.Describe(result, text));
+      return LineError(file.LineOf(result.offset), format, file.Describe(result, text));
     }
     return file;
   }
@@ -63,18 +59,16 @@ class XmlFile {
   // 1-based line of a byte offset (the last line for an unknown offset).
   int LineOf(std::ptrdiff_t offset) const {
     if (offset < 0) return static_cast<int>(line_starts_.size());
-    auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(),
-                               static_cast<size_t>(offset));
+    auto it =
+        std::upper_bound(line_starts_.begin(), line_starts_.end(), static_cast<size_t>(offset));
     return static_cast<int>(it - line_starts_.begin());
   }
   int LastLine() const { return static_cast<int>(line_starts_.size()); }
 
  private:
-  std::string Describe(const pugi::xml_parse_result& result,
-                       absl::string_view text) const {
+  std::string Describe(const pugi::xml_parse_result& result, absl::string_view text) const {
     // A mismatched end tag: pugixml's offset is at its name.
-    if (result.status == pugi::status_end_element_mismatch &&
-        result.offset >= 2 &&
+    if (result.status == pugi::status_end_element_mismatch && result.offset >= 2 &&
         static_cast<size_t>(result.offset) < text.size() &&
         text.substr(result.offset - 2, 2) == "</") {
       size_t end = result.offset;
@@ -83,17 +77,15 @@ class XmlFile {
              end - result.offset < 200) {
         ++end;
       }
-      return absl::StrCat(
-          "unexpected </", text.substr(result.offset, end - result.offset),
-          "> (not valid XML: start and end tags do not match)");
+      return absl::StrCat("unexpected </", text.substr(result.offset, end - result.offset),
+                          "> (not valid XML: start and end tags do not match)");
     }
     std::string what = result.description();
     if (!what.empty()) what[0] = absl::ascii_tolower(what[0]);
     if (result.offset < 0) return absl::StrCat("not valid XML: ", what);
     const size_t line_start = line_starts_[LineOf(result.offset) - 1];
     return absl::StrCat("not valid XML: ", what, " (column ",
-                        static_cast<size_t>(result.offset) - line_start + 1,
-                        ")");
+                        static_cast<size_t>(result.offset) - line_start + 1, ")");
   }
 
   std::unique_ptr<pugi::xml_document> doc_;
@@ -161,8 +153,7 @@ absl::Status WalkXml(const XmlFile& file, Visit&& visit) {
 }
 
 // Directedness of an edge from its explicit marker, if any.
-std::optional<bool> EdgeDirected(const XmlEvent& event,
-                                 absl::string_view format) {
+std::optional<bool> EdgeDirected(const XmlEvent& event, absl::string_view format) {
   if (format == "GEXF") {
     std::optional<absl::string_view> type = event.Attribute("type");
     if (!type) return std::nullopt;
@@ -181,8 +172,7 @@ absl::string_view LocalName(absl::string_view name) {
 
 }  // namespace
 
-absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
-                                    const ReadOptions& options) {
+absl::StatusOr<GraphFile> ParseGexf(std::string_view text, const ReadOptions& options) {
   constexpr absl::string_view kFormat = "GEXF";
   ASSIGN_OR_RETURN(const XmlFile xml, XmlFile::Parse(ToAbsl(text), kFormat));
   EdgeCollector collector(options);
@@ -216,9 +206,7 @@ absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
         return LineError(event.line, kFormat, "more than one <graph>");
       }
       seen_graph = true;
-      graph_directed =
-          event.Attribute("defaultedgetype").value_or("undirected") ==
-          "directed";
+      graph_directed = event.Attribute("defaultedgetype").value_or("undirected") == "directed";
       collector.set_declared_directed(graph_directed);
     } else if (name == "attributes") {
       in_node_attributes = event.Attribute("class").value_or("") == "node";
@@ -232,8 +220,8 @@ absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
       ++node_depth;
       std::optional<absl::string_view> id = event.Attribute("id");
       if (!id) return LineError(event.line, kFormat, "<node> without id");
-      if (absl::Status s = collector.DeclareNode(
-              *id, event.Attribute("label").value_or(""), event.line);
+      if (absl::Status s =
+              collector.DeclareNode(*id, event.Attribute("label").value_or(""), event.line);
           !s.ok()) {
         return Prefixed(kFormat, s);
       }
@@ -243,8 +231,7 @@ absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
       if (!key) key = event.Attribute("id");
       std::optional<absl::string_view> value = event.Attribute("value");
       if (!key || !value) {
-        return LineError(event.line, kFormat,
-                         "<attvalue> needs 'for' and 'value'");
+        return LineError(event.line, kFormat, "<attvalue> needs 'for' and 'value'");
       }
       collector.SetNodeAttribute(*key, std::string(*value));
     } else if (name == "edge") {
@@ -252,13 +239,11 @@ absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
       std::optional<absl::string_view> source = event.Attribute("source");
       std::optional<absl::string_view> target = event.Attribute("target");
       if (!source || !target) {
-        return LineError(event.line, kFormat,
-                         "<edge> needs 'source' and 'target'");
+        return LineError(event.line, kFormat, "<edge> needs 'source' and 'target'");
       }
       std::optional<bool> directed = EdgeDirected(event, kFormat);
       if (directed && *directed != graph_directed) {
-        return LineError(event.line, kFormat,
-                         "mixed directed/undirected edges are not supported");
+        return LineError(event.line, kFormat, "mixed directed/undirected edges are not supported");
       }
       std::optional<double> weight;
       if (std::optional<absl::string_view> w = event.Attribute("weight")) {
@@ -267,8 +252,7 @@ absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
         weight = *parsed;
       }
       if (absl::Status s =
-              collector.AddEdge(*source, *target, weight, event.line,
-                                options.create_missing_nodes);
+              collector.AddEdge(*source, *target, weight, event.line, options.create_missing_nodes);
           !s.ok()) {
         return Prefixed(kFormat, s);
       }
@@ -283,8 +267,7 @@ absl::StatusOr<GraphFile> ParseGexf(std::string_view text,
   return file;
 }
 
-absl::StatusOr<GraphFile> ParseGraphml(std::string_view text,
-                                       const ReadOptions& options) {
+absl::StatusOr<GraphFile> ParseGraphml(std::string_view text, const ReadOptions& options) {
   constexpr absl::string_view kFormat = "GraphML";
   struct Key {
     std::string name;    // attr.name, or the key id when absent
@@ -345,17 +328,14 @@ absl::StatusOr<GraphFile> ParseGraphml(std::string_view text,
           edge_weight = *w;
         } else if (in_node && !in_edge) {
           auto it = keys.find(data_key);
-          collector.SetNodeAttribute(
-              it != keys.end() ? it->second.name : data_key, data_text);
+          collector.SetNodeAttribute(it != keys.end() ? it->second.name : data_key, data_text);
         }
       }
       if (name == "edge" && in_edge) {
         in_edge = false;
-        std::optional<double> weight =
-            edge_weight ? edge_weight : default_weight;
-        if (absl::Status s =
-                collector.AddEdge(edge_source, edge_target, weight, edge_line,
-                                  options.create_missing_nodes);
+        std::optional<double> weight = edge_weight ? edge_weight : default_weight;
+        if (absl::Status s = collector.AddEdge(edge_source, edge_target, weight, edge_line,
+                                               options.create_missing_nodes);
             !s.ok()) {
           return Prefixed(kFormat, s);
         }
@@ -375,12 +355,10 @@ absl::StatusOr<GraphFile> ParseGraphml(std::string_view text,
       in_default = true;
     } else if (name == "graph") {
       if (seen_graph) {
-        return LineError(event.line, kFormat,
-                         "nested or multiple <graph> elements");
+        return LineError(event.line, kFormat, "nested or multiple <graph> elements");
       }
       seen_graph = true;
-      graph_directed =
-          event.Attribute("edgedefault").value_or("directed") == "directed";
+      graph_directed = event.Attribute("edgedefault").value_or("directed") == "directed";
       collector.set_declared_directed(graph_directed);
     } else if (name == "node") {
       if (in_node || in_edge) {
@@ -388,8 +366,7 @@ absl::StatusOr<GraphFile> ParseGraphml(std::string_view text,
       }
       std::optional<absl::string_view> id = event.Attribute("id");
       if (!id) return LineError(event.line, kFormat, "<node> without id");
-      if (absl::Status s = collector.DeclareNode(*id, "", event.line);
-          !s.ok()) {
+      if (absl::Status s = collector.DeclareNode(*id, "", event.line); !s.ok()) {
         return Prefixed(kFormat, s);
       }
       in_node = true;
@@ -398,13 +375,11 @@ absl::StatusOr<GraphFile> ParseGraphml(std::string_view text,
       std::optional<absl::string_view> source = event.Attribute("source");
       std::optional<absl::string_view> target = event.Attribute("target");
       if (!source || !target) {
-        return LineError(event.line, kFormat,
-                         "<edge> needs 'source' and 'target'");
+        return LineError(event.line, kFormat, "<edge> needs 'source' and 'target'");
       }
       std::optional<bool> directed = EdgeDirected(event, kFormat);
       if (directed && *directed != graph_directed) {
-        return LineError(event.line, kFormat,
-                         "mixed directed/undirected edges are not supported");
+        return LineError(event.line, kFormat, "mixed directed/undirected edges are not supported");
       }
       in_edge = true;
       edge_source = std::string(*source);

@@ -25,14 +25,13 @@ absl::Status ShiftLines(const absl::Status& status, int first_line) {
   absl::string_view rest = message.substr(kPrefix.size());
   size_t digits = 0;
   int64_t line = 0;
-  while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9' &&
-         digits < 10) {
+  while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9' && digits < 10) {
     line = line * 10 + (rest[digits] - '0');
     ++digits;
   }
   if (digits == 0) return status;
-  return absl::Status(status.code(), absl::StrCat(kPrefix, line + first_line - 1,
-                                                   rest.substr(digits)));
+  return absl::Status(status.code(),
+                      absl::StrCat(kPrefix, line + first_line - 1, rest.substr(digits)));
 }
 
 }  // namespace
@@ -73,8 +72,7 @@ bool CsvChunker::Next(absl::string_view* chunk, int* first_line) {
   return true;
 }
 
-absl::StatusOr<CsvStream> CsvStream::Open(absl::string_view text,
-                                          size_t records_per_chunk) {
+absl::StatusOr<CsvStream> CsvStream::Open(absl::string_view text, size_t records_per_chunk) {
   // The reader drops a leading byte-order mark of the text it is given; the
   // first chunk starts where the text does, so the mark is dropped exactly
   // once, and later chunks never start with one (CsvChunker).
@@ -94,10 +92,9 @@ absl::StatusOr<CsvStream> CsvStream::Open(absl::string_view text,
     if (name.empty()) continue;
     auto [it, inserted] = seen.emplace(name, i);
     if (!inserted) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("CSV line ", stream.header_line_, ", field ", i + 1,
-                       ": duplicate column name '", name, "' (also field ",
-                       it->second + 1, ")"));
+      return absl::InvalidArgumentError(absl::StrCat("CSV line ", stream.header_line_, ", field ",
+                                                     i + 1, ": duplicate column name '", name,
+                                                     "' (also field ", it->second + 1, ")"));
     }
   }
   // Rows after the header in the first chunk are served by the next Next().
@@ -137,9 +134,9 @@ absl::StatusOr<bool> CsvStream::Next(std::vector<CsvRow>* rows) {
   }
   for (const CsvRow& row : *rows) {
     if (row.fields.size() != header_.size()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "CSV line ", row.line, ": row has ", row.fields.size(),
-          " fields but the header has ", header_.size()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("CSV line ", row.line, ": row has ", row.fields.size(),
+                       " fields but the header has ", header_.size()));
     }
   }
   return true;
@@ -153,8 +150,8 @@ absl::StatusOr<std::string> ReadFileText(const std::string& path) {
     if (error == EACCES) {
       return absl::PermissionDeniedError(absl::StrCat(path, ": ", reason));
     }
-    return absl::NotFoundError(absl::StrCat(path, ": ", reason,
-                                            " (check the path and the working directory)"));
+    return absl::NotFoundError(
+        absl::StrCat(path, ": ", reason, " (check the path and the working directory)"));
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();

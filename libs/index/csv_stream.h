@@ -53,8 +53,7 @@ class CsvStream {
  public:
   // Reads the header. `text` must outlive the stream. Errors: no header,
   // duplicate non-empty column names, malformed CSV (line and field named).
-  static absl::StatusOr<CsvStream> Open(absl::string_view text,
-                                        size_t records_per_chunk = 65536);
+  static absl::StatusOr<CsvStream> Open(absl::string_view text, size_t records_per_chunk = 65536);
 
   const std::vector<std::string>& header() const { return header_; }
   int header_line() const { return header_line_; }
@@ -66,8 +65,7 @@ class CsvStream {
   absl::StatusOr<bool> Next(std::vector<CsvRow>* rows);
 
  private:
-  CsvStream(absl::string_view text, size_t records_per_chunk)
-      : chunker_(text, records_per_chunk) {}
+  CsvStream(absl::string_view text, size_t records_per_chunk) : chunker_(text, records_per_chunk) {}
   absl::StatusOr<bool> NextRecords(std::vector<CsvRow>* rows);
 
   CsvChunker chunker_;

@@ -24,18 +24,18 @@ namespace innoscope::index {
 
 struct FrameworkNode {
   std::string code;
-  std::string name;      // display name (Chinese in the Chinese reports)
-  std::string name_en;   // optional English name
-  std::string parent;    // empty for the root
-  int level = 1;         // 1 = indicator (leaf); root has the highest level
-  int direction = 1;     // +1 more is better, -1 less is better (leaves)
-  std::optional<double> weight;       // fixed weight relative to siblings
+  std::string name;              // display name (Chinese in the Chinese reports)
+  std::string name_en;           // optional English name
+  std::string parent;            // empty for the root
+  int level = 1;                 // 1 = indicator (leaf); root has the highest level
+  int direction = 1;             // +1 more is better, -1 less is better (leaves)
+  std::optional<double> weight;  // fixed weight relative to siblings
   std::string unit;
-  std::string denominator;            // indicator code to divide by, or empty
-  std::optional<double> goal_min;     // goalposts for normalisation
+  std::string denominator;         // indicator code to divide by, or empty
+  std::optional<double> goal_min;  // goalposts for normalisation
   std::optional<double> goal_max;
-  std::optional<double> target;       // distance-to-target normalisation
-  std::string measurement;            // free-text measurement rule
+  std::optional<double> target;  // distance-to-target normalisation
+  std::string measurement;       // free-text measurement rule
 };
 
 // An immutable, validated tree. Node ids are indices into Nodes().

@@ -129,8 +129,8 @@ absl::StatusOr<std::vector<ColumnScan>> CheckInput(const DataMatrix& data,
   for (size_t c = 0; c < data.cols(); ++c) {
     if (scans[c].min == scans[c].max) {
       return absl::InvalidArgumentError(absl::StrCat(method, ": indicator '", data.indicators()[c],
-                                                     "' has no variance (all values ",
-                                                     scans[c].min, ")"));
+                                                     "' has no variance (all values ", scans[c].min,
+                                                     ")"));
     }
     if (!directions.empty() && directions[c] != 1 && directions[c] != -1) {
       return absl::InvalidArgumentError(absl::StrCat(method, ": direction of indicator '",

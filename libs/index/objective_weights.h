@@ -51,8 +51,8 @@ absl::StatusOr<std::vector<double>> CriticWeights(const DataMatrix& data,
 
 // O(n m). Errors also for an indicator with mean 0.
 // `cv`, when given, receives s_j / |mean_j| per indicator.
-absl::StatusOr<std::vector<double>> CoefficientOfVariationWeights(const DataMatrix& data,
-                                                                  std::vector<double>* cv = nullptr);
+absl::StatusOr<std::vector<double>> CoefficientOfVariationWeights(
+    const DataMatrix& data, std::vector<double>* cv = nullptr);
 
 struct PcaOptions {
   double min_eigenvalue = 1.0;  // retain components with eigenvalue above

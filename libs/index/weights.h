@@ -35,12 +35,12 @@ namespace innoscope::index {
 // EnumNames below, its case in IsDataDriven and in the weighting service's
 // switch, and the proto value with its row in libs/codecs/enum_codecs.h.
 enum class WeightingMethod {
-  kFixed,     // the framework's own weights (FixedWeights)
-  kEqual,     // equal within each parent (EqualWeights)
-  kAhp,       // judgement matrices (ahp.h)
-  kEntropy,   // data-driven (objective_weights.h)
+  kFixed,    // the framework's own weights (FixedWeights)
+  kEqual,    // equal within each parent (EqualWeights)
+  kAhp,      // judgement matrices (ahp.h)
+  kEntropy,  // data-driven (objective_weights.h)
   kCritic,
-  kCv,        // coefficient of variation
+  kCv,  // coefficient of variation
   kPca,
   kCombined,  // a subjective (AHP or fixed) with a data-driven vector (CombineWeights)
 };
@@ -127,14 +127,10 @@ template <>
 struct EnumNames<index::WeightingMethod> {
   static constexpr absl::string_view kWhat = "weighting method";
   static constexpr EnumName<index::WeightingMethod> kRows[] = {
-      {index::WeightingMethod::kFixed, "fixed"},
-      {index::WeightingMethod::kEqual, "equal"},
-      {index::WeightingMethod::kAhp, "ahp"},
-      {index::WeightingMethod::kEntropy, "entropy"},
-      {index::WeightingMethod::kCritic, "critic"},
-      {index::WeightingMethod::kCv, "cv"},
-      {index::WeightingMethod::kPca, "pca"},
-      {index::WeightingMethod::kCombined, "combined"},
+      {index::WeightingMethod::kFixed, "fixed"},   {index::WeightingMethod::kEqual, "equal"},
+      {index::WeightingMethod::kAhp, "ahp"},       {index::WeightingMethod::kEntropy, "entropy"},
+      {index::WeightingMethod::kCritic, "critic"}, {index::WeightingMethod::kCv, "cv"},
+      {index::WeightingMethod::kPca, "pca"},       {index::WeightingMethod::kCombined, "combined"},
   };
 };
 

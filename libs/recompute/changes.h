@@ -44,9 +44,9 @@ struct VersionChange {
 };
 
 struct ChangeSet {
-  bool first_run = false;       // no successful run recorded this index
-  bool config_changed = false;  // its settings differ from the last run's
-  std::string previous_config_hash;  // the last run's, when there is one
+  bool first_run = false;               // no successful run recorded this index
+  bool config_changed = false;          // its settings differ from the last run's
+  std::string previous_config_hash;     // the last run's, when there is one
   std::vector<VersionChange> versions;  // scopes whose version differs, sorted
 
   bool any() const { return first_run || config_changed || !versions.empty(); }

@@ -31,15 +31,16 @@ std::string Quote(absl::string_view text) { return absl::StrCat("'", text, "'");
 absl::Status ExpectMapping(const YamlNode& node, int line, const std::string& path,
                            std::initializer_list<const char*> allowed) {
   if (node.kind != YamlNode::Kind::kMapping) {
-    return Error(line, path, absl::StrCat("expected a mapping (key: value lines or {...}), got ",
-                                          node.KindName()));
+    return Error(
+        line, path,
+        absl::StrCat("expected a mapping (key: value lines or {...}), got ", node.KindName()));
   }
   for (const YamlEntry& e : node.mapping) {
     if (std::none_of(allowed.begin(), allowed.end(),
                      [&](const char* key) { return e.key == key; })) {
       return Error(e.line, path,
-                   absl::StrCat("unknown key ", Quote(e.key), " (known: ",
-                                absl::StrJoin(allowed, ", "), ")"));
+                   absl::StrCat("unknown key ", Quote(e.key),
+                                " (known: ", absl::StrJoin(allowed, ", "), ")"));
     }
   }
   return absl::OkStatus();
@@ -68,8 +69,9 @@ absl::StatusOr<std::string> Code(const YamlEntry& e, const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ScalarOf(e, path));
   if (!IsCode(text)) {
     return Error(e.line, path,
-                 absl::StrCat(Quote(text), " is not a code (letters, digits and _ . : -, "
-                                           "starting with a letter or digit, at most 64)"));
+                 absl::StrCat(Quote(text),
+                              " is not a code (letters, digits and _ . : -, "
+                              "starting with a letter or digit, at most 64)"));
   }
   return text;
 }
@@ -115,15 +117,17 @@ absl::StatusOr<Enum> Choice(const YamlEntry& e, const std::string& path,
     if (text == EnumToName(value)) return value;
     names.emplace_back(EnumToName(value));
   }
-  return Error(e.line, path, absl::StrCat(Quote(text), " is not one of ", absl::StrJoin(names, ", ")));
+  return Error(e.line, path,
+               absl::StrCat(Quote(text), " is not one of ", absl::StrJoin(names, ", ")));
 }
 
 // A list of words from `allowed` (flow or block), each at most once.
 absl::StatusOr<std::vector<std::string>> Words(const YamlEntry& e, const std::string& path,
                                                const std::vector<std::string>& allowed) {
   if (e.value.kind != YamlNode::Kind::kList) {
-    return Error(e.line, path, absl::StrCat("expected a list such as [", allowed[0], "], got ",
-                                            e.value.KindName()));
+    return Error(
+        e.line, path,
+        absl::StrCat("expected a list such as [", allowed[0], "], got ", e.value.KindName()));
   }
   std::vector<std::string> out;
   for (size_t i = 0; i < e.value.list.size(); ++i) {
@@ -131,10 +135,10 @@ absl::StatusOr<std::vector<std::string>> Words(const YamlEntry& e, const std::st
     const std::string item_path = absl::StrCat(path, "[", i, "]");
     if (item.kind != YamlNode::Kind::kScalar ||
         std::find(allowed.begin(), allowed.end(), item.scalar) == allowed.end()) {
-      return Error(item.line, item_path,
-                   absl::StrCat(item.kind == YamlNode::Kind::kScalar ? Quote(item.scalar)
-                                                                     : item.KindName(),
-                                " is not one of ", absl::StrJoin(allowed, ", ")));
+      return Error(
+          item.line, item_path,
+          absl::StrCat(item.kind == YamlNode::Kind::kScalar ? Quote(item.scalar) : item.KindName(),
+                       " is not one of ", absl::StrJoin(allowed, ", ")));
     }
     if (std::find(out.begin(), out.end(), item.scalar) != out.end()) {
       return Error(item.line, item_path, absl::StrCat(Quote(item.scalar), " is listed twice"));
@@ -145,9 +149,9 @@ absl::StatusOr<std::vector<std::string>> Words(const YamlEntry& e, const std::st
 }
 
 const std::vector<std::string>& ActorKinds() {
-  static const auto* k = new std::vector<std::string>{
-      "enterprise", "investor", "university", "research_institute", "government", "alliance",
-      "other"};
+  static const auto* k =
+      new std::vector<std::string>{"enterprise", "investor", "university", "research_institute",
+                                   "government", "alliance", "other"};
   return *k;
 }
 
@@ -159,18 +163,18 @@ const std::vector<std::string>& Layers() {
 // Region kinds, singular and plural, as ingest names them.
 const std::map<std::string, std::string>& RegionKindWords() {
   static const auto* k = new std::map<std::string, std::string>{
-      {"country", "country"}, {"countries", "country"},  {"province", "province"},
-      {"provinces", "province"}, {"city", "city"},       {"cities", "city"},
-      {"cluster", "cluster"},  {"clusters", "cluster"},  {"city_cluster", "cluster"},
-      {"city_clusters", "cluster"}, {"custom", "custom"}, {"customs", "custom"}};
+      {"country", "country"},       {"countries", "country"}, {"province", "province"},
+      {"provinces", "province"},    {"city", "city"},         {"cities", "city"},
+      {"cluster", "cluster"},       {"clusters", "cluster"},  {"city_cluster", "cluster"},
+      {"city_clusters", "cluster"}, {"custom", "custom"},     {"customs", "custom"}};
   return *k;
 }
 
 absl::StatusOr<ActorFilterSpec> ParseActorFilter(const YamlEntry& e, const std::string& path) {
   ActorFilterSpec filter;
   if (e.value.kind == YamlNode::Kind::kNull) return filter;  // `partner:` alone = any
-  RETURN_IF_ERROR(ExpectMapping(e.value, e.line, path,
-                                {"sample", "platform", "foreign", "kinds", "layers"}));
+  RETURN_IF_ERROR(
+      ExpectMapping(e.value, e.line, path, {"sample", "platform", "foreign", "kinds", "layers"}));
   for (const YamlEntry& f : e.value.mapping) {
     const std::string p = Child(path, f.key);
     if (f.key == "sample") {
@@ -201,12 +205,13 @@ absl::StatusOr<DerivedIndicator> ParseDerived(const YamlNode& node, const std::s
     } else if (e.key == "relation_type") {
       ASSIGN_OR_RETURN(rule.relation_type, ScalarOf(e, p));
       const std::string& t = rule.relation_type;
-      if (t.empty() || !absl::ascii_islower(t[0]) ||
-          !std::all_of(t.begin(), t.end(), [](char c) {
+      if (t.empty() || !absl::ascii_islower(t[0]) || !std::all_of(t.begin(), t.end(), [](char c) {
             return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_';
           })) {
-        return Error(e.line, p, absl::StrCat(Quote(t), " is not a lower_snake_case relation type "
-                                                       "(e.g. technology_empowerment)"));
+        return Error(e.line, p,
+                     absl::StrCat(Quote(t),
+                                  " is not a lower_snake_case relation type "
+                                  "(e.g. technology_empowerment)"));
       }
     } else if (e.key == "direction") {
       ASSIGN_OR_RETURN(rule.direction, Choice<Direction>(e, p));
@@ -232,8 +237,9 @@ absl::StatusOr<TierRule> ParseTiers(const YamlEntry& e, const std::string& path)
   RETURN_IF_ERROR(ExpectMapping(e.value, e.line, path,
                                 {"rank_bands", "quantiles", "natural_breaks", "median_split"}));
   if (e.value.mapping.size() != 1) {
-    return Error(e.line, path, "give exactly one of rank_bands, quantiles, natural_breaks, "
-                               "median_split");
+    return Error(e.line, path,
+                 "give exactly one of rank_bands, quantiles, natural_breaks, "
+                 "median_split");
   }
   const YamlEntry& rule = e.value.mapping[0];
   const std::string p = Child(path, rule.key);
@@ -268,11 +274,10 @@ absl::StatusOr<TierRule> ParseTiers(const YamlEntry& e, const std::string& path)
 }
 
 absl::StatusOr<IndexEntry> ParseEntry(const YamlNode& node, const std::string& path) {
-  RETURN_IF_ERROR(ExpectMapping(
-      node, node.line, path,
-      {"framework", "version", "periods", "universe", "clusters", "cluster_aggregate",
-       "relation_set", "relation_years", "weighting", "presentation", "tiers", "uncertainty",
-       "derived_indicators"}));
+  RETURN_IF_ERROR(ExpectMapping(node, node.line, path,
+                                {"framework", "version", "periods", "universe", "clusters",
+                                 "cluster_aggregate", "relation_set", "relation_years", "weighting",
+                                 "presentation", "tiers", "uncertainty", "derived_indicators"}));
   IndexEntry entry;
   entry.line = node.line;
   for (const char* required : {"framework", "periods", "universe"}) {
@@ -309,28 +314,30 @@ absl::StatusOr<IndexEntry> ParseEntry(const YamlNode& node, const std::string& p
         entry.universe.cluster_code = text;
       } else {
         return Error(e.line, p,
-                     absl::StrCat(Quote(text), " is neither a region kind (country, province, "
-                                               "city, city_cluster, custom; plural accepted) "
-                                               "nor a cluster code"));
+                     absl::StrCat(Quote(text),
+                                  " is neither a region kind (country, province, "
+                                  "city, city_cluster, custom; plural accepted) "
+                                  "nor a cluster code"));
       }
     } else if (e.key == "clusters") {
       if (e.value.kind != YamlNode::Kind::kList) {
-        return Error(e.line, p, absl::StrCat("expected a list of cluster codes, e.g. [CN-JJJ], "
-                                             "got ", e.value.KindName()));
+        return Error(e.line, p,
+                     absl::StrCat("expected a list of cluster codes, e.g. [CN-JJJ], "
+                                  "got ",
+                                  e.value.KindName()));
       }
       for (size_t i = 0; i < e.value.list.size(); ++i) {
         YamlEntry item{e.key, e.value.list[i].line, e.value.list[i]};
         ASSIGN_OR_RETURN(std::string code, Code(item, absl::StrCat(p, "[", i, "]")));
-        if (std::find(entry.clusters.begin(), entry.clusters.end(), code) !=
-            entry.clusters.end()) {
+        if (std::find(entry.clusters.begin(), entry.clusters.end(), code) != entry.clusters.end()) {
           return Error(item.line, p, absl::StrCat(Quote(code), " is listed twice"));
         }
         entry.clusters.push_back(code);
       }
     } else if (e.key == "cluster_aggregate") {
-      ASSIGN_OR_RETURN(entry.cluster_aggregate,
-                       Choice<ClusterAggregate>(
-                           e, p, {ClusterAggregate::kSum, ClusterAggregate::kMean}));
+      ASSIGN_OR_RETURN(
+          entry.cluster_aggregate,
+          Choice<ClusterAggregate>(e, p, {ClusterAggregate::kSum, ClusterAggregate::kMean}));
     } else if (e.key == "relation_set") {
       ASSIGN_OR_RETURN(entry.relation_set, Code(e, p));
     } else if (e.key == "relation_years") {
@@ -368,8 +375,9 @@ absl::StatusOr<IndexEntry> ParseEntry(const YamlNode& node, const std::string& p
       }
     } else {
       if (e.value.kind != YamlNode::Kind::kList) {
-        return Error(e.line, p, absl::StrCat("expected a list of rules ('- indicator: ...'), got ",
-                                             e.value.KindName()));
+        return Error(e.line, p,
+                     absl::StrCat("expected a list of rules ('- indicator: ...'), got ",
+                                  e.value.KindName()));
       }
       std::map<std::string, int> seen;
       for (size_t i = 0; i < e.value.list.size(); ++i) {
@@ -377,8 +385,9 @@ absl::StatusOr<IndexEntry> ParseEntry(const YamlNode& node, const std::string& p
         ASSIGN_OR_RETURN(DerivedIndicator rule, ParseDerived(e.value.list[i], q));
         auto [it, inserted] = seen.emplace(rule.indicator, rule.line);
         if (!inserted) {
-          return Error(rule.line, q, absl::StrCat("indicator ", Quote(rule.indicator),
-                                                  " is already derived on line ", it->second));
+          return Error(rule.line, q,
+                       absl::StrCat("indicator ", Quote(rule.indicator),
+                                    " is already derived on line ", it->second));
         }
         entry.derived_indicators.push_back(std::move(rule));
       }
@@ -392,10 +401,9 @@ absl::StatusOr<IndexEntry> ParseEntry(const YamlNode& node, const std::string& p
 }
 
 void AppendFilter(std::string* out, absl::string_view name, const ActorFilterSpec& f) {
-  absl::StrAppend(out, name, "=sample:", EnumToName(f.sample),
-                  ",platform:", EnumToName(f.platform), ",foreign:", EnumToName(f.foreign),
-                  ",kinds:", absl::StrJoin(f.kinds, "+"), ",layers:", absl::StrJoin(f.layers, "+"),
-                  "\n");
+  absl::StrAppend(out, name, "=sample:", EnumToName(f.sample), ",platform:", EnumToName(f.platform),
+                  ",foreign:", EnumToName(f.foreign), ",kinds:", absl::StrJoin(f.kinds, "+"),
+                  ",layers:", absl::StrJoin(f.layers, "+"), "\n");
 }
 
 }  // namespace
@@ -403,8 +411,9 @@ void AppendFilter(std::string* out, absl::string_view name, const ActorFilterSpe
 absl::StatusOr<RecomputeConfig> ParseRecomputeConfig(absl::string_view text) {
   ASSIGN_OR_RETURN(YamlNode root, config::ParseYamlTree(text));
   if (root.kind == YamlNode::Kind::kNull) {
-    return absl::InvalidArgumentError("the file is empty; it needs 'indices:' with at least one "
-                                      "entry (docs/operations.md, \"Recompute configuration\")");
+    return absl::InvalidArgumentError(
+        "the file is empty; it needs 'indices:' with at least one "
+        "entry (docs/operations.md, \"Recompute configuration\")");
   }
   RETURN_IF_ERROR(ExpectMapping(root, root.line, "(top level)", {"indices"}));
   const YamlEntry* indices = root.Find("indices");
@@ -422,10 +431,10 @@ absl::StatusOr<RecomputeConfig> ParseRecomputeConfig(absl::string_view text) {
     ASSIGN_OR_RETURN(IndexEntry entry, ParseEntry(indices->value.list[i], path));
     auto [it, inserted] = keys.emplace(EntryKey(entry), std::make_pair(i, entry.line));
     if (!inserted) {
-      return Error(entry.line, path,
-                   absl::StrCat("same framework, universe and weighting as indices[",
-                                it->second.first, "] (line ", it->second.second,
-                                "); merge the two entries"));
+      return Error(
+          entry.line, path,
+          absl::StrCat("same framework, universe and weighting as indices[", it->second.first,
+                       "] (line ", it->second.second, "); merge the two entries"));
     }
     config.indices.push_back(std::move(entry));
   }
@@ -442,18 +451,17 @@ std::string EntryKey(const IndexEntry& entry) {
 
 std::string CanonicalText(const IndexEntry& e) {
   std::string out;
-  absl::StrAppend(&out, "framework=", e.framework, "\nversion=", e.version,
-                  "\nperiods=", e.first_period, "..", e.last_period,
-                  "\nuniverse=", e.universe.region_kind, "|", e.universe.cluster_code,
-                  "\nclusters=", absl::StrJoin(e.clusters, ","),
-                  "\ncluster_aggregate=", EnumToName(e.cluster_aggregate),
-                  "\nrelation_set=", e.relation_set, "\nrelation_years=",
-                  EnumToName(e.relation_years), "\nweighting=", EnumToName(e.weighting), "\n");
-  absl::StrAppend(&out, "global_weighted=",
-                  e.presentation.global_weighted ? (*e.presentation.global_weighted ? "true" : "false")
-                                                 : "",
-                  "\ndecimals=",
-                  e.presentation.decimals ? absl::StrCat(*e.presentation.decimals) : "", "\n");
+  absl::StrAppend(
+      &out, "framework=", e.framework, "\nversion=", e.version, "\nperiods=", e.first_period, "..",
+      e.last_period, "\nuniverse=", e.universe.region_kind, "|", e.universe.cluster_code,
+      "\nclusters=", absl::StrJoin(e.clusters, ","),
+      "\ncluster_aggregate=", EnumToName(e.cluster_aggregate), "\nrelation_set=", e.relation_set,
+      "\nrelation_years=", EnumToName(e.relation_years), "\nweighting=", EnumToName(e.weighting),
+      "\n");
+  absl::StrAppend(
+      &out, "global_weighted=",
+      e.presentation.global_weighted ? (*e.presentation.global_weighted ? "true" : "false") : "",
+      "\ndecimals=", e.presentation.decimals ? absl::StrCat(*e.presentation.decimals) : "", "\n");
   absl::StrAppend(&out, "tiers=", static_cast<int>(e.tiers.kind), ":",
                   absl::StrJoin(e.tiers.rank_bands, ","), ":", e.tiers.classes, "\n");
   absl::StrAppend(&out, "uncertainty=", e.uncertainty.monte_carlo_runs, ":",

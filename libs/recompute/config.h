@@ -16,9 +16,8 @@
 //       relation_years: cumulative        # cumulative | annual
 //       weighting: published              # published | ahp | entropy | critic | cv | pca | equal
 //       presentation: {global_weighted: true, decimals: 2}
-//       tiers: {rank_bands: [6, 10, 20]}  # or quantiles: N | natural_breaks: N | median_split: true
-//       uncertainty: {monte_carlo_runs: 0, weight_fraction: 0.2, seed: 1}
-//       derived_indicators:
+//       tiers: {rank_bands: [6, 10, 20]}  # or quantiles: N | natural_breaks: N | median_split:
+//       true uncertainty: {monte_carlo_runs: 0, weight_fraction: 0.2, seed: 1} derived_indicators:
 //         - indicator: number_of_technology_empowerment_relations
 //           relation_type: technology_empowerment
 //           direction: outgoing           # outgoing | incoming | any
@@ -193,9 +192,12 @@ template <>
 struct EnumNames<recompute::Weighting> {
   static constexpr absl::string_view kWhat = "weighting";
   static constexpr EnumName<recompute::Weighting> kRows[] = {
-      {recompute::Weighting::kPublished, "published"}, {recompute::Weighting::kAhp, "ahp"},
-      {recompute::Weighting::kEntropy, "entropy"},     {recompute::Weighting::kCritic, "critic"},
-      {recompute::Weighting::kCv, "cv"},               {recompute::Weighting::kPca, "pca"},
+      {recompute::Weighting::kPublished, "published"},
+      {recompute::Weighting::kAhp, "ahp"},
+      {recompute::Weighting::kEntropy, "entropy"},
+      {recompute::Weighting::kCritic, "critic"},
+      {recompute::Weighting::kCv, "cv"},
+      {recompute::Weighting::kPca, "pca"},
       {recompute::Weighting::kEqual, "equal"},
   };
 };

@@ -7,9 +7,12 @@ namespace innoscope::recompute {
 
 const char* ItemStepName(ItemStep step) {
   switch (step) {
-    case ItemStep::kNetwork: return "network";
-    case ItemStep::kScores: return "scores";
-    case ItemStep::kUncertainty: return "uncertainty";
+    case ItemStep::kNetwork:
+      return "network";
+    case ItemStep::kScores:
+      return "scores";
+    case ItemStep::kUncertainty:
+      return "uncertainty";
   }
   return "";
 }

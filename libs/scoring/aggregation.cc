@@ -40,10 +40,9 @@ bool InPowerMeanDomain(double x, double p) {
 }
 
 absl::Status ValidateSpec(const AggregationSpec& spec) {
-  if (spec.method == AggregationMethod::kGeneralised &&
-      !std::isfinite(spec.power)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "generalised mean exponent must be finite, got ", spec.power));
+  if (spec.method == AggregationMethod::kGeneralised && !std::isfinite(spec.power)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("generalised mean exponent must be finite, got ", spec.power));
   }
   return absl::OkStatus();
 }
@@ -58,8 +57,8 @@ absl::Status ValidateOptions(const AggregationOptions& options) {
         absl::StrCat("shift must be finite and > 0, got ", options.shift));
   }
   if (!std::isfinite(options.topsis_scale) || options.topsis_scale <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "topsis_scale must be finite and > 0, got ", options.topsis_scale));
+    return absl::InvalidArgumentError(
+        absl::StrCat("topsis_scale must be finite and > 0, got ", options.topsis_scale));
   }
   return absl::OkStatus();
 }
@@ -71,13 +70,10 @@ const AggregationSpec& SpecFor(const AggregationOptions& options, int level) {
 
 // Fills column `node` of `scores` with a power mean of its children's
 // columns, one region at a time.
-absl::Status AggregatePowerMean(const AggregationTree& tree, int node,
-                                const AggregationSpec& spec,
-                                const AggregationOptions& options,
-                                DataMatrix& scores) {
+absl::Status AggregatePowerMean(const AggregationTree& tree, int node, const AggregationSpec& spec,
+                                const AggregationOptions& options, DataMatrix& scores) {
   const double p = PowerOf(spec);
-  const bool shifted =
-      p != 1.0 && options.non_positive == NonPositivePolicy::kShift;
+  const bool shifted = p != 1.0 && options.non_positive == NonPositivePolicy::kShift;
   const double shift = shifted ? options.shift : 0.0;
   const std::vector<int>& children = tree.Children(node);
   std::vector<double> values;
@@ -100,13 +96,11 @@ absl::Status AggregatePowerMean(const AggregationTree& tree, int node,
             usable = false;
           } else {
             return absl::InvalidArgumentError(absl::StrCat(
-                MethodName(spec.method), " (p = ", p, ") at node '",
-                tree.Code(node), "' for region '", scores.regions()[region],
-                "': child '", tree.Code(child), "' has value ",
-                scores.Get(region, child),
-                shifted ? absl::StrCat(" (", x, " after shift)") : "",
-                ", outside the domain (", p > 0 ? "x >= 0" : "x > 0",
-                "); use NonPositivePolicy::kShift or kSkip"));
+                MethodName(spec.method), " (p = ", p, ") at node '", tree.Code(node),
+                "' for region '", scores.regions()[region], "': child '", tree.Code(child),
+                "' has value ", scores.Get(region, child),
+                shifted ? absl::StrCat(" (", x, " after shift)") : "", ", outside the domain (",
+                p > 0 ? "x >= 0" : "x > 0", "); use NonPositivePolicy::kShift or kSkip"));
           }
         }
       }
@@ -120,17 +114,16 @@ absl::Status AggregatePowerMean(const AggregationTree& tree, int node,
       values.push_back(x);
       weights.push_back(weight);
     }
-    const double mean = missing || values.empty()
-                            ? kMissing
-                            : WeightedPowerMean(values, weights, p) - shift;
+    const double mean =
+        missing || values.empty() ? kMissing : WeightedPowerMean(values, weights, p) - shift;
     scores.Set(region, node, mean);
   }
   return absl::OkStatus();
 }
 
 // Fills column `node` of `scores` with TOPSIS closeness (see the header).
-void AggregateTopsis(const AggregationTree& tree, int node,
-                     const AggregationOptions& options, DataMatrix& scores) {
+void AggregateTopsis(const AggregationTree& tree, int node, const AggregationOptions& options,
+                     DataMatrix& scores) {
   const std::vector<int>& children = tree.Children(node);
   const size_t regions = scores.rows();
   const size_t m = children.size();
@@ -220,8 +213,8 @@ double PowerOf(const AggregationSpec& spec) {
   return 1.0;
 }
 
-double WeightedPowerMean(absl::Span<const double> values,
-                         absl::Span<const double> weights, double p) {
+double WeightedPowerMean(absl::Span<const double> values, absl::Span<const double> weights,
+                         double p) {
   if (values.size() != weights.size() || values.empty()) return kMissing;
   double weight_sum = 0;
   for (double w : weights) weight_sum += w;
@@ -244,8 +237,7 @@ double WeightedPowerMean(absl::Span<const double> values,
   return std::pow(acc, 1.0 / p);
 }
 
-absl::StatusOr<DataMatrix> Aggregate(const AggregationTree& tree,
-                                     const DataMatrix& leaf_scores,
+absl::StatusOr<DataMatrix> Aggregate(const AggregationTree& tree, const DataMatrix& leaf_scores,
                                      const AggregationOptions& options) {
   RETURN_IF_ERROR(ValidateOptions(options));
 
@@ -261,15 +253,15 @@ absl::StatusOr<DataMatrix> Aggregate(const AggregationTree& tree,
   for (int leaf : tree.Leaves()) {
     auto it = column_of.find(tree.Code(leaf));
     if (it == column_of.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "leaf '", tree.Code(leaf), "' has no column in the score matrix"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("leaf '", tree.Code(leaf), "' has no column in the score matrix"));
     }
     absl::Span<const double> source = leaf_scores.Column(it->second);
     for (size_t region = 0; region < source.size(); ++region) {
       if (std::isinf(source[region])) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "leaf '", tree.Code(leaf), "' has an infinite score for region '",
-            leaf_scores.regions()[region], "'"));
+        return absl::InvalidArgumentError(absl::StrCat("leaf '", tree.Code(leaf),
+                                                       "' has an infinite score for region '",
+                                                       leaf_scores.regions()[region], "'"));
       }
     }
     std::copy(source.begin(), source.end(), scores.MutableColumn(leaf).begin());

@@ -107,8 +107,8 @@ double PowerOf(const AggregationSpec& spec);
 // here; their sum must be > 0). p == 1 accepts any real values; otherwise the
 // values must lie in the domain stated above, else the result is NaN.
 // O(m).
-double WeightedPowerMean(absl::Span<const double> values,
-                         absl::Span<const double> weights, double p);
+double WeightedPowerMean(absl::Span<const double> values, absl::Span<const double> weights,
+                         double p);
 
 // Scores for every tree node: a regions x nodes matrix whose column `id` is
 // node `id` (indicator codes are the node codes); leaf columns repeat the
@@ -116,9 +116,9 @@ double WeightedPowerMean(absl::Span<const double> values,
 // of `leaf_scores` by code; extra columns are ignored. INVALID_ARGUMENT for
 // a leaf without a column, an infinite leaf score, bad options, or a value
 // outside a mean's domain under NonPositivePolicy::kFail.
-absl::StatusOr<index::DataMatrix> Aggregate(
-    const AggregationTree& tree, const index::DataMatrix& leaf_scores,
-    const AggregationOptions& options = {});
+absl::StatusOr<index::DataMatrix> Aggregate(const AggregationTree& tree,
+                                            const index::DataMatrix& leaf_scores,
+                                            const AggregationOptions& options = {});
 
 }  // namespace innoscope::scoring
 

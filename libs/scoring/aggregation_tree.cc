@@ -10,8 +10,7 @@
 
 namespace innoscope::scoring {
 
-absl::StatusOr<AggregationTree> AggregationTree::Create(
-    std::vector<AggregationNode> nodes) {
+absl::StatusOr<AggregationTree> AggregationTree::Create(std::vector<AggregationNode> nodes) {
   const int n = static_cast<int>(nodes.size());
   if (n == 0) return absl::InvalidArgumentError("aggregation tree is empty");
 
@@ -25,27 +24,24 @@ absl::StatusOr<AggregationTree> AggregationTree::Create(
           absl::StrCat("aggregation tree node ", id, " has an empty code"));
     }
     if (!codes.insert(node.code).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("duplicate node code '", node.code, "'"));
+      return absl::InvalidArgumentError(absl::StrCat("duplicate node code '", node.code, "'"));
     }
     if (!std::isfinite(node.weight) || node.weight < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("node '", node.code, "' has weight ", node.weight,
-                       " (must be finite and >= 0)"));
+      return absl::InvalidArgumentError(absl::StrCat("node '", node.code, "' has weight ",
+                                                     node.weight, " (must be finite and >= 0)"));
     }
     if (node.level < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("node '", node.code, "' has negative level"));
+      return absl::InvalidArgumentError(absl::StrCat("node '", node.code, "' has negative level"));
     }
     for (int child : node.children) {
       if (child < 0 || child >= n || child == id) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "node '", node.code, "' has invalid child id ", child));
+        return absl::InvalidArgumentError(
+            absl::StrCat("node '", node.code, "' has invalid child id ", child));
       }
       if (tree.parent_[child] != -1) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "node '", nodes[child].code, "' has two parents ('",
-            nodes[tree.parent_[child]].code, "' and '", node.code, "')"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("node '", nodes[child].code, "' has two parents ('",
+                         nodes[tree.parent_[child]].code, "' and '", node.code, "')"));
       }
       tree.parent_[child] = id;
     }
@@ -54,8 +50,7 @@ absl::StatusOr<AggregationTree> AggregationTree::Create(
     if (tree.parent_[id] != -1) continue;
     if (tree.root_ != -1) {
       return absl::InvalidArgumentError(
-          absl::StrCat("two roots: '", nodes[tree.root_].code, "' and '",
-                       nodes[id].code, "'"));
+          absl::StrCat("two roots: '", nodes[tree.root_].code, "' and '", nodes[id].code, "'"));
     }
     tree.root_ = id;
   }
@@ -82,11 +77,11 @@ absl::StatusOr<AggregationTree> AggregationTree::Create(
   if (static_cast<int>(post_order.size()) != n) {
     std::vector<bool> reached(n, false);
     for (int id : post_order) reached[id] = true;
-    const int lost = static_cast<int>(
-        std::find(reached.begin(), reached.end(), false) - reached.begin());
-    return absl::InvalidArgumentError(absl::StrCat(
-        "node '", nodes[lost].code, "' is on a cycle (unreachable from root '",
-        nodes[tree.root_].code, "')"));
+    const int lost =
+        static_cast<int>(std::find(reached.begin(), reached.end(), false) - reached.begin());
+    return absl::InvalidArgumentError(absl::StrCat("node '", nodes[lost].code,
+                                                   "' is on a cycle (unreachable from root '",
+                                                   nodes[tree.root_].code, "')"));
   }
 
   for (int id : post_order) {
@@ -94,8 +89,8 @@ absl::StatusOr<AggregationTree> AggregationTree::Create(
     if (node.children.empty()) {
       if (node.level == 0) node.level = 1;
       if (node.level != 1) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "leaf '", node.code, "' has level ", node.level, " (must be 1)"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("leaf '", node.code, "' has level ", node.level, " (must be 1)"));
       }
       tree.leaves_.push_back(id);
       continue;
@@ -108,13 +103,13 @@ absl::StatusOr<AggregationTree> AggregationTree::Create(
     }
     if (node.level == 0) node.level = max_child_level + 1;
     if (node.level <= max_child_level) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("node '", node.code, "' has level ", node.level,
-                       ", not above its child level ", max_child_level));
+      return absl::InvalidArgumentError(absl::StrCat("node '", node.code, "' has level ",
+                                                     node.level, ", not above its child level ",
+                                                     max_child_level));
     }
     if (!(weight_sum > 0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "children of node '", node.code, "' have zero total weight"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("children of node '", node.code, "' have zero total weight"));
     }
     tree.bottom_up_.push_back(id);
   }
@@ -129,8 +124,7 @@ absl::StatusOr<AggregationTree> AggregationTree::Create(
     for (int child : node.children) weight_sum += nodes[child].weight;
     for (int child : node.children) {
       tree.local_weight_[child] = nodes[child].weight / weight_sum;
-      tree.global_weight_[child] =
-          tree.global_weight_[*it] * tree.local_weight_[child];
+      tree.global_weight_[child] = tree.global_weight_[*it] * tree.local_weight_[child];
     }
   }
   tree.nodes_ = std::move(nodes);
@@ -140,8 +134,8 @@ absl::StatusOr<AggregationTree> AggregationTree::Create(
 absl::StatusOr<AggregationTree> AggregationTree::WithWeights(
     absl::Span<const double> weights) const {
   if (weights.size() != nodes_.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "expected ", nodes_.size(), " weights, got ", weights.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected ", nodes_.size(), " weights, got ", weights.size()));
   }
   std::vector<AggregationNode> nodes = nodes_;
   for (size_t id = 0; id < nodes.size(); ++id) nodes[id].weight = weights[id];

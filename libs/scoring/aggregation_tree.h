@@ -49,13 +49,11 @@ class AggregationTree {
   // weights finite and >= 0, with a positive sum under every inner node;
   // leaves at level 1 and every parent above its children.
   // Errors are INVALID_ARGUMENT naming the node code. O(n).
-  static absl::StatusOr<AggregationTree> Create(
-      std::vector<AggregationNode> nodes);
+  static absl::StatusOr<AggregationTree> Create(std::vector<AggregationNode> nodes);
 
   // The same tree with new sibling-relative weights (one per node), e.g. a
   // Monte Carlo replicate with perturbed weights. O(n).
-  absl::StatusOr<AggregationTree> WithWeights(
-      absl::Span<const double> weights) const;
+  absl::StatusOr<AggregationTree> WithWeights(absl::Span<const double> weights) const;
 
   size_t size() const { return nodes_.size(); }
   const std::vector<AggregationNode>& Nodes() const { return nodes_; }

@@ -38,8 +38,8 @@ std::vector<RankChange> Extremes(
 
 }  // namespace
 
-absl::StatusOr<std::vector<RankChange>> CompareRanks(
-    absl::Span<const int> previous_ranks, absl::Span<const int> current_ranks) {
+absl::StatusOr<std::vector<RankChange>> CompareRanks(absl::Span<const int> previous_ranks,
+                                                     absl::Span<const int> current_ranks) {
   RETURN_IF_ERROR(CheckSameSize(previous_ranks.size(), current_ranks.size()));
   std::vector<RankChange> changes(previous_ranks.size());
   for (size_t i = 0; i < changes.size(); ++i) {
@@ -47,8 +47,7 @@ absl::StatusOr<std::vector<RankChange>> CompareRanks(
     change.region = static_cast<int>(i);
     change.previous_rank = previous_ranks[i];
     change.current_rank = current_ranks[i];
-    change.comparable =
-        change.previous_rank != kUnranked && change.current_rank != kUnranked;
+    change.comparable = change.previous_rank != kUnranked && change.current_rank != kUnranked;
     if (change.comparable) {
       change.rank_change = change.previous_rank - change.current_rank;
     }
@@ -56,16 +55,13 @@ absl::StatusOr<std::vector<RankChange>> CompareRanks(
   return changes;
 }
 
-absl::StatusOr<std::vector<RankChange>> CompareScores(
-    absl::Span<const double> previous_scores,
-    absl::Span<const double> current_scores, const RankOptions& options) {
+absl::StatusOr<std::vector<RankChange>> CompareScores(absl::Span<const double> previous_scores,
+                                                      absl::Span<const double> current_scores,
+                                                      const RankOptions& options) {
   RETURN_IF_ERROR(CheckSameSize(previous_scores.size(), current_scores.size()));
-  ASSIGN_OR_RETURN(std::vector<int> previous_ranks,
-                   CompetitionRanks(previous_scores, options));
-  ASSIGN_OR_RETURN(std::vector<int> current_ranks,
-                   CompetitionRanks(current_scores, options));
-  ASSIGN_OR_RETURN(std::vector<RankChange> changes,
-                   CompareRanks(previous_ranks, current_ranks));
+  ASSIGN_OR_RETURN(std::vector<int> previous_ranks, CompetitionRanks(previous_scores, options));
+  ASSIGN_OR_RETURN(std::vector<int> current_ranks, CompetitionRanks(current_scores, options));
+  ASSIGN_OR_RETURN(std::vector<RankChange> changes, CompareRanks(previous_ranks, current_ranks));
   for (size_t i = 0; i < changes.size(); ++i) {
     changes[i].previous_score = previous_scores[i];
     changes[i].current_score = current_scores[i];
@@ -74,28 +70,24 @@ absl::StatusOr<std::vector<RankChange>> CompareScores(
   return changes;
 }
 
-std::vector<RankChange> LargestRisers(const std::vector<RankChange>& changes,
-                                      size_t count) {
+std::vector<RankChange> LargestRisers(const std::vector<RankChange>& changes, size_t count) {
   return Extremes(
       changes, count, [](const RankChange& c) { return c.rank_change > 0; },
       [](const RankChange& a, const RankChange& b) {
-        return a.rank_change != b.rank_change ? a.rank_change > b.rank_change
-                                              : a.region < b.region;
+        return a.rank_change != b.rank_change ? a.rank_change > b.rank_change : a.region < b.region;
       });
 }
 
-std::vector<RankChange> LargestFallers(const std::vector<RankChange>& changes,
-                                       size_t count) {
+std::vector<RankChange> LargestFallers(const std::vector<RankChange>& changes, size_t count) {
   return Extremes(
       changes, count, [](const RankChange& c) { return c.rank_change < 0; },
       [](const RankChange& a, const RankChange& b) {
-        return a.rank_change != b.rank_change ? a.rank_change < b.rank_change
-                                              : a.region < b.region;
+        return a.rank_change != b.rank_change ? a.rank_change < b.rank_change : a.region < b.region;
       });
 }
 
-absl::StatusOr<std::vector<double>> GrowthRates(
-    absl::Span<const double> previous, absl::Span<const double> current) {
+absl::StatusOr<std::vector<double>> GrowthRates(absl::Span<const double> previous,
+                                                absl::Span<const double> current) {
   RETURN_IF_ERROR(CheckSameSize(previous.size(), current.size()));
   std::vector<double> growth(previous.size(), kMissing);
   for (size_t i = 0; i < growth.size(); ++i) {
@@ -105,13 +97,12 @@ absl::StatusOr<std::vector<double>> GrowthRates(
   return growth;
 }
 
-absl::StatusOr<std::vector<double>> CompoundAnnualGrowth(
-    absl::Span<const double> first, absl::Span<const double> last,
-    double years) {
+absl::StatusOr<std::vector<double>> CompoundAnnualGrowth(absl::Span<const double> first,
+                                                         absl::Span<const double> last,
+                                                         double years) {
   RETURN_IF_ERROR(CheckSameSize(first.size(), last.size()));
   if (!std::isfinite(years) || years <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("years must be finite and > 0, got ", years));
+    return absl::InvalidArgumentError(absl::StrCat("years must be finite and > 0, got ", years));
   }
   std::vector<double> growth(first.size(), kMissing);
   for (size_t i = 0; i < growth.size(); ++i) {
@@ -121,17 +112,16 @@ absl::StatusOr<std::vector<double>> CompoundAnnualGrowth(
   return growth;
 }
 
-absl::StatusOr<std::vector<double>> GrowthBetweenPeriods(
-    absl::Span<const double> previous, absl::Span<const double> current,
-    int previous_period, int current_period) {
+absl::StatusOr<std::vector<double>> GrowthBetweenPeriods(absl::Span<const double> previous,
+                                                         absl::Span<const double> current,
+                                                         int previous_period, int current_period) {
   RETURN_IF_ERROR(CheckSameSize(previous.size(), current.size()));
   if (previous_period == current_period) {
     return absl::InvalidArgumentError(
         absl::StrCat("both runs are of period ", current_period,
                      "; compound annual growth needs two different periods"));
   }
-  const double years = static_cast<double>(current_period) -
-                       static_cast<double>(previous_period);
+  const double years = static_cast<double>(current_period) - static_cast<double>(previous_period);
   std::vector<double> growth(previous.size(), kMissing);
   for (size_t i = 0; i < growth.size(); ++i) {
     if (!(previous[i] > 0) || !(current[i] > 0)) continue;  // NaN fails both
@@ -140,15 +130,13 @@ absl::StatusOr<std::vector<double>> GrowthBetweenPeriods(
   return growth;
 }
 
-absl::StatusOr<std::vector<double>> SharesOfTotal(
-    absl::Span<const double> values) {
+absl::StatusOr<std::vector<double>> SharesOfTotal(absl::Span<const double> values) {
   double total = 0;
   for (size_t i = 0; i < values.size(); ++i) {
     if (IsMissingValue(values[i])) continue;
     if (!std::isfinite(values[i]) || values[i] < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("value of region ", i, " is ", values[i],
-                       " (shares need finite values >= 0)"));
+      return absl::InvalidArgumentError(absl::StrCat("value of region ", i, " is ", values[i],
+                                                     " (shares need finite values >= 0)"));
     }
     total += values[i];
   }

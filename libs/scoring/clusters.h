@@ -41,17 +41,17 @@ struct Cluster {
 // otherwise. INVALID_ARGUMENT for an empty cluster, a member out of range or
 // listed twice, missing or bad weights, or a zero weight total. O(total
 // members).
-absl::StatusOr<std::vector<double>> ClusterValues(
-    absl::Span<const double> region_values,
-    const std::vector<Cluster>& clusters, ClusterAggregate aggregate,
-    absl::Span<const double> member_weights = {});
+absl::StatusOr<std::vector<double>> ClusterValues(absl::Span<const double> region_values,
+                                                  const std::vector<Cluster>& clusters,
+                                                  ClusterAggregate aggregate,
+                                                  absl::Span<const double> member_weights = {});
 
 // ClusterValues for every column: a clusters x indicators matrix (rows named
 // by cluster code), e.g. summed raw indicators or aggregated node scores.
-absl::StatusOr<index::DataMatrix> ClusterMatrix(
-    const index::DataMatrix& region_values,
-    const std::vector<Cluster>& clusters, ClusterAggregate aggregate,
-    absl::Span<const double> member_weights = {});
+absl::StatusOr<index::DataMatrix> ClusterMatrix(const index::DataMatrix& region_values,
+                                                const std::vector<Cluster>& clusters,
+                                                ClusterAggregate aggregate,
+                                                absl::Span<const double> member_weights = {});
 
 }  // namespace innoscope::scoring
 

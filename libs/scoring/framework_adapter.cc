@@ -8,13 +8,12 @@
 
 namespace innoscope::scoring {
 
-absl::StatusOr<AggregationTree> AggregationTreeFromFramework(
-    const index::Framework& framework, absl::Span<const double> weights) {
+absl::StatusOr<AggregationTree> AggregationTreeFromFramework(const index::Framework& framework,
+                                                             absl::Span<const double> weights) {
   const size_t n = framework.Nodes().size();
   if (weights.size() != n) {
     return absl::InvalidArgumentError(
-        absl::StrCat("expected one weight per framework node (", n, "), got ",
-                     weights.size()));
+        absl::StrCat("expected one weight per framework node (", n, "), got ", weights.size()));
   }
   std::vector<AggregationNode> nodes(n);
   for (size_t id = 0; id < n; ++id) {

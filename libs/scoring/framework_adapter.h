@@ -24,7 +24,7 @@ namespace innoscope::scoring {
 // global weights both work, since only ratios among siblings matter).
 // INVALID_ARGUMENT for a weight count that differs from the node count or
 // weights AggregationTree::Create rejects. O(n).
-absl::StatusOr<AggregationTree> AggregationTreeFromFramework(
-    const index::Framework& framework, absl::Span<const double> weights);
+absl::StatusOr<AggregationTree> AggregationTreeFromFramework(const index::Framework& framework,
+                                                             absl::Span<const double> weights);
 
 }  // namespace innoscope::scoring

@@ -52,21 +52,19 @@ class SharedRun {
   absl::Status stop_status_ ABSL_GUARDED_BY(mu_);
 };
 
-absl::Status CallBody(const std::function<absl::Status(size_t)>& body,
-                      size_t index) {
+absl::Status CallBody(const std::function<absl::Status(size_t)>& body, size_t index) {
   try {
     return body(index);
   } catch (const std::exception& e) {
-    return absl::InternalError(
-        absl::StrCat("work item ", index, " threw: ", e.what()));
+    return absl::InternalError(absl::StrCat("work item ", index, " threw: ", e.what()));
   } catch (...) {
     return absl::InternalError(
         absl::StrCat("work item ", index, " threw a non-standard exception"));
   }
 }
 
-void Work(size_t n, const RunControl& control,
-          const std::function<absl::Status(size_t)>& body, SharedRun& run) {
+void Work(size_t n, const RunControl& control, const std::function<absl::Status(size_t)>& body,
+          SharedRun& run) {
   while (!run.stopped()) {
     if (absl::Status stop = CheckStop(control); !stop.ok()) {
       run.RecordStop(std::move(stop));
@@ -84,13 +82,11 @@ void Work(size_t n, const RunControl& control,
 
 absl::Status ValidateRunControl(const RunControl& control) {
   if (control.num_threads < 1 || control.num_threads > kMaxThreads) {
-    return absl::InvalidArgumentError(absl::StrCat("num_threads must be in 1..",
-                                                   kMaxThreads, ", got ",
-                                                   control.num_threads));
+    return absl::InvalidArgumentError(
+        absl::StrCat("num_threads must be in 1..", kMaxThreads, ", got ", control.num_threads));
   }
   if (control.deadline != absl::InfiniteFuture() && !control.now) {
-    return absl::InvalidArgumentError(
-        "a finite deadline needs a clock (RunControl::now)");
+    return absl::InvalidArgumentError("a finite deadline needs a clock (RunControl::now)");
   }
   return absl::OkStatus();
 }
@@ -110,15 +106,13 @@ absl::Status ParallelFor(size_t n, const RunControl& control,
                          const std::function<absl::Status(size_t)>& body) {
   RETURN_IF_ERROR(ValidateRunControl(control));
   SharedRun run;
-  const size_t helpers = std::min(static_cast<size_t>(control.num_threads),
-                                  std::max<size_t>(n, 1)) -
-                         1;
+  const size_t helpers =
+      std::min(static_cast<size_t>(control.num_threads), std::max<size_t>(n, 1)) - 1;
   std::vector<std::thread> threads;
   threads.reserve(helpers);
   for (size_t t = 0; t < helpers; ++t) {
     try {
-      threads.emplace_back(
-          [n, &control, &body, &run] { Work(n, control, body, run); });
+      threads.emplace_back([n, &control, &body, &run] { Work(n, control, body, run); });
     } catch (const std::system_error&) {
       break;  // the system refused a thread: carry on with fewer
     }

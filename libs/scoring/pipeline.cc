@@ -35,17 +35,17 @@ absl::StatusOr<PipelineResult> TreatLeaves(const PipelineInputs& in, const Pipel
   PipelineResult out;
   ASSIGN_OR_RETURN(index::DataMatrix data, index::SelectIndicators(in.data, f.LeafCodes()));
   if (!in.groups.empty() && in.groups.size() != data.rows()) {
-    return absl::InvalidArgumentError(absl::StrCat("groups: ", in.groups.size(), " labels for ",
-                                                   data.rows(), " regions"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("groups: ", in.groups.size(), " labels for ", data.rows(), " regions"));
   }
   if (spec.denominate) {
     if (in.denominators == nullptr) {
       return absl::InvalidArgumentError(
           "denomination needs denominator values (the indicators named as denominators)");
     }
-    ASSIGN_OR_RETURN(index::DenominateResult d,
-                     index::Denominate(data, *in.denominators,
-                                       index::DenominatorSpecsFromFramework(f)));
+    ASSIGN_OR_RETURN(
+        index::DenominateResult d,
+        index::Denominate(data, *in.denominators, index::DenominatorSpecsFromFramework(f)));
     data = std::move(d.data);
     out.undefined_cells = std::move(d.undefined_cells);
   }
@@ -128,8 +128,8 @@ absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& in, const Pipel
   if (spec.weights.empty()) {
     ASSIGN_OR_RETURN(out.local_weights, index::FixedWeights(f));
   } else if (spec.weights.size() != f.Nodes().size()) {
-    return absl::InvalidArgumentError(absl::StrCat("weights: ", spec.weights.size(),
-                                                   " values for ", f.Nodes().size(), " nodes"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("weights: ", spec.weights.size(), " values for ", f.Nodes().size(), " nodes"));
   } else {
     out.local_weights = spec.weights;
   }

@@ -88,8 +88,7 @@ struct PipelineResult {
   std::vector<index::OutlierReport> outlier_reports;
 };
 
-absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& inputs,
-                                           const PipelineSpec& spec);
+absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& inputs, const PipelineSpec& spec);
 
 // The stages before aggregation, denominate to normalise: RunPipeline's
 // result up to `normalised`, with `scores`, `ranks` and `local_weights`
@@ -109,8 +108,7 @@ absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& inputs,
 // treatment's columns (independent of one another) over its threads and can
 // stop it, as it does NormaliseLeaves' columns; the result is the same for
 // any thread count.
-absl::StatusOr<PipelineResult> TreatLeaves(const PipelineInputs& inputs,
-                                           const PipelineSpec& spec,
+absl::StatusOr<PipelineResult> TreatLeaves(const PipelineInputs& inputs, const PipelineSpec& spec,
                                            const RunControl& control = RunControl());
 absl::StatusOr<index::DataMatrix> NormaliseLeaves(const index::Framework& framework,
                                                   const index::DataMatrix& treated,

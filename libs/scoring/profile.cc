@@ -13,9 +13,8 @@ namespace {
 
 // Nodes whose rank gap (gap_sign * (composite - node rank)) is at least
 // `threshold`, largest gap first.
-std::vector<int> RankGapNodes(const RegionProfile& profile,
-                              const std::vector<int>& candidates, int threshold,
-                              int gap_sign) {
+std::vector<int> RankGapNodes(const RegionProfile& profile, const std::vector<int>& candidates,
+                              int threshold, int gap_sign) {
   std::vector<std::pair<int, int>> gaps;  // (gap, node)
   for (int node : candidates) {
     const int rank = profile.nodes[node].rank;
@@ -35,22 +34,19 @@ std::vector<int> RankGapNodes(const RegionProfile& profile,
 }  // namespace
 
 absl::StatusOr<RegionProfile> BuildProfile(const AggregationTree& tree,
-                                           const index::DataMatrix& node_scores,
-                                           int region,
+                                           const index::DataMatrix& node_scores, int region,
                                            const ProfileOptions& options) {
   if (node_scores.cols() != tree.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("node score matrix has ", node_scores.cols(),
-                     " columns for ", tree.size(), " tree nodes"));
+    return absl::InvalidArgumentError(absl::StrCat("node score matrix has ", node_scores.cols(),
+                                                   " columns for ", tree.size(), " tree nodes"));
   }
   if (region < 0 || static_cast<size_t>(region) >= node_scores.rows()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("region ", region, " is out of range (",
-                     node_scores.rows(), " regions)"));
+        absl::StrCat("region ", region, " is out of range (", node_scores.rows(), " regions)"));
   }
   if (options.strength_threshold < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "strength threshold must be >= 1, got ", options.strength_threshold));
+    return absl::InvalidArgumentError(
+        absl::StrCat("strength threshold must be >= 1, got ", options.strength_threshold));
   }
 
   RegionProfile profile;
@@ -58,8 +54,7 @@ absl::StatusOr<RegionProfile> BuildProfile(const AggregationTree& tree,
   profile.nodes.resize(tree.size());
   for (size_t id = 0; id < tree.size(); ++id) {
     absl::Span<const double> column = node_scores.Column(id);
-    ASSIGN_OR_RETURN(std::vector<int> ranks,
-                     CompetitionRanks(column, options.rank_options));
+    ASSIGN_OR_RETURN(std::vector<int> ranks, CompetitionRanks(column, options.rank_options));
     NodeProfile& node = profile.nodes[id];
     node.node = static_cast<int>(id);
     node.score = column[region];
@@ -80,15 +75,13 @@ absl::StatusOr<RegionProfile> BuildProfile(const AggregationTree& tree,
       }
     }
   }
-  profile.strengths =
-      RankGapNodes(profile, candidates, options.strength_threshold, +1);
-  profile.weaknesses =
-      RankGapNodes(profile, candidates, options.strength_threshold, -1);
+  profile.strengths = RankGapNodes(profile, candidates, options.strength_threshold, +1);
+  profile.weaknesses = RankGapNodes(profile, candidates, options.strength_threshold, -1);
   return profile;
 }
 
-std::vector<NodeProfile> RadarSeries(const RegionProfile& profile,
-                                     const AggregationTree& tree, int level) {
+std::vector<NodeProfile> RadarSeries(const RegionProfile& profile, const AggregationTree& tree,
+                                     int level) {
   std::vector<NodeProfile> series;
   for (int node : tree.NodesAtLevel(level)) {
     if (static_cast<size_t>(node) < profile.nodes.size()) {

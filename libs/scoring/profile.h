@@ -56,12 +56,11 @@ struct RegionProfile {
 // INVALID_ARGUMENT for a region out of range, a matrix without one column
 // per node, or bad options.
 absl::StatusOr<RegionProfile> BuildProfile(const AggregationTree& tree,
-                                           const index::DataMatrix& node_scores,
-                                           int region,
+                                           const index::DataMatrix& node_scores, int region,
                                            const ProfileOptions& options = {});
 
 // The profile's nodes at `level`, in node id order: one radar axis each.
-std::vector<NodeProfile> RadarSeries(const RegionProfile& profile,
-                                     const AggregationTree& tree, int level);
+std::vector<NodeProfile> RadarSeries(const RegionProfile& profile, const AggregationTree& tree,
+                                     int level);
 
 }  // namespace innoscope::scoring

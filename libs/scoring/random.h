@@ -38,8 +38,7 @@ uint64_t DeriveSeed(uint64_t seed, uint64_t stream);
 // SplitMix64 calls, a draw one.
 class UniformStream {
  public:
-  UniformStream(uint64_t seed, uint64_t stream)
-      : rng_(DeriveSeed(seed, stream)) {}
+  UniformStream(uint64_t seed, uint64_t stream) : rng_(DeriveSeed(seed, stream)) {}
 
   double Next() { return rng_.UniformDouble(); }
 

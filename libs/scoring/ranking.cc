@@ -14,23 +14,22 @@ namespace innoscope::scoring {
 
 absl::Status ValidateRankOptions(const RankOptions& options) {
   if (options.decimals < -1 || options.decimals > 15) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "rank decimals must be in -1..15, got ", options.decimals));
+    return absl::InvalidArgumentError(
+        absl::StrCat("rank decimals must be in -1..15, got ", options.decimals));
   }
   if (!std::isfinite(options.tolerance) || options.tolerance < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "rank tolerance must be finite and >= 0, got ", options.tolerance));
+    return absl::InvalidArgumentError(
+        absl::StrCat("rank tolerance must be finite and >= 0, got ", options.tolerance));
   }
   return absl::OkStatus();
 }
 
-absl::Status CompetitionRanker::Rank(absl::Span<const double> scores,
-                                     const RankOptions& options,
+absl::Status CompetitionRanker::Rank(absl::Span<const double> scores, const RankOptions& options,
                                      absl::Span<int> ranks) {
   RETURN_IF_ERROR(ValidateRankOptions(options));
   if (ranks.size() != scores.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ranks: ", ranks.size(), " slots for ", scores.size(), " scores"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("ranks: ", ranks.size(), " slots for ", scores.size(), " scores"));
   }
   const size_t n = scores.size();
   keys_.assign(scores.begin(), scores.end());
@@ -116,24 +115,23 @@ void CompetitionRanker::SortDescending(double hi, double scale) {
   order_.swap(buffer_);
 }
 
-absl::StatusOr<std::vector<int>> CompetitionRanks(
-    absl::Span<const double> scores, const RankOptions& options) {
+absl::StatusOr<std::vector<int>> CompetitionRanks(absl::Span<const double> scores,
+                                                  const RankOptions& options) {
   std::vector<int> ranks(scores.size(), kUnranked);
   CompetitionRanker ranker;
   RETURN_IF_ERROR(ranker.Rank(scores, options, absl::MakeSpan(ranks)));
   return ranks;
 }
 
-absl::StatusOr<std::vector<int>> CompetitionRanksWithin(
-    absl::Span<const double> scores, absl::Span<const int> members,
-    const RankOptions& options) {
+absl::StatusOr<std::vector<int>> CompetitionRanksWithin(absl::Span<const double> scores,
+                                                        absl::Span<const int> members,
+                                                        const RankOptions& options) {
   std::vector<double> masked(scores.size(), index::kMissing);
   std::vector<bool> seen(scores.size(), false);
   for (int member : members) {
     if (member < 0 || static_cast<size_t>(member) >= scores.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("sub-universe member ", member, " is out of range (",
-                       scores.size(), " regions)"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "sub-universe member ", member, " is out of range (", scores.size(), " regions)"));
     }
     if (seen[member]) {
       return absl::InvalidArgumentError(

@@ -45,8 +45,8 @@ struct RankOptions {
 absl::Status ValidateRankOptions(const RankOptions& options);
 
 // Rank of every score, 1 = highest. O(n log n).
-absl::StatusOr<std::vector<int>> CompetitionRanks(
-    absl::Span<const double> scores, const RankOptions& options = {});
+absl::StatusOr<std::vector<int>> CompetitionRanks(absl::Span<const double> scores,
+                                                  const RankOptions& options = {});
 
 // CompetitionRanks for many score vectors in a row (Monte Carlo
 // replicates): the same ranks, written into the caller's span, with the
@@ -88,8 +88,8 @@ class CompetitionRanker {
 // among themselves, every other region gets kUnranked. Used, for example, to
 // rank a country's cities inside a global city list. INVALID_ARGUMENT for a
 // member out of range or listed twice. O(n log n).
-absl::StatusOr<std::vector<int>> CompetitionRanksWithin(
-    absl::Span<const double> scores, absl::Span<const int> members,
-    const RankOptions& options = {});
+absl::StatusOr<std::vector<int>> CompetitionRanksWithin(absl::Span<const double> scores,
+                                                        absl::Span<const int> members,
+                                                        const RankOptions& options = {});
 
 }  // namespace innoscope::scoring

@@ -37,8 +37,7 @@ void PairwiseComplete(absl::Span<const double> x, absl::Span<const double> y,
 }
 
 // Pearson correlation of complete, equally long vectors.
-double PearsonOfComplete(absl::Span<const double> x,
-                         absl::Span<const double> y) {
+double PearsonOfComplete(absl::Span<const double> x, absl::Span<const double> y) {
   const size_t n = x.size();
   if (n < 2) return kMissing;
   const double mx = std::accumulate(x.begin(), x.end(), 0.0) / n;
@@ -116,8 +115,7 @@ std::vector<double> AverageRanks(absl::Span<const double> values) {
   return ranks;
 }
 
-double PearsonCorrelation(absl::Span<const double> x,
-                          absl::Span<const double> y) {
+double PearsonCorrelation(absl::Span<const double> x, absl::Span<const double> y) {
   if (x.size() != y.size()) return kMissing;
   std::vector<double> px;
   std::vector<double> py;
@@ -125,8 +123,7 @@ double PearsonCorrelation(absl::Span<const double> x,
   return PearsonOfComplete(px, py);
 }
 
-double SpearmanCorrelation(absl::Span<const double> x,
-                           absl::Span<const double> y) {
+double SpearmanCorrelation(absl::Span<const double> x, absl::Span<const double> y) {
   if (x.size() != y.size()) return kMissing;
   std::vector<double> px;
   std::vector<double> py;
@@ -134,16 +131,14 @@ double SpearmanCorrelation(absl::Span<const double> x,
   return PearsonOfComplete(AverageRanks(px), AverageRanks(py));
 }
 
-SquareMatrix CorrelationMatrix(const index::DataMatrix& data,
-                               CorrelationMethod method) {
+SquareMatrix CorrelationMatrix(const index::DataMatrix& data, CorrelationMethod method) {
   const size_t c = data.cols();
   SquareMatrix result{data.indicators(), std::vector<double>(c * c, kMissing)};
   for (size_t a = 0; a < c; ++a) {
     for (size_t b = a; b < c; ++b) {
-      const double r =
-          method == CorrelationMethod::kPearson
-              ? PearsonCorrelation(data.Column(a), data.Column(b))
-              : SpearmanCorrelation(data.Column(a), data.Column(b));
+      const double r = method == CorrelationMethod::kPearson
+                           ? PearsonCorrelation(data.Column(a), data.Column(b))
+                           : SpearmanCorrelation(data.Column(a), data.Column(b));
       result.values[a * c + b] = r;
       result.values[b * c + a] = r;
     }
@@ -151,8 +146,7 @@ SquareMatrix CorrelationMatrix(const index::DataMatrix& data,
   return result;
 }
 
-absl::StatusOr<double> CronbachAlpha(const index::DataMatrix& data,
-                                     absl::Span<const int> columns) {
+absl::StatusOr<double> CronbachAlpha(const index::DataMatrix& data, absl::Span<const int> columns) {
   const size_t k = columns.size();
   if (k < 2) {
     return absl::InvalidArgumentError(
@@ -160,8 +154,8 @@ absl::StatusOr<double> CronbachAlpha(const index::DataMatrix& data,
   }
   for (int col : columns) {
     if (col < 0 || static_cast<size_t>(col) >= data.cols()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "column ", col, " is out of range (", data.cols(), " columns)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("column ", col, " is out of range (", data.cols(), " columns)"));
     }
   }
   std::vector<size_t> complete_rows;
@@ -188,18 +182,16 @@ absl::StatusOr<double> CronbachAlpha(const index::DataMatrix& data,
   return kd / (kd - 1) * (1 - item_variance_sum / total_variance);
 }
 
-absl::StatusOr<std::vector<double>> CronbachAlphaByNode(
-    const AggregationTree& tree, const index::DataMatrix& node_scores) {
+absl::StatusOr<std::vector<double>> CronbachAlphaByNode(const AggregationTree& tree,
+                                                        const index::DataMatrix& node_scores) {
   if (node_scores.cols() != tree.size()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("node score matrix has ", node_scores.cols(),
-                     " columns for ", tree.size(), " tree nodes"));
+    return absl::InvalidArgumentError(absl::StrCat("node score matrix has ", node_scores.cols(),
+                                                   " columns for ", tree.size(), " tree nodes"));
   }
   std::vector<double> alpha(tree.size(), kMissing);
   for (int node : tree.BottomUp()) {
     if (tree.Children(node).size() < 2) continue;
-    ASSIGN_OR_RETURN(alpha[node],
-                     CronbachAlpha(node_scores, tree.Children(node)));
+    ASSIGN_OR_RETURN(alpha[node], CronbachAlpha(node_scores, tree.Children(node)));
   }
   return alpha;
 }

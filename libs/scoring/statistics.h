@@ -55,14 +55,12 @@ std::vector<double> AverageRanks(absl::Span<const double> values);
 // Pearson product-moment correlation over the pairs where both values are
 // present; NaN when fewer than two pairs or a variance is zero. O(n).
 // Requires x.size() == y.size() (checked; a mismatch gives NaN).
-double PearsonCorrelation(absl::Span<const double> x,
-                          absl::Span<const double> y);
+double PearsonCorrelation(absl::Span<const double> x, absl::Span<const double> y);
 
 // Spearman's rho: Pearson correlation of the average ranks, ranks taken over
 // the pairwise-complete observations (R: cor(x, y, method = "spearman",
 // use = "pairwise.complete.obs")). O(n log n).
-double SpearmanCorrelation(absl::Span<const double> x,
-                           absl::Span<const double> y);
+double SpearmanCorrelation(absl::Span<const double> x, absl::Span<const double> y);
 
 enum class CorrelationMethod { kPearson, kSpearman };
 
@@ -72,16 +70,13 @@ struct SquareMatrix {
   std::vector<double> values;
 
   size_t size() const { return names.size(); }
-  double at(size_t row, size_t col) const {
-    return values[row * names.size() + col];
-  }
+  double at(size_t row, size_t col) const { return values[row * names.size() + col]; }
 };
 
 // Correlations between every pair of columns of `data` (diagonal 1, or NaN
 // for a column with zero variance). O(c^2 n) for Pearson, O(c^2 n log n) for
 // Spearman, c = columns, n = rows.
-SquareMatrix CorrelationMatrix(const index::DataMatrix& data,
-                               CorrelationMethod method);
+SquareMatrix CorrelationMatrix(const index::DataMatrix& data, CorrelationMethod method);
 
 // Cronbach's (1951) alpha of the items `columns` of `data`, over the rows
 // where every item is present (listwise deletion):
@@ -89,14 +84,13 @@ SquareMatrix CorrelationMatrix(const index::DataMatrix& data,
 // NaN when fewer than two complete rows or the total has zero variance.
 // INVALID_ARGUMENT for fewer than two items or a column out of range.
 // O(k n).
-absl::StatusOr<double> CronbachAlpha(const index::DataMatrix& data,
-                                     absl::Span<const int> columns);
+absl::StatusOr<double> CronbachAlpha(const index::DataMatrix& data, absl::Span<const int> columns);
 
 // Cronbach's alpha of each aggregation group: entry `id` is the alpha of the
 // children of node `id` computed on `node_scores` (regions x tree nodes, the
 // output of Aggregate); NaN for leaves and nodes with one child.
 // INVALID_ARGUMENT when `node_scores` does not have one column per node.
-absl::StatusOr<std::vector<double>> CronbachAlphaByNode(
-    const AggregationTree& tree, const index::DataMatrix& node_scores);
+absl::StatusOr<std::vector<double>> CronbachAlphaByNode(const AggregationTree& tree,
+                                                        const index::DataMatrix& node_scores);
 
 }  // namespace innoscope::scoring

@@ -20,8 +20,7 @@ using index::IsMissingValue;
 absl::Status CheckFinite(absl::Span<const double> values, const char* what) {
   for (size_t i = 0; i < values.size(); ++i) {
     if (std::isinf(values[i])) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, " ", i, " is infinite"));
+      return absl::InvalidArgumentError(absl::StrCat(what, " ", i, " is infinite"));
     }
   }
   return absl::OkStatus();
@@ -42,8 +41,7 @@ absl::StatusOr<Tiers> ThresholdTiers(absl::Span<const double> scores,
                                      absl::Span<const double> cutoffs) {
   for (size_t c = 0; c < cutoffs.size(); ++c) {
     if (!std::isfinite(cutoffs[c])) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cut-off ", c, " is not finite"));
+      return absl::InvalidArgumentError(absl::StrCat("cut-off ", c, " is not finite"));
     }
   }
   RETURN_IF_ERROR(CheckFinite(scores, "score"));
@@ -63,19 +61,17 @@ absl::StatusOr<Tiers> ThresholdTiers(absl::Span<const double> scores,
   return tiers;
 }
 
-absl::StatusOr<Tiers> QuantileTiers(absl::Span<const double> scores,
-                                    int num_tiers) {
+absl::StatusOr<Tiers> QuantileTiers(absl::Span<const double> scores, int num_tiers) {
   if (num_tiers < 1 || num_tiers > 100) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "number of quantile tiers must be in 1..100, got ", num_tiers));
+    return absl::InvalidArgumentError(
+        absl::StrCat("number of quantile tiers must be in 1..100, got ", num_tiers));
   }
   RETURN_IF_ERROR(CheckFinite(scores, "score"));
   const std::vector<double> sorted = PresentSorted(scores);
   std::vector<double> cutoffs;
   if (!sorted.empty()) {
     for (int j = 1; j < num_tiers; ++j) {
-      cutoffs.push_back(
-          QuantileOfSorted(sorted, static_cast<double>(j) / num_tiers));
+      cutoffs.push_back(QuantileOfSorted(sorted, static_cast<double>(j) / num_tiers));
     }
   }
   return ThresholdTiers(scores, cutoffs);
@@ -85,26 +81,24 @@ absl::StatusOr<Tiers> MedianSplit(absl::Span<const double> scores) {
   return QuantileTiers(scores, 2);
 }
 
-absl::StatusOr<NaturalBreaks> JenksBreaks(absl::Span<const double> values,
-                                          int num_classes) {
+absl::StatusOr<NaturalBreaks> JenksBreaks(absl::Span<const double> values, int num_classes) {
   RETURN_IF_ERROR(CheckFinite(values, "value"));
   const std::vector<double> x = PresentSorted(values);
   const size_t n = x.size();
   if (n > kMaxJenksValues) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "natural breaks accept at most ", kMaxJenksValues, " values, got ", n));
+    return absl::InvalidArgumentError(
+        absl::StrCat("natural breaks accept at most ", kMaxJenksValues, " values, got ", n));
   }
   if (num_classes < 1 || num_classes > kMaxJenksClasses) {
     return absl::InvalidArgumentError(
-        absl::StrCat("number of classes must be in 1..", kMaxJenksClasses,
-                     ", got ", num_classes));
+        absl::StrCat("number of classes must be in 1..", kMaxJenksClasses, ", got ", num_classes));
   }
   const size_t k = static_cast<size_t>(num_classes);
   size_t distinct = n == 0 ? 0 : 1;
   for (size_t i = 1; i < n; ++i) distinct += x[i - 1] < x[i] ? 1 : 0;
   if (distinct < k) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cannot form ", k, " classes from ", distinct, " distinct values"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot form ", k, " classes from ", distinct, " distinct values"));
   }
 
   // Prefix sums of the centred values keep the squared deviations accurate.
@@ -119,8 +113,7 @@ absl::StatusOr<NaturalBreaks> JenksBreaks(absl::Span<const double> values,
   // Sum of squared deviations of the class x[j..i).
   auto ssd = [&s1, &s2](size_t j, size_t i) {
     const double sum = s1[i] - s1[j];
-    return std::max(0.0,
-                    s2[i] - s2[j] - sum * sum / static_cast<double>(i - j));
+    return std::max(0.0, s2[i] - s2[j] - sum * sum / static_cast<double>(i - j));
   };
   // A class may start at j only where it does not split equal values.
   auto can_start = [&x](size_t j) { return j == 0 || x[j - 1] < x[j]; };
@@ -160,27 +153,23 @@ absl::StatusOr<NaturalBreaks> JenksBreaks(absl::Span<const double> values,
     result.breaks.push_back(x[end - 1]);
   }
   const double total = ssd(0, n);
-  result.goodness_of_variance_fit =
-      total > 0 ? 1 - cost[n] / total : index::kMissing;
+  result.goodness_of_variance_fit = total > 0 ? 1 - cost[n] / total : index::kMissing;
   return result;
 }
 
-absl::StatusOr<Tiers> NaturalBreakTiers(absl::Span<const double> scores,
-                                        int num_tiers) {
+absl::StatusOr<Tiers> NaturalBreakTiers(absl::Span<const double> scores, int num_tiers) {
   ASSIGN_OR_RETURN(NaturalBreaks breaks, JenksBreaks(scores, num_tiers));
   // The lowest class has no lower cut-off.
-  return ThresholdTiers(scores,
-                        absl::MakeConstSpan(breaks.class_minima).subspan(1));
+  return ThresholdTiers(scores, absl::MakeConstSpan(breaks.class_minima).subspan(1));
 }
 
-absl::StatusOr<std::vector<int>> RankBandTiers(
-    absl::Span<const int> ranks, absl::Span<const int> band_last_ranks) {
+absl::StatusOr<std::vector<int>> RankBandTiers(absl::Span<const int> ranks,
+                                               absl::Span<const int> band_last_ranks) {
   for (size_t b = 0; b < band_last_ranks.size(); ++b) {
-    if (band_last_ranks[b] < 1 ||
-        (b > 0 && band_last_ranks[b] <= band_last_ranks[b - 1])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "band last ranks must be >= 1 and strictly increasing; entry ", b,
-          " is ", band_last_ranks[b]));
+    if (band_last_ranks[b] < 1 || (b > 0 && band_last_ranks[b] <= band_last_ranks[b - 1])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("band last ranks must be >= 1 and strictly increasing; entry ", b, " is ",
+                       band_last_ranks[b]));
     }
   }
   std::vector<int> tiers;

@@ -41,8 +41,7 @@ absl::StatusOr<Tiers> ThresholdTiers(absl::Span<const double> scores,
 
 // `num_tiers` (1..100) tiers cut at the type-7 quantiles j / num_tiers of the
 // present scores, j = 1..num_tiers - 1. O(n log n + n k).
-absl::StatusOr<Tiers> QuantileTiers(absl::Span<const double> scores,
-                                    int num_tiers);
+absl::StatusOr<Tiers> QuantileTiers(absl::Span<const double> scores, int num_tiers);
 
 // QuantileTiers(scores, 2): tier 1 = at or above the median (16 of 31
 // provinces in the 2023 digital-innovation report).
@@ -68,18 +67,16 @@ struct NaturalBreaks {
 // 1..kMaxJenksClasses, there are fewer distinct values than classes, a value
 // is infinite, or there are more than kMaxJenksValues values. O(k n^2) time,
 // O(k n) memory.
-absl::StatusOr<NaturalBreaks> JenksBreaks(absl::Span<const double> values,
-                                          int num_classes);
+absl::StatusOr<NaturalBreaks> JenksBreaks(absl::Span<const double> values, int num_classes);
 
 // Tiers from natural breaks: the top class is tier 1.
-absl::StatusOr<Tiers> NaturalBreakTiers(absl::Span<const double> scores,
-                                        int num_tiers);
+absl::StatusOr<Tiers> NaturalBreakTiers(absl::Span<const double> scores, int num_tiers);
 
 // Tiers by rank band: `band_last_ranks` (strictly increasing, >= 1) are the
 // last ranks of tiers 1, 2, ...; ranks after the last band form one more
 // tier. Rank kUnranked gives tier kUnranked. With competition ranks, tied
 // regions share a band. O(n b).
-absl::StatusOr<std::vector<int>> RankBandTiers(
-    absl::Span<const int> ranks, absl::Span<const int> band_last_ranks);
+absl::StatusOr<std::vector<int>> RankBandTiers(absl::Span<const int> ranks,
+                                               absl::Span<const int> band_last_ranks);
 
 }  // namespace innoscope::scoring

@@ -26,24 +26,24 @@ constexpr uint64_t kBootstrapStream = 0xB0075742A9ULL;
 
 absl::Status ValidateFactors(const std::vector<UncertainFactor>& factors) {
   if (factors.size() > kMaxFactors) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "at most ", kMaxFactors, " uncertain factors, got ", factors.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("at most ", kMaxFactors, " uncertain factors, got ", factors.size()));
   }
   for (const UncertainFactor& f : factors) {
     if (f.kind == UncertainFactor::Kind::kUniform) {
       if (!std::isfinite(f.low) || !std::isfinite(f.high) || f.low > f.high ||
           !(f.nominal >= f.low && f.nominal <= f.high)) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "uniform factor '", f.name, "' needs finite low <= nominal <= ",
-            "high, got [", f.low, ", ", f.high, "] nominal ", f.nominal));
+            "uniform factor '", f.name, "' needs finite low <= nominal <= ", "high, got [", f.low,
+            ", ", f.high, "] nominal ", f.nominal));
       }
     } else {
       if (f.num_choices < 1 || f.nominal < 0 || f.nominal >= f.num_choices ||
           f.nominal != std::floor(f.nominal)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "discrete factor '", f.name, "' needs num_choices >= 1 and an ",
-            "integer nominal choice below it, got ", f.num_choices,
-            " choices, nominal ", f.nominal));
+        return absl::InvalidArgumentError(
+            absl::StrCat("discrete factor '", f.name, "' needs num_choices >= 1 and an ",
+                         "integer nominal choice below it, got ", f.num_choices,
+                         " choices, nominal ", f.nominal));
       }
     }
   }
@@ -51,8 +51,7 @@ absl::Status ValidateFactors(const std::vector<UncertainFactor>& factors) {
 }
 
 absl::Status WithContext(const absl::Status& status, absl::string_view what) {
-  return absl::Status(status.code(),
-                      absl::StrCat(what, ": ", status.message()));
+  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
 }
 
 // One model evaluation: the scores, validated, and their ranks.
@@ -62,13 +61,11 @@ struct ModelRun {
 };
 
 // Every model result must hold one finite score per region.
-absl::Status CheckScores(const std::vector<double>& scores,
-                         size_t expected_regions) {
-  if (scores.empty() ||
-      (expected_regions > 0 && scores.size() != expected_regions)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "model returned ", scores.size(), " scores, expected ",
-        expected_regions > 0 ? absl::StrCat(expected_regions) : "at least 1"));
+absl::Status CheckScores(const std::vector<double>& scores, size_t expected_regions) {
+  if (scores.empty() || (expected_regions > 0 && scores.size() != expected_regions)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model returned ", scores.size(), " scores, expected ",
+                     expected_regions > 0 ? absl::StrCat(expected_regions) : "at least 1"));
   }
   for (size_t r = 0; r < scores.size(); ++r) {
     if (!std::isfinite(scores[r])) {
@@ -79,10 +76,8 @@ absl::Status CheckScores(const std::vector<double>& scores,
   return absl::OkStatus();
 }
 
-absl::StatusOr<ModelRun> Evaluate(const ScoreModel& model,
-                                  absl::Span<const double> factor_values,
-                                  size_t expected_regions,
-                                  const RankOptions& rank_options) {
+absl::StatusOr<ModelRun> Evaluate(const ScoreModel& model, absl::Span<const double> factor_values,
+                                  size_t expected_regions, const RankOptions& rank_options) {
   ModelRun run;
   ASSIGN_OR_RETURN(run.scores, model(factor_values));
   RETURN_IF_ERROR(CheckScores(run.scores, expected_regions));
@@ -97,19 +92,17 @@ std::vector<double> NominalValues(const std::vector<UncertainFactor>& factors) {
   return values;
 }
 
-absl::StatusOr<ModelRun> EvaluateNominal(
-    const std::vector<UncertainFactor>& factors, const ScoreModel& model,
-    const RankOptions& rank_options) {
-  absl::StatusOr<ModelRun> nominal =
-      Evaluate(model, NominalValues(factors), 0, rank_options);
+absl::StatusOr<ModelRun> EvaluateNominal(const std::vector<UncertainFactor>& factors,
+                                         const ScoreModel& model, const RankOptions& rank_options) {
+  absl::StatusOr<ModelRun> nominal = Evaluate(model, NominalValues(factors), 0, rank_options);
   if (!nominal.ok()) return WithContext(nominal.status(), "nominal run");
   return nominal;
 }
 
 // Saltelli (2010) design: run t is row j = t / (K + 2), column c = t % (K + 2)
 // of [A, B, AB_1, ..., AB_K]; row j's 2K unit draws come from stream j.
-void DesignPoint(const std::vector<UncertainFactor>& factors, uint64_t seed,
-                 size_t run, std::vector<double>& values) {
+void DesignPoint(const std::vector<UncertainFactor>& factors, uint64_t seed, size_t run,
+                 std::vector<double>& values) {
   const size_t k = factors.size();
   const size_t row = run / (k + 2);
   const size_t column = run % (k + 2);
@@ -125,8 +118,7 @@ void DesignPoint(const std::vector<UncertainFactor>& factors, uint64_t seed,
   }
 }
 
-double ScalarOutput(const SensitivityOutput& output, const ModelRun& run,
-                    const ModelRun& nominal) {
+double ScalarOutput(const SensitivityOutput& output, const ModelRun& run, const ModelRun& nominal) {
   switch (output.kind) {
     case SensitivityOutput::Kind::kRegionScore:
       return run.scores[output.region];
@@ -178,8 +170,7 @@ SobolEstimate EstimateIndices(const std::vector<double>& outputs, size_t k,
       first += (f_b - f_ab) * (f_b - f_ab);
       total += (f_a - f_ab) * (f_a - f_ab);
     }
-    estimate.first_order[i] =
-        (estimate.variance - first / (2 * n)) / estimate.variance;
+    estimate.first_order[i] = (estimate.variance - first / (2 * n)) / estimate.variance;
     estimate.total[i] = total / (2 * n) / estimate.variance;
   }
   return estimate;
@@ -187,8 +178,8 @@ SobolEstimate EstimateIndices(const std::vector<double>& outputs, size_t k,
 
 }  // namespace
 
-UncertainFactor UncertainFactor::Uniform(std::string name, double low,
-                                         double high, double nominal) {
+UncertainFactor UncertainFactor::Uniform(std::string name, double low, double high,
+                                         double nominal) {
   UncertainFactor f;
   f.name = std::move(name);
   f.kind = Kind::kUniform;
@@ -198,8 +189,7 @@ UncertainFactor UncertainFactor::Uniform(std::string name, double low,
   return f;
 }
 
-UncertainFactor UncertainFactor::Discrete(std::string name, int num_choices,
-                                          int nominal_choice) {
+UncertainFactor UncertainFactor::Discrete(std::string name, int num_choices, int nominal_choice) {
   UncertainFactor f;
   f.name = std::move(name);
   f.kind = Kind::kDiscrete;
@@ -214,25 +204,24 @@ double UncertainFactor::ValueAt(double u) const {
   return std::min(choice, num_choices - 1);
 }
 
-absl::StatusOr<MonteCarloResult> RunMonteCarlo(
-    const std::vector<UncertainFactor>& factors, const ScoreModel& model,
-    const MonteCarloOptions& options, const RunControl& control) {
+absl::StatusOr<MonteCarloResult> RunMonteCarlo(const std::vector<UncertainFactor>& factors,
+                                               const ScoreModel& model,
+                                               const MonteCarloOptions& options,
+                                               const RunControl& control) {
   RETURN_IF_ERROR(ValidateFactors(factors));
   RETURN_IF_ERROR(ValidateRankOptions(options.rank_options));
   RETURN_IF_ERROR(ValidateRunControl(control));
   if (options.replicates < 1 || options.replicates > kMaxReplicates) {
-    return absl::InvalidArgumentError(absl::StrCat("replicates must be in 1..",
-                                                   kMaxReplicates, ", got ",
-                                                   options.replicates));
+    return absl::InvalidArgumentError(
+        absl::StrCat("replicates must be in 1..", kMaxReplicates, ", got ", options.replicates));
   }
-  ASSIGN_OR_RETURN(ModelRun nominal,
-                   EvaluateNominal(factors, model, options.rank_options));
+  ASSIGN_OR_RETURN(ModelRun nominal, EvaluateNominal(factors, model, options.rank_options));
   const size_t regions = nominal.scores.size();
   const size_t n = static_cast<size_t>(options.replicates);
   if (options.replicates * static_cast<int64_t>(regions) > kMaxStoredRanks) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(options.replicates, " replicates x ", regions,
-                     " regions exceed ", kMaxStoredRanks, " stored ranks"));
+    return absl::InvalidArgumentError(absl::StrCat(options.replicates, " replicates x ", regions,
+                                                   " regions exceed ", kMaxStoredRanks,
+                                                   " stored ranks"));
   }
 
   // ranks[j * regions + r]: rank of region r in replicate j. A replicate
@@ -280,8 +269,8 @@ absl::StatusOr<MonteCarloResult> RunMonteCarlo(
       for (size_t j = 0; j < n; ++j) ++count[ranks[j * regions + r]];
       size_t at = 0;
       for (size_t rank = 0; rank <= regions; ++rank) {
-        std::fill_n(region_ranks.begin() + static_cast<std::ptrdiff_t>(at),
-                    count[rank], static_cast<double>(rank));
+        std::fill_n(region_ranks.begin() + static_cast<std::ptrdiff_t>(at), count[rank],
+                    static_cast<double>(rank));
         at += count[rank];
       }
     } else {
@@ -300,64 +289,56 @@ absl::StatusOr<MonteCarloResult> RunMonteCarlo(
   return result;
 }
 
-absl::StatusOr<SensitivityResult> RunSensitivity(
-    const std::vector<UncertainFactor>& factors, const ScoreModel& model,
-    const SensitivityOptions& options, const RunControl& control) {
+absl::StatusOr<SensitivityResult> RunSensitivity(const std::vector<UncertainFactor>& factors,
+                                                 const ScoreModel& model,
+                                                 const SensitivityOptions& options,
+                                                 const RunControl& control) {
   RETURN_IF_ERROR(ValidateFactors(factors));
   RETURN_IF_ERROR(ValidateRankOptions(options.rank_options));
   RETURN_IF_ERROR(ValidateRunControl(control));
   if (factors.empty()) {
-    return absl::InvalidArgumentError(
-        "sensitivity analysis needs at least one factor");
+    return absl::InvalidArgumentError("sensitivity analysis needs at least one factor");
   }
   if (options.base_samples < 2 || options.base_samples > kMaxReplicates) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("base_samples must be in 2..", kMaxReplicates, ", got ",
-                     options.base_samples));
+    return absl::InvalidArgumentError(absl::StrCat("base_samples must be in 2..", kMaxReplicates,
+                                                   ", got ", options.base_samples));
   }
   const size_t k = factors.size();
   const size_t n = static_cast<size_t>(options.base_samples);
   const int64_t runs = options.base_samples * static_cast<int64_t>(k + 2);
   if (runs > kMaxModelRuns) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "N (K + 2) = ", runs, " model runs exceed ", kMaxModelRuns));
-  }
-  if (options.bootstrap_replicates < 0 ||
-      options.bootstrap_replicates > kMaxBootstrap) {
     return absl::InvalidArgumentError(
-        absl::StrCat("bootstrap_replicates must be in 0..", kMaxBootstrap,
-                     ", got ", options.bootstrap_replicates));
+        absl::StrCat("N (K + 2) = ", runs, " model runs exceed ", kMaxModelRuns));
+  }
+  if (options.bootstrap_replicates < 0 || options.bootstrap_replicates > kMaxBootstrap) {
+    return absl::InvalidArgumentError(absl::StrCat("bootstrap_replicates must be in 0..",
+                                                   kMaxBootstrap, ", got ",
+                                                   options.bootstrap_replicates));
   }
   if (!(options.confidence > 0 && options.confidence < 1)) {
     return absl::InvalidArgumentError(
         absl::StrCat("confidence must be in (0, 1), got ", options.confidence));
   }
-  ASSIGN_OR_RETURN(ModelRun nominal,
-                   EvaluateNominal(factors, model, options.rank_options));
+  ASSIGN_OR_RETURN(ModelRun nominal, EvaluateNominal(factors, model, options.rank_options));
   const size_t regions = nominal.scores.size();
   if (options.output.kind != SensitivityOutput::Kind::kMeanAbsoluteRankShift &&
-      (options.output.region < 0 ||
-       static_cast<size_t>(options.output.region) >= regions)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("output region ", options.output.region,
-                     " is out of range (", regions, " regions)"));
+      (options.output.region < 0 || static_cast<size_t>(options.output.region) >= regions)) {
+    return absl::InvalidArgumentError(absl::StrCat("output region ", options.output.region,
+                                                   " is out of range (", regions, " regions)"));
   }
 
   std::vector<double> outputs(static_cast<size_t>(runs));
-  RETURN_IF_ERROR(
-      ParallelFor(outputs.size(), control, [&](size_t t) -> absl::Status {
-        std::vector<double> values;
-        DesignPoint(factors, options.seed, t, values);
-        absl::StatusOr<ModelRun> run =
-            Evaluate(model, values, regions, options.rank_options);
-        if (!run.ok()) {
-          return WithContext(
-              run.status(),
-              absl::StrCat("design row ", t / (k + 2), " run ", t % (k + 2)));
-        }
-        outputs[t] = ScalarOutput(options.output, *run, nominal);
-        return absl::OkStatus();
-      }));
+  RETURN_IF_ERROR(ParallelFor(outputs.size(), control, [&](size_t t) -> absl::Status {
+    std::vector<double> values;
+    DesignPoint(factors, options.seed, t, values);
+    absl::StatusOr<ModelRun> run = Evaluate(model, values, regions, options.rank_options);
+    if (!run.ok()) {
+      return WithContext(run.status(),
+                         absl::StrCat("design row ", t / (k + 2), " run ", t % (k + 2)));
+    }
+    outputs[t] = ScalarOutput(options.output, *run, nominal);
+    return absl::OkStatus();
+  }));
 
   std::vector<size_t> all_rows(n);
   for (size_t j = 0; j < n; ++j) all_rows[j] = j;

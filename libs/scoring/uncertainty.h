@@ -35,8 +35,8 @@
 //
 // Sampling. Replicate (or design row) j draws its unit-cube point from its own
 // stream UniformStream(seed, j) (random.h, counter-based SplitMix64: no
-// per-replicate set-up), so results are identical for any thread count. A unit draw u maps to low + u (high - low) for a uniform
-// factor and to floor(u n) for a discrete one with n alternatives.
+// per-replicate set-up), so results are identical for any thread count. A unit draw u maps to low +
+// u (high - low) for a uniform factor and to floor(u n) for a discrete one with n alternatives.
 //
 // (a) RunMonteCarlo: N replicates of plain Monte Carlo. Each replicate's
 // scores are ranked (competition ranks, RankOptions) and, per region, the
@@ -97,11 +97,9 @@ struct UncertainFactor {
 
   // Continuous uniform on [low, high]; nominal must lie in the range.
   // low == high switches the factor off.
-  static UncertainFactor Uniform(std::string name, double low, double high,
-                                 double nominal);
+  static UncertainFactor Uniform(std::string name, double low, double high, double nominal);
   // One of num_choices equally likely alternatives 0..num_choices-1.
-  static UncertainFactor Discrete(std::string name, int num_choices,
-                                  int nominal_choice = 0);
+  static UncertainFactor Discrete(std::string name, int num_choices, int nominal_choice = 0);
 
   // The factor's value for a unit draw u in [0, 1).
   double ValueAt(double u) const;
@@ -115,8 +113,8 @@ struct UncertainFactor {
 };
 
 // One setting of the factors (in the order given) -> one score per region.
-using ScoreModel = std::function<absl::StatusOr<std::vector<double>>(
-    absl::Span<const double> factor_values)>;
+using ScoreModel =
+    std::function<absl::StatusOr<std::vector<double>>(absl::Span<const double> factor_values)>;
 
 struct MonteCarloOptions {
   int64_t replicates = 1000;  // N, 1..kMaxReplicates
@@ -138,9 +136,10 @@ struct MonteCarloResult {
   int64_t replicates = 0;
 };
 
-absl::StatusOr<MonteCarloResult> RunMonteCarlo(
-    const std::vector<UncertainFactor>& factors, const ScoreModel& model,
-    const MonteCarloOptions& options, const RunControl& control);
+absl::StatusOr<MonteCarloResult> RunMonteCarlo(const std::vector<UncertainFactor>& factors,
+                                               const ScoreModel& model,
+                                               const MonteCarloOptions& options,
+                                               const RunControl& control);
 
 struct SensitivityOutput {
   enum class Kind {
@@ -179,8 +178,9 @@ struct SensitivityResult {
   int64_t model_runs = 0;                  // N (K + 2) + 1
 };
 
-absl::StatusOr<SensitivityResult> RunSensitivity(
-    const std::vector<UncertainFactor>& factors, const ScoreModel& model,
-    const SensitivityOptions& options, const RunControl& control);
+absl::StatusOr<SensitivityResult> RunSensitivity(const std::vector<UncertainFactor>& factors,
+                                                 const ScoreModel& model,
+                                                 const SensitivityOptions& options,
+                                                 const RunControl& control);
 
 }  // namespace innoscope::scoring

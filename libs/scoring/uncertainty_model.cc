@@ -94,12 +94,12 @@ struct ModelState {
   // The tree aggregated per replicate: the nodes not strictly below a
   // frozen node (one whose subtree holds no perturbed weight), as indices
   // into the framework's nodes; frozen nodes are its leaves.
-  std::vector<int> kept;                // framework node ids
+  std::vector<int> kept;                        // framework node ids
   std::vector<std::vector<int>> kept_children;  // as indices into kept
-  std::vector<int> frozen_nodes;        // framework ids of kept's leaves
-  std::vector<int> frozen_column;       // per kept node: its column in FrozenScores, or -1
-  std::vector<int> bottom_up;           // kept inner nodes, children before parents
-  std::vector<int> inner_slot;          // per kept node: its place in bottom_up, or -1
+  std::vector<int> frozen_nodes;                // framework ids of kept's leaves
+  std::vector<int> frozen_column;               // per kept node: its column in FrozenScores, or -1
+  std::vector<int> bottom_up;                   // kept inner nodes, children before parents
+  std::vector<int> inner_slot;                  // per kept node: its place in bottom_up, or -1
   int kept_root = 0;
   // Per kept node: its entry in plan.weights (the multiplier of its
   // nominal weight), or -1.
@@ -286,8 +286,7 @@ void PlanMeans(ModelState& state) {
 // that order (AggregatePowerMean's), each sum kept in a register rather
 // than stored and reloaded once per child; four regions at a time, four
 // independent sums in flight.
-void WeightedSums(const double* const* x, const double* w, size_t k, size_t regions,
-                  double* out) {
+void WeightedSums(const double* const* x, const double* w, size_t k, size_t regions, double* out) {
   size_t r = 0;
   for (; r + 4 <= regions; r += 4) {
     double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
@@ -331,9 +330,9 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
   // Inner kept node v's scores at inner_slot[v] * regions: only nodes a
   // replicate computes take room (the calling thread keeps the buffer).
   thread_local std::vector<double> computed;
-  thread_local std::vector<const double*> xs;   // one node's children's values
-  thread_local std::vector<double> ws;          // and normalised weights
-  thread_local std::vector<char> logged;        // whether xs holds logarithms
+  thread_local std::vector<const double*> xs;    // one node's children's values
+  thread_local std::vector<double> ws;           // and normalised weights
+  thread_local std::vector<char> logged;         // whether xs holds logarithms
   thread_local std::vector<double> transformed;  // the other children's logarithms
   WeightMultipliers(state.plan, values, multipliers);
   weights.resize(state.kept.size());
@@ -364,10 +363,10 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
       const int column = state.frozen_column[c];
       const bool use_logs = p == 0.0 && column >= 0 && !frozen.logs.empty();
       logged.push_back(use_logs ? 1 : 0);
-      xs.push_back(use_logs      ? frozen.logs[column].data()
-                   : column >= 0 ? frozen.columns.Column(column).data()
-                                 : computed.data() +
-                                       static_cast<size_t>(state.inner_slot[c]) * regions);
+      xs.push_back(use_logs ? frozen.logs[column].data()
+                   : column >= 0
+                       ? frozen.columns.Column(column).data()
+                       : computed.data() + static_cast<size_t>(state.inner_slot[c]) * regions);
     }
     const size_t k = xs.size();
     double* out = computed.data() + static_cast<size_t>(state.inner_slot[v]) * regions;
@@ -448,8 +447,8 @@ absl::StatusOr<std::vector<double>> ModelScores(const ModelState& state,
   }
   for (size_t i = 0; i < out.size(); ++i) {
     if (!std::isfinite(out[i])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "region ", state.regions[i], " has no composite score in this setting"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("region ", state.regions[i], " has no composite score in this setting"));
     }
   }
   return out;
@@ -462,9 +461,8 @@ absl::StatusOr<std::vector<double>> Composite(const ModelState& state,
       Choice(state.plan.imputation, values) * 2 + Choice(state.plan.outliers, values);
   const int slot_index = treated_index * normalisations + Choice(state.plan.normalisation, values);
   PreparedSlot& slot = state.prepared[slot_index];
-  std::call_once(slot.once, [&] {
-    slot.leaves = Prepare(state, Normalised(state, treated_index, values));
-  });
+  std::call_once(slot.once,
+                 [&] { slot.leaves = Prepare(state, Normalised(state, treated_index, values)); });
   const PreparedLeaves& leaves = slot.leaves;
   RETURN_IF_ERROR(leaves.status);
 
@@ -559,8 +557,7 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
   // composites fix the model's regions: those that have one.
   absl::StatusOr<AggregationTree> tree = AggregationTreeFromFramework(framework, nominal.weights);
   if (!tree.ok()) return failed(tree.status());
-  absl::StatusOr<index::DataMatrix> scores =
-      Aggregate(*tree, *normalised[0], nominal.aggregation);
+  absl::StatusOr<index::DataMatrix> scores = Aggregate(*tree, *normalised[0], nominal.aggregation);
   if (!scores.ok()) return failed(scores.status());
   absl::Span<const double> composite = scores->Column(framework.Root());
   if (absl::Status ranks = CompetitionRanks(composite, nominal.ranking).status(); !ranks.ok()) {
@@ -571,9 +568,9 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
     (std::isfinite(composite[r]) ? state->regions : unscored).push_back(scores->regions()[r]);
   }
   if (state->regions.size() < 2) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "only ", state->regions.size(),
-        " region(s) have a nominal composite score; rank intervals need at least 2"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("only ", state->regions.size(),
+                     " region(s) have a nominal composite score; rank intervals need at least 2"));
   }
   PlanFrozenSubtrees(*state);
   state->aggregation_choices = aggregations;
@@ -583,9 +580,8 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
   std::call_once(state->treated[0].once,
                  [&] { state->treated[0].treated = std::move(treated->treated); });
   for (int i = 0; i < normalisations; ++i) {
-    std::call_once(state->prepared[i].once, [&] {
-      state->prepared[i].leaves = Prepare(*state, std::move(normalised[i]));
-    });
+    std::call_once(state->prepared[i].once,
+                   [&] { state->prepared[i].leaves = Prepare(*state, std::move(normalised[i])); });
   }
   // The nominal pair's frozen subtree scores are the nominal scores when
   // unscaled (frozen subtrees hold no perturbed weight, so any replicate's
@@ -629,8 +625,7 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
   }));
   // The first pair that cannot score the data, in the order of the choices.
   auto choice = [](const char* factor, int c) {
-    return c == 0 ? absl::StrCat("the nominal ", factor)
-                  : absl::StrCat(factor, " alternative ", c);
+    return c == 0 ? absl::StrCat("the nominal ", factor) : absl::StrCat(factor, " alternative ", c);
   };
   for (int i = 0; i < normalisations; ++i) {
     const PreparedLeaves& leaves = state->prepared[i].leaves;
@@ -642,10 +637,10 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
     for (int a = 0; a < aggregations; ++a) {
       const absl::Status& status = leaves.frozen[a].pair_status;
       if (status.ok()) continue;
-      return absl::Status(status.code(),
-                          absl::StrCat(choice("normalisation", i), " with ",
-                                       choice("aggregation", a),
-                                       " cannot score the data: ", status.message()));
+      return absl::Status(
+          status.code(),
+          absl::StrCat(choice("normalisation", i), " with ", choice("aggregation", a),
+                       " cannot score the data: ", status.message()));
     }
   }
   UncertaintyModel model;

@@ -103,7 +103,7 @@ struct FactorPlan {
     int factor = -1;
   };
   std::vector<Weight> weights;
-  int weight_group = -1;  // the factor "weights" when grouped, else -1
+  int weight_group = -1;                               // the factor "weights" when grouped, else -1
   int normalisation = -1;                              // factor index, -1 = none
   std::vector<index::NormaliseMethod> normalisations;  // choice 1, 2, ...
   int aggregation = -1;

@@ -18,8 +18,7 @@ namespace innoscope::server {
 // True when the named health entry reports SERVING, false for NOT_SERVING;
 // an error status when the server is unreachable or does not know the name.
 absl::StatusOr<bool> CheckServing(const std::shared_ptr<grpc::Channel>& channel,
-                                  const std::string& service,
-                                  absl::Duration timeout);
+                                  const std::string& service, absl::Duration timeout);
 
 // An insecure channel to HOST:PORT (in-cluster traffic; TLS terminates at the
 // mesh or ingress, see docs/operations.md).

@@ -23,10 +23,14 @@ const prometheus::Histogram::BucketBoundaries& HandlingBuckets() {
 std::string RpcTypeName(grpc::experimental::ServerRpcInfo::Type type) {
   using Type = grpc::experimental::ServerRpcInfo::Type;
   switch (type) {
-    case Type::UNARY: return "unary";
-    case Type::CLIENT_STREAMING: return "client_stream";
-    case Type::SERVER_STREAMING: return "server_stream";
-    case Type::BIDI_STREAMING: return "bidi_stream";
+    case Type::UNARY:
+      return "unary";
+    case Type::CLIENT_STREAMING:
+      return "client_stream";
+    case Type::SERVER_STREAMING:
+      return "server_stream";
+    case Type::BIDI_STREAMING:
+      return "bidi_stream";
   }
   return "unknown";
 }
@@ -35,11 +39,8 @@ std::string RpcTypeName(grpc::experimental::ServerRpcInfo::Type type) {
 // (or, for a call that ends without one, as Canceled when destroyed).
 class MetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
-  MetricsInterceptor(grpc::experimental::ServerRpcInfo* info,
-                     ServerMetrics& metrics)
-      : metrics_(metrics),
-        type_(RpcTypeName(info->type())),
-        start_(absl::Now()) {
+  MetricsInterceptor(grpc::experimental::ServerRpcInfo* info, ServerMetrics& metrics)
+      : metrics_(metrics), type_(RpcTypeName(info->type())), start_(absl::Now()) {
     std::tie(service_, method_) = SplitFullMethod(info->method());
     metrics_.RpcStarted(type_, service_, method_);
   }
@@ -49,8 +50,7 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (!handled_ &&
-        methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+    if (!handled_ && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
       Record(static_cast<int>(status.error_code()), status.error_message());
     }
@@ -94,20 +94,16 @@ std::pair<std::string, std::string> SplitFullMethod(const std::string& full) {
 
 std::string GrpcCodeName(int code) {
   static const char* const kNames[] = {
-      "OK",           "Canceled",          "Unknown",
-      "InvalidArgument", "DeadlineExceeded", "NotFound",
-      "AlreadyExists", "PermissionDenied",  "ResourceExhausted",
-      "FailedPrecondition", "Aborted",      "OutOfRange",
-      "Unimplemented", "Internal",          "Unavailable",
-      "DataLoss",      "Unauthenticated"};
+      "OK",       "Canceled",       "Unknown",          "InvalidArgument",   "DeadlineExceeded",
+      "NotFound", "AlreadyExists",  "PermissionDenied", "ResourceExhausted", "FailedPrecondition",
+      "Aborted",  "OutOfRange",     "Unimplemented",    "Internal",          "Unavailable",
+      "DataLoss", "Unauthenticated"};
   if (code < 0 || code > 16) return "Unknown";
   return kNames[code];
 }
 
-ServerMetrics::ServerMetrics(prometheus::Registry& registry,
-                             const std::string& service,
-                             const std::string& version,
-                             const std::string& revision)
+ServerMetrics::ServerMetrics(prometheus::Registry& registry, const std::string& service,
+                             const std::string& version, const std::string& revision)
     : started_(prometheus::BuildCounter()
                    .Name("grpc_server_started_total")
                    .Help("Total number of RPCs started on the server.")
@@ -178,18 +174,14 @@ ServerMetrics::ServerMetrics(prometheus::Registry& registry,
   UpdateProcess();
 }
 
-void ServerMetrics::RpcStarted(const std::string& type,
-                               const std::string& service,
+void ServerMetrics::RpcStarted(const std::string& type, const std::string& service,
                                const std::string& method) {
-  started_
-      .Add({{"grpc_type", type}, {"grpc_service", service}, {"grpc_method", method}})
+  started_.Add({{"grpc_type", type}, {"grpc_service", service}, {"grpc_method", method}})
       .Increment();
 }
 
-void ServerMetrics::RpcHandled(const std::string& type,
-                               const std::string& service,
-                               const std::string& method,
-                               const std::string& code, double seconds) {
+void ServerMetrics::RpcHandled(const std::string& type, const std::string& service,
+                               const std::string& method, const std::string& code, double seconds) {
   handled_
       .Add({{"grpc_type", type},
             {"grpc_service", service},
@@ -225,9 +217,7 @@ void ServerMetrics::UpdateProcess() {
   }
 }
 
-void ServerMetrics::SetDatabaseReady(bool ready) {
-  database_ready_.Set(ready ? 1 : 0);
-}
+void ServerMetrics::SetDatabaseReady(bool ready) { database_ready_.Set(ready ? 1 : 0); }
 
 grpc::experimental::Interceptor* MetricsInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {

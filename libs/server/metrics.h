@@ -39,11 +39,9 @@ class ServerMetrics {
                 const std::string& version, const std::string& revision);
 
   // Called by the interceptor.
-  void RpcStarted(const std::string& type, const std::string& service,
-                  const std::string& method);
-  void RpcHandled(const std::string& type, const std::string& service,
-                  const std::string& method, const std::string& code,
-                  double seconds);
+  void RpcStarted(const std::string& type, const std::string& service, const std::string& method);
+  void RpcHandled(const std::string& type, const std::string& service, const std::string& method,
+                  const std::string& code, double seconds);
 
   // Called periodically by the service host.
   void UpdatePool(const storage::PoolStats& stats);
@@ -67,8 +65,7 @@ class ServerMetrics {
 };
 
 // Creates one MetricsInterceptor per RPC.
-class MetricsInterceptorFactory
-    : public grpc::experimental::ServerInterceptorFactoryInterface {
+class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
   explicit MetricsInterceptorFactory(ServerMetrics& metrics) : metrics_(metrics) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(

@@ -29,21 +29,17 @@ namespace {
 // probes ask for it, liveness probes ask for "" (docs/operations.md).
 constexpr char kReadinessName[] = "readiness";
 
-std::string UpstreamFlag(const std::string& name) {
-  return absl::StrCat(name, "_address");
-}
+std::string UpstreamFlag(const std::string& name) { return absl::StrCat(name, "_address"); }
 
 // Waits for PostgreSQL at start-up (a pod may start before the database is
 // reachable), then applies migrations. Migration errors are not retried.
 absl::StatusOr<int> ConnectAndMigrate(const ServiceDefinition& definition,
-                                      const ServiceConfig& config,
-                                      storage::ConnectionPool& pool) {
+                                      const ServiceConfig& config, storage::ConnectionPool& pool) {
   absl::Time give_up = absl::Now() + config.database_wait;
   absl::Status ping;
   for (int attempt = 1;; ++attempt) {
     ping = pool.Ping();
-    if (ping.ok() || absl::Now() >= give_up ||
-        ping.code() != absl::StatusCode::kUnavailable) {
+    if (ping.ok() || absl::Now() >= give_up || ping.code() != absl::StatusCode::kUnavailable) {
       break;
     }
     log::Warn("waiting for the database",
@@ -51,8 +47,7 @@ absl::StatusOr<int> ConnectAndMigrate(const ServiceDefinition& definition,
     absl::SleepFor(absl::Seconds(1));
   }
   if (!ping.ok()) return ping;
-  return storage::ApplyMigrations(pool, definition.name,
-                                  definition.migrations());
+  return storage::ApplyMigrations(pool, definition.name, definition.migrations());
 }
 
 // Blocks SIGTERM and SIGINT in this thread and every thread created after,
@@ -80,9 +75,11 @@ class Monitor {
   }
 
   Monitor(const ServiceConfig& config, grpc::HealthCheckServiceInterface& health,
-          ServerMetrics& metrics, storage::ConnectionPool& pool,
-          ServiceInfoProvider& info)
-      : config_(config), health_(health), metrics_(metrics), pool_(pool),
+          ServerMetrics& metrics, storage::ConnectionPool& pool, ServiceInfoProvider& info)
+      : config_(config),
+        health_(health),
+        metrics_(metrics),
+        pool_(pool),
         info_(info),
         // A dedicated single connection, so a busy pool never makes the
         // service look unready and the probe never waits behind RPCs.
@@ -132,12 +129,12 @@ class Monitor {
 
 }  // namespace
 
-config::FlagSet ServiceFlags(const ServiceDefinition& d,
-                             const std::string& program) {
+config::FlagSet ServiceFlags(const ServiceDefinition& d, const std::string& program) {
   config::FlagSet flags(program, d.description);
-  flags.Add("grpc_address", absl::StrCat("0.0.0.0:", d.default_grpc_port),
-            "HOST:PORT to serve gRPC on; port 0 picks a free port, printed on "
-            "stdout as grpc_address=HOST:PORT")
+  flags
+      .Add("grpc_address", absl::StrCat("0.0.0.0:", d.default_grpc_port),
+           "HOST:PORT to serve gRPC on; port 0 picks a free port, printed on "
+           "stdout as grpc_address=HOST:PORT")
       .Add("metrics_address", absl::StrCat("0.0.0.0:", d.default_metrics_port),
            "HOST:PORT to serve Prometheus /metrics on; port 0 picks a free "
            "port, printed as metrics_address=HOST:PORT")
@@ -149,8 +146,7 @@ config::FlagSet ServiceFlags(const ServiceDefinition& d,
       .Add("drain_seconds", "5",
            "after SIGTERM, seconds to report NOT_SERVING before refusing new "
            "RPCs (lets load balancers stop routing here)")
-      .Add("shutdown_grace_seconds", "20",
-           "after draining, seconds in-flight RPCs get to finish")
+      .Add("shutdown_grace_seconds", "20", "after draining, seconds in-flight RPCs get to finish")
       .Add("max_connection_age_seconds", "300",
            "clients reconnect after this long, so Kubernetes Services "
            "rebalance across replicas")
@@ -161,54 +157,45 @@ config::FlagSet ServiceFlags(const ServiceDefinition& d,
       .Add("max_message_bytes", "16777216",
            "largest gRPC message accepted; larger ones get RESOURCE_EXHAUSTED");
   for (const auto& [name, address] : d.upstream_defaults) {
-    flags.Add(UpstreamFlag(name), address,
-              absl::StrCat("HOST:PORT of the ", name, " service"));
+    flags.Add(UpstreamFlag(name), address, absl::StrCat("HOST:PORT of the ", name, " service"));
   }
   return flags;
 }
 
-absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(
-    const ServiceDefinition& d, const config::ParsedFlags& flags) {
+absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(const ServiceDefinition& d,
+                                                     const config::ParsedFlags& flags) {
   ServiceConfig c;
   ASSIGN_OR_RETURN(c.grpc_address,
                    config::ParseHostPort("grpc_address", flags.Get("grpc_address")));
-  ASSIGN_OR_RETURN(c.metrics_address, config::ParseHostPort(
-                                          "metrics_address",
-                                          flags.Get("metrics_address")));
+  ASSIGN_OR_RETURN(c.metrics_address,
+                   config::ParseHostPort("metrics_address", flags.Get("metrics_address")));
   c.database_url = flags.Get("database_url");
   if (c.database_url.empty()) {
-    return absl::InvalidArgumentError(
-        "--database_url is required (or set DATABASE_URL)");
+    return absl::InvalidArgumentError("--database_url is required (or set DATABASE_URL)");
   }
   ASSIGN_OR_RETURN(int64_t pool_size, flags.GetInt("db_pool_size", 1, 256));
   c.db_pool_size = static_cast<int>(pool_size);
   c.log_level = flags.Get("log_level");
   log::Level level;
   if (!log::ParseLevel(c.log_level, &level)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--log_level: \"", c.log_level, "\" is not debug, info, warning or error"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log_level: \"", c.log_level, "\" is not debug, info, warning or error"));
   }
   ASSIGN_OR_RETURN(c.drain, flags.GetSeconds("drain_seconds"));
   ASSIGN_OR_RETURN(c.shutdown_grace, flags.GetSeconds("shutdown_grace_seconds"));
-  ASSIGN_OR_RETURN(c.max_connection_age,
-                   flags.GetSeconds("max_connection_age_seconds"));
-  ASSIGN_OR_RETURN(c.readiness_interval,
-                   flags.GetSeconds("readiness_interval_seconds"));
-  if (c.readiness_interval < absl::Milliseconds(100) ||
-      c.readiness_interval > absl::Seconds(5)) {
+  ASSIGN_OR_RETURN(c.max_connection_age, flags.GetSeconds("max_connection_age_seconds"));
+  ASSIGN_OR_RETURN(c.readiness_interval, flags.GetSeconds("readiness_interval_seconds"));
+  if (c.readiness_interval < absl::Milliseconds(100) || c.readiness_interval > absl::Seconds(5)) {
     // Readiness must follow the database within 10 s: probe interval plus
     // the probe's 3 s connect timeout.
-    return absl::InvalidArgumentError(
-        "--readiness_interval_seconds must be between 0.1 and 5");
+    return absl::InvalidArgumentError("--readiness_interval_seconds must be between 0.1 and 5");
   }
   ASSIGN_OR_RETURN(c.database_wait, flags.GetSeconds("database_wait_seconds"));
-  ASSIGN_OR_RETURN(int64_t max_bytes,
-                   flags.GetInt("max_message_bytes", 1024, 1 << 30));
+  ASSIGN_OR_RETURN(int64_t max_bytes, flags.GetInt("max_message_bytes", 1024, 1 << 30));
   c.max_message_bytes = static_cast<int>(max_bytes);
   for (const auto& [name, unused] : d.upstream_defaults) {
     const std::string flag = UpstreamFlag(name);
-    ASSIGN_OR_RETURN(config::HostPort hp,
-                     config::ParseHostPort(flag, flags.Get(flag)));
+    ASSIGN_OR_RETURN(config::HostPort hp, config::ParseHostPort(flag, flags.Get(flag)));
     if (hp.port == 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("--", flag, ": an upstream address needs a real port"));
@@ -234,8 +221,8 @@ absl::StatusOr<common::v1::ServiceInfo> ServiceInfoProvider::Get() const {
   info.set_version(BuildVersion());
   info.set_revision(BuildRevision());
   info.set_schema(definition_.name);
-  *info.mutable_started_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(started_at_));
+  *info.mutable_started_at() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(started_at_));
   info.set_database_ready(database_ready_);
   absl::StatusOr<int> version = storage::CurrentSchemaVersion(pool_, definition_.name);
   if (version.ok()) info.set_schema_version(*version);
@@ -243,8 +230,7 @@ absl::StatusOr<common::v1::ServiceInfo> ServiceInfoProvider::Get() const {
     common::v1::UpstreamStatus* upstream = info.add_upstreams();
     upstream->set_name(name);
     upstream->set_address(upstream_addresses_.at(name));
-    absl::StatusOr<bool> serving =
-        CheckServing(channel, kReadinessName, absl::Seconds(1));
+    absl::StatusOr<bool> serving = CheckServing(channel, kReadinessName, absl::Seconds(1));
     upstream->set_serving(serving.ok() && *serving);
     if (!serving.ok()) {
       upstream->set_detail(std::string(serving.status().message()));
@@ -255,8 +241,7 @@ absl::StatusOr<common::v1::ServiceInfo> ServiceInfoProvider::Get() const {
   return info;
 }
 
-grpc::Status FillServiceInfo(const ServiceInfoProvider& info,
-                             common::v1::ServiceInfo* out) {
+grpc::Status FillServiceInfo(const ServiceInfoProvider& info, common::v1::ServiceInfo* out) {
   absl::StatusOr<common::v1::ServiceInfo> got = info.Get();
   if (!got.ok()) return ToGrpcStatus(got.status());
   *out = *std::move(got);
@@ -268,8 +253,7 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   const std::string program = absl::StrCat("innoscope-", definition.name);
   config::FlagSet flags = ServiceFlags(definition, program);
   config::ParsedFlags parsed = config::ParseOrExit(flags, argc, argv);
-  absl::StatusOr<ServiceConfig> config_or =
-      ServiceConfigFromFlags(definition, parsed);
+  absl::StatusOr<ServiceConfig> config_or = ServiceConfigFromFlags(definition, parsed);
   if (!config_or.ok()) {
     config::ExitInvalidConfig(program, std::string(config_or.status().message()));
   }
@@ -322,27 +306,25 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int selected_port = 0;
-  builder.AddListeningPort(config.grpc_address.ToString(),
-                           grpc::InsecureServerCredentials(), &selected_port);
+  builder.AddListeningPort(config.grpc_address.ToString(), grpc::InsecureServerCredentials(),
+                           &selected_port);
   builder.RegisterService(service->get());
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-                             10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
   builder.AddChannelArgument(
       GRPC_ARG_MAX_CONNECTION_AGE_MS,
       static_cast<int>(absl::ToInt64Milliseconds(config.max_connection_age)));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30000);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-      interceptors;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(metrics));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || selected_port == 0) {
-    std::fprintf(stderr, "%s: cannot serve gRPC on %s (address in use?)\n",
-                 program.c_str(), config.grpc_address.ToString().c_str());
+    std::fprintf(stderr, "%s: cannot serve gRPC on %s (address in use?)\n", program.c_str(),
+                 config.grpc_address.ToString().c_str());
     return 1;
   }
 
@@ -357,8 +339,8 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   std::vector<int> metric_ports = exposer->GetListeningPorts();
   if (!metric_ports.empty()) metrics_bound.port = metric_ports.front();
   // Scripts and tests read these two lines to find ephemeral ports.
-  std::printf("grpc_address=%s\nmetrics_address=%s\n",
-              grpc_bound.ToString().c_str(), metrics_bound.ToString().c_str());
+  std::printf("grpc_address=%s\nmetrics_address=%s\n", grpc_bound.ToString().c_str(),
+              metrics_bound.ToString().c_str());
   std::fflush(stdout);
   log::Info("serving", {{"grpc_address", grpc_bound.ToString()},
                         {"metrics_address", metrics_bound.ToString()},

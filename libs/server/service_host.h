@@ -69,20 +69,18 @@ struct ServiceConfig {
 };
 
 // The standard flags for a service.
-config::FlagSet ServiceFlags(const ServiceDefinition& definition,
-                             const std::string& program);
+config::FlagSet ServiceFlags(const ServiceDefinition& definition, const std::string& program);
 
 // Validates parsed flags into a configuration (INVALID_ARGUMENT naming the
 // flag on error).
-absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(
-    const ServiceDefinition& definition, const config::ParsedFlags& flags);
+absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(const ServiceDefinition& definition,
+                                                     const config::ParsedFlags& flags);
 
 // Serves GetServiceInfo for every service: version, schema, readiness and
 // the health of its upstreams.
 class ServiceInfoProvider {
  public:
-  ServiceInfoProvider(const ServiceDefinition& definition,
-                      storage::ConnectionPool& pool,
+  ServiceInfoProvider(const ServiceDefinition& definition, storage::ConnectionPool& pool,
                       std::map<std::string, std::string> upstream_addresses,
                       std::map<std::string, std::shared_ptr<grpc::Channel>> channels);
   absl::StatusOr<common::v1::ServiceInfo> Get() const;
@@ -99,8 +97,7 @@ class ServiceInfoProvider {
 };
 
 // The body of every service's GetServiceInfo handler.
-grpc::Status FillServiceInfo(const ServiceInfoProvider& info,
-                             common::v1::ServiceInfo* out);
+grpc::Status FillServiceInfo(const ServiceInfoProvider& info, common::v1::ServiceInfo* out);
 
 // What a service factory receives.
 struct ServiceContext {
@@ -124,8 +121,8 @@ struct ServiceContext {
 
 // The gRPC service to register. The returned object must outlive the
 // server; ServiceMain keeps it until shutdown.
-using ServiceFactory = std::function<absl::StatusOr<std::unique_ptr<grpc::Service>>(
-    ServiceContext& context)>;
+using ServiceFactory =
+    std::function<absl::StatusOr<std::unique_ptr<grpc::Service>>(ServiceContext& context)>;
 
 // Runs a service process to completion and returns its exit code: 0 after a
 // clean shutdown, 1 when start-up fails, 2 (via exit) for invalid flags.

@@ -31,24 +31,21 @@ absl::Status CheckSchemaName(const std::string& schema) {
 
 }  // namespace
 
-absl::StatusOr<Migration> MigrationFromFile(const std::string& file_name,
-                                            std::string sql) {
+absl::StatusOr<Migration> MigrationFromFile(const std::string& file_name, std::string sql) {
   size_t underscore = file_name.find('_');
-  bool has_suffix = file_name.size() > 4 &&
-                    file_name.compare(file_name.size() - 4, 4, ".sql") == 0;
+  bool has_suffix = file_name.size() > 4 && file_name.compare(file_name.size() - 4, 4, ".sql") == 0;
   Migration m;
   if (underscore == std::string::npos || !has_suffix ||
       !absl::SimpleAtoi(file_name.substr(0, underscore), &m.version)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "migration file \"", file_name, "\" is not named NNNN_description.sql"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("migration file \"", file_name, "\" is not named NNNN_description.sql"));
   }
   m.name = file_name.substr(underscore + 1, file_name.size() - underscore - 5);
   m.sql = std::move(sql);
   return m;
 }
 
-absl::StatusOr<std::vector<Migration>> OrderMigrations(
-    std::vector<Migration> migrations) {
+absl::StatusOr<std::vector<Migration>> OrderMigrations(std::vector<Migration> migrations) {
   std::sort(migrations.begin(), migrations.end(),
             [](const Migration& a, const Migration& b) { return a.version < b.version; });
   for (size_t i = 0; i < migrations.size(); ++i) {
@@ -58,9 +55,9 @@ absl::StatusOr<std::vector<Migration>> OrderMigrations(
           absl::StrCat("migration \"", m.name, "\" has version ", m.version, " < 1"));
     }
     if (i > 0 && migrations[i - 1].version == m.version) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "migrations \"", migrations[i - 1].name, "\" and \"", m.name,
-          "\" share version ", m.version));
+      return absl::InvalidArgumentError(absl::StrCat("migrations \"", migrations[i - 1].name,
+                                                     "\" and \"", m.name, "\" share version ",
+                                                     m.version));
     }
     if (absl::StripAsciiWhitespace(m.sql).empty()) {
       return absl::InvalidArgumentError(
@@ -80,22 +77,21 @@ std::string MigrationChecksum(const std::string& sql) {
 }
 
 absl::StatusOr<std::vector<Migration>> PendingMigrations(
-    const std::vector<Migration>& ordered,
-    const std::map<int, std::string>& applied_checksums) {
+    const std::vector<Migration>& ordered, const std::map<int, std::string>& applied_checksums) {
   std::map<int, const Migration*> known;
   for (const Migration& m : ordered) known[m.version] = &m;
   for (const auto& [version, checksum] : applied_checksums) {
     auto it = known.find(version);
     if (it == known.end()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the database has migration ", version,
-          " which this binary does not know: it is older than the schema; "
-          "deploy a newer release"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the database has migration ", version,
+                       " which this binary does not know: it is older than the schema; "
+                       "deploy a newer release"));
     }
     if (MigrationChecksum(it->second->sql) != checksum) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "migration ", version, " \"", it->second->name,
-          "\" was changed after it was applied; add a new migration instead"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("migration ", version, " \"", it->second->name,
+                       "\" was changed after it was applied; add a new migration instead"));
     }
   }
   std::vector<Migration> pending;
@@ -105,8 +101,7 @@ absl::StatusOr<std::vector<Migration>> PendingMigrations(
   return pending;
 }
 
-absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool,
-                                    const std::string& schema,
+absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool, const std::string& schema,
                                     const std::vector<Migration>& migrations) {
   RETURN_IF_ERROR(CheckSchemaName(schema));
   ASSIGN_OR_RETURN(std::vector<Migration> ordered, OrderMigrations(migrations));
@@ -123,22 +118,21 @@ absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool,
       {
         pqxx::work tx(c);
         tx.exec(absl::StrCat("CREATE SCHEMA IF NOT EXISTS ", schema));
-        tx.exec(absl::StrCat(
-            "CREATE TABLE IF NOT EXISTS ", schema,
-            ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
-            "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"));
+        tx.exec(
+            absl::StrCat("CREATE TABLE IF NOT EXISTS ", schema,
+                         ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+                         "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"));
         tx.commit();
       }
       std::map<int, std::string> applied;
       {
         pqxx::read_transaction tx(c);
-        for (const auto& row : tx.exec(absl::StrCat(
-                 "SELECT version, checksum FROM ", schema, ".schema_migrations"))) {
+        for (const auto& row : tx.exec(
+                 absl::StrCat("SELECT version, checksum FROM ", schema, ".schema_migrations"))) {
           applied[row[0].as<int>()] = row[1].as<std::string>();
         }
       }
-      ASSIGN_OR_RETURN(std::vector<Migration> pending,
-                       PendingMigrations(ordered, applied));
+      ASSIGN_OR_RETURN(std::vector<Migration> pending, PendingMigrations(ordered, applied));
       for (const Migration& m : pending) {
         pqxx::work tx(c);
         tx.exec(absl::StrCat("SET LOCAL search_path TO ", schema, ", public"));
@@ -149,9 +143,8 @@ absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool,
                        m.version, m.name, MigrationChecksum(m.sql));
         tx.commit();
         ++applied_count;
-        log::Info("migration applied", {{"schema", schema},
-                                         {"version", m.version},
-                                         {"name", m.name}});
+        log::Info("migration applied",
+                  {{"schema", schema}, {"version", m.version}, {"name", m.name}});
       }
       return absl::OkStatus();
     }();
@@ -163,14 +156,13 @@ absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool,
   return applied_count;
 }
 
-absl::StatusOr<int> CurrentSchemaVersion(ConnectionPool& pool,
-                                         const std::string& schema) {
+absl::StatusOr<int> CurrentSchemaVersion(ConnectionPool& pool, const std::string& schema) {
   RETURN_IF_ERROR(CheckSchemaName(schema));
   int version = 0;
   RETURN_IF_ERROR(pool.WithConnection([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    pqxx::row row = tx.exec1(absl::StrCat(
-        "SELECT coalesce(max(version), 0) FROM ", schema, ".schema_migrations"));
+    pqxx::row row = tx.exec1(
+        absl::StrCat("SELECT coalesce(max(version), 0) FROM ", schema, ".schema_migrations"));
     version = row[0].as<int>();
     return absl::OkStatus();
   }));

@@ -33,32 +33,27 @@ struct Migration {
 };
 
 // Parses "0003_add_indexes.sql" into version 3 and name "add_indexes".
-absl::StatusOr<Migration> MigrationFromFile(const std::string& file_name,
-                                            std::string sql);
+absl::StatusOr<Migration> MigrationFromFile(const std::string& file_name, std::string sql);
 
 // Sorts by version; rejects versions < 1, duplicates and empty SQL.
-absl::StatusOr<std::vector<Migration>> OrderMigrations(
-    std::vector<Migration> migrations);
+absl::StatusOr<std::vector<Migration>> OrderMigrations(std::vector<Migration> migrations);
 
 // The migrations still to apply, in order, given the versions already
 // recorded with their checksums. Fails when the database records a version
 // this binary does not know (the database is newer: refuse to run an old
 // binary against it) or a checksum differs.
 absl::StatusOr<std::vector<Migration>> PendingMigrations(
-    const std::vector<Migration>& ordered,
-    const std::map<int, std::string>& applied_checksums);
+    const std::vector<Migration>& ordered, const std::map<int, std::string>& applied_checksums);
 
 // A stable checksum of a migration's text (FNV-1a 64, hex).
 std::string MigrationChecksum(const std::string& sql);
 
 // Applies every pending migration under the schema's advisory lock. Returns
 // the number applied.
-absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool,
-                                    const std::string& schema,
+absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool, const std::string& schema,
                                     const std::vector<Migration>& migrations);
 
 // The highest applied version, 0 when none.
-absl::StatusOr<int> CurrentSchemaVersion(ConnectionPool& pool,
-                                         const std::string& schema);
+absl::StatusOr<int> CurrentSchemaVersion(ConnectionPool& pool, const std::string& schema);
 
 }  // namespace innoscope::storage

@@ -12,11 +12,9 @@ namespace innoscope::storage {
 
 std::string WithConnectTimeout(const std::string& url, int seconds) {
   if (absl::StrContains(url, "connect_timeout")) return url;
-  bool is_uri = absl::StartsWith(url, "postgresql://") ||
-                absl::StartsWith(url, "postgres://");
+  bool is_uri = absl::StartsWith(url, "postgresql://") || absl::StartsWith(url, "postgres://");
   if (is_uri) {
-    return absl::StrCat(url, absl::StrContains(url, "?") ? "&" : "?",
-                        "connect_timeout=", seconds);
+    return absl::StrCat(url, absl::StrContains(url, "?") ? "&" : "?", "connect_timeout=", seconds);
   }
   return absl::StrCat(url, url.empty() ? "" : " ", "connect_timeout=", seconds);
 }
@@ -39,8 +37,7 @@ bool IdleConnectionLooksAlive(pqxx::connection& conn) {
 
 ConnectionPool::ConnectionPool(PoolOptions options)
     : options_(std::move(options)),
-      connect_string_(
-          WithConnectTimeout(options_.url, options_.connect_timeout_seconds)) {}
+      connect_string_(WithConnectTimeout(options_.url, options_.connect_timeout_seconds)) {}
 
 ConnectionPool::~ConnectionPool() = default;
 
@@ -51,13 +48,12 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Acquire() {
     auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return !idle_.empty() || in_use_ + opening_ < options_.max_size;
     };
-    bool ok = mu_.AwaitWithTimeout(absl::Condition(&available),
-                                   options_.acquire_timeout);
+    bool ok = mu_.AwaitWithTimeout(absl::Condition(&available), options_.acquire_timeout);
     --waiting_;
     if (!ok) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "all ", options_.max_size,
-          " database connections are busy; retry later or raise --db_pool_size"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("all ", options_.max_size,
+                       " database connections are busy; retry later or raise --db_pool_size"));
     }
     while (!idle_.empty()) {
       std::unique_ptr<pqxx::connection> conn = std::move(idle_.back());
@@ -127,9 +123,8 @@ absl::Status ConnectionPool::WithConnection(
   return status;
 }
 
-absl::Status ConnectionPool::WithRetries(
-    const std::function<absl::Status(pqxx::connection&)>& fn,
-    int max_attempts) {
+absl::Status ConnectionPool::WithRetries(const std::function<absl::Status(pqxx::connection&)>& fn,
+                                         int max_attempts) {
   absl::Status status;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     status = WithConnection(fn);

@@ -27,7 +27,6 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
-
 namespace innoscope::storage {
 
 struct PoolOptions {
@@ -42,7 +41,7 @@ struct PoolOptions {
 
 struct PoolStats {
   size_t max_size = 0;
-  size_t open = 0;     // connections currently open (idle + in use)
+  size_t open = 0;  // connections currently open (idle + in use)
   size_t in_use = 0;
   size_t waiting = 0;  // callers waiting for a connection
   uint64_t opened_total = 0;
@@ -58,15 +57,13 @@ class ConnectionPool {
 
   // Runs fn with a borrowed connection. Exceptions from fn are mapped with
   // StatusFromException; a broken connection is dropped from the pool.
-  absl::Status WithConnection(
-      const std::function<absl::Status(pqxx::connection&)>& fn);
+  absl::Status WithConnection(const std::function<absl::Status(pqxx::connection&)>& fn);
 
   // Runs fn in a read-write transaction, retrying up to max_attempts times on
   // ABORTED (serialization failure, deadlock). fn must be idempotent up to
   // the commit: it is re-run from the start on retry.
-  absl::Status WithRetries(
-      const std::function<absl::Status(pqxx::connection&)>& fn,
-      int max_attempts = 5);
+  absl::Status WithRetries(const std::function<absl::Status(pqxx::connection&)>& fn,
+                           int max_attempts = 5);
 
   // SELECT 1 on a pooled connection; UNAVAILABLE when the database is down.
   absl::Status Ping();

@@ -50,8 +50,7 @@ void BatchHasher::AddOptionalDouble(bool present, double value) {
 }
 
 std::string BatchHasher::Hex() const {
-  return absl::StrFormat("%016x%016x", absl::Uint128High64(state_),
-                         absl::Uint128Low64(state_));
+  return absl::StrFormat("%016x%016x", absl::Uint128High64(state_), absl::Uint128Low64(state_));
 }
 
 std::string BatchHasher::BatchId(absl::string_view prefix) const {

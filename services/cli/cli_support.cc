@@ -20,8 +20,7 @@ config::FlagSet CommandFlags(const std::string& command, const std::string& help
             "address file written by deploy/local/stack.sh");
   for (const std::string& name : services) {
     flags.Add(absl::StrCat(name, "_address"), "",
-              absl::StrCat("HOST:PORT of the ", name,
-                           " service (default: from the stack file)"));
+              absl::StrCat("HOST:PORT of the ", name, " service (default: from the stack file)"));
   }
   flags.Add("timeout_seconds", default_timeout_seconds,
             "deadline in seconds for each call (streams of batches have none)");
@@ -47,11 +46,10 @@ std::vector<std::string> NormalizeFlagSpelling(const std::vector<std::string>& a
   return out;
 }
 
-ParsedCommand ParseCommandOrExit(const config::FlagSet& flags,
-                                 const std::vector<std::string>& args, size_t positional,
-                                 const std::string& positional_usage) {
-  absl::StatusOr<config::ParsedFlags> parsed = flags.Parse(
-      NormalizeFlagSpelling(args), config::ProcessEnv(), /*allow_positional=*/true);
+ParsedCommand ParseCommandOrExit(const config::FlagSet& flags, const std::vector<std::string>& args,
+                                 size_t positional, const std::string& positional_usage) {
+  absl::StatusOr<config::ParsedFlags> parsed =
+      flags.Parse(NormalizeFlagSpelling(args), config::ProcessEnv(), /*allow_positional=*/true);
   if (!parsed.ok()) {
     config::ExitInvalidConfig(flags.program(), std::string(parsed.status().message()));
   }
@@ -69,8 +67,7 @@ ParsedCommand ParseCommandOrExit(const config::FlagSet& flags,
   if (!timeout_s.ok()) {
     config::ExitInvalidConfig(flags.program(), std::string(timeout_s.status().message()));
   }
-  ParsedCommand command{flags.program(), *parsed, parsed->positional(),
-                        absl::Seconds(*timeout_s)};
+  ParsedCommand command{flags.program(), *parsed, parsed->positional(), absl::Seconds(*timeout_s)};
   return command;
 }
 

@@ -54,9 +54,8 @@ std::vector<std::string> NormalizeFlagSpelling(const std::vector<std::string>& a
 // Parses args (without the command words); prints --help and exits 0, or
 // prints one line and exits 2 for unknown flags, bad values, or a number of
 // positional arguments other than `positional` (e.g. the FILE).
-ParsedCommand ParseCommandOrExit(const config::FlagSet& flags,
-                                 const std::vector<std::string>& args, size_t positional,
-                                 const std::string& positional_usage);
+ParsedCommand ParseCommandOrExit(const config::FlagSet& flags, const std::vector<std::string>& args,
+                                 size_t positional, const std::string& positional_usage);
 
 // One unary RPC with a deadline, as absl::Status.
 template <typename Stub, typename Request, typename Response>

@@ -21,17 +21,17 @@
 
 namespace innoscope::cli {
 
-int RunStatus(const std::vector<std::string>& args);   // status_command.cc
-int RunImport(const std::vector<std::string>& args);   // import_command.cc
-int RunExport(const std::vector<std::string>& args);   // export_command.cc
-int RunNetwork(const std::vector<std::string>& args);  // network_command.cc
-int RunWeights(const std::vector<std::string>& args);  // weights_command.cc
-int RunScore(const std::vector<std::string>& args);    // score_command.cc
+int RunStatus(const std::vector<std::string>& args);       // status_command.cc
+int RunImport(const std::vector<std::string>& args);       // import_command.cc
+int RunExport(const std::vector<std::string>& args);       // export_command.cc
+int RunNetwork(const std::vector<std::string>& args);      // network_command.cc
+int RunWeights(const std::vector<std::string>& args);      // weights_command.cc
+int RunScore(const std::vector<std::string>& args);        // score_command.cc
 int RunUncertainty(const std::vector<std::string>& args);  // uncertainty_command.cc
-int RunCompare(const std::vector<std::string>& args);  // compare_command.cc
-int RunDemo(const std::vector<std::string>& args);     // demo_command.cc
-int RunRanking(const std::vector<std::string>& args);  // ranking_command.cc
-int RunReport(const std::vector<std::string>& args);   // report_command.cc
-int RunRecompute(const std::vector<std::string>& args);  // recompute_front.cc
+int RunCompare(const std::vector<std::string>& args);      // compare_command.cc
+int RunDemo(const std::vector<std::string>& args);         // demo_command.cc
+int RunRanking(const std::vector<std::string>& args);      // ranking_command.cc
+int RunReport(const std::vector<std::string>& args);       // report_command.cc
+int RunRecompute(const std::vector<std::string>& args);    // recompute_front.cc
 
 }  // namespace innoscope::cli

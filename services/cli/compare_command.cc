@@ -83,7 +83,8 @@ int RunCompare(const std::vector<std::string>& args) {
   request.set_node_code(cmd.flags.Get("node"));
   request.set_clusters(*clusters);
   request.set_top_n(static_cast<int32_t>(*top));
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "scoring");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      clients::ServiceChannel(cmd.flags, "scoring");
   if (!channel.ok()) return Fail(cmd.program, channel.status(), kScoringServiceHint);
   auto stub = sv1::ScoringService::NewStub(*channel);
   sv1::CompareRunsResponse response;

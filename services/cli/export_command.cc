@@ -49,15 +49,15 @@ absl::StatusOr<bool> ParseAsOf(const std::string& text, google::protobuf::Timest
   absl::Time time;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--as_of: \"", text, "\" is not an RFC 3339 time such as 2024-05-01T12:00:00Z (",
-        error, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--as_of: \"", text,
+                     "\" is not an RFC 3339 time such as 2024-05-01T12:00:00Z (", error, ")"));
   }
   const absl::Duration since_epoch = time - absl::UnixEpoch();
   const int64_t seconds = absl::ToInt64Seconds(since_epoch);
   out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
+  out->set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
   return true;
 }
 
@@ -87,9 +87,9 @@ absl::Status DrainStream(grpc::ClientReaderInterface<Response>& reader,
 }
 
 int ExportObservations(const std::vector<std::string>& args) {
-  config::FlagSet flags = ExportFlags(
-      "observations",
-      "Writes stored observations in long form: region,indicator,period,value,source.");
+  config::FlagSet flags =
+      ExportFlags("observations",
+                  "Writes stored observations in long form: region,indicator,period,value,source.");
   flags.Add("framework", "", "only the leaf indicators of this framework");
   flags.Add("framework_version", "0", "framework version; 0 = the latest");
   flags.Add("regions", "", "comma-separated region codes (default: all)");
@@ -125,7 +125,8 @@ int ExportObservations(const std::vector<std::string>& args) {
   if (!as_of.ok()) config::ExitInvalidConfig(cmd.program, std::string(as_of.status().message()));
   if (!*as_of) request.clear_as_of();
 
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "ingest");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      clients::ServiceChannel(cmd.flags, "ingest");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
   absl::StatusOr<std::unique_ptr<OutputFile>> output = OutputFile::Open(cmd.flags.Get("out"));
   if (!output.ok()) return Fail(cmd.program, output.status());
@@ -185,7 +186,8 @@ int ExportRelations(const std::vector<std::string>& args) {
   if (!as_of.ok()) config::ExitInvalidConfig(cmd.program, std::string(as_of.status().message()));
   if (!*as_of) request.clear_as_of();
 
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "ingest");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      clients::ServiceChannel(cmd.flags, "ingest");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
   absl::StatusOr<std::unique_ptr<OutputFile>> output = OutputFile::Open(cmd.flags.Get("out"));
   if (!output.ok()) return Fail(cmd.program, output.status());

@@ -20,13 +20,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/types/span.h"
 #include "absl/time/clock.h"
+#include "absl/types/span.h"
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
 #include "libs/clients/batch_stream.h"
+#include "libs/index/csv_stream.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
-#include "libs/index/csv_stream.h"
 #include "services/cli/number_text.h"
 #include "services/cli/observation_csv.h"
 #include "services/cli/progress.h"
@@ -105,8 +105,7 @@ void AddStreamFlags(config::FlagSet& flags) {
   flags.Add("parallel", "4",
             "batches committed concurrently, over as many streams (1 = strictly in file "
             "order)");
-  flags.Add("retries", "8",
-            "reconnections after the service becomes unavailable, with backoff");
+  flags.Add("retries", "8", "reconnections after the service becomes unavailable, with backoff");
   flags.Add("import_id", "",
             "mixed into every batch id; batch ids are derived from the content, so "
             "re-running an import replays it; pass a new value to re-apply a file "
@@ -143,8 +142,8 @@ absl::StatusOr<StreamSettings> ReadStreamFlags(const ParsedCommand& cmd) {
 // prints the summary; returns the exit code. `build` makes a batch's request;
 // `where(batch, i)` names the file position of record i, for messages.
 template <typename Request, typename Response>
-int StreamImport(const ParsedCommand& cmd, const std::vector<BatchRange>& batches, int64_t total_rows,
-                 const StreamSettings& settings,
+int StreamImport(const ParsedCommand& cmd, const std::vector<BatchRange>& batches,
+                 int64_t total_rows, const StreamSettings& settings,
                  typename clients::BatchStreamer<Request, Response>::OpenFn open,
                  std::function<Request(const BatchRange&)> build,
                  const std::function<std::string(const BatchRange&, size_t)>& where,
@@ -174,9 +173,8 @@ int StreamImport(const ParsedCommand& cmd, const std::vector<BatchRange>& batche
     const BatchRange& failed = batches[run.failed_batch];
     tally.rejected = static_cast<int64_t>(failed.end - failed.begin);
   }
-  std::printf("%s rows=%lld batches=%zu%s seconds=%.3f rows_per_s=%.0f\n",
-              tally.ToString().c_str(), static_cast<long long>(total_rows), batches.size(),
-              extra_summary.c_str(), seconds,
+  std::printf("%s rows=%lld batches=%zu%s seconds=%.3f rows_per_s=%.0f\n", tally.ToString().c_str(),
+              static_cast<long long>(total_rows), batches.size(), extra_summary.c_str(), seconds,
               seconds > 0 ? static_cast<double>(tally.rows_acknowledged) / seconds : 0.0);
   std::fflush(stdout);
   if (status.ok()) {
@@ -191,24 +189,25 @@ int StreamImport(const ParsedCommand& cmd, const std::vector<BatchRange>& batche
   }
   if (run.failed_batch >= batches.size()) return Fail(cmd.program, status);
   const BatchRange& failed = batches[run.failed_batch];
-  const std::string message = AnnotateRowIndexes(
-      status.message(), [&](size_t row) {
-        return row < failed.end - failed.begin ? where(failed, failed.begin + row) : "";
-      });
+  const std::string message = AnnotateRowIndexes(status.message(), [&](size_t row) {
+    return row < failed.end - failed.begin ? where(failed, failed.begin + row) : "";
+  });
   const std::string position =
       absl::StrCat("batch ", run.failed_batch + 1, " of ", batches.size(), " (file ",
                    where(failed, failed.begin), " to ", where(failed, failed.end - 1), ")");
   const std::string committed =
-      acked_batches == 0 ? "nothing was written"
-                         : absl::StrCat(acked_batches, " of ", batches.size(),
-                                        " batches are committed");
+      acked_batches == 0
+          ? "nothing was written"
+          : absl::StrCat(acked_batches, " of ", batches.size(), " batches are committed");
   std::string hint;
   if (rejected) {
-    hint = absl::StrCat(committed, "; fix the rows named above and run the same command "
+    hint = absl::StrCat(committed,
+                        "; fix the rows named above and run the same command "
                         "again: committed batches are replayed, not duplicated");
   } else if (status.code() == absl::StatusCode::kUnavailable ||
              status.code() == absl::StatusCode::kAborted) {
-    hint = absl::StrCat("the service stayed unavailable (", committed, "); once 'innoscope "
+    hint = absl::StrCat("the service stayed unavailable (", committed,
+                        "); once 'innoscope "
                         "status' shows it SERVING, run the same command again: committed "
                         "batches are replayed and the rest written");
   }
@@ -224,8 +223,7 @@ absl::StatusOr<std::unordered_set<std::string>> CatalogueIndicators(Stub& stub,
   request.mutable_page()->set_page_size(1000);
   while (true) {
     v1::ListIndicatorsResponse response;
-    absl::Status status =
-        CallUnary(stub, &Stub::ListIndicators, request, &response, timeout);
+    absl::Status status = CallUnary(stub, &Stub::ListIndicators, request, &response, timeout);
     if (!status.ok()) return status;
     for (const v1::Indicator& indicator : response.indicators()) codes.insert(indicator.code());
     if (response.page().next_page_token().empty()) return codes;
@@ -273,8 +271,8 @@ absl::StatusOr<FrameworkCodes> GetFrameworkCodes(Stub& stub, const std::string& 
 
 // Upserts messages in chunks through a unary RPC; prints the totals.
 template <typename Message, typename Request, typename Response>
-int UpsertInChunks(const ParsedCommand& cmd, const std::vector<Message>& messages,
-                   size_t chunk, Stub& stub,
+int UpsertInChunks(const ParsedCommand& cmd, const std::vector<Message>& messages, size_t chunk,
+                   Stub& stub,
                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
                    google::protobuf::RepeatedPtrField<Message>* (Request::*mutable_list)()) {
   int64_t inserted = 0, updated = 0, unchanged = 0;
@@ -285,13 +283,11 @@ int UpsertInChunks(const ParsedCommand& cmd, const std::vector<Message>& message
     Response response;
     absl::Status status = CallUnary(stub, method, request, &response, cmd.timeout);
     if (!status.ok()) {
-      std::printf("inserted=%lld updated=%lld unchanged=%lld\n",
-                  static_cast<long long>(inserted), static_cast<long long>(updated),
-                  static_cast<long long>(unchanged));
+      std::printf("inserted=%lld updated=%lld unchanged=%lld\n", static_cast<long long>(inserted),
+                  static_cast<long long>(updated), static_cast<long long>(unchanged));
       return Fail(cmd.program,
-                  absl::Status(status.code(),
-                               absl::StrCat("rows ", begin + 1, "-", end, " of the file: ",
-                                            status.message())),
+                  absl::Status(status.code(), absl::StrCat("rows ", begin + 1, "-", end,
+                                                           " of the file: ", status.message())),
                   begin > 0 ? "earlier rows are stored; fix the file and run the same "
                               "command again (upserts are idempotent)"
                             : "");
@@ -317,7 +313,8 @@ absl::StatusOr<ImportInput> OpenImport(const ParsedCommand& cmd) {
   absl::StatusOr<std::string> text = index::ReadFileText(cmd.positional[0]);
   if (!text.ok()) return text.status();
   input.text = *std::move(text);
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "ingest");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      clients::ServiceChannel(cmd.flags, "ingest");
   if (!channel.ok()) return channel.status();
   input.stub = v1::IngestService::NewStub(*channel);
   return input;
@@ -365,8 +362,8 @@ int ImportClusterMembers(const std::vector<std::string>& args) {
         CallUnary(*input->stub, &Stub::SetClusterMembers, request, &response, cmd.timeout);
     if (!status.ok()) {
       return Fail(cmd.program,
-                  absl::Status(status.code(), absl::StrCat("cluster ", request.cluster_code(),
-                                                           ": ", status.message())),
+                  absl::Status(status.code(), absl::StrCat("cluster ", request.cluster_code(), ": ",
+                                                           status.message())),
                   i > 0 ? "the clusters before it are set; fix the file and run the same "
                           "command again (each cluster's membership is replaced as a whole)"
                         : "");
@@ -380,11 +377,11 @@ int ImportClusterMembers(const std::vector<std::string>& args) {
 }
 
 int ImportIndicators(const std::vector<std::string>& args) {
-  config::FlagSet flags = CommandFlags(
-      "import indicators",
-      "Upserts catalogue indicators from CSV: code,name[,name_en][,unit][,description]"
-      "[,is_count].",
-      {"ingest"});
+  config::FlagSet flags =
+      CommandFlags("import indicators",
+                   "Upserts catalogue indicators from CSV: code,name[,name_en][,unit][,description]"
+                   "[,is_count].",
+                   {"ingest"});
   flags.Add("batch_size", "1000", "indicators per UpsertIndicators call");
   ParsedCommand cmd = ParseCommandOrExit(flags, args, 1, "FILE.csv");
   absl::StatusOr<int64_t> chunk = cmd.flags.GetInt("batch_size", 1, 100000);
@@ -394,8 +391,7 @@ int ImportIndicators(const std::vector<std::string>& args) {
   absl::StatusOr<std::vector<v1::Indicator>> indicators = ParseIndicatorsCsv(input->text);
   if (!indicators.ok()) return Fail(cmd.program, indicators.status());
   return UpsertInChunks(cmd, *indicators, static_cast<size_t>(*chunk), *input->stub,
-                        &Stub::UpsertIndicators,
-                        &v1::UpsertIndicatorsRequest::mutable_indicators);
+                        &Stub::UpsertIndicators, &v1::UpsertIndicatorsRequest::mutable_indicators);
 }
 
 // ---------------------------------------------------------- framework
@@ -421,7 +417,8 @@ int ImportFramework(const std::vector<std::string>& args) {
     config::ExitInvalidConfig(cmd.program, "--framework CODE is required");
   }
   absl::StatusOr<int64_t> version = cmd.flags.GetInt("version", 0, 1000000);
-  if (!version.ok()) config::ExitInvalidConfig(cmd.program, std::string(version.status().message()));
+  if (!version.ok())
+    config::ExitInvalidConfig(cmd.program, std::string(version.status().message()));
   absl::StatusOr<double> tolerance = cmd.flags.GetDouble("weight_tolerance");
   if (!tolerance.ok()) {
     config::ExitInvalidConfig(cmd.program, std::string(tolerance.status().message()));
@@ -469,7 +466,8 @@ int ImportObservations(const std::vector<std::string>& args) {
   AddStreamFlags(flags);
   ParsedCommand cmd = ParseCommandOrExit(flags, args, 1, "FILE.csv");
   absl::StatusOr<StreamSettings> settings = ReadStreamFlags(cmd);
-  if (!settings.ok()) config::ExitInvalidConfig(cmd.program, std::string(settings.status().message()));
+  if (!settings.ok())
+    config::ExitInvalidConfig(cmd.program, std::string(settings.status().message()));
   absl::StatusOr<int64_t> framework_version = cmd.flags.GetInt("framework_version", 0, 1000000);
   if (!framework_version.ok()) {
     config::ExitInvalidConfig(cmd.program, std::string(framework_version.status().message()));
@@ -479,7 +477,8 @@ int ImportObservations(const std::vector<std::string>& args) {
   options.period_column = cmd.flags.Get("period_column");
   if (!cmd.flags.Get("period").empty()) {
     absl::StatusOr<int32_t> period = ParsePeriod(cmd.flags.Get("period"));
-    if (!period.ok()) config::ExitInvalidConfig(cmd.program, "--period: " + std::string(period.status().message()));
+    if (!period.ok())
+      config::ExitInvalidConfig(cmd.program, "--period: " + std::string(period.status().message()));
     options.period = *period;
   }
   const std::string framework = cmd.flags.Get("framework");
@@ -493,8 +492,8 @@ int ImportObservations(const std::vector<std::string>& args) {
 
   FrameworkCodes codes;
   if (!framework.empty()) {
-    absl::StatusOr<FrameworkCodes> fetched = GetFrameworkCodes(
-        stub, framework, static_cast<int32_t>(*framework_version), cmd.timeout);
+    absl::StatusOr<FrameworkCodes> fetched =
+        GetFrameworkCodes(stub, framework, static_cast<int32_t>(*framework_version), cmd.timeout);
     if (!fetched.ok()) return Fail(cmd.program, fetched.status());
     codes = *std::move(fetched);
   }
@@ -522,17 +521,17 @@ int ImportObservations(const std::vector<std::string>& args) {
                                   framework, " v", codes.version));
         }
       }
-      absl::Status status = errors.ToStatus(
-          "fix these lines, or import without --framework; nothing was sent");
+      absl::Status status =
+          errors.ToStatus("fix these lines, or import without --framework; nothing was sent");
       if (!status.ok()) return Fail(cmd.program, status);
     }
     // The framework's rows first, then (unscoped) denominators and other
     // catalogue indicators, which the service would refuse in a batch
     // restricted to the framework.
-    auto scoped = std::stable_partition(
-        file->records.begin(), file->records.end(), [&](const ObservationRecord& r) {
-          return codes.leaves.count(file->Text(r.indicator)) > 0;
-        });
+    auto scoped = std::stable_partition(file->records.begin(), file->records.end(),
+                                        [&](const ObservationRecord& r) {
+                                          return codes.leaves.count(file->Text(r.indicator)) > 0;
+                                        });
     scoped_end = static_cast<size_t>(scoped - file->records.begin());
   }
   if (!file->skipped_columns.empty()) {
@@ -574,8 +573,8 @@ int ImportObservations(const std::vector<std::string>& args) {
     return request;
   };
   auto where = [&](const BatchRange&, size_t i) { return records.Where(records.records[i]); };
-  const std::string extra = absl::StrCat(" missing=", file->missing,
-                                         " duplicates=", file->duplicates);
+  const std::string extra =
+      absl::StrCat(" missing=", file->missing, " duplicates=", file->duplicates);
   return StreamImport<v1::WriteObservationsRequest, v1::WriteObservationsResponse>(
       cmd, batches, static_cast<int64_t>(records.records.size()), *settings,
       [&](grpc::ClientContext* c) { return stub.WriteObservations(c); }, build, where, extra);
@@ -585,28 +584,23 @@ int ImportObservations(const std::vector<std::string>& args) {
 
 // Streams actors or relations parsed with their lines.
 template <typename Message, typename Request, typename Response>
-int ImportNetworkRecords(
-    const ParsedCommand& cmd, const StreamSettings& settings, const LinedMessages<Message>& parsed,
-    const std::string& relation_set,
-    const std::function<std::string(absl::Span<const Message>)>& batch_id,
-    google::protobuf::RepeatedPtrField<Message>* (Request::*mutable_list)(),
-    typename clients::BatchStreamer<Request, Response>::OpenFn open) {
+int ImportNetworkRecords(const ParsedCommand& cmd, const StreamSettings& settings,
+                         const LinedMessages<Message>& parsed, const std::string& relation_set,
+                         const std::function<std::string(absl::Span<const Message>)>& batch_id,
+                         google::protobuf::RepeatedPtrField<Message>* (Request::*mutable_list)(),
+                         typename clients::BatchStreamer<Request, Response>::OpenFn open) {
   const std::vector<BatchRange> batches =
       PlanBatches(parsed.messages.size(), parsed.messages.size(), settings.batch_size);
   auto build = [&](const BatchRange& batch) {
     Request request;
-    absl::Span<const Message> rows(parsed.messages.data() + batch.begin,
-                                   batch.end - batch.begin);
+    absl::Span<const Message> rows(parsed.messages.data() + batch.begin, batch.end - batch.begin);
     request.set_batch_id(batch_id(rows));
     request.set_relation_set(relation_set);
     for (const Message& m : rows) *(request.*mutable_list)()->Add() = m;
     return request;
   };
-  auto where = [&](const BatchRange&, size_t i) {
-    return absl::StrCat("line ", parsed.lines[i]);
-  };
-  return StreamImport<Request, Response>(cmd, batches,
-                                         static_cast<int64_t>(parsed.messages.size()),
+  auto where = [&](const BatchRange&, size_t i) { return absl::StrCat("line ", parsed.lines[i]); };
+  return StreamImport<Request, Response>(cmd, batches, static_cast<int64_t>(parsed.messages.size()),
                                          settings, std::move(open), build, where, "");
 }
 
@@ -622,7 +616,8 @@ int ImportActorsOrRelations(const std::vector<std::string>& args, bool actors) {
   AddStreamFlags(flags);
   ParsedCommand cmd = ParseCommandOrExit(flags, args, 1, "FILE.csv");
   absl::StatusOr<StreamSettings> settings = ReadStreamFlags(cmd);
-  if (!settings.ok()) config::ExitInvalidConfig(cmd.program, std::string(settings.status().message()));
+  if (!settings.ok())
+    config::ExitInvalidConfig(cmd.program, std::string(settings.status().message()));
   const std::string relation_set = cmd.flags.Get("relation_set");
   const std::string salt = cmd.flags.Get("import_id");
   absl::StatusOr<ImportInput> input = OpenImport(cmd);
@@ -639,8 +634,7 @@ int ImportActorsOrRelations(const std::vector<std::string>& args, bool actors) {
   }
   absl::StatusOr<LinedMessages<v1::Relation>> parsed = ParseRelationsCsv(input->text);
   if (!parsed.ok()) return Fail(cmd.program, parsed.status());
-  return ImportNetworkRecords<v1::Relation, v1::WriteRelationsRequest,
-                              v1::WriteRelationsResponse>(
+  return ImportNetworkRecords<v1::Relation, v1::WriteRelationsRequest, v1::WriteRelationsResponse>(
       cmd, *settings, *parsed, relation_set,
       [&](absl::Span<const v1::Relation> rows) {
         return RelationBatchId(rows, relation_set, salt);
@@ -665,8 +659,7 @@ int RunImport(const std::vector<std::string>& args) {
   if (kind == "observations") return ImportObservations(rest);
   if (kind == "actors") return ImportActorsOrRelations(rest, /*actors=*/true);
   if (kind == "relations") return ImportActorsOrRelations(rest, /*actors=*/false);
-  std::fprintf(stderr, "innoscope import: unknown kind \"%s\"\n\n%s", kind.c_str(),
-               kImportUsage);
+  std::fprintf(stderr, "innoscope import: unknown kind \"%s\"\n\n%s", kind.c_str(), kImportUsage);
   return 2;
 }
 

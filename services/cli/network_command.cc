@@ -278,7 +278,8 @@ int RunStats(const std::vector<std::string>& args) {
     PrintStats(*stats, json);
     return 0;
   }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "network");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      clients::ServiceChannel(cmd.flags, "network");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
   auto stub = v1::NetworkService::NewStub(*channel);
   v1::ComputeNetworkStatsRequest request;
@@ -341,7 +342,8 @@ int RunCentrality(const std::vector<std::string>& args) {
     PrintRows(nodes, result->scores, top);
     return 0;
   }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "network");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      clients::ServiceChannel(cmd.flags, "network");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
   auto stub = v1::NetworkService::NewStub(*channel);
   v1::ComputeCentralitiesRequest request;

@@ -8,10 +8,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/index/csv_stream.h"
 #include "libs/index/data_csv.h"
 #include "libs/index/data_matrix.h"
 #include "services/cli/batch_id.h"
-#include "libs/index/csv_stream.h"
 #include "services/cli/number_text.h"
 
 namespace innoscope::cli {
@@ -23,8 +23,7 @@ const std::vector<std::string>& MissingTokens() {
 }
 
 // The long form's columns; the first four are required.
-constexpr absl::string_view kLongColumns[] = {"region", "indicator", "period", "value",
-                                              "source"};
+constexpr absl::string_view kLongColumns[] = {"region", "indicator", "period", "value", "source"};
 constexpr const char* kPeriodColumns[] = {"period", "Time", "time", "year", "Year"};
 
 template <size_t N>
@@ -78,9 +77,10 @@ class Reader {
       for (const std::string& name : csv_.header()) {
         if (std::find(std::begin(kLongColumns), std::end(kLongColumns), name) ==
             std::end(kLongColumns)) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "long-form column '", name, "' is not one of region,indicator,period,"
-              "value,source; drop it, or write the file in wide form"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("long-form column '", name,
+                           "' is not one of region,indicator,period,"
+                           "value,source; drop it, or write the file in wide form"));
         }
       }
       for (int k = 0; k < 5; ++k) long_columns_[k] = csv_.Column(kLongColumns[k]);
@@ -91,8 +91,8 @@ class Reader {
       if (absl::Status s = ReadRows(&Reader::ReadWideRow); !s.ok()) return s;
     }
     DropDuplicates();
-    if (absl::Status s = errors_.ToStatus(
-            "fix these lines and run the same command again; nothing was sent");
+    if (absl::Status s =
+            errors_.ToStatus("fix these lines and run the same command again; nothing was sent");
         !s.ok()) {
       return s;
     }
@@ -150,8 +150,8 @@ class Reader {
   }
 
   void ReadLongRow(const index::CsvRow& row) {
-    const int region = long_columns_[0], indicator = long_columns_[1],
-              period = long_columns_[2], value = long_columns_[3], source = long_columns_[4];
+    const int region = long_columns_[0], indicator = long_columns_[1], period = long_columns_[2],
+              value = long_columns_[3], source = long_columns_[4];
     ObservationRecord r;
     r.line = row.line;
     r.column = value;
@@ -166,9 +166,9 @@ class Reader {
     if (!options_.region_column.empty()) {
       region_column_ = csv_.Column(options_.region_column);
       if (region_column_ < 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--region_column '", options_.region_column, "' is not in the header (",
-            absl::StrJoin(csv_.header(), ","), ")"));
+        return absl::InvalidArgumentError(absl::StrCat("--region_column '", options_.region_column,
+                                                       "' is not in the header (",
+                                                       absl::StrJoin(csv_.header(), ","), ")"));
       }
     } else {
       for (const std::string& name : DefaultRegionColumns()) {
@@ -186,8 +186,8 @@ class Reader {
     if (!options_.period_column.empty()) {
       period_column_ = csv_.Column(options_.period_column);
       if (period_column_ < 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "--period_column '", options_.period_column, "' is not in the header"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("--period_column '", options_.period_column, "' is not in the header"));
       }
     } else {
       period_column_ = FirstPresent(csv_, kPeriodColumns);
@@ -212,12 +212,12 @@ class Reader {
       }
     }
     if (value_columns_.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "no column of the wide-form file is a known indicator (nor "
-          "<indicator>_<YEAR>); register the indicators first (innoscope import "
-          "framework or innoscope import indicators), or pass the --framework they "
-          "belong to. Header: ",
-          absl::StrJoin(csv_.header(), ",")));
+      return absl::InvalidArgumentError(
+          absl::StrCat("no column of the wide-form file is a known indicator (nor "
+                       "<indicator>_<YEAR>); register the indicators first (innoscope import "
+                       "framework or innoscope import indicators), or pass the --framework they "
+                       "belong to. Header: ",
+                       absl::StrJoin(csv_.header(), ",")));
     }
     if (needs_period && !options_.period.has_value() && period_column_ < 0) {
       return absl::InvalidArgumentError(
@@ -283,8 +283,7 @@ class Reader {
       } else {
         errors_.Add(absl::StrCat(file_.Where(next), ": (", file_.Text(next.region), ", ",
                                  file_.Text(next.indicator), ", ", next.period,
-                                 ") has a different value or source than at ",
-                                 file_.Where(first)));
+                                 ") has a different value or source than at ", file_.Where(first)));
       }
       order[i] = order[i - 1];  // compare later repeats with the kept one
     }
@@ -339,8 +338,8 @@ bool IsLongObservationHeader(const std::vector<std::string>& header) {
   return true;
 }
 
-absl::StatusOr<ObservationFile> ParseObservationCsv(
-    absl::string_view text, const ObservationCsvOptions& options) {
+absl::StatusOr<ObservationFile> ParseObservationCsv(absl::string_view text,
+                                                    const ObservationCsvOptions& options) {
   absl::StatusOr<index::CsvStream> csv = index::CsvStream::Open(text, options.chunk_records);
   if (!csv.ok()) return csv.status();
   return Reader(*std::move(csv), options).Run();

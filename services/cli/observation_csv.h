@@ -62,13 +62,13 @@ class StringPool {
 };
 
 struct ObservationRecord {
-  uint32_t region = 0;     // StringPool ids
+  uint32_t region = 0;  // StringPool ids
   uint32_t indicator = 0;
-  uint32_t source = 0;     // id of "" when the file gives no source
+  uint32_t source = 0;  // id of "" when the file gives no source
   int32_t period = 0;
   double value = 0;
-  int32_t line = 0;        // CSV line of the row
-  int32_t column = 0;      // 0-based CSV column of the value
+  int32_t line = 0;    // CSV line of the row
+  int32_t column = 0;  // 0-based CSV column of the value
 };
 
 enum class ObservationLayout { kLong, kWide };
@@ -77,10 +77,10 @@ struct ObservationFile {
   ObservationLayout layout = ObservationLayout::kLong;
   std::vector<std::string> header;
   StringPool strings;
-  std::vector<ObservationRecord> records;  // file order, duplicates dropped
+  std::vector<ObservationRecord> records;    // file order, duplicates dropped
   std::vector<std::string> skipped_columns;  // wide form only
-  int64_t missing = 0;     // NA / empty cells, not sent
-  int64_t duplicates = 0;  // exact repeats, not sent
+  int64_t missing = 0;                       // NA / empty cells, not sent
+  int64_t duplicates = 0;                    // exact repeats, not sent
 
   const std::string& Text(uint32_t id) const { return strings.Get(id); }
   // "line 12" or "line 12, column 'LPI'", for messages about one record.
@@ -111,9 +111,9 @@ absl::StatusOr<ObservationFile> ParseObservationCsv(absl::string_view text,
 struct ObservationBatchScope {
   std::string framework;  // empty: a batch not restricted to a framework
   int32_t framework_version = 0;
-  std::string source;     // default source of the request
+  std::string source;  // default source of the request
   std::string note;
-  std::string salt;       // --import_id: a new value re-applies a file
+  std::string salt;  // --import_id: a new value re-applies a file
 };
 
 // Deterministic id of the batch holding file.records[begin, end):

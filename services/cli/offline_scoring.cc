@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/status_macros.h"
-#include "libs/index/weights.h"
 #include "libs/index/csv_stream.h"
+#include "libs/index/weights.h"
 
 namespace innoscope::cli {
 namespace {

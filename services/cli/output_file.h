@@ -43,8 +43,8 @@ class OutputFile {
   explicit OutputFile(std::string path) : path_(std::move(path)) {}
 
   std::string path_;
-  std::string temp_path_;    // empty: written directly (stdout, a device, a FIFO)
-  bool owns_file_ = false;   // file_ is closed here (everything but stdout)
+  std::string temp_path_;   // empty: written directly (stdout, a device, a FIFO)
+  bool owns_file_ = false;  // file_ is closed here (everything but stdout)
   std::FILE* file_ = nullptr;
   std::string buffer_;
 };

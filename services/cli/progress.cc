@@ -47,12 +47,11 @@ double Progress::Rate() const {
 void Progress::Report(bool final) {
   const double rate = Rate();
   const double fraction =
-      total_ > 0 ? std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_))
-                 : 1.0;
-  std::string counts = absl::StrCat(WithSeparators(done_), "/", WithSeparators(total_), " ",
-                                    options_.unit);
-  std::string speed = absl::StrFormat("%s %s/s", WithSeparators(static_cast<int64_t>(rate)),
-                                      options_.unit);
+      total_ > 0 ? std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_)) : 1.0;
+  std::string counts =
+      absl::StrCat(WithSeparators(done_), "/", WithSeparators(total_), " ", options_.unit);
+  std::string speed =
+      absl::StrFormat("%s %s/s", WithSeparators(static_cast<int64_t>(rate)), options_.unit);
   if (options_.terminal) {
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(fraction * kWidth);

@@ -121,9 +121,11 @@ int RunRanking(const std::vector<std::string>& args) {
   }
   const TableFormat format = format_text == "json" ? TableFormat::kJson : TableFormat::kCsv;
 
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> scoring_channel = clients::ServiceChannel(f, "scoring");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> scoring_channel =
+      clients::ServiceChannel(f, "scoring");
   if (!scoring_channel.ok()) return Fail(cmd.program, scoring_channel.status());
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> ingest_channel = clients::ServiceChannel(f, "ingest");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> ingest_channel =
+      clients::ServiceChannel(f, "ingest");
   if (!ingest_channel.ok()) return Fail(cmd.program, ingest_channel.status());
   auto scoring = sv1::ScoringService::NewStub(*scoring_channel);
   auto ingest = iv1::IngestService::NewStub(*ingest_channel);

@@ -10,11 +10,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/index/csv_stream.h"
 #include "libs/index/data_csv.h"
 #include "libs/index/data_matrix.h"
 #include "libs/index/framework_csv.h"
 #include "services/cli/batch_id.h"
-#include "libs/index/csv_stream.h"
 #include "services/cli/number_text.h"
 #include "services/cli/observation_csv.h"
 
@@ -56,9 +56,8 @@ class Columns {
       if (known) continue;
       if (!allow_extra || name.empty()) {
         return absl::InvalidArgumentError(
-            absl::StrCat(what, " file: unexpected column ", c + 1, " '", name,
-                         "'; expected ", absl::StrJoin(required, ","), "[,",
-                         absl::StrJoin(optional, "][,"), "]"));
+            absl::StrCat(what, " file: unexpected column ", c + 1, " '", name, "'; expected ",
+                         absl::StrJoin(required, ","), "[,", absl::StrJoin(optional, "][,"), "]"));
       }
       columns.extras_.push_back(static_cast<int>(c));
     }
@@ -126,9 +125,8 @@ std::optional<bool> ParseFlag(const std::string& text) {
 
 // An optional number cell: nullopt when empty or NA; false (with the error
 // added) when the text is not a finite number.
-bool ParseOptionalNumber(const index::CsvRow& row, const Columns& columns,
-                         const std::string& name, ErrorList& errors,
-                         std::optional<double>* out) {
+bool ParseOptionalNumber(const index::CsvRow& row, const Columns& columns, const std::string& name,
+                         ErrorList& errors, std::optional<double>* out) {
   const std::string cell = columns.Cell(row, name);
   absl::StatusOr<double> v = index::ParseNumberCell(cell, {"", "NA"});
   if (!v.ok()) {
@@ -179,9 +177,8 @@ int CountLevels(const std::vector<std::string>& header) {
   int levels = 0;
   for (int k = 1; k <= 16; ++k) {
     const std::string prefix = absl::StrCat("level", k);
-    const bool present =
-        std::find(header.begin(), header.end(), prefix + "_zh") != header.end() ||
-        std::find(header.begin(), header.end(), prefix + "_en") != header.end();
+    const bool present = std::find(header.begin(), header.end(), prefix + "_zh") != header.end() ||
+                         std::find(header.begin(), header.end(), prefix + "_en") != header.end();
     if (!present) break;
     levels = k;
   }
@@ -294,8 +291,8 @@ absl::StatusOr<std::vector<v1::Indicator>> ParseIndicatorsCsv(absl::string_view 
         ok = RequireCell(row, columns, "name", errors, &name) && ok;
         std::optional<bool> is_count = ParseFlag(columns.Cell(row, "is_count"));
         if (!is_count.has_value()) {
-          errors.Add(absl::StrCat("line ", row.line, ": is_count '",
-                                  columns.Cell(row, "is_count"), "' is not true or false"));
+          errors.Add(absl::StrCat("line ", row.line, ": is_count '", columns.Cell(row, "is_count"),
+                                  "' is not true or false"));
           ok = false;
         }
         if (ok && !seen.insert(code).second) {
@@ -322,8 +319,8 @@ absl::StatusOr<LinedMessages<v1::Actor>> ParseActorsCsv(absl::string_view text) 
   ErrorList errors("actors file");
   absl::Status status = ForEachRow(
       text, "actors", {"code", "name", "kind"},
-      {"province", "city", "sample", "platform", "foreign", "layer"}, /*allow_extra=*/true,
-      errors, [&](const Columns& columns, const index::CsvRow& row) {
+      {"province", "city", "sample", "platform", "foreign", "layer"}, /*allow_extra=*/true, errors,
+      [&](const Columns& columns, const index::CsvRow& row) {
         v1::Actor actor;
         std::string code, name;
         bool ok = RequireCell(row, columns, "code", errors, &code);
@@ -338,8 +335,7 @@ absl::StatusOr<LinedMessages<v1::Actor>> ParseActorsCsv(absl::string_view text) 
         }
         v1::Layer layer = v1::LAYER_UNSPECIFIED;
         const std::string layer_word = columns.Cell(row, "layer");
-        if (!layer_word.empty() &&
-            !ParseEnumWord(layer_word, "LAYER_", &v1::Layer_Parse, &layer)) {
+        if (!layer_word.empty() && !ParseEnumWord(layer_word, "LAYER_", &v1::Layer_Parse, &layer)) {
           errors.Add(absl::StrCat("line ", row.line, ": layer '", layer_word,
                                   "' is not foundation, technology or application"));
           ok = false;
@@ -350,8 +346,7 @@ absl::StatusOr<LinedMessages<v1::Actor>> ParseActorsCsv(absl::string_view text) 
           std::optional<bool> v = ParseFlag(columns.Cell(row, flag_names[f]));
           if (!v.has_value()) {
             errors.Add(absl::StrCat("line ", row.line, ": ", flag_names[f], " '",
-                                    columns.Cell(row, flag_names[f]),
-                                    "' is not true or false"));
+                                    columns.Cell(row, flag_names[f]), "' is not true or false"));
             ok = false;
           } else {
             flags[f] = *v;
@@ -384,17 +379,15 @@ absl::StatusOr<LinedMessages<v1::Relation>> ParseRelationsCsv(absl::string_view 
   ErrorList errors("relations file");
   std::map<std::string, int> key_lines;  // the service's key -> first line
   absl::Status status = ForEachRow(
-      text, "relations", {"source", "target", "type", "year"},
-      {"weight", "amount", "qualifier"}, /*allow_extra=*/true, errors,
-      [&](const Columns& columns, const index::CsvRow& row) {
+      text, "relations", {"source", "target", "type", "year"}, {"weight", "amount", "qualifier"},
+      /*allow_extra=*/true, errors, [&](const Columns& columns, const index::CsvRow& row) {
         std::string source, target, type;
         bool ok = RequireCell(row, columns, "source", errors, &source);
         ok = RequireCell(row, columns, "target", errors, &target) && ok;
         ok = RequireCell(row, columns, "type", errors, &type) && ok;
         absl::StatusOr<int32_t> year = ParsePeriod(columns.Cell(row, "year"));
         if (!year.ok()) {
-          errors.Add(absl::StrCat("line ", row.line, ", column 'year': ",
-                                  year.status().message()));
+          errors.Add(absl::StrCat("line ", row.line, ", column 'year': ", year.status().message()));
           ok = false;
         }
         std::optional<double> weight, amount;
@@ -402,10 +395,10 @@ absl::StatusOr<LinedMessages<v1::Relation>> ParseRelationsCsv(absl::string_view 
         ok = ParseOptionalNumber(row, columns, "amount", errors, &amount) && ok;
         const std::string qualifier = columns.Cell(row, "qualifier");
         if (ok) {
-          auto [it, inserted] = key_lines.emplace(
-              absl::StrCat(source.size(), ":", source, target.size(), ":", target, type.size(),
-                           ":", type, *year, ":", qualifier),
-              row.line);
+          auto [it, inserted] =
+              key_lines.emplace(absl::StrCat(source.size(), ":", source, target.size(), ":", target,
+                                             type.size(), ":", type, *year, ":", qualifier),
+                                row.line);
           if (!inserted) {
             errors.Add(absl::StrCat("line ", row.line, ": the relation (", source, ", ", target,
                                     ", ", type, ", ", *year, ", qualifier '", qualifier,
@@ -464,11 +457,11 @@ absl::StatusOr<FrameworkLayout> DetectFrameworkLayout(absl::string_view text) {
     return FrameworkLayout::kCoinrMeta;
   }
   if (CountLevels(csv->header()) > 0) return FrameworkLayout::kLeveled;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown framework layout: expected COINr metadata columns (Level,iCode,iName,"
-      "Direction,Weight,Unit,Target,Denominator,Parent,Type) or level1_zh/level1_en,"
-      "level1_weight,level2_... columns; found ",
-      absl::StrJoin(csv->header(), ",")));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown framework layout: expected COINr metadata columns (Level,iCode,iName,"
+                   "Direction,Weight,Unit,Target,Denominator,Parent,Type) or level1_zh/level1_en,"
+                   "level1_weight,level2_... columns; found ",
+                   absl::StrJoin(csv->header(), ",")));
 }
 
 absl::StatusOr<v1::CreateFrameworkRequest> ParseFrameworkCsv(absl::string_view text,
@@ -503,7 +496,7 @@ absl::StatusOr<v1::CreateFrameworkRequest> ParseFrameworkCsv(absl::string_view t
     *request.add_nodes() = ToProto(node);
   }
   const index::FrameworkNode& root = framework.Node(framework.Root());
-  request.set_name(!import.name.empty()       ? import.name
+  request.set_name(!import.name.empty()    ? import.name
                    : !root.name_en.empty() ? root.name_en
                                            : root.name);
   for (int leaf : framework.Leaves()) {

@@ -61,9 +61,9 @@ absl::StatusOr<LinedMessages<ingest::v1::Relation>> ParseRelationsCsv(absl::stri
 void OrderParentsFirst(std::vector<ingest::v1::Region>* regions);
 
 struct FrameworkImport {
-  std::string code;     // --framework
-  int version = 0;      // --version; 0 = next
-  std::string name;     // --name; default: the root's name
+  std::string code;             // --framework
+  int version = 0;              // --version; 0 = next
+  std::string name;             // --name; default: the root's name
   double weight_tolerance = 0;  // 0 = the service default
 };
 
@@ -76,12 +76,12 @@ absl::StatusOr<FrameworkLayout> DetectFrameworkLayout(absl::string_view text);
 // The CreateFramework request: every tree node, and as indicators the
 // leaves plus (COINr) the Denominator rows, which are data columns the
 // leaves divide by. COINr Group rows are labels, not indicators.
-absl::StatusOr<ingest::v1::CreateFrameworkRequest> ParseFrameworkCsv(
-    absl::string_view text, const FrameworkImport& import);
+absl::StatusOr<ingest::v1::CreateFrameworkRequest> ParseFrameworkCsv(absl::string_view text,
+                                                                     const FrameworkImport& import);
 
 // Deterministic content ids of actor and relation batches (batch_id.h).
-std::string ActorBatchId(absl::Span<const ingest::v1::Actor> actors,
-                         absl::string_view relation_set, absl::string_view salt);
+std::string ActorBatchId(absl::Span<const ingest::v1::Actor> actors, absl::string_view relation_set,
+                         absl::string_view salt);
 std::string RelationBatchId(absl::Span<const ingest::v1::Relation> relations,
                             absl::string_view relation_set, absl::string_view salt);
 

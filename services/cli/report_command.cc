@@ -414,7 +414,8 @@ int RunReport(const std::vector<std::string>& args) {
   std::shared_ptr<grpc::Channel> channels[3];
   const char* services[3] = {"ingest", "scoring", "network"};
   for (int i = 0; i < 3; ++i) {
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(f, services[i]);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        clients::ServiceChannel(f, services[i]);
     if (!channel.ok()) return Fail(cmd.program, channel.status());
     channels[i] = *channel;
   }

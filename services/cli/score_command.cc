@@ -85,7 +85,8 @@ int ScoreOnline(const ParsedCommand& cmd, const FrameworkArg& framework,
   } else {
     for (int32_t p : periods) request.add_periods(p);
   }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "scoring");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      clients::ServiceChannel(cmd.flags, "scoring");
   if (!channel.ok()) return Fail(cmd.program, channel.status(), kScoringServiceHint);
   auto stub = sv1::ScoringService::NewStub(*channel);
   sv1::ComputeScoresResponse response;

@@ -19,8 +19,8 @@ namespace innoscope::cli {
 namespace {
 
 template <typename Service, typename Request, typename Response>
-absl::StatusOr<common::v1::ServiceInfo> FetchInfo(
-    const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout) {
+absl::StatusOr<common::v1::ServiceInfo> FetchInfo(const std::shared_ptr<grpc::Channel>& channel,
+                                                  absl::Duration timeout) {
   auto stub = Service::NewStub(channel);
   Response response;
   absl::Status status =
@@ -29,16 +29,15 @@ absl::StatusOr<common::v1::ServiceInfo> FetchInfo(
   return response.info();
 }
 
-absl::StatusOr<common::v1::ServiceInfo> GetInfo(
-    const std::string& name, const std::shared_ptr<grpc::Channel>& channel,
-    absl::Duration timeout) {
+absl::StatusOr<common::v1::ServiceInfo> GetInfo(const std::string& name,
+                                                const std::shared_ptr<grpc::Channel>& channel,
+                                                absl::Duration timeout) {
   if (name == "ingest") {
     return FetchInfo<ingest::v1::IngestService, ingest::v1::GetServiceInfoRequest,
                      ingest::v1::GetServiceInfoResponse>(channel, timeout);
   }
   if (name == "weighting") {
-    return FetchInfo<weighting::v1::WeightingService,
-                     weighting::v1::GetServiceInfoRequest,
+    return FetchInfo<weighting::v1::WeightingService, weighting::v1::GetServiceInfoRequest,
                      weighting::v1::GetServiceInfoResponse>(channel, timeout);
   }
   if (name == "scoring") {
@@ -52,13 +51,13 @@ absl::StatusOr<common::v1::ServiceInfo> GetInfo(
 }  // namespace
 
 int RunStatus(const std::vector<std::string>& args) {
-  config::FlagSet flags =
-      CommandFlags("status", "Health, version and schema of every service.", clients::ServiceNames(),
-                   /*default_timeout_seconds=*/"5");
+  config::FlagSet flags = CommandFlags("status", "Health, version and schema of every service.",
+                                       clients::ServiceNames(),
+                                       /*default_timeout_seconds=*/"5");
   ParsedCommand cmd = ParseCommandOrExit(flags, args, 0, "");
   int failures = 0;
-  std::printf("%-10s %-22s %-8s %-8s %-8s %s\n", "SERVICE", "ADDRESS", "HEALTH",
-              "READY", "SCHEMA", "VERSION");
+  std::printf("%-10s %-22s %-8s %-8s %-8s %s\n", "SERVICE", "ADDRESS", "HEALTH", "READY", "SCHEMA",
+              "VERSION");
   for (const std::string& name : clients::ServiceNames()) {
     absl::StatusOr<std::string> address = clients::ServiceAddress(cmd.flags, name);
     if (!address.ok()) return Fail(cmd.program, address.status());

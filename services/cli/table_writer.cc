@@ -14,12 +14,10 @@ namespace innoscope::cli {
 absl::StatusOr<TableFormat> ParseTableFormat(absl::string_view text) {
   if (text == "csv") return TableFormat::kCsv;
   if (text == "json") return TableFormat::kJson;
-  return absl::InvalidArgumentError(
-      absl::StrCat("--format: \"", text, "\" is not csv or json"));
+  return absl::InvalidArgumentError(absl::StrCat("--format: \"", text, "\" is not csv or json"));
 }
 
-TableWriter::TableWriter(TableFormat format, std::vector<std::string> columns,
-                         std::string* out)
+TableWriter::TableWriter(TableFormat format, std::vector<std::string> columns, std::string* out)
     : format_(format), columns_(std::move(columns)), out_(out) {
   if (format_ == TableFormat::kCsv) {
     for (size_t i = 0; i < columns_.size(); ++i) {
@@ -45,8 +43,8 @@ void TableWriter::Row(const std::vector<Cell>& cells) {
   Json row = Json::object();
   for (size_t i = 0; i < cells.size() && i < columns_.size(); ++i) {
     if (cells[i].kind == Cell::Kind::kAbsent) continue;
-    row[columns_[i]] = cells[i].kind == Cell::Kind::kNumber ? JsonNumberOf(cells[i].text)
-                                                            : Json(cells[i].text);
+    row[columns_[i]] =
+        cells[i].kind == Cell::Kind::kNumber ? JsonNumberOf(cells[i].text) : Json(cells[i].text);
   }
   absl::StrAppend(out_, first_row_ ? "\n  " : ",\n  ", JsonLine(row));
   first_row_ = false;

@@ -104,7 +104,8 @@ int UncertaintyOnline(const ParsedCommand& cmd, const FrameworkArg& framework, i
   absl::StatusOr<int64_t> samples = cmd.flags.GetInt("sensitivity_samples", 0, INT32_MAX);
   if (!samples.ok())
     config::ExitInvalidConfig(cmd.program, std::string(samples.status().message()));
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "scoring");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      clients::ServiceChannel(cmd.flags, "scoring");
   if (!channel.ok()) return Fail(cmd.program, channel.status(), kScoringServiceHint);
   auto stub = sv1::ScoringService::NewStub(*channel);
 
@@ -202,8 +203,7 @@ std::vector<std::string> DescribeFactors(const scoring::FactorPlan& plan,
         absl::StrCat("normalisation: ", EnumToName(offline.spec.normalise.method),
                      offline.spec.by_indicator.empty() ? "" : " (and per indicator)", " (nominal)");
     for (size_t i = 0; i < plan.normalisations.size(); ++i) {
-      absl::StrAppend(&line, ", alternative ", i + 1, " ",
-                      EnumToName(plan.normalisations[i]));
+      absl::StrAppend(&line, ", alternative ", i + 1, " ", EnumToName(plan.normalisations[i]));
     }
     out.push_back(std::move(line));
   }

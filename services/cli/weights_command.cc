@@ -31,6 +31,7 @@
 #include "innoscope/weighting/v1/weighting.grpc.pb.h"
 #include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
+#include "libs/index/csv_stream.h"
 #include "libs/index/data_csv.h"
 #include "libs/index/impute.h"
 #include "libs/index/matrix_ops.h"
@@ -38,7 +39,6 @@
 #include "libs/index/weights.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
-#include "libs/index/csv_stream.h"
 #include "services/cli/number_text.h"
 #include "services/cli/table_writer.h"
 #include "services/cli/weights_io.h"
@@ -459,7 +459,8 @@ int Online(const ParsedCommand& cmd, index::WeightingMethod method, bool json) {
       data->set_pca_min_eigenvalue(*min_eigenvalue);
     }
   }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(cmd.flags, "weighting");
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      clients::ServiceChannel(cmd.flags, "weighting");
   if (!channel.ok()) return Fail(cmd.program, channel.status());
   auto stub = v1::WeightingService::NewStub(*channel);
   v1::ComputeWeightsResponse response;

@@ -28,9 +28,8 @@ grpc::Status BatchStream(grpc::ServerContext* context,
 template <typename Message, typename Run>
 grpc::Status ReadStream(grpc::ServerContext* context, grpc::ServerWriter<Message>* writer,
                         Run run) {
-  return ToGrpcStatus(run([&](const Message& message) {
-    return !context->IsCancelled() && writer->Write(message);
-  }));
+  return ToGrpcStatus(run(
+      [&](const Message& message) { return !context->IsCancelled() && writer->Write(message); }));
 }
 
 }  // namespace
@@ -73,8 +72,7 @@ grpc::Status IngestGrpc::ListIndicators(grpc::ServerContext*, const v1::ListIndi
   return Unary(core_.ListIndicators(*r), response);
 }
 
-grpc::Status IngestGrpc::CreateFramework(grpc::ServerContext*,
-                                         const v1::CreateFrameworkRequest* r,
+grpc::Status IngestGrpc::CreateFramework(grpc::ServerContext*, const v1::CreateFrameworkRequest* r,
                                          v1::CreateFrameworkResponse* response) {
   return Unary(core_.CreateFramework(*r), response);
 }
@@ -89,16 +87,14 @@ grpc::Status IngestGrpc::ListFrameworks(grpc::ServerContext*, const v1::ListFram
   return Unary(core_.ListFrameworks(*r), response);
 }
 
-grpc::Status IngestGrpc::GetDataVersions(grpc::ServerContext*,
-                                         const v1::GetDataVersionsRequest* r,
+grpc::Status IngestGrpc::GetDataVersions(grpc::ServerContext*, const v1::GetDataVersionsRequest* r,
                                          v1::GetDataVersionsResponse* response) {
   return Unary(core_.GetDataVersions(*r), response);
 }
 
 grpc::Status IngestGrpc::WriteObservations(
     grpc::ServerContext* context,
-    grpc::ServerReaderWriter<v1::WriteObservationsResponse, v1::WriteObservationsRequest>*
-        stream) {
+    grpc::ServerReaderWriter<v1::WriteObservationsResponse, v1::WriteObservationsRequest>* stream) {
   auto writer = core_.NewBatchWriter();
   return BatchStream(context, stream, [&](const v1::WriteObservationsRequest& r) {
     return writer->WriteObservations(r);

@@ -47,16 +47,14 @@ class IngestGrpc final : public v1::IngestService::Service {
 
   grpc::Status WriteObservations(
       grpc::ServerContext* context,
-      grpc::ServerReaderWriter<v1::WriteObservationsResponse, v1::WriteObservationsRequest>*
-          stream) override;
+      grpc::ServerReaderWriter<v1::WriteObservationsResponse, v1::WriteObservationsRequest>* stream)
+      override;
   grpc::Status UpsertActors(
       grpc::ServerContext* context,
-      grpc::ServerReaderWriter<v1::UpsertActorsResponse, v1::UpsertActorsRequest>* stream)
-      override;
-  grpc::Status WriteRelations(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<v1::WriteRelationsResponse, v1::WriteRelationsRequest>* stream)
-      override;
+      grpc::ServerReaderWriter<v1::UpsertActorsResponse, v1::UpsertActorsRequest>* stream) override;
+  grpc::Status WriteRelations(grpc::ServerContext* context,
+                              grpc::ServerReaderWriter<v1::WriteRelationsResponse,
+                                                       v1::WriteRelationsRequest>* stream) override;
 
   grpc::Status ReadObservations(grpc::ServerContext* context,
                                 const v1::ReadObservationsRequest* request,

@@ -98,9 +98,8 @@ absl::StatusOr<v1::ListClusterMembersResponse> IngestService::ListClusterMembers
 absl::StatusOr<v1::UpsertIndicatorsResponse> IngestService::UpsertIndicators(
     const v1::UpsertIndicatorsRequest& request) {
   RETURN_IF_ERROR(ValidateIndicators(request));
-  ASSIGN_OR_RETURN(UpsertCounts counts, store_.UpsertIndicators(
-                                            {request.indicators().begin(),
-                                             request.indicators().end()}));
+  ASSIGN_OR_RETURN(UpsertCounts counts, store_.UpsertIndicators({request.indicators().begin(),
+                                                                 request.indicators().end()}));
   v1::UpsertIndicatorsResponse response;
   response.set_inserted(counts.inserted);
   response.set_updated(counts.updated);
@@ -191,9 +190,9 @@ absl::StatusOr<v1::WriteObservationsResponse> IngestService::BatchWriter::WriteO
                      return ValidateObservations(request, catalog,
                                                  framework ? &*framework : nullptr);
                    }));
-  ASSIGN_OR_RETURN(WriteResult result, store_.WriteObservations(request.batch_id(),
-                                                                ContentHash(request), rows,
-                                                                request.note()));
+  ASSIGN_OR_RETURN(
+      WriteResult result,
+      store_.WriteObservations(request.batch_id(), ContentHash(request), rows, request.note()));
   v1::WriteObservationsResponse response;
   response.set_batch_id(request.batch_id());
   *response.mutable_summary() = result.summary;
@@ -214,9 +213,9 @@ absl::StatusOr<v1::UpsertActorsResponse> IngestService::BatchWriter::UpsertActor
     const v1::UpsertActorsRequest& request) {
   ASSIGN_OR_RETURN(std::string set, RelationSetName(request.relation_set()));
   RETURN_IF_ERROR((WithCatalog<bool>([&](const Catalog& catalog) -> absl::StatusOr<bool> {
-    RETURN_IF_ERROR(ValidateActors(request, catalog));
-    return true;
-  }).status()));
+                     RETURN_IF_ERROR(ValidateActors(request, catalog));
+                     return true;
+                   }).status()));
   ASSIGN_OR_RETURN(WriteResult result,
                    store_.UpsertActors(set, request.batch_id(), ContentHash(request),
                                        {request.actors().begin(), request.actors().end()}));

@@ -18,9 +18,7 @@
 #include "services/ingest/stored_names.h"
 
 namespace innoscope::ingest {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string ExactDouble(double value) {
   char buffer[64];
@@ -38,9 +36,9 @@ absl::StatusOr<Catalog> IngestStore::LoadCatalog() {
     for (const auto& row : tx.exec("SELECT code, is_count FROM indicators")) {
       catalog.indicators[row[0].as<std::string>()] = row[1].as<bool>();
     }
-    for (const auto& row : tx.exec(
-             "SELECT DISTINCT n.code FROM framework_nodes n WHERE NOT n.is_leaf "
-             "AND NOT EXISTS (SELECT 1 FROM indicators i WHERE i.code = n.code)")) {
+    for (const auto& row :
+         tx.exec("SELECT DISTINCT n.code FROM framework_nodes n WHERE NOT n.is_leaf "
+                 "AND NOT EXISTS (SELECT 1 FROM indicators i WHERE i.code = n.code)")) {
       catalog.aggregates.insert(row[0].as<std::string>());
     }
     return absl::OkStatus();
@@ -55,18 +53,18 @@ absl::StatusOr<FrameworkScope> IngestStore::LoadFrameworkScope(const std::string
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) -> absl::Status {
     pqxx::read_transaction tx(c);
     pqxx::result v = tx.exec_params(
-        "SELECT max(version) FROM frameworks WHERE code = $1 AND ($2 = 0 OR version = $2)",
-        code, version);
+        "SELECT max(version) FROM frameworks WHERE code = $1 AND ($2 = 0 OR version = $2)", code,
+        version);
     if (v[0][0].is_null()) {
-      return absl::NotFoundError(absl::StrCat(
-          "framework ", code, version > 0 ? absl::StrCat(" v", version) : "",
-          " does not exist; import it first (innoscope import framework)"));
+      return absl::NotFoundError(
+          absl::StrCat("framework ", code, version > 0 ? absl::StrCat(" v", version) : "",
+                       " does not exist; import it first (innoscope import framework)"));
     }
     scope.version = v[0][0].as<int>();
-    for (const auto& row : tx.exec_params(
-             "SELECT code, is_leaf FROM framework_nodes WHERE framework_code = $1 AND "
-             "framework_version = $2",
-             code, scope.version)) {
+    for (const auto& row :
+         tx.exec_params("SELECT code, is_leaf FROM framework_nodes WHERE framework_code = $1 AND "
+                        "framework_version = $2",
+                        code, scope.version)) {
       (row[1].as<bool>() ? scope.leaves : scope.aggregates).insert(row[0].as<std::string>());
     }
     return absl::OkStatus();
@@ -115,8 +113,9 @@ absl::StatusOr<std::vector<v1::Region>> IngestStore::ListRegions(v1::RegionKind 
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     std::string kind_name = kind == v1::REGION_KIND_UNSPECIFIED ? "" : StoredName(kind);
-    *total = tx.exec_params("SELECT count(*) FROM regions WHERE $1 = '' OR kind = $1", kind_name)[0][0]
-                 .as<int64_t>();
+    *total =
+        tx.exec_params("SELECT count(*) FROM regions WHERE $1 = '' OR kind = $1", kind_name)[0][0]
+            .as<int64_t>();
     for (const auto& row : tx.exec_params(
              absl::StrCat("SELECT code, name, name_en, kind, coalesce(parent_code, ''), ",
                           FlatJson("attributes"),
@@ -138,17 +137,17 @@ absl::StatusOr<std::vector<v1::Region>> IngestStore::ListRegions(v1::RegionKind 
   return out;
 }
 
-absl::StatusOr<bool> IngestStore::SetClusterMembers(
-    const std::string& cluster, const std::vector<v1::ClusterMember>& members) {
+absl::StatusOr<bool> IngestStore::SetClusterMembers(const std::string& cluster,
+                                                    const std::vector<v1::ClusterMember>& members) {
   bool changed = false;
   RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) -> absl::Status {
     pqxx::work tx(c);
     pqxx::result k = tx.exec_params("SELECT kind FROM regions WHERE code = $1", cluster);
-    if (k.empty()) return absl::NotFoundError(absl::StrCat("cluster_code: unknown region ", cluster));
+    if (k.empty())
+      return absl::NotFoundError(absl::StrCat("cluster_code: unknown region ", cluster));
     if (k[0][0].as<std::string>() != "cluster") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cluster_code: ", cluster, " is a ", k[0][0].as<std::string>(),
-                       ", not a cluster"));
+      return absl::InvalidArgumentError(absl::StrCat("cluster_code: ", cluster, " is a ",
+                                                     k[0][0].as<std::string>(), ", not a cluster"));
     }
     std::vector<std::string> before, after;
     for (const auto& row : tx.exec_params(
@@ -212,10 +211,9 @@ constexpr char kUpsertIndicator[] =
 void UpsertIndicatorRows(pqxx::work& tx, const std::vector<v1::Indicator>& indicators,
                          UpsertCounts* counts) {
   for (const v1::Indicator& ind : indicators) {
-    pqxx::result res = tx.exec_params(kUpsertIndicator, ind.code(),
-                                      ind.name().empty() ? ind.code() : ind.name(),
-                                      ind.name_en(), ind.unit(), ind.description(),
-                                      ind.is_count());
+    pqxx::result res =
+        tx.exec_params(kUpsertIndicator, ind.code(), ind.name().empty() ? ind.code() : ind.name(),
+                       ind.name_en(), ind.unit(), ind.description(), ind.is_count());
     if (res.empty()) {
       ++counts->unchanged;
     } else if (res[0][0].as<bool>()) {
@@ -246,10 +244,10 @@ absl::StatusOr<std::vector<v1::Indicator>> IngestStore::ListIndicators(int64_t o
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     *total = tx.exec("SELECT count(*) FROM indicators")[0][0].as<int64_t>();
-    for (const auto& row : tx.exec_params(
-             "SELECT code, name, name_en, unit, description, is_count FROM indicators "
-             "ORDER BY code OFFSET $1 LIMIT $2",
-             offset, limit)) {
+    for (const auto& row :
+         tx.exec_params("SELECT code, name, name_en, unit, description, is_count FROM indicators "
+                        "ORDER BY code OFFSET $1 LIMIT $2",
+                        offset, limit)) {
       v1::Indicator& ind = out.emplace_back();
       ind.set_code(row[0].as<std::string>());
       ind.set_name(row[1].as<std::string>());
@@ -275,9 +273,9 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestStore::CreateFramework(
                    request.code());
     response.mutable_framework()->set_code(request.code());
     if (request.version() > 0) {
-      pqxx::result existing = tx.exec_params(
-          "SELECT content_hash FROM frameworks WHERE code = $1 AND version = $2",
-          request.code(), request.version());
+      pqxx::result existing =
+          tx.exec_params("SELECT content_hash FROM frameworks WHERE code = $1 AND version = $2",
+                         request.code(), request.version());
       if (!existing.empty()) {
         if (existing[0][0].as<std::string>() != content_hash) {
           return absl::AlreadyExistsError(absl::StrCat(
@@ -299,21 +297,20 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestStore::CreateFramework(
     }
     int version = request.version() > 0
                       ? request.version()
-                      : tx.exec_params("SELECT coalesce(max(version), 0) + 1 FROM frameworks "
-                                       "WHERE code = $1",
-                                       request.code())[0][0]
+                      : tx.exec_params(
+                              "SELECT coalesce(max(version), 0) + 1 FROM frameworks "
+                              "WHERE code = $1",
+                              request.code())[0][0]
                             .as<int>();
     // Register the indicators the request declares.
-    std::vector<v1::Indicator> indicators(request.indicators().begin(),
-                                          request.indicators().end());
+    std::vector<v1::Indicator> indicators(request.indicators().begin(), request.indicators().end());
     UpsertCounts counts;
     UpsertIndicatorRows(tx, indicators, &counts);
     tx.exec_params(
         "INSERT INTO frameworks (code, version, name, description, weight_convention, "
         "content_hash) VALUES ($1, $2, $3, $4, $5, $6)",
         request.code(), version, request.name(), request.description(),
-        StoredName(request.weight_convention()),
-        content_hash);
+        StoredName(request.weight_convention()), content_hash);
     absl::flat_hash_set<std::string> parents;
     for (const v1::FrameworkNode& n : request.nodes()) parents.insert(n.parent_code());
     int position = 0;
@@ -327,8 +324,8 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestStore::CreateFramework(
           n.level(), !parents.contains(n.code()), n.direction() == 0 ? 1 : n.direction(),
           OptionalExact(n.has_weight(), n.weight()), n.unit(), n.denominator_code(),
           OptionalExact(n.has_goal_min(), n.goal_min()),
-          OptionalExact(n.has_goal_max(), n.goal_max()),
-          OptionalExact(n.has_target(), n.target()), n.measurement());
+          OptionalExact(n.has_goal_max(), n.goal_max()), OptionalExact(n.has_target(), n.target()),
+          n.measurement());
     }
     BumpVersions(tx, {"framework:" + request.code()});
     tx.commit();
@@ -350,9 +347,8 @@ absl::StatusOr<v1::Framework> IngestStore::GetFramework(const std::string& code,
         "AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1",
         code, version);
     if (f.empty()) {
-      return absl::NotFoundError(absl::StrCat("framework ", code,
-                                              version > 0 ? absl::StrCat(" v", version) : "",
-                                              " does not exist"));
+      return absl::NotFoundError(absl::StrCat(
+          "framework ", code, version > 0 ? absl::StrCat(" v", version) : "", " does not exist"));
     }
     framework.set_code(f[0][0].as<std::string>());
     framework.set_version(f[0][1].as<int>());
@@ -392,11 +388,11 @@ absl::StatusOr<std::vector<v1::Framework>> IngestStore::ListFrameworks(const std
   std::vector<v1::Framework> out;
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    for (const auto& row : tx.exec_params(
-             "SELECT code, version, name, description, "
-             "(extract(epoch FROM created_at) * 1000000)::bigint FROM frameworks "
-             "WHERE $1 = '' OR code = $1 ORDER BY code, version",
-             code)) {
+    for (const auto& row :
+         tx.exec_params("SELECT code, version, name, description, "
+                        "(extract(epoch FROM created_at) * 1000000)::bigint FROM frameworks "
+                        "WHERE $1 = '' OR code = $1 ORDER BY code, version",
+                        code)) {
       v1::Framework& f = out.emplace_back();
       f.set_code(row[0].as<std::string>());
       f.set_version(row[1].as<int>());

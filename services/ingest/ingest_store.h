@@ -86,8 +86,7 @@ class IngestStore {
   absl::StatusOr<WriteResult> UpsertActors(const std::string& set, const std::string& batch_id,
                                            const std::string& content_hash,
                                            const std::vector<v1::Actor>& actors);
-  absl::StatusOr<WriteResult> WriteRelations(const std::string& set,
-                                             const std::string& batch_id,
+  absl::StatusOr<WriteResult> WriteRelations(const std::string& set, const std::string& batch_id,
                                              const std::string& content_hash,
                                              const std::vector<v1::Relation>& relations);
   absl::Status ReadActors(const v1::ReadActorsRequest& request, const std::string& set,

@@ -28,9 +28,10 @@ const RevisionedTable& ObservationsTable() {
 
 }  // namespace
 
-absl::StatusOr<WriteResult> IngestStore::WriteObservations(
-    const std::string& batch_id, const std::string& content_hash,
-    const std::vector<v1::Observation>& rows, const std::string& note) {
+absl::StatusOr<WriteResult> IngestStore::WriteObservations(const std::string& batch_id,
+                                                           const std::string& content_hash,
+                                                           const std::vector<v1::Observation>& rows,
+                                                           const std::string& note) {
   BatchRows batch;
   batch.count = rows.size();
   batch.key = [&](size_t i) {
@@ -39,32 +40,33 @@ absl::StatusOr<WriteResult> IngestStore::WriteObservations(
   };
   batch.stage = [&](pqxx::stream_to& copy, size_t i) {
     const v1::Observation& o = rows[i];
-    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(),
-                            ExactDouble(o.value()), o.source(), note);
+    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(), ExactDouble(o.value()),
+                            o.source(), note);
   };
   batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
     const v1::Observation& o = rows[i];
-    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(),
-                            ExactDouble(o.value()), o.source(), note, revision, id);
+    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(), ExactDouble(o.value()),
+                            o.source(), note, revision, id);
   };
   batch.scope = [&](size_t i) { return rows[i].indicator_code(); };
-  return ApplyBatch(pool_, batch_id, "observations", content_hash, [&](pqxx::work& tx)
-                        -> absl::StatusOr<v1::WriteSummary> {
-    std::vector<std::string> changed;
-    ASSIGN_OR_RETURN(v1::WriteSummary summary,
-                     MergeRevisions(tx, ObservationsTable(), batch, batch_id, &changed));
-    if (!changed.empty()) {
-      std::vector<std::string> scopes = {"observations"};
-      for (const auto& row : tx.exec_params(
-               "SELECT DISTINCT framework_code FROM framework_nodes WHERE "
-               "(is_leaf AND code = ANY($1::text[])) OR denominator_code = ANY($1::text[])",
-               TextArray(changed))) {
-        scopes.push_back("framework:" + row[0].as<std::string>());
-      }
-      BumpVersions(tx, scopes);
-    }
-    return summary;
-  });
+  return ApplyBatch(
+      pool_, batch_id, "observations", content_hash,
+      [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
+        std::vector<std::string> changed;
+        ASSIGN_OR_RETURN(v1::WriteSummary summary,
+                         MergeRevisions(tx, ObservationsTable(), batch, batch_id, &changed));
+        if (!changed.empty()) {
+          std::vector<std::string> scopes = {"observations"};
+          for (const auto& row : tx.exec_params(
+                   "SELECT DISTINCT framework_code FROM framework_nodes WHERE "
+                   "(is_leaf AND code = ANY($1::text[])) OR denominator_code = ANY($1::text[])",
+                   TextArray(changed))) {
+            scopes.push_back("framework:" + row[0].as<std::string>());
+          }
+          BumpVersions(tx, scopes);
+        }
+        return summary;
+      });
 }
 
 absl::Status IngestStore::ReadObservations(

@@ -21,18 +21,17 @@ namespace innoscope::ingest {
 namespace {
 
 const RevisionedTable& ActorsTable() {
-  static const auto* spec = new RevisionedTable{
-      "actors",
-      {{"name", "text"},
-       {"kind", "text"},
-       {"province_code", "text"},
-       {"city_code", "text"},
-       {"sample", "boolean"},
-       {"platform", "boolean"},
-       {"is_foreign", "boolean"},
-       {"layer", "text"},
-       {"attributes", "jsonb"}},
-      {{"relation_set", "text"}, {"code", "text"}}};
+  static const auto* spec = new RevisionedTable{"actors",
+                                                {{"name", "text"},
+                                                 {"kind", "text"},
+                                                 {"province_code", "text"},
+                                                 {"city_code", "text"},
+                                                 {"sample", "boolean"},
+                                                 {"platform", "boolean"},
+                                                 {"is_foreign", "boolean"},
+                                                 {"layer", "text"},
+                                                 {"attributes", "jsonb"}},
+                                                {{"relation_set", "text"}, {"code", "text"}}};
   return *spec;
 }
 
@@ -85,8 +84,9 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
   return ApplyBatch(pool_, batch_id, "actors", content_hash,
                     [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
                       std::vector<std::string> changed;
-                      ASSIGN_OR_RETURN(v1::WriteSummary summary,
-                                       MergeRevisions(tx, ActorsTable(), batch, batch_id, &changed));
+                      ASSIGN_OR_RETURN(
+                          v1::WriteSummary summary,
+                          MergeRevisions(tx, ActorsTable(), batch, batch_id, &changed));
                       if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
                       return summary;
                     });
@@ -97,8 +97,8 @@ absl::StatusOr<WriteResult> IngestStore::WriteRelations(
     const std::vector<v1::Relation>& relations) {
   auto tuple = [&](size_t i) {
     const v1::Relation& r = relations[i];
-    return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.year(),
-                           r.qualifier(), OptionalExact(r.has_weight(), r.weight()),
+    return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.year(), r.qualifier(),
+                           OptionalExact(r.has_weight(), r.weight()),
                            OptionalExact(r.has_amount(), r.amount()), JsonObject(r.tags()));
   };
   BatchRows batch;
@@ -116,8 +116,9 @@ absl::StatusOr<WriteResult> IngestStore::WriteRelations(
   return ApplyBatch(pool_, batch_id, "relations", content_hash,
                     [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
                       std::vector<std::string> changed;
-                      ASSIGN_OR_RETURN(v1::WriteSummary summary,
-                                       MergeRevisions(tx, RelationsTable(), batch, batch_id, &changed));
+                      ASSIGN_OR_RETURN(
+                          v1::WriteSummary summary,
+                          MergeRevisions(tx, RelationsTable(), batch, batch_id, &changed));
                       if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
                       return summary;
                     });
@@ -138,8 +139,9 @@ absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const
     }
     query = absl::StrCat(
         "SELECT o.code, o.name, o.kind, o.province_code, o.city_code, o.sample, o.platform, "
-        "o.is_foreign, o.layer, ", FlatJson("o.attributes"), " FROM actors o WHERE ",
-        absl::StrJoin(where, " AND "), " ORDER BY o.code");
+        "o.is_foreign, o.layer, ",
+        FlatJson("o.attributes"), " FROM actors o WHERE ", absl::StrJoin(where, " AND "),
+        " ORDER BY o.code");
     return absl::OkStatus();
   }));
   absl::Status stored = absl::OkStatus();  // an unknown stored kind or layer stops the read
@@ -185,16 +187,19 @@ absl::Status IngestStore::ReadRelations(
     auto kinds = [&](const google::protobuf::RepeatedField<int>& list, const char* end) {
       google::protobuf::RepeatedPtrField<std::string> names;
       for (int k : list) *names.Add() = StoredName(static_cast<v1::ActorKind>(k));
-      return absl::StrCat("EXISTS (SELECT 1 FROM actors a WHERE a.relation_set = o.relation_set "
-                          "AND a.code = o.", end, " AND ",
-                          absl::StrReplaceAll(CurrentAt(tx, request.has_as_of() ? &request.as_of()
-                                                                                : nullptr,
-                                                        false),
-                                              {{"o.", "a."}}),
-                          " AND ", InList(tx, "a.kind", names), ")");
+      return absl::StrCat(
+          "EXISTS (SELECT 1 FROM actors a WHERE a.relation_set = o.relation_set "
+          "AND a.code = o.",
+          end, " AND ",
+          absl::StrReplaceAll(
+              CurrentAt(tx, request.has_as_of() ? &request.as_of() : nullptr, false),
+              {{"o.", "a."}}),
+          " AND ", InList(tx, "a.kind", names), ")");
     };
-    if (request.source_kinds_size() > 0) where.push_back(kinds(request.source_kinds(), "source_code"));
-    if (request.target_kinds_size() > 0) where.push_back(kinds(request.target_kinds(), "target_code"));
+    if (request.source_kinds_size() > 0)
+      where.push_back(kinds(request.source_kinds(), "source_code"));
+    if (request.target_kinds_size() > 0)
+      where.push_back(kinds(request.target_kinds(), "target_code"));
     if (request.has_years()) {
       where.push_back(absl::StrCat("o.year BETWEEN ", request.years().first(), " AND ",
                                    request.years().last()));

@@ -24,8 +24,9 @@ void CheckMap(RowErrors& errors, int row, const std::string& field,
     bool control = false;
     for (unsigned char c : key + value) control = control || c < 0x20;
     if (key.empty() || control) {
-      errors.Add(row, field, absl::StrCat("entry ", Quote(key),
-                                          " needs a non-empty key and no control characters"));
+      errors.Add(
+          row, field,
+          absl::StrCat("entry ", Quote(key), " needs a non-empty key and no control characters"));
     }
   }
 }
@@ -42,8 +43,9 @@ void RowErrors::Add(int row, const std::string& field, const std::string& reason
 
 absl::Status RowErrors::ToStatus(const std::string& what) const {
   if (count_ == 0) return absl::OkStatus();
-  std::string message = absl::StrCat(what, ": ", count_, count_ == 1 ? " invalid row" : " invalid rows",
-                                     " (nothing was written): ", absl::StrJoin(listed_, "; "));
+  std::string message =
+      absl::StrCat(what, ": ", count_, count_ == 1 ? " invalid row" : " invalid rows",
+                   " (nothing was written): ", absl::StrJoin(listed_, "; "));
   if (count_ > static_cast<int>(listed_.size())) {
     absl::StrAppend(&message, "; and ", count_ - listed_.size(), " more");
   }
@@ -75,9 +77,9 @@ absl::StatusOr<std::vector<v1::Observation>> ValidateObservations(
     const FrameworkScope* framework) {
   if (absl::Status s = ValidateBatchId(request.batch_id()); !s.ok()) return s;
   if (static_cast<size_t>(request.observations_size()) > kMaxBatchRows) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "batch ", request.batch_id(), " has ", request.observations_size(),
-        " rows; at most ", kMaxBatchRows, " per batch"));
+    return absl::ResourceExhaustedError(absl::StrCat("batch ", request.batch_id(), " has ",
+                                                     request.observations_size(), " rows; at most ",
+                                                     kMaxBatchRows, " per batch"));
   }
   RowErrors errors;
   std::vector<v1::Observation> rows;
@@ -92,12 +94,14 @@ absl::StatusOr<std::vector<v1::Observation>> ValidateObservations(
       ok = false;
     }
     if (o.period() < kMinPeriod || o.period() > kMaxPeriod) {
-      errors.Add(i, "period", absl::StrCat(o.period(), " is outside ", kMinPeriod, "-", kMaxPeriod));
+      errors.Add(i, "period",
+                 absl::StrCat(o.period(), " is outside ", kMinPeriod, "-", kMaxPeriod));
       ok = false;
     }
     if (!catalog.regions.contains(o.region_code())) {
-      errors.Add(i, "region_code", absl::StrCat("unknown region ", Quote(o.region_code()),
-                                                "; import it first (innoscope import regions)"));
+      errors.Add(i, "region_code",
+                 absl::StrCat("unknown region ", Quote(o.region_code()),
+                              "; import it first (innoscope import regions)"));
       ok = false;
     }
     auto indicator = catalog.indicators.find(o.indicator_code());
@@ -120,8 +124,8 @@ absl::StatusOr<std::vector<v1::Observation>> ValidateObservations(
                      : absl::StrCat("unknown indicator ", Quote(o.indicator_code())));
       ok = false;
     } else if (indicator->second && o.value() < 0) {
-      errors.Add(i, "value", absl::StrCat(o.value(), " is negative but ", o.indicator_code(),
-                                          " is a count"));
+      errors.Add(i, "value",
+                 absl::StrCat(o.value(), " is negative but ", o.indicator_code(), " is a count"));
       ok = false;
     }
     if (!ok) continue;
@@ -132,8 +136,7 @@ absl::StatusOr<std::vector<v1::Observation>> ValidateObservations(
     if (!inserted) {
       const v1::Observation& first = rows[it->second];
       double a = first.value(), b = row.value();
-      if (std::memcmp(&a, &b, sizeof(double)) != 0 ||
-          first.source() != row.source()) {
+      if (std::memcmp(&a, &b, sizeof(double)) != 0 || first.source() != row.source()) {
         errors.Add(i, "value",
                    absl::StrCat("the key (", o.region_code(), ", ", o.indicator_code(), ", ",
                                 o.period(), ") appears earlier in this batch with another value"));
@@ -154,8 +157,9 @@ absl::Status ValidateRegions(const v1::UpsertRegionsRequest& request, const Cata
   for (int i = 0; i < request.regions_size(); ++i) {
     const v1::Region& r = request.regions(i);
     if (!IsValidCode(r.code())) {
-      errors.Add(i, "code", absl::StrCat(Quote(r.code()),
-                                         " is not a code ([A-Za-z0-9][A-Za-z0-9_.:-]{0,63})"));
+      errors.Add(
+          i, "code",
+          absl::StrCat(Quote(r.code()), " is not a code ([A-Za-z0-9][A-Za-z0-9_.:-]{0,63})"));
     } else if (!seen.insert(r.code()).second) {
       errors.Add(i, "code", absl::StrCat(Quote(r.code()), " appears twice"));
     }
@@ -190,14 +194,14 @@ absl::Status ValidateIndicators(const v1::UpsertIndicatorsRequest& request) {
   return errors.ToStatus("indicators");
 }
 
-absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request,
-                               const Catalog& catalog) {
+absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const Catalog& catalog) {
   if (!IsValidCode(request.code())) {
     return absl::InvalidArgumentError(
         absl::StrCat("code: ", Quote(request.code()), " is not a framework code"));
   }
   if (request.version() < 0) return absl::InvalidArgumentError("version: must be >= 0");
-  if (request.nodes_size() == 0) return absl::InvalidArgumentError("nodes: a framework needs nodes");
+  if (request.nodes_size() == 0)
+    return absl::InvalidArgumentError("nodes: a framework needs nodes");
   if (absl::Status convention =
           codecs::CheckProtoEnum(request.weight_convention(), "weight_convention");
       !convention.ok()) {
@@ -232,8 +236,8 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request,
     }
   }
   if (roots != 1) {
-    errors.Add(-1, "nodes", absl::StrCat("expected exactly one root (a node without parent), found ",
-                                         roots));
+    errors.Add(-1, "nodes",
+               absl::StrCat("expected exactly one root (a node without parent), found ", roots));
   }
   // Cycles: walk up from every node; a walk longer than the node count loops.
   for (int i = 0; i < request.nodes_size() && errors.empty(); ++i) {
@@ -241,7 +245,8 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request,
     for (auto it = index.find(request.nodes(i).parent_code()); it != index.end();
          it = index.find(request.nodes(it->second).parent_code())) {
       if (++steps > request.nodes_size()) {
-        errors.Add(i, "parent_code", absl::StrCat("cycle through ", Quote(request.nodes(i).code())));
+        errors.Add(i, "parent_code",
+                   absl::StrCat("cycle through ", Quote(request.nodes(i).code())));
         break;
       }
     }
@@ -263,23 +268,25 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request,
     if (n.has_goal_min() != n.has_goal_max()) {
       errors.Add(i, "goal_min", "goalposts need both goal_min and goal_max");
     } else if (n.has_goal_min() && !(n.goal_min() < n.goal_max())) {
-      errors.Add(i, "goal_max", absl::StrCat("goal_max ", n.goal_max(), " is not above goal_min ",
-                                             n.goal_min()));
+      errors.Add(i, "goal_max",
+                 absl::StrCat("goal_max ", n.goal_max(), " is not above goal_min ", n.goal_min()));
     }
     if (leaf) {
       if (n.level() != 1) {
-        errors.Add(i, "level", absl::StrCat("leaf ", Quote(n.code()), " must be level 1, is ",
-                                            n.level()));
+        errors.Add(i, "level",
+                   absl::StrCat("leaf ", Quote(n.code()), " must be level 1, is ", n.level()));
       }
       if (!catalog.indicators.contains(n.code()) && !declared.contains(n.code())) {
-        errors.Add(i, "code", absl::StrCat("leaf ", Quote(n.code()),
-                                           " is not an indicator in the catalogue or the request"));
+        errors.Add(i, "code",
+                   absl::StrCat("leaf ", Quote(n.code()),
+                                " is not an indicator in the catalogue or the request"));
       }
     } else {
       for (int c : children[i]) {
         if (request.nodes(c).level() >= n.level()) {
-          errors.Add(c, "level", absl::StrCat("level ", request.nodes(c).level(),
-                                              " is not below its parent's level ", n.level()));
+          errors.Add(c, "level",
+                     absl::StrCat("level ", request.nodes(c).level(),
+                                  " is not below its parent's level ", n.level()));
         }
       }
       // Weight convention: when every child has a weight, they must sum to 1
@@ -292,22 +299,23 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request,
         sum += request.nodes(c).weight();
       }
       if (all_weighted && sum <= 0) {
-        errors.Add(i, "weight", absl::StrCat("the weights of ", Quote(n.code()),
-                                             "'s children sum to 0"));
+        errors.Add(i, "weight",
+                   absl::StrCat("the weights of ", Quote(n.code()), "'s children sum to 0"));
       } else if (all_weighted && request.weight_convention() == v1::WEIGHT_CONVENTION_LOCAL &&
                  std::fabs(sum - 1) > tolerance) {
-        errors.Add(i, "weight", absl::StrFormat(
-                                    "the local weights of %s's children sum to %.6g, not 1 "
-                                    "(tolerance %g)", Quote(n.code()), sum, tolerance));
+        errors.Add(i, "weight",
+                   absl::StrFormat("the local weights of %s's children sum to %.6g, not 1 "
+                                   "(tolerance %g)",
+                                   Quote(n.code()), sum, tolerance));
       } else if (all_weighted && request.weight_convention() == v1::WEIGHT_CONVENTION_GLOBAL) {
         double expected = n.parent_code().empty() ? 1.0 : n.weight();
         if (!n.parent_code().empty() && !n.has_weight()) {
           errors.Add(i, "weight", "global weights need a weight on every inner node");
         } else if (std::fabs(sum - expected) > tolerance) {
-          errors.Add(i, "weight", absl::StrFormat(
-                                      "the weights of %s's children sum to %.6g, not its "
-                                      "weight %.6g (tolerance %g)",
-                                      Quote(n.code()), sum, expected, tolerance));
+          errors.Add(i, "weight",
+                     absl::StrFormat("the weights of %s's children sum to %.6g, not its "
+                                     "weight %.6g (tolerance %g)",
+                                     Quote(n.code()), sum, expected, tolerance));
         }
       }
     }
@@ -321,9 +329,8 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request,
 }
 
 bool IsBuiltinRelationType(const std::string& type) {
-  return type == "technology_input" || type == "technology_empowerment" ||
-         type == "investment" || type == "financing" || type == "human_capital" ||
-         type == "cooperation";
+  return type == "technology_input" || type == "technology_empowerment" || type == "investment" ||
+         type == "financing" || type == "human_capital" || type == "cooperation";
 }
 
 absl::StatusOr<std::string> RelationSetName(const std::string& requested) {
@@ -350,8 +357,9 @@ absl::Status ValidateActors(const v1::UpsertActorsRequest& request, const Catalo
       errors.Add(i, "code", absl::StrCat(Quote(a.code()), " appears twice in this batch"));
     }
     if (a.kind() == v1::ACTOR_KIND_UNSPECIFIED || !v1::ActorKind_IsValid(a.kind())) {
-      errors.Add(i, "kind", "required: enterprise, investor, university, research_institute, "
-                            "government, alliance or other");
+      errors.Add(i, "kind",
+                 "required: enterprise, investor, university, research_institute, "
+                 "government, alliance or other");
     }
     if (!v1::Layer_IsValid(a.layer())) errors.Add(i, "layer", "unknown layer");
     CheckMap(errors, i, "attributes", a.attributes());
@@ -373,8 +381,8 @@ absl::Status ValidateRelations(const v1::WriteRelationsRequest& request,
   }
   if (static_cast<size_t>(request.relations_size()) > kMaxBatchRows) {
     return absl::ResourceExhaustedError(absl::StrCat("batch ", request.batch_id(), " has ",
-                                                     request.relations_size(),
-                                                     " rows; at most ", kMaxBatchRows));
+                                                     request.relations_size(), " rows; at most ",
+                                                     kMaxBatchRows));
   }
   RowErrors errors;
   absl::flat_hash_set<std::string> keys;
@@ -390,8 +398,8 @@ absl::Status ValidateRelations(const v1::WriteRelationsRequest& request,
     if (!type_ok) {
       errors.Add(i, "type", absl::StrCat(Quote(r.type()), " is not a lower_snake_case type"));
     } else if (r.source_code() == r.target_code() && IsBuiltinRelationType(r.type())) {
-      errors.Add(i, "target_code", absl::StrCat("self-relation: ", r.type(),
-                                                " relations need two different actors"));
+      errors.Add(i, "target_code",
+                 absl::StrCat("self-relation: ", r.type(), " relations need two different actors"));
     }
     if (r.year() < kMinPeriod || r.year() > kMaxPeriod) {
       errors.Add(i, "year", absl::StrCat(r.year(), " is outside ", kMinPeriod, "-", kMaxPeriod));

@@ -67,8 +67,7 @@ absl::StatusOr<std::vector<v1::Observation>> ValidateObservations(
     const v1::WriteObservationsRequest& request, const Catalog& catalog,
     const FrameworkScope* framework);
 
-absl::Status ValidateRegions(const v1::UpsertRegionsRequest& request,
-                             const Catalog& catalog);
+absl::Status ValidateRegions(const v1::UpsertRegionsRequest& request, const Catalog& catalog);
 
 absl::Status ValidateIndicators(const v1::UpsertIndicatorsRequest& request);
 
@@ -77,14 +76,12 @@ absl::Status ValidateIndicators(const v1::UpsertIndicatorsRequest& request);
 // directions +1/-1, finite non-negative weights, goalposts min < max, leaves
 // known as indicators (in the catalogue or the request), denominators known,
 // and child weights consistent with the weight convention.
-absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request,
-                               const Catalog& catalog);
+absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const Catalog& catalog);
 
 // Built-in relation types; any other valid code is a user-defined type.
 bool IsBuiltinRelationType(const std::string& type);
 
-absl::Status ValidateActors(const v1::UpsertActorsRequest& request,
-                            const Catalog& catalog);
+absl::Status ValidateActors(const v1::UpsertActorsRequest& request, const Catalog& catalog);
 
 // known_actors: current actor codes of the relation set, plus actors of the
 // same stream's earlier batches.

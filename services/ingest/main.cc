@@ -13,7 +13,9 @@ int main(int argc, char** argv) {
   innoscope::server::ServiceDefinition definition;
   definition.name = "ingest";
   definition.grpc_service = "innoscope.ingest.v1.IngestService";
-  definition.description = "Innoscope ingest service: regions, indicator frameworks, observations, actors and relations, validated and stored in PostgreSQL.";
+  definition.description =
+      "Innoscope ingest service: regions, indicator frameworks, observations, actors and "
+      "relations, validated and stored in PostgreSQL.";
   definition.default_grpc_port = 50051;
   definition.default_metrics_port = 9101;
   definition.migrations = IngestMigrations;

@@ -34,9 +34,9 @@ absl::StatusOr<std::optional<WriteResult>> FindBatch(pqxx::work& tx, const std::
   pqxx::result r = tx.exec_params(kFindBatch, batch_id);
   if (r.empty()) return std::optional<WriteResult>();
   if (r[0][0].as<std::string>() != kind || r[0][1].as<std::string>() != content_hash) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "batch_id ", batch_id, " was already used for a different ", r[0][0].as<std::string>(),
-        " batch; choose a new batch id for new content"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("batch_id ", batch_id, " was already used for a different ",
+                     r[0][0].as<std::string>(), " batch; choose a new batch id for new content"));
   }
   WriteResult result;
   result.replayed = true;
@@ -73,8 +73,7 @@ double MillisSince(absl::Time start) { return absl::ToDoubleMilliseconds(absl::N
 // every current row, or probes by a partial key, so a batch's cost grew
 // with the table.
 absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const RevisionedTable& spec,
-                                                const BatchRows& rows,
-                                                const std::string& batch_id,
+                                                const BatchRows& rows, const std::string& batch_id,
                                                 std::vector<std::string>* changed) {
   const absl::Time start = absl::Now();
   const std::string staging = "staging_" + spec.table;
@@ -99,8 +98,8 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   }
   // The staging table lives as long as the connection and is emptied at
   // every commit, so batches do not churn the system catalogue.
-  tx.exec(absl::StrCat("CREATE TEMP TABLE IF NOT EXISTS ", staging, " (",
-                       Join(column_defs, ", "), ") ON COMMIT DELETE ROWS"));
+  tx.exec(absl::StrCat("CREATE TEMP TABLE IF NOT EXISTS ", staging, " (", Join(column_defs, ", "),
+                       ") ON COMMIT DELETE ROWS"));
   {
     pqxx::stream_to copy(tx, staging, columns);
     for (size_t i = 0; i < rows.count; ++i) rows.stage(copy, i);
@@ -118,8 +117,8 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   //    revision 1.
   absl::Time phase = absl::Now();
   absl::flat_hash_map<std::string, std::pair<int, bool>> existing;
-  std::vector<std::string> to_close;                   // row addresses (ctid)
-  absl::flat_hash_set<std::string> expected_closed;    // key \x1f revision
+  std::vector<std::string> to_close;                 // row addresses (ctid)
+  absl::flat_hash_set<std::string> expected_closed;  // key \x1f revision
   for (const auto& row : tx.exec(absl::StrCat(
            "SELECT concat_ws(chr(31), ", Join(staged_key_text, ", "), "), o.revision, (",
            Join(distinct, " OR "), "), o.ctid FROM ", staging,
@@ -150,12 +149,12 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   if (!to_close.empty()) {
     size_t closed = 0;
     bool unexpected = false;
-    for (const auto& row : tx.exec_params(
-             absl::StrCat("UPDATE ", spec.table,
-                          " t SET valid_to = now() WHERE t.ctid = ANY($1::tid[]) "
-                          "RETURNING concat_ws(chr(31), ",
-                          Join(key_text, ", "), ", t.revision::text)"),
-             TextArray(to_close))) {
+    for (const auto& row :
+         tx.exec_params(absl::StrCat("UPDATE ", spec.table,
+                                     " t SET valid_to = now() WHERE t.ctid = ANY($1::tid[]) "
+                                     "RETURNING concat_ws(chr(31), ",
+                                     Join(key_text, ", "), ", t.revision::text)"),
+                        TextArray(to_close))) {
       if (expected_closed.contains(row[0].as<std::string>())) {
         ++closed;
       } else {
@@ -216,7 +215,6 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   return summary;
 }
 
-
 void BumpVersions(pqxx::work& tx, std::vector<std::string> scopes) {
   std::sort(scopes.begin(), scopes.end());
   scopes.erase(std::unique(scopes.begin(), scopes.end()), scopes.end());
@@ -227,7 +225,6 @@ void BumpVersions(pqxx::work& tx, std::vector<std::string> scopes) {
       "ON CONFLICT (scope) DO UPDATE SET version = data_versions.version + 1, updated_at = now()",
       TextArray(scopes));
 }
-
 
 absl::StatusOr<WriteResult> ApplyBatch(
     storage::ConnectionPool& pool, const std::string& batch_id, const std::string& kind,
@@ -265,8 +262,9 @@ std::string CurrentAt(pqxx::transaction_base& tx, const google::protobuf::Timest
   if (include_history) return "true";
   if (as_of == nullptr) return "o.valid_to IS NULL";
   std::string t = tx.quote(TimeUtil::ToString(*as_of));
-  return absl::StrCat("o.valid_from <= ", t, "::timestamptz AND (o.valid_to IS NULL OR o.valid_to > ",
-                      t, "::timestamptz)");
+  return absl::StrCat("o.valid_from <= ", t,
+                      "::timestamptz AND (o.valid_to IS NULL OR o.valid_to > ", t,
+                      "::timestamptz)");
 }
 
 absl::Status StreamQuery(storage::ConnectionPool& pool, const std::string& query, int chunk,

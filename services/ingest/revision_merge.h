@@ -64,8 +64,7 @@ struct RevisionedTable {
 // ones. Returns the summary and the distinct values of `report_column` for
 // changed rows (to bump data versions).
 absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const RevisionedTable& spec,
-                                                const BatchRows& rows,
-                                                const std::string& batch_id,
+                                                const BatchRows& rows, const std::string& batch_id,
                                                 std::vector<std::string>* changed);
 
 // Increments the data version of each scope (sorted, so concurrent writers

@@ -36,8 +36,10 @@ std::string JsonObject(const google::protobuf::Map<std::string, std::string>& ma
 }
 
 std::string FlatJson(const std::string& column) {
-  return absl::StrCat("coalesce((SELECT string_agg(key || chr(31) || value, chr(30) ORDER BY key) "
-                      "FROM jsonb_each_text(", column, ")), '')");
+  return absl::StrCat(
+      "coalesce((SELECT string_agg(key || chr(31) || value, chr(30) ORDER BY key) "
+      "FROM jsonb_each_text(",
+      column, ")), '')");
 }
 
 void ParseFlatJson(const std::string& flat, google::protobuf::Map<std::string, std::string>* out) {

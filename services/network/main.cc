@@ -14,7 +14,9 @@ int main(int argc, char** argv) {
   innoscope::server::ServiceDefinition definition;
   definition.name = "network";
   definition.grpc_service = "innoscope.network.v1.NetworkService";
-  definition.description = "Innoscope network-analysis service: network statistics, centralities, communities, region flows and derived indicators.";
+  definition.description =
+      "Innoscope network-analysis service: network statistics, centralities, communities, region "
+      "flows and derived indicators.";
   definition.default_grpc_port = 50054;
   definition.default_metrics_port = 9104;
   definition.migrations = NetworkMigrations;
@@ -23,8 +25,8 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        auto& ingest = context.Keep(std::make_unique<innoscope::clients::GrpcIngestClient>(
-            context.upstreams.at("ingest")));
+        auto& ingest = context.Keep(
+            std::make_unique<innoscope::clients::GrpcIngestClient>(context.upstreams.at("ingest")));
         auto& store =
             context.Keep(std::make_unique<innoscope::network::NetworkStore>(context.pool));
         auto& core =

@@ -32,8 +32,8 @@ constexpr int kMaxYears = 200;
 constexpr int kReadAttempts = 3;
 
 constexpr graph::Measure kDefaultMeasures[] = {
-    graph::Measure::kDegree,      graph::Measure::kInDegree,  graph::Measure::kOutDegree,
-    graph::Measure::kBetweenness, graph::Measure::kCloseness, graph::Measure::kHarmonic,
+    graph::Measure::kDegree,      graph::Measure::kInDegree,    graph::Measure::kOutDegree,
+    graph::Measure::kBetweenness, graph::Measure::kCloseness,   graph::Measure::kHarmonic,
     graph::Measure::kPagerank,    graph::Measure::kEigenvector, graph::Measure::kKcore};
 
 std::string RelationSetOf(const v1::GraphSelection& selection) {
@@ -53,10 +53,10 @@ absl::StatusOr<graph::LouvainParams> LouvainOf(const v1::LouvainOptions& options
 }
 
 absl::StatusOr<graph::StatsOptions> StatsOptionsOf(v1::Convention convention,
-                                            const v1::LouvainOptions& louvain,
-                                            const v1::Approximation& approximation,
-                                            bool skip_communities,
-                                            const v1::GraphSelection& selection) {
+                                                   const v1::LouvainOptions& louvain,
+                                                   const v1::Approximation& approximation,
+                                                   bool skip_communities,
+                                                   const v1::GraphSelection& selection) {
   graph::StatsOptions options;
   ASSIGN_OR_RETURN(options.convention, codecs::FromProto(convention, "convention"));
   ASSIGN_OR_RETURN(options.louvain, LouvainOf(louvain, selection));
@@ -644,8 +644,8 @@ absl::StatusOr<v1::ListRunsResponse> NetworkService::ListRuns(const v1::ListRuns
   }
   ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
   int64_t total = 0;
-  ASSIGN_OR_RETURN(std::vector<v1::Run> runs,
-                   store_.List(request.kind(), request.relation_set(), window.offset, window.limit, &total));
+  ASSIGN_OR_RETURN(std::vector<v1::Run> runs, store_.List(request.kind(), request.relation_set(),
+                                                          window.offset, window.limit, &total));
   v1::ListRunsResponse response;
   for (v1::Run& run : runs) *response.add_runs() = std::move(run);
   *response.mutable_page() = server::PageResult(window, response.runs_size(), total);

@@ -40,8 +40,7 @@ struct CallContext {
 
 class NetworkService {
  public:
-  NetworkService(clients::IngestClient& ingest, RunStore& store)
-      : ingest_(ingest), store_(store) {}
+  NetworkService(clients::IngestClient& ingest, RunStore& store) : ingest_(ingest), store_(store) {}
 
   absl::StatusOr<v1::ComputeNetworkStatsResponse> ComputeNetworkStats(
       const v1::ComputeNetworkStatsRequest& request, const CallContext& call);

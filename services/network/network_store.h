@@ -30,9 +30,8 @@ class RunStore {
       const google::protobuf::Message& result) = 0;
   // Newest first; kind UNSPECIFIED and relation_set "" match everything.
   virtual absl::StatusOr<std::vector<v1::Run>> List(v1::RunKind kind,
-                                                    const std::string& relation_set,
-                                                    int64_t offset, int limit,
-                                                    int64_t* total) = 0;
+                                                    const std::string& relation_set, int64_t offset,
+                                                    int limit, int64_t* total) = 0;
 };
 
 class NetworkStore final : public RunStore {

@@ -152,8 +152,9 @@ std::string Summary(const JobRunRecord& run, int64_t id, const ShardResult* shar
     return absl::StrCat(kProgram, ": locked: ", shard->detail, "; nothing done", tail);
   }
   if (run.outcome == "locked") {
-    return absl::StrCat(kProgram, ": locked: another recompute run is in progress (it holds the "
-                                  "advisory lock '",
+    return absl::StrCat(kProgram,
+                        ": locked: another recompute run is in progress (it holds the "
+                        "advisory lock '",
                         kRecomputeLockName, "'); nothing done", tail);
   }
   if (run.outcome == "failed") {
@@ -161,8 +162,9 @@ std::string Summary(const JobRunRecord& run, int64_t id, const ShardResult* shar
                         "; nothing of this run is published", tail);
   }
   if (run.outcome == "unchanged") {
-    return absl::StrCat(kProgram, ": unchanged: no data version or setting changed since the "
-                                  "last successful run of ",
+    return absl::StrCat(kProgram,
+                        ": unchanged: no data version or setting changed since the "
+                        "last successful run of ",
                         Plural(run.entries.size(), "index", "indices"), "; nothing recomputed",
                         tail);
   }
@@ -171,27 +173,25 @@ std::string Summary(const JobRunRecord& run, int64_t id, const ShardResult* shar
   for (const auto& [key, e] : run.entries) {
     if (!e.recomputed) continue;
     recomputed.push_back(absl::StrCat(
-        key, " (", run.forced && !e.changes.any() ? "forced" : recompute::DescribeChanges(e.changes),
-        ")"));
+        key, " (",
+        run.forced && !e.changes.any() ? "forced" : recompute::DescribeChanges(e.changes), ")"));
     scores += e.run_ids.score_runs.size();
     weights += e.run_ids.weight_sets.size();
     network += e.run_ids.network_runs.size();
     uncertainty += e.run_ids.uncertainty.size();
   }
-  return absl::StrCat(kProgram, ": success: recomputed ", recomputed.size(), " of ",
-                      Plural(run.entries.size(), "index", "indices"), ": ",
-                      absl::StrJoin(recomputed, ", "), "; ",
-                      Plural(scores, "score run", "score runs"), ", ",
-                      Plural(weights, "weight set", "weight sets"), ", ",
-                      Plural(network, "network run", "network runs"), ", ",
-                      Plural(uncertainty, "uncertainty analysis", "uncertainty analyses"), tail);
+  return absl::StrCat(
+      kProgram, ": success: recomputed ", recomputed.size(), " of ",
+      Plural(run.entries.size(), "index", "indices"), ": ", absl::StrJoin(recomputed, ", "), "; ",
+      Plural(scores, "score run", "score runs"), ", ", Plural(weights, "weight set", "weight sets"),
+      ", ", Plural(network, "network run", "network runs"), ", ",
+      Plural(uncertainty, "uncertainty analysis", "uncertainty analyses"), tail);
 }
 
 void PushMetrics(const std::string& url, const PushgatewayTarget& target, RecomputeStore& store,
                  int64_t id) {
   absl::StatusOr<JobRunTotals> totals = store.Totals(id);
-  absl::Status pushed =
-      totals.ok() ? PushRecomputeMetrics(target, *totals) : totals.status();
+  absl::Status pushed = totals.ok() ? PushRecomputeMetrics(target, *totals) : totals.status();
   if (pushed.ok()) {
     log::Info("metrics pushed", {{"pushgateway_url", url}, {"job_run", id}});
   } else {
@@ -212,8 +212,9 @@ int Run(const config::ParsedFlags& flags) {
 
   const std::string& path = flags.Get("config");
   if (path.empty()) {
-    config::ExitInvalidConfig(kProgram, "--config is required: the recompute config file "
-                                        "(format: docs/operations.md, \"Recompute configuration\")");
+    config::ExitInvalidConfig(kProgram,
+                              "--config is required: the recompute config file "
+                              "(format: docs/operations.md, \"Recompute configuration\")");
   }
   std::ifstream in(path);
   if (!in) config::ExitInvalidConfig(kProgram, absl::StrCat("--config ", path, ": cannot read it"));
@@ -247,8 +248,8 @@ int Run(const config::ParsedFlags& flags) {
   absl::StatusOr<int64_t> shard_index = flags.GetInt("shard_index", 0, *shard_count - 1);
   if (!shard_index.ok()) {
     config::ExitInvalidConfig(
-        kProgram, absl::StrCat(shard_index.status().message(), " (--shard_count is ",
-                               *shard_count, "; JOB_COMPLETION_INDEX sets it in an Indexed Job)"));
+        kProgram, absl::StrCat(shard_index.status().message(), " (--shard_count is ", *shard_count,
+                               "; JOB_COMPLETION_INDEX sets it in an Indexed Job)"));
   }
   absl::StatusOr<int64_t> wait_seconds = flags.GetInt("wait_seconds", 1, 86400);
   if (!wait_seconds.ok()) {
@@ -283,10 +284,11 @@ int Run(const config::ParsedFlags& flags) {
   }
 
   log::Init("recompute");
-  log::Info("recompute started", {{"config", path},
-                                  {"indices", static_cast<int64_t>(recompute_config->indices.size())},
-                                  {"force", *force},
-                                  {"shard", sharded ? shard_name : std::string()}});
+  log::Info("recompute started",
+            {{"config", path},
+             {"indices", static_cast<int64_t>(recompute_config->indices.size())},
+             {"force", *force},
+             {"shard", sharded ? shard_name : std::string()}});
   // Two connections at most: the lock's session and the job-run writes.
   storage::PoolOptions pool_options;
   pool_options.url = *database_url;
@@ -358,19 +360,20 @@ int Run(const config::ParsedFlags& flags) {
     return absl::OkStatus();
   });
   if (!recorded.ok()) {
-    log::Error("job run not recorded", {{"outcome", run.outcome},
-                                        {"error", std::string(recorded.message())}});
+    log::Error("job run not recorded",
+               {{"outcome", run.outcome}, {"error", std::string(recorded.message())}});
     return Fail(recorded,
                 absl::StrCat("the run (outcome ", run.outcome.empty() ? "unknown" : run.outcome,
                              ") could not be recorded in recompute.job_runs; check PostgreSQL "
                              "and run again"));
   }
-  log::Info("recompute finished", {{"outcome", run.outcome},
-                                   {"job_run", id},
-                                   {"failed_step", run.failed_step},
-                                   {"shard", run.shard},
-                                   {"sharded_run", shard.sharded_run_id},
-                                   {"seconds", absl::ToDoubleSeconds(run.finished_at - run.started_at)}});
+  log::Info("recompute finished",
+            {{"outcome", run.outcome},
+             {"job_run", id},
+             {"failed_step", run.failed_step},
+             {"shard", run.shard},
+             {"sharded_run", shard.sharded_run_id},
+             {"seconds", absl::ToDoubleSeconds(run.finished_at - run.started_at)}});
   // The metrics follow recompute.job_runs: pushed when this process
   // recorded a row.
   if (!pushgateway_url.empty() && id != 0) PushMetrics(pushgateway_url, target, store, id);

@@ -16,9 +16,7 @@ double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now()
 
 int64_t Periods(const IndexEntry& e) { return e.last_period - e.first_period + 1; }
 
-bool IsDataDriven(Weighting w) {
-  return w != Weighting::kPublished && w != Weighting::kAhp;
-}
+bool IsDataDriven(Weighting w) { return w != Weighting::kPublished && w != Weighting::kAhp; }
 
 }  // namespace
 
@@ -154,8 +152,8 @@ JobRunRecord RecomputeJob::Run() {
             })) {
       return false;
     }
-    if (!run_step("scores", count([](const IndexWork& w) { return Periods(*w.entry); }),
-                  "periods", [&]() -> absl::Status {
+    if (!run_step("scores", count([](const IndexWork& w) { return Periods(*w.entry); }), "periods",
+                  [&]() -> absl::Status {
                     for (IndexWork& w : work) {
                       if (!w.recompute) continue;
                       for (int p = w.entry->first_period; p <= w.entry->last_period; ++p) {
@@ -188,8 +186,7 @@ JobRunRecord RecomputeJob::Run() {
       score_runs.insert(score_runs.end(), w.ids.score_runs.begin(), w.ids.score_runs.end());
     }
     return run_step(
-        "publish", 0, "",
-        [&]() -> absl::Status { return steps_.Publish(score_runs).status(); },
+        "publish", 0, "", [&]() -> absl::Status { return steps_.Publish(score_runs).status(); },
         [&] { return absl::StrCat(score_runs.size(), " score runs"); });
   }();
   if (ok) run.outcome = unchanged ? "unchanged" : "success";

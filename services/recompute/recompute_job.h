@@ -60,8 +60,8 @@ EntryRecord RecordOf(const IndexWork& w, const std::string& outcome);
 
 class RecomputeJob {
  public:
-  RecomputeJob(const RecomputeConfig& config, RecomputeChannels channels,
-               RecomputeOptions options, RecomputeStore& store);
+  RecomputeJob(const RecomputeConfig& config, RecomputeChannels channels, RecomputeOptions options,
+               RecomputeStore& store);
 
   // Never fails as a function: a failure is outcome "failed" in the record,
   // with failed_step and error. The record is not stored here.

@@ -85,8 +85,8 @@ absl::StatusOr<PushgatewayTarget> ParsePushgatewayUrl(const std::string& url) {
       return BadUrl(url, absl::StrCat("'", segments[i], "' is not a label name"));
     }
     if (!IsSegment(segments[i + 1])) {
-      return BadUrl(url, absl::StrCat("the value of label '", segments[i],
-                                      "' is empty or needs escaping"));
+      return BadUrl(
+          url, absl::StrCat("the value of label '", segments[i], "' is empty or needs escaping"));
     }
     if (!target.labels.emplace(segments[i], segments[i + 1]).second) {
       return BadUrl(url, absl::StrCat("label '", segments[i], "' appears twice"));
@@ -137,8 +137,8 @@ absl::Status PushRecomputeMetrics(const PushgatewayTarget& target, const JobRunT
     return absl::UnavailableError(absl::StrCat("Pushgateway ", target.host, ":", target.port,
                                                " unreachable (curl error ", -code, ")"));
   }
-  return absl::UnavailableError(absl::StrCat("Pushgateway ", target.host, ":", target.port,
-                                             " answered HTTP ", code));
+  return absl::UnavailableError(
+      absl::StrCat("Pushgateway ", target.host, ":", target.port, " answered HTTP ", code));
 }
 
 }  // namespace innoscope::recompute

@@ -27,7 +27,7 @@ namespace innoscope::recompute {
 
 // The steps whose durations are pushed, besides "total".
 inline constexpr const char* kRecomputeMetricSteps[] = {"network", "weights", "scores",
-                                                         "uncertainty", "publish"};
+                                                        "uncertainty", "publish"};
 
 // A Pushgateway grouping URL taken apart the way prometheus::Gateway wants it:
 // http[s]://HOST[:PORT]/metrics/job/<job>[/<label>/<value>]...

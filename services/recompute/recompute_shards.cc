@@ -89,8 +89,8 @@ ShardResult ShardedRecompute::Run() {
       return false;
     }
     if (progress != nullptr) progress->Finish(true, note ? note() : "");
-    log::Info("step finished", {{"step", name}, {"shard", run.shard},
-                                {"seconds", step_seconds_[name]}});
+    log::Info("step finished",
+              {{"step", name}, {"shard", run.shard}, {"seconds", step_seconds_[name]}});
     return true;
   };
   auto mine = [&](ItemStep step) {
@@ -102,15 +102,16 @@ ShardResult ShardedRecompute::Run() {
   };
 
   [&] {
-    if (!run_step("check", static_cast<int64_t>(config_.indices.size()), "indices",
-                  [&]() -> absl::Status {
-                    RETURN_IF_ERROR(steps_.Check(config_, options_.force, &work_));
-                    if (progress != nullptr) {
-                      progress->Advance(static_cast<int64_t>(work_.size()));
-                    }
-                    return Join(result);
-                  },
-                  [&] { return result.detail; })) {
+    if (!run_step(
+            "check", static_cast<int64_t>(config_.indices.size()), "indices",
+            [&]() -> absl::Status {
+              RETURN_IF_ERROR(steps_.Check(config_, options_.force, &work_));
+              if (progress != nullptr) {
+                progress->Advance(static_cast<int64_t>(work_.size()));
+              }
+              return Join(result);
+            },
+            [&] { return result.detail; })) {
       return;
     }
     if (!result.outcome.empty()) return;  // unchanged, locked or done meanwhile
@@ -120,10 +121,12 @@ ShardResult ShardedRecompute::Run() {
     }
     const bool has_later = mine(ItemStep::kScores) + mine(ItemStep::kUncertainty) > 0;
     if (has_later) {
-      if (!run_step("wait", 0, "", [&] { return WaitForNetwork(result); }, [&] {
-            return std::string(published_elsewhere_ ? "published by another shard"
-                                                    : "every network item recorded");
-          })) {
+      if (!run_step(
+              "wait", 0, "", [&] { return WaitForNetwork(result); },
+              [&] {
+                return std::string(published_elsewhere_ ? "published by another shard"
+                                                        : "every network item recorded");
+              })) {
         return;
       }
       if (published_elsewhere_) {
@@ -142,7 +145,8 @@ ShardResult ShardedRecompute::Run() {
         return;
       }
     }
-    run_step("publish", 0, "", [&] { return Finalize(result); }, [&] { return result.detail; });
+    run_step(
+        "publish", 0, "", [&] { return Finalize(result); }, [&] { return result.detail; });
   }();
   if (result.outcome == "success") {
     // Recorded when publishing: the run's record, every shard's work.
@@ -169,11 +173,11 @@ absl::Status ShardedRecompute::Join(ShardResult& result) {
     recompute.push_back(w.recompute);
   }
   const std::vector<WorkItem> proposed = WorkItems(config_, recompute, options_.count);
-  ASSIGN_OR_RETURN(JoinResult joined,
-                   store_.JoinOrCreateShardedRun(
-                       RunKey(config_, options_.force, options_.count), options_.count,
-                       options_.force, plan, static_cast<int>(proposed.size()), started_,
-                       options_.stale_after));
+  ASSIGN_OR_RETURN(
+      JoinResult joined,
+      store_.JoinOrCreateShardedRun(RunKey(config_, options_.force, options_.count), options_.count,
+                                    options_.force, plan, static_cast<int>(proposed.size()),
+                                    started_, options_.stale_after));
   if (joined.abandoned != 0) {
     log::Warn("stale sharded run abandoned", {{"sharded_run", joined.abandoned}});
   }
@@ -192,9 +196,9 @@ absl::Status ShardedRecompute::Join(ShardResult& result) {
       result.outcome = "locked";
       result.record = true;
       result.sharded_run_id = 0;
-      result.detail = absl::StrCat("sharded run ", joined.run.id, " of another config (key ",
-                                   joined.run.run_key, ", ", joined.run.shard_count,
-                                   " shards) is open");
+      result.detail =
+          absl::StrCat("sharded run ", joined.run.id, " of another config (key ",
+                       joined.run.run_key, ", ", joined.run.shard_count, " shards) is open");
       return absl::OkStatus();
     case Joined::kJoined:
     case Joined::kCreated:
@@ -309,8 +313,10 @@ absl::Status ShardedRecompute::WaitForNetwork(ShardResult& /*result*/) {
     }
     if (absl::Now() >= deadline) {
       return absl::DeadlineExceededError(absl::StrCat(
-          "waited ", absl::FormatDuration(options_.wait), " (--wait_seconds) for the network items "
-          "of shard(s) ", absl::StrJoin(shards, ", "), " of sharded run ", sharded_.id, ": ",
+          "waited ", absl::FormatDuration(options_.wait),
+          " (--wait_seconds) for the network items "
+          "of shard(s) ",
+          absl::StrJoin(shards, ", "), " of sharded run ", sharded_.id, ": ",
           absl::StrJoin(missing, ", "), " not recorded; rerun those shards (the run stays open)"));
     }
     absl::SleepFor(options_.poll);
@@ -458,8 +464,8 @@ absl::Status ShardedRecompute::Finalize(ShardResult& result) {
         result.detail = "published by another shard";
         return absl::OkStatus();
       }
-      return absl::AbortedError(absl::StrCat("sharded run ", sharded_.id, " was ", state,
-                                             " by another shard"));
+      return absl::AbortedError(
+          absl::StrCat("sharded run ", sharded_.id, " was ", state, " by another shard"));
   }
   return absl::OkStatus();
 }
@@ -469,9 +475,8 @@ absl::StatusOr<JobRunRecord> ShardedRecompute::Publish(const std::vector<DoneIte
   // them: network runs, weight sets, score runs, then uncertainty.
   std::vector<const DoneItem*> sorted;
   for (const DoneItem& d : items) sorted.push_back(&d);
-  std::sort(sorted.begin(), sorted.end(), [](const DoneItem* a, const DoneItem* b) {
-    return a->period < b->period;
-  });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const DoneItem* a, const DoneItem* b) { return a->period < b->period; });
   std::map<std::string, double> seconds;  // per step, over every shard
   std::vector<std::string> score_runs;
   for (IndexWork& w : work_) {

@@ -76,12 +76,12 @@ struct ShardResult {
   JobRunRecord run;
   int64_t job_run_id = 0;  // of the success recorded when publishing
   int64_t sharded_run_id = 0;
-  bool created = false;       // this shard created the sharded run
-  int items_total = 0;        // work items of the run
-  int items_here = 0;         // done by this shard now
-  int items_recorded = 0;     // recorded when this shard finished
-  std::string detail;         // for the summary line: why, who, what is missing
-  absl::Status failure;       // of a failed outcome
+  bool created = false;    // this shard created the sharded run
+  int items_total = 0;     // work items of the run
+  int items_here = 0;      // done by this shard now
+  int items_recorded = 0;  // recorded when this shard finished
+  std::string detail;      // for the summary line: why, who, what is missing
+  absl::Status failure;    // of a failed outcome
 };
 
 class ShardedRecompute {
@@ -117,9 +117,9 @@ class ShardedRecompute {
   std::set<std::string> done_;   // ItemId of the items recorded
   // (entry key, period) -> score run of the scores items recorded.
   std::map<std::pair<std::string, int>, std::string> done_score_run_;
-  DataVersions used_all_;        // recorded after the network items
-  JobRunRecord published_;       // the success this shard recorded, if it published
-  bool published_elsewhere_ = false;  // found published while waiting
+  DataVersions used_all_;                       // recorded after the network items
+  JobRunRecord published_;                      // the success this shard recorded, if it published
+  bool published_elsewhere_ = false;            // found published while waiting
   std::map<std::string, double> step_seconds_;  // this shard's
 };
 

@@ -40,9 +40,12 @@ double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now()
 
 nv1::FlagFilter ToFlag(recompute::FlagMode mode) {
   switch (mode) {
-    case recompute::FlagMode::kOnly: return nv1::FLAG_FILTER_ONLY;
-    case recompute::FlagMode::kExclude: return nv1::FLAG_FILTER_EXCLUDE;
-    case recompute::FlagMode::kAny: break;
+    case recompute::FlagMode::kOnly:
+      return nv1::FLAG_FILTER_ONLY;
+    case recompute::FlagMode::kExclude:
+      return nv1::FLAG_FILTER_EXCLUDE;
+    case recompute::FlagMode::kAny:
+      break;
   }
   return nv1::FLAG_FILTER_ANY;
 }
@@ -70,17 +73,29 @@ nv1::IndicatorRule ToRule(const recompute::DerivedIndicator& d) {
   rule.set_indicator_code(d.indicator);
   rule.set_relation_type(d.relation_type);
   switch (d.direction) {
-    case recompute::Direction::kOutgoing: rule.set_direction(nv1::RELATION_DIRECTION_OUTGOING); break;
-    case recompute::Direction::kIncoming: rule.set_direction(nv1::RELATION_DIRECTION_INCOMING); break;
-    case recompute::Direction::kAny: rule.set_direction(nv1::RELATION_DIRECTION_ANY); break;
+    case recompute::Direction::kOutgoing:
+      rule.set_direction(nv1::RELATION_DIRECTION_OUTGOING);
+      break;
+    case recompute::Direction::kIncoming:
+      rule.set_direction(nv1::RELATION_DIRECTION_INCOMING);
+      break;
+    case recompute::Direction::kAny:
+      rule.set_direction(nv1::RELATION_DIRECTION_ANY);
+      break;
   }
   *rule.mutable_anchor() = ToActorFilter(d.anchor);
   *rule.mutable_partner() = ToActorFilter(d.partner);
   rule.set_international(ToFlag(d.international));
   switch (d.aggregate) {
-    case recompute::Aggregate::kCount: rule.set_aggregate(nv1::AGGREGATE_COUNT); break;
-    case recompute::Aggregate::kSumAmount: rule.set_aggregate(nv1::AGGREGATE_SUM_AMOUNT); break;
-    case recompute::Aggregate::kSumWeight: rule.set_aggregate(nv1::AGGREGATE_SUM_WEIGHT); break;
+    case recompute::Aggregate::kCount:
+      rule.set_aggregate(nv1::AGGREGATE_COUNT);
+      break;
+    case recompute::Aggregate::kSumAmount:
+      rule.set_aggregate(nv1::AGGREGATE_SUM_AMOUNT);
+      break;
+    case recompute::Aggregate::kSumWeight:
+      rule.set_aggregate(nv1::AGGREGATE_SUM_WEIGHT);
+      break;
     case recompute::Aggregate::kDistinctPartners:
       rule.set_aggregate(nv1::AGGREGATE_DISTINCT_PARTNERS);
       break;
@@ -97,13 +112,20 @@ iv1::RegionKind ToRegionKind(const std::string& kind) {
 // weighting's method for a config word; METHOD_UNSPECIFIED for published.
 wv1::Method ToMethod(recompute::Weighting w) {
   switch (w) {
-    case recompute::Weighting::kAhp: return wv1::METHOD_AHP;
-    case recompute::Weighting::kEntropy: return wv1::METHOD_ENTROPY;
-    case recompute::Weighting::kCritic: return wv1::METHOD_CRITIC;
-    case recompute::Weighting::kCv: return wv1::METHOD_CV;
-    case recompute::Weighting::kPca: return wv1::METHOD_PCA;
-    case recompute::Weighting::kEqual: return wv1::METHOD_EQUAL;
-    case recompute::Weighting::kPublished: break;
+    case recompute::Weighting::kAhp:
+      return wv1::METHOD_AHP;
+    case recompute::Weighting::kEntropy:
+      return wv1::METHOD_ENTROPY;
+    case recompute::Weighting::kCritic:
+      return wv1::METHOD_CRITIC;
+    case recompute::Weighting::kCv:
+      return wv1::METHOD_CV;
+    case recompute::Weighting::kPca:
+      return wv1::METHOD_PCA;
+    case recompute::Weighting::kEqual:
+      return wv1::METHOD_EQUAL;
+    case recompute::Weighting::kPublished:
+      break;
   }
   return wv1::METHOD_UNSPECIFIED;
 }
@@ -190,8 +212,8 @@ class RecomputeSteps::Impl {
       if (std::find(leaves.begin(), leaves.end(), rule.indicator) == leaves.end()) {
         return absl::FailedPreconditionError(absl::StrCat(
             Where(w), ": derived indicator '", rule.indicator, "' (config line ", rule.line,
-            ") is not a leaf of framework ", e.framework, " version ",
-            w.framework->proto.version(), "; its leaves are ", absl::StrJoin(leaves, ", ")));
+            ") is not a leaf of framework ", e.framework, " version ", w.framework->proto.version(),
+            "; its leaves are ", absl::StrJoin(leaves, ", ")));
       }
     }
     return absl::OkStatus();
@@ -237,11 +259,14 @@ class RecomputeSteps::Impl {
                                "DeriveRegionIndicators"),
         absl::StrCat(Where(w), " period ", period)));
     AddUnique(&w.ids.network_runs, response.run().id());
-    log::Info("derived indicators written",
-              {{"step", "network"}, {"index", w.key}, {"period", period},
-               {"run_id", response.run().id()}, {"values", response.values_size()},
-               {"batches", response.batches()}, {"replayed_batches", response.replayed_batches()},
-               {"seconds", SecondsSince(start)}});
+    log::Info("derived indicators written", {{"step", "network"},
+                                             {"index", w.key},
+                                             {"period", period},
+                                             {"run_id", response.run().id()},
+                                             {"values", response.values_size()},
+                                             {"batches", response.batches()},
+                                             {"replayed_batches", response.replayed_batches()},
+                                             {"seconds", SecondsSince(start)}});
     return absl::OkStatus();
   }
 
@@ -281,7 +306,9 @@ class RecomputeSteps::Impl {
         "no stored AHP weight set for framework ", w.entry->framework, " version ",
         w.framework->proto.version(),
         "; the judgement matrices are not part of the recompute config: compute the set once "
-        "with 'innoscope weights ahp --framework ", w.entry->framework, " --matrices DIR', "
+        "with 'innoscope weights ahp --framework ",
+        w.entry->framework,
+        " --matrices DIR', "
         "then run recompute again"));
   }
 
@@ -294,7 +321,8 @@ class RecomputeSteps::Impl {
     if (e.weighting == Weighting::kAhp) {
       absl::StatusOr<std::string> id = StoredAhpSet(w);
       if (!id.ok()) return Context(id.status(), Where(w));
-      for (int period = e.first_period; period <= e.last_period; ++period) w.weight_set[period] = *id;
+      for (int period = e.first_period; period <= e.last_period; ++period)
+        w.weight_set[period] = *id;
       AddUnique(&w.ids.weight_sets, *id);
       log::Info("stored AHP weights", {{"step", "weights"}, {"index", w.key}, {"weight_set", *id}});
     }
@@ -323,8 +351,11 @@ class RecomputeSteps::Impl {
     if (!set.ok()) return Context(set.status(), where);
     w.weight_set[period] = set->id();
     AddUnique(&w.ids.weight_sets, set->id());
-    log::Info("weights computed", {{"step", "weights"}, {"index", w.key}, {"period", period},
-                                   {"weight_set", set->id()}, {"seconds", SecondsSince(start)}});
+    log::Info("weights computed", {{"step", "weights"},
+                                   {"index", w.key},
+                                   {"period", period},
+                                   {"weight_set", set->id()},
+                                   {"seconds", SecondsSince(start)}});
     return absl::OkStatus();
   }
 
@@ -341,7 +372,8 @@ class RecomputeSteps::Impl {
     }
     auto it = w.weight_set.find(period);
     if (it != w.weight_set.end()) spec.mutable_weights()->set_weight_set_id(it->second);
-    if (e.presentation.decimals) spec.mutable_presentation()->set_decimals(*e.presentation.decimals);
+    if (e.presentation.decimals)
+      spec.mutable_presentation()->set_decimals(*e.presentation.decimals);
     if (e.presentation.global_weighted) {
       spec.mutable_presentation()->set_global_weighted(*e.presentation.global_weighted);
     }
@@ -351,7 +383,8 @@ class RecomputeSteps::Impl {
     }
     switch (e.tiers.kind) {
       case recompute::TierRule::Kind::kRankBands:
-        for (int last : e.tiers.rank_bands) spec.mutable_tiers()->mutable_rank_bands()->add_last_ranks(last);
+        for (int last : e.tiers.rank_bands)
+          spec.mutable_tiers()->mutable_rank_bands()->add_last_ranks(last);
         break;
       case recompute::TierRule::Kind::kQuantiles:
         spec.mutable_tiers()->set_quantiles(e.tiers.classes);
@@ -379,15 +412,19 @@ class RecomputeSteps::Impl {
     sv1::ComputeScoresResponse response;
     std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout_);
     RETURN_IF_ERROR(Context(
-        server::UpstreamStatus("scoring", scoring_->ComputeScores(context.get(), request, &response),
-                               "ComputeScores"),
+        server::UpstreamStatus(
+            "scoring", scoring_->ComputeScores(context.get(), request, &response), "ComputeScores"),
         absl::StrCat(Where(w), " period ", period)));
     const sv1::Run& r = response.run();
     w.score_run[period] = r.id();
     AddUnique(&w.ids.score_runs, r.id());
     log::Info("scores computed",
-              {{"step", "scores"}, {"index", w.key}, {"period", period}, {"run_id", r.id()},
-               {"created", response.created()}, {"regions", r.summary().regions()},
+              {{"step", "scores"},
+               {"index", w.key},
+               {"period", period},
+               {"run_id", r.id()},
+               {"created", response.created()},
+               {"regions", r.summary().regions()},
                {"clusters", r.summary().clusters()},
                {"first", r.summary().top_size() > 0 ? r.summary().top(0).region_code() : ""},
                {"seconds", SecondsSince(start)}});
@@ -415,11 +452,13 @@ class RecomputeSteps::Impl {
                                "ComputeUncertainty"),
         absl::StrCat(Where(w), " period ", e.last_period)));
     AddUnique(&w.ids.uncertainty, response.uncertainty().id());
-    log::Info("uncertainty computed",
-              {{"step", "uncertainty"}, {"index", w.key}, {"period", e.last_period},
-               {"uncertainty_id", response.uncertainty().id()},
-               {"replicates", e.uncertainty.monte_carlo_runs}, {"created", response.created()},
-               {"seconds", SecondsSince(start)}});
+    log::Info("uncertainty computed", {{"step", "uncertainty"},
+                                       {"index", w.key},
+                                       {"period", e.last_period},
+                                       {"uncertainty_id", response.uncertainty().id()},
+                                       {"replicates", e.uncertainty.monte_carlo_runs},
+                                       {"created", response.created()},
+                                       {"seconds", SecondsSince(start)}});
     return absl::OkStatus();
   }
 
@@ -432,9 +471,10 @@ class RecomputeSteps::Impl {
     std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout_);
     RETURN_IF_ERROR(server::UpstreamStatus(
         "scoring", scoring_->PublishRuns(context.get(), request, &response), "PublishRuns"));
-    log::Info("score runs published",
-              {{"step", "publish"}, {"runs", request.run_ids_size()},
-               {"were_drafts", response.published()}, {"seconds", SecondsSince(start)}});
+    log::Info("score runs published", {{"step", "publish"},
+                                       {"runs", request.run_ids_size()},
+                                       {"were_drafts", response.published()},
+                                       {"seconds", SecondsSince(start)}});
     return response.published();
   }
 
@@ -473,9 +513,7 @@ DataVersions RecomputeSteps::Subset(const IndexEntry& entry, const DataVersions&
 }
 absl::Status RecomputeSteps::Derive(IndexWork& w, int period) { return impl_->Derive(w, period); }
 absl::Status RecomputeSteps::PrepareWeights(IndexWork& w) { return impl_->PrepareWeights(w); }
-absl::Status RecomputeSteps::Weights(IndexWork& w, int period) {
-  return impl_->Weights(w, period);
-}
+absl::Status RecomputeSteps::Weights(IndexWork& w, int period) { return impl_->Weights(w, period); }
 absl::StatusOr<scoring::v1::Run> RecomputeSteps::Scores(IndexWork& w, int period) {
   return impl_->Scores(w, period);
 }

@@ -56,8 +56,8 @@ struct IndexWork {
   std::optional<LastSuccess> previous;  // the last successful run's record
   ChangeSet changes;
   bool recompute = false;
-  DataVersions before;  // read by the check
-  DataVersions used;    // what the results rest on (recorded on success)
+  DataVersions before;                    // read by the check
+  DataVersions used;                      // what the results rest on (recorded on success)
   std::map<int, std::string> weight_set;  // period -> id; none = fixed weights
   std::map<int, std::string> score_run;   // period -> id
   RunIds ids;

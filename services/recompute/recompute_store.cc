@@ -96,7 +96,9 @@ constexpr char kMarkPublished[] =
     "UPDATE sharded_runs SET state = 'published', finished_at = now(), job_run_id = $2 "
     "WHERE id = $1";
 
-std::string Json(const std::string& text) { return absl::StrCat("\"", log::JsonEscape(text), "\""); }
+std::string Json(const std::string& text) {
+  return absl::StrCat("\"", log::JsonEscape(text), "\"");
+}
 
 std::string JsonList(const std::vector<std::string>& items) {
   std::vector<std::string> quoted;
@@ -114,11 +116,10 @@ std::string JsonObject(const std::vector<std::pair<std::string, std::string>>& m
 std::string EntriesJson(const JobRunRecord& run) {
   std::vector<std::pair<std::string, std::string>> entries;
   for (const auto& [key, e] : run.entries) {
-    entries.emplace_back(
-        key, JsonObject({{"framework", Json(e.framework)},
-                         {"framework_version", absl::StrCat(e.framework_version)},
-                         {"config", Json(e.config_hash)},
-                         {"recomputed", e.recomputed ? "true" : "false"}}));
+    entries.emplace_back(key, JsonObject({{"framework", Json(e.framework)},
+                                          {"framework_version", absl::StrCat(e.framework_version)},
+                                          {"config", Json(e.config_hash)},
+                                          {"recomputed", e.recomputed ? "true" : "false"}}));
   }
   return JsonObject(entries);
 }
@@ -228,10 +229,10 @@ int64_t InsertJobRun(pqxx::work& tx, const JobRunRecord& run) {
   if (run.sharded_run_id != 0) sharded_run = run.sharded_run_id;
   std::optional<std::string> shard;
   if (!run.shard.empty()) shard = run.shard;
-  return tx.exec_params(kInsertRun, Micros(run.started_at), Micros(run.finished_at), run.outcome,
-                        run.forced, failed_step, run.error, EntriesJson(run), ChangedJson(run),
-                        VersionsJson(run), RunIdsJson(run), StepsJson(run), sharded_run,
-                        shard)[0][0]
+  return tx
+      .exec_params(kInsertRun, Micros(run.started_at), Micros(run.finished_at), run.outcome,
+                   run.forced, failed_step, run.error, EntriesJson(run), ChangedJson(run),
+                   VersionsJson(run), RunIdsJson(run), StepsJson(run), sharded_run, shard)[0][0]
       .as<int64_t>();
 }
 

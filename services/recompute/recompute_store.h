@@ -80,9 +80,9 @@ struct LastSuccess {
 
 // What the metrics are derived from.
 struct JobRunTotals {
-  std::map<std::string, int64_t> runs;     // outcome -> runs, all four outcomes
-  std::optional<absl::Time> last_success;  // newest end of a success or unchanged run
-  double duration_seconds = 0;             // of the run asked for
+  std::map<std::string, int64_t> runs;         // outcome -> runs, all four outcomes
+  std::optional<absl::Time> last_success;      // newest end of a success or unchanged run
+  double duration_seconds = 0;                 // of the run asked for
   std::map<std::string, double> step_seconds;  // of the run asked for
 };
 
@@ -112,11 +112,11 @@ struct ShardedRunRow {
 
 // How JoinOrCreateShardedRun ended.
 enum class Joined {
-  kJoined,     // the open run has this key: `run` is it
-  kCreated,    // no run was open: `run` is the one created from the plan
-  kNothing,    // no run open and the plan recomputes nothing
+  kJoined,         // the open run has this key: `run` is it
+  kCreated,        // no run was open: `run` is the one created from the plan
+  kNothing,        // no run open and the plan recomputes nothing
   kDoneMeanwhile,  // a run of this key was published after `checked_after`
-  kOtherRun,   // another key's run is open and alive: `run` is it
+  kOtherRun,       // another key's run is open and alive: `run` is it
 };
 
 struct JoinResult {
@@ -165,9 +165,8 @@ class RecomputeStore {
   // run of another key whose heartbeat is older than `stale_after` is
   // abandoned first; a live one is kOtherRun.
   absl::StatusOr<JoinResult> JoinOrCreateShardedRun(const std::string& run_key, int shard_count,
-                                                    bool forced,
-                                                    const std::vector<PlanEntry>& plan, int items,
-                                                    absl::Time checked_after,
+                                                    bool forced, const std::vector<PlanEntry>& plan,
+                                                    int items, absl::Time checked_after,
                                                     absl::Duration stale_after);
   // Records a work item (once: a second record of the same item is
   // ignored) and the run's heartbeat.
@@ -179,7 +178,7 @@ class RecomputeStore {
   // Records ingest's versions after the network items unless a shard did
   // already; returns the recorded ones.
   absl::StatusOr<recompute::DataVersions> RecordUsedVersions(int64_t run_id,
-                                                            const recompute::DataVersions& read);
+                                                             const recompute::DataVersions& read);
   // Ends an open run as failed, with the reason.
   absl::Status FailShardedRun(int64_t run_id, const std::string& error);
   // Abandons every open sharded run (an unsharded run holding the exclusive

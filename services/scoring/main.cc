@@ -28,8 +28,8 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        auto& ingest = context.Keep(std::make_unique<innoscope::clients::GrpcIngestClient>(
-            context.upstreams.at("ingest")));
+        auto& ingest = context.Keep(
+            std::make_unique<innoscope::clients::GrpcIngestClient>(context.upstreams.at("ingest")));
         auto& weighting = context.Keep(std::make_unique<innoscope::clients::GrpcWeightingClient>(
             context.upstreams.at("weighting")));
         auto& store =

@@ -153,9 +153,9 @@ absl::Status ValidateRunSpec(const v1::RunSpec& spec) {
   }
   RETURN_IF_ERROR(codecs::FromProto(a.zero_policy(), "spec.aggregation.zero_policy").status());
   RETURN_IF_ERROR(codecs::FromProto(a.missing(), "spec.aggregation.missing").status());
-  RETURN_IF_ERROR(codecs::FromProto(a.topsis_normalisation(),
-                                    "spec.aggregation.topsis_normalisation")
-                      .status());
+  RETURN_IF_ERROR(
+      codecs::FromProto(a.topsis_normalisation(), "spec.aggregation.topsis_normalisation")
+          .status());
   if (a.has_shift() && !(Finite(a.shift()) && a.shift() > 0)) {
     return Invalid("spec.aggregation.shift",
                    absl::StrCat("must be finite and > 0, got ", a.shift()));
@@ -268,9 +268,9 @@ absl::StatusOr<PipelineSpec> ToPipelineSpec(const v1::RunSpec& spec,
   if (a.has_shift()) out.aggregation.shift = a.shift();
   ASSIGN_OR_RETURN(out.aggregation.missing,
                    codecs::FromProto(a.missing(), "spec.aggregation.missing"));
-  ASSIGN_OR_RETURN(out.aggregation.topsis_normalisation,
-                   codecs::FromProto(a.topsis_normalisation(),
-                                     "spec.aggregation.topsis_normalisation"));
+  ASSIGN_OR_RETURN(
+      out.aggregation.topsis_normalisation,
+      codecs::FromProto(a.topsis_normalisation(), "spec.aggregation.topsis_normalisation"));
   if (a.has_topsis_scale()) out.aggregation.topsis_scale = a.topsis_scale();
   out.aggregation.scale =
       spec.presentation().global_weighted() ? ScoreScale::kGlobalWeighted : ScoreScale::kMean;

@@ -314,8 +314,8 @@ absl::StatusOr<v1::ComputeScoresResponse> ScoringService::ComputeScores(
   return response;
 }
 
-absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& requested,
-                                                           bool draft, absl::Time deadline) {
+absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& requested, bool draft,
+                                                           absl::Time deadline) {
   v1::Run run;
   *run.mutable_spec() = requested;
   v1::RunSpec& spec = *run.mutable_spec();
@@ -343,9 +343,9 @@ absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& re
   ASSIGN_OR_RETURN(std::vector<std::string> universe,
                    KeepRegionsWithData(spec, data.data, &without_data));
   std::vector<std::string> groups;
-  ASSIGN_OR_RETURN(const index::ImputeMethod impute,
-                   codecs::FromProto(spec.pipeline().imputation().method(),
-                                     "spec.pipeline.imputation.method"));
+  ASSIGN_OR_RETURN(
+      const index::ImputeMethod impute,
+      codecs::FromProto(spec.pipeline().imputation().method(), "spec.pipeline.imputation.method"));
   if (index::IsGroupImputation(impute)) {
     ASSIGN_OR_RETURN(
         groups, GroupLabels(spec.pipeline().imputation().group_attribute(), universe, deadline));

@@ -18,7 +18,8 @@ constexpr char kInsertRun[] =
     "ON CONFLICT (id) DO NOTHING RETURNING id";
 // A published request for a run stored as a draft publishes it; a draft
 // request never unpublishes.
-constexpr char kPublishExisting[] = "UPDATE runs SET published = true WHERE id = $1 AND NOT published";
+constexpr char kPublishExisting[] =
+    "UPDATE runs SET published = true WHERE id = $1 AND NOT published";
 // Locks the row, so a concurrent publish of the same run waits.
 constexpr char kRunPublished[] = "SELECT published FROM runs WHERE id = $1 FOR UPDATE";
 constexpr char kPublishRun[] = "UPDATE runs SET published = true WHERE id = $1";
@@ -98,11 +99,10 @@ absl::StatusOr<bool> ScoringStore::InsertRun(const v1::Run& run,
   bool created = false;
   RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    pqxx::result r = tx.exec_params(kInsertRun, run.id(), run.spec().framework().code(),
-                                    run.spec().framework().version(), run.spec().period(),
-                                    run.weight_set_id(), run.spec().label(),
-                                    absl::BytesToHexString(run.SerializeAsString()), run.series(),
-                                    !draft);
+    pqxx::result r = tx.exec_params(
+        kInsertRun, run.id(), run.spec().framework().code(), run.spec().framework().version(),
+        run.spec().period(), run.weight_set_id(), run.spec().label(),
+        absl::BytesToHexString(run.SerializeAsString()), run.series(), !draft);
     created = !r.empty();
     if (!created && !draft) tx.exec_params(kPublishExisting, run.id());
     if (created) {
@@ -141,8 +141,8 @@ absl::StatusOr<int> ScoringStore::PublishRuns(const std::vector<std::string>& id
       pqxx::result r = tx.exec_params(kRunPublished, id);
       if (r.empty()) {
         // Not committed: the runs updated before this one stay drafts.
-        return absl::NotFoundError(absl::StrCat("run_ids: run \"", id,
-                                                "\" does not exist; nothing was published"));
+        return absl::NotFoundError(
+            absl::StrCat("run_ids: run \"", id, "\" does not exist; nothing was published"));
       }
       if (!r[0][0].as<bool>()) {
         tx.exec_params(kPublishRun, id);

@@ -33,8 +33,8 @@ class RunStore {
   // was inserted. A draft is not listed (ListRuns) nor found by
   // FindSeriesRun until PublishRuns; a non-draft insert of an existing
   // draft publishes it, and an existing published run stays published.
-  virtual absl::StatusOr<bool> InsertRun(const v1::Run& run,
-                                         const std::vector<RunResultRow>& rows, bool draft) = 0;
+  virtual absl::StatusOr<bool> InsertRun(const v1::Run& run, const std::vector<RunResultRow>& rows,
+                                         bool draft) = 0;
   // Publishes the run if it is a draft (no-op otherwise or when absent).
   virtual absl::Status PublishExisting(const std::string& id) = 0;
   // Publishes every run of `ids` in one transaction; returns how many were
@@ -67,8 +67,7 @@ class RunStore {
       const std::function<bool(std::vector<RunResultRow>&)>& on_chunk) = 0;
 
   virtual absl::StatusOr<bool> InsertUncertainty(const v1::Uncertainty& analysis) = 0;
-  virtual absl::StatusOr<std::optional<v1::Uncertainty>> FindUncertainty(
-      const std::string& id) = 0;
+  virtual absl::StatusOr<std::optional<v1::Uncertainty>> FindUncertainty(const std::string& id) = 0;
 };
 
 class ScoringStore final : public RunStore {
@@ -81,8 +80,7 @@ class ScoringStore final : public RunStore {
   absl::StatusOr<int> PublishRuns(const std::vector<std::string>& ids) override;
   absl::StatusOr<std::optional<v1::Run>> FindRun(const std::string& id) override;
   absl::StatusOr<std::vector<v1::Run>> ListRuns(const std::string& framework_code, int period,
-                                                int64_t offset, int limit,
-                                                int64_t* total) override;
+                                                int64_t offset, int limit, int64_t* total) override;
   absl::StatusOr<std::optional<std::string>> FindSeriesRun(const std::string& series,
                                                            int period) override;
   absl::StatusOr<std::vector<RunResultRow>> NodeResults(const std::string& run_id,

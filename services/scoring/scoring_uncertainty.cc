@@ -93,7 +93,6 @@ absl::Status CheckAnalysisSize(const v1::ComputeUncertaintyRequest& request, siz
   return absl::OkStatus();
 }
 
-
 }  // namespace
 
 absl::StatusOr<v1::ComputeUncertaintyResponse> ScoringService::ComputeUncertainty(

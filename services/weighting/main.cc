@@ -14,7 +14,9 @@ int main(int argc, char** argv) {
   innoscope::server::ServiceDefinition definition;
   definition.name = "weighting";
   definition.grpc_service = "innoscope.weighting.v1.WeightingService";
-  definition.description = "Innoscope weighting service: indicator weights by AHP, entropy, CRITIC, PCA, equal or fixed.";
+  definition.description =
+      "Innoscope weighting service: indicator weights by AHP, entropy, CRITIC, PCA, equal or "
+      "fixed.";
   definition.default_grpc_port = 50052;
   definition.default_metrics_port = 9102;
   definition.migrations = WeightingMigrations;
@@ -23,8 +25,8 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        auto& ingest = context.Keep(std::make_unique<innoscope::clients::GrpcIngestClient>(
-            context.upstreams.at("ingest")));
+        auto& ingest = context.Keep(
+            std::make_unique<innoscope::clients::GrpcIngestClient>(context.upstreams.at("ingest")));
         auto& store =
             context.Keep(std::make_unique<innoscope::weighting::WeightingStore>(context.pool));
         auto& core =

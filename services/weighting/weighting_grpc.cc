@@ -24,7 +24,8 @@ grpc::Status WeightingGrpc::CheckConsistency(grpc::ServerContext*,
   return server::Unary(core_.CheckConsistency(*request), response);
 }
 
-grpc::Status WeightingGrpc::GetWeightSet(grpc::ServerContext*, const v1::GetWeightSetRequest* request,
+grpc::Status WeightingGrpc::GetWeightSet(grpc::ServerContext*,
+                                         const v1::GetWeightSetRequest* request,
                                          v1::GetWeightSetResponse* response) {
   return server::Unary(core_.GetWeightSet(*request), response);
 }

@@ -16,14 +16,16 @@ class WeightingGrpc final : public v1::WeightingService::Service {
   grpc::Status GetServiceInfo(grpc::ServerContext* context,
                               const v1::GetServiceInfoRequest* request,
                               v1::GetServiceInfoResponse* response) override;
-  grpc::Status ComputeWeights(grpc::ServerContext* context, const v1::ComputeWeightsRequest* request,
+  grpc::Status ComputeWeights(grpc::ServerContext* context,
+                              const v1::ComputeWeightsRequest* request,
                               v1::ComputeWeightsResponse* response) override;
   grpc::Status CheckConsistency(grpc::ServerContext* context,
                                 const v1::CheckConsistencyRequest* request,
                                 v1::CheckConsistencyResponse* response) override;
   grpc::Status GetWeightSet(grpc::ServerContext* context, const v1::GetWeightSetRequest* request,
                             v1::GetWeightSetResponse* response) override;
-  grpc::Status ListWeightSets(grpc::ServerContext* context, const v1::ListWeightSetsRequest* request,
+  grpc::Status ListWeightSets(grpc::ServerContext* context,
+                              const v1::ListWeightSetsRequest* request,
                               v1::ListWeightSetsResponse* response) override;
 
  private:

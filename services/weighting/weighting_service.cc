@@ -58,19 +58,19 @@ absl::StatusOr<index::JudgementMatrix> MatrixForNode(const index::Framework& f,
                                                      const std::string& who) {
   int node = f.Find(proto.node_code());
   if (node < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        who, "matrix for node \"", proto.node_code(), "\": no such node in the framework"));
+    return absl::InvalidArgumentError(absl::StrCat(who, "matrix for node \"", proto.node_code(),
+                                                   "\": no such node in the framework"));
   }
   if (f.IsLeaf(node)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        who, "matrix for node \"", proto.node_code(), "\": an indicator has no children to compare"));
+    return absl::InvalidArgumentError(absl::StrCat(who, "matrix for node \"", proto.node_code(),
+                                                   "\": an indicator has no children to compare"));
   }
   std::vector<std::string> children = ChildCodes(f, node);
   std::vector<std::string> items(proto.items().begin(), proto.items().end());
   if (Codes(items) != Codes(children) || items.size() != children.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        who, "matrix for node \"", proto.node_code(), "\" compares ", Codes(items),
-        " but the node's children are ", Codes(children)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(who, "matrix for node \"", proto.node_code(), "\" compares ", Codes(items),
+                     " but the node's children are ", Codes(children)));
   }
   ASSIGN_OR_RETURN(index::JudgementMatrix raw, ToMatrix(proto));
   RETURN_IF_ERROR(index::ValidateJudgementMatrix(raw, items, 1e-3));
@@ -139,13 +139,14 @@ absl::StatusOr<AhpOutcome> RunAhp(const index::Framework& f, const v1::AhpParame
       expert_weights.push_back(e.weight());
       ASSIGN_OR_RETURN(auto matrices, Matrices(f, e.matrices(), who));
       absl::StatusOr<index::AhpTreeResult> tree = index::AhpTree(f, matrices, options);
-      if (!tree.ok()) return absl::Status(tree.status().code(), who + std::string(tree.status().message()));
+      if (!tree.ok())
+        return absl::Status(tree.status().code(), who + std::string(tree.status().message()));
       AddDiagnostics(f, *tree, e.name(), threshold, &outcome.diagnostics);
       per_expert.push_back(std::move(matrices));
       trees.push_back(*std::move(tree));
     }
-    bool all_zero = std::all_of(expert_weights.begin(), expert_weights.end(),
-                                [](double w) { return w == 0; });
+    bool all_zero =
+        std::all_of(expert_weights.begin(), expert_weights.end(), [](double w) { return w == 0; });
     if (all_zero) expert_weights.assign(expert_weights.size(), 1.0);
     bool judgements = true;  // AIJ: combine the matrices; AIP: the priorities
     switch (p.group_aggregation()) {
@@ -196,8 +197,8 @@ absl::StatusOr<AhpOutcome> RunAhp(const index::Framework& f, const v1::AhpParame
     std::vector<std::string> failing;
     for (const auto& d : outcome.diagnostics) {
       if (!d.consistent()) {
-        failing.push_back(absl::StrFormat("%s%s (CR %.4f)", d.expert().empty() ? "" : d.expert() + "/",
-                                          d.node_code(), d.cr()));
+        failing.push_back(absl::StrFormat(
+            "%s%s (CR %.4f)", d.expert().empty() ? "" : d.expert() + "/", d.node_code(), d.cr()));
       }
     }
     if (!failing.empty()) {
@@ -218,13 +219,10 @@ struct ObjectiveOutcome {
 };
 
 // Weights and per-indicator statistics over the columns of `data`.
-absl::StatusOr<std::vector<double>> ObjectiveWeights(index::WeightingMethod method,
-                                                     const index::DataMatrix& data,
-                                                     const std::vector<int>& directions,
-                                                     double pca_min_eigenvalue,
-                                                     std::vector<double>* statistic,
-                                                     std::string* statistic_name,
-                                                     double* variance_retained) {
+absl::StatusOr<std::vector<double>> ObjectiveWeights(
+    index::WeightingMethod method, const index::DataMatrix& data,
+    const std::vector<int>& directions, double pca_min_eigenvalue, std::vector<double>* statistic,
+    std::string* statistic_name, double* variance_retained) {
   switch (method) {
     case index::WeightingMethod::kEntropy:
       *statistic_name = "entropy";
@@ -336,8 +334,8 @@ absl::StatusOr<ObjectiveOutcome> RunObjective(index::WeightingMethod method,
   out.local = index::EqualWeights(tree);
   for (int node = 0; node < static_cast<int>(tree.Nodes().size()); ++node) {
     const std::vector<int>& kids = tree.Children(node);
-    if (kids.size() < 2 || !std::all_of(kids.begin(), kids.end(),
-                                        [&](int k) { return tree.IsLeaf(k); })) {
+    if (kids.size() < 2 ||
+        !std::all_of(kids.begin(), kids.end(), [&](int k) { return tree.IsLeaf(k); })) {
       continue;
     }
     std::vector<std::string> codes;
@@ -437,9 +435,9 @@ absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
   if (request.rounding().decimals() < 0 || request.rounding().decimals() > 12) {
     return absl::InvalidArgumentError("rounding.decimals: must be 0-12");
   }
-  ASSIGN_OR_RETURN(clients::LoadedFramework f,
-                   ingest_.GetFramework(request.framework().code(), request.framework().version(),
-                                        deadline));
+  ASSIGN_OR_RETURN(
+      clients::LoadedFramework f,
+      ingest_.GetFramework(request.framework().code(), request.framework().version(), deadline));
   const index::Framework& tree = f.tree;
 
   v1::WeightSet set;
@@ -531,10 +529,11 @@ absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
   ASSIGN_OR_RETURN(std::vector<double> global, index::GlobalWeights(tree, local));
   std::vector<double> printed;
   if (request.rounding().decimals() > 0) {
-    ASSIGN_OR_RETURN(printed, index::RoundWeights(tree, global, request.rounding().decimals(),
-                                                  request.rounding().parents_as_sums()
-                                                      ? index::RoundingPolicy::kParentsSumRoundedChildren
-                                                      : index::RoundingPolicy::kEachNode));
+    ASSIGN_OR_RETURN(printed,
+                     index::RoundWeights(tree, global, request.rounding().decimals(),
+                                         request.rounding().parents_as_sums()
+                                             ? index::RoundingPolicy::kParentsSumRoundedChildren
+                                             : index::RoundingPolicy::kEachNode));
   }
   for (size_t i = 0; i < tree.Nodes().size(); ++i) {
     v1::NodeWeight* w = set.add_weights();

@@ -21,8 +21,8 @@ class WeightingService {
   WeightingService(clients::IngestClient& ingest, WeightSetStore& store)
       : ingest_(ingest), store_(store) {}
 
-  absl::StatusOr<v1::ComputeWeightsResponse> ComputeWeights(const v1::ComputeWeightsRequest& request,
-                                                            absl::Time deadline);
+  absl::StatusOr<v1::ComputeWeightsResponse> ComputeWeights(
+      const v1::ComputeWeightsRequest& request, absl::Time deadline);
   absl::StatusOr<v1::CheckConsistencyResponse> CheckConsistency(
       const v1::CheckConsistencyRequest& request);
   absl::StatusOr<v1::GetWeightSetResponse> GetWeightSet(const v1::GetWeightSetRequest& request);
@@ -43,8 +43,7 @@ absl::StatusOr<index::JudgementMatrix> ToMatrix(const v1::JudgementMatrix& matri
 // AHP options from the request's enums; an unknown value is INVALID_ARGUMENT
 // naming the field (`prefix` + "random_index" or "priority_method").
 absl::StatusOr<index::AhpOptions> ToAhpOptions(v1::RandomIndexTable table,
-                                               v1::PriorityMethod method,
-                                               absl::string_view prefix);
+                                               v1::PriorityMethod method, absl::string_view prefix);
 
 // Diagnostics of one AHP result; deviations name the items.
 v1::MatrixDiagnostics Diagnose(const std::string& node, const std::vector<std::string>& items,

@@ -20,7 +20,8 @@ constexpr char kInsertNode[] =
 constexpr char kSelectSet[] =
     "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
     "FROM weight_sets WHERE id = $1";
-constexpr char kCountSets[] = "SELECT count(*) FROM weight_sets WHERE $1 = '' OR framework_code = $1";
+constexpr char kCountSets[] =
+    "SELECT count(*) FROM weight_sets WHERE $1 = '' OR framework_code = $1";
 constexpr char kListSets[] =
     "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
     "FROM weight_sets WHERE $1 = '' OR framework_code = $1 "
@@ -44,10 +45,10 @@ absl::StatusOr<bool> WeightingStore::Insert(const v1::WeightSet& set) {
     pqxx::work tx(c);
     std::optional<int64_t> data_version;
     if (set.has_data_version()) data_version = set.data_version().version();
-    pqxx::result r = tx.exec_params(
-        kInsertSet, set.id(), set.framework().code(), set.framework().version(),
-        v1::Method_Name(set.method()), set.parameters().label(), set.period(), data_version,
-        absl::BytesToHexString(set.SerializeAsString()));
+    pqxx::result r =
+        tx.exec_params(kInsertSet, set.id(), set.framework().code(), set.framework().version(),
+                       v1::Method_Name(set.method()), set.parameters().label(), set.period(),
+                       data_version, absl::BytesToHexString(set.SerializeAsString()));
     created = !r.empty();
     if (created) {
       for (const v1::NodeWeight& w : set.weights()) {

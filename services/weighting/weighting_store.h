@@ -37,9 +37,8 @@ class WeightingStore final : public WeightSetStore {
 
   absl::StatusOr<bool> Insert(const v1::WeightSet& set) override;
   absl::StatusOr<v1::WeightSet> Get(const std::string& id) override;
-  absl::StatusOr<std::vector<v1::WeightSet>> List(const std::string& framework_code,
-                                                  int64_t offset, int limit,
-                                                  int64_t* total) override;
+  absl::StatusOr<std::vector<v1::WeightSet>> List(const std::string& framework_code, int64_t offset,
+                                                  int limit, int64_t* total) override;
 
  private:
   storage::ConnectionPool& pool_;

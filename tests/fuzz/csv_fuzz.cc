@@ -1,5 +1,5 @@
 // Fuzzes the CSV reader of libs/index (ParseCsvRecords, ParseCsvTable) and
-// the CLI's chunked reading of it (services/cli/csv_stream.h): neither may
+// its chunked reading (libs/index/csv_stream.h): neither may
 // crash, and reading in chunks of any size must give exactly the rows and
 // line numbers of reading the whole text, and fail exactly when it fails.
 
@@ -13,13 +13,13 @@
 
 namespace {
 
-using ::innoscope::cli::CsvStream;
 using ::innoscope::index::CsvRow;
+using ::innoscope::index::CsvStream;
 
-// Header and rows through index::CsvStream, or nothing on error.
+// Header and rows through CsvStream, or nothing on error.
 bool ReadChunked(absl::string_view text, size_t per_chunk, std::vector<std::string>* header,
                  std::vector<CsvRow>* rows) {
-  absl::StatusOr<index::CsvStream> csv = index::CsvStream::Open(text, per_chunk);
+  absl::StatusOr<CsvStream> csv = CsvStream::Open(text, per_chunk);
   if (!csv.ok()) return false;
   *header = csv->header();
   std::vector<CsvRow> chunk;

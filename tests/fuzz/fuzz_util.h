@@ -25,11 +25,10 @@ inline absl::string_view AsText(const uint8_t* data, size_t size) {
 
 // Aborts (which libFuzzer records as a crash with its input) when `cond`
 // is false; unlike assert() it stays on in optimised builds.
-#define FUZZ_CHECK(cond)                                                   \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      std::fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__,    \
-                   __LINE__, #cond);                                       \
-      std::abort();                                                        \
-    }                                                                      \
+#define FUZZ_CHECK(cond)                                                                  \
+  do {                                                                                    \
+    if (!(cond)) {                                                                        \
+      std::fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                       \
+    }                                                                                     \
   } while (false)

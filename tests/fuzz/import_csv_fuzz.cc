@@ -37,8 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(std::isfinite(r.value));
       FUZZ_CHECK(!file->Text(r.region).empty());
       FUZZ_CHECK(keys.insert({r.region, r.indicator, r.period}).second);
-      absl::StatusOr<double> back = innoscope::index::ParseNumberCell(
-          innoscope::cli::FormatDouble(r.value), {"", "NA"});
+      absl::StatusOr<double> back =
+          innoscope::index::ParseNumberCell(innoscope::cli::FormatDouble(r.value), {"", "NA"});
       FUZZ_CHECK(back.ok() && std::memcmp(&*back, &r.value, sizeof(double)) == 0);
     }
   }

@@ -121,9 +121,10 @@ Table ParseExport(const std::string& text) {
 
 // Awkward values first, then random finite bit patterns (fixed seed).
 Table GenerateTable(int regions, int indicators, int periods, uint64_t seed) {
-  const double awkward[] = {0.1, 1e-300, 123456789.123456789, -2.5, -0.0, 5e-324,
-                            1.7976931348623157e308, 0.30000000000000004, 1.0 / 3.0,
-                            -1234.5678e-200, 2.2250738585072014e-308, 9007199254740993.0};
+  const double awkward[] = {
+      0.1,       1e-300,          123456789.123456789,     -2.5,
+      -0.0,      5e-324,          1.7976931348623157e308,  0.30000000000000004,
+      1.0 / 3.0, -1234.5678e-200, 2.2250738585072014e-308, 9007199254740993.0};
   std::mt19937_64 rng(seed);
   Table table;
   size_t n = 0;
@@ -500,10 +501,8 @@ TEST_F(CliImportTest, LoadsAsemMetadataAndDataAndTheyRoundTrip) {
                     row.fields[group], "\n");
   }
   WriteText(Path("asem_regions.csv"), regions);
-  EXPECT_THAT(CliOk("import regions '" + Path("asem_regions.csv") + "'"),
-              HasSubstr("inserted=51"));
-  const std::string out =
-      CliOk("import observations '" + dir + "ASEM_iData.csv' --framework asem");
+  EXPECT_THAT(CliOk("import regions '" + Path("asem_regions.csv") + "'"), HasSubstr("inserted=51"));
+  const std::string out = CliOk("import observations '" + dir + "ASEM_iData.csv' --framework asem");
   EXPECT_THAT(out, HasSubstr("rejected=0"));
 
   // Every leaf (49 indicators) and denominator (4) column; Time gives 2018.

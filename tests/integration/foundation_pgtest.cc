@@ -80,7 +80,8 @@ TEST_F(FoundationTest, EveryServiceMigratesItsOwnSchemaAndServes) {
                             &code);
     ASSERT_TRUE(files.ok());
     EXPECT_EQ(Psql(*url, absl::StrCat("SELECT string_agg(version::text, ',' ORDER BY version) "
-                                      "FROM ", name, ".schema_migrations")),
+                                      "FROM ",
+                                      name, ".schema_migrations")),
               absl::StripAsciiWhitespace(*files));
     // The log is one JSON object per line naming the service.
     std::string log = (*p)->Log();
@@ -90,8 +91,9 @@ TEST_F(FoundationTest, EveryServiceMigratesItsOwnSchemaAndServes) {
     }
   }
   // Each service owns exactly its schema.
-  EXPECT_EQ(Psql(*url, "SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace "
-                       "WHERE nspname IN ('ingest','weighting','scoring','network')"),
+  EXPECT_EQ(Psql(*url,
+                 "SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace "
+                 "WHERE nspname IN ('ingest','weighting','scoring','network')"),
             "ingest,network,scoring,weighting");
 }
 
@@ -131,8 +133,9 @@ TEST_F(FoundationTest, TwoInstancesMigratingAtOnceBothSucceed) {
     EXPECT_EQ(HealthOf((*a)->Channel(), "readiness"), "SERVING");
     EXPECT_EQ(HealthOf((*b)->Channel(), "readiness"), "SERVING");
     // Each migration recorded exactly once.
-    EXPECT_EQ(Psql(*url, "SELECT count(*) - count(DISTINCT version) FROM scoring.schema_migrations"),
-              "0");
+    EXPECT_EQ(
+        Psql(*url, "SELECT count(*) - count(DISTINCT version) FROM scoring.schema_migrations"),
+        "0");
   }
 }
 
@@ -148,16 +151,15 @@ TEST_F(FoundationTest, ReadinessFollowsDatabaseStopAndRestart) {
 
   ASSERT_TRUE((*own)->Stop().ok());
   // Requirement: NOT_SERVING within 10 s of the database going away.
-  EXPECT_TRUE(WaitFor([&] { return HealthOf(channel, "readiness") == "NOT_SERVING"; },
-                      absl::Seconds(10))
-                  .ok());
+  EXPECT_TRUE(
+      WaitFor([&] { return HealthOf(channel, "readiness") == "NOT_SERVING"; }, absl::Seconds(10))
+          .ok());
   // Liveness is unaffected: the process must not be restarted for this.
   EXPECT_EQ(HealthOf(channel, ""), "SERVING");
 
   ASSERT_TRUE((*own)->Start().ok());
-  EXPECT_TRUE(WaitFor([&] { return HealthOf(channel, "readiness") == "SERVING"; },
-                      absl::Seconds(10))
-                  .ok());
+  EXPECT_TRUE(
+      WaitFor([&] { return HealthOf(channel, "readiness") == "SERVING"; }, absl::Seconds(10)).ok());
   // And RPCs that need the database work again without a restart.
   auto stub = network::v1::NetworkService::NewStub(channel);
   grpc::ClientContext ctx;
@@ -176,8 +178,8 @@ TEST_F(FoundationTest, SigtermReportsNotServingDrainsAndExitsZero) {
   ASSERT_EQ(HealthOf(channel, ""), "SERVING");
   (*p)->Signal(SIGTERM);
   // While draining, health says NOT_SERVING but RPCs are still answered.
-  EXPECT_TRUE(WaitFor([&] { return HealthOf(channel, "") == "NOT_SERVING"; },
-                      absl::Seconds(2), absl::Milliseconds(20))
+  EXPECT_TRUE(WaitFor([&] { return HealthOf(channel, "") == "NOT_SERVING"; }, absl::Seconds(2),
+                      absl::Milliseconds(20))
                   .ok());
   EXPECT_EQ(IngestInfoCalls(**p, 1), 1);
   auto code = (*p)->WaitExit(absl::Seconds(30));
@@ -203,7 +205,8 @@ TEST_F(FoundationTest, MetricsPassPromtoolAndCountTheRpcsMade) {
                                "grpc_method=\"GetServiceInfo\",grpc_service=\""
                                "innoscope.ingest.v1.IngestService\",grpc_type=\"unary\"} 3"));
   EXPECT_THAT(*text, HasSubstr("grpc_server_started_total{grpc_method=\"GetServiceInfo\""));
-  EXPECT_THAT(*text, HasSubstr("grpc_server_handling_seconds_bucket{grpc_method=\"GetServiceInfo\""));
+  EXPECT_THAT(*text,
+              HasSubstr("grpc_server_handling_seconds_bucket{grpc_method=\"GetServiceInfo\""));
   EXPECT_THAT(*text, HasSubstr("innoscope_db_pool_max_connections 8"));
   EXPECT_THAT(*text, HasSubstr("process_start_time_seconds"));
   EXPECT_THAT(*text, HasSubstr("innoscope_build_info{"));
@@ -220,9 +223,8 @@ TEST_F(FoundationTest, InvalidConfigurationExitsTwoWithOneLine) {
     EXPECT_EQ(*out, absl::StrCat("innoscope-", name,
                                  ": invalid configuration: --db_pool_size: 0 is outside "
                                  "[1, 256]\n"));
-    auto help = RunCommand(absl::StrCat(BuildDir(), "/services/", name, "/innoscope-", name,
-                                        " --help"),
-                           &code);
+    auto help = RunCommand(
+        absl::StrCat(BuildDir(), "/services/", name, "/innoscope-", name, " --help"), &code);
     EXPECT_EQ(code, 0);
     EXPECT_THAT(*help, HasSubstr("INNOSCOPE_GRPC_ADDRESS"));
   }

@@ -75,14 +75,13 @@ absl::StatusOr<std::string> HttpGet(const std::string& host_port,
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  ::inet_pton(AF_INET, parts[0] == "localhost" ? "127.0.0.1" : parts[0].c_str(),
-              &addr.sin_addr);
+  ::inet_pton(AF_INET, parts[0] == "localhost" ? "127.0.0.1" : parts[0].c_str(), &addr.sin_addr);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     ::close(fd);
     return absl::UnavailableError("cannot connect to " + host_port);
   }
-  std::string request = absl::StrCat("GET ", path_and_query, " HTTP/1.0\r\nHost: ",
-                                     host_port, "\r\n\r\n");
+  std::string request =
+      absl::StrCat("GET ", path_and_query, " HTTP/1.0\r\nHost: ", host_port, "\r\n\r\n");
   if (::write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
     ::close(fd);
     return absl::UnavailableError("write failed");
@@ -94,8 +93,7 @@ absl::StatusOr<std::string> HttpGet(const std::string& host_port,
   ::close(fd);
   size_t body = response.find("\r\n\r\n");
   if (body == std::string::npos) return absl::UnavailableError("no HTTP response");
-  if (!absl::StartsWith(response, "HTTP/1.1 200") &&
-      !absl::StartsWith(response, "HTTP/1.0 200")) {
+  if (!absl::StartsWith(response, "HTTP/1.1 200") && !absl::StartsWith(response, "HTTP/1.0 200")) {
     return absl::UnavailableError(response.substr(0, response.find('\r')));
   }
   return response.substr(body + 4);
@@ -104,8 +102,8 @@ absl::StatusOr<std::string> HttpGet(const std::string& host_port,
 // ---------------------------------------------------------------- Postgres
 
 absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Shared() {
-  std::unique_ptr<PostgresServer> pg(new PostgresServer(
-      EnvOr("INNOSCOPE_TEST_STACK_DIR", BuildDir() + "/test-stack"), false));
+  std::unique_ptr<PostgresServer> pg(
+      new PostgresServer(EnvOr("INNOSCOPE_TEST_STACK_DIR", BuildDir() + "/test-stack"), false));
   absl::Status s = pg->ReadPort();
   if (!s.ok()) return s;
   return pg;
@@ -125,10 +123,10 @@ PostgresServer::~PostgresServer() {
 
 absl::Status PostgresServer::Stack(const std::string& command) {
   int code = 0;
-  absl::StatusOr<std::string> out = RunCommand(
-      absl::StrCat("INNOSCOPE_STACK_DIR='", stack_dir_, "' '", SourceDir(),
-                   "/deploy/local/stack.sh' ", command),
-      &code);
+  absl::StatusOr<std::string> out =
+      RunCommand(absl::StrCat("INNOSCOPE_STACK_DIR='", stack_dir_, "' '", SourceDir(),
+                              "/deploy/local/stack.sh' ", command),
+                 &code);
   if (!out.ok()) return out.status();
   if (code != 0) {
     return absl::InternalError(absl::StrCat("stack.sh ", command, " failed: ", *out));
@@ -159,13 +157,13 @@ std::string PostgresServer::Url(const std::string& database) const {
 }
 
 absl::StatusOr<std::string> PostgresServer::CreateDatabase(const std::string& prefix) {
-  std::string name = absl::StrCat("t_", prefix, "_", ::getpid(), "_",
-                                  database_counter.fetch_add(1));
+  std::string name =
+      absl::StrCat("t_", prefix, "_", ::getpid(), "_", database_counter.fetch_add(1));
   int code = 0;
-  absl::StatusOr<std::string> out = RunCommand(
-      absl::StrCat("/usr/lib/postgresql/15/bin/createdb -h 127.0.0.1 -p ", port_,
-                   " -U innoscope ", name),
-      &code);
+  absl::StatusOr<std::string> out =
+      RunCommand(absl::StrCat("/usr/lib/postgresql/15/bin/createdb -h 127.0.0.1 -p ", port_,
+                              " -U innoscope ", name),
+                 &code);
   if (!out.ok()) return out.status();
   if (code != 0) return absl::InternalError("createdb failed: " + *out);
   return Url(name);
@@ -187,12 +185,13 @@ absl::StatusOr<ServiceSet> StartServices(const std::map<std::string, std::string
     return absl::InvalidArgumentError("scoring calls weighting: start weighting too");
   }
   ServiceSet set;
-  absl::StatusOr<std::unique_ptr<ServiceProcess>> started = ServiceProcess::Start("ingest", {}, env);
+  absl::StatusOr<std::unique_ptr<ServiceProcess>> started =
+      ServiceProcess::Start("ingest", {}, env);
   if (!started.ok()) return started.status();
   set.ingest = *std::move(started);
   const std::string ingest_flag = absl::StrCat("--ingest_address=", set.ingest->grpc_address());
-  for (auto [name, slot] : {std::make_pair("weighting", &set.weighting),
-                            std::make_pair("network", &set.network)}) {
+  for (auto [name, slot] :
+       {std::make_pair("weighting", &set.weighting), std::make_pair("network", &set.network)}) {
     if (!named(name)) continue;
     started = ServiceProcess::Start(name, {ingest_flag}, env);
     if (!started.ok()) return started.status();
@@ -262,8 +261,8 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
     if (!p->grpc_address_.empty() && !p->metrics_address_.empty()) return p;
     absl::StatusOr<int> exited = p->WaitExit(absl::ZeroDuration());
     if (exited.ok()) {
-      return absl::InternalError(absl::StrCat(name, " exited with ", *exited,
-                                              " during start-up:\n", p->Log()));
+      return absl::InternalError(
+          absl::StrCat(name, " exited with ", *exited, " during start-up:\n", p->Log()));
     }
     if (absl::Now() > deadline) {
       return absl::DeadlineExceededError(
@@ -322,8 +321,7 @@ std::string ServiceProcess::Log() const {
   return ss.str();
 }
 
-std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel,
-                     const std::string& service) {
+std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
   absl::StatusOr<bool> serving = server::CheckServing(channel, service, absl::Seconds(2));
   if (!serving.ok()) return serving.status().ToString();
   return *serving ? "SERVING" : "NOT_SERVING";

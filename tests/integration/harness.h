@@ -47,8 +47,7 @@ class PostgresServer {
   // The server of the ctest fixture "pg" (already running).
   static absl::StatusOr<std::unique_ptr<PostgresServer>> Shared();
   // A private server in its own stack folder, stopped when destroyed.
-  static absl::StatusOr<std::unique_ptr<PostgresServer>> StartPrivate(
-      const std::string& stack_dir);
+  static absl::StatusOr<std::unique_ptr<PostgresServer>> StartPrivate(const std::string& stack_dir);
   ~PostgresServer();
 
   absl::Status Stop();
@@ -116,7 +115,6 @@ absl::StatusOr<ServiceSet> StartServices(const std::map<std::string, std::string
                                          const std::vector<std::string>& others);
 
 // Health of one entry: "SERVING", "NOT_SERVING" or the error text.
-std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel,
-                     const std::string& service);
+std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service);
 
 }  // namespace innoscope::testing

@@ -7,8 +7,8 @@
 
 #include <cmath>
 #include <cstring>
-#include <map>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -167,17 +167,18 @@ class IngestTest : public ::testing::Test {
   // Rows of ingest.observations read by scans so far: heap tuples of
   // sequential scans plus those fetched through indexes.
   int64_t ObservationRowsRead() {
-    return std::stoll(Sql("SELECT seq_tup_read + idx_tup_fetch FROM pg_stat_user_tables "
-                          "WHERE schemaname = 'ingest' AND relname = 'observations'"));
+    return std::stoll(
+        Sql("SELECT seq_tup_read + idx_tup_fetch FROM pg_stat_user_tables "
+            "WHERE schemaname = 'ingest' AND relname = 'observations'"));
   }
 
   // Stops the service and waits until the server processes of its sessions
   // have exited: a session flushes its statistics when it ends, so the
   // counters of pg_stat_user_tables are then complete.
   void StopServiceAndFlushStatistics() {
-    const std::string pids = Sql(
-        "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE datname = "
-        "current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
+    const std::string pids =
+        Sql("SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE datname = "
+            "current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
     service_->Signal(SIGTERM);
     ASSERT_TRUE(service_->WaitExit(absl::Seconds(30)).ok());
     for (absl::string_view pid : absl::StrSplit(pids, ' ', absl::SkipEmpty())) {
@@ -195,9 +196,9 @@ class IngestTest : public ::testing::Test {
 
 TEST_F(IngestTest, RevisionsKeepHistoryAndAsOfReadsTheOldValue) {
   std::vector<v1::WriteObservationsResponse> responses;
-  ASSERT_TRUE(Write({Batch("b1", {Obs("R01", "gdp", 2021, 1.5), Obs("R02", "gdp", 2021, 2.5)})},
-                    &responses)
-                  .ok());
+  ASSERT_TRUE(
+      Write({Batch("b1", {Obs("R01", "gdp", 2021, 1.5), Obs("R02", "gdp", 2021, 2.5)})}, &responses)
+          .ok());
   ASSERT_EQ(responses.size(), 1u);
   EXPECT_EQ(responses[0].summary().inserted(), 2);
   int64_t version_after_first = DataVersion("framework:fw");
@@ -446,8 +447,8 @@ TEST_F(IngestTest, ImportKilledMidwayThenRetriedEqualsTheInputExactly) {
       double v = (b * 100 + r) * 0.1 + 1e-300 * r - 123456789.123456789 * (r % 3);
       // 20 (region, indicator) pairs per period, 5 periods per batch.
       bool gdp = (r / 10) % 2 == 1;
-      rows.push_back(Obs(absl::StrCat("R0", r % 10), gdp ? "gdp" : "firms",
-                         1900 + b * 5 + r / 20, gdp ? v : std::fabs(v)));
+      rows.push_back(Obs(absl::StrCat("R0", r % 10), gdp ? "gdp" : "firms", 1900 + b * 5 + r / 20,
+                         gdp ? v : std::fabs(v)));
     }
     batches.push_back(Batch(absl::StrCat("import-", b), rows));
   }
@@ -486,7 +487,8 @@ TEST_F(IngestTest, ImportKilledMidwayThenRetriedEqualsTheInputExactly) {
   }
   for (const auto& s : stored) {
     const auto& o = s.observation();
-    double want = expected.at(absl::StrCat(o.region_code(), "/", o.indicator_code(), "/", o.period()));
+    double want =
+        expected.at(absl::StrCat(o.region_code(), "/", o.indicator_code(), "/", o.period()));
     double got = o.value();
     EXPECT_EQ(std::memcmp(&want, &got, sizeof(double)), 0);
     EXPECT_EQ(s.revision(), 1);
@@ -647,11 +649,11 @@ TEST_F(IngestTest, RelationsNeedKnownActorsAndForbidSelfRelations) {
     return stream->Finish();
   };
   v1::WriteRelationsResponse out;
-  grpc::Status bad = write("rel-bad",
-                           {relation("firm1", "firm2", "technology_empowerment"),
-                            relation("firm1", "ghost", "investment"),
-                            relation("firm2", "firm2", "cooperation")},
-                           &out);
+  grpc::Status bad =
+      write("rel-bad",
+            {relation("firm1", "firm2", "technology_empowerment"),
+             relation("firm1", "ghost", "investment"), relation("firm2", "firm2", "cooperation")},
+            &out);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(bad.error_message(), HasSubstr("row 1 target_code: unknown actor \"ghost\""));
   EXPECT_THAT(bad.error_message(), HasSubstr("row 2 target_code: self-relation"));

@@ -36,9 +36,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
@@ -58,7 +58,7 @@ using ::google::protobuf::Value;
 
 // One container of the plan.
 struct Launch {
-  std::string name;  // service name; empty for the CronJob
+  std::string name;    // service name; empty for the CronJob
   std::string binary;  // innoscope-<name>: build/services/<name>/innoscope-<name>
   std::vector<std::string> args;
   std::map<std::string, std::string> env;
@@ -111,12 +111,12 @@ std::string ShellQuote(const std::string& s) {
 absl::StatusOr<Plan> LoadPlan() {
   std::string out = absl::StrCat(BuildDir(), "/test-logs/k8s-plan-", ::getpid(), ".json");
   int code = 0;
-  absl::StatusOr<std::string> log = RunCommand(
-      absl::StrCat("mkdir -p ", ShellQuote(BuildDir() + "/test-logs"), " && ", Python(), " ",
-                   ShellQuote(SourceDir() + "/tests/k8s/manifests.py"), " plan ",
-                   ShellQuote(SourceDir() + "/k8s/overlays/dev"), " --build_dir ",
-                   ShellQuote(BuildDir()), " --output ", ShellQuote(out)),
-      &code);
+  absl::StatusOr<std::string> log =
+      RunCommand(absl::StrCat("mkdir -p ", ShellQuote(BuildDir() + "/test-logs"), " && ", Python(),
+                              " ", ShellQuote(SourceDir() + "/tests/k8s/manifests.py"), " plan ",
+                              ShellQuote(SourceDir() + "/k8s/overlays/dev"), " --build_dir ",
+                              ShellQuote(BuildDir()), " --output ", ShellQuote(out)),
+                 &code);
   if (!log.ok()) return log.status();
   // 77: no kubectl >= 1.27 to render the overlay (manifests.py SKIP_EXIT_CODE).
   if (code == 77) return absl::FailedPreconditionError(*log);
@@ -211,9 +211,9 @@ class K8sRehearsalE2eTest : public ::testing::Test {
     std::vector<std::string> inherited;
     for (char** e = environ; *e != nullptr; ++e) {
       std::string name(*e, std::strchr(*e, '=') - *e);
-      static const std::set<std::string> kHarness = {
-          "INNOSCOPE_SOURCE_DIR", "INNOSCOPE_BUILD_DIR", "INNOSCOPE_TEST_STACK_DIR",
-          "INNOSCOPE_SHARED_DIR"};
+      static const std::set<std::string> kHarness = {"INNOSCOPE_SOURCE_DIR", "INNOSCOPE_BUILD_DIR",
+                                                     "INNOSCOPE_TEST_STACK_DIR",
+                                                     "INNOSCOPE_SHARED_DIR"};
       if ((absl::StartsWith(name, "INNOSCOPE_") && !kHarness.count(name)) ||
           name == "DATABASE_URL") {
         inherited.push_back(name);
@@ -228,9 +228,9 @@ class K8sRehearsalE2eTest : public ::testing::Test {
     ASSERT_TRUE(pg.ok()) << pg.status();
     auto url = (*pg)->CreateDatabase("k8s");
     ASSERT_TRUE(url.ok()) << url.status();
-    local_database_url_ = Relocate(plan_.database_urls[0],
-                                   absl::StrCat("127.0.0.1:", (*pg)->port()),
-                                   url->substr(url->rfind('/') + 1));
+    local_database_url_ =
+        Relocate(plan_.database_urls[0], absl::StrCat("127.0.0.1:", (*pg)->port()),
+                 url->substr(url->rfind('/') + 1));
     for (const Launch& launch : plan_.services) {
       std::vector<std::string> args;
       for (const std::string& a : launch.args) args.push_back(Local(a));
@@ -280,9 +280,9 @@ TEST_F(K8sRehearsalE2eTest, ServicesStartServeAndReachTheirUpstreams) {
     EXPECT_EQ(HealthOf(channel, ""), "SERVING");
     EXPECT_EQ(HealthOf(channel, GrpcServiceName(launch.name)), "SERVING");
     // ... and the readiness probe: the database URL from the Secret works.
-    EXPECT_TRUE(WaitFor([&] { return HealthOf(channel, "readiness") == "SERVING"; },
-                        absl::Seconds(20))
-                    .ok())
+    EXPECT_TRUE(
+        WaitFor([&] { return HealthOf(channel, "readiness") == "SERVING"; }, absl::Seconds(20))
+            .ok())
         << processes_.at(launch.name)->Log();
     // The upstream addresses from the ConfigMap/env reach the right services.
     auto info = ServiceInfo(launch.name, channel);
@@ -303,9 +303,9 @@ TEST_F(K8sRehearsalE2eTest, ServicesStartServeAndReachTheirUpstreams) {
     flags.push_back(absl::StrCat("--", name, "_address=", process->grpc_address()));
   }
   int code = 0;
-  auto status = RunCommand(absl::StrCat(BuildDir(), "/services/cli/innoscope status ",
-                                        absl::StrJoin(flags, " ")),
-                           &code);
+  auto status = RunCommand(
+      absl::StrCat(BuildDir(), "/services/cli/innoscope status ", absl::StrJoin(flags, " ")),
+      &code);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(code, 0) << *status;
 
@@ -329,27 +329,28 @@ TEST_F(K8sRehearsalE2eTest, CronJobCommandProducesScores) {
   // seeded synthetic network and observations (docs/demo.md).
   std::string dir = absl::StrCat(BuildDir(), "/test-logs/k8s-recompute-", ::getpid());
   int code = 0;
-  ASSERT_TRUE(RunCommand(absl::StrCat("rm -rf ", ShellQuote(dir), " && mkdir -p ",
-                                      ShellQuote(dir)), &code).ok());
+  ASSERT_TRUE(
+      RunCommand(absl::StrCat("rm -rf ", ShellQuote(dir), " && mkdir -p ", ShellQuote(dir)), &code)
+          .ok());
   const std::string cli = ShellQuote(BuildDir() + "/services/cli/innoscope");
   const std::string ingest = absl::StrCat(" --stack_file=/nonexistent --ingest_address=",
                                           processes_.at("ingest")->grpc_address());
   const std::string examples = SourceDir() + "/examples/ai_index/";
-  for (const std::string& step : {
-           absl::StrCat("import regions ", ShellQuote(examples + "regions.csv"), ingest),
-           absl::StrCat("import cluster_members ", ShellQuote(examples + "cluster_members.csv"),
-                        ingest),
-           absl::StrCat("import framework ", ShellQuote(framework),
-                        " --framework ai_competitiveness_2023", ingest),
-           absl::StrCat("demo generate --seed 2023 --enterprises 200 --regions ",
-                        ShellQuote(examples + "regions.csv"), " --framework ",
-                        ShellQuote(framework), " --out ", ShellQuote(dir + "/synthetic")),
-           absl::StrCat("import actors ", ShellQuote(dir + "/synthetic/actors.csv"),
-                        " --relation_set ai_value_network", ingest),
-           absl::StrCat("import relations ", ShellQuote(dir + "/synthetic/relations.csv"),
-                        " --relation_set ai_value_network", ingest),
-           absl::StrCat("import observations ", ShellQuote(dir + "/synthetic/observations.csv"),
-                        " --framework ai_competitiveness_2023 --source synthetic", ingest)}) {
+  for (const std::string& step :
+       {absl::StrCat("import regions ", ShellQuote(examples + "regions.csv"), ingest),
+        absl::StrCat("import cluster_members ", ShellQuote(examples + "cluster_members.csv"),
+                     ingest),
+        absl::StrCat("import framework ", ShellQuote(framework),
+                     " --framework ai_competitiveness_2023", ingest),
+        absl::StrCat("demo generate --seed 2023 --enterprises 200 --regions ",
+                     ShellQuote(examples + "regions.csv"), " --framework ", ShellQuote(framework),
+                     " --out ", ShellQuote(dir + "/synthetic")),
+        absl::StrCat("import actors ", ShellQuote(dir + "/synthetic/actors.csv"),
+                     " --relation_set ai_value_network", ingest),
+        absl::StrCat("import relations ", ShellQuote(dir + "/synthetic/relations.csv"),
+                     " --relation_set ai_value_network", ingest),
+        absl::StrCat("import observations ", ShellQuote(dir + "/synthetic/observations.csv"),
+                     " --framework ai_competitiveness_2023 --source synthetic", ingest)}) {
     auto out = RunCommand(absl::StrCat(cli, " ", step), &code);
     ASSERT_TRUE(out.ok());
     ASSERT_EQ(code, 0) << step << ":\n" << *out;
@@ -364,24 +365,21 @@ TEST_F(K8sRehearsalE2eTest, CronJobCommandProducesScores) {
     path_of[path] = absl::StrCat(dir, "/", path.substr(path.rfind('/') + 1));
     std::ofstream(path_of[path]) << content;
   }
-  std::vector<std::string> command = {"env", "-i",
-                                      "PATH=/usr/local/bin:/usr/bin:/bin"};
+  std::vector<std::string> command = {"env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin"};
   for (const auto& [k, v] : plan_.recompute.env) {
     command.push_back(ShellQuote(absl::StrCat(k, "=", Local(v))));
   }
   // innoscope-recompute, as built: build/services/recompute/innoscope-recompute.
   ASSERT_TRUE(absl::StartsWith(plan_.recompute.binary, "innoscope-")) << plan_.recompute.binary;
-  command.push_back(ShellQuote(absl::StrCat(BuildDir(), "/services/",
-                                            plan_.recompute.binary.substr(10), "/",
-                                            plan_.recompute.binary)));
+  command.push_back(ShellQuote(absl::StrCat(
+      BuildDir(), "/services/", plan_.recompute.binary.substr(10), "/", plan_.recompute.binary)));
   for (const std::string& a : plan_.recompute.args) {
     command.push_back(ShellQuote(path_of.count(a) ? path_of[a] : Local(a)));
   }
   auto out = RunCommand(absl::StrJoin(command, " "), &code);
   ASSERT_TRUE(out.ok());
   ASSERT_EQ(code, 0) << *out;
-  EXPECT_THAT(*out,
-              ::testing::HasSubstr("innoscope-recompute: success: recomputed 1 of 1 index"));
+  EXPECT_THAT(*out, ::testing::HasSubstr("innoscope-recompute: success: recomputed 1 of 1 index"));
 
   // Scores were produced and published: one run per configured period
   // (2014-2022), each ranking every province of examples/ai_index.
@@ -406,12 +404,12 @@ TEST_F(K8sRehearsalE2eTest, CronJobCommandProducesScores) {
   EXPECT_EQ(*periods.begin(), 2014);
   EXPECT_EQ(*periods.rbegin(), 2022);
   // The job run is recorded as a success, with the run ids.
-  auto outcome = RunCommand(
-      absl::StrCat("psql ", ShellQuote(local_database_url_),
-                   " -Atc \"SELECT outcome || ' ' || jsonb_array_length(run_ids->"
-                   "'ai_competitiveness_2023/province/published'->'score_runs') "
-                   "FROM recompute.job_runs ORDER BY id DESC LIMIT 1\""),
-      &code);
+  auto outcome =
+      RunCommand(absl::StrCat("psql ", ShellQuote(local_database_url_),
+                              " -Atc \"SELECT outcome || ' ' || jsonb_array_length(run_ids->"
+                              "'ai_competitiveness_2023/province/published'->'score_runs') "
+                              "FROM recompute.job_runs ORDER BY id DESC LIMIT 1\""),
+                 &code);
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(code, 0) << *outcome;
   EXPECT_EQ(*outcome, "success 9\n");

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
@@ -23,8 +23,7 @@ using ::testing::HasSubstr;
 
 size_t Count(const std::string& text, const std::string& needle) {
   size_t n = 0;
-  for (size_t pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + 1)) {
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) {
     ++n;
   }
   return n;
@@ -59,8 +58,8 @@ TEST(PrometheusE2eTest, PrometheusScrapesEveryServiceAndSeesRpcSeries) {
       services->ingest->metrics_address(), "', '", services->weighting->metrics_address(), "', '",
       services->network->metrics_address(), "', '", services->scoring->metrics_address(), "']\n");
   std::ofstream(dir + "/prometheus.yml") << config;
-  ASSERT_TRUE(RunCommand(absl::StrCat("promtool check config '", dir, "/prometheus.yml'"), &code)
-                  .ok());
+  ASSERT_TRUE(
+      RunCommand(absl::StrCat("promtool check config '", dir, "/prometheus.yml'"), &code).ok());
   ASSERT_EQ(code, 0);
 
   // Prometheus on a free port: let the kernel pick one by binding port 0 is
@@ -70,11 +69,11 @@ TEST(PrometheusE2eTest, PrometheusScrapesEveryServiceAndSeesRpcSeries) {
   for (int attempt = 0; attempt < 5 && prom_address.empty(); ++attempt) {
     int port = 20000 + static_cast<int>((::getpid() * 7919 + attempt * 104729) % 40000);
     std::string address = absl::StrCat("127.0.0.1:", port);
-    auto pid_text = RunCommand(
-        absl::StrCat("cd '", dir, "' && (prometheus --config.file=prometheus.yml "
-                     "--storage.tsdb.path=data --web.listen-address=", address,
-                     " > prometheus.log 2>&1 & echo $!)"),
-        &code);
+    auto pid_text = RunCommand(absl::StrCat("cd '", dir,
+                                            "' && (prometheus --config.file=prometheus.yml "
+                                            "--storage.tsdb.path=data --web.listen-address=",
+                                            address, " > prometheus.log 2>&1 & echo $!)"),
+                               &code);
     ASSERT_TRUE(pid_text.ok());
     prom_pid = std::stoi(*pid_text);
     if (WaitFor([&] { return HttpGet(address, "/-/ready").ok(); }, absl::Seconds(20)).ok()) {

@@ -93,8 +93,8 @@ class RecomputeTest : public RecomputeStack {
   }
 
   int64_t RunIdCount(const std::string& entry, const std::string& kind) {
-    return std::stoll(LastRun(absl::StrCat("coalesce(jsonb_array_length(run_ids->'", entry,
-                                           "'->'", kind, "'), -1)")));
+    return std::stoll(LastRun(
+        absl::StrCat("coalesce(jsonb_array_length(run_ids->'", entry, "'->'", kind, "'), -1)")));
   }
 
   // region -> composite score of a run (regions, or its clusters).
@@ -278,12 +278,13 @@ TEST_F(RecomputeTest, ChangedObservationIsRecomputedWithTheNewValue) {
   ExpectScores(Scores(run_2022),
                {{"CN-BJ", 56.25}, {"CN-SH", 53.125}, {"CN-GD", 59.375}, {"CN-ZJ", 15.625}});
   int code = 0;
-  auto ranking = RunCommand(absl::StrCat(Cli(), " ranking --framework recompute_test --period "
-                                                "2022 --stack_file=/nonexistent "
-                                                "--ingest_address=",
-                                         ingest_->grpc_address(), " --scoring_address=",
-                                         scoring_->grpc_address()),
-                            &code);
+  auto ranking = RunCommand(
+      absl::StrCat(Cli(),
+                   " ranking --framework recompute_test --period "
+                   "2022 --stack_file=/nonexistent "
+                   "--ingest_address=",
+                   ingest_->grpc_address(), " --scoring_address=", scoring_->grpc_address()),
+      &code);
   ASSERT_TRUE(ranking.ok());
   EXPECT_EQ(code, 0) << *ranking;
 }
@@ -349,12 +350,12 @@ TEST_F(RecomputeTest, FailureHalfWayPublishesNothingAndTheNextRunSucceeds) {
   // universe (the one country, without data) cannot be scored fails the
   // scores step after the first two indices' three runs. They are stored
   // as drafts, invisible to readers.
-  const std::string failing = WriteConfig(
-      "failing.yaml", absl::StrCat(ReadFile(Data("recompute.yaml")),
-                                   "  - framework: recompute_test\n"
-                                   "    periods: {first: 2022, last: 2022}\n"
-                                   "    universe: countries\n"
-                                   "    weighting: published\n"));
+  const std::string failing =
+      WriteConfig("failing.yaml", absl::StrCat(ReadFile(Data("recompute.yaml")),
+                                               "  - framework: recompute_test\n"
+                                               "    periods: {first: 2022, last: 2022}\n"
+                                               "    universe: countries\n"
+                                               "    weighting: published\n"));
   r = RecomputeWith(failing);
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("innoscope-recompute: step scores failed: indices[2] "
@@ -419,8 +420,9 @@ struct Pushgateway {
 TEST_F(RecomputeTest, MetricsArePushedToARealPushgateway) {
   const std::string binary = "/usr/bin/prometheus-pushgateway";
   if (::access(binary.c_str(), X_OK) != 0) {
-    GTEST_SKIP() << binary << " is not installed (Debian package prometheus-pushgateway, "
-                              "deploy/install-deps.sh)";
+    GTEST_SKIP() << binary
+                 << " is not installed (Debian package prometheus-pushgateway, "
+                    "deploy/install-deps.sh)";
   }
   const int port = FreePort();
   ASSERT_GT(port, 0);
@@ -482,8 +484,7 @@ TEST_F(RecomputeTest, MetricsArePushedToARealPushgateway) {
   EXPECT_EQ(Sample(*scraped, "innoscope_recompute_runs_total", "outcome=\"unchanged\""), 1.0);
   EXPECT_FALSE(
       Sample(*scraped, "innoscope_recompute_last_run_duration_seconds", "step=\"scores\""));
-  EXPECT_TRUE(
-      Sample(*scraped, "innoscope_recompute_last_run_duration_seconds", "step=\"total\""));
+  EXPECT_TRUE(Sample(*scraped, "innoscope_recompute_last_run_duration_seconds", "step=\"total\""));
 }
 
 }  // namespace

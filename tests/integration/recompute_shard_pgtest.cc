@@ -68,12 +68,16 @@ class RecomputeShardTest : public RecomputeStack {
     p.out_path = absl::StrCat(dir_, "/job-", n, ".out");
     p.err_path = absl::StrCat(dir_, "/job-", n, ".err");
     std::vector<std::string> argv = {
-        Job(), "--config", Data("recompute.yaml"), absl::StrCat("--database_url=", url_),
+        Job(),
+        "--config",
+        Data("recompute.yaml"),
+        absl::StrCat("--database_url=", url_),
         absl::StrCat("--ingest_address=", ingest_->grpc_address()),
         absl::StrCat("--weighting_address=", weighting_->grpc_address()),
         absl::StrCat("--scoring_address=", scoring_->grpc_address()),
         absl::StrCat("--network_address=", network_->grpc_address()),
-        "--stack_file=/nonexistent", "--wait_seconds=120"};
+        "--stack_file=/nonexistent",
+        "--wait_seconds=120"};
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<std::string> envs;
     for (char** e = environ; *e != nullptr; ++e) {
@@ -234,12 +238,11 @@ TEST_F(RecomputeShardTest, KilledShardRerunEndsInTheSamePublishedResult) {
                       absl::Seconds(60))
                   .ok())
       << Err(zero);
-  ASSERT_TRUE(WaitFor(
-                  [&] {
-                    return Sql("SELECT count(*) FROM recompute.work_items WHERE shard = 0") == "1";
-                  },
-                  absl::Seconds(60))
-                  .ok())
+  ASSERT_TRUE(
+      WaitFor(
+          [&] { return Sql("SELECT count(*) FROM recompute.work_items WHERE shard = 0") == "1"; },
+          absl::Seconds(60))
+          .ok())
       << Err(zero);
   ASSERT_TRUE(WaitFor([&] { return absl::StrContains(Err(zero), "waiting for other shards"); },
                       absl::Seconds(30))
@@ -248,9 +251,9 @@ TEST_F(RecomputeShardTest, KilledShardRerunEndsInTheSamePublishedResult) {
   ::kill(zero.pid, SIGKILL);
   EXPECT_EQ(Wait(zero), -SIGKILL);
   running_.clear();
-  const std::string recorded = Sql(
-      "SELECT step || ' ' || entry_key || ' ' || period || ' ' || done_at "
-      "FROM recompute.work_items");
+  const std::string recorded =
+      Sql("SELECT step || ' ' || entry_key || ' ' || period || ' ' || done_at "
+          "FROM recompute.work_items");
   EXPECT_THAT(recorded, HasSubstr("network recompute_test/province/published 2021"));
   EXPECT_EQ(Sql("SELECT state FROM recompute.sharded_runs"), "open");
   EXPECT_EQ(ScoreRunCount(), 0);  // nothing published

@@ -74,17 +74,19 @@ class RecomputeStack : public ::testing::Test {
     dir_ = absl::StrCat(BuildDir(), "/test-logs/recompute-", ::getpid(), "-",
                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     int code = 0;
-    ASSERT_TRUE(RunCommand(absl::StrCat("rm -rf ", ShellQuote(dir_), " && mkdir -p ",
-                                        ShellQuote(dir_)), &code).ok());
+    ASSERT_TRUE(
+        RunCommand(absl::StrCat("rm -rf ", ShellQuote(dir_), " && mkdir -p ", ShellQuote(dir_)),
+                   &code)
+            .ok());
     ASSERT_NO_FATAL_FAILURE(Seed());
   }
 
   void StartScoring() {
-    auto scoring = ServiceProcess::Start(
-        "scoring",
-        {absl::StrCat("--ingest_address=", ingest_->grpc_address()),
-         absl::StrCat("--weighting_address=", weighting_->grpc_address())},
-        env_);
+    auto scoring =
+        ServiceProcess::Start("scoring",
+                              {absl::StrCat("--ingest_address=", ingest_->grpc_address()),
+                               absl::StrCat("--weighting_address=", weighting_->grpc_address())},
+                              env_);
     ASSERT_TRUE(scoring.ok()) << scoring.status();
     scoring_ = *std::move(scoring);
     scoring_stub_ = scoring::v1::ScoringService::NewStub(scoring_->Channel());
@@ -122,13 +124,12 @@ class RecomputeStack : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.error_message();
     ASSERT_NO_FATAL_FAILURE(Import(absl::StrCat("framework ", ShellQuote(Data("framework.csv")),
                                                 " --framework recompute_test")));
-    ASSERT_NO_FATAL_FAILURE(Import(absl::StrCat("actors ", ShellQuote(Data("actors.csv")),
-                                                " --relation_set test_network")));
+    ASSERT_NO_FATAL_FAILURE(Import(
+        absl::StrCat("actors ", ShellQuote(Data("actors.csv")), " --relation_set test_network")));
     ASSERT_NO_FATAL_FAILURE(Import(absl::StrCat("relations ", ShellQuote(Data("relations.csv")),
                                                 " --relation_set test_network")));
-    ASSERT_NO_FATAL_FAILURE(Import(absl::StrCat("observations ",
-                                                ShellQuote(Data("observations.csv")),
-                                                " --framework recompute_test")));
+    ASSERT_NO_FATAL_FAILURE(Import(absl::StrCat(
+        "observations ", ShellQuote(Data("observations.csv")), " --framework recompute_test")));
   }
 
   // Runs `innoscope-recompute --config tests/data/recompute/recompute.yaml`
@@ -174,14 +175,15 @@ class RecomputeStack : public ::testing::Test {
 
   // The newest job run's column (or expression over job_runs).
   std::string LastRun(const std::string& expression) {
-    return Sql(absl::StrCat("SELECT ", expression, " FROM recompute.job_runs ORDER BY id DESC LIMIT 1"));
+    return Sql(
+        absl::StrCat("SELECT ", expression, " FROM recompute.job_runs ORDER BY id DESC LIMIT 1"));
   }
 
   // Ingest's current data versions of the test's scopes.
   std::map<std::string, int64_t> IngestVersions() {
     ingest::v1::GetDataVersionsRequest request;
-    for (const char* s : {"framework:recompute_test", "observations", "regions",
-                          "relations:test_network"}) {
+    for (const char* s :
+         {"framework:recompute_test", "observations", "regions", "relations:test_network"}) {
       request.add_scopes(s);
     }
     grpc::ClientContext context;

@@ -111,7 +111,8 @@ class WeightingTest : public ::testing::Test {
     ASSERT_TRUE(stream->Finish().ok());
   }
 
-  grpc::Status Compute(const wv1::ComputeWeightsRequest& request, wv1::ComputeWeightsResponse* out) {
+  grpc::Status Compute(const wv1::ComputeWeightsRequest& request,
+                       wv1::ComputeWeightsResponse* out) {
     grpc::ClientContext ctx;
     return stub_->ComputeWeights(&ctx, request, out);
   }
@@ -257,18 +258,19 @@ TEST_F(WeightingTest, CliOnlineAndOfflineAgree) {
   // The first number after "key": in a (compact) JSON text.
   auto number = [](const std::string& json, const std::string& key) {
     const size_t at = json.find("\"" + key + "\":");
-    return at == std::string::npos ? -1.0 : std::strtod(json.c_str() + at + key.size() + 3, nullptr);
+    return at == std::string::npos ? -1.0
+                                   : std::strtod(json.c_str() + at + key.size() + 3, nullptr);
   };
   int code = 0;
   const std::string data = write("d.csv", "region,a,b,c\nR1,1,1,5\nR2,2,1,7\nR3,3,4,6\n");
   for (const char* method : {"entropy", "critic", "cv"}) {
     SCOPED_TRACE(method);
-    auto offline = RunCommand(absl::StrCat(cli, " weights ", method, " --data ", data,
-                                           " --json 2>/dev/null"), &code);
+    auto offline = RunCommand(
+        absl::StrCat(cli, " weights ", method, " --data ", data, " --json 2>/dev/null"), &code);
     ASSERT_TRUE(offline.ok());
     ASSERT_EQ(code, 0) << *offline;
-    auto served = RunCommand(absl::StrCat(cli, " weights ", method, " --framework fw@1 --period 2022",
-                                          online), &code);
+    auto served = RunCommand(
+        absl::StrCat(cli, " weights ", method, " --framework fw@1 --period 2022", online), &code);
     ASSERT_TRUE(served.ok());
     ASSERT_EQ(code, 0) << *served;
     EXPECT_THAT(*served, HasSubstr("\"weight_set\":\"ws-"));
@@ -281,8 +283,8 @@ TEST_F(WeightingTest, CliOnlineAndOfflineAgree) {
   ::mkdir((dir + "/m").c_str(), 0755);
   write("m/index.csv", ",dim_x,dim_y\ndim_x,1,3\ndim_y,1/3,1\n");
   write("m/dim_x.csv", ",b,a\nb,1,1/2\na,2,1\n");  // any order of the children
-  auto ahp = RunCommand(absl::StrCat(cli, " weights ahp --framework fw --matrices ", dir, "/m",
-                                     online), &code);
+  auto ahp = RunCommand(
+      absl::StrCat(cli, " weights ahp --framework fw --matrices ", dir, "/m", online), &code);
   ASSERT_TRUE(ahp.ok());
   ASSERT_EQ(code, 0) << *ahp;
   EXPECT_NEAR(number(*ahp, "a"), 0.5, 1e-12);
@@ -291,7 +293,8 @@ TEST_F(WeightingTest, CliOnlineAndOfflineAgree) {
   // A matrix over the wrong items: the service names the node and children.
   write("m/dim_x.csv", ",a,z\na,1,2\nz,1/2,1\n");
   ahp = RunCommand(absl::StrCat(cli, " weights ahp --framework fw --matrices ", dir, "/m",
-                                " --weighting_address=", weighting_->grpc_address()), &code);
+                                " --weighting_address=", weighting_->grpc_address()),
+                   &code);
   ASSERT_TRUE(ahp.ok());
   EXPECT_EQ(code, 1);
   EXPECT_THAT(*ahp, HasSubstr("node's children are {a, b}"));
@@ -349,8 +352,8 @@ TEST_F(WeightingTest, BadInputNamesTheProblem) {
     r.mutable_data()->set_period(2022);
     cases.push_back({r, grpc::StatusCode::NOT_FOUND, "framework nope"});
   }
-  cases.push_back({Request(wv1::METHOD_UNSPECIFIED), grpc::StatusCode::INVALID_ARGUMENT,
-                   "method: required"});
+  cases.push_back(
+      {Request(wv1::METHOD_UNSPECIFIED), grpc::StatusCode::INVALID_ARGUMENT, "method: required"});
   for (const Case& c : cases) {
     SCOPED_TRACE(c.expected);
     wv1::ComputeWeightsResponse response;

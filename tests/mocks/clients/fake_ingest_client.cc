@@ -78,25 +78,25 @@ absl::Status FakeIngestClient::Enter(const std::string& method) {
 
 // ----------------------------------------------------------- IngestClient
 
-absl::StatusOr<LoadedFramework> FakeIngestClient::GetFramework(const std::string& code,
-                                                               int version, absl::Time) {
+absl::StatusOr<LoadedFramework> FakeIngestClient::GetFramework(const std::string& code, int version,
+                                                               absl::Time) {
   RETURN_IF_ERROR(Enter("GetFramework"));
   const ingest::v1::Framework* found = nullptr;
   for (const auto& [key, framework] : frameworks_) {
     if (key.first == code && (version == 0 || key.second == version)) found = &framework;
   }
   if (found == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("ingest GetFramework: framework ", code,
-                     version > 0 ? absl::StrCat(" v", version) : "", " does not exist"));
+    return absl::NotFoundError(absl::StrCat("ingest GetFramework: framework ", code,
+                                            version > 0 ? absl::StrCat(" v", version) : "",
+                                            " does not exist"));
   }
   ASSIGN_OR_RETURN(index::Framework tree, FrameworkFromProto(*found));
   return LoadedFramework{*found, std::move(tree)};
 }
 
 absl::StatusOr<index::DataMatrix> FakeIngestClient::ReadIndicators(
-    const std::vector<std::string>& indicators, int period,
-    const std::vector<std::string>& regions, absl::Time, std::optional<absl::Time>) {
+    const std::vector<std::string>& indicators, int period, const std::vector<std::string>& regions,
+    absl::Time, std::optional<absl::Time>) {
   RETURN_IF_ERROR(Enter("ReadIndicators"));
   std::vector<std::string> rows = regions;
   if (rows.empty()) {

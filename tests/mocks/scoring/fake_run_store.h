@@ -76,8 +76,8 @@ class FakeRunStore final : public RunStore {
   absl::StatusOr<std::vector<RunResultRow>> Scores(const std::string&, bool) override {
     return Unimplemented("Scores");
   }
-  absl::Status ExportResults(
-      const std::string&, const std::function<bool(std::vector<RunResultRow>&)>&) override {
+  absl::Status ExportResults(const std::string&,
+                             const std::function<bool(std::vector<RunResultRow>&)>&) override {
     return Unimplemented("ExportResults");
   }
   absl::StatusOr<bool> InsertUncertainty(const v1::Uncertainty&) override {

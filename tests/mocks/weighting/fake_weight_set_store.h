@@ -28,8 +28,8 @@ class FakeWeightSetStore final : public WeightSetStore {
     return it->second;
   }
   // By id (no insertion times here), all of them.
-  absl::StatusOr<std::vector<v1::WeightSet>> List(const std::string& framework_code, int64_t,
-                                                  int, int64_t* total) override {
+  absl::StatusOr<std::vector<v1::WeightSet>> List(const std::string& framework_code, int64_t, int,
+                                                  int64_t* total) override {
     std::vector<v1::WeightSet> out;
     for (const auto& [id, set] : sets_) {
       if (framework_code.empty() || set.framework().code() == framework_code) out.push_back(set);

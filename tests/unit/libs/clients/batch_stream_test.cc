@@ -31,9 +31,8 @@ struct FakeService {
   int streams_opened = 0;
 };
 
-class FakeStream
-    : public grpc::ClientReaderWriterInterface<v1::WriteObservationsRequest,
-                                               v1::WriteObservationsResponse> {
+class FakeStream : public grpc::ClientReaderWriterInterface<v1::WriteObservationsRequest,
+                                                            v1::WriteObservationsResponse> {
  public:
   explicit FakeStream(FakeService& service) : service_(service) {
     absl::MutexLock lock(&service_.mu);
@@ -99,17 +98,16 @@ StreamRun Stream(FakeService& service, size_t batches, int max_retries = 3) {
   options.window = 2;
   options.max_retries = max_retries;
   options.sleep = [](absl::Duration) {};
-  Streamer streamer(
-      [&](grpc::ClientContext*) { return std::make_unique<FakeStream>(service); },
-      [](size_t i) {
-        v1::WriteObservationsRequest request;
-        request.set_batch_id(absl::StrCat("b", i));
-        return request;
-      },
-      [&](size_t i, const v1::WriteObservationsResponse& r) {
-        run.acks.push_back(absl::StrCat(i, r.replayed() ? ":replayed" : ":new"));
-      },
-      options);
+  Streamer streamer([&](grpc::ClientContext*) { return std::make_unique<FakeStream>(service); },
+                    [](size_t i) {
+                      v1::WriteObservationsRequest request;
+                      request.set_batch_id(absl::StrCat("b", i));
+                      return request;
+                    },
+                    [&](size_t i, const v1::WriteObservationsResponse& r) {
+                      run.acks.push_back(absl::StrCat(i, r.replayed() ? ":replayed" : ":new"));
+                    },
+                    options);
   run.status = streamer.Run(batches);
   run.failed_batch = streamer.failed_batch();
   return run;
@@ -185,15 +183,15 @@ TEST(RunBatchStreamsTest, EveryBatchIsAcknowledgedOnceAcrossStreams) {
   std::vector<int> acks(7, 0);
   BatchStreamOptions options;
   options.window = 2;
-  ParallelRunResult run = RunBatchStreams<v1::WriteObservationsRequest,
-                                          v1::WriteObservationsResponse>(
-      7, 3, [&](grpc::ClientContext*) { return std::make_unique<FakeStream>(service); },
-      NumberedBatch,
-      [&](size_t i, const v1::WriteObservationsResponse& r) {
-        EXPECT_EQ(r.batch_id(), absl::StrCat("b", i));
-        ++acks[i];
-      },
-      options);
+  ParallelRunResult run =
+      RunBatchStreams<v1::WriteObservationsRequest, v1::WriteObservationsResponse>(
+          7, 3, [&](grpc::ClientContext*) { return std::make_unique<FakeStream>(service); },
+          NumberedBatch,
+          [&](size_t i, const v1::WriteObservationsResponse& r) {
+            EXPECT_EQ(r.batch_id(), absl::StrCat("b", i));
+            ++acks[i];
+          },
+          options);
   ASSERT_TRUE(run.status.ok()) << run.status;
   EXPECT_THAT(acks, ::testing::Each(1));
   EXPECT_EQ(service.streams_opened, 3);
@@ -204,10 +202,10 @@ TEST(RunBatchStreamsTest, ARejectedBatchStopsEveryStreamAndIsNamed) {
   service.reject_id = "b4";
   BatchStreamOptions options;
   options.window = 1;
-  ParallelRunResult run = RunBatchStreams<v1::WriteObservationsRequest,
-                                          v1::WriteObservationsResponse>(
-      40, 2, [&](grpc::ClientContext*) { return std::make_unique<FakeStream>(service); },
-      NumberedBatch, [](size_t, const v1::WriteObservationsResponse&) {}, options);
+  ParallelRunResult run =
+      RunBatchStreams<v1::WriteObservationsRequest, v1::WriteObservationsResponse>(
+          40, 2, [&](grpc::ClientContext*) { return std::make_unique<FakeStream>(service); },
+          NumberedBatch, [](size_t, const v1::WriteObservationsResponse&) {}, options);
   EXPECT_THAT(run.status, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("row 0")));
   EXPECT_EQ(run.failed_batch, 4u);
   absl::MutexLock lock(&service.mu);

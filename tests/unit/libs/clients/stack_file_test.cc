@@ -11,8 +11,9 @@ using ::innoscope::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(StackFileTest, ParsesKeyValueLinesSkippingCommentsAndBlanks) {
-  auto v = ParseStackFile("# written by stack.sh\n\nINNOSCOPE_INGEST_ADDRESS=127.0.0.1:1\n"
-                          "DATABASE_URL=postgresql://u@h:5/d?x=1\n");
+  auto v = ParseStackFile(
+      "# written by stack.sh\n\nINNOSCOPE_INGEST_ADDRESS=127.0.0.1:1\n"
+      "DATABASE_URL=postgresql://u@h:5/d?x=1\n");
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v->at("INNOSCOPE_INGEST_ADDRESS"), "127.0.0.1:1");
   EXPECT_EQ(v->at("DATABASE_URL"), "postgresql://u@h:5/d?x=1");

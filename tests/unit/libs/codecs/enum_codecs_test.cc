@@ -17,16 +17,16 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/descriptor.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 #include "libs/common/status_matchers.h"
 
 namespace innoscope::codecs {
 namespace {
 
-using ::testing::HasSubstr;
 using ::innoscope::testing::StatusIs;
+using ::testing::HasSubstr;
 
 namespace iv1 = ::innoscope::ingest::v1;
 namespace nv1 = ::innoscope::network::v1;
@@ -34,21 +34,19 @@ namespace sv1 = ::innoscope::scoring::v1;
 namespace wv1 = ::innoscope::weighting::v1;
 
 // The proto enums with a domain counterpart: one codec each.
-using Codecs =
-    std::tuple<sv1::NormalisationMethod, sv1::ImputationMethod, sv1::AggregationMethod,
-               sv1::ZeroPolicy, sv1::MissingChildren, sv1::TopsisNormalisation,
-               sv1::ClusterAggregate, wv1::Method, wv1::RandomIndexTable, wv1::PriorityMethod,
-               wv1::Combination, nv1::Convention, nv1::Measure, nv1::DegreeMode,
-               nv1::MultiEdgePolicy, nv1::SelfLoopPolicy>;
+using Codecs = std::tuple<sv1::NormalisationMethod, sv1::ImputationMethod, sv1::AggregationMethod,
+                          sv1::ZeroPolicy, sv1::MissingChildren, sv1::TopsisNormalisation,
+                          sv1::ClusterAggregate, wv1::Method, wv1::RandomIndexTable,
+                          wv1::PriorityMethod, wv1::Combination, nv1::Convention, nv1::Measure,
+                          nv1::DegreeMode, nv1::MultiEdgePolicy, nv1::SelfLoopPolicy>;
 
 // The proto enums without one: the services read them directly, check them
 // with CheckProtoEnum and name them with ProtoEnumName.
 using ProtoOnly =
-    std::tuple<iv1::RegionKind, iv1::WeightConvention, iv1::ActorKind, iv1::Layer,
-               nv1::FlagFilter, nv1::EndpointRule, nv1::GraphView, nv1::EdgeWeight,
-               nv1::RunKind, nv1::NodeRole, nv1::RegionLevel, nv1::YearMode,
-               nv1::RelationDirection, nv1::Aggregate, wv1::GroupAggregation,
-               wv1::ObjectiveScope, wv1::MissingValues>;
+    std::tuple<iv1::RegionKind, iv1::WeightConvention, iv1::ActorKind, iv1::Layer, nv1::FlagFilter,
+               nv1::EndpointRule, nv1::GraphView, nv1::EdgeWeight, nv1::RunKind, nv1::NodeRole,
+               nv1::RegionLevel, nv1::YearMode, nv1::RelationDirection, nv1::Aggregate,
+               wv1::GroupAggregation, wv1::ObjectiveScope, wv1::MissingValues>;
 
 template <typename Tuple, typename F, size_t... I>
 void ForEachTypeImpl(F&& f, std::index_sequence<I...>) {
@@ -239,15 +237,13 @@ TEST(EnumCodecsTest, MapsTheValuesTheProtoDocumentsForThem) {
   EXPECT_EQ(ToProto(index::NormaliseMethod::kDistanceToBest),
             sv1::NORMALISATION_METHOD_DISTANCE_TO_BEST);
   EXPECT_EQ(ToProto(index::ImputeMethod::kColumnMedian), sv1::IMPUTATION_METHOD_COLUMN_MEDIAN);
-  EXPECT_EQ(ToProto(scoring::AggregationMethod::kGeneralised),
-            sv1::AGGREGATION_METHOD_GENERALISED);
+  EXPECT_EQ(ToProto(scoring::AggregationMethod::kGeneralised), sv1::AGGREGATION_METHOD_GENERALISED);
   EXPECT_EQ(ToProto(scoring::NonPositivePolicy::kSkip), sv1::ZERO_POLICY_SKIP);
   EXPECT_EQ(ToProto(scoring::ClusterAggregate::kWeightedMean),
             sv1::CLUSTER_AGGREGATE_WEIGHTED_MEAN);
   EXPECT_EQ(ToProto(index::WeightingMethod::kCv), wv1::METHOD_CV);
   EXPECT_EQ(ToProto(index::RandomIndexTable::kChineseCommon), wv1::RANDOM_INDEX_TABLE_CN);
-  EXPECT_EQ(ToProto(index::AhpPriorityMethod::kGeometricMean),
-            wv1::PRIORITY_METHOD_GEOMETRIC_MEAN);
+  EXPECT_EQ(ToProto(index::AhpPriorityMethod::kGeometricMean), wv1::PRIORITY_METHOD_GEOMETRIC_MEAN);
   EXPECT_EQ(ToProto(graph::Measure::kHarmonic), nv1::MEASURE_HARMONIC);
   EXPECT_EQ(ToProto(graph::Measure::kClustering), nv1::MEASURE_CLUSTERING);
   EXPECT_EQ(ToProto(graph::DegreeMode::kTotal), nv1::DEGREE_MODE_TOTAL);

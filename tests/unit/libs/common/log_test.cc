@@ -11,8 +11,7 @@ namespace {
 TEST(LogTest, FormatsOneJsonObjectWithTypedFields) {
   absl::Time t = absl::FromUnixMillis(1700000000123);  // 2023-11-14T22:13:20.123Z
   std::string line = FormatLine(t, Level::kWarning, "ingest", "batch \"x\"\n",
-                                {{"rows", 3}, {"ok", false}, {"ratio", 0.5},
-                                 {"method", "/a.B/C"}});
+                                {{"rows", 3}, {"ok", false}, {"ratio", 0.5}, {"method", "/a.B/C"}});
   EXPECT_EQ(line,
             "{\"time\":\"2023-11-14T22:13:20.123Z\",\"level\":\"warning\","
             "\"service\":\"ingest\",\"message\":\"batch \\\"x\\\"\\n\","
@@ -20,9 +19,11 @@ TEST(LogTest, FormatsOneJsonObjectWithTypedFields) {
 }
 
 TEST(LogTest, EscapesControlCharactersAndWritesNonFiniteAsStrings) {
-  EXPECT_EQ(JsonEscape(std::string("a\x01" "b", 3)), "a\\u0001b");
-  std::string line = FormatLine(absl::UnixEpoch(), Level::kInfo, "s", "m",
-                                {{"v", 1.0 / 0.0}});
+  EXPECT_EQ(JsonEscape(std::string("a\x01"
+                                   "b",
+                                   3)),
+            "a\\u0001b");
+  std::string line = FormatLine(absl::UnixEpoch(), Level::kInfo, "s", "m", {{"v", 1.0 / 0.0}});
   EXPECT_NE(line.find("\"v\":\"inf\""), std::string::npos) << line;
 }
 

@@ -28,11 +28,9 @@ absl::Status CheckQuarter(int x) {
 
 TEST(StatusMacrosTest, PropagatesTheFirstError) {
   EXPECT_EQ(*Quarter(8), 2);
-  EXPECT_THAT(Quarter(6), StatusIs(absl::StatusCode::kInvalidArgument,
-                                   HasSubstr("odd")));
+  EXPECT_THAT(Quarter(6), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("odd")));
   EXPECT_THAT(CheckQuarter(4), IsOk());
-  EXPECT_THAT(CheckQuarter(2), StatusIs(absl::StatusCode::kInvalidArgument,
-                                        HasSubstr("odd")));
+  EXPECT_THAT(CheckQuarter(2), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("odd")));
 }
 
 }  // namespace

@@ -56,9 +56,9 @@ TEST(FlagSetTest, AcceptsSpaceSeparatedValuesAndBareBooleans) {
 
 TEST(FlagSetTest, RejectsUnknownFlagsMissingValuesAndBadBooleans) {
   FlagSet flags = TestFlags();
-  EXPECT_THAT(flags.Parse({"--grpc_adress=x:1"}, FakeEnv({})),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("unknown flag --grpc_adress")));
+  EXPECT_THAT(
+      flags.Parse({"--grpc_adress=x:1"}, FakeEnv({})),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown flag --grpc_adress")));
   EXPECT_THAT(flags.Parse({"--grpc_address"}, FakeEnv({})),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a value")));
   EXPECT_THAT(flags.Parse({"--force=maybe"}, FakeEnv({})),
@@ -94,9 +94,9 @@ TEST(FlagSetTest, TypedAccessorsNameTheFlagOnError) {
   flags.Add("size", "300", "").Add("wait", "-1", "");
   auto parsed = flags.Parse({}, FakeEnv({}));
   ASSERT_TRUE(parsed.ok());
-  EXPECT_THAT(parsed->GetInt("size", 1, 256),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("--size: 300 is outside [1, 256]")));
+  EXPECT_THAT(
+      parsed->GetInt("size", 1, 256),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--size: 300 is outside [1, 256]")));
   EXPECT_THAT(parsed->GetSeconds("wait"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--wait")));
 }

@@ -124,9 +124,9 @@ TEST(YamlTreeTest, EmptyDocumentsAndTheDocumentMarker) {
 
 TEST(YamlTreeTest, NullsAndWhatYamlReadsBeyondTheOldSubset) {
   absl::StatusOr<YamlNode> root = ParseYamlTree(
-      "a: {b: 1,\n  c: 2}\n"   // a flow mapping over two lines
+      "a: {b: 1,\n  c: 2}\n"  // a flow mapping over two lines
       "d: [x,\n  y]\n"
-      "e: |\n  text\n"         // block scalars are text, never numbers
+      "e: |\n  text\n"  // block scalars are text, never numbers
       "f: 'two\n  lines'\n"
       "g: null\n"
       "h: ~\n"
@@ -158,7 +158,8 @@ TEST(YamlTreeTest, ErrorsNameTheLine) {
   // Syntax errors are yaml-cpp's messages at its mark's line.
   EXPECT_EQ(ErrorOf("a: 1\n\tb: 2\n"),
             "line 2: not valid YAML (column 1): illegal tab when looking for indentation");
-  EXPECT_EQ(ErrorOf("a:\n  b: 1\n   c: 2\n"), "line 3: not valid YAML (column 5): illegal map value");
+  EXPECT_EQ(ErrorOf("a:\n  b: 1\n   c: 2\n"),
+            "line 3: not valid YAML (column 5): illegal map value");
   EXPECT_EQ(ErrorOf("a: 1\nb: 2\na: 3\n"), "line 3: duplicate key 'a' (first on line 1)");
   EXPECT_EQ(ErrorOf("a:\n  - b: 1\n    b: 2\n"), "line 3: duplicate key 'b' (first on line 2)");
   EXPECT_EQ(ErrorOf("a: {b: 1, b: 2}\n"), "line 1: duplicate key 'b' (first on line 1)");

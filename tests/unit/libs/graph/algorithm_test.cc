@@ -20,22 +20,19 @@ TEST(InterruptTest, FlagProbeAndDeadline) {
   Interrupt flag(&cancelled);
   EXPECT_OK(flag.Check());
   cancelled = true;
-  EXPECT_THAT(flag.Check(),
-              StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+  EXPECT_THAT(flag.Check(), StatusIs(absl::StatusCode::kCancelled, ::testing::_));
 
   bool probe = false;
   absl::Time now = absl::UnixEpoch();
-  Interrupt probed = Interrupt::WithProbe(
-      [&] { return probe; }, now + absl::Seconds(1), [&] { return now; });
+  Interrupt probed =
+      Interrupt::WithProbe([&] { return probe; }, now + absl::Seconds(1), [&] { return now; });
   EXPECT_OK(probed.Check());
   probe = true;
-  EXPECT_THAT(probed.Check(),
-              StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+  EXPECT_THAT(probed.Check(), StatusIs(absl::StatusCode::kCancelled, ::testing::_));
   // Past the deadline the deadline is reported, even when the probe fires
   // too (a gRPC server cancels a call whose deadline passed).
   now += absl::Seconds(1);
-  EXPECT_THAT(probed.Check(),
-              StatusIs(absl::StatusCode::kDeadlineExceeded, ::testing::_));
+  EXPECT_THAT(probed.Check(), StatusIs(absl::StatusCode::kDeadlineExceeded, ::testing::_));
 }
 
 }  // namespace

@@ -45,8 +45,7 @@ TEST(ApproxPathStatisticsTest, UndirectedPathHasExactBounds) {
   // diameter 3. Centre = node 1 (degree 2, smaller id than node 2): ecc 2,
   // bound min(2 * 2, 4 - 1) = 3, and the double sweep finds 3.
   const Graph g = MakeGraph(4, {{0, 1}, {1, 2}, {2, 3}});
-  ASSERT_OK_AND_ASSIGN(DiameterBounds bounds,
-                       BoundDiameter(g, 1, 2, Interrupt()));
+  ASSERT_OK_AND_ASSIGN(DiameterBounds bounds, BoundDiameter(g, 1, 2, Interrupt()));
   EXPECT_EQ(bounds.lower, 3);
   EXPECT_EQ(bounds.upper, 3);
   ApproxPathStatistics paths(g, Samples(400));
@@ -82,8 +81,7 @@ TEST(ApproxPathStatisticsTest, DirectedBoundFollowsTheCondensation) {
   // in-eccentricity 2 (0->1->2), bound min(2 + 2, 3 - 1) = 2. The
   // condensation path {0,1,2} -> {3} gives 2 + 1 + 0 = 3 = d(0, 3), which a
   // sampled pair finds (the sweeps alone see distance 2).
-  const Graph g =
-      MakeGraph(4, {{0, 1}, {1, 2}, {2, 0}, {2, 3}}, /*directed=*/true);
+  const Graph g = MakeGraph(4, {{0, 1}, {1, 2}, {2, 0}, {2, 3}}, /*directed=*/true);
   ApproxPathStatistics paths(g, Samples(200));
   ASSERT_OK(paths.Run());
   EXPECT_EQ(paths.DiameterUpperBound(), 3);
@@ -103,8 +101,8 @@ Graph RandomGraph(NodeId n, int64_t m, bool directed, uint64_t seed) {
   for (int64_t i = 0; i < m; ++i) {
     NodeId u = static_cast<NodeId>(rng.Uniform(n));
     // Every fourth edge ends at one of 5 hubs: heavy-tailed in-degrees.
-    NodeId v = i % 4 == 0 ? static_cast<NodeId>(rng.Uniform(5))
-                          : static_cast<NodeId>(rng.Uniform(n));
+    NodeId v =
+        i % 4 == 0 ? static_cast<NodeId>(rng.Uniform(5)) : static_cast<NodeId>(rng.Uniform(n));
     if (u != v) edges.push_back({u, v, 1.0});
   }
   BuildOptions options;
@@ -158,24 +156,20 @@ TEST(ApproxPathStatisticsTest, EmptyAndEdgelessGraphsGiveZeros) {
 TEST(ApproxPathStatisticsTest, RejectsBadOptionsAndHonoursCancellation) {
   const Graph g = MakeGraph(3, {{0, 1}, {1, 2}});
   ApproxPathStatistics none(g, Samples(0));
-  EXPECT_THAT(none.Run(),
-              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_THAT(none.Run(), StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
   std::atomic<bool> cancelled{true};
   ApproxPathStatistics paths(g, Samples(10));
   paths.set_interrupt(Interrupt(&cancelled));
-  EXPECT_THAT(paths.Run(),
-              StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+  EXPECT_THAT(paths.Run(), StatusIs(absl::StatusCode::kCancelled, ::testing::_));
   ApproxPathStatistics probed(g, Samples(10));
   probed.set_interrupt(Interrupt::WithProbe([] { return true; }));
-  EXPECT_THAT(probed.Run(),
-              StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+  EXPECT_THAT(probed.Run(), StatusIs(absl::StatusCode::kCancelled, ::testing::_));
 }
 
 TEST(BidirectionalSearchTest, DistancesAndUnreachablePairs) {
   // 0 -> 1 -> 2 -> 3 and 4 -> 3: d(0, 3) = 3; 3 reaches nothing; 0 never
   // reaches 4.
-  const Graph g =
-      MakeGraph(5, {{0, 1}, {1, 2}, {2, 3}, {4, 3}}, /*directed=*/true);
+  const Graph g = MakeGraph(5, {{0, 1}, {1, 2}, {2, 3}, {4, 3}}, /*directed=*/true);
   BidirectionalSearch search(g.NumNodes());
   EXPECT_EQ(search.Run(g, 0, 3), 3);
   EXPECT_EQ(search.Run(g, 0, 1), 1);

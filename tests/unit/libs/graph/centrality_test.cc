@@ -32,16 +32,13 @@ Graph Path4() { return MakeGraph(4, {{0, 1}, {1, 2}, {2, 3}}); }
 // Centre 0 with leaves 1..4.
 Graph Star5() { return MakeGraph(5, {{0, 1}, {0, 2}, {0, 3}, {0, 4}}); }
 // Path 0-1-2, edge 3-4, isolated node 5.
-Graph TwoComponentsAndIsolated() {
-  return MakeGraph(6, {{0, 1}, {1, 2}, {3, 4}});
-}
+Graph TwoComponentsAndIsolated() { return MakeGraph(6, {{0, 1}, {1, 2}, {3, 4}}); }
 // 0 -> 1 -> 2 -> 0
 Graph DirectedCycle() { return MakeGraph(3, {{0, 1}, {1, 2}, {2, 0}}, true); }
 
 TEST(DegreeCentralityTest, ModesWeightsLoopsAndNormalisation) {
   // 0->1 (w 2), 0->2 (w 3), 2->2 (w 5).
-  GraphBuilder builder(
-      BuildOptions{true, MultiEdgePolicy::kKeep, SelfLoopPolicy::kKeep});
+  GraphBuilder builder(BuildOptions{true, MultiEdgePolicy::kKeep, SelfLoopPolicy::kKeep});
   builder.AddNodes(3);
   builder.AddEdge(0, 1, 2);
   builder.AddEdge(0, 2, 3);
@@ -58,8 +55,7 @@ TEST(DegreeCentralityTest, ModesWeightsLoopsAndNormalisation) {
   EXPECT_THAT(scores({DegreeMode::kOut, true, false}), ElementsAre(5, 0, 5));
   EXPECT_THAT(scores({DegreeMode::kTotal, true, false}), ElementsAre(5, 2, 13));
   // Normalised by n - 1 = 2.
-  EXPECT_THAT(scores({DegreeMode::kTotal, false, true}),
-              ElementsAre(1, 0.5, 1.5));
+  EXPECT_THAT(scores({DegreeMode::kTotal, false, true}), ElementsAre(1, 0.5, 1.5));
 }
 
 TEST(DegreeCentralityTest, UndirectedSelfLoopCountsTwice) {
@@ -78,8 +74,7 @@ TEST(BetweennessTest, PathStarAndDirectedCycle) {
   ASSERT_OK(raw.Run());
   ASSERT_OK(normalized.Run());
   EXPECT_THAT(raw.Scores(), ElementsAre(0, 2, 2, 0));
-  EXPECT_THAT(normalized.Scores(),
-              Pointwise(DoubleNear(kEps), {0.0, 2.0 / 3, 2.0 / 3, 0.0}));
+  EXPECT_THAT(normalized.Scores(), Pointwise(DoubleNear(kEps), {0.0, 2.0 / 3, 2.0 / 3, 0.0}));
   // Star: the centre is on all C(4,2) = 6 leaf-leaf paths: normalised 1.
   const Graph star = Star5();
   Betweenness star_normalized(star, {true, 2});
@@ -107,8 +102,7 @@ Graph RandomGraph(NodeId n, int64_t m, uint64_t seed, bool directed) {
   SplitMix64 rng(seed);
   std::vector<std::pair<NodeId, NodeId>> edges;
   for (int64_t i = 0; i < m; ++i) {
-    edges.emplace_back(static_cast<NodeId>(rng.Uniform(n)),
-                       static_cast<NodeId>(rng.Uniform(n)));
+    edges.emplace_back(static_cast<NodeId>(rng.Uniform(n)), static_cast<NodeId>(rng.Uniform(n)));
   }
   return MakeGraph(n, edges, directed);
 }
@@ -141,8 +135,7 @@ TEST(ApproxBetweennessTest, StaysWithinItsErrorBoundAndIsThreadIndependent) {
     EXPECT_EQ(single.Scores(), parallel.Scores());
     EXPECT_GT(single.SampleSize(), 0);
     for (NodeId v = 0; v < g.NumNodes(); ++v) {
-      EXPECT_NEAR(single.Scores()[v], exact.Scores()[v],
-                  single.AbsoluteErrorBound())
+      EXPECT_NEAR(single.Scores()[v], exact.Scores()[v], single.AbsoluteErrorBound())
           << "node " << v << " directed " << directed;
     }
   }
@@ -153,8 +146,7 @@ TEST(ApproxBetweennessTest, RejectsBadParameters) {
   ApproxBetweenness::Options options;
   options.epsilon = 0;
   ApproxBetweenness approx(g, options);
-  EXPECT_THAT(approx.Run(),
-              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_THAT(approx.Run(), StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
 }
 
 TEST(BetweennessTest, HonoursCancellation) {
@@ -177,11 +169,8 @@ TEST(ClosenessTest, ConventionsOnADisconnectedGraph) {
   ASSERT_OK(gephi.Run());
   ASSERT_OK(nx.Run());
   ASSERT_OK(igraph.Run());
-  EXPECT_THAT(
-      gephi.Scores(),
-      Pointwise(DoubleNear(kEps), {2.0 / 3, 1.0, 2.0 / 3, 1.0, 1.0, 0.0}));
-  EXPECT_THAT(nx.Scores(), Pointwise(DoubleNear(kEps),
-                                     {4.0 / 15, 0.4, 4.0 / 15, 0.2, 0.2, 0.0}));
+  EXPECT_THAT(gephi.Scores(), Pointwise(DoubleNear(kEps), {2.0 / 3, 1.0, 2.0 / 3, 1.0, 1.0, 0.0}));
+  EXPECT_THAT(nx.Scores(), Pointwise(DoubleNear(kEps), {4.0 / 15, 0.4, 4.0 / 15, 0.2, 0.2, 0.0}));
   EXPECT_DOUBLE_EQ(igraph.Scores()[1], 1.0);
   EXPECT_TRUE(std::isnan(igraph.Scores()[5]));
 }
@@ -210,11 +199,9 @@ TEST(HarmonicClosenessTest, ConventionsOnAPath) {
   ASSERT_OK(gephi.Run());
   ASSERT_OK(nx.Run());
   ASSERT_OK(igraph.Run());
-  EXPECT_THAT(nx.Scores(),
-              Pointwise(DoubleNear(kEps), {11.0 / 6, 2.5, 2.5, 11.0 / 6}));
-  EXPECT_THAT(
-      gephi.Scores(),
-      Pointwise(DoubleNear(kEps), {11.0 / 18, 2.5 / 3, 2.5 / 3, 11.0 / 18}));
+  EXPECT_THAT(nx.Scores(), Pointwise(DoubleNear(kEps), {11.0 / 6, 2.5, 2.5, 11.0 / 6}));
+  EXPECT_THAT(gephi.Scores(),
+              Pointwise(DoubleNear(kEps), {11.0 / 18, 2.5 / 3, 2.5 / 3, 11.0 / 18}));
   EXPECT_THAT(igraph.Scores(), Pointwise(DoubleNear(kEps), gephi.Scores()));
 }
 
@@ -236,8 +223,7 @@ TEST(PageRankTest, DirectedCycleIsUniform) {
   PageRank pagerank(g);
   ASSERT_OK(pagerank.Run());
   EXPECT_TRUE(pagerank.converged());
-  EXPECT_THAT(pagerank.Scores(),
-              Pointwise(DoubleNear(kEps), {1.0 / 3, 1.0 / 3, 1.0 / 3}));
+  EXPECT_THAT(pagerank.Scores(), Pointwise(DoubleNear(kEps), {1.0 / 3, 1.0 / 3, 1.0 / 3}));
 }
 
 TEST(PageRankTest, StarSolvesTheLinearSystem) {
@@ -282,8 +268,7 @@ TEST(PageRankTest, ReportsNonConvergenceAndRejectsNegativeWeights) {
   builder.AddEdge(0, 1, -1.0);
   ASSERT_OK_AND_ASSIGN(Graph negative, std::move(builder).Build());
   PageRank bad(negative);
-  EXPECT_THAT(bad.Run(),
-              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_THAT(bad.Run(), StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
 }
 
 TEST(EigenvectorCentralityTest, StarMatchesThePrincipalEigenvector) {

@@ -45,8 +45,7 @@ TEST(ModularityTest, TwoTrianglesByHand) {
   ModularityOptions gephi;
   gephi.resolution = 0.5;
   gephi.convention = Convention::kGephi;
-  ASSERT_OK_AND_ASSIGN(double q_gephi,
-                       Modularity(g, kTrianglePartition, gephi));
+  ASSERT_OK_AND_ASSIGN(double q_gephi, Modularity(g, kTrianglePartition, gephi));
   EXPECT_NEAR(q_gephi, -1.0 / 14, kEps);
   // Labels are arbitrary integers.
   ASSERT_OK_AND_ASSIGN(double relabelled, Modularity(g, {9, 9, 9, -4, -4, -4}));
@@ -58,8 +57,8 @@ TEST(ModularityTest, WeightedBridge) {
   // L_c = 3: Q = 2 (3/9 - (9/18)^2) = 1/6. Unweighted it stays 5/14.
   GraphBuilder builder;
   builder.AddNodes(6);
-  for (auto [u, v] : std::vector<std::pair<int, int>>{
-           {0, 1}, {0, 2}, {1, 2}, {3, 4}, {3, 5}, {4, 5}}) {
+  for (auto [u, v] :
+       std::vector<std::pair<int, int>>{{0, 1}, {0, 2}, {1, 2}, {3, 4}, {3, 5}, {4, 5}}) {
     builder.AddEdge(u, v, 1.0);
   }
   builder.AddEdge(2, 3, 3.0);
@@ -91,13 +90,11 @@ TEST(ModularityTest, DirectedGraphsByConvention) {
 TEST(ModularityTest, RejectsBadInput) {
   const Graph g = TwoTriangles();
   EXPECT_THAT(Modularity(g, {0, 1}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("2 labels for 6 nodes")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("2 labels for 6 nodes")));
   ModularityOptions zero;
   zero.resolution = 0;
-  EXPECT_THAT(
-      Modularity(g, kTrianglePartition, zero),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("resolution")));
+  EXPECT_THAT(Modularity(g, kTrianglePartition, zero),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("resolution")));
   const Graph edgeless = MakeGraph(2, {});
   ASSERT_OK_AND_ASSIGN(double q, Modularity(edgeless, {0, 1}));
   EXPECT_TRUE(std::isnan(q));
@@ -110,8 +107,7 @@ TEST(LouvainTest, SplitsTwoTriangles) {
     options.seed = seed;
     Louvain louvain(g, options);
     ASSERT_OK(louvain.Run());
-    EXPECT_THAT(louvain.Communities(), ElementsAre(0, 0, 0, 1, 1, 1))
-        << "seed " << seed;
+    EXPECT_THAT(louvain.Communities(), ElementsAre(0, 0, 0, 1, 1, 1)) << "seed " << seed;
     EXPECT_EQ(louvain.NumCommunities(), 2);
     EXPECT_NEAR(louvain.Modularity(), 5.0 / 14, kEps);
     EXPECT_EQ(louvain.Levels().back(), louvain.Communities());
@@ -136,8 +132,7 @@ TEST(LouvainTest, RejectsBadResolution) {
   Louvain::Options options;
   options.resolution = -1;
   Louvain louvain(g, options);
-  EXPECT_THAT(louvain.Run(), StatusIs(absl::StatusCode::kInvalidArgument,
-                                      HasSubstr("resolution")));
+  EXPECT_THAT(louvain.Run(), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("resolution")));
 }
 
 TEST(LouvainKarateTest, FindsTheMaximumModularityAndIsDeterministic) {
@@ -192,10 +187,8 @@ TEST(LouvainFootballTest, RecoversTheConferences) {
                        file.node_attributes.AsIntegers("partition"));
   Louvain louvain(file.graph);  // seed 0
   ASSERT_OK(louvain.Run());
-  ASSERT_OK_AND_ASSIGN(double nmi, NormalizedMutualInformation(
-                                       louvain.Communities(), conferences));
-  ASSERT_OK_AND_ASSIGN(double ari,
-                       AdjustedRandIndex(louvain.Communities(), conferences));
+  ASSERT_OK_AND_ASSIGN(double nmi, NormalizedMutualInformation(louvain.Communities(), conferences));
+  ASSERT_OK_AND_ASSIGN(double ari, AdjustedRandIndex(louvain.Communities(), conferences));
   // Seed 0 gives NMI 0.9635 and ARI 0.8984 (10 communities, Q = 0.6043).
   EXPECT_GT(nmi, 0.9);
   EXPECT_GT(ari, 0.85);
@@ -204,37 +197,29 @@ TEST(LouvainFootballTest, RecoversTheConferences) {
 
 TEST(PartitionAgreementTest, HandComputedValues) {
   // Identical up to labels.
-  ASSERT_OK_AND_ASSIGN(double same,
-                       NormalizedMutualInformation({0, 0, 1, 1}, {5, 5, 3, 3}));
+  ASSERT_OK_AND_ASSIGN(double same, NormalizedMutualInformation({0, 0, 1, 1}, {5, 5, 3, 3}));
   EXPECT_NEAR(same, 1.0, kEps);
-  ASSERT_OK_AND_ASSIGN(double same_ari,
-                       AdjustedRandIndex({0, 0, 1, 1}, {5, 5, 3, 3}));
+  ASSERT_OK_AND_ASSIGN(double same_ari, AdjustedRandIndex({0, 0, 1, 1}, {5, 5, 3, 3}));
   EXPECT_NEAR(same_ari, 1.0, kEps);
   // Independent halves: I = 0. ARI: index 0, expected 2*2/6, max 2:
   // (0 - 2/3) / (2 - 2/3) = -1/2.
-  ASSERT_OK_AND_ASSIGN(double independent,
-                       NormalizedMutualInformation({0, 0, 1, 1}, {0, 1, 0, 1}));
+  ASSERT_OK_AND_ASSIGN(double independent, NormalizedMutualInformation({0, 0, 1, 1}, {0, 1, 0, 1}));
   EXPECT_NEAR(independent, 0.0, kEps);
-  ASSERT_OK_AND_ASSIGN(double ari,
-                       AdjustedRandIndex({0, 0, 1, 1}, {0, 1, 0, 1}));
+  ASSERT_OK_AND_ASSIGN(double ari, AdjustedRandIndex({0, 0, 1, 1}, {0, 1, 0, 1}));
   EXPECT_NEAR(ari, -0.5, kEps);
   // a = {0,0,0,1}, b = {0,0,1,1}: H(a) = -(3/4 ln 3/4 + 1/4 ln 1/4),
   // H(b) = ln 2, H(a,b) = -(1/2 ln 1/2 + 2 * 1/4 ln 1/4); I = H(a) + H(b) -
   // H(a,b) = 0.2157616; NMI = I / ((H(a) + H(b)) / 2) = 0.3437110.
   // ARI: index 1, expected 3*2/6 = 1, max 2.5: 0.
-  ASSERT_OK_AND_ASSIGN(double nmi,
-                       NormalizedMutualInformation({0, 0, 0, 1}, {0, 0, 1, 1}));
+  ASSERT_OK_AND_ASSIGN(double nmi, NormalizedMutualInformation({0, 0, 0, 1}, {0, 0, 1, 1}));
   EXPECT_NEAR(nmi, 0.3437110184854507, 1e-12);
-  ASSERT_OK_AND_ASSIGN(double ari0,
-                       AdjustedRandIndex({0, 0, 0, 1}, {0, 0, 1, 1}));
+  ASSERT_OK_AND_ASSIGN(double ari0, AdjustedRandIndex({0, 0, 0, 1}, {0, 0, 1, 1}));
   EXPECT_NEAR(ari0, 0.0, kEps);
   // Both trivial: 1 by convention.
-  ASSERT_OK_AND_ASSIGN(double trivial,
-                       NormalizedMutualInformation({1, 1, 1}, {2, 2, 2}));
+  ASSERT_OK_AND_ASSIGN(double trivial, NormalizedMutualInformation({1, 1, 1}, {2, 2, 2}));
   EXPECT_EQ(trivial, 1.0);
-  EXPECT_THAT(
-      AdjustedRandIndex({0, 1}, {0}),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("equally long")));
+  EXPECT_THAT(AdjustedRandIndex({0, 1}, {0}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("equally long")));
 }
 
 }  // namespace

@@ -28,8 +28,7 @@ constexpr double kPi = 3.14159265358979323846;
 TEST(DegreeDistributionTest, StarAndDirectedModes) {
   // Star: four leaves of degree 1, one centre of degree 4.
   const Graph star = MakeGraph(5, {{0, 1}, {0, 2}, {0, 3}, {0, 4}});
-  EXPECT_THAT(DegreeDistribution(star, DegreeMode::kTotal),
-              ElementsAre(0, 4, 0, 0, 1));
+  EXPECT_THAT(DegreeDistribution(star, DegreeMode::kTotal), ElementsAre(0, 4, 0, 0, 1));
   // 0 -> 1, 0 -> 2: out-degrees 2,0,0; in-degrees 0,1,1.
   const Graph fan = MakeGraph(3, {{0, 1}, {0, 2}}, true);
   EXPECT_THAT(DegreeDistribution(fan, DegreeMode::kOut), ElementsAre(2, 0, 1));
@@ -71,8 +70,7 @@ TEST(PowerLawFitTest, RecoversTheExponentOfAnExactPowerLaw) {
   EXPECT_NEAR(fit.Alpha(), 2.5, 0.02);
   EXPECT_LE(fit.Xmin(), 3);
   EXPECT_LT(fit.KsDistance(), 0.01);
-  EXPECT_NEAR(fit.AlphaStandardError(),
-              (fit.Alpha() - 1) / std::sqrt(fit.TailSize()), 1e-12);
+  EXPECT_NEAR(fit.AlphaStandardError(), (fit.Alpha() - 1) / std::sqrt(fit.TailSize()), 1e-12);
   EXPECT_TRUE(std::isnan(fit.PValue()));
 }
 
@@ -84,9 +82,9 @@ TEST(PowerLawFitTest, FixedXminMatchesScipyMaximumLikelihood) {
   //                   options={'xatol': 1e-12}).x  -> 1.6494575911792106
   // and the KS supremum over integers >= 2 of |S(x) - (1 - zeta(a, x+1) /
   // zeta(a, 2))|, checked at each value v and at v - 1 -> 0.08148055760082734.
-  std::vector<int64_t> data = {
-      1, 1, 1, 1, 1, 2, 2, 2,  2,  2,  2,  2,  3,  3,  3,  3,  4,  4,  4,
-      5, 5, 6, 6, 7, 8, 9, 10, 12, 12, 15, 17, 20, 25, 31, 40, 55, 70, 100};
+  std::vector<int64_t> data = {1,  1,  1,  1,  1,  2,  2,  2,  2,  2,  2,  2,  3,
+                               3,  3,  3,  4,  4,  4,  5,  5,  6,  6,  7,  8,  9,
+                               10, 12, 12, 15, 17, 20, 25, 31, 40, 55, 70, 100};
   PowerLawFit::Options options;
   options.fixed_xmin = 2;
   PowerLawFit fit(data, options);
@@ -123,8 +121,8 @@ TEST(PowerLawFitTest, BootstrapSeparatesPowerLawsFromOtherShapes) {
 
 TEST(PowerLawFitTest, NeedsEnoughDistinctValues) {
   PowerLawFit too_small(std::vector<int64_t>{0, 0, 3, 3, 3});
-  EXPECT_THAT(too_small.Run(), StatusIs(absl::StatusCode::kFailedPrecondition,
-                                        HasSubstr("among 3 values >= 1")));
+  EXPECT_THAT(too_small.Run(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("among 3 values >= 1")));
 }
 
 TEST(ConcentrationTest, TopSharesAndGiniByHand) {
@@ -132,20 +130,16 @@ TEST(ConcentrationTest, TopSharesAndGiniByHand) {
   // top 1% rounds up to one value; top 0% holds nothing.
   // Gini, ascending 0, 5, 5, 10, 80: sum (2i - 6) x_i = -4*0 - 2*5 + 0*5 +
   // 2*10 + 4*80 = 330, over n * total = 500: 0.66.
-  ASSERT_OK_AND_ASSIGN(
-      Concentration c,
-      ComputeConcentration({10, 0, 5, 5, 80}, {20, 40, 1, 0, 100}));
-  EXPECT_THAT(c.top_shares,
-              Pointwise(DoubleNear(1e-12), {0.8, 0.9, 0.8, 0.0, 1.0}));
+  ASSERT_OK_AND_ASSIGN(Concentration c,
+                       ComputeConcentration({10, 0, 5, 5, 80}, {20, 40, 1, 0, 100}));
+  EXPECT_THAT(c.top_shares, Pointwise(DoubleNear(1e-12), {0.8, 0.9, 0.8, 0.0, 1.0}));
   EXPECT_NEAR(c.gini, 0.66, 1e-12);
   EXPECT_EQ(c.total, 100);
   // Equal values: Gini 0; one holder of everything: (n - 1) / n.
-  ASSERT_OK_AND_ASSIGN(Concentration equal,
-                       ComputeConcentration({3, 3, 3, 3}, {50}));
+  ASSERT_OK_AND_ASSIGN(Concentration equal, ComputeConcentration({3, 3, 3, 3}, {50}));
   EXPECT_NEAR(equal.gini, 0.0, 1e-12);
   EXPECT_NEAR(equal.top_shares[0], 0.5, 1e-12);
-  ASSERT_OK_AND_ASSIGN(Concentration monopoly,
-                       ComputeConcentration({0, 0, 0, 7}, {}));
+  ASSERT_OK_AND_ASSIGN(Concentration monopoly, ComputeConcentration({0, 0, 0, 7}, {}));
   EXPECT_NEAR(monopoly.gini, 0.75, 1e-12);
   ASSERT_OK_AND_ASSIGN(Concentration zero, ComputeConcentration({0, 0}, {10}));
   EXPECT_EQ(zero.top_shares[0], 0.0);
@@ -156,16 +150,14 @@ TEST(ConcentrationTest, DegreeConcentrationOfAStar) {
   // Out-degrees of 0 -> {1,2,3,4}: 4,0,0,0,0. The top 20% (one node) hold
   // everything; Gini = (n-1)/n = 0.8.
   const Graph star = MakeGraph(5, {{0, 1}, {0, 2}, {0, 3}, {0, 4}}, true);
-  ASSERT_OK_AND_ASSIGN(Concentration c,
-                       DegreeConcentration(star, DegreeMode::kOut, {20, 60}));
+  ASSERT_OK_AND_ASSIGN(Concentration c, DegreeConcentration(star, DegreeMode::kOut, {20, 60}));
   EXPECT_THAT(c.top_shares, ElementsAre(1.0, 1.0));
   EXPECT_NEAR(c.gini, 0.8, 1e-12);
 }
 
 TEST(ConcentrationTest, RejectsBadInput) {
-  EXPECT_THAT(
-      ComputeConcentration({1, -1}, {10}),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("value #1")));
+  EXPECT_THAT(ComputeConcentration({1, -1}, {10}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("value #1")));
   EXPECT_THAT(ComputeConcentration({1}, {150}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("150")));
 }

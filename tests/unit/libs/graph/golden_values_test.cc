@@ -32,15 +32,13 @@ using ::innoscope::graph::testing::LoadNetwork;
 using ::innoscope::graph::testing::ReadFileToString;
 
 // golden[network][measure][node key] = value ("-" for graph-level values).
-using Golden =
-    std::map<std::string, std::map<std::string, std::map<std::string, double>>>;
+using Golden = std::map<std::string, std::map<std::string, std::map<std::string, double>>>;
 
 const Golden& LoadGolden() {
   static const Golden* golden = [] {
     auto* g = new Golden();
-    std::istringstream in(
-        ReadFileToString(std::string(INNOSCOPE_GRAPH_TESTDATA_DIR) +
-                         "/golden_networkx_igraph.txt"));
+    std::istringstream in(ReadFileToString(std::string(INNOSCOPE_GRAPH_TESTDATA_DIR) +
+                                           "/golden_networkx_igraph.txt"));
     std::string network, measure, key, value;
     while (in >> network >> measure >> key >> value) {
       (*g)[network][measure][key] = std::strtod(value.c_str(), nullptr);
@@ -51,8 +49,7 @@ const Golden& LoadGolden() {
 }
 
 // Compares `scores` with every golden value of (network, measure).
-void ExpectMatchesGolden(const Graph& graph, const std::string& network,
-                         const std::string& measure,
+void ExpectMatchesGolden(const Graph& graph, const std::string& network, const std::string& measure,
                          const std::vector<double>& scores, double tolerance) {
   const auto& values = LoadGolden().at(network).at(measure);
   ASSERT_FALSE(values.empty());
@@ -60,11 +57,9 @@ void ExpectMatchesGolden(const Graph& graph, const std::string& network,
     std::optional<NodeId> v = graph.FindNode(key);
     ASSERT_TRUE(v.has_value()) << network << " has no node " << key;
     if (std::isnan(expected)) {
-      EXPECT_TRUE(std::isnan(scores[*v]))
-          << network << " " << measure << " node " << key;
+      EXPECT_TRUE(std::isnan(scores[*v])) << network << " " << measure << " node " << key;
     } else {
-      EXPECT_NEAR(scores[*v], expected,
-                  tolerance * std::max(1.0, std::fabs(expected)))
+      EXPECT_NEAR(scores[*v], expected, tolerance * std::max(1.0, std::fabs(expected)))
           << network << " " << measure << " node " << key;
     }
   }
@@ -98,40 +93,29 @@ TEST_P(UndirectedGoldenTest, CentralitiesMatchNetworkxAndIgraph) {
   CoreDecomposition cores(graph);
   ClusteringCoefficient igraph_clustering(graph, Convention::kIgraph);
   for (Algorithm* algorithm : std::vector<Algorithm*>{
-           &nx_closeness, &nx_harmonic, &igraph_harmonic, &betweenness,
-           &pagerank_weighted, &pagerank_unweighted, &eigenvector, &cores,
-           &igraph_clustering}) {
+           &nx_closeness, &nx_harmonic, &igraph_harmonic, &betweenness, &pagerank_weighted,
+           &pagerank_unweighted, &eigenvector, &cores, &igraph_clustering}) {
     ASSERT_OK(algorithm->Run());
   }
   EXPECT_TRUE(pagerank_weighted.converged());
   EXPECT_TRUE(eigenvector.converged());
-  ExpectMatchesGolden(graph, name, "nx_closeness", nx_closeness.Scores(),
-                      1e-10);
+  ExpectMatchesGolden(graph, name, "nx_closeness", nx_closeness.Scores(), 1e-10);
   ExpectMatchesGolden(graph, name, "nx_harmonic", nx_harmonic.Scores(), 1e-10);
-  ExpectMatchesGolden(graph, name, "igraph_harmonic", igraph_harmonic.Scores(),
-                      1e-10);
-  ExpectMatchesGolden(graph, name, "nx_betweenness", betweenness.Scores(),
-                      1e-10);
-  ExpectMatchesGolden(graph, name, "nx_pagerank_weighted",
-                      pagerank_weighted.Scores(), 1e-9);
-  ExpectMatchesGolden(graph, name, "nx_pagerank_unweighted",
-                      pagerank_unweighted.Scores(), 1e-9);
-  ExpectMatchesGolden(graph, name, "nx_eigenvector", eigenvector.Scores(),
-                      1e-9);
-  ExpectMatchesGolden(graph, name, "nx_core_number",
-                      ToDouble(cores.CoreNumbers()), 0);
-  EXPECT_NEAR(DegreeAssortativity(graph), GraphValue(name, "nx_assortativity"),
-              1e-10);
-  EXPECT_NEAR(igraph_clustering.AverageClustering(),
-              GraphValue(name, "igraph_avglocal"), 1e-10);
+  ExpectMatchesGolden(graph, name, "igraph_harmonic", igraph_harmonic.Scores(), 1e-10);
+  ExpectMatchesGolden(graph, name, "nx_betweenness", betweenness.Scores(), 1e-10);
+  ExpectMatchesGolden(graph, name, "nx_pagerank_weighted", pagerank_weighted.Scores(), 1e-9);
+  ExpectMatchesGolden(graph, name, "nx_pagerank_unweighted", pagerank_unweighted.Scores(), 1e-9);
+  ExpectMatchesGolden(graph, name, "nx_eigenvector", eigenvector.Scores(), 1e-9);
+  ExpectMatchesGolden(graph, name, "nx_core_number", ToDouble(cores.CoreNumbers()), 0);
+  EXPECT_NEAR(DegreeAssortativity(graph), GraphValue(name, "nx_assortativity"), 1e-10);
+  EXPECT_NEAR(igraph_clustering.AverageClustering(), GraphValue(name, "igraph_avglocal"), 1e-10);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Networks, UndirectedGoldenTest,
-    ::testing::Values("karate.gml", "les_miserables.gexf"),
-    [](const ::testing::TestParamInfo<std::string>& param) {
-      return param.param.substr(0, param.param.find('.'));
-    });
+INSTANTIATE_TEST_SUITE_P(Networks, UndirectedGoldenTest,
+                         ::testing::Values("karate.gml", "les_miserables.gexf"),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           return param.param.substr(0, param.param.find('.'));
+                         });
 
 TEST(DirectedGoldenTest, JavaDependenciesMatchNetworkxAndIgraph) {
   INNOSCOPE_REQUIRE_SHARED(shared);
@@ -153,31 +137,22 @@ TEST(DirectedGoldenTest, JavaDependenciesMatchNetworkxAndIgraph) {
   EigenvectorCentrality eigenvector(graph, eigen_options);
   CoreDecomposition cores(graph);
   ClusteringCoefficient igraph_clustering(graph, Convention::kIgraph);
-  for (Algorithm* algorithm : std::vector<Algorithm*>{
-           &nx_closeness, &nx_harmonic, &igraph_closeness, &betweenness,
-           &pagerank, &eigenvector, &cores, &igraph_clustering}) {
+  for (Algorithm* algorithm :
+       std::vector<Algorithm*>{&nx_closeness, &nx_harmonic, &igraph_closeness, &betweenness,
+                               &pagerank, &eigenvector, &cores, &igraph_clustering}) {
     ASSERT_OK(algorithm->Run());
   }
   EXPECT_TRUE(eigenvector.converged());
-  ExpectMatchesGolden(graph, name, "nx_closeness", nx_closeness.Scores(),
-                      1e-10);
+  ExpectMatchesGolden(graph, name, "nx_closeness", nx_closeness.Scores(), 1e-10);
   ExpectMatchesGolden(graph, name, "nx_harmonic", nx_harmonic.Scores(), 1e-10);
-  ExpectMatchesGolden(graph, name, "igraph_closeness_out",
-                      igraph_closeness.Scores(), 1e-10);
-  ExpectMatchesGolden(graph, name, "nx_betweenness", betweenness.Scores(),
-                      1e-10);
-  ExpectMatchesGolden(graph, name, "nx_pagerank_unweighted", pagerank.Scores(),
-                      1e-9);
-  ExpectMatchesGolden(graph, name, "nx_eigenvector", eigenvector.Scores(),
-                      1e-8);
-  ExpectMatchesGolden(graph, name, "nx_core_number",
-                      ToDouble(cores.CoreNumbers()), 0);
-  EXPECT_NEAR(Reciprocity(graph, Convention::kNetworkx),
-              GraphValue(name, "nx_reciprocity"), 1e-10);
-  EXPECT_NEAR(DegreeAssortativity(graph), GraphValue(name, "nx_assortativity"),
-              1e-10);
-  EXPECT_NEAR(igraph_clustering.AverageClustering(),
-              GraphValue(name, "igraph_avglocal"), 1e-10);
+  ExpectMatchesGolden(graph, name, "igraph_closeness_out", igraph_closeness.Scores(), 1e-10);
+  ExpectMatchesGolden(graph, name, "nx_betweenness", betweenness.Scores(), 1e-10);
+  ExpectMatchesGolden(graph, name, "nx_pagerank_unweighted", pagerank.Scores(), 1e-9);
+  ExpectMatchesGolden(graph, name, "nx_eigenvector", eigenvector.Scores(), 1e-8);
+  ExpectMatchesGolden(graph, name, "nx_core_number", ToDouble(cores.CoreNumbers()), 0);
+  EXPECT_NEAR(Reciprocity(graph, Convention::kNetworkx), GraphValue(name, "nx_reciprocity"), 1e-10);
+  EXPECT_NEAR(DegreeAssortativity(graph), GraphValue(name, "nx_assortativity"), 1e-10);
+  EXPECT_NEAR(igraph_clustering.AverageClustering(), GraphValue(name, "igraph_avglocal"), 1e-10);
 }
 
 }  // namespace

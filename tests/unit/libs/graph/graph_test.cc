@@ -98,16 +98,14 @@ TEST(GraphBuilderTest, RejectsOutOfRangeEndpointsAndNonFiniteWeights) {
   GraphBuilder builder;
   builder.AddNodes(2);
   builder.AddEdge(0, 5);
-  EXPECT_THAT(
-      std::move(builder).Build(),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("edge #0")));
+  EXPECT_THAT(std::move(builder).Build(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("edge #0")));
   GraphBuilder nan_builder;
   nan_builder.AddNodes(2);
   nan_builder.AddEdge(0, 1, 1.0);
   nan_builder.AddEdge(0, 1, std::nan(""));
-  EXPECT_THAT(
-      std::move(nan_builder).Build(),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("edge #1")));
+  EXPECT_THAT(std::move(nan_builder).Build(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("edge #1")));
 }
 
 TEST(GraphBuilderTest, KeysAndLabelsLiveInTheSideTable) {
@@ -147,8 +145,7 @@ TEST(GraphTest, AdjacencyIsSortedAndSymmetric) {
 
 TEST(UndirectedViewTest, MergesReciprocalEdgesSummingWeights) {
   // 0->1 (2), 1->0 (3), 1->2 (5).
-  GraphBuilder builder(
-      BuildOptions{true, MultiEdgePolicy::kKeep, SelfLoopPolicy::kKeep});
+  GraphBuilder builder(BuildOptions{true, MultiEdgePolicy::kKeep, SelfLoopPolicy::kKeep});
   builder.AddNode("a");
   builder.AddNode("b");
   builder.AddNode("c");
@@ -161,19 +158,16 @@ TEST(UndirectedViewTest, MergesReciprocalEdgesSummingWeights) {
   ASSERT_EQ(view.NumEdges(), 2);
   EXPECT_EQ(view.Edges()[0].weight, 5.0);  // 2 + 3
   EXPECT_EQ(view.NodeKey(2), "c");
-  ASSERT_OK_AND_ASSIGN(Graph kept,
-                       UndirectedView(directed, MultiEdgePolicy::kKeep));
+  ASSERT_OK_AND_ASSIGN(Graph kept, UndirectedView(directed, MultiEdgePolicy::kKeep));
   EXPECT_EQ(kept.NumEdges(), 3);
 }
 
 TEST(SimpleNeighborhoodsTest, MergesInAndOutNeighboursWithMultiplicity) {
   // 0->1, 1->0, 0->2, 2->2 (loop), 0->2 again (parallel).
-  Graph g =
-      MakeGraph(3, {{0, 1}, {1, 0}, {0, 2}, {2, 2}, {0, 2}}, /*directed=*/true);
+  Graph g = MakeGraph(3, {{0, 1}, {1, 0}, {0, 2}, {2, 2}, {0, 2}}, /*directed=*/true);
   SimpleNeighborhoods nbhd(g);
   EXPECT_THAT(Vec(nbhd.Neighbors(0)), ElementsAre(1, 2));
-  EXPECT_THAT(std::vector<int>(nbhd.Multiplicity(0).begin(),
-                               nbhd.Multiplicity(0).end()),
+  EXPECT_THAT(std::vector<int>(nbhd.Multiplicity(0).begin(), nbhd.Multiplicity(0).end()),
               ElementsAre(2, 1));
   // The loop is excluded.
   EXPECT_THAT(Vec(nbhd.Neighbors(2)), ElementsAre(0));

@@ -20,8 +20,7 @@
 
 namespace innoscope::graph::testing {
 
-inline Graph MakeGraph(NodeId n,
-                       const std::vector<std::pair<NodeId, NodeId>>& edges,
+inline Graph MakeGraph(NodeId n, const std::vector<std::pair<NodeId, NodeId>>& edges,
                        bool directed = false) {
   std::vector<Edge> list;
   for (const auto& [u, v] : edges) list.push_back(Edge{u, v, 1.0});
@@ -52,8 +51,7 @@ inline ReadOptions ReferenceReadOptions() {
   return options;
 }
 
-inline GraphFile LoadNetwork(const std::string& shared_dir,
-                             const std::string& name) {
+inline GraphFile LoadNetwork(const std::string& shared_dir, const std::string& name) {
   absl::StatusOr<GraphFile> file =
       ReadGraphFile(NetworksDir(shared_dir) + name, ReferenceReadOptions());
   EXPECT_TRUE(file.ok()) << file.status();

@@ -58,9 +58,7 @@ class JsonParser {
 
  private:
   void SkipSpace() {
-    while (pos_ < text_.size() &&
-           std::isspace(static_cast<unsigned char>(text_[pos_])))
-      ++pos_;
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
   }
   bool Consume(char c) {
     SkipSpace();
@@ -132,8 +130,7 @@ class JsonParser {
       if (!s) return std::nullopt;
       v.kind = JsonValue::kString;
       v.string = std::move(*s);
-    } else if (text_.substr(pos_, 4) == "true" ||
-               text_.substr(pos_, 5) == "false") {
+    } else if (text_.substr(pos_, 4) == "true" || text_.substr(pos_, 5) == "false") {
       v.kind = JsonValue::kBool;
       v.boolean = c == 't';
       pos_ += v.boolean ? 4 : 5;

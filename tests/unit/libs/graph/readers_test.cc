@@ -47,8 +47,7 @@ TEST(CsvReaderTest, ReadsHeaderQuotingWeightsAndCrlf) {
 }
 
 TEST(CsvReaderTest, EdgeListsAreUndirectedUnlessAsked) {
-  ASSERT_OK_AND_ASSIGN(GraphFile file,
-                       ParseCsvEdgeList("target,source\na,b\n"));
+  ASSERT_OK_AND_ASSIGN(GraphFile file, ParseCsvEdgeList("target,source\na,b\n"));
   EXPECT_FALSE(file.graph.directed());
   EXPECT_FALSE(file.graph.weighted());
   // Columns are found by name: the first row's edge runs b -> a.
@@ -58,18 +57,15 @@ TEST(CsvReaderTest, EdgeListsAreUndirectedUnlessAsked) {
 TEST(CsvReaderTest, ErrorsNameTheLine) {
   EXPECT_THAT(ParseCsvEdgeList("from,to\na,b\n"),
               StatusIs(kInvalid, HasSubstr("line 1: header must name")));
-  EXPECT_THAT(
-      ParseCsvEdgeList("source,target\na,b\n\na,b,c\n"),
-      StatusIs(kInvalid, HasSubstr("line 4: expected 2 fields, found 3")));
+  EXPECT_THAT(ParseCsvEdgeList("source,target\na,b\n\na,b,c\n"),
+              StatusIs(kInvalid, HasSubstr("line 4: expected 2 fields, found 3")));
   EXPECT_THAT(ParseCsvEdgeList("source,target,weight\na,b,1\nb,c,heavy\n"),
               StatusIs(kInvalid, HasSubstr("line 3: weight 'heavy'")));
-  EXPECT_THAT(
-      ParseCsvEdgeList("source,target\n\"a,b\n"),
-      StatusIs(kInvalid, HasSubstr("line 2: unterminated quoted field")));
+  EXPECT_THAT(ParseCsvEdgeList("source,target\n\"a,b\n"),
+              StatusIs(kInvalid, HasSubstr("line 2: unterminated quoted field")));
   EXPECT_THAT(ParseCsvEdgeList("source,target\na,\n"),
               StatusIs(kInvalid, HasSubstr("line 2: empty source or target")));
-  EXPECT_THAT(ParseCsvEdgeList(""),
-              StatusIs(kInvalid, HasSubstr("missing header")));
+  EXPECT_THAT(ParseCsvEdgeList(""), StatusIs(kInvalid, HasSubstr("missing header")));
   EXPECT_THAT(ParseCsvEdgeList("source,target,weight\na,b,inf\n"),
               StatusIs(kInvalid, HasSubstr("line 2")));
 }
@@ -95,10 +91,8 @@ TEST(SnapReaderTest, SkipsCommentsAndReadsOptionalWeights) {
 
 TEST(SnapReaderTest, ErrorsNameTheLine) {
   EXPECT_THAT(ParseSnapEdgeList("1 2\n3\n"),
-              StatusIs(kInvalid,
-                       HasSubstr("line 2: expected 'source target [weight]'")));
-  EXPECT_THAT(ParseSnapEdgeList("1 2\n2 3 x\n"),
-              StatusIs(kInvalid, HasSubstr("line 2")));
+              StatusIs(kInvalid, HasSubstr("line 2: expected 'source target [weight]'")));
+  EXPECT_THAT(ParseSnapEdgeList("1 2\n2 3 x\n"), StatusIs(kInvalid, HasSubstr("line 2")));
 }
 
 // ---------------------------------------------------------------------------
@@ -145,16 +139,12 @@ TEST(GmlReaderTest, ErrorsNameTheLine) {
               StatusIs(kInvalid, HasSubstr("line 2: unterminated string")));
   EXPECT_THAT(ParseGml("graph [\n edge [ source 1 target 2 weight w ]\n]"),
               StatusIs(kInvalid, HasSubstr("line 2: weight 'w'")));
-  EXPECT_THAT(ParseGml("graph [ node [ id 1 ]"),
-              StatusIs(kInvalid, HasSubstr("unterminated")));
+  EXPECT_THAT(ParseGml("graph [ node [ id 1 ]"), StatusIs(kInvalid, HasSubstr("unterminated")));
   EXPECT_THAT(ParseGml("nodes 3"), StatusIs(kInvalid, HasSubstr("no 'graph")));
   ReadOptions strict;
   strict.create_missing_nodes = false;
-  EXPECT_THAT(
-      ParseGml("graph [\n node [ id 1 ]\n edge [ source 1 target 9 ]\n]",
-               strict),
-      StatusIs(kInvalid,
-               HasSubstr("line 3: edge refers to undeclared node '9'")));
+  EXPECT_THAT(ParseGml("graph [\n node [ id 1 ]\n edge [ source 1 target 9 ]\n]", strict),
+              StatusIs(kInvalid, HasSubstr("line 3: edge refers to undeclared node '9'")));
 }
 
 // ---------------------------------------------------------------------------
@@ -194,8 +184,7 @@ TEST(GexfReaderTest, ReadsAttributesDefaultsWeightsAndDirection) {
   EXPECT_EQ(g.NodeLabel(1), "Firm B");
   EXPECT_EQ(g.Edges()[0].weight, 2.5);
   EXPECT_EQ(g.Edges()[1].weight, 1.0);
-  const std::vector<std::string>* province =
-      file.node_attributes.Find("province");
+  const std::vector<std::string>* province = file.node_attributes.Find("province");
   ASSERT_NE(province, nullptr);
   EXPECT_THAT(*province, ElementsAre("Beijing", "unknown"));
   EXPECT_EQ(file.node_attributes.Find("kind"), nullptr);  // edge attribute
@@ -205,22 +194,18 @@ TEST(GexfReaderTest, ErrorsNameTheLine) {
   EXPECT_THAT(ParseGexf("<gexf>\n<graph>\n<nodes>\n<node "
                         "label=\"x\"/>\n</nodes></graph></gexf>"),
               StatusIs(kInvalid, HasSubstr("line 4: <node> without id")));
-  EXPECT_THAT(
-      ParseGexf("<gexf><graph defaultedgetype=\"undirected\">\n"
-                "<edges><edge source=\"a\" target=\"b\" type=\"directed\"/>"
-                "</edges></graph></gexf>"),
-      StatusIs(kInvalid, HasSubstr("line 2: mixed")));
+  EXPECT_THAT(ParseGexf("<gexf><graph defaultedgetype=\"undirected\">\n"
+                        "<edges><edge source=\"a\" target=\"b\" type=\"directed\"/>"
+                        "</edges></graph></gexf>"),
+              StatusIs(kInvalid, HasSubstr("line 2: mixed")));
   EXPECT_THAT(ParseGexf("<gexf><graph>\n<nodes>\n</graph></gexf>"),
               StatusIs(kInvalid, HasSubstr("line 3: unexpected </graph>")));
-  EXPECT_THAT(
-      ParseGexf(
-          "<gexf><graph>\n<edges><edge source=\"a\" target=\"b\" weight=\"x\"/>"
-          "</edges></graph></gexf>"),
-      StatusIs(kInvalid, HasSubstr("line 2: weight 'x'")));
+  EXPECT_THAT(ParseGexf("<gexf><graph>\n<edges><edge source=\"a\" target=\"b\" weight=\"x\"/>"
+                        "</edges></graph></gexf>"),
+              StatusIs(kInvalid, HasSubstr("line 2: weight 'x'")));
   EXPECT_THAT(ParseGexf("<gexf>\n<graph><nodes><node id=\"a\"></nodes>"),
               StatusIs(kInvalid, HasSubstr("line 2")));
-  EXPECT_THAT(ParseGexf("<gexf></gexf>"),
-              StatusIs(kInvalid, HasSubstr("no <graph>")));
+  EXPECT_THAT(ParseGexf("<gexf></gexf>"), StatusIs(kInvalid, HasSubstr("no <graph>")));
 }
 
 // ---------------------------------------------------------------------------
@@ -253,28 +238,25 @@ TEST(GraphmlReaderTest, ReadsKeysDataDefaultsAndWeights) {
 }
 
 TEST(GraphmlReaderTest, ErrorsNameTheLine) {
-  EXPECT_THAT(
-      ParseGraphml("<graphml>\n<graph edgedefault=\"directed\">\n"
-                   "<edge source=\"a\" target=\"b\" directed=\"false\"/>\n"
-                   "</graph></graphml>"),
-      StatusIs(kInvalid, HasSubstr("line 3: mixed")));
+  EXPECT_THAT(ParseGraphml("<graphml>\n<graph edgedefault=\"directed\">\n"
+                           "<edge source=\"a\" target=\"b\" directed=\"false\"/>\n"
+                           "</graph></graphml>"),
+              StatusIs(kInvalid, HasSubstr("line 3: mixed")));
   EXPECT_THAT(ParseGraphml("<graphml>\n<graph>\n<node/>\n</graph></graphml>"),
               StatusIs(kInvalid, HasSubstr("line 3: <node> without id")));
-  EXPECT_THAT(
-      ParseGraphml("<graphml><graph>\n<node id=\"a\" x=1/></graph></graphml>"),
-      StatusIs(kInvalid, HasSubstr("GraphML line 2: not valid XML: error parsing "
-                                   "element attribute (column 16)")));
+  EXPECT_THAT(ParseGraphml("<graphml><graph>\n<node id=\"a\" x=1/></graph></graphml>"),
+              StatusIs(kInvalid, HasSubstr("GraphML line 2: not valid XML: error parsing "
+                                           "element attribute (column 16)")));
 }
 
 // The XML is pugixml's: entities a DOCTYPE declares are never expanded (no
 // "billion laughs"), and any nesting is read without recursion.
 TEST(XmlReadersTest, DoctypeEntitiesStayVerbatimAndDeepNestingIsSafe) {
-  ASSERT_OK_AND_ASSIGN(
-      GraphFile file,
-      ParseGexf("<?xml version=\"1.0\"?>\n<!DOCTYPE gexf [\n"
-                "<!ENTITY a \"aaaaaaaaaa\">\n<!ENTITY b \"&a;&a;&a;&a;\">\n]>\n"
-                "<gexf><graph><nodes><node id=\"n\" label=\"&b; &amp; &#x4e2d;\"/>"
-                "</nodes></graph></gexf>"));
+  ASSERT_OK_AND_ASSIGN(GraphFile file,
+                       ParseGexf("<?xml version=\"1.0\"?>\n<!DOCTYPE gexf [\n"
+                                 "<!ENTITY a \"aaaaaaaaaa\">\n<!ENTITY b \"&a;&a;&a;&a;\">\n]>\n"
+                                 "<gexf><graph><nodes><node id=\"n\" label=\"&b; &amp; &#x4e2d;\"/>"
+                                 "</nodes></graph></gexf>"));
   EXPECT_EQ(file.graph.NodeLabel(0), "&b; & \xe4\xb8\xad");
   const int depth = 200000;
   std::string deep = "<gexf>";
@@ -287,12 +269,11 @@ TEST(XmlReadersTest, DoctypeEntitiesStayVerbatimAndDeepNestingIsSafe) {
 }
 
 TEST(NodeAttributesTest, AsIntegersNamesTheOffendingNode) {
-  ASSERT_OK_AND_ASSIGN(
-      GraphFile file,
-      ParseGraphml("<graphml><key id=\"k\" for=\"node\" attr.name=\"c\"/>"
-                   "<graph><node id=\"a\"><data key=\"k\">2.0</data></node>"
-                   "<node id=\"b\"><data key=\"k\">x</data></node>"
-                   "</graph></graphml>"));
+  ASSERT_OK_AND_ASSIGN(GraphFile file,
+                       ParseGraphml("<graphml><key id=\"k\" for=\"node\" attr.name=\"c\"/>"
+                                    "<graph><node id=\"a\"><data key=\"k\">2.0</data></node>"
+                                    "<node id=\"b\"><data key=\"k\">x</data></node>"
+                                    "</graph></graphml>"));
   EXPECT_THAT(file.node_attributes.AsIntegers("c"),
               StatusIs(kInvalid, HasSubstr("node 1: attribute 'c' value 'x'")));
   EXPECT_THAT(file.node_attributes.AsIntegers("missing"),
@@ -306,40 +287,33 @@ TEST(ReadGraphFileTest, DispatchesOnExtensionAndReportsMissingFiles) {
   EXPECT_EQ(FormatFromPath("a.graphml"), GraphFormat::kGraphml);
   EXPECT_EQ(FormatFromPath("a.gml"), GraphFormat::kGml);
   EXPECT_EQ(FormatFromPath("a.json"), std::nullopt);
-  EXPECT_THAT(
-      ReadGraphFile("/nonexistent/net.gml"),
-      StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/net.gml")));
-  EXPECT_THAT(ReadGraphFile("net.xlsx"),
-              StatusIs(kInvalid, HasSubstr("extension")));
+  EXPECT_THAT(ReadGraphFile("/nonexistent/net.gml"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/net.gml")));
+  EXPECT_THAT(ReadGraphFile("net.xlsx"), StatusIs(kInvalid, HasSubstr("extension")));
 }
 
 // ---------------------------------------------------------------------------
 // Robustness: truncated and corrupted input never crashes.
 
-void ParseMutations(const std::string& text, GraphFormat format,
-                    int truncations, int flips) {
+void ParseMutations(const std::string& text, GraphFormat format, int truncations, int flips) {
   SplitMix64 rng(42);
   for (int i = 0; i <= truncations; ++i) {
-    const size_t length =
-        text.size() * static_cast<size_t>(i) / static_cast<size_t>(truncations);
+    const size_t length = text.size() * static_cast<size_t>(i) / static_cast<size_t>(truncations);
     (void)ParseGraph(text.substr(0, length), format);
   }
-  static constexpr char kNasty[] = {'<', '>',  '"',    '\'', '[', ']',
-                                    '&', ';',  ',',    '\n', '#', '/',
-                                    '=', '\0', '\xff', ' '};
+  static constexpr char kNasty[] = {'<', '>',  '"', '\'', '[', ']',  '&',    ';',
+                                    ',', '\n', '#', '/',  '=', '\0', '\xff', ' '};
   for (int i = 0; i < flips; ++i) {
     std::string mutated = text;
     for (int j = 0; j < 4 && !mutated.empty(); ++j) {
-      mutated[rng.Uniform(mutated.size())] =
-          kNasty[rng.Uniform(sizeof(kNasty))];
+      mutated[rng.Uniform(mutated.size())] = kNasty[rng.Uniform(sizeof(kNasty))];
     }
     (void)ParseGraph(mutated, format);
   }
 }
 
 TEST(ReaderRobustnessTest, InlineSamplesSurviveTruncationAndCorruption) {
-  ParseMutations("source,target,weight\n\"a\",b,1\nb,c,2\n",
-                 GraphFormat::kCsvEdgeList, 40, 300);
+  ParseMutations("source,target,weight\n\"a\",b,1\nb,c,2\n", GraphFormat::kCsvEdgeList, 40, 300);
   ParseMutations("# c\n1 2 3\n2 3\n", GraphFormat::kSnapEdgeList, 20, 300);
   ParseMutations(
       "graph [ directed 1 node [ id 1 label \"a\" graphics [ x 1 ] ] "
@@ -363,9 +337,8 @@ TEST(ReaderRobustnessTest, InlineSamplesSurviveTruncationAndCorruption) {
 
 TEST(ReaderRobustnessTest, SharedDatasetsSurviveTruncationAndCorruption) {
   INNOSCOPE_REQUIRE_SHARED(shared);
-  for (const char* name :
-       {"karate.gml", "les_miserables.gexf", "football.graphml",
-        "java_dependencies.gexf", "ca-GrQc-lcc.txt"}) {
+  for (const char* name : {"karate.gml", "les_miserables.gexf", "football.graphml",
+                           "java_dependencies.gexf", "ca-GrQc-lcc.txt"}) {
     const std::string text = ReadFileToString(NetworksDir(shared) + name);
     ASSERT_FALSE(text.empty()) << name;
     ParseMutations(text, *FormatFromPath(name), 25, 10);
@@ -385,48 +358,41 @@ TEST(SharedDatasetsTest, ReadWithTheDocumentedSizesAndAttributes) {
   };
   // Sizes from datasets/README.md; ca-GrQc keeps its 6 self-loops here.
   for (const Expected& e :
-       {Expected{"karate.gml", 34, 78, false},
-        Expected{"les_miserables.gexf", 77, 254, false},
+       {Expected{"karate.gml", 34, 78, false}, Expected{"les_miserables.gexf", 77, 254, false},
         Expected{"football.graphml", 115, 613, false},
         Expected{"power_grid.gml", 4941, 6594, false},
         Expected{"us_airports.gexf", 235, 1297, false},
         Expected{"java_dependencies.gexf", 1538, 8032, true},
         Expected{"ca-GrQc-lcc.txt", 4158, 13428, false}}) {
-    ASSERT_OK_AND_ASSIGN(GraphFile file,
-                         ReadGraphFile(NetworksDir(shared) + e.name));
+    ASSERT_OK_AND_ASSIGN(GraphFile file, ReadGraphFile(NetworksDir(shared) + e.name));
     EXPECT_EQ(file.graph.NumNodes(), e.nodes) << e.name;
     EXPECT_EQ(file.graph.NumEdges(), e.edges) << e.name;
     EXPECT_EQ(file.graph.directed(), e.directed) << e.name;
   }
-  ASSERT_OK_AND_ASSIGN(GraphFile karate,
-                       ReadGraphFile(NetworksDir(shared) + "karate.gml"));
+  ASSERT_OK_AND_ASSIGN(GraphFile karate, ReadGraphFile(NetworksDir(shared) + "karate.gml"));
   EXPECT_EQ(karate.graph.NodeLabel(*karate.graph.FindNode("34")), "34");
 
-  ASSERT_OK_AND_ASSIGN(GraphFile les, ReadGraphFile(NetworksDir(shared) +
-                                                    "les_miserables.gexf"));
+  ASSERT_OK_AND_ASSIGN(GraphFile les, ReadGraphFile(NetworksDir(shared) + "les_miserables.gexf"));
   EXPECT_EQ(les.graph.NodeLabel(0), "Myriel");
   EXPECT_TRUE(les.graph.weighted());
   ASSERT_OK_AND_ASSIGN(std::vector<int64_t> classes,
                        les.node_attributes.AsIntegers("modularity_class"));
   EXPECT_EQ(*std::max_element(classes.begin(), classes.end()), 8);  // 9 classes
 
-  ASSERT_OK_AND_ASSIGN(GraphFile football,
-                       ReadGraphFile(NetworksDir(shared) + "football.graphml"));
+  ASSERT_OK_AND_ASSIGN(GraphFile football, ReadGraphFile(NetworksDir(shared) + "football.graphml"));
   ASSERT_OK_AND_ASSIGN(std::vector<int64_t> conference,
                        football.node_attributes.AsIntegers("partition"));
   std::sort(conference.begin(), conference.end());
-  conference.erase(std::unique(conference.begin(), conference.end()),
-                   conference.end());
+  conference.erase(std::unique(conference.begin(), conference.end()), conference.end());
   EXPECT_EQ(conference.size(), 12u);
 
-  ASSERT_OK_AND_ASSIGN(GraphFile airports,
-                       ReadGraphFile(NetworksDir(shared) + "us_airports.gexf"));
+  ASSERT_OK_AND_ASSIGN(GraphFile airports, ReadGraphFile(NetworksDir(shared) + "us_airports.gexf"));
   const std::vector<std::string>* city = airports.node_attributes.Find("city");
   ASSERT_NE(city, nullptr);
   EXPECT_EQ((*city)[0], "Little Rock, AR");
 
-  ASSERT_OK_AND_ASSIGN(GraphFile java, ReadGraphFile(NetworksDir(shared) +
-                                                     "java_dependencies.gexf"));
+  ASSERT_OK_AND_ASSIGN(GraphFile java,
+                       ReadGraphFile(NetworksDir(shared) + "java_dependencies.gexf"));
   EXPECT_EQ(java.graph.NodeLabel(0), "java.applet.AppletContext");
 }
 

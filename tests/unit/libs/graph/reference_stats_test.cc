@@ -35,11 +35,10 @@ using ::innoscope::testing::StatusIs;
 constexpr double kExact = 1e-9;  // values recomputed exactly (up to rounding)
 
 // The reference entry for one network, parsed once.
-const JsonValue* Reference(const std::string& shared_dir,
-                           const std::string& name) {
+const JsonValue* Reference(const std::string& shared_dir, const std::string& name) {
   static const JsonValue* doc = [&] {
-    std::optional<JsonValue> parsed = ParseJson(ReadFileToString(
-        NetworksDir(shared_dir) + "reference_stats_networkx_3.6.1.json"));
+    std::optional<JsonValue> parsed = ParseJson(
+        ReadFileToString(NetworksDir(shared_dir) + "reference_stats_networkx_3.6.1.json"));
     return parsed ? new JsonValue(std::move(*parsed)) : nullptr;
   }();
   if (doc == nullptr || !doc->At("graphs").Has(name)) return nullptr;
@@ -84,8 +83,7 @@ TEST_P(ReferenceStatsTest, GephiPathLengthAndDiameterMatch) {
   LOAD_REFERENCE(ref, file);
   PathStatistics paths(graph, {Convention::kGephi, /*num_threads=*/2});
   ASSERT_OK(paths.Run());
-  EXPECT_NEAR(paths.AveragePathLength(),
-              ref->At("gephi_avg_path_length").number, kExact);
+  EXPECT_NEAR(paths.AveragePathLength(), ref->At("gephi_avg_path_length").number, kExact);
   EXPECT_EQ(paths.Diameter(), ref->At("gephi_diameter").number);
   EXPECT_EQ(paths.convention(), Convention::kGephi);
 
@@ -95,9 +93,8 @@ TEST_P(ReferenceStatsTest, GephiPathLengthAndDiameterMatch) {
     ASSERT_OK(nx.Run());
     EXPECT_DOUBLE_EQ(nx.AveragePathLength(), paths.AveragePathLength());
   } else {
-    EXPECT_THAT(nx.Run(),
-                StatusIs(absl::StatusCode::kFailedPrecondition,
-                         ::testing::HasSubstr("not strongly connected")));
+    EXPECT_THAT(nx.Run(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                   ::testing::HasSubstr("not strongly connected")));
   }
 }
 
@@ -108,17 +105,15 @@ TEST_P(ReferenceStatsTest, ClusteringMatchesBothConventions) {
   ASSERT_OK(gephi.Run());
   ASSERT_OK(nx.Run());
   if (graph.directed()) {
-    EXPECT_NEAR(gephi.AverageClustering(),
-                ref->At("gephi_avg_clustering_directed").number, kExact);
-    EXPECT_NEAR(nx.AverageClustering(),
-                ref->At("nx_avg_clustering_directed_fagiolo").number, kExact);
+    EXPECT_NEAR(gephi.AverageClustering(), ref->At("gephi_avg_clustering_directed").number, kExact);
+    EXPECT_NEAR(nx.AverageClustering(), ref->At("nx_avg_clustering_directed_fagiolo").number,
+                kExact);
     EXPECT_EQ(gephi.NodesAveraged(), graph.NumNodes());  // divides by all nodes
     return;
   }
-  EXPECT_NEAR(gephi.AverageClustering(),
-              ref->At("gephi_avg_clustering(deg>1 only)").number, kExact);
-  EXPECT_NEAR(nx.AverageClustering(),
-              ref->At("nx_avg_clustering(count_zeros)").number, kExact);
+  EXPECT_NEAR(gephi.AverageClustering(), ref->At("gephi_avg_clustering(deg>1 only)").number,
+              kExact);
+  EXPECT_NEAR(nx.AverageClustering(), ref->At("nx_avg_clustering(count_zeros)").number, kExact);
   EXPECT_NEAR(gephi.Transitivity(), ref->At("transitivity").number, kExact);
   EXPECT_EQ(gephi.Triangles(), ref->At("triangles").number);
 }
@@ -141,23 +136,21 @@ TEST_P(ReferenceStatsTest, LouvainReachesNetworkxModularity) {
   EXPECT_LE(louvain.ModularityAtResolution1(), highest + 0.01);
   // The reported value is the modularity of the returned partition.
   ModularityOptions options;
-  ASSERT_OK_AND_ASSIGN(double q,
-                       Modularity(graph, louvain.Communities(), options));
+  ASSERT_OK_AND_ASSIGN(double q, Modularity(graph, louvain.Communities(), options));
   if (!graph.directed()) {
     EXPECT_NEAR(q, louvain.Modularity(), kExact);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    SevenNetworks, ReferenceStatsTest,
-    ::testing::Values("karate.gml", "les_miserables.gexf", "football.graphml",
-                      "us_airports.gexf", "power_grid.gml",
-                      "java_dependencies.gexf", "ca-GrQc-lcc.txt"),
-    [](const ::testing::TestParamInfo<std::string>& param) {
-      std::string name = param.param.substr(0, param.param.find('.'));
-      std::replace(name.begin(), name.end(), '-', '_');
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(SevenNetworks, ReferenceStatsTest,
+                         ::testing::Values("karate.gml", "les_miserables.gexf", "football.graphml",
+                                           "us_airports.gexf", "power_grid.gml",
+                                           "java_dependencies.gexf", "ca-GrQc-lcc.txt"),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           std::string name = param.param.substr(0, param.param.find('.'));
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 // Node-level values the reference records for Zachary's karate club (keys
 // are the 1-indexed GML ids).
@@ -172,16 +165,13 @@ TEST(KarateReferenceTest, CentralitiesMatch) {
   Betweenness normalized(graph, {/*normalized=*/true, 2});
   ASSERT_OK(raw.Run());
   ASSERT_OK(normalized.Run());
-  for (const auto& [key, value] :
-       ref->At("betweenness_raw_top5_1indexed").object) {
+  for (const auto& [key, value] : ref->At("betweenness_raw_top5_1indexed").object) {
     std::optional<NodeId> v = graph.FindNode(key);
     ASSERT_TRUE(v.has_value()) << key;
     EXPECT_NEAR(raw.Scores()[*v], value.number, 5e-4) << "node " << key;
   }
-  for (const auto& [key, value] :
-       ref->At("betweenness_normalized_top3_1indexed").object) {
-    EXPECT_NEAR(normalized.Scores()[*graph.FindNode(key)], value.number, 5e-5)
-        << key;
+  for (const auto& [key, value] : ref->At("betweenness_normalized_top3_1indexed").object) {
+    EXPECT_NEAR(normalized.Scores()[*graph.FindNode(key)], value.number, 5e-5) << key;
   }
   // The top five by raw betweenness, in order.
   std::vector<std::string> top;
@@ -193,8 +183,7 @@ TEST(KarateReferenceTest, CentralitiesMatch) {
   Closeness closeness(graph, {Convention::kNetworkx, 2});
   ASSERT_OK(closeness.Run());
   for (const auto& [key, value] : ref->At("closeness_1indexed").object) {
-    EXPECT_NEAR(closeness.Scores()[*graph.FindNode(key)], value.number, 5e-4)
-        << key;
+    EXPECT_NEAR(closeness.Scores()[*graph.FindNode(key)], value.number, 5e-4) << key;
   }
   DegreeCentrality degree(graph);
   ASSERT_OK(degree.Run());
@@ -208,8 +197,7 @@ TEST(LesMiserablesReferenceTest, StoredGephiPartitionModularityMatches) {
   INNOSCOPE_REQUIRE_SHARED(shared);
   const JsonValue* ref = Reference(shared, "les_miserables.gexf");
   ASSERT_NE(ref, nullptr);
-  const JsonValue& stored =
-      ref->At("stored_gephi_0.8.1_modularity_class_partition");
+  const JsonValue& stored = ref->At("stored_gephi_0.8.1_modularity_class_partition");
   const GraphFile file = LoadNetwork(shared, "les_miserables.gexf");
   ASSERT_OK_AND_ASSIGN(std::vector<int64_t> partition,
                        file.node_attributes.AsIntegers("modularity_class"));
@@ -222,17 +210,15 @@ TEST(LesMiserablesReferenceTest, StoredGephiPartitionModularityMatches) {
   ModularityOptions weighted;
   weighted.weighted = true;
   ASSERT_OK_AND_ASSIGN(double q, Modularity(file.graph, partition, unweighted));
-  ASSERT_OK_AND_ASSIGN(double q_weighted,
-                       Modularity(file.graph, partition, weighted));
+  ASSERT_OK_AND_ASSIGN(double q_weighted, Modularity(file.graph, partition, weighted));
   EXPECT_NEAR(q, stored.At("Q_unweighted").number, 5e-5);
   EXPECT_NEAR(q_weighted, stored.At("Q_weighted").number, 5e-5);
-  EXPECT_DOUBLE_EQ(ComputeBasicStatistics(file.graph).average_weighted_degree *
-                       file.graph.NumNodes() / 2,
-                   stored.At("sum_edge_weight").number);
+  EXPECT_DOUBLE_EQ(
+      ComputeBasicStatistics(file.graph).average_weighted_degree * file.graph.NumNodes() / 2,
+      stored.At("sum_edge_weight").number);
   // Gephi's convention gives the same value at r = 1.
   weighted.convention = Convention::kGephi;
-  ASSERT_OK_AND_ASSIGN(double q_gephi,
-                       Modularity(file.graph, partition, weighted));
+  ASSERT_OK_AND_ASSIGN(double q_gephi, Modularity(file.graph, partition, weighted));
   EXPECT_DOUBLE_EQ(q_gephi, q_weighted);
 }
 

@@ -30,17 +30,11 @@ constexpr double kEps = 1e-12;
 // 0 - 1 - 2 - 3
 Graph Path4() { return MakeGraph(4, {{0, 1}, {1, 2}, {2, 3}}); }
 // Triangle 0-1-2 with a pendant 3 on node 2.
-Graph TriangleWithPendant() {
-  return MakeGraph(4, {{0, 1}, {0, 2}, {1, 2}, {2, 3}});
-}
+Graph TriangleWithPendant() { return MakeGraph(4, {{0, 1}, {0, 2}, {1, 2}, {2, 3}}); }
 // Path 0-1-2, edge 3-4, isolated node 5.
-Graph TwoComponentsAndIsolated() {
-  return MakeGraph(6, {{0, 1}, {1, 2}, {3, 4}});
-}
+Graph TwoComponentsAndIsolated() { return MakeGraph(6, {{0, 1}, {1, 2}, {3, 4}}); }
 // 0 -> 1 -> 2 -> 0
-Graph DirectedCycle() {
-  return MakeGraph(3, {{0, 1}, {1, 2}, {2, 0}}, /*directed=*/true);
-}
+Graph DirectedCycle() { return MakeGraph(3, {{0, 1}, {1, 2}, {2, 0}}, /*directed=*/true); }
 
 TEST(BasicStatisticsTest, PathCountsDegreeAndDensity) {
   // m = 3, n = 4: average degree 2*3/4 = 1.5; density 2*3/(4*3) = 0.5.
@@ -95,8 +89,7 @@ TEST(ComponentsTest, HonoursCancellation) {
   const Graph g = Path4();
   ConnectedComponents components(g);
   components.set_interrupt(Interrupt(&cancelled));
-  EXPECT_THAT(components.Run(),
-              StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
+  EXPECT_THAT(components.Run(), StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
   EXPECT_FALSE(components.has_run());
 }
 
@@ -116,8 +109,7 @@ TEST(PathStatisticsTest, PathDiameterRadiusAndAverage) {
   }
 }
 
-TEST(PathStatisticsTest,
-     DisconnectedGraphSkipsUnreachablePairsOrFailsForNetworkx) {
+TEST(PathStatisticsTest, DisconnectedGraphSkipsUnreachablePairsOrFailsForNetworkx) {
   // Reachable ordered pairs: 0-1,1-2 (1), 0-2 (2) both ways = 8 in {0,1,2}
   // ... sum 2*(1+1+2) = 8; plus 3-4 both ways, sum 2. APL = 10 / 8 = 1.25.
   // Unreachable: 6*5 - 8 = 22. The isolated node makes the radius 0.
@@ -160,8 +152,7 @@ TEST(PathStatisticsTest, HonoursDeadline) {
   const Graph g = Path4();
   PathStatistics paths(g, {Convention::kGephi, 2});
   paths.set_interrupt(Interrupt::WithDeadline(now, [&] { return now; }));
-  EXPECT_THAT(paths.Run(), StatusIs(absl::StatusCode::kDeadlineExceeded,
-                                    HasSubstr("deadline")));
+  EXPECT_THAT(paths.Run(), StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("deadline")));
 }
 
 TEST(ClusteringTest, TriangleWithPendantInEachConvention) {
@@ -210,8 +201,7 @@ TEST(ClusteringTest, DirectedCycleInEachConvention) {
   EXPECT_NEAR(igraph.AverageClustering(), 1.0, kEps);
 }
 
-TEST(ClusteringTest,
-     GephiDirectedDividesByAllNodesAndReciprocalEdgesCountTwice) {
+TEST(ClusteringTest, GephiDirectedDividesByAllNodesAndReciprocalEdgesCountTwice) {
   // 0 <-> 1, 0 <-> 2, 1 -> 2, plus an isolated node 3.
   // Node 0: N = {1, 2}, edges among them: 1->2 only: e = 1, C = 1/2.
   // Node 1: N = {0, 2}: 0->2 and 2->0: e = 2, C = 1. Node 2: N = {0, 1}:
@@ -232,9 +222,8 @@ TEST(ClusteringTest,
 TEST(ClusteringTest, ParallelEdgesAndSelfLoopsDoNotChangeCoefficients) {
   BuildOptions keep;
   keep.multi_edges = MultiEdgePolicy::kKeep;
-  ASSERT_OK_AND_ASSIGN(
-      Graph g,
-      Graph::FromEdges(3, {{0, 1}, {0, 1}, {1, 2}, {0, 2}, {2, 2}}, keep));
+  ASSERT_OK_AND_ASSIGN(Graph g,
+                       Graph::FromEdges(3, {{0, 1}, {0, 1}, {1, 2}, {0, 2}, {2, 2}}, keep));
   ClusteringCoefficient clustering(g, Convention::kGephi);
   ASSERT_OK(clustering.Run());
   EXPECT_NEAR(clustering.AverageClustering(), 1.0, kEps);
@@ -261,9 +250,7 @@ TEST(AssortativityTest, HandComputedValues) {
   // 3.5: r = -5/7.
   EXPECT_NEAR(DegreeAssortativity(TriangleWithPendant()), -5.0 / 7, kEps);
   // Star: every edge joins degree 4 and degree 1: r = -1.
-  EXPECT_NEAR(
-      DegreeAssortativity(MakeGraph(5, {{0, 1}, {0, 2}, {0, 3}, {0, 4}})), -1.0,
-      kEps);
+  EXPECT_NEAR(DegreeAssortativity(MakeGraph(5, {{0, 1}, {0, 2}, {0, 3}, {0, 4}})), -1.0, kEps);
   // Regular graphs have zero variance.
   EXPECT_TRUE(std::isnan(DegreeAssortativity(DirectedCycle())));
   EXPECT_TRUE(std::isnan(DegreeAssortativity(MakeGraph(2, {}))));

@@ -45,17 +45,23 @@ void ExpectSameAsWholeText(const std::string& text) {
 
 TEST(CsvStreamTest, ChunksGiveTheSameRowsAndLinesAsTheWholeTextReader) {
   ExpectSameAsWholeText("a,b\n1,2\n3,4\n5,6\n");
-  ExpectSameAsWholeText("\xEF\xBB\xBF" "a,b\r\n1,\"x\r\ny\"\r\n\r\n3,\"q\"\"uote\"\r\n5,6");
+  ExpectSameAsWholeText(
+      "\xEF\xBB\xBF"
+      "a,b\r\n1,\"x\r\ny\"\r\n\r\n3,\"q\"\"uote\"\r\n5,6");
   ExpectSameAsWholeText("a,b\n1,\"multi\nline\nfield\"\n\n\n2,\"\"\n3,x\r4,y\r");
-  ExpectSameAsWholeText("a\n\"\xEF\xBB\xBF\"\n\xEF\xBB\xBF" "b\n");
+  ExpectSameAsWholeText(
+      "a\n\"\xEF\xBB\xBF\"\n\xEF\xBB\xBF"
+      "b\n");
   // Found by tests/fuzz/csv_fuzz: only the first mark is dropped.
-  ExpectSameAsWholeText("\xEF\xBB\xBF\xEF\xBB\xBF" "co\n1\n");
+  ExpectSameAsWholeText(
+      "\xEF\xBB\xBF\xEF\xBB\xBF"
+      "co\n1\n");
 }
 
 TEST(CsvStreamTest, ErrorsNameTheLineOfTheWholeText) {
   const std::string text = "a,b\n1,2\n3,4\n5,6\n7,x\"y\n";
-  EXPECT_THAT(ReadAll(text, 1), StatusIs(absl::StatusCode::kInvalidArgument,
-                                         HasSubstr("CSV line 5, field 2")));
+  EXPECT_THAT(ReadAll(text, 1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("CSV line 5, field 2")));
   EXPECT_THAT(ReadAll("a,b\n1,2\n3\n", 1),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("CSV line 3: row has 1 fields but the header has 2")));
@@ -64,8 +70,8 @@ TEST(CsvStreamTest, ErrorsNameTheLineOfTheWholeText) {
 }
 
 TEST(CsvStreamTest, HeaderMustExistAndHaveDistinctNames) {
-  EXPECT_THAT(index::CsvStream::Open("\n\n"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                 HasSubstr("no header")));
+  EXPECT_THAT(index::CsvStream::Open("\n\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no header")));
   EXPECT_THAT(index::CsvStream::Open("a,b,a\n"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("duplicate column")));
   absl::StatusOr<index::CsvStream> csv = index::CsvStream::Open("\n\nx,y\n1,2\n", 1);

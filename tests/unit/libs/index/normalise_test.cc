@@ -128,9 +128,9 @@ TEST(NormaliseTest, RanksAreCompetitionRanksWithOneForTheWorst) {
 // Ascending: -1e300, -2.5, -2.5, -0 = 0, 1e-300, 3; rank = 1 + the number of
 // values strictly below.
 TEST(NormaliseTest, RanksOrderSignsAndZerosAsNumbers) {
-  EXPECT_THAT(Normalised({-2.5, 0.0, -0.0, 3, -2.5, 1e-300, -1e300, kNa},
-                         Spec(NormaliseMethod::kRank)),
-              MatchesWithMissing(std::vector<double>{2, 4, 4, 7, 2, 6, 1, kNa}, 0));
+  EXPECT_THAT(
+      Normalised({-2.5, 0.0, -0.0, 3, -2.5, 1e-300, -1e300, kNa}, Spec(NormaliseMethod::kRank)),
+      MatchesWithMissing(std::vector<double>{2, 4, 4, 7, 2, 6, 1, kNa}, 0));
 }
 
 TEST(NormaliseTest, PercentileRankFollowsExcelPercentRankInc) {

@@ -77,10 +77,10 @@ TEST(ChangesTest, RecordedVersionsMakeTheSecondRunUnchanged) {
   const IndexEntry e = Entry();
   // Run 1 reads these, the network step writes derived indicators (ingest
   // bumps framework:ai and observations), and the versions are read again.
-  DataVersions before = {{"framework:ai", 3}, {"observations", 10}, {"regions", 1},
-                         {"relations:net", 5}};
-  DataVersions after = {{"framework:ai", 4}, {"observations", 12}, {"regions", 1},
-                        {"relations:net", 5}};
+  DataVersions before = {
+      {"framework:ai", 3}, {"observations", 10}, {"regions", 1}, {"relations:net", 5}};
+  DataVersions after = {
+      {"framework:ai", 4}, {"observations", 12}, {"regions", 1}, {"relations:net", 5}};
   DataVersions used = VersionsUsed(e, before, after);
   EXPECT_EQ(used, after);
   // Run 2: the network step replays its batches, so ingest's versions are
@@ -94,10 +94,10 @@ TEST(ChangesTest, ARelationChangeDuringTheRunIsNotMissed) {
   const IndexEntry e = Entry();
   // Relations were written after the network step read them (version 5 ->
   // 6 between the two reads): the derived indicators rest on version 5.
-  DataVersions before = {{"framework:ai", 3}, {"observations", 10}, {"regions", 1},
-                         {"relations:net", 5}};
-  DataVersions after = {{"framework:ai", 4}, {"observations", 12}, {"regions", 1},
-                        {"relations:net", 6}};
+  DataVersions before = {
+      {"framework:ai", 3}, {"observations", 10}, {"regions", 1}, {"relations:net", 5}};
+  DataVersions after = {
+      {"framework:ai", 4}, {"observations", 12}, {"regions", 1}, {"relations:net", 6}};
   DataVersions used = VersionsUsed(e, before, after);
   EXPECT_EQ(used.at("relations:net"), 5);
   EXPECT_EQ(used.at("observations"), 12);
@@ -109,8 +109,8 @@ TEST(ChangesTest, VersionsUsedCoversTheEntryScopesOnly) {
   IndexEntry e;
   e.framework = "hdi";  // no relation set
   DataVersions before = {{"relations:x", 1}};
-  DataVersions after = {{"framework:hdi", 2}, {"observations", 3}, {"regions", 4},
-                        {"framework:other", 9}};
+  DataVersions after = {
+      {"framework:hdi", 2}, {"observations", 3}, {"regions", 4}, {"framework:other", 9}};
   EXPECT_EQ(VersionsUsed(e, before, after),
             (DataVersions{{"framework:hdi", 2}, {"observations", 3}, {"regions", 4}}));
 }

@@ -128,11 +128,16 @@ TEST(RecomputeConfigTest, DefaultsOfTheOptionalKeys) {
 }
 
 TEST(RecomputeConfigTest, UniverseIsAKindInEitherNumberOrAClusterCode) {
-  for (const auto& [word, kind] : std::vector<std::pair<std::string, std::string>>{
-           {"province", "province"}, {"countries", "country"}, {"cities", "city"},
-           {"city_clusters", "cluster"}, {"city_cluster", "cluster"}, {"custom", "custom"}}) {
+  for (const auto& [word, kind] :
+       std::vector<std::pair<std::string, std::string>>{{"province", "province"},
+                                                        {"countries", "country"},
+                                                        {"cities", "city"},
+                                                        {"city_clusters", "cluster"},
+                                                        {"city_cluster", "cluster"},
+                                                        {"custom", "custom"}}) {
     absl::StatusOr<RecomputeConfig> c = ParseRecomputeConfig(
-        "indices:\n  - {framework: f, periods: {first: 2020, last: 2020}, universe: " + word + "}\n");
+        "indices:\n  - {framework: f, periods: {first: 2020, last: 2020}, universe: " + word +
+        "}\n");
     ASSERT_TRUE(c.ok()) << word << ": " << c.status();
     EXPECT_EQ(c->indices[0].universe.region_kind, kind) << word;
   }

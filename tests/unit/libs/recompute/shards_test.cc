@@ -37,8 +37,8 @@ IndexEntry Entry(const std::string& framework, int first, int last, bool derived
 std::vector<std::string> Describe(const std::vector<WorkItem>& items) {
   std::vector<std::string> out;
   for (const WorkItem& w : items) {
-    out.push_back(absl::StrCat(ItemStepName(w.step), " ", w.entry_key.substr(0, 1), " ",
-                               w.period, " #", w.ordinal, " -> ", w.shard));
+    out.push_back(absl::StrCat(ItemStepName(w.step), " ", w.entry_key.substr(0, 1), " ", w.period,
+                               " #", w.ordinal, " -> ", w.shard));
   }
   return out;
 }
@@ -54,8 +54,7 @@ TEST(WorkItemsTest, RoundRobinPerStepInConfigAndPeriodOrder) {
   // The test data of recompute_pgtest: 2 network, 3 scores, 1 uncertainty.
   EXPECT_THAT(Describe(WorkItems(TestConfig(), {true, true}, 3)),
               ElementsAre("network a 2021 #0 -> 0", "network a 2022 #1 -> 1",
-                          "scores a 2021 #0 -> 0", "scores a 2022 #1 -> 1",
-                          "scores b 2022 #2 -> 2",
+                          "scores a 2021 #0 -> 0", "scores a 2022 #1 -> 1", "scores b 2022 #2 -> 2",
                           // With the last period's scores item: its run id is there.
                           "uncertainty a 2022 #0 -> 1"));
 }

@@ -44,8 +44,7 @@ DataMatrix Leaves(const std::vector<std::string>& regions,
 
 TEST(WeightedPowerMeanTest, MatchesHandCalculations) {
   // 4^(1/4) * 16^(3/4) = sqrt(2) * 8 = 11.3137085.
-  EXPECT_NEAR(WeightedPowerMean({4, 16}, {1, 3}, 0.0), 8 * std::sqrt(2.0),
-              kEps);
+  EXPECT_NEAR(WeightedPowerMean({4, 16}, {1, 3}, 0.0), 8 * std::sqrt(2.0), kEps);
   // 1 / (0.5 / 2 + 0.5 / 4) = 8 / 3.
   EXPECT_NEAR(WeightedPowerMean({2, 4}, {1, 1}, -1.0), 8.0 / 3.0, kEps);
   // sqrt((9 + 16) / 2) = sqrt(12.5).
@@ -62,9 +61,8 @@ TEST(AggregateTest, ArithmeticByHand) {
   // A: D1 = (20 + 80) / 2 = 50, D2 = 50, CI = 0.6*50 + 0.4*50 = 50.
   // B: D1 = (10 + 90) / 2 = 50, D2 = 100, CI = 30 + 40 = 70.
   const AggregationTree tree = SmallTree();
-  ASSERT_OK_AND_ASSIGN(
-      DataMatrix s,
-      Aggregate(tree, Leaves({"A", "B"}, {{20, 80, 50}, {10, 90, 100}})));
+  ASSERT_OK_AND_ASSIGN(DataMatrix s,
+                       Aggregate(tree, Leaves({"A", "B"}, {{20, 80, 50}, {10, 90, 100}})));
   EXPECT_THAT(s.indicators(), ElementsAre("CI", "D1", "D2", "x1", "x2", "x3"));
   EXPECT_THAT(s.regions(), ElementsAre("A", "B"));
   EXPECT_NEAR(s.Get(0, 1), 50, kEps);
@@ -104,12 +102,10 @@ TEST(AggregateTest, MeansChosenPerLevel) {
 TEST(AggregateTest, NonPositivePolicyFailNamesRegionNodeAndChild) {
   AggregationOptions options;
   options.spec = {AggregationMethod::kGeometric};
-  EXPECT_THAT(
-      Aggregate(SmallTree(),
-                Leaves({"A", "CN-XZ"}, {{20, 80, 50}, {0, 80, 50}}), options),
-      StatusIs(absl::StatusCode::kInvalidArgument,
-               AllOf(HasSubstr("node 'D1'"), HasSubstr("region 'CN-XZ'"),
-                     HasSubstr("child 'x1'"), HasSubstr("kShift"))));
+  EXPECT_THAT(Aggregate(SmallTree(), Leaves({"A", "CN-XZ"}, {{20, 80, 50}, {0, 80, 50}}), options),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("node 'D1'"), HasSubstr("region 'CN-XZ'"),
+                             HasSubstr("child 'x1'"), HasSubstr("kShift"))));
 }
 
 TEST(AggregateTest, NonPositivePolicyShiftAndSkip) {
@@ -120,20 +116,17 @@ TEST(AggregateTest, NonPositivePolicyShiftAndSkip) {
   options.shift = 1.0;
   // Shifted geometric mean, s = 1: C sqrt((0+1)(80+1)) - 1 = 9 - 1 = 8;
   // A sqrt(21 * 81) - 1 = 40.2431813 (every region is shifted alike).
-  ASSERT_OK_AND_ASSIGN(DataMatrix shifted,
-                       Aggregate(SmallTree(), leaves, options));
+  ASSERT_OK_AND_ASSIGN(DataMatrix shifted, Aggregate(SmallTree(), leaves, options));
   EXPECT_NEAR(shifted.Get(1, 1), 8, kEps);
   EXPECT_NEAR(shifted.Get(0, 1), std::sqrt(21.0 * 81.0) - 1, kEps);
   // Skip: x1 of C is dropped and the weights renormalised: D1 = x2 = 80.
   options.non_positive = NonPositivePolicy::kSkip;
-  ASSERT_OK_AND_ASSIGN(DataMatrix skipped,
-                       Aggregate(SmallTree(), leaves, options));
+  ASSERT_OK_AND_ASSIGN(DataMatrix skipped, Aggregate(SmallTree(), leaves, options));
   EXPECT_NEAR(skipped.Get(1, 1), 80, kEps);
   EXPECT_NEAR(skipped.Get(0, 1), 40, kEps);
   // Skip under kPropagate: the skipped child makes the node missing.
   options.missing = MissingPolicy::kPropagate;
-  ASSERT_OK_AND_ASSIGN(DataMatrix propagated,
-                       Aggregate(SmallTree(), leaves, options));
+  ASSERT_OK_AND_ASSIGN(DataMatrix propagated, Aggregate(SmallTree(), leaves, options));
   EXPECT_TRUE(std::isnan(propagated.Get(1, 1)));
   EXPECT_TRUE(std::isnan(propagated.Get(1, 0)));
 }
@@ -148,8 +141,7 @@ TEST(AggregateTest, MissingPolicies) {
   EXPECT_TRUE(std::isnan(renorm.Get(1, 0)));  // nothing present at all
   AggregationOptions options;
   options.missing = MissingPolicy::kPropagate;
-  ASSERT_OK_AND_ASSIGN(DataMatrix prop,
-                       Aggregate(SmallTree(), leaves, options));
+  ASSERT_OK_AND_ASSIGN(DataMatrix prop, Aggregate(SmallTree(), leaves, options));
   EXPECT_TRUE(std::isnan(prop.Get(0, 1)));
   EXPECT_TRUE(std::isnan(prop.Get(0, 0)));
   EXPECT_NEAR(prop.Get(0, 2), 50, kEps);
@@ -162,8 +154,7 @@ AggregationTree TwoChildTree() {
 
 DataMatrix TwoColumns(const std::vector<std::vector<double>>& rows) {
   std::vector<std::string> regions;
-  for (size_t r = 0; r < rows.size(); ++r)
-    regions.push_back("R" + std::to_string(r));
+  for (size_t r = 0; r < rows.size(); ++r) regions.push_back("R" + std::to_string(r));
   DataMatrix m(regions, {"c1", "c2"});
   for (size_t r = 0; r < rows.size(); ++r) {
     m.Set(r, 0, rows[r][0]);
@@ -182,8 +173,7 @@ TEST(AggregateTest, TopsisOnGivenNormalisedValues) {
   //          -> 0.25 / 0.8090170 = 0.3090170 ((sqrt 5 - 1) / 4).
   ASSERT_OK_AND_ASSIGN(
       DataMatrix s,
-      Aggregate(TwoChildTree(), TwoColumns({{1, 0}, {0, 1}, {1, 1}, {0.5, 0}}),
-                options));
+      Aggregate(TwoChildTree(), TwoColumns({{1, 0}, {0, 1}, {1, 1}, {0.5, 0}}), options));
   EXPECT_NEAR(s.Get(0, 0), 50, kEps);
   EXPECT_NEAR(s.Get(1, 0), 50, kEps);
   EXPECT_NEAR(s.Get(2, 0), 100, kEps);
@@ -212,9 +202,8 @@ TEST(AggregateTest, TopsisVectorNormalisation) {
   EXPECT_NEAR(n.Get(0, 0), 0.2298872, 1e-7);
   EXPECT_NEAR(n.Get(2, 0), 5.0 / 7.0, kEps);
   // All regions equal: no ideal to be closer to, every score is the midpoint.
-  ASSERT_OK_AND_ASSIGN(
-      DataMatrix flat,
-      Aggregate(TwoChildTree(), TwoColumns({{2, 2}, {2, 2}}), options));
+  ASSERT_OK_AND_ASSIGN(DataMatrix flat,
+                       Aggregate(TwoChildTree(), TwoColumns({{2, 2}, {2, 2}}), options));
   EXPECT_NEAR(flat.Get(0, 0), 0.5, kEps);
 }
 
@@ -226,8 +215,7 @@ TEST(AggregateTest, TopsisVectorNormalisation) {
 // dimension has two leaves whose mean is the published dimension score
 // divided by the dimension weight.
 TEST(AggregateTest, GlobalWeightedScaleReproducesPublishedAiIndexIdentity) {
-  const std::vector<double> weights = {0.4368, 0.2127, 0.1865,
-                                       0.0776, 0.0512, 0.0352};
+  const std::vector<double> weights = {0.4368, 0.2127, 0.1865, 0.0776, 0.0512, 0.0352};
   const std::vector<std::vector<double>> published = {
       {31.90, 20.09, 18.65, 7.72, 2.59, 0.62},  // Beijing
       {39.58, 10.76, 8.70, 6.75, 4.61, 3.16}};  // Guangdong
@@ -277,13 +265,11 @@ TEST(AggregateTest, GlobalWeightedScaleReproducesPublishedAiIndexIdentity) {
 
 TEST(AggregateTest, ZeroWeightChildTakesNoPart) {
   ASSERT_OK_AND_ASSIGN(AggregationTree tree,
-                       AggregationTree::Create(
-                           {{"T", {1, 2}}, {"c1", {}, 1.0}, {"c2", {}, 0.0}}));
+                       AggregationTree::Create({{"T", {1, 2}}, {"c1", {}, 1.0}, {"c2", {}, 0.0}}));
   AggregationOptions options;
   options.spec = {AggregationMethod::kGeometric};
   // c2 = 0 would fail the geometric mean, but it weighs nothing.
-  ASSERT_OK_AND_ASSIGN(DataMatrix s,
-                       Aggregate(tree, TwoColumns({{9, 0}}), options));
+  ASSERT_OK_AND_ASSIGN(DataMatrix s, Aggregate(tree, TwoColumns({{9, 0}}), options));
   EXPECT_NEAR(s.Get(0, 0), 9, kEps);
 }
 
@@ -293,8 +279,7 @@ TEST(AggregateTest, RejectsBadInput) {
   EXPECT_THAT(Aggregate(SmallTree(), missing_column),
               StatusIs(kInvalid, HasSubstr("leaf 'x3' has no column")));
   DataMatrix infinite = Leaves({"A"}, {{1, 2, HUGE_VAL}});
-  EXPECT_THAT(Aggregate(SmallTree(), infinite),
-              StatusIs(kInvalid, HasSubstr("infinite")));
+  EXPECT_THAT(Aggregate(SmallTree(), infinite), StatusIs(kInvalid, HasSubstr("infinite")));
   AggregationOptions options;
   options.shift = 0;
   EXPECT_THAT(Aggregate(SmallTree(), Leaves({"A"}, {{1, 2, 3}}), options),

@@ -21,8 +21,7 @@ std::vector<AggregationNode> SmallTree() {
 }
 
 TEST(AggregationTreeTest, DerivesStructureLevelsAndWeights) {
-  ASSERT_OK_AND_ASSIGN(AggregationTree tree,
-                       AggregationTree::Create(SmallTree()));
+  ASSERT_OK_AND_ASSIGN(AggregationTree tree, AggregationTree::Create(SmallTree()));
   EXPECT_EQ(tree.size(), 6u);
   EXPECT_EQ(tree.Root(), 0);
   EXPECT_EQ(tree.Parent(3), 1);
@@ -69,8 +68,7 @@ TEST(AggregationTreeTest, PublishedGlobalWeightsReproduceThemselves) {
                                                 {"universities", {}, 0.2127}}));
   const double total = 0.4368 + 0.2127;
   EXPECT_NEAR(tree.GlobalWeight(1), 0.4368 / total, 1e-12);
-  EXPECT_NEAR(tree.GlobalWeight(3) + tree.GlobalWeight(4), tree.GlobalWeight(1),
-              1e-12);
+  EXPECT_NEAR(tree.GlobalWeight(3) + tree.GlobalWeight(4), tree.GlobalWeight(1), 1e-12);
   EXPECT_NEAR(tree.GlobalWeight(3), 0.2045 / total, 1e-12);
   EXPECT_NEAR(tree.GlobalWeight(1) + tree.GlobalWeight(2), 1.0, 1e-12);
 }
@@ -86,31 +84,26 @@ TEST(AggregationTreeTest, AcceptsExplicitLevelsThatSkip) {
 }
 
 TEST(AggregationTreeTest, WithWeightsRevalidates) {
-  ASSERT_OK_AND_ASSIGN(AggregationTree tree,
-                       AggregationTree::Create(SmallTree()));
-  ASSERT_OK_AND_ASSIGN(AggregationTree reweighted,
-                       tree.WithWeights({1, 1, 1, 1, 3, 1}));
+  ASSERT_OK_AND_ASSIGN(AggregationTree tree, AggregationTree::Create(SmallTree()));
+  ASSERT_OK_AND_ASSIGN(AggregationTree reweighted, tree.WithWeights({1, 1, 1, 1, 3, 1}));
   EXPECT_DOUBLE_EQ(reweighted.GlobalWeight(4), 0.5 * 0.75);
+  EXPECT_THAT(tree.WithWeights({1, 1}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("weights")));
   EXPECT_THAT(
-      tree.WithWeights({1, 1}),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("weights")));
-  EXPECT_THAT(tree.WithWeights({1, 0, 0, 1, 1, 1}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("'CI' have zero total weight")));
+      tree.WithWeights({1, 0, 0, 1, 1, 1}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'CI' have zero total weight")));
 }
 
 TEST(AggregationTreeTest, RejectsInvalidTrees) {
   using Nodes = std::vector<AggregationNode>;
   const auto kInvalid = absl::StatusCode::kInvalidArgument;
-  EXPECT_THAT(AggregationTree::Create({}),
-              StatusIs(kInvalid, HasSubstr("empty")));
+  EXPECT_THAT(AggregationTree::Create({}), StatusIs(kInvalid, HasSubstr("empty")));
   EXPECT_THAT(AggregationTree::Create(Nodes{{"a", {1}}, {"a", {}}}),
               StatusIs(kInvalid, HasSubstr("duplicate node code 'a'")));
   EXPECT_THAT(AggregationTree::Create(Nodes{{"r", {1}}, {"", {}}}),
               StatusIs(kInvalid, HasSubstr("empty code")));
-  EXPECT_THAT(
-      AggregationTree::Create(Nodes{{"r", {1, 2}}, {"a", {2}}, {"b", {}}}),
-      StatusIs(kInvalid, HasSubstr("'b' has two parents")));
+  EXPECT_THAT(AggregationTree::Create(Nodes{{"r", {1, 2}}, {"a", {2}}, {"b", {}}}),
+              StatusIs(kInvalid, HasSubstr("'b' has two parents")));
   EXPECT_THAT(AggregationTree::Create(Nodes{{"r", {1}}, {"a", {}}, {"s", {}}}),
               StatusIs(kInvalid, HasSubstr("two roots")));
   EXPECT_THAT(AggregationTree::Create(Nodes{{"r", {}}, {"a", {2}}, {"b", {1}}}),
@@ -121,13 +114,11 @@ TEST(AggregationTreeTest, RejectsInvalidTrees) {
               StatusIs(kInvalid, HasSubstr("invalid child id 7")));
   EXPECT_THAT(AggregationTree::Create(Nodes{{"r", {1}}, {"a", {}, -1.0}}),
               StatusIs(kInvalid, HasSubstr("'a' has weight -1")));
-  EXPECT_THAT(AggregationTree::Create(
-                  Nodes{{"r", {1, 2}}, {"a", {}, 0.0}, {"b", {}, 0.0}}),
+  EXPECT_THAT(AggregationTree::Create(Nodes{{"r", {1, 2}}, {"a", {}, 0.0}, {"b", {}, 0.0}}),
               StatusIs(kInvalid, HasSubstr("'r' have zero total weight")));
   EXPECT_THAT(AggregationTree::Create(Nodes{{"r", {1}}, {"a", {}, 1.0, 2}}),
               StatusIs(kInvalid, HasSubstr("leaf 'a' has level 2")));
-  EXPECT_THAT(AggregationTree::Create(
-                  Nodes{{"r", {1}, 1.0, 2}, {"d", {2}, 1.0, 2}, {"x", {}}}),
+  EXPECT_THAT(AggregationTree::Create(Nodes{{"r", {1}, 1.0, 2}, {"d", {2}, 1.0, 2}, {"x", {}}}),
               StatusIs(kInvalid, HasSubstr("'r' has level 2, not above")));
 }
 

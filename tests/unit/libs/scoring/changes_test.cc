@@ -27,21 +27,16 @@ struct PublishedRow {
   int change;
 };
 const std::vector<PublishedRow> kTable4 = {
-    {"Beijing", 1, 1, 0},        {"Guangdong", 2, 2, 0},
-    {"Shanghai", 3, 3, 0},       {"Zhejiang", 4, 4, 0},
-    {"Jiangsu", 5, 5, 0},        {"Shandong", 6, 6, 0},
-    {"Sichuan", 7, 7, 0},        {"Liaoning", 8, 9, 1},
-    {"Anhui", 9, 8, -1},         {"Hunan", 10, 10, 0},
-    {"Fujian", 11, 14, 3},       {"Hubei", 12, 12, 0},
-    {"Shaanxi", 13, 13, 0},      {"Tianjin", 14, 15, 1},
-    {"Chongqing", 15, 11, -4},   {"Jilin", 16, 18, 2},
-    {"Heilongjiang", 17, 17, 0}, {"Henan", 18, 16, -2},
-    {"Hebei", 19, 23, 4},        {"Jiangxi", 20, 22, 2},
-    {"Guangxi", 21, 21, 0},      {"Shanxi", 22, 19, -3},
-    {"Guizhou", 23, 24, 1},      {"Yunnan", 24, 25, 1},
-    {"Xinjiang", 25, 20, -5},    {"Inner Mongolia", 26, 27, 1},
-    {"Gansu", 27, 26, -1},       {"Hainan", 28, 30, 2},
-    {"Qinghai", 29, 28, -1},     {"Ningxia", 30, 29, -1}};
+    {"Beijing", 1, 1, 0},     {"Guangdong", 2, 2, 0},        {"Shanghai", 3, 3, 0},
+    {"Zhejiang", 4, 4, 0},    {"Jiangsu", 5, 5, 0},          {"Shandong", 6, 6, 0},
+    {"Sichuan", 7, 7, 0},     {"Liaoning", 8, 9, 1},         {"Anhui", 9, 8, -1},
+    {"Hunan", 10, 10, 0},     {"Fujian", 11, 14, 3},         {"Hubei", 12, 12, 0},
+    {"Shaanxi", 13, 13, 0},   {"Tianjin", 14, 15, 1},        {"Chongqing", 15, 11, -4},
+    {"Jilin", 16, 18, 2},     {"Heilongjiang", 17, 17, 0},   {"Henan", 18, 16, -2},
+    {"Hebei", 19, 23, 4},     {"Jiangxi", 20, 22, 2},        {"Guangxi", 21, 21, 0},
+    {"Shanxi", 22, 19, -3},   {"Guizhou", 23, 24, 1},        {"Yunnan", 24, 25, 1},
+    {"Xinjiang", 25, 20, -5}, {"Inner Mongolia", 26, 27, 1}, {"Gansu", 27, 26, -1},
+    {"Hainan", 28, 30, 2},    {"Qinghai", 29, 28, -1},       {"Ningxia", 30, 29, -1}};
 
 TEST(CompareRanksTest, ReproducesPublishedRankChanges) {
   std::vector<int> previous;
@@ -50,8 +45,7 @@ TEST(CompareRanksTest, ReproducesPublishedRankChanges) {
     previous.push_back(row.rank_2022);
     current.push_back(row.rank_2023);
   }
-  ASSERT_OK_AND_ASSIGN(std::vector<RankChange> changes,
-                       CompareRanks(previous, current));
+  ASSERT_OK_AND_ASSIGN(std::vector<RankChange> changes, CompareRanks(previous, current));
   for (size_t i = 0; i < kTable4.size(); ++i) {
     EXPECT_EQ(changes[i].rank_change, kTable4[i].change) << kTable4[i].province;
     EXPECT_TRUE(changes[i].comparable);
@@ -60,12 +54,10 @@ TEST(CompareRanksTest, ReproducesPublishedRankChanges) {
   // Largest risers: Hebei +4, Fujian +3, then Jilin, Jiangxi, Hainan +2 (by
   // table order). Largest fallers: Xinjiang -5, Chongqing -4, Shanxi -3.
   std::vector<int> risers;
-  for (const RankChange& c : LargestRisers(changes, 4))
-    risers.push_back(c.region);
+  for (const RankChange& c : LargestRisers(changes, 4)) risers.push_back(c.region);
   EXPECT_THAT(risers, ElementsAre(18, 10, 15, 19));
   std::vector<int> fallers;
-  for (const RankChange& c : LargestFallers(changes, 3))
-    fallers.push_back(c.region);
+  for (const RankChange& c : LargestFallers(changes, 3)) fallers.push_back(c.region);
   EXPECT_THAT(fallers, ElementsAre(24, 14, 21));
 }
 
@@ -83,9 +75,8 @@ TEST(CompareScoresTest, RanksEachRunInItsOwnUniverse) {
   EXPECT_EQ(changes[2].previous_rank, kUnranked);
   EXPECT_EQ(changes[2].rank_change, 0);
   EXPECT_TRUE(LargestRisers(changes, 10).empty());
-  EXPECT_THAT(
-      CompareScores({1, 2}, {1}),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("regions")));
+  EXPECT_THAT(CompareScores({1, 2}, {1}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("regions")));
 }
 
 TEST(GrowthTest, YearOverYearAndCagrByHand) {
@@ -97,8 +88,7 @@ TEST(GrowthTest, YearOverYearAndCagrByHand) {
   EXPECT_TRUE(std::isnan(yoy[2]));
   EXPECT_DOUBLE_EQ(yoy[3], -0.5);
   // 100 -> 121 over 2 years: sqrt(1.21) - 1 = 10% a year.
-  ASSERT_OK_AND_ASSIGN(std::vector<double> cagr,
-                       CompoundAnnualGrowth({100, -1}, {121, 5}, 2));
+  ASSERT_OK_AND_ASSIGN(std::vector<double> cagr, CompoundAnnualGrowth({100, -1}, {121, 5}, 2));
   EXPECT_NEAR(cagr[0], 0.1, 1e-12);
   EXPECT_TRUE(std::isnan(cagr[1]));
   EXPECT_THAT(CompoundAnnualGrowth({1}, {2}, 0),
@@ -112,8 +102,7 @@ TEST(GrowthBetweenPeriodsTest, CompoundsOverTheDistanceBetweenPeriods) {
   //   0 -> 5, 5 -> 0, -1 -> 5, missing -> 5: undefined.
   ASSERT_OK_AND_ASSIGN(
       std::vector<double> cagr,
-      GrowthBetweenPeriods({100, 64, 0, 5, -1, kMissing},
-                           {133.1, 27, 5, 0, 5, 5}, 2020, 2023));
+      GrowthBetweenPeriods({100, 64, 0, 5, -1, kMissing}, {133.1, 27, 5, 0, 5, 5}, 2020, 2023));
   EXPECT_NEAR(cagr[0], 0.10, 1e-12);
   EXPECT_NEAR(cagr[1], -0.25, 1e-12);
   for (int i : {2, 3, 4, 5}) EXPECT_TRUE(std::isnan(cagr[i])) << i;
@@ -123,31 +112,25 @@ TEST(GrowthBetweenPeriodsTest, CompoundsOverTheDistanceBetweenPeriods) {
                        GrowthBetweenPeriods({133.1}, {100}, 2023, 2020));
   EXPECT_NEAR(reversed[0], 0.10, 1e-12);
   // One period apart it is the year-over-year growth: 100 -> 125, +25%.
-  ASSERT_OK_AND_ASSIGN(std::vector<double> yoy,
-                       GrowthBetweenPeriods({100}, {125}, 2022, 2023));
+  ASSERT_OK_AND_ASSIGN(std::vector<double> yoy, GrowthBetweenPeriods({100}, {125}, 2022, 2023));
   EXPECT_NEAR(yoy[0], 0.25, 1e-15);
   EXPECT_THAT(GrowthBetweenPeriods({1}, {2}, 2023, 2023),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("different periods")));
-  EXPECT_THAT(
-      GrowthBetweenPeriods({1, 2}, {2}, 2022, 2023),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("regions")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("different periods")));
+  EXPECT_THAT(GrowthBetweenPeriods({1, 2}, {2}, 2022, 2023),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("regions")));
 }
 
 TEST(SharesOfTotalTest, PercentagesSumToHundred) {
-  ASSERT_OK_AND_ASSIGN(std::vector<double> shares,
-                       SharesOfTotal({1, 3, kMissing, 4}));
+  ASSERT_OK_AND_ASSIGN(std::vector<double> shares, SharesOfTotal({1, 3, kMissing, 4}));
   EXPECT_DOUBLE_EQ(shares[0], 12.5);
   EXPECT_DOUBLE_EQ(shares[1], 37.5);
   EXPECT_TRUE(std::isnan(shares[2]));
   EXPECT_DOUBLE_EQ(shares[3], 50);
   EXPECT_DOUBLE_EQ(shares[0] + shares[1] + shares[3], 100);
-  EXPECT_THAT(
-      SharesOfTotal({1, -2}),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("region 1")));
+  EXPECT_THAT(SharesOfTotal({1, -2}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("region 1")));
   EXPECT_THAT(SharesOfTotal({0, 0}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("positive total")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("positive total")));
 }
 
 }  // namespace

@@ -32,9 +32,7 @@ TEST(ParallelForTest, RunsEveryIndexOnce) {
     }));
     for (const auto& h : hits) ASSERT_EQ(h.load(), 1);
   }
-  EXPECT_THAT(
-      ParallelFor(0, Threads(2), [](size_t) { return absl::OkStatus(); }),
-      IsOk());
+  EXPECT_THAT(ParallelFor(0, Threads(2), [](size_t) { return absl::OkStatus(); }), IsOk());
 }
 
 TEST(ParallelForTest, ReturnsTheLowestFailingIndexForAnyThreadCount) {
@@ -45,8 +43,7 @@ TEST(ParallelForTest, ReturnsTheLowestFailingIndexForAnyThreadCount) {
       }
       return absl::OkStatus();
     });
-    EXPECT_THAT(status,
-                StatusIs(absl::StatusCode::kNotFound, HasSubstr("item 30")))
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kNotFound, HasSubstr("item 30")))
         << threads << " threads";
   }
 }
@@ -60,8 +57,7 @@ TEST(ParallelForTest, StopsWhenCancelled) {
     done.fetch_add(1);
     return absl::OkStatus();
   });
-  EXPECT_THAT(status,
-              StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
   EXPECT_LT(done.load(), 1000);
 }
 
@@ -77,19 +73,16 @@ TEST(ParallelForTest, StopsAtTheDeadlineOfTheInjectedClock) {
     done.fetch_add(1);
     return absl::OkStatus();
   });
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kDeadlineExceeded,
-                               HasSubstr("deadline")));
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("deadline")));
   EXPECT_LE(done.load(), 20);
 }
 
 TEST(ParallelForTest, RejectsBadControlAndContainsExceptions) {
   auto ok = [](size_t) { return absl::OkStatus(); };
-  EXPECT_THAT(
-      ParallelFor(1, Threads(0), ok),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("num_threads")));
-  EXPECT_THAT(
-      ParallelFor(1, Threads(kMaxThreads + 1), ok),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("num_threads")));
+  EXPECT_THAT(ParallelFor(1, Threads(0), ok),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("num_threads")));
+  EXPECT_THAT(ParallelFor(1, Threads(kMaxThreads + 1), ok),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("num_threads")));
   RunControl no_clock;
   no_clock.deadline = absl::UnixEpoch();
   EXPECT_THAT(ParallelFor(1, no_clock, ok),

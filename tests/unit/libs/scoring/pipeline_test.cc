@@ -58,12 +58,11 @@ TEST(PipelineTest, ReproducesUndpHdi2022ForEveryCountryWithCompleteData) {
                           csv));
   ASSERT_OK_AND_ASSIGN(
       Framework hdi,
-      Framework::Create({Node("hdi", "", 3, 1), Node("health", "hdi", 2, 1),
-                         Node("education", "hdi", 2, 1), Node("income", "hdi", 2, 1),
-                         Node("le_2022", "health", 1, 1, 20, 85),
-                         Node("eys_2022", "education", 1, 1, 0, 18),
-                         Node("mys_2022", "education", 1, 1, 0, 15),
-                         Node("gnipc_2022", "income", 1, 1, 100, 75000)}));
+      Framework::Create(
+          {Node("hdi", "", 3, 1), Node("health", "hdi", 2, 1), Node("education", "hdi", 2, 1),
+           Node("income", "hdi", 2, 1), Node("le_2022", "health", 1, 1, 20, 85),
+           Node("eys_2022", "education", 1, 1, 0, 18), Node("mys_2022", "education", 1, 1, 0, 15),
+           Node("gnipc_2022", "income", 1, 1, 100, 75000)}));
   PipelineSpec spec;
   spec.normalise.method = index::NormaliseMethod::kGoalposts;
   spec.normalise.lower = 0;
@@ -125,8 +124,9 @@ TEST(PipelineTest, ReproducesCoinrsAsemIndex) {
 
   index::CsvOptions options;
   options.comment = '#';
-  ASSERT_OK_AND_ASSIGN(index::CsvTable published,
-                       index::ParseCsvTable(ReadFile(base + "asem_published_results.csv"), options));
+  ASSERT_OK_AND_ASSIGN(
+      index::CsvTable published,
+      index::ParseCsvTable(ReadFile(base + "asem_published_results.csv"), options));
   ASSERT_EQ(published.rows.size(), 7u);
   const Framework& f = meta.framework;
   for (const index::CsvRow& row : published.rows) {

@@ -20,12 +20,8 @@ using ::testing::IsEmpty;
 // CI = mean(D1, D2); D1 = mean(x1, x2); D2 = x3. Node ids: CI 0, D1 1,
 // D2 2, x1 3, x2 4, x3 5.
 AggregationTree Tree() {
-  return *AggregationTree::Create({{"CI", {1, 2}},
-                                   {"D1", {3, 4}},
-                                   {"D2", {5}},
-                                   {"x1", {}},
-                                   {"x2", {}},
-                                   {"x3", {}}});
+  return *AggregationTree::Create(
+      {{"CI", {1, 2}}, {"D1", {3, 4}}, {"D2", {5}}, {"x1", {}}, {"x2", {}}, {"x3", {}}});
 }
 
 // Leaves (x1, x2, x3) -> D1, D2, CI by hand:
@@ -36,8 +32,7 @@ AggregationTree Tree() {
 //   R4 (  0, 10, 40) ->  5, 40, 22.5    5
 DataMatrix NodeScores(const AggregationTree& tree) {
   DataMatrix leaves({"R0", "R1", "R2", "R3", "R4"}, {"x1", "x2", "x3"});
-  const double rows[5][3] = {
-      {100, 0, 10}, {60, 60, 20}, {10, 30, 90}, {20, 20, 30}, {0, 10, 40}};
+  const double rows[5][3] = {{100, 0, 10}, {60, 60, 20}, {10, 30, 90}, {20, 20, 30}, {0, 10, 40}};
   for (size_t r = 0; r < 5; ++r) {
     for (size_t c = 0; c < 3; ++c) leaves.Set(r, c, rows[r][c]);
   }
@@ -46,8 +41,7 @@ DataMatrix NodeScores(const AggregationTree& tree) {
 
 TEST(BuildProfileTest, ScoresRanksAndUniverseStatistics) {
   const AggregationTree tree = Tree();
-  ASSERT_OK_AND_ASSIGN(RegionProfile p,
-                       BuildProfile(tree, NodeScores(tree), 0));
+  ASSERT_OK_AND_ASSIGN(RegionProfile p, BuildProfile(tree, NodeScores(tree), 0));
   EXPECT_EQ(p.composite_rank, 3);
   EXPECT_DOUBLE_EQ(p.nodes[0].score, 30);
   EXPECT_DOUBLE_EQ(p.nodes[1].score, 50);
@@ -87,8 +81,7 @@ TEST(BuildProfileTest, StrengthsAndWeaknessesAgainstTheCompositeRank) {
 
 TEST(RadarSeriesTest, LevelNodesInIdOrder) {
   const AggregationTree tree = Tree();
-  ASSERT_OK_AND_ASSIGN(RegionProfile p,
-                       BuildProfile(tree, NodeScores(tree), 0));
+  ASSERT_OK_AND_ASSIGN(RegionProfile p, BuildProfile(tree, NodeScores(tree), 0));
   std::vector<NodeProfile> radar = RadarSeries(p, tree, 2);
   ASSERT_EQ(radar.size(), 2u);
   EXPECT_EQ(radar[0].node, 1);
@@ -102,14 +95,12 @@ TEST(BuildProfileTest, RejectsBadArguments) {
   const AggregationTree tree = Tree();
   const DataMatrix scores = NodeScores(tree);
   const auto kInvalid = absl::StatusCode::kInvalidArgument;
-  EXPECT_THAT(BuildProfile(tree, scores, 5),
-              StatusIs(kInvalid, HasSubstr("region 5")));
+  EXPECT_THAT(BuildProfile(tree, scores, 5), StatusIs(kInvalid, HasSubstr("region 5")));
   EXPECT_THAT(BuildProfile(tree, DataMatrix({"a"}, {"x"}), 0),
               StatusIs(kInvalid, HasSubstr("columns")));
   ProfileOptions options;
   options.strength_threshold = 0;
-  EXPECT_THAT(BuildProfile(tree, scores, 0, options),
-              StatusIs(kInvalid, HasSubstr("threshold")));
+  EXPECT_THAT(BuildProfile(tree, scores, 0, options), StatusIs(kInvalid, HasSubstr("threshold")));
 }
 
 }  // namespace

@@ -18,16 +18,14 @@ using ::testing::HasSubstr;
 
 TEST(CompetitionRanksTest, TiesShareTheBestRankAndSkipPlaces) {
   // "1224": a tie for second takes places 2 and 3.
-  ASSERT_OK_AND_ASSIGN(std::vector<int> ranks,
-                       CompetitionRanks({81.57, 73.56, 73.56, 36.09}));
+  ASSERT_OK_AND_ASSIGN(std::vector<int> ranks, CompetitionRanks({81.57, 73.56, 73.56, 36.09}));
   EXPECT_THAT(ranks, ElementsAre(1, 2, 2, 4));
   ASSERT_OK_AND_ASSIGN(ranks, CompetitionRanks({3, 5, 1, 3, 3}));
   EXPECT_THAT(ranks, ElementsAre(2, 1, 5, 2, 2));
 }
 
 TEST(CompetitionRanksTest, MissingScoresAreUnrankedAndTakeNoPlace) {
-  ASSERT_OK_AND_ASSIGN(std::vector<int> ranks,
-                       CompetitionRanks({10, kMissing, 5, 7}));
+  ASSERT_OK_AND_ASSIGN(std::vector<int> ranks, CompetitionRanks({10, kMissing, 5, 7}));
   EXPECT_THAT(ranks, ElementsAre(1, kUnranked, 3, 2));
   ASSERT_OK_AND_ASSIGN(ranks, CompetitionRanks({}));
   EXPECT_TRUE(ranks.empty());
@@ -43,8 +41,7 @@ TEST(CompetitionRanksTest, DecimalsDeclareTiesAtThePresentationPrecision) {
   EXPECT_THAT(unrounded, ElementsAre(1, 2, 3, 4));
   RankOptions options;
   options.decimals = 2;
-  ASSERT_OK_AND_ASSIGN(std::vector<int> rounded,
-                       CompetitionRanks(scores, options));
+  ASSERT_OK_AND_ASSIGN(std::vector<int> rounded, CompetitionRanks(scores, options));
   EXPECT_THAT(rounded, ElementsAre(1, 2, 2, 4));
 }
 
@@ -53,8 +50,7 @@ TEST(CompetitionRanksTest, ToleranceGroupsFromTheTop) {
   // group's top, so it starts a new group at place 3; 9.0 joins it.
   RankOptions options;
   options.tolerance = 0.5;
-  ASSERT_OK_AND_ASSIGN(std::vector<int> ranks,
-                       CompetitionRanks({9.0, 10, 9.2, 9.6}, options));
+  ASSERT_OK_AND_ASSIGN(std::vector<int> ranks, CompetitionRanks({9.0, 10, 9.2, 9.6}, options));
   EXPECT_THAT(ranks, ElementsAre(3, 1, 3, 1));
 }
 
@@ -71,11 +67,9 @@ TEST(CompetitionRanksTest, RanksWithinASubUniverse) {
   EXPECT_EQ(global[4], 5);
   EXPECT_EQ(global[8], 9);
   const std::vector<int> china = {8, 1, 4};
-  ASSERT_OK_AND_ASSIGN(std::vector<int> within,
-                       CompetitionRanksWithin(scores, china));
-  EXPECT_THAT(within,
-              ElementsAre(kUnranked, 1, kUnranked, kUnranked, 2, kUnranked,
-                          kUnranked, kUnranked, 3, kUnranked));
+  ASSERT_OK_AND_ASSIGN(std::vector<int> within, CompetitionRanksWithin(scores, china));
+  EXPECT_THAT(within, ElementsAre(kUnranked, 1, kUnranked, kUnranked, 2, kUnranked, kUnranked,
+                                  kUnranked, 3, kUnranked));
 }
 
 // The definition of "1224" ranks, checked directly: a present score's rank
@@ -161,12 +155,10 @@ TEST(CompetitionRanksTest, RejectsBadOptionsAndMembers) {
   const auto kInvalid = absl::StatusCode::kInvalidArgument;
   RankOptions options;
   options.decimals = 16;
-  EXPECT_THAT(CompetitionRanks({1.0}, options),
-              StatusIs(kInvalid, HasSubstr("decimals")));
+  EXPECT_THAT(CompetitionRanks({1.0}, options), StatusIs(kInvalid, HasSubstr("decimals")));
   options = {};
   options.tolerance = -1;
-  EXPECT_THAT(CompetitionRanks({1.0}, options),
-              StatusIs(kInvalid, HasSubstr("tolerance")));
+  EXPECT_THAT(CompetitionRanks({1.0}, options), StatusIs(kInvalid, HasSubstr("tolerance")));
   EXPECT_THAT(CompetitionRanksWithin({1.0, 2.0}, std::vector<int>{2}),
               StatusIs(kInvalid, HasSubstr("out of range")));
   EXPECT_THAT(CompetitionRanksWithin({1.0, kMissing}, std::vector<int>{1, 1}),

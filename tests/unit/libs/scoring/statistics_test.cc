@@ -43,11 +43,10 @@ TEST(AverageRanksTest, TiesGetTheMeanPosition) {
 TEST(CorrelationTest, PearsonByHand) {
   // x = (1,2,3), y = (2,4,7): sxy = 5, sxx = 2, syy = 114/9;
   // r = 5 / sqrt(2 * 114 / 9) = 0.9933993.
-  EXPECT_NEAR(PearsonCorrelation({1, 2, 3}, {2, 4, 7}),
-              5 / std::sqrt(228.0 / 9), 1e-12);
+  EXPECT_NEAR(PearsonCorrelation({1, 2, 3}, {2, 4, 7}), 5 / std::sqrt(228.0 / 9), 1e-12);
   // Pairwise complete: the row with a NaN is dropped.
-  EXPECT_NEAR(PearsonCorrelation({1, 2, kMissing, 3}, {2, 4, 100, 7}),
-              5 / std::sqrt(228.0 / 9), 1e-12);
+  EXPECT_NEAR(PearsonCorrelation({1, 2, kMissing, 3}, {2, 4, 100, 7}), 5 / std::sqrt(228.0 / 9),
+              1e-12);
   EXPECT_TRUE(std::isnan(PearsonCorrelation({1, 1, 1}, {1, 2, 3})));
   EXPECT_TRUE(std::isnan(PearsonCorrelation({1}, {1})));
 }
@@ -55,8 +54,7 @@ TEST(CorrelationTest, PearsonByHand) {
 TEST(CorrelationTest, SpearmanWithTiesByHand) {
   // Ranks x (1, 2.5, 2.5, 4), y (1, 3, 2, 4): sxy = 4.5, sxx = 4.5, syy = 5;
   // rho = 4.5 / sqrt(22.5) = 0.9486833.
-  EXPECT_NEAR(SpearmanCorrelation({1, 2, 2, 3}, {10, 30, 20, 40}),
-              4.5 / std::sqrt(22.5), 1e-12);
+  EXPECT_NEAR(SpearmanCorrelation({1, 2, 2, 3}, {10, 30, 20, 40}), 4.5 / std::sqrt(22.5), 1e-12);
   // Monotone but not linear: rho = 1.
   EXPECT_NEAR(SpearmanCorrelation({1, 2, 3, 4}, {1, 8, 27, 64}), 1.0, 1e-12);
 }
@@ -93,21 +91,16 @@ TEST(CronbachAlphaTest, ByHandWithListwiseDeletion) {
   ASSERT_OK_AND_ASSIGN(double alpha, CronbachAlpha(AlphaData(), {0, 1}));
   EXPECT_NEAR(alpha, 18.0 / 19.0, 1e-12);
   const auto kInvalid = absl::StatusCode::kInvalidArgument;
-  EXPECT_THAT(CronbachAlpha(AlphaData(), {0}),
-              StatusIs(kInvalid, HasSubstr("two items")));
-  EXPECT_THAT(CronbachAlpha(AlphaData(), {0, 3}),
-              StatusIs(kInvalid, HasSubstr("out of range")));
+  EXPECT_THAT(CronbachAlpha(AlphaData(), {0}), StatusIs(kInvalid, HasSubstr("two items")));
+  EXPECT_THAT(CronbachAlpha(AlphaData(), {0, 3}), StatusIs(kInvalid, HasSubstr("out of range")));
 }
 
 TEST(CronbachAlphaTest, PerAggregationGroup) {
   // Node scores laid out as the tree: G over (i1, i2); H over (other).
-  ASSERT_OK_AND_ASSIGN(AggregationTree tree,
-                       AggregationTree::Create({{"root", {3, 4}},
-                                                {"i1", {}},
-                                                {"i2", {}},
-                                                {"G", {1, 2}},
-                                                {"H", {5}},
-                                                {"other", {}}}));
+  ASSERT_OK_AND_ASSIGN(
+      AggregationTree tree,
+      AggregationTree::Create(
+          {{"root", {3, 4}}, {"i1", {}}, {"i2", {}}, {"G", {1, 2}}, {"H", {5}}, {"other", {}}}));
   const DataMatrix items = AlphaData();
   DataMatrix nodes(items.regions(), {"root", "i1", "i2", "G", "H", "other"});
   for (size_t r = 0; r < 4; ++r) {
@@ -116,17 +109,15 @@ TEST(CronbachAlphaTest, PerAggregationGroup) {
     nodes.Set(r, 3, r + 1.0);
     nodes.Set(r, 4, 2 * r + 1.0);
   }
-  ASSERT_OK_AND_ASSIGN(std::vector<double> alpha,
-                       CronbachAlphaByNode(tree, nodes));
+  ASSERT_OK_AND_ASSIGN(std::vector<double> alpha, CronbachAlphaByNode(tree, nodes));
   EXPECT_NEAR(alpha[3], 18.0 / 19.0, 1e-12);
   EXPECT_TRUE(std::isnan(alpha[4]));  // one child
   EXPECT_TRUE(std::isnan(alpha[1]));  // leaf
   // root over G = (1,2,3,4) and H = (1,3,5,7): variances 5/3 and 20/3,
   // total (2,5,8,11) 15; alpha = 2 (1 - (25/3) / 15) = 8/9.
   EXPECT_NEAR(alpha[0], 8.0 / 9.0, 1e-12);
-  EXPECT_THAT(
-      CronbachAlphaByNode(tree, items),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("columns")));
+  EXPECT_THAT(CronbachAlphaByNode(tree, items),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("columns")));
 }
 
 }  // namespace

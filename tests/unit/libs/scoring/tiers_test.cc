@@ -49,9 +49,7 @@ TEST(QuantileTiersTest, CutsAtType7Quantiles) {
 }
 
 TEST(ThresholdTiersTest, ScoreOnACutOffBelongsToTheHigherTier) {
-  ASSERT_OK_AND_ASSIGN(
-      Tiers tiers,
-      ThresholdTiers({85, 80, 79.9, 40, 10, kMissing}, {40, 80, 60}));
+  ASSERT_OK_AND_ASSIGN(Tiers tiers, ThresholdTiers({85, 80, 79.9, 40, 10, kMissing}, {40, 80, 60}));
   EXPECT_THAT(tiers.cutoffs, ElementsAre(80, 60, 40));
   EXPECT_THAT(tiers.tier, ElementsAre(1, 1, 2, 3, 4, kUnranked));
 }
@@ -60,10 +58,9 @@ TEST(ThresholdTiersTest, ScoreOnACutOffBelongsToTheHigherTier) {
 // these 50 integers in 4 classes, the breaks (1, 416, 767, 1083, 1424) and
 // classes of 20, 9, 10 and 11 values.
 const std::vector<double> kJenkspyData = {
-    132, 915,  312,  1424, 1240, 1370, 113,  1028, 1078, 416, 963, 359,  1422,
-    658, 73,   1326, 245,  848,  683,  255,  1223, 253,  654, 736, 1079, 39,
-    583, 1367, 1237, 327,  1083, 328,  951,  678,  927,  301, 96,  297,  179,
-    230, 767,  1248, 1,    37,   1352, 1009, 663,  1283, 679, 230};
+    132, 915, 312, 1424, 1240, 1370, 113, 1028, 1078, 416, 963,  359,  1422, 658,  73,  1326, 245,
+    848, 683, 255, 1223, 253,  654,  736, 1079, 39,   583, 1367, 1237, 327,  1083, 328, 951,  678,
+    927, 301, 96,  297,  179,  230,  767, 1248, 1,    37,  1352, 1009, 663,  1283, 679, 230};
 
 TEST(JenksBreaksTest, MatchesJenkspyReference) {
   ASSERT_OK_AND_ASSIGN(NaturalBreaks breaks, JenksBreaks(kJenkspyData, 4));
@@ -93,16 +90,14 @@ double Sdcm(const std::vector<double>& x, const std::vector<size_t>& starts) {
     double mean = 0;
     for (size_t i = starts[c]; i < end; ++i) mean += x[i];
     mean /= static_cast<double>(end - starts[c]);
-    for (size_t i = starts[c]; i < end; ++i)
-      total += (x[i] - mean) * (x[i] - mean);
+    for (size_t i = starts[c]; i < end; ++i) total += (x[i] - mean) * (x[i] - mean);
   }
   return total;
 }
 
 // Independent oracle: enumerate every split of 12 values into 3 classes.
 TEST(JenksBreaksTest, AgreesWithExhaustiveSearch) {
-  std::vector<double> x = {4.1, 0.3, 7.7, 2.2, 9.9, 5.0,
-                           1.1, 8.4, 3.3, 6.6, 0.9, 9.1};
+  std::vector<double> x = {4.1, 0.3, 7.7, 2.2, 9.9, 5.0, 1.1, 8.4, 3.3, 6.6, 0.9, 9.1};
   ASSERT_OK_AND_ASSIGN(NaturalBreaks breaks, JenksBreaks(x, 3));
   std::sort(x.begin(), x.end());
   double best = std::numeric_limits<double>::infinity();
@@ -128,33 +123,27 @@ TEST(JenksBreaksTest, NeverSplitsEqualValues) {
   ASSERT_OK_AND_ASSIGN(Tiers tiers, NaturalBreakTiers({1, 1, 2, 1, 1, 5}, 3));
   EXPECT_THAT(tiers.tier, ElementsAre(3, 3, 2, 3, 3, 1));
   EXPECT_THAT(JenksBreaks({1, 1, 1, 1, 2}, 3),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("2 distinct values")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("2 distinct values")));
 }
 
 TEST(JenksBreaksTest, RejectsBadInput) {
   const auto kInvalid = absl::StatusCode::kInvalidArgument;
   EXPECT_THAT(JenksBreaks({1, 2}, 0), StatusIs(kInvalid, HasSubstr("classes")));
-  EXPECT_THAT(JenksBreaks({1, 2}, kMaxJenksClasses + 1),
-              StatusIs(kInvalid, HasSubstr("classes")));
-  EXPECT_THAT(JenksBreaks({1, HUGE_VAL}, 1),
-              StatusIs(kInvalid, HasSubstr("infinite")));
+  EXPECT_THAT(JenksBreaks({1, 2}, kMaxJenksClasses + 1), StatusIs(kInvalid, HasSubstr("classes")));
+  EXPECT_THAT(JenksBreaks({1, HUGE_VAL}, 1), StatusIs(kInvalid, HasSubstr("infinite")));
   EXPECT_THAT(JenksBreaks(std::vector<double>(kMaxJenksValues + 1, 1.0), 1),
               StatusIs(kInvalid, HasSubstr("at most")));
 }
 
 TEST(RankBandTiersTest, BandsOfTheAiIndexReport) {
   // Ranks 1-6 first tier, 7-10, 11-20, the rest; ties share a band.
-  ASSERT_OK_AND_ASSIGN(
-      std::vector<int> tiers,
-      RankBandTiers({1, 6, 6, 8, 10, 11, 20, 21, 31, kUnranked}, {6, 10, 20}));
+  ASSERT_OK_AND_ASSIGN(std::vector<int> tiers,
+                       RankBandTiers({1, 6, 6, 8, 10, 11, 20, 21, 31, kUnranked}, {6, 10, 20}));
   EXPECT_THAT(tiers, ElementsAre(1, 1, 1, 2, 2, 3, 3, 4, 4, kUnranked));
   EXPECT_THAT(RankBandTiers({1}, {6, 6}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("strictly increasing")));
-  EXPECT_THAT(
-      RankBandTiers({-1}, {6}),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("negative")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("strictly increasing")));
+  EXPECT_THAT(RankBandTiers({-1}, {6}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("negative")));
 }
 
 }  // namespace

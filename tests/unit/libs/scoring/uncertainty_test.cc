@@ -30,11 +30,9 @@ RunControl Threads(int n) {
 class CompositeModel {
  public:
   explicit CompositeModel(std::vector<std::vector<double>> rows)
-      : tree_(*AggregationTree::Create(
-            {{"CI", {1, 2}}, {"x1", {}}, {"x2", {}}})) {
+      : tree_(*AggregationTree::Create({{"CI", {1, 2}}, {"x1", {}}, {"x2", {}}})) {
     std::vector<std::string> regions;
-    for (size_t r = 0; r < rows.size(); ++r)
-      regions.push_back(absl::StrCat("R", r));
+    for (size_t r = 0; r < rows.size(); ++r) regions.push_back(absl::StrCat("R", r));
     leaves_ = DataMatrix(regions, {"x1", "x2"});
     for (size_t r = 0; r < rows.size(); ++r) {
       leaves_.Set(r, 0, rows[r][0]);
@@ -42,12 +40,11 @@ class CompositeModel {
     }
   }
 
-  absl::StatusOr<std::vector<double>> operator()(
-      absl::Span<const double> f) const {
+  absl::StatusOr<std::vector<double>> operator()(absl::Span<const double> f) const {
     ASSIGN_OR_RETURN(AggregationTree tree, tree_.WithWeights({1.0, f[0], 1.0}));
     AggregationOptions options;
-    options.spec.method = f[1] == 0 ? AggregationMethod::kArithmetic
-                                    : AggregationMethod::kGeometric;
+    options.spec.method =
+        f[1] == 0 ? AggregationMethod::kArithmetic : AggregationMethod::kGeometric;
     options.non_positive = NonPositivePolicy::kShift;
     ASSIGN_OR_RETURN(DataMatrix scores, Aggregate(tree, leaves_, options));
     absl::Span<const double> composite = scores.Column(tree.Root());
@@ -92,8 +89,7 @@ TEST(RunMonteCarloTest, IntervalsCollapseToNominalWhenNothingVaries) {
   MonteCarloOptions options;
   options.replicates = 200;
   options.seed = 7;
-  ASSERT_OK_AND_ASSIGN(MonteCarloResult mc,
-                       RunMonteCarlo(factors, model, options, Threads(2)));
+  ASSERT_OK_AND_ASSIGN(MonteCarloResult mc, RunMonteCarlo(factors, model, options, Threads(2)));
   ASSERT_EQ(mc.regions.size(), 6u);
   const std::vector<int> expected_nominal = {1, 2, 2, 4, 5, 6};
   for (size_t r = 0; r < 6; ++r) {
@@ -120,8 +116,7 @@ TEST(RunMonteCarloTest, IntervalsCollapseWithManyMoreRegionsThanReplicates) {
       UncertainFactor::Discrete("aggregation", 1, 0)};
   MonteCarloOptions options;
   options.replicates = 1;
-  ASSERT_OK_AND_ASSIGN(MonteCarloResult mc,
-                       RunMonteCarlo(factors, model, options, Threads(2)));
+  ASSERT_OK_AND_ASSIGN(MonteCarloResult mc, RunMonteCarlo(factors, model, options, Threads(2)));
   ASSERT_EQ(mc.regions.size(), 10u);
   for (int r = 0; r < 10; ++r) {
     const RegionUncertainty& u = mc.regions[r];
@@ -145,8 +140,7 @@ TEST(RunMonteCarloTest, RankIntervalsOfASwappingPair) {
   MonteCarloOptions options;
   options.replicates = 4000;
   options.seed = 2024;
-  ASSERT_OK_AND_ASSIGN(MonteCarloResult mc,
-                       RunMonteCarlo(factors, model, options, Threads(2)));
+  ASSERT_OK_AND_ASSIGN(MonteCarloResult mc, RunMonteCarlo(factors, model, options, Threads(2)));
   EXPECT_EQ(mc.regions[0].nominal_rank, 1);
   EXPECT_EQ(mc.regions[1].nominal_rank, 1);
   // Mean rank 1.5; standard error 0.5 / sqrt(4000) = 0.008.
@@ -166,11 +160,9 @@ TEST(RunSensitivityTest, AdditiveFunctionMatchesAnalyticIndices) {
   const std::vector<double> a = {1, 2, 3, 0};
   std::vector<UncertainFactor> factors;
   for (size_t i = 0; i < a.size(); ++i) {
-    factors.push_back(
-        UncertainFactor::Uniform(absl::StrCat("X", i + 1), 0, 1, 0.5));
+    factors.push_back(UncertainFactor::Uniform(absl::StrCat("X", i + 1), 0, 1, 0.5));
   }
-  ScoreModel model =
-      [&a](absl::Span<const double> x) -> absl::StatusOr<std::vector<double>> {
+  ScoreModel model = [&a](absl::Span<const double> x) -> absl::StatusOr<std::vector<double>> {
     double y = 0;
     for (size_t i = 0; i < a.size(); ++i) y += a[i] * x[i];
     return std::vector<double>{y};
@@ -180,8 +172,7 @@ TEST(RunSensitivityTest, AdditiveFunctionMatchesAnalyticIndices) {
   options.seed = 11;
   options.output.kind = SensitivityOutput::Kind::kRegionScore;
   options.bootstrap_replicates = 200;
-  ASSERT_OK_AND_ASSIGN(SensitivityResult sa,
-                       RunSensitivity(factors, model, options, Threads(2)));
+  ASSERT_OK_AND_ASSIGN(SensitivityResult sa, RunSensitivity(factors, model, options, Threads(2)));
   EXPECT_EQ(sa.model_runs, 32768 * 6 + 1);
   // V(Y) = 14 / 12.
   EXPECT_NEAR(sa.output_variance, 14.0 / 12.0, 0.05);
@@ -209,11 +200,9 @@ TEST(RunSensitivityTest, IshigamiFunctionMatchesAnalyticIndices) {
   const double pi = std::acos(-1.0);
   std::vector<UncertainFactor> factors;
   for (int i = 1; i <= 3; ++i) {
-    factors.push_back(
-        UncertainFactor::Uniform(absl::StrCat("X", i), -pi, pi, 0));
+    factors.push_back(UncertainFactor::Uniform(absl::StrCat("X", i), -pi, pi, 0));
   }
-  ScoreModel ishigami =
-      [](absl::Span<const double> x) -> absl::StatusOr<std::vector<double>> {
+  ScoreModel ishigami = [](absl::Span<const double> x) -> absl::StatusOr<std::vector<double>> {
     const double s2 = std::sin(x[1]);
     return std::vector<double>{std::sin(x[0]) + 7 * s2 * s2 +
                                0.1 * std::pow(x[2], 4) * std::sin(x[0])};
@@ -243,10 +232,8 @@ TEST(UncertaintyDeterminismTest, SameResultsForOneAndTwoThreads) {
   MonteCarloOptions mc_options;
   mc_options.replicates = 500;
   mc_options.seed = 99;
-  ASSERT_OK_AND_ASSIGN(MonteCarloResult one,
-                       RunMonteCarlo(factors, model, mc_options, Threads(1)));
-  ASSERT_OK_AND_ASSIGN(MonteCarloResult two,
-                       RunMonteCarlo(factors, model, mc_options, Threads(2)));
+  ASSERT_OK_AND_ASSIGN(MonteCarloResult one, RunMonteCarlo(factors, model, mc_options, Threads(1)));
+  ASSERT_OK_AND_ASSIGN(MonteCarloResult two, RunMonteCarlo(factors, model, mc_options, Threads(2)));
   for (size_t r = 0; r < one.regions.size(); ++r) {
     EXPECT_EQ(one.regions[r].mean_rank, two.regions[r].mean_rank);
     EXPECT_EQ(one.regions[r].median_rank, two.regions[r].median_rank);
@@ -279,9 +266,8 @@ TEST(UncertaintyDeterminismTest, SameResultsForOneAndTwoThreads) {
 
 TEST(UncertaintyControlTest, CancellationAndDeadline) {
   const CompositeModel model(SixRegions());
-  const std::vector<UncertainFactor> two = {
-      UncertainFactor::Uniform("weight x1", 0.5, 2.0, 1.0),
-      UncertainFactor::Discrete("aggregation", 2, 0)};
+  const std::vector<UncertainFactor> two = {UncertainFactor::Uniform("weight x1", 0.5, 2.0, 1.0),
+                                            UncertainFactor::Discrete("aggregation", 2, 0)};
   std::atomic<int> polls{0};
   RunControl control = Threads(2);
   control.is_cancelled = [&polls] { return polls.fetch_add(1) >= 50; };
@@ -297,25 +283,19 @@ TEST(UncertaintyControlTest, CancellationAndDeadline) {
 
   std::atomic<int> ticks{0};
   RunControl timed = Threads(2);
-  timed.now = [&ticks] {
-    return absl::UnixEpoch() + absl::Seconds(ticks.fetch_add(1));
-  };
+  timed.now = [&ticks] { return absl::UnixEpoch() + absl::Seconds(ticks.fetch_add(1)); };
   timed.deadline = absl::UnixEpoch() + absl::Seconds(30);
-  EXPECT_THAT(
-      RunMonteCarlo(two, model, mc_options, timed),
-      StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("deadline")));
+  EXPECT_THAT(RunMonteCarlo(two, model, mc_options, timed),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("deadline")));
 }
 
 TEST(UncertaintyValidationTest, RejectsSizesBeyondTheLimits) {
   std::atomic<int> calls{0};
-  ScoreModel counting =
-      [&calls](
-          absl::Span<const double>) -> absl::StatusOr<std::vector<double>> {
+  ScoreModel counting = [&calls](absl::Span<const double>) -> absl::StatusOr<std::vector<double>> {
     calls.fetch_add(1);
     return std::vector<double>(51, 1.0);
   };
-  const std::vector<UncertainFactor> one = {
-      UncertainFactor::Uniform("w", 0, 1, 0.5)};
+  const std::vector<UncertainFactor> one = {UncertainFactor::Uniform("w", 0, 1, 0.5)};
   const auto kInvalid = absl::StatusCode::kInvalidArgument;
   MonteCarloOptions mc;
   mc.replicates = 0;
@@ -336,8 +316,7 @@ TEST(UncertaintyValidationTest, RejectsSizesBeyondTheLimits) {
               StatusIs(kInvalid, HasSubstr("factors")));
   SensitivityOptions sa;
   sa.base_samples = kMaxReplicates;  // N (K + 2) = 10 * 10^6 + ... > limit
-  EXPECT_THAT(RunSensitivity(std::vector<UncertainFactor>(9, one[0]), counting,
-                             sa, Threads(1)),
+  EXPECT_THAT(RunSensitivity(std::vector<UncertainFactor>(9, one[0]), counting, sa, Threads(1)),
               StatusIs(kInvalid, HasSubstr("model runs")));
   EXPECT_EQ(calls.load(), 1);
   sa = {};
@@ -355,47 +334,39 @@ TEST(UncertaintyValidationTest, RejectsSizesBeyondTheLimits) {
 
 TEST(UncertaintyValidationTest, RejectsBadFactorsAndModelOutput) {
   const auto kInvalid = absl::StatusCode::kInvalidArgument;
-  ScoreModel constant =
-      [](absl::Span<const double>) -> absl::StatusOr<std::vector<double>> {
+  ScoreModel constant = [](absl::Span<const double>) -> absl::StatusOr<std::vector<double>> {
     return std::vector<double>{1, 2};
   };
-  EXPECT_THAT(RunMonteCarlo({UncertainFactor::Uniform("w", 1, 0, 0.5)},
-                            constant, MonteCarloOptions{}, Threads(1)),
+  EXPECT_THAT(RunMonteCarlo({UncertainFactor::Uniform("w", 1, 0, 0.5)}, constant,
+                            MonteCarloOptions{}, Threads(1)),
               StatusIs(kInvalid, HasSubstr("'w'")));
-  EXPECT_THAT(RunMonteCarlo({UncertainFactor::Uniform("w", 0, 1, 2)}, constant,
-                            MonteCarloOptions{}, Threads(1)),
+  EXPECT_THAT(RunMonteCarlo({UncertainFactor::Uniform("w", 0, 1, 2)}, constant, MonteCarloOptions{},
+                            Threads(1)),
               StatusIs(kInvalid, HasSubstr("nominal")));
-  EXPECT_THAT(RunMonteCarlo({UncertainFactor::Discrete("m", 0)}, constant,
-                            MonteCarloOptions{}, Threads(1)),
-              StatusIs(kInvalid, HasSubstr("'m'")));
+  EXPECT_THAT(
+      RunMonteCarlo({UncertainFactor::Discrete("m", 0)}, constant, MonteCarloOptions{}, Threads(1)),
+      StatusIs(kInvalid, HasSubstr("'m'")));
 
-  const std::vector<UncertainFactor> one = {
-      UncertainFactor::Uniform("w", 0, 1, 0.5)};
+  const std::vector<UncertainFactor> one = {UncertainFactor::Uniform("w", 0, 1, 0.5)};
   // The model changes its region count for w > 0.5 (not for the nominal).
-  ScoreModel resizing =
-      [](absl::Span<const double> f) -> absl::StatusOr<std::vector<double>> {
+  ScoreModel resizing = [](absl::Span<const double> f) -> absl::StatusOr<std::vector<double>> {
     return std::vector<double>(f[0] > 0.5 ? 3 : 2, 1.0);
   };
   EXPECT_THAT(RunMonteCarlo(one, resizing, MonteCarloOptions{}, Threads(2)),
-              StatusIs(kInvalid,
-                       AllOf(HasSubstr("replicate"), HasSubstr("expected 2"))));
-  ScoreModel non_finite =
-      [](absl::Span<const double>) -> absl::StatusOr<std::vector<double>> {
+              StatusIs(kInvalid, AllOf(HasSubstr("replicate"), HasSubstr("expected 2"))));
+  ScoreModel non_finite = [](absl::Span<const double>) -> absl::StatusOr<std::vector<double>> {
     return std::vector<double>{1, NAN};
   };
   EXPECT_THAT(RunMonteCarlo(one, non_finite, MonteCarloOptions{}, Threads(1)),
-              StatusIs(kInvalid,
-                       HasSubstr("nominal run: model returned a non-finite")));
+              StatusIs(kInvalid, HasSubstr("nominal run: model returned a non-finite")));
   // A failing replicate fails the run with the model's own code.
-  ScoreModel failing =
-      [](absl::Span<const double> f) -> absl::StatusOr<std::vector<double>> {
+  ScoreModel failing = [](absl::Span<const double> f) -> absl::StatusOr<std::vector<double>> {
     if (f[0] > 0.9) return absl::FailedPreconditionError("weights do not sum");
     return std::vector<double>{1, 2};
   };
   EXPECT_THAT(RunSensitivity(one, failing, SensitivityOptions{}, Threads(2)),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       AllOf(HasSubstr("design row"),
-                             HasSubstr("weights do not sum"))));
+                       AllOf(HasSubstr("design row"), HasSubstr("weights do not sum"))));
 }
 
 }  // namespace

@@ -18,8 +18,7 @@ TEST(GrpcStatusTest, EveryCanonicalCodeRoundTripsWithItsMessage) {
 TEST(GrpcStatusTest, NamedCodesMatch) {
   EXPECT_EQ(ToGrpcStatus(absl::InvalidArgumentError("field x")).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ToGrpcStatus(absl::UnavailableError("db")).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(ToGrpcStatus(absl::UnavailableError("db")).error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "big")).code(),
             absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(ToGrpcStatus(absl::InvalidArgumentError("field x")).error_message(), "field x");

@@ -63,11 +63,10 @@ TEST(ServiceConfigTest, InvalidValuesNameTheFlag) {
   EXPECT_THAT(Parse({"--log_level=loud"}, db),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--log_level")));
   EXPECT_THAT(Parse({"--weighting_address=w:0"}, db),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("--weighting_address")));
-  EXPECT_THAT(Parse({"--readiness_interval_seconds=30"}, db),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("--readiness_interval_seconds")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--weighting_address")));
+  EXPECT_THAT(
+      Parse({"--readiness_interval_seconds=30"}, db),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--readiness_interval_seconds")));
 }
 
 }  // namespace

@@ -8,8 +8,8 @@ namespace innoscope::storage {
 namespace {
 
 TEST(SqlErrorsTest, MapsSqlStatesToTheMostSpecificCode) {
-  EXPECT_EQ(CodeFromSqlState("40001"), absl::StatusCode::kAborted);   // serialization
-  EXPECT_EQ(CodeFromSqlState("40P01"), absl::StatusCode::kAborted);   // deadlock
+  EXPECT_EQ(CodeFromSqlState("40001"), absl::StatusCode::kAborted);  // serialization
+  EXPECT_EQ(CodeFromSqlState("40P01"), absl::StatusCode::kAborted);  // deadlock
   EXPECT_EQ(CodeFromSqlState("23505"), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(CodeFromSqlState("23503"), absl::StatusCode::kFailedPrecondition);  // fk
   EXPECT_EQ(CodeFromSqlState("22P02"), absl::StatusCode::kInvalidArgument);
@@ -24,8 +24,7 @@ TEST(SqlErrorsTest, MapsLibpqxxExceptions) {
   absl::Status broken = StatusFromException(pqxx::broken_connection("gone"));
   EXPECT_EQ(broken.code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(broken.message().find("gone"), absl::string_view::npos);
-  absl::Status unique =
-      StatusFromException(pqxx::unique_violation("dup key", "INSERT", "23505"));
+  absl::Status unique = StatusFromException(pqxx::unique_violation("dup key", "INSERT", "23505"));
   EXPECT_EQ(unique.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(StatusFromException(pqxx::serialization_failure("could not serialize")).code(),
             absl::StatusCode::kAborted);
@@ -33,8 +32,7 @@ TEST(SqlErrorsTest, MapsLibpqxxExceptions) {
             absl::StatusCode::kAborted);
   EXPECT_EQ(StatusFromException(pqxx::data_exception("bad date", "SELECT", "22008")).code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(StatusFromException(std::runtime_error("x")).code(),
-            absl::StatusCode::kInternal);
+  EXPECT_EQ(StatusFromException(std::runtime_error("x")).code(), absl::StatusCode::kInternal);
 }
 
 }  // namespace

@@ -23,10 +23,9 @@ TEST(NormalizeFlagSpellingTest, RewritesDashesInNamesOnly) {
 TEST(CommandFlagsTest, ParsesPositionalFileAndBothSpellings) {
   config::FlagSet flags = CommandFlags("import observations", "help", {"ingest"});
   flags.Add("batch_size", "5000", "rows per batch");
-  absl::StatusOr<config::ParsedFlags> parsed =
-      flags.Parse(NormalizeFlagSpelling({"data.csv", "--batch-size", "10",
-                                         "--ingest-address=h:1"}),
-                  [](const std::string&) { return std::optional<std::string>(); }, true);
+  absl::StatusOr<config::ParsedFlags> parsed = flags.Parse(
+      NormalizeFlagSpelling({"data.csv", "--batch-size", "10", "--ingest-address=h:1"}),
+      [](const std::string&) { return std::optional<std::string>(); }, true);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->Get("batch_size"), "10");
   EXPECT_EQ(parsed->Get("ingest_address"), "h:1");

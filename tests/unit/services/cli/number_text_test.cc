@@ -51,8 +51,8 @@ TEST(FormatDoubleTest, RoundTripsEveryBitPatternThroughTheImportParser) {
 TEST(ParsePeriodTest, AcceptsYearsOnly) {
   EXPECT_EQ(*ParsePeriod("2022"), 2022);
   EXPECT_EQ(*ParsePeriod(" 1990 "), 1990);
-  EXPECT_THAT(ParsePeriod("2022.0"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                              HasSubstr("'2022.0' is not a year")));
+  EXPECT_THAT(ParsePeriod("2022.0"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'2022.0' is not a year")));
   EXPECT_FALSE(ParsePeriod("-5").ok());
   EXPECT_FALSE(ParsePeriod("").ok());
   EXPECT_FALSE(ParsePeriod("99999999999").ok());

@@ -2,9 +2,9 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "absl/strings/str_cat.h"
 #include "libs/common/status_matchers.h"
 #include "services/cli/number_text.h"
 
@@ -66,11 +66,11 @@ TEST(ObservationCsvTest, ExactRepeatsAreDroppedConflictsNameBothLines) {
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_THAT(Describe(*f), ElementsAre("AUT LPI 2018 1 ", "BEL LPI 2018 2 "));
   EXPECT_EQ(f->duplicates, 1);
-  EXPECT_THAT(ParseObservationCsv(
-                  "region,indicator,period,value\nAUT,LPI,2018,1\nAUT,LPI,2018,2\n", {}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("line 3: (AUT, LPI, 2018) has a different value or source "
-                                 "than at line 2")));
+  EXPECT_THAT(
+      ParseObservationCsv("region,indicator,period,value\nAUT,LPI,2018,1\nAUT,LPI,2018,2\n", {}),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("line 3: (AUT, LPI, 2018) has a different value or source "
+                         "than at line 2")));
 }
 
 // The layout of COINr's ASEM_iData.csv: names, a code, group labels, Time.
@@ -113,9 +113,9 @@ TEST(ObservationCsvTest, WidePeriodFlagOverridesAndYearSuffixGivesPeriod) {
 
 TEST(ObservationCsvTest, WideFormErrorsSayWhatToDo) {
   ObservationCsvOptions options;
-  EXPECT_THAT(ParseObservationCsv(kWide, options),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("register the indicators first")));
+  EXPECT_THAT(
+      ParseObservationCsv(kWide, options),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("register the indicators first")));
   options.known_indicators = {"LPI"};
   EXPECT_THAT(ParseObservationCsv("uCode,LPI\nAUT,1\n", options),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--period YEAR")));
@@ -144,8 +144,7 @@ TEST(ObservationBatchIdTest, DependsOnContentAndScopeOnly) {
   EXPECT_NE(id, ObservationBatchId(*a, 0, 2, other));
   // One ulp changes the id.
   absl::StatusOr<ObservationFile> c = ParseObservationCsv(
-      "region,indicator,period,value\nAUT,LPI,2018,0.10000000000000002\nBEL,LPI,2018,0.2\n",
-      {});
+      "region,indicator,period,value\nAUT,LPI,2018,0.10000000000000002\nBEL,LPI,2018,0.2\n", {});
   ASSERT_TRUE(c.ok());
   EXPECT_NE(id, ObservationBatchId(*c, 0, 2, scope));
 }

@@ -197,9 +197,9 @@ TEST(FrameworkCsvTest, LoadsTheSharedFrameworksUnchanged) {
   EXPECT_EQ(asem->indicators_size(), 53);
   EXPECT_EQ(asem->name(), "Sustainable Connectivity");
 
-  absl::StatusOr<v1::CreateFrameworkRequest> ai = ParseFrameworkCsv(
-      ReadShared(dir, "reference/frameworks/ai_competitiveness_2023.csv"),
-      {"ai_competitiveness_2023", 0, "AI competitiveness 2023", 0});
+  absl::StatusOr<v1::CreateFrameworkRequest> ai =
+      ParseFrameworkCsv(ReadShared(dir, "reference/frameworks/ai_competitiveness_2023.csv"),
+                        {"ai_competitiveness_2023", 0, "AI competitiveness 2023", 0});
   ASSERT_TRUE(ai.ok()) << ai.status();
   EXPECT_EQ(ai->nodes(0).code(), "ai_competitiveness_2023");
   EXPECT_EQ(ai->nodes(0).level(), 4);

@@ -25,8 +25,9 @@ TEST(TableWriterTest, JsonIsAnArrayOfObjectsWithRawNumbers) {
   writer.Row({Cell::Text("B"), Cell::Absent()});
   writer.Finish();
   // One compact object per line (nlohmann::json's dump).
-  EXPECT_EQ(out, "[\n  {\"region\":\"A\\\"\\n\\u0001\",\"value\":1e-300},\n"
-                 "  {\"region\":\"B\"}\n]\n");
+  EXPECT_EQ(out,
+            "[\n  {\"region\":\"A\\\"\\n\\u0001\",\"value\":1e-300},\n"
+            "  {\"region\":\"B\"}\n]\n");
   std::string empty;
   TableWriter none(TableFormat::kJson, {"a"}, &empty);
   none.Finish();
@@ -43,10 +44,11 @@ TEST(TableWriterTest, JsonNumbersKeepTheCellsTextAndBadUtf8IsReplaced) {
   writer.Row({Cell::Number("-0"), Cell::Number("0.30000000000000004"), Cell::Text("\xff\xfe")});
   writer.Row({Cell::Number("nan"), Cell::Number("1e+300"), Cell::Text("")});
   writer.Finish();
-  EXPECT_EQ(out,
-            "[\n  {\"period\":2022,\"value\":4,\"name\":\"ok\"},\n"
-            "  {\"period\":-0.0,\"value\":0.30000000000000004,\"name\":\"\xef\xbf\xbd\xef\xbf\xbd\"},\n"
-            "  {\"period\":null,\"value\":1e+300,\"name\":\"\"}\n]\n");
+  EXPECT_EQ(
+      out,
+      "[\n  {\"period\":2022,\"value\":4,\"name\":\"ok\"},\n"
+      "  {\"period\":-0.0,\"value\":0.30000000000000004,\"name\":\"\xef\xbf\xbd\xef\xbf\xbd\"},\n"
+      "  {\"period\":null,\"value\":1e+300,\"name\":\"\"}\n]\n");
 }
 
 TEST(JsonTest, CellsAndJsonValuesConvertBothWays) {

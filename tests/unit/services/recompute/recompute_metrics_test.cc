@@ -29,7 +29,8 @@ TEST(PushgatewayUrlTest, TheManifestsUrl) {
 }
 
 TEST(PushgatewayUrlTest, DefaultPortsAndNoLabels) {
-  absl::StatusOr<PushgatewayTarget> t = ParsePushgatewayUrl("https://gw.example.com/metrics/job/j/");
+  absl::StatusOr<PushgatewayTarget> t =
+      ParsePushgatewayUrl("https://gw.example.com/metrics/job/j/");
   ASSERT_TRUE(t.ok()) << t.status();
   EXPECT_EQ(t->host, "https://gw.example.com");
   EXPECT_EQ(t->port, "443");
@@ -67,17 +68,19 @@ TEST(RecomputeMetricsTest, SeriesFollowTheJobRunHistory) {
   totals.runs = {{"success", 3}, {"unchanged", 5}, {"locked", 1}, {"failed", 2}};
   totals.last_success = absl::FromUnixSeconds(1700000000) + absl::Milliseconds(250);
   totals.duration_seconds = 4.5;
-  totals.step_seconds = {{"check", 0.1},  {"network", 1.5}, {"weights", 0.25},
-                         {"scores", 2.5}, {"publish", 0.125}};
+  totals.step_seconds = {
+      {"check", 0.1}, {"network", 1.5}, {"weights", 0.25}, {"scores", 2.5}, {"publish", 0.125}};
   const std::string text = Exposition(totals);
   EXPECT_THAT(text, HasSubstr("# TYPE innoscope_recompute_runs_total counter\n"));
   EXPECT_THAT(text, HasSubstr("innoscope_recompute_runs_total{outcome=\"success\"} 3\n"));
   EXPECT_THAT(text, HasSubstr("innoscope_recompute_runs_total{outcome=\"unchanged\"} 5\n"));
   EXPECT_THAT(text, HasSubstr("innoscope_recompute_runs_total{outcome=\"locked\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("innoscope_recompute_runs_total{outcome=\"failed\"} 2\n"));
-  EXPECT_THAT(text, HasSubstr("# TYPE innoscope_recompute_last_success_timestamp_seconds gauge\n"
-                              "innoscope_recompute_last_success_timestamp_seconds 1700000000.25\n"));
-  EXPECT_THAT(text, HasSubstr("innoscope_recompute_last_run_duration_seconds{step=\"total\"} 4.5\n"));
+  EXPECT_THAT(text,
+              HasSubstr("# TYPE innoscope_recompute_last_success_timestamp_seconds gauge\n"
+                        "innoscope_recompute_last_success_timestamp_seconds 1700000000.25\n"));
+  EXPECT_THAT(text,
+              HasSubstr("innoscope_recompute_last_run_duration_seconds{step=\"total\"} 4.5\n"));
   EXPECT_THAT(text,
               HasSubstr("innoscope_recompute_last_run_duration_seconds{step=\"network\"} 1.5\n"));
   EXPECT_THAT(text,

@@ -121,8 +121,7 @@ TEST(ValidateRunSpecTest, EnumNumbersFromANewerClientNameTheField) {
        },
        "spec.aggregation.missing: unknown value 2"},
       {[](v1::RunSpec& s) {
-         s.mutable_aggregation()->set_topsis_normalisation(
-             static_cast<v1::TopsisNormalisation>(2));
+         s.mutable_aggregation()->set_topsis_normalisation(static_cast<v1::TopsisNormalisation>(2));
        },
        "spec.aggregation.topsis_normalisation: unknown value 2"},
       {[](v1::RunSpec& s) {

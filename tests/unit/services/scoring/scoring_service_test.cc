@@ -54,9 +54,8 @@ weighting::v1::WeightSet TestWeights() {
   set.set_id("ws-test");
   set.mutable_framework()->set_code("f");
   set.mutable_framework()->set_version(1);
-  for (const auto& [code, local] : {std::pair<const char*, double>{"idx", 1.0},
-                                    {"x", 0.75},
-                                    {"y", 0.25}}) {
+  for (const auto& [code, local] :
+       {std::pair<const char*, double>{"idx", 1.0}, {"x", 0.75}, {"y", 0.25}}) {
     weighting::v1::NodeWeight* w = set.add_weights();
     w->set_code(code);
     w->set_local_weight(local);
@@ -67,9 +66,8 @@ weighting::v1::WeightSet TestWeights() {
 // 2022: x = 10, 30, 40 and y = 5, 15, 10 for R1, R2, R3.
 void AddData(FakeIngestClient& ingest) {
   ingest.AddFramework(TwoLeafFramework());
-  for (const auto& [region, x, y] : {std::tuple<const char*, double, double>{"R1", 10, 5},
-                                     {"R2", 30, 15},
-                                     {"R3", 40, 10}}) {
+  for (const auto& [region, x, y] :
+       {std::tuple<const char*, double, double>{"R1", 10, 5}, {"R2", 30, 15}, {"R3", 40, 10}}) {
     ingest.AddObservation(region, "x", 2022, x);
     ingest.AddObservation(region, "y", 2022, y);
   }

@@ -79,8 +79,8 @@ TEST(WeightingServiceTest, EntropyWeightsComeFromTheObservationsIngestReturns) {
   FakeWeightSetStore store;
   WeightingService core(ingest, store);
 
-  absl::StatusOr<v1::ComputeWeightsResponse> response = core.ComputeWeights(EntropyRequest(),
-                                                                            kDeadline);
+  absl::StatusOr<v1::ComputeWeightsResponse> response =
+      core.ComputeWeights(EntropyRequest(), kDeadline);
   ASSERT_THAT(response, IsOk());
   const v1::WeightSet& set = response->weight_set();
 
