@@ -8,9 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
+#include "nlohmann/json.hpp"
 
 namespace innoscope::recompute {
 namespace {
@@ -96,88 +96,72 @@ constexpr char kMarkPublished[] =
     "UPDATE sharded_runs SET state = 'published', finished_at = now(), job_run_id = $2 "
     "WHERE id = $1";
 
-std::string Json(const std::string& text) {
-  return absl::StrCat("\"", log::JsonEscape(text), "\"");
-}
-
-std::string JsonList(const std::vector<std::string>& items) {
-  std::vector<std::string> quoted;
-  for (const std::string& item : items) quoted.push_back(Json(item));
-  return absl::StrCat("[", absl::StrJoin(quoted, ","), "]");
-}
-
-// {key: value_json} from (key, value_json) pairs.
-std::string JsonObject(const std::vector<std::pair<std::string, std::string>>& members) {
-  std::vector<std::string> parts;
-  for (const auto& [key, value] : members) parts.push_back(absl::StrCat(Json(key), ":", value));
-  return absl::StrCat("{", absl::StrJoin(parts, ","), "}");
-}
+// The jsonb columns of job_runs, built with nlohmann::json (keys sorted,
+// which jsonb does anyway).
+using Json = nlohmann::json;
 
 std::string EntriesJson(const JobRunRecord& run) {
-  std::vector<std::pair<std::string, std::string>> entries;
+  Json entries = Json::object();
   for (const auto& [key, e] : run.entries) {
-    entries.emplace_back(key, JsonObject({{"framework", Json(e.framework)},
-                                          {"framework_version", absl::StrCat(e.framework_version)},
-                                          {"config", Json(e.config_hash)},
-                                          {"recomputed", e.recomputed ? "true" : "false"}}));
+    entries[key] = {{"framework", e.framework},
+                    {"framework_version", e.framework_version},
+                    {"config", e.config_hash},
+                    {"recomputed", e.recomputed}};
   }
-  return JsonObject(entries);
+  return entries.dump();
 }
 
 std::string ChangedJson(const JobRunRecord& run) {
-  std::vector<std::pair<std::string, std::string>> entries;
+  Json entries = Json::object();
   for (const auto& [key, e] : run.entries) {
-    std::vector<std::pair<std::string, std::string>> changes;
+    Json changes = Json::object();
     if (e.changes.config_changed) {
-      changes.emplace_back("config", JsonObject({{"previous", Json(e.changes.previous_config_hash)},
-                                                 {"current", Json(e.config_hash)}}));
+      changes["config"] = {{"previous", e.changes.previous_config_hash},
+                           {"current", e.config_hash}};
     }
     for (const recompute::VersionChange& c : e.changes.versions) {
-      changes.emplace_back(
-          c.scope, JsonObject({{"previous", c.previous ? absl::StrCat(*c.previous) : "null"},
-                               {"current", absl::StrCat(c.current)}}));
+      changes[c.scope] = {{"previous", c.previous ? Json(*c.previous) : Json()},
+                          {"current", c.current}};
     }
-    if (!changes.empty()) entries.emplace_back(key, JsonObject(changes));
+    if (!changes.empty()) entries[key] = std::move(changes);
   }
-  return JsonObject(entries);
+  return entries.dump();
 }
 
 std::string VersionsJson(const JobRunRecord& run) {
-  std::vector<std::pair<std::string, std::string>> entries;
+  Json entries = Json::object();
   for (const auto& [key, e] : run.entries) {
-    std::vector<std::pair<std::string, std::string>> versions;
-    for (const auto& [scope, v] : e.versions) versions.emplace_back(scope, absl::StrCat(v));
-    entries.emplace_back(key, JsonObject(versions));
+    Json versions = Json::object();
+    for (const auto& [scope, v] : e.versions) versions[scope] = v;
+    entries[key] = std::move(versions);
   }
-  return JsonObject(entries);
+  return entries.dump();
 }
 
 std::string RunIdsJson(const JobRunRecord& run) {
-  if (run.outcome != "success") return "{}";
-  std::vector<std::pair<std::string, std::string>> entries;
+  Json entries = Json::object();
+  if (run.outcome != "success") return entries.dump();
   for (const auto& [key, e] : run.entries) {
-    entries.emplace_back(key, JsonObject({{"network_runs", JsonList(e.run_ids.network_runs)},
-                                          {"weight_sets", JsonList(e.run_ids.weight_sets)},
-                                          {"score_runs", JsonList(e.run_ids.score_runs)},
-                                          {"uncertainty", JsonList(e.run_ids.uncertainty)}}));
+    entries[key] = {{"network_runs", e.run_ids.network_runs},
+                    {"weight_sets", e.run_ids.weight_sets},
+                    {"score_runs", e.run_ids.score_runs},
+                    {"uncertainty", e.run_ids.uncertainty}};
   }
-  return JsonObject(entries);
+  return entries.dump();
 }
 
 std::string StepsJson(const JobRunRecord& run) {
-  std::vector<std::pair<std::string, std::string>> steps;
-  for (const auto& [step, seconds] : run.step_seconds) {
-    steps.emplace_back(step, absl::StrFormat("%.6f", seconds));
-  }
-  return JsonObject(steps);
+  Json steps = Json::object();
+  for (const auto& [step, seconds] : run.step_seconds) steps[step] = seconds;
+  return steps.dump();
 }
 
 int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 
 std::string VersionsObject(const recompute::DataVersions& versions) {
-  std::vector<std::pair<std::string, std::string>> members;
-  for (const auto& [scope, v] : versions) members.emplace_back(scope, absl::StrCat(v));
-  return JsonObject(members);
+  Json members = Json::object();
+  for (const auto& [scope, v] : versions) members[scope] = v;
+  return members.dump();
 }
 
 ShardedRunRow RunFromRow(const pqxx::row& r, double* heartbeat_age) {
