@@ -146,7 +146,7 @@ ShardResult ShardedRecompute::Run() {
         return;
       }
       if (mine(ItemStep::kUncertainty) > 0 &&
-          !run_step("uncertainty", mine(ItemStep::kUncertainty), "analyses",
+          !run_step("uncertainty", mine(ItemStep::kUncertainty), "blocks",
                     [&] { return UncertaintyItems(result); })) {
         return;
       }
