@@ -1,6 +1,7 @@
 #include "libs/recompute/shards.h"
 
-#include <map>
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 namespace innoscope::recompute {
@@ -21,7 +22,8 @@ std::vector<WorkItem> WorkItems(const RecomputeConfig& config, const std::vector
                                 int shard_count) {
   const int n = shard_count < 1 ? 1 : shard_count;
   std::vector<WorkItem> items;
-  auto add = [&](ItemStep step, size_t index, int period, int ordinal, int shard) {
+  auto add = [&](ItemStep step, size_t index, int period, int ordinal, int shard,
+                 int64_t block_first = 0, int64_t block_count = 0) {
     WorkItem item;
     item.step = step;
     item.index = index;
@@ -29,6 +31,8 @@ std::vector<WorkItem> WorkItems(const RecomputeConfig& config, const std::vector
     item.period = period;
     item.ordinal = ordinal;
     item.shard = shard;
+    item.block_first = block_first;
+    item.block_count = block_count;
     items.push_back(std::move(item));
   };
   auto recomputed = [&](size_t i) { return i < recompute.size() && recompute[i]; };
@@ -41,20 +45,24 @@ std::vector<WorkItem> WorkItems(const RecomputeConfig& config, const std::vector
     }
   }
   k = 0;
-  std::map<size_t, int> last_shard;  // index -> shard of its last period's scores item
   for (size_t i = 0; i < config.indices.size(); ++i) {
     const IndexEntry& e = config.indices[i];
     if (!recomputed(i)) continue;
     for (int p = e.first_period; p <= e.last_period; ++p, ++k) {
       add(ItemStep::kScores, i, p, k, k % n);
-      if (p == e.last_period) last_shard[i] = k % n;
     }
   }
   k = 0;
   for (size_t i = 0; i < config.indices.size(); ++i) {
     const IndexEntry& e = config.indices[i];
     if (!recomputed(i) || e.uncertainty.monte_carlo_runs == 0) continue;
-    add(ItemStep::kUncertainty, i, e.last_period, k++, last_shard[i]);
+    const int64_t runs = e.uncertainty.monte_carlo_runs;
+    const int64_t blocks = std::min<int64_t>(n, runs);
+    for (int64_t b = 0; b < blocks; ++b, ++k) {
+      const int64_t first = b * runs / blocks;
+      const int64_t end = (b + 1) * runs / blocks;
+      add(ItemStep::kUncertainty, i, e.last_period, k, k % n, first, end - first);
+    }
   }
   return items;
 }

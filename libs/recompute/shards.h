@@ -14,10 +14,14 @@
 //   scores       one item per (index, period) of every recomputed index:
 //                the period's weights (data-driven methods) and its score
 //                run; item k of this list goes to shard k mod N
-//   uncertainty  one item per index with monte_carlo_runs > 0, done by the
-//                shard of its last period's scores item (scoring's
-//                ComputeUncertainty is one call per run: the Monte Carlo
-//                replicates of an index are not split)
+//   uncertainty  B = min(N, R) Monte Carlo blocks per index with R =
+//                monte_carlo_runs > 0, block b (0..B-1) the replicates
+//                [floor(b R / B), floor((b + 1) R / B)) of the last period's
+//                run (scoring ComputeUncertaintyRequest.block); item k of
+//                this list (indices in config order, blocks ascending) goes
+//                to shard k mod N. The shard that publishes then assembles
+//                each index's analysis from its blocks (a call without a
+//                block), which equals the unsharded analysis exactly
 //
 // Every network item is done before any scores item starts (the shards
 // wait for each other there), because ingest's data versions, which every
@@ -45,11 +49,13 @@ const char* ItemStepName(ItemStep step);
 
 struct WorkItem {
   ItemStep step = ItemStep::kNetwork;
-  size_t index = 0;       // in config.indices
-  std::string entry_key;  // EntryKey of the index
-  int period = 0;         // uncertainty: the last period
-  int ordinal = 0;        // k: position in the step's list
-  int shard = 0;          // the shard that does it, 0..N-1
+  size_t index = 0;         // in config.indices
+  std::string entry_key;    // EntryKey of the index
+  int period = 0;           // uncertainty: the last period
+  int64_t block_first = 0;  // uncertainty: the block's first replicate
+  int64_t block_count = 0;  // uncertainty: its replicates
+  int ordinal = 0;          // k: position in the step's list
+  int shard = 0;            // the shard that does it, 0..N-1
 };
 
 // Every work item of a run, network items first, then scores, then

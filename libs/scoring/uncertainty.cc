@@ -204,10 +204,10 @@ double UncertainFactor::ValueAt(double u) const {
   return std::min(choice, num_choices - 1);
 }
 
-absl::StatusOr<MonteCarloResult> RunMonteCarlo(const std::vector<UncertainFactor>& factors,
-                                               const ScoreModel& model,
-                                               const MonteCarloOptions& options,
-                                               const RunControl& control) {
+namespace {
+
+absl::Status ValidateMonteCarlo(const std::vector<UncertainFactor>& factors,
+                                const MonteCarloOptions& options, const RunControl& control) {
   RETURN_IF_ERROR(ValidateFactors(factors));
   RETURN_IF_ERROR(ValidateRankOptions(options.rank_options));
   RETURN_IF_ERROR(ValidateRunControl(control));
@@ -215,49 +215,62 @@ absl::StatusOr<MonteCarloResult> RunMonteCarlo(const std::vector<UncertainFactor
     return absl::InvalidArgumentError(
         absl::StrCat("replicates must be in 1..", kMaxReplicates, ", got ", options.replicates));
   }
-  ASSIGN_OR_RETURN(ModelRun nominal, EvaluateNominal(factors, model, options.rank_options));
-  const size_t regions = nominal.scores.size();
-  const size_t n = static_cast<size_t>(options.replicates);
-  if (options.replicates * static_cast<int64_t>(regions) > kMaxStoredRanks) {
-    return absl::InvalidArgumentError(absl::StrCat(options.replicates, " replicates x ", regions,
+  return absl::OkStatus();
+}
+
+absl::Status CheckStoredRanks(int64_t replicates, size_t regions) {
+  if (replicates * static_cast<int64_t>(regions) > kMaxStoredRanks) {
+    return absl::InvalidArgumentError(absl::StrCat(replicates, " replicates x ", regions,
                                                    " regions exceed ", kMaxStoredRanks,
                                                    " stored ranks"));
   }
+  return absl::OkStatus();
+}
 
-  // ranks[j * regions + r]: rank of region r in replicate j. A replicate
-  // reuses its thread's buffers (thread_local: ParallelFor's threads live
-  // for this call only, the caller's keeps a few hundred bytes), so it
-  // allocates only the model's result.
-  // Not zero-filled: every replicate writes all of its row (or the run
-  // fails), and its thread touches the row's pages first, so 12 MB (1,000 x
-  // 3,000) are not cleared and faulted in on one thread before the loop.
-  std::unique_ptr<int[]> ranks(new int[n * regions]);
-  RETURN_IF_ERROR(ParallelFor(n, control, [&](size_t j) -> absl::Status {
+// Ranks of replicates [first, first + count) into ranks[(j - first) * regions
+// + r]. A replicate reuses its thread's buffers (thread_local: ParallelFor's
+// threads live for this call only, the caller's keeps a few hundred bytes),
+// so it allocates only the model's result. `ranks` need not be zero-filled:
+// every replicate writes all of its row (or the run fails), and its thread
+// touches the row's pages first, so 12 MB (1,000 x 3,000) are not cleared and
+// faulted in on one thread before the loop.
+absl::Status ReplicateRanks(const std::vector<UncertainFactor>& factors, const ScoreModel& model,
+                            const MonteCarloOptions& options, int64_t first, int64_t count,
+                            size_t regions, const RunControl& control, int* ranks) {
+  return ParallelFor(static_cast<size_t>(count), control, [&](size_t i) -> absl::Status {
     thread_local std::vector<double> values;
     thread_local CompetitionRanker ranker;
+    const size_t j = static_cast<size_t>(first) + i;
     UniformStream stream(options.seed, j);
     values.resize(factors.size());
-    for (size_t i = 0; i < factors.size(); ++i) {
-      values[i] = factors[i].ValueAt(stream.Next());
+    for (size_t f = 0; f < factors.size(); ++f) {
+      values[f] = factors[f].ValueAt(stream.Next());
     }
     absl::StatusOr<std::vector<double>> scores = model(values);
     absl::Status status = scores.status();
     if (status.ok()) status = CheckScores(*scores, regions);
     if (status.ok()) {
-      status = ranker.Rank(*scores, options.rank_options,
-                           absl::MakeSpan(ranks.get() + j * regions, regions));
+      status =
+          ranker.Rank(*scores, options.rank_options, absl::MakeSpan(ranks + i * regions, regions));
     }
     if (!status.ok()) return WithContext(status, absl::StrCat("replicate ", j));
     return absl::OkStatus();
-  }));
+  });
+}
 
+// The intervals of every region from the N replicate ranks
+// (ranks[j * regions + r]) and the nominal run.
+absl::StatusOr<MonteCarloResult> Intervals(const ModelRun& nominal, int64_t replicates,
+                                           const int* ranks, const RunControl& control) {
+  const size_t regions = nominal.scores.size();
+  const size_t n = static_cast<size_t>(replicates);
   // Per region, its N replicate ranks in order. Ranks are integers in
   // 1..R, so a counting sort, O(N + R), replaces the comparison sort,
   // O(N log N), unless R is much larger than N (a bucket costs far less
   // than a comparison: the cut is R <= 8 N); both give the same sorted
   // values. Regions are independent: spread over the threads too.
   MonteCarloResult result;
-  result.replicates = options.replicates;
+  result.replicates = replicates;
   result.regions.resize(regions);
   const bool counting = regions <= 8 * n;
   RETURN_IF_ERROR(ParallelFor(regions, control, [&](size_t r) -> absl::Status {
@@ -287,6 +300,90 @@ absl::StatusOr<MonteCarloResult> RunMonteCarlo(const std::vector<UncertainFactor
     return absl::OkStatus();
   }));
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<MonteCarloResult> RunMonteCarlo(const std::vector<UncertainFactor>& factors,
+                                               const ScoreModel& model,
+                                               const MonteCarloOptions& options,
+                                               const RunControl& control) {
+  RETURN_IF_ERROR(ValidateMonteCarlo(factors, options, control));
+  ASSIGN_OR_RETURN(ModelRun nominal, EvaluateNominal(factors, model, options.rank_options));
+  const size_t regions = nominal.scores.size();
+  RETURN_IF_ERROR(CheckStoredRanks(options.replicates, regions));
+  std::unique_ptr<int[]> ranks(new int[static_cast<size_t>(options.replicates) * regions]);
+  RETURN_IF_ERROR(ReplicateRanks(factors, model, options, 0, options.replicates, regions, control,
+                                 ranks.get()));
+  return Intervals(nominal, options.replicates, ranks.get(), control);
+}
+
+absl::StatusOr<ReplicateBlockRanks> RunMonteCarloBlock(const std::vector<UncertainFactor>& factors,
+                                                       const ScoreModel& model,
+                                                       const MonteCarloOptions& options,
+                                                       int64_t first, int64_t count,
+                                                       const RunControl& control) {
+  RETURN_IF_ERROR(ValidateMonteCarlo(factors, options, control));
+  if (first < 0 || first >= options.replicates) {
+    return absl::InvalidArgumentError(absl::StrCat("block first replicate must be in 0..",
+                                                   options.replicates - 1, ", got ", first));
+  }
+  if (count < 1 || count > options.replicates - first) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("block count must be in 1..", options.replicates - first, ", got ", count));
+  }
+  ASSIGN_OR_RETURN(ModelRun nominal, EvaluateNominal(factors, model, options.rank_options));
+  ReplicateBlockRanks block;
+  block.first = first;
+  block.count = count;
+  block.regions = nominal.scores.size();
+  RETURN_IF_ERROR(CheckStoredRanks(options.replicates, block.regions));
+  block.ranks.resize(static_cast<size_t>(count) * block.regions);
+  RETURN_IF_ERROR(ReplicateRanks(factors, model, options, first, count, block.regions, control,
+                                 block.ranks.data()));
+  return block;
+}
+
+absl::StatusOr<MonteCarloResult> MonteCarloFromBlocks(
+    const std::vector<UncertainFactor>& factors, const ScoreModel& model,
+    const MonteCarloOptions& options, const std::vector<ReplicateBlockRanks>& blocks,
+    const RunControl& control) {
+  RETURN_IF_ERROR(ValidateMonteCarlo(factors, options, control));
+  ASSIGN_OR_RETURN(ModelRun nominal, EvaluateNominal(factors, model, options.rank_options));
+  const size_t regions = nominal.scores.size();
+  RETURN_IF_ERROR(CheckStoredRanks(options.replicates, regions));
+  std::vector<const ReplicateBlockRanks*> sorted;
+  for (const ReplicateBlockRanks& b : blocks) sorted.push_back(&b);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const ReplicateBlockRanks* a, const ReplicateBlockRanks* b) {
+              return a->first < b->first;
+            });
+  std::unique_ptr<int[]> ranks(new int[static_cast<size_t>(options.replicates) * regions]);
+  int64_t next = 0;
+  for (const ReplicateBlockRanks* b : sorted) {
+    if (b->first != next || b->count < 1 || b->count > options.replicates - next ||
+        b->regions != regions || b->ranks.size() != static_cast<size_t>(b->count) * regions) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("blocks do not tile replicates 0..", options.replicates - 1, " of ", regions,
+                       " regions: block [", b->first, ", ", b->first + b->count, ") of ",
+                       b->regions, " regions after replicate ", next));
+    }
+    for (int rank : b->ranks) {
+      if (rank < 1 || static_cast<size_t>(rank) > regions) {
+        return absl::InvalidArgumentError(absl::StrCat("block [", b->first, ", ",
+                                                       b->first + b->count, ") holds rank ", rank,
+                                                       ", outside 1..", regions));
+      }
+    }
+    std::copy(b->ranks.begin(), b->ranks.end(),
+              ranks.get() + static_cast<size_t>(b->first) * regions);
+    next += b->count;
+  }
+  if (next != options.replicates) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("blocks cover replicates 0..", next - 1, ", not 0..", options.replicates - 1));
+  }
+  return Intervals(nominal, options.replicates, ranks.get(), control);
 }
 
 absl::StatusOr<SensitivityResult> RunSensitivity(const std::vector<UncertainFactor>& factors,

@@ -141,6 +141,34 @@ absl::StatusOr<MonteCarloResult> RunMonteCarlo(const std::vector<UncertainFactor
                                                const MonteCarloOptions& options,
                                                const RunControl& control);
 
+// Monte Carlo in blocks (a sharded recompute spreads one analysis over
+// processes): replicate j draws from UniformStream(seed, j) whatever
+// computes it, so the ranks of blocks [0, a), [a, b), ..., [z, N) computed
+// apart and assembled give exactly the result of RunMonteCarlo with N.
+struct ReplicateBlockRanks {
+  int64_t first = 0;  // first replicate
+  int64_t count = 0;  // replicates [first, first + count)
+  size_t regions = 0;
+  std::vector<int> ranks;  // ranks[(j - first) * regions + r]
+};
+
+// The competition ranks of replicates [first, first + count), 0 <= first,
+// 1 <= count, first + count <= options.replicates (INVALID_ARGUMENT
+// otherwise). One nominal run (for the region count) plus `count` runs.
+absl::StatusOr<ReplicateBlockRanks> RunMonteCarloBlock(const std::vector<UncertainFactor>& factors,
+                                                       const ScoreModel& model,
+                                                       const MonteCarloOptions& options,
+                                                       int64_t first, int64_t count,
+                                                       const RunControl& control);
+
+// RunMonteCarlo's result from blocks that tile [0, options.replicates)
+// exactly (any order; INVALID_ARGUMENT for a gap, an overlap, a block of
+// another region count or a rank outside 1..R). Runs only the nominal model.
+absl::StatusOr<MonteCarloResult> MonteCarloFromBlocks(
+    const std::vector<UncertainFactor>& factors, const ScoreModel& model,
+    const MonteCarloOptions& options, const std::vector<ReplicateBlockRanks>& blocks,
+    const RunControl& control);
+
 struct SensitivityOutput {
   enum class Kind {
     kMeanAbsoluteRankShift,  // (1/R) sum_r |rank_r - nominal_rank_r|

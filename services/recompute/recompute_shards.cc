@@ -20,13 +20,19 @@ namespace {
 
 double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
 
-// "network/ai/province/published/2021": a work item's identity.
-std::string ItemId(const std::string& step, const std::string& entry_key, int period) {
-  return absl::StrCat(step, "/", entry_key, "/", period);
+// "network/ai/province/published/2021/0": a work item's identity (the last
+// part: an uncertainty block's first replicate, 0 for other items).
+std::string ItemId(const std::string& step, const std::string& entry_key, int period,
+                   int64_t block_first) {
+  return absl::StrCat(step, "/", entry_key, "/", period, "/", block_first);
 }
 
 std::string ItemId(const WorkItem& item) {
-  return ItemId(ItemStepName(item.step), item.entry_key, item.period);
+  return ItemId(ItemStepName(item.step), item.entry_key, item.period, item.block_first);
+}
+
+std::string ItemId(const DoneItem& d) {
+  return ItemId(d.step, d.entry_key, d.period, d.block_first);
 }
 
 std::string DescribeVersions(const DataVersions& versions) {
@@ -140,7 +146,7 @@ ShardResult ShardedRecompute::Run() {
         return;
       }
       if (mine(ItemStep::kUncertainty) > 0 &&
-          !run_step("uncertainty", mine(ItemStep::kUncertainty), "analyses",
+          !run_step("uncertainty", mine(ItemStep::kUncertainty), "blocks",
                     [&] { return UncertaintyItems(result); })) {
         return;
       }
@@ -234,7 +240,7 @@ absl::Status ShardedRecompute::Join(ShardResult& result) {
   }
   ASSIGN_OR_RETURN(std::vector<DoneItem> done, store_.DoneItems(sharded_.id));
   for (const DoneItem& d : done) {
-    done_.insert(ItemId(d.step, d.entry_key, d.period));
+    done_.insert(ItemId(d));
     if (d.step == "scores" && !d.score_run.empty()) {
       done_score_run_[{d.entry_key, d.period}] = d.score_run;
     }
@@ -298,7 +304,7 @@ absl::Status ShardedRecompute::WaitForNetwork(ShardResult& /*result*/) {
     }
     ASSIGN_OR_RETURN(std::vector<DoneItem> done, store_.DoneItems(sharded_.id));
     std::set<std::string> missing = needed;
-    for (const DoneItem& d : done) missing.erase(ItemId(d.step, d.entry_key, d.period));
+    for (const DoneItem& d : done) missing.erase(ItemId(d));
     if (missing.empty()) break;
     std::set<int> shards;
     for (const WorkItem& item : items_) {
@@ -387,23 +393,19 @@ absl::Status ShardedRecompute::UncertaintyItems(ShardResult& result) {
     if (item.step != ItemStep::kUncertainty || item.shard != options_.index) continue;
     if (done_.count(ItemId(item))) continue;
     IndexWork& w = work_[item.index];
-    // The last period's score run: this shard's scores item, now or in a
-    // run before it was killed.
-    auto it = done_score_run_.find({item.entry_key, item.period});
-    if (it == done_score_run_.end()) {
-      return absl::InternalError(absl::StrCat(RecomputeSteps::Where(w), ": no score run of ",
-                                              item.period, " recorded for its uncertainty"));
-    }
-    w.score_run[item.period] = it->second;
+    // The last period's score run: recorded by its shard (every shard does
+    // its scores items before its uncertainty blocks, so it comes).
+    ASSIGN_OR_RETURN(w.score_run[item.period], ScoreRunOf(item.entry_key, item.period));
     const absl::Time start = absl::Now();
-    const size_t before = w.ids.uncertainty.size();
-    RETURN_IF_ERROR(steps_.Uncertainty(w));
+    RETURN_IF_ERROR(steps_.Uncertainty(w, item.block_first, item.block_count));
     DoneItem d;
     d.step = "uncertainty";
     d.entry_key = item.entry_key;
     d.period = item.period;
+    d.block_first = item.block_first;
     d.shard = options_.index;
-    if (w.ids.uncertainty.size() > before) d.uncertainty = w.ids.uncertainty.back();
+    // One analysis id per index, which every block of it shares.
+    if (!w.ids.uncertainty.empty()) d.uncertainty = w.ids.uncertainty.back();
     d.seconds = SecondsSince(start);
     RETURN_IF_ERROR(store_.RecordItem(sharded_.id, d));
     done_.insert(ItemId(item));
@@ -411,6 +413,27 @@ absl::Status ShardedRecompute::UncertaintyItems(ShardResult& result) {
     if (options_.progress != nullptr) options_.progress->Advance();
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ShardedRecompute::ScoreRunOf(const std::string& entry_key, int period) {
+  const absl::Time until = absl::Now() + options_.wait;
+  while (true) {
+    auto it = done_score_run_.find({entry_key, period});
+    if (it != done_score_run_.end()) return it->second;
+    ASSIGN_OR_RETURN(std::vector<DoneItem> done, store_.DoneItems(sharded_.id));
+    for (const DoneItem& d : done) {
+      if (d.step == "scores" && !d.score_run.empty()) {
+        done_score_run_[{d.entry_key, d.period}] = d.score_run;
+      }
+    }
+    if (done_score_run_.count({entry_key, period})) continue;
+    if (absl::Now() >= until) {
+      return absl::DeadlineExceededError(
+          absl::StrCat(entry_key, ": no score run of ", period, " recorded within ",
+                       absl::FormatDuration(options_.wait), " for its uncertainty blocks"));
+    }
+    absl::SleepFor(options_.poll);
+  }
 }
 
 absl::Status ShardedRecompute::LoadUsedVersions() {
@@ -449,7 +472,7 @@ absl::Status ShardedRecompute::Finalize(ShardResult& result) {
     case RecomputeStore::Finalized::kIncomplete: {
       std::set<int> shards;
       std::set<std::string> recorded;
-      for (const DoneItem& d : done) recorded.insert(ItemId(d.step, d.entry_key, d.period));
+      for (const DoneItem& d : done) recorded.insert(ItemId(d));
       for (const WorkItem& item : items_) {
         if (!recorded.count(ItemId(item))) shards.insert(item.shard);
       }
@@ -487,7 +510,11 @@ absl::StatusOr<JobRunRecord> ShardedRecompute::Publish(const std::vector<DoneIte
       AddUnique(&w.ids.weight_sets, d->weight_set);
       AddUnique(&w.ids.score_runs, d->score_run);
       AddUnique(&w.ids.uncertainty, d->uncertainty);
+      if (d->step == "scores") w.score_run[d->period] = d->score_run;
     }
+    // The index's analysis assembled from its Monte Carlo blocks (scoring
+    // stores them under the analysis id, which the blocks' items recorded).
+    if (!w.ids.uncertainty.empty()) RETURN_IF_ERROR(steps_.Uncertainty(w));
     score_runs.insert(score_runs.end(), w.ids.score_runs.begin(), w.ids.score_runs.end());
   }
   for (const DoneItem& d : items) seconds[d.step] += d.seconds;

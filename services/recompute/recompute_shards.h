@@ -17,12 +17,13 @@
 //            (every shard must read the same)
 //   scores   this shard's scores items: the period's weights and its score
 //            run (a draft), each recorded
-//   uncertainty  of the indices whose last period's scores item is this
-//            shard's
+//   uncertainty  this shard's Monte Carlo blocks of the indices' analyses
+//            (waiting for the last period's score run if another shard
+//            scores it)
 //   publish  if every item of the run is recorded: under the run's row lock,
-//            scoring PublishRuns of all its score runs and the job run
-//            recorded, once; otherwise the shard is done and the shard that
-//            records the last item publishes
+//            each analysis assembled from its blocks, scoring PublishRuns of all its score runs and
+//            the job run recorded, once; otherwise the shard is done and the shard that records the
+//            last item publishes
 //
 // A shard rerun (a killed pod retried) skips the items already recorded, so
 // it changes nothing that is done and ends in the same published result.
@@ -105,6 +106,9 @@ class ShardedRecompute {
   // The versions recorded after the network items (recorded now from this
   // shard's read if no shard did yet); each recomputed index's `used`.
   absl::Status LoadUsedVersions();
+  // The score run of (entry key, period), recorded by this shard or
+  // another; polls the recorded items for up to options_.wait.
+  absl::StatusOr<std::string> ScoreRunOf(const std::string& entry_key, int period);
 
   const RecomputeConfig& config_;
   ShardOptions options_;

@@ -431,7 +431,7 @@ class RecomputeSteps::Impl {
     return r;
   }
 
-  absl::Status Uncertainty(IndexWork& w) {
+  absl::Status Uncertainty(IndexWork& w, int64_t block_first, int64_t block_count) {
     const IndexEntry& e = *w.entry;
     if (e.uncertainty.monte_carlo_runs == 0) return absl::OkStatus();
     const absl::Time start = absl::Now();
@@ -444,6 +444,10 @@ class RecomputeSteps::Impl {
     }
     request.set_replicates(e.uncertainty.monte_carlo_runs);
     request.set_seed(e.uncertainty.seed);
+    if (block_count > 0) {
+      request.mutable_block()->set_first(block_first);
+      request.mutable_block()->set_count(block_count);
+    }
     sv1::ComputeUncertaintyResponse response;
     std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout_);
     RETURN_IF_ERROR(Context(
@@ -457,6 +461,8 @@ class RecomputeSteps::Impl {
                                        {"period", e.last_period},
                                        {"uncertainty_id", response.uncertainty().id()},
                                        {"replicates", e.uncertainty.monte_carlo_runs},
+                                       {"block_first", block_first},
+                                       {"block_count", block_count},
                                        {"created", response.created()},
                                        {"seconds", SecondsSince(start)}});
     return absl::OkStatus();
@@ -517,7 +523,9 @@ absl::Status RecomputeSteps::Weights(IndexWork& w, int period) { return impl_->W
 absl::StatusOr<scoring::v1::Run> RecomputeSteps::Scores(IndexWork& w, int period) {
   return impl_->Scores(w, period);
 }
-absl::Status RecomputeSteps::Uncertainty(IndexWork& w) { return impl_->Uncertainty(w); }
+absl::Status RecomputeSteps::Uncertainty(IndexWork& w, int64_t block_first, int64_t block_count) {
+  return impl_->Uncertainty(w, block_first, block_count);
+}
 absl::StatusOr<int> RecomputeSteps::Publish(const std::vector<std::string>& score_runs) {
   return impl_->Publish(score_runs);
 }

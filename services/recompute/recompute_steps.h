@@ -95,8 +95,11 @@ class RecomputeSteps {
   // w.score_run and w.ids.score_runs.
   absl::StatusOr<scoring::v1::Run> Scores(IndexWork& w, int period);
   // scoring ComputeUncertainty on the last period's run (w.score_run of
-  // last_period must be set); nothing when monte_carlo_runs is 0.
-  absl::Status Uncertainty(IndexWork& w);
+  // last_period must be set); nothing when monte_carlo_runs is 0. With
+  // block_count > 0 only the Monte Carlo block [block_first, block_first +
+  // block_count) (a sharded run's item); without, the whole analysis,
+  // assembled by scoring from the blocks stored for it if they cover it.
+  absl::Status Uncertainty(IndexWork& w, int64_t block_first = 0, int64_t block_count = 0);
   // scoring PublishRuns of the runs, in one scoring transaction; returns how
   // many were drafts.
   absl::StatusOr<int> Publish(const std::vector<std::string>& score_runs);

@@ -73,13 +73,13 @@ constexpr char kPlanVersions[] =
     "jsonb_each_text(e.versions_before) v WHERE e.run_id = $1";
 constexpr char kRecordItem[] =
     "INSERT INTO work_items (run_id, step, entry_key, period, shard, network_run, weight_set, "
-    "score_run, uncertainty, seconds) VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), "
-    "NULLIF($7, ''), NULLIF($8, ''), NULLIF($9, ''), $10) ON CONFLICT DO NOTHING";
+    "score_run, uncertainty, seconds, block_first) VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), "
+    "NULLIF($7, ''), NULLIF($8, ''), NULLIF($9, ''), $10, $11) ON CONFLICT DO NOTHING";
 constexpr char kTouch[] = "UPDATE sharded_runs SET heartbeat_at = now() WHERE id = $1";
 constexpr char kDoneItems[] =
     "SELECT step, entry_key, period, shard, coalesce(network_run, ''), coalesce(weight_set, ''), "
-    "coalesce(score_run, ''), coalesce(uncertainty, ''), seconds FROM work_items "
-    "WHERE run_id = $1 ORDER BY step, entry_key, period";
+    "coalesce(score_run, ''), coalesce(uncertainty, ''), seconds, block_first FROM work_items "
+    "WHERE run_id = $1 ORDER BY step, entry_key, period, block_first";
 constexpr char kRecordUsed[] =
     "UPDATE sharded_runs SET used_versions = $2::jsonb WHERE id = $1 AND used_versions IS NULL";
 constexpr char kUsed[] =
@@ -202,6 +202,7 @@ DoneItem ItemFromRow(const pqxx::row& row) {
   d.score_run = row[6].as<std::string>();
   d.uncertainty = row[7].as<std::string>();
   d.seconds = row[8].as<double>();
+  d.block_first = row[9].as<int64_t>();
   return d;
 }
 
@@ -373,7 +374,7 @@ absl::Status RecomputeStore::RecordItem(int64_t run_id, const DoneItem& item) {
     pqxx::work tx(c);
     tx.exec_params(kRecordItem, run_id, item.step, item.entry_key, item.period, item.shard,
                    item.network_run, item.weight_set, item.score_run, item.uncertainty,
-                   item.seconds);
+                   item.seconds, item.block_first);
     tx.exec_params(kTouch, run_id);
     tx.commit();
     return absl::OkStatus();

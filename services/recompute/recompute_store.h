@@ -130,6 +130,7 @@ struct DoneItem {
   std::string step;  // network | scores | uncertainty
   std::string entry_key;
   int period = 0;
+  int64_t block_first = 0;  // uncertainty: the Monte Carlo block's first replicate
   int shard = 0;
   std::string network_run;
   std::string weight_set;

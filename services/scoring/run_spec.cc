@@ -348,6 +348,7 @@ std::string SeriesId(const v1::RunSpec& spec) {
 std::string UncertaintyId(const std::string& run_id, const v1::ComputeUncertaintyRequest& request) {
   v1::ComputeUncertaintyRequest identity = request;
   identity.clear_threads();
+  identity.clear_block();  // every block of an analysis shares its id
   identity.set_run_id(run_id);
   return absl::StrCat("unc-", server::ContentHashHex(identity));
 }

@@ -2,7 +2,10 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <pqxx/pqxx>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -58,6 +61,16 @@ constexpr char kInsertSensitivity[] =
     "INSERT INTO uncertainty_sensitivity (analysis_id, factor, position, first_order, total, "
     "first_order_low, first_order_high, total_low, total_high) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+constexpr char kInsertBlock[] =
+    "INSERT INTO uncertainty_blocks (analysis_id, first_replicate, replicate_count, regions, "
+    "ranks) VALUES ($1, $2, $3, $4, decode($5, 'hex')) "
+    "ON CONFLICT (analysis_id, first_replicate) DO NOTHING RETURNING analysis_id";
+constexpr char kBlockCount[] =
+    "SELECT replicate_count FROM uncertainty_blocks WHERE analysis_id = $1 AND first_replicate = "
+    "$2";
+constexpr char kSelectBlocks[] =
+    "SELECT first_replicate, replicate_count, regions, encode(ranks, 'hex') "
+    "FROM uncertainty_blocks WHERE analysis_id = $1 ORDER BY first_replicate";
 constexpr char kSelectUncertainty[] =
     "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
     "FROM uncertainty_analyses WHERE id = $1";
@@ -90,6 +103,28 @@ absl::StatusOr<Message> Decode(const pqxx::row& row, const char* what) {
   *message.mutable_created_at() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(row[1].as<int64_t>());
   return message;
+}
+
+// Ranks as 32-bit little-endian integers, in order.
+std::string PackRanks(const std::vector<int>& ranks) {
+  std::string bytes(ranks.size() * 4, '\0');
+  for (size_t i = 0; i < ranks.size(); ++i) {
+    const uint32_t v = static_cast<uint32_t>(ranks[i]);
+    for (int b = 0; b < 4; ++b) bytes[i * 4 + b] = static_cast<char>((v >> (8 * b)) & 0xFF);
+  }
+  return bytes;
+}
+
+std::vector<int> UnpackRanks(const std::string& bytes) {
+  std::vector<int> ranks(bytes.size() / 4);
+  for (size_t i = 0; i < ranks.size(); ++i) {
+    uint32_t v = 0;
+    for (int b = 0; b < 4; ++b) {
+      v |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i * 4 + b])) << (8 * b);
+    }
+    ranks[i] = static_cast<int>(v);
+  }
+  return ranks;
 }
 
 }  // namespace
@@ -320,6 +355,53 @@ absl::StatusOr<std::optional<v1::Uncertainty>> ScoringStore::FindUncertainty(
     return absl::OkStatus();
   }));
   return analysis;
+}
+
+absl::StatusOr<bool> ScoringStore::InsertUncertaintyBlock(const std::string& analysis_id,
+                                                          const ReplicateBlockRanks& block) {
+  bool created = false;
+  RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    pqxx::result r = tx.exec_params(kInsertBlock, analysis_id, block.first, block.count,
+                                    static_cast<int>(block.regions),
+                                    absl::BytesToHexString(PackRanks(block.ranks)));
+    created = !r.empty();
+    tx.commit();
+    return absl::OkStatus();
+  }));
+  return created;
+}
+
+absl::StatusOr<std::optional<int64_t>> ScoringStore::FindUncertaintyBlock(
+    const std::string& analysis_id, int64_t first) {
+  std::optional<int64_t> count;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) -> absl::Status {
+    pqxx::read_transaction tx(c);
+    pqxx::result r = tx.exec_params(kBlockCount, analysis_id, first);
+    if (!r.empty()) count = r[0][0].as<int64_t>();
+    return absl::OkStatus();
+  }));
+  return count;
+}
+
+absl::StatusOr<std::vector<ReplicateBlockRanks>> ScoringStore::UncertaintyBlocks(
+    const std::string& analysis_id) {
+  std::vector<ReplicateBlockRanks> blocks;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) -> absl::Status {
+    pqxx::read_transaction tx(c);
+    pqxx::result r = tx.exec_params(kSelectBlocks, analysis_id);
+    blocks.clear();
+    for (const pqxx::row& row : r) {
+      ReplicateBlockRanks b;
+      b.first = row[0].as<int64_t>();
+      b.count = row[1].as<int64_t>();
+      b.regions = static_cast<size_t>(row[2].as<int>());
+      b.ranks = UnpackRanks(absl::HexStringToBytes(row[3].as<std::string>()));
+      blocks.push_back(std::move(b));
+    }
+    return absl::OkStatus();
+  }));
+  return blocks;
 }
 
 }  // namespace innoscope::scoring

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "innoscope/scoring/v1/scoring.pb.h"
+#include "libs/scoring/uncertainty.h"
 #include "libs/storage/pool.h"
 #include "services/scoring/run_results.h"
 
@@ -68,6 +69,18 @@ class RunStore {
 
   virtual absl::StatusOr<bool> InsertUncertainty(const v1::Uncertainty& analysis) = 0;
   virtual absl::StatusOr<std::optional<v1::Uncertainty>> FindUncertainty(const std::string& id) = 0;
+
+  // Monte Carlo blocks of an analysis (ComputeUncertaintyRequest.block),
+  // keyed by the analysis id and first replicate. Inserts unless a block
+  // with that first replicate exists; returns whether it was inserted.
+  virtual absl::StatusOr<bool> InsertUncertaintyBlock(const std::string& analysis_id,
+                                                      const ReplicateBlockRanks& block) = 0;
+  // The replicate count of the stored block starting at `first`, if any.
+  virtual absl::StatusOr<std::optional<int64_t>> FindUncertaintyBlock(
+      const std::string& analysis_id, int64_t first) = 0;
+  // Every stored block of the analysis, by first replicate.
+  virtual absl::StatusOr<std::vector<ReplicateBlockRanks>> UncertaintyBlocks(
+      const std::string& analysis_id) = 0;
 };
 
 class ScoringStore final : public RunStore {
@@ -93,6 +106,12 @@ class ScoringStore final : public RunStore {
       const std::function<bool(std::vector<RunResultRow>&)>& on_chunk) override;
   absl::StatusOr<bool> InsertUncertainty(const v1::Uncertainty& analysis) override;
   absl::StatusOr<std::optional<v1::Uncertainty>> FindUncertainty(const std::string& id) override;
+  absl::StatusOr<bool> InsertUncertaintyBlock(const std::string& analysis_id,
+                                              const ReplicateBlockRanks& block) override;
+  absl::StatusOr<std::optional<int64_t>> FindUncertaintyBlock(const std::string& analysis_id,
+                                                              int64_t first) override;
+  absl::StatusOr<std::vector<ReplicateBlockRanks>> UncertaintyBlocks(
+      const std::string& analysis_id) override;
 
  private:
   storage::ConnectionPool& pool_;

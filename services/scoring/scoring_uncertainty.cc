@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -58,6 +59,17 @@ absl::StatusOr<v1::ComputeUncertaintyRequest> NormaliseUncertaintyRequest(
     return absl::InvalidArgumentError("confidence: must be in (0, 1)");
   }
   if (out.threads() < 0) return absl::InvalidArgumentError("threads: must be >= 0");
+  if (out.has_block()) {
+    const v1::ReplicateBlock& b = out.block();
+    if (b.first() < 0 || b.first() >= out.replicates()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("block.first: must be in 0..", out.replicates() - 1, ", got ", b.first()));
+    }
+    if (b.count() < 1 || b.count() > out.replicates() - b.first()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "block.count: must be in 1..", out.replicates() - b.first(), ", got ", b.count()));
+    }
+  }
   return out;
 }
 
@@ -93,6 +105,35 @@ absl::Status CheckAnalysisSize(const v1::ComputeUncertaintyRequest& request, siz
   return absl::OkStatus();
 }
 
+// The answer to a block request: the analysis id, without intervals.
+v1::ComputeUncertaintyResponse BlockResponse(const std::string& id, const std::string& run_id,
+                                             const v1::ComputeUncertaintyRequest& normalised,
+                                             bool created) {
+  v1::ComputeUncertaintyResponse response;
+  v1::Uncertainty* analysis = response.mutable_uncertainty();
+  analysis->set_id(id);
+  analysis->set_run_id(run_id);
+  *analysis->mutable_request() = normalised;
+  analysis->mutable_request()->clear_threads();
+  response.set_created(created);
+  return response;
+}
+
+// The stored blocks that tile [0, n) from replicate 0 on (the one starting
+// at each next replicate: blocks are keyed by their first), or nothing when
+// they do not reach n.
+std::vector<ReplicateBlockRanks> TilingBlocks(std::vector<ReplicateBlockRanks> stored, int64_t n) {
+  std::vector<ReplicateBlockRanks> chain;
+  int64_t next = 0;
+  for (ReplicateBlockRanks& b : stored) {  // by first replicate
+    if (b.first != next) continue;
+    next += b.count;
+    chain.push_back(std::move(b));
+  }
+  if (next != n) chain.clear();
+  return chain;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::ComputeUncertaintyResponse> ScoringService::ComputeUncertainty(
@@ -105,12 +146,24 @@ absl::StatusOr<v1::ComputeUncertaintyResponse> ScoringService::ComputeUncertaint
   const std::string id = UncertaintyId(run->id(), normalised);
   {
     ASSIGN_OR_RETURN(std::optional<v1::Uncertainty> existing, store_.FindUncertainty(id));
+    // A block of an analysis already complete is not needed.
+    if (existing && normalised.has_block()) return BlockResponse(id, run->id(), normalised, false);
     if (existing) {
       v1::ComputeUncertaintyResponse response;
       *response.mutable_uncertainty() = *std::move(existing);
       response.set_created(false);
       return response;
     }
+  }
+  if (normalised.has_block()) {
+    ASSIGN_OR_RETURN(std::optional<int64_t> stored,
+                     store_.FindUncertaintyBlock(id, normalised.block().first()));
+    if (stored && *stored != normalised.block().count()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("block.count: a block of ", *stored, " replicates from replicate ",
+                       normalised.block().first(), " is stored for analysis ", id));
+    }
+    if (stored) return BlockResponse(id, run->id(), normalised, false);
   }
 
   // The run's inputs again: the same framework version, universe, group
@@ -184,8 +237,28 @@ absl::StatusOr<v1::ComputeUncertaintyResponse> ScoringService::ComputeUncertaint
   mc_options.replicates = normalised.replicates();
   mc_options.seed = normalised.seed();
   mc_options.rank_options = rank_options;
-  ASSIGN_OR_RETURN(MonteCarloResult mc,
-                   RunMonteCarlo(model.factors, model.model, mc_options, control));
+  if (normalised.has_block()) {
+    ASSIGN_OR_RETURN(
+        ReplicateBlockRanks block,
+        RunMonteCarloBlock(model.factors, model.model, mc_options, normalised.block().first(),
+                           normalised.block().count(), control));
+    ASSIGN_OR_RETURN(bool created, store_.InsertUncertaintyBlock(id, block));
+    return BlockResponse(id, run->id(), normalised, created);
+  }
+  // Blocks stored for this analysis that cover every replicate replace the
+  // Monte Carlo runs (the same ranks: replicate j draws from its own stream).
+  ASSIGN_OR_RETURN(std::vector<ReplicateBlockRanks> stored_blocks, store_.UncertaintyBlocks(id));
+  std::vector<ReplicateBlockRanks> blocks =
+      TilingBlocks(std::move(stored_blocks), normalised.replicates());
+  absl::StatusOr<MonteCarloResult> mc_or =
+      blocks.empty()
+          ? RunMonteCarlo(model.factors, model.model, mc_options, control)
+          : MonteCarloFromBlocks(model.factors, model.model, mc_options, blocks, control);
+  if (!blocks.empty() && mc_or.status().code() == absl::StatusCode::kInvalidArgument) {
+    return absl::DataLossError(
+        absl::StrCat("stored blocks of analysis ", id, ": ", mc_or.status().message()));
+  }
+  ASSIGN_OR_RETURN(MonteCarloResult mc, std::move(mc_or));
 
   v1::Uncertainty analysis;
   analysis.set_id(id);

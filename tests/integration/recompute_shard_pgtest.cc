@@ -8,7 +8,9 @@
 // (libs/recompute/shards.h):
 //   network      published 2021 -> shard 0, published 2022 -> shard 1
 //   scores       published 2021 -> 0, published 2022 -> 1, equal 2022 -> 2
-//   uncertainty  published (last period 2022) -> 1
+//   uncertainty  published (last period 2022), 50 Monte Carlo replicates in
+//                min(3, 50) = 3 blocks [0, 16) -> 0, [16, 33) -> 1,
+//                [33, 50) -> 2, assembled by the publishing shard
 // so shard 0, started alone, records its network item and then waits for
 // shard 1's: a deterministic moment to kill it mid-run.
 
@@ -149,6 +151,15 @@ class RecomputeShardTest : public RecomputeStack {
     return out;
   }
 
+  // Every stored uncertainty analysis: its id and each region's interval,
+  // doubles as their shortest exact text (scoring_store.cc Exact).
+  std::string UncertaintyRows() {
+    return Sql(
+        "SELECT string_agg(analysis_id || ' ' || region || ' ' || nominal_score || ' ' || "
+        "nominal_rank || ' ' || mean_rank || ' ' || median_rank || ' ' || p05_rank || ' ' || "
+        "p95_rank, '; ' ORDER BY analysis_id, region) FROM scoring.uncertainty_ranks");
+  }
+
   // The hand-computed rankings (recompute_pgtest.cc) are what was published.
   void ExpectHandValues(const std::map<std::string, std::string>& published) {
     std::multiset<std::string> rankings;
@@ -198,10 +209,28 @@ TEST_F(RecomputeShardTest, ThreeShardsPublishWhatOneShardPublishes) {
   EXPECT_EQ(Count("SELECT count(*) FROM recompute.job_runs"), 1);
   EXPECT_EQ(LastRun("outcome"), "success");
   EXPECT_EQ(Count("SELECT count(*) FROM recompute.sharded_runs WHERE state = 'published'"), 1);
-  EXPECT_EQ(Count("SELECT count(*) FROM recompute.work_items"), 6);
+  EXPECT_EQ(Count("SELECT count(*) FROM recompute.work_items"), 8);
   EXPECT_EQ(Sql("SELECT string_agg(DISTINCT shard::text, ',' ORDER BY shard::text) "
                 "FROM recompute.work_items"),
             "0,1,2");
+  // The Monte Carlo blocks: one per shard, stored by scoring under the one
+  // analysis id, which the publisher assembled.
+  EXPECT_EQ(Sql("SELECT string_agg(shard || ':' || block_first, ',' ORDER BY block_first) "
+                "FROM recompute.work_items WHERE step = 'uncertainty'"),
+            "0:0,1:16,2:33");
+  EXPECT_EQ(Sql("SELECT string_agg(first_replicate || '+' || replicate_count, ',' "
+                "ORDER BY first_replicate) FROM scoring.uncertainty_blocks"),
+            "0+16,16+17,33+17");
+  EXPECT_EQ(Count("SELECT count(*) FROM scoring.uncertainty_analyses"), 1);
+  EXPECT_EQ(Count("SELECT count(DISTINCT analysis_id) FROM scoring.uncertainty_blocks"), 1);
+  EXPECT_EQ(Sql("SELECT analysis_id FROM scoring.uncertainty_blocks LIMIT 1"),
+            Sql("SELECT id FROM scoring.uncertainty_analyses"));
+  const std::string sharded_uncertainty = UncertaintyRows();
+  // Every region's interval is there, and they vary (50 replicates of
+  // +-20% weights move the close provinces), so equality below means
+  // something.
+  EXPECT_EQ(Count("SELECT count(*) FROM scoring.uncertainty_ranks"), 4);
+  EXPECT_GT(Count("SELECT count(*) FROM scoring.uncertainty_ranks WHERE p05_rank <> p95_rank"), 0);
   const std::map<std::string, std::string> sharded = Published();
   ExpectHandValues(sharded);
   EXPECT_EQ(DraftRuns(), 0);
@@ -211,13 +240,22 @@ TEST_F(RecomputeShardTest, ThreeShardsPublishWhatOneShardPublishes) {
   // The same config unsharded, --force: every step again, from the same
   // data. Scoring's ids are content-addressed (spec, data versions, weight
   // set, universe), so equal ids mean the unsharded run computed exactly
-  // the inputs the shards did, and it stores nothing new.
+  // the inputs the shards did, and it stores nothing new. The uncertainty
+  // analysis and its blocks are removed first, so the unsharded run
+  // computes its 50 replicates at once, and its intervals must equal the
+  // ones assembled from the shards' blocks exactly.
+  Sql("DELETE FROM scoring.uncertainty_ranks");
+  Sql("DELETE FROM scoring.uncertainty_sensitivity");
+  Sql("DELETE FROM scoring.uncertainty_analyses");
+  Sql("DELETE FROM scoring.uncertainty_blocks");
   CliResult one = Recompute("--force");
   ASSERT_EQ(one.code, 0) << one.out << one.err;
   EXPECT_THAT(one.out, HasSubstr("innoscope-recompute: success: recomputed 2 of 2 indices"));
   EXPECT_EQ(LastRun("run_ids::text"), sharded_ids);
   EXPECT_EQ(StoredRuns(), stored);
   EXPECT_EQ(Published(), sharded);
+  EXPECT_EQ(Count("SELECT count(*) FROM scoring.uncertainty_blocks"), 0);
+  EXPECT_EQ(UncertaintyRows(), sharded_uncertainty);
   EXPECT_EQ(LastRun("data_versions::text"),
             Sql("SELECT data_versions::text FROM recompute.job_runs ORDER BY id LIMIT 1"));
 
@@ -273,7 +311,7 @@ TEST_F(RecomputeShardTest, KilledShardRerunEndsInTheSamePublishedResult) {
   EXPECT_EQ(Sql("SELECT step || ' ' || entry_key || ' ' || period || ' ' || done_at "
                 "FROM recompute.work_items WHERE step = 'network' AND period = 2021"),
             recorded);
-  EXPECT_EQ(Count("SELECT count(*) FROM recompute.work_items"), 6);
+  EXPECT_EQ(Count("SELECT count(*) FROM recompute.work_items"), 8);
   EXPECT_EQ(Count("SELECT count(*) FROM recompute.sharded_runs"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM recompute.job_runs WHERE outcome = 'success'"), 1);
   // The published result: the hand values, no duplicate and no draft left.
@@ -307,7 +345,7 @@ TEST_F(RecomputeShardTest, TwoOverlappingShardSetsPublishOnce) {
   EXPECT_EQ(Count("SELECT count(*) FROM recompute.job_runs WHERE outcome = 'success'"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM recompute.sharded_runs"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM recompute.sharded_runs WHERE state = 'published'"), 1);
-  EXPECT_EQ(Count("SELECT count(*) FROM recompute.work_items"), 6);
+  EXPECT_EQ(Count("SELECT count(*) FROM recompute.work_items"), 8);
   ExpectHandValues(Published());
   EXPECT_EQ(StoredRuns(), 3);
   EXPECT_EQ(DraftRuns(), 0);

@@ -24,6 +24,7 @@
 #include <numeric>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -905,6 +906,107 @@ TEST_F(ScoringTest, UncertaintyCollapsesWithoutPerturbationAndIsDeterministic) {
   ASSERT_TRUE(stub_->GetUncertainty(&ctx, get, &got).ok());
   EXPECT_EQ(got.uncertainty().regions_size(), 11);
   EXPECT_EQ(got.uncertainty().regions(3).mean_rank(), a.regions(3).mean_rank());
+}
+
+TEST_F(ScoringTest, UncertaintyAssembledFromBlocksEqualsOneCall) {
+  // Two runs with identical scores (they differ only in their tiers), so
+  // their analyses have different ids: one computed in one call, the other
+  // from two Monte Carlo blocks and then assembled. Replicate j draws from
+  // its own stream, so every interval must be equal bit for bit. 2020's
+  // data gives the weights ranks to move.
+  const std::string whole_run = MustCompute(Spec(2020));
+  sv1::RunSpec other = Spec(2020);
+  other.mutable_tiers()->mutable_median_split();
+  const std::string blocks_run = MustCompute(other);
+  ASSERT_NE(blocks_run, whole_run);
+  sv1::ComputeUncertaintyRequest request;
+  request.set_seed(424242);
+  request.set_replicates(300);
+  request.set_sensitivity_samples(16);
+  request.set_bootstrap(20);
+  sv1::WeightPerturbation* w = request.mutable_assumptions()->add_weights();
+  w->set_level(2);
+  w->set_fraction(0.5);
+  request.mutable_assumptions()->add_normalisations(sv1::NORMALISATION_METHOD_MIN_MAX);
+  request.set_run_id(whole_run);
+  sv1::ComputeUncertaintyResponse whole;
+  grpc::Status s = Uncertainty(request, &whole);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  // Bad blocks name the field.
+  request.set_run_id(blocks_run);
+  for (const auto& [first, count, field] :
+       std::vector<std::tuple<int64_t, int64_t, std::string>>{{-1, 10, "block.first"},
+                                                              {300, 1, "block.first"},
+                                                              {0, 0, "block.count"},
+                                                              {250, 51, "block.count"}}) {
+    sv1::ComputeUncertaintyRequest bad = request;
+    bad.mutable_block()->set_first(first);
+    bad.mutable_block()->set_count(count);
+    sv1::ComputeUncertaintyResponse response;
+    s = Uncertainty(bad, &response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << first << " " << count;
+    EXPECT_THAT(s.error_message(), HasSubstr(field));
+  }
+
+  // Blocks [120, 300) and [0, 120), in that order: no intervals yet, one
+  // analysis id (that of the call without a block), idempotent.
+  std::string id;
+  for (const auto& [first, count] :
+       std::vector<std::pair<int64_t, int64_t>>{{120, 180}, {0, 120}}) {
+    sv1::ComputeUncertaintyRequest block = request;
+    block.mutable_block()->set_first(first);
+    block.mutable_block()->set_count(count);
+    sv1::ComputeUncertaintyResponse response;
+    s = Uncertainty(block, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_TRUE(response.created());
+    EXPECT_EQ(response.uncertainty().regions_size(), 0);
+    EXPECT_EQ(response.uncertainty().sensitivity_size(), 0);
+    EXPECT_EQ(response.uncertainty().request().block().first(), first);
+    if (id.empty()) id = response.uncertainty().id();
+    EXPECT_EQ(response.uncertainty().id(), id);
+    sv1::ComputeUncertaintyResponse again;
+    ASSERT_TRUE(Uncertainty(block, &again).ok());
+    EXPECT_FALSE(again.created());
+    EXPECT_EQ(again.uncertainty().id(), id);
+  }
+  // The same first replicate with another count is refused.
+  sv1::ComputeUncertaintyRequest clash = request;
+  clash.mutable_block()->set_first(0);
+  clash.mutable_block()->set_count(50);
+  sv1::ComputeUncertaintyResponse clash_response;
+  EXPECT_EQ(Uncertainty(clash, &clash_response).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+
+  sv1::ComputeUncertaintyResponse assembled;
+  s = Uncertainty(request, &assembled);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(assembled.created());
+  const sv1::Uncertainty& a = whole.uncertainty();
+  const sv1::Uncertainty& b = assembled.uncertainty();
+  EXPECT_EQ(b.id(), id);
+  EXPECT_FALSE(b.request().has_block());
+  EXPECT_EQ(b.model_runs(), a.model_runs());
+  ASSERT_EQ(a.regions_size(), 11);
+  ASSERT_EQ(b.regions_size(), a.regions_size());
+  bool varies = false;
+  for (int i = 0; i < a.regions_size(); ++i) {
+    SCOPED_TRACE(a.regions(i).region_code());
+    EXPECT_EQ(b.regions(i).region_code(), a.regions(i).region_code());
+    EXPECT_EQ(b.regions(i).nominal_score(), a.regions(i).nominal_score());
+    EXPECT_EQ(b.regions(i).nominal_rank(), a.regions(i).nominal_rank());
+    EXPECT_EQ(b.regions(i).mean_rank(), a.regions(i).mean_rank());
+    EXPECT_EQ(b.regions(i).median_rank(), a.regions(i).median_rank());
+    EXPECT_EQ(b.regions(i).p05_rank(), a.regions(i).p05_rank());
+    EXPECT_EQ(b.regions(i).p95_rank(), a.regions(i).p95_rank());
+    if (a.regions(i).p05_rank() != a.regions(i).p95_rank()) varies = true;
+  }
+  EXPECT_TRUE(varies);  // the intervals are not all collapsed
+  ASSERT_EQ(b.sensitivity_size(), a.sensitivity_size());
+  for (int i = 0; i < a.sensitivity_size(); ++i) {
+    EXPECT_EQ(b.sensitivity(i).first_order(), a.sensitivity(i).first_order());
+    EXPECT_EQ(b.sensitivity(i).total(), a.sensitivity(i).total());
+  }
 }
 
 TEST_F(ScoringTest, UncertaintyHonoursDeadlineAndCancellationAndKeepsServing) {

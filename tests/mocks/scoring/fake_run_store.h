@@ -86,6 +86,17 @@ class FakeRunStore final : public RunStore {
   absl::StatusOr<std::optional<v1::Uncertainty>> FindUncertainty(const std::string&) override {
     return Unimplemented("FindUncertainty");
   }
+  absl::StatusOr<bool> InsertUncertaintyBlock(const std::string&,
+                                              const ReplicateBlockRanks&) override {
+    return Unimplemented("InsertUncertaintyBlock");
+  }
+  absl::StatusOr<std::optional<int64_t>> FindUncertaintyBlock(const std::string&,
+                                                              int64_t) override {
+    return Unimplemented("FindUncertaintyBlock");
+  }
+  absl::StatusOr<std::vector<ReplicateBlockRanks>> UncertaintyBlocks(const std::string&) override {
+    return Unimplemented("UncertaintyBlocks");
+  }
 
   // The rows inserted with the run (empty for an unknown id).
   const std::vector<RunResultRow>& rows(const std::string& run_id) const {

@@ -33,12 +33,17 @@ IndexEntry Entry(const std::string& framework, int first, int last, bool derived
   return e;
 }
 
-// "network a 2021 #0 -> 0" per item.
+// "network a 2021 #0 -> 0" per item; "uncertainty a 2022 [0, 33) #0 -> 0"
+// for a Monte Carlo block.
 std::vector<std::string> Describe(const std::vector<WorkItem>& items) {
   std::vector<std::string> out;
   for (const WorkItem& w : items) {
+    const std::string block =
+        w.step == ItemStep::kUncertainty
+            ? absl::StrCat(" [", w.block_first, ", ", w.block_first + w.block_count, ")")
+            : "";
     out.push_back(absl::StrCat(ItemStepName(w.step), " ", w.entry_key.substr(0, 1), " ", w.period,
-                               " #", w.ordinal, " -> ", w.shard));
+                               block, " #", w.ordinal, " -> ", w.shard));
   }
   return out;
 }
@@ -51,12 +56,15 @@ RecomputeConfig TestConfig() {
 }
 
 TEST(WorkItemsTest, RoundRobinPerStepInConfigAndPeriodOrder) {
-  // The test data of recompute_pgtest: 2 network, 3 scores, 1 uncertainty.
-  EXPECT_THAT(Describe(WorkItems(TestConfig(), {true, true}, 3)),
-              ElementsAre("network a 2021 #0 -> 0", "network a 2022 #1 -> 1",
-                          "scores a 2021 #0 -> 0", "scores a 2022 #1 -> 1", "scores b 2022 #2 -> 2",
-                          // With the last period's scores item: its run id is there.
-                          "uncertainty a 2022 #0 -> 1"));
+  // The test data of recompute_pgtest: 2 network, 3 scores, and 100 Monte
+  // Carlo replicates in B = min(3, 100) = 3 blocks [floor(b 100 / 3),
+  // floor((b + 1) 100 / 3)): [0, 33), [33, 66), [66, 100).
+  EXPECT_THAT(
+      Describe(WorkItems(TestConfig(), {true, true}, 3)),
+      ElementsAre("network a 2021 #0 -> 0", "network a 2022 #1 -> 1", "scores a 2021 #0 -> 0",
+                  "scores a 2022 #1 -> 1", "scores b 2022 #2 -> 2",
+                  "uncertainty a 2022 [0, 33) #0 -> 0", "uncertainty a 2022 [33, 66) #1 -> 1",
+                  "uncertainty a 2022 [66, 100) #2 -> 2"));
 }
 
 TEST(WorkItemsTest, OneShardDoesEverything) {
@@ -82,12 +90,23 @@ TEST(WorkItemsTest, EveryItemOnceAndSharesDifferByAtMostOne) {
     for (const WorkItem& w : items) {
       ASSERT_GE(w.shard, 0);
       ASSERT_LT(w.shard, n);
-      ++seen[absl::StrCat(ItemStepName(w.step), w.entry_key, w.period)];
+      ++seen[absl::StrCat(ItemStepName(w.step), w.entry_key, w.period, "/", w.block_first)];
       ++per_shard[{w.step, w.shard}];
     }
     EXPECT_EQ(seen.size(), items.size());  // no item twice
-    EXPECT_EQ(items.size(), 12u + 21u + 2u);
-    for (ItemStep step : {ItemStep::kNetwork, ItemStep::kScores}) {
+    // Two indices of 10 replicates in min(n, 10) blocks each.
+    EXPECT_EQ(items.size(), 12u + 21u + 2u * static_cast<size_t>(std::min(n, 10)));
+    // Each index's blocks tile [0, 10) in order.
+    std::map<std::string, int64_t> next;
+    for (const WorkItem& w : items) {
+      if (w.step != ItemStep::kUncertainty) continue;
+      EXPECT_EQ(w.block_first, next[w.entry_key]);
+      EXPECT_GE(w.block_count, 1);
+      next[w.entry_key] += w.block_count;
+    }
+    EXPECT_EQ(next.size(), 2u);
+    for (const auto& [key, end] : next) EXPECT_EQ(end, 10) << key;
+    for (ItemStep step : {ItemStep::kNetwork, ItemStep::kScores, ItemStep::kUncertainty}) {
       int low = 1 << 30, high = 0;
       for (int s = 0; s < n; ++s) {
         low = std::min(low, per_shard[{step, s}]);

@@ -369,5 +369,87 @@ TEST(UncertaintyValidationTest, RejectsBadFactorsAndModelOutput) {
                        AllOf(HasSubstr("design row"), HasSubstr("weights do not sum"))));
 }
 
+// Replicate j draws from stream (seed, j) whatever computes it: blocks
+// [0, 173) and [173, 500), computed apart (and passed in reverse order),
+// assembled give exactly the intervals of one run of 500. The independent
+// reference is RunMonteCarlo itself, whose intervals vary here (the crossing
+// profiles swap ranks), so a block that drew the wrong replicates would
+// change them.
+TEST(MonteCarloBlocksTest, AssembledBlocksEqualOneRun) {
+  const CompositeModel model(CrossingRegions());
+  const std::vector<UncertainFactor> factors = {
+      UncertainFactor::Uniform("weight x1", 0.5, 2.0, 1.0),
+      UncertainFactor::Discrete("aggregation", 2, 0)};
+  MonteCarloOptions options;
+  options.replicates = 500;
+  options.seed = 7;
+  ASSERT_OK_AND_ASSIGN(MonteCarloResult whole, RunMonteCarlo(factors, model, options, Threads(2)));
+  ASSERT_OK_AND_ASSIGN(ReplicateBlockRanks head,
+                       RunMonteCarloBlock(factors, model, options, 0, 173, Threads(1)));
+  ASSERT_OK_AND_ASSIGN(ReplicateBlockRanks tail,
+                       RunMonteCarloBlock(factors, model, options, 173, 327, Threads(2)));
+  EXPECT_EQ(head.regions, 6u);
+  EXPECT_EQ(tail.ranks.size(), 327u * 6u);
+  ASSERT_OK_AND_ASSIGN(MonteCarloResult assembled,
+                       MonteCarloFromBlocks(factors, model, options, {tail, head}, Threads(2)));
+  ASSERT_EQ(assembled.regions.size(), whole.regions.size());
+  EXPECT_EQ(assembled.replicates, 500);
+  bool varies = false;
+  for (size_t r = 0; r < whole.regions.size(); ++r) {
+    EXPECT_EQ(assembled.regions[r].nominal_score, whole.regions[r].nominal_score);
+    EXPECT_EQ(assembled.regions[r].nominal_rank, whole.regions[r].nominal_rank);
+    EXPECT_EQ(assembled.regions[r].mean_rank, whole.regions[r].mean_rank);
+    EXPECT_EQ(assembled.regions[r].median_rank, whole.regions[r].median_rank);
+    EXPECT_EQ(assembled.regions[r].p05_rank, whole.regions[r].p05_rank);
+    EXPECT_EQ(assembled.regions[r].p95_rank, whole.regions[r].p95_rank);
+    if (whole.regions[r].p05_rank != whole.regions[r].p95_rank) varies = true;
+  }
+  EXPECT_TRUE(varies);
+
+  // A block of another seed's replicates changes the result.
+  MonteCarloOptions other = options;
+  other.seed = 8;
+  ASSERT_OK_AND_ASSIGN(ReplicateBlockRanks foreign,
+                       RunMonteCarloBlock(factors, model, other, 173, 327, Threads(2)));
+  ASSERT_OK_AND_ASSIGN(MonteCarloResult mixed,
+                       MonteCarloFromBlocks(factors, model, options, {head, foreign}, Threads(2)));
+  bool differs = false;
+  for (size_t r = 0; r < whole.regions.size(); ++r) {
+    if (mixed.regions[r].mean_rank != whole.regions[r].mean_rank) differs = true;
+  }
+  EXPECT_TRUE(differs);
+}
+
+TEST(MonteCarloBlocksTest, RejectsBadBlocksAndIncompleteCover) {
+  const CompositeModel model(SixRegions());
+  const std::vector<UncertainFactor> factors = {
+      UncertainFactor::Uniform("weight x1", 0.5, 2.0, 1.0),
+      UncertainFactor::Discrete("aggregation", 2, 0)};
+  MonteCarloOptions options;
+  options.replicates = 10;
+  EXPECT_THAT(RunMonteCarloBlock(factors, model, options, -1, 2, Threads(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("first")));
+  EXPECT_THAT(RunMonteCarloBlock(factors, model, options, 10, 1, Threads(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("first")));
+  EXPECT_THAT(RunMonteCarloBlock(factors, model, options, 0, 0, Threads(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("count")));
+  EXPECT_THAT(RunMonteCarloBlock(factors, model, options, 4, 7, Threads(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("count")));
+  ASSERT_OK_AND_ASSIGN(ReplicateBlockRanks a,
+                       RunMonteCarloBlock(factors, model, options, 0, 4, Threads(1)));
+  ASSERT_OK_AND_ASSIGN(ReplicateBlockRanks b,
+                       RunMonteCarloBlock(factors, model, options, 5, 5, Threads(1)));
+  ASSERT_OK_AND_ASSIGN(ReplicateBlockRanks c,
+                       RunMonteCarloBlock(factors, model, options, 4, 6, Threads(1)));
+  // A gap (4 missing), an overlap (5..9 twice), a short cover (4..9 missing).
+  EXPECT_THAT(MonteCarloFromBlocks(factors, model, options, {a, b}, Threads(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("tile")));
+  EXPECT_THAT(MonteCarloFromBlocks(factors, model, options, {a, c, b}, Threads(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("tile")));
+  EXPECT_THAT(MonteCarloFromBlocks(factors, model, options, {a}, Threads(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("cover")));
+  EXPECT_OK(MonteCarloFromBlocks(factors, model, options, {c, a}, Threads(1)));
+}
+
 }  // namespace
 }  // namespace innoscope::scoring
