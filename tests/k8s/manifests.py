@@ -19,6 +19,7 @@ tests/integration/k8s_rehearsal_e2etest.cc.
 import argparse
 import base64
 import dataclasses
+import functools
 import ipaddress
 import json
 import os
@@ -73,8 +74,11 @@ class KubectlMissing(RenderError):
     """No kubectl, or one too old to render components: the checks skip."""
 
 
+@functools.lru_cache(maxsize=None)
 def KubectlVersion(path: str) -> Optional[tuple]:
-    """(major, minor) of the kubectl client at path, or None when unreadable."""
+    """(major, minor) of the kubectl client at path, or None when unreadable.
+
+    Asked once per path: every render calls Kubectl() twice."""
     try:
         result = subprocess.run([path, "version", "--client", "-o", "json"],
                                 capture_output=True, text=True, timeout=30,
