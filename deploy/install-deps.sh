@@ -20,6 +20,9 @@ PACKAGES=(
   clang
   # formatting check (tests/layout/format_test.sh)
   clang-format
+  # the HTML report: CJK fonts for Chinese names, and its checks in a real browser
+  # (tests/integration/report_browser_e2etest.py: headless Chromium, xmllint, PNG decoding)
+  fonts-noto-cjk chromium libxml2-utils python3-pil
 )
 
 # kubectl renders the kustomize overlays for the manifest checks
