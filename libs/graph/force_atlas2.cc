@@ -39,6 +39,9 @@ class QuadTree {
     Split(0, 0, n, x0, y0, std::max({x1 - x0, y1 - y0, 1e-9}), 0, x, y, mass);
   }
 
+  // The nodes in tree order (nearby nodes next to each other).
+  const std::vector<int32_t>& Order() const { return order_; }
+
   // Adds the repulsion of every node (or far cell) on node v to (fx, fy).
   void Repel(int32_t v, double vx, double vy, double vmass, double kr, double theta,
              const std::vector<double>& x, const std::vector<double>& y,
@@ -195,7 +198,9 @@ absl::Status ForceAtlas2::RunImpl() {
     std::swap(fy, old_fy);
     if (o.barnes_hut) tree.Build(x_, y_, mass);
     absl::Status status = ParallelFor(n, threads, Interrupt(), [&](int t, int64_t item) {
-      const int32_t v = static_cast<int32_t>(item);
+      // In tree order, so consecutive nodes of a thread walk the same cells.
+      const int32_t v = o.barnes_hut ? tree.Order()[static_cast<size_t>(item)]
+                                     : static_cast<int32_t>(item);
       double rx = 0, ry = 0;
       if (o.barnes_hut) {
         tree.Repel(v, x_[v], y_[v], mass[v], kr, o.theta, x_, y_, mass,
