@@ -9,20 +9,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/graph/distributions.h"
 #include "libs/report/charts.h"
 
 namespace innoscope::report {
 namespace {
-
-// Hurwitz zeta sum_{k >= q} k^-alpha (alpha > 1): the first terms summed,
-// the rest by Euler-Maclaurin (integral + half the first omitted term).
-double HurwitzZeta(double alpha, double q) {
-  constexpr int kTerms = 2000;
-  double sum = 0;
-  for (int i = 0; i < kTerms; ++i) sum += std::pow(q + i, -alpha);
-  const double n = q + kTerms;
-  return sum + std::pow(n, 1 - alpha) / (alpha - 1) + 0.5 * std::pow(n, -alpha);
-}
 
 int64_t Nodes(const DegreeDistribution& d) {
   return std::accumulate(d.histogram.begin(), d.histogram.end(), int64_t{0});
@@ -112,7 +103,7 @@ Chart DegreeDistributionChart(const DegreeDistribution& d, const ChartMeta& meta
   c.XLogAxis(plot, x, absl::StrCat(d.label, " k (relations per node)"));
   c.YLogAxis(plot, y, "nodes with degree k (count)");
   c.Text(plot.left, 46, FitText(d), 10.5);
-  const double zeta = d.has_fit && d.alpha > 1 ? HurwitzZeta(d.alpha, double(d.xmin)) : 0;
+  const double zeta = d.has_fit && d.alpha > 1 ? graph::HurwitzZeta(d.alpha, double(d.xmin)) : 0;
   auto fitted = [&](double k) { return d.tail_size * std::pow(k, -d.alpha) / zeta; };
   pugi::xml_node g = c.Group(c.Root(), "points");
   for (size_t k = 1; k < d.histogram.size(); ++k) {
@@ -171,13 +162,13 @@ Chart DegreeCcdfChart(const DegreeDistribution& d, const ChartMeta& meta) {
   c.Path(Polyline(xs, ys), "none", "#4e79a7", 2, g);
   for (size_t i = 0; i < xs.size(); ++i) c.Circle(xs[i], ys[i], 2, "#4e79a7", g);
   if (d.has_fit && d.alpha > 1 && max_degree >= d.xmin) {
-    const double zmin = HurwitzZeta(d.alpha, double(d.xmin));
+    const double zmin = graph::HurwitzZeta(d.alpha, double(d.xmin));
     const double tail_share = double(d.tail_size) / double(n);
     std::vector<double> fx, fy;
     for (double k = double(d.xmin); k <= double(max_degree) * 1.0001; k *= 1.15) {
       const double kk = std::floor(k);
       fx.push_back(x(kk));
-      fy.push_back(y(std::max(tail_share * HurwitzZeta(d.alpha, kk) / zmin, 0.5 / n)));
+      fy.push_back(y(std::max(tail_share * graph::HurwitzZeta(d.alpha, kk) / zmin, 0.5 / n)));
     }
     c.Path(Polyline(fx, fy), "none", "#e15759", 2);
   }
