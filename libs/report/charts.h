@@ -30,6 +30,8 @@ namespace innoscope::report {
 std::string CsvLine(const std::vector<std::string>& fields);
 // "" for an absent value, else FormatNumber(v, decimals).
 std::string OptionalNumber(const std::optional<double>& value, int decimals);
+// "2022", or "as in D.csv" for a period without a year (a data file).
+std::string PeriodText(const PeriodResult& period);
 // A file stem from a code: lower case ASCII letters, digits and '_'; other
 // bytes become '_' (so "GDP/cap" -> "gdp_cap").
 std::string StemOf(const std::string& code);

@@ -1,6 +1,8 @@
 #include "libs/report/offline.h"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <numeric>
 #include <utility>
 #include <vector>
@@ -87,10 +89,18 @@ absl::StatusOr<ScatterData> ScatterFromPipeline(const index::Framework& framewor
   return out;
 }
 
-absl::StatusOr<std::map<std::string, std::string>> RegionNamesFromCsv(
-    absl::string_view text, const std::string& region_column) {
-  absl::StatusOr<index::CsvTable> table = index::ParseCsvTable(text);
+absl::StatusOr<DataFileFacts> ReadDataFileFacts(const std::string& path,
+                                                const std::string& region_column) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<index::CsvTable> table = index::ParseCsvTable(text.str());
   if (!table.ok()) return table.status();
+  DataFileFacts out;
+  for (const index::CsvRow& row : table->rows) {
+    for (const std::string& cell : row.fields) out.synthetic |= cell == "synthetic";
+  }
   auto column = [&](std::initializer_list<const char*> candidates) -> int {
     for (const char* c : candidates) {
       if (int i = table->Column(c); i >= 0) return i;
@@ -105,10 +115,9 @@ absl::StatusOr<std::map<std::string, std::string>> RegionNamesFromCsv(
     if (code < 0 && !table->header.empty()) code = 0;
   }
   const int name = column({"name_en", "uName", "name", "region_name"});
-  std::map<std::string, std::string> out;
   if (code < 0 || name < 0) return out;
-  for (const auto& row : table->rows) {
-    out[row.fields[static_cast<size_t>(code)]] = row.fields[static_cast<size_t>(name)];
+  for (const index::CsvRow& row : table->rows) {
+    out.names[row.fields[static_cast<size_t>(code)]] = row.fields[static_cast<size_t>(name)];
   }
   return out;
 }

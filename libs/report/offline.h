@@ -42,12 +42,19 @@ absl::StatusOr<ScatterData> ScatterFromPipeline(const index::Framework& framewor
                                                 int32_t period,
                                                 const std::map<std::string, std::string>& names);
 
-// Region code -> name from a wide data file: the code column `region_column`
-// (empty: the first of region_code, uCode, iso3, code, region, else the
-// first column) and the first of name_en, uName, name, region_name present
-// ({} when none). INVALID_ARGUMENT for a malformed CSV.
-absl::StatusOr<std::map<std::string, std::string>> RegionNamesFromCsv(
-    absl::string_view text, const std::string& region_column);
+// What the report takes from the data file beside the values: region code
+// -> name, from the code column `region_column` (empty: the first of
+// region_code, uCode, iso3, code, region, else the first column) and the
+// first of name_en, uName, name, region_name present (none: no names); and
+// whether the file says it is synthetic (any cell "synthetic", the mark of
+// `innoscope demo generate`). NOT_FOUND for a file that cannot be read,
+// INVALID_ARGUMENT for a malformed CSV.
+struct DataFileFacts {
+  std::map<std::string, std::string> names;
+  bool synthetic = false;
+};
+absl::StatusOr<DataFileFacts> ReadDataFileFacts(const std::string& path,
+                                                const std::string& region_column);
 
 // Statistics (Gephi's convention, exact distances up to 5,000 nodes, else
 // sampled), degree distribution, top 20 by degree and the layout of a graph

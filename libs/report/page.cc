@@ -145,19 +145,21 @@ namespace {
 void AddRankingSection(PageBuilder& page) {
   const ReportData& data = page.data();
   const PeriodResult& p = data.periods.back();
-  const std::string period = absl::StrCat(p.period);
+  const std::string period = PeriodText(p);
   pugi::xml_node s = page.Section("ranking", absl::StrCat("Composite ranking ", period));
-  std::vector<std::string> header = {"rank", "code", "region", "score", "tier"};
+  const bool tiers = std::any_of(p.regions.begin(), p.regions.end(),
+                                 [](const UnitScores& u) { return u.tier > 0; });
+  std::vector<std::string> header = {"rank", "code", "region", "score"};
+  if (tiers) header.push_back("tier");
   for (const Dimension& d : p.dimensions) header.push_back(d.name.empty() ? d.code : d.name);
   pugi::xml_node table = page.Table(
       s, "ranking",
-      absl::StrCat("Composite score and rank by region (unit: province), ", period, "; run ",
-                   p.run),
+      absl::StrCat("Composite score and rank by region (unit: region), ", period, "; run ", p.run),
       header);
   for (const UnitScores& u : p.regions) {
     std::vector<std::string> row = {u.rank > 0 ? absl::StrCat(u.rank) : "", u.code, u.name,
-                                    OptionalNumber(u.score, 2),
-                                    u.tier > 0 ? absl::StrCat(u.tier) : ""};
+                                    OptionalNumber(u.score, 2)};
+    if (tiers) row.push_back(u.tier > 0 ? absl::StrCat(u.tier) : "");
     for (const auto& v : u.dimensions) row.push_back(OptionalNumber(v, 2));
     PageBuilder::Row(table, row);
   }
@@ -187,11 +189,11 @@ void AddDimensionSection(PageBuilder& page) {
   const PeriodResult& p = page.data().periods.back();
   if (p.dimensions.empty()) return;
   pugi::xml_node s =
-      page.Section("dimensions", absl::StrCat("Dimension rankings ", p.period));
+      page.Section("dimensions", absl::StrCat("Dimension rankings ", PeriodText(p)));
   pugi::xml_node grid = s.append_child("div");
   grid.append_attribute("class") = "grid";
   for (size_t d = 0; d < p.dimensions.size(); ++d) {
-    page.Figure(grid, DimensionBars(p, d, page.Meta(absl::StrCat(p.period))));
+    page.Figure(grid, DimensionBars(p, d, page.Meta(PeriodText(p))));
   }
 }
 
@@ -199,7 +201,7 @@ void AddProfile(PageBuilder& page, pugi::xml_node parent, const PeriodResult& p,
                 const UnitScores& unit, bool cluster) {
   pugi::xml_node box = parent.append_child("div");
   box.append_attribute("class") = "profile";
-  page.Figure(box, RadarChart(p, unit, cluster, page.Meta(absl::StrCat(p.period))));
+  page.Figure(box, RadarChart(p, unit, cluster, page.Meta(PeriodText(p))));
   const Profile profile =
       StrengthsAndWeaknesses(unit, cluster ? p.clusters.size() : p.regions.size());
   pugi::xml_node list = box.append_child("div");
@@ -231,7 +233,7 @@ void AddClusterSection(PageBuilder& page) {
     }
   }
   if (p.clusters.empty() && regions.empty()) return;
-  pugi::xml_node s = page.Section("clusters", absl::StrCat("Clusters and profiles ", p.period));
+  pugi::xml_node s = page.Section("clusters", absl::StrCat("Clusters and profiles ", PeriodText(p)));
   if (!p.clusters.empty()) {
     std::vector<std::string> header = {"cluster", "members", "composite"};
     for (const Dimension& d : p.dimensions) header.push_back(d.name.empty() ? d.code : d.name);
@@ -239,7 +241,7 @@ void AddClusterSection(PageBuilder& page) {
         s, "clusters",
         absl::StrCat("Rank of each cluster (unit: economic circle, the sum of its member "
                      "regions), score in parentheses, ",
-                     p.period),
+                     PeriodText(p)),
         header);
     std::string csv = CsvLine({"cluster", "name", "members", "rank", "score"});
     for (const UnitScores& u : p.clusters) {

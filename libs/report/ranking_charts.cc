@@ -96,6 +96,10 @@ std::string OptionalNumber(const std::optional<double>& value, int decimals) {
   return value.has_value() ? FormatNumber(*value, decimals) : "";
 }
 
+std::string PeriodText(const PeriodResult& period) {
+  return period.period > 0 ? absl::StrCat(period.period) : absl::StrCat("as in ", period.run);
+}
+
 std::string StemOf(const std::string& code) {
   std::string out;
   for (char ch : code) {
@@ -107,7 +111,7 @@ std::string StemOf(const std::string& code) {
 
 Chart CompositeBars(const PeriodResult& period, const ChartMeta& meta) {
   ChartMeta m = meta;
-  m.title = absl::StrCat("Composite score by region, ", period.period);
+  m.title = absl::StrCat("Composite score by region, ", PeriodText(period));
   std::vector<Bar> bars;
   std::string csv = CsvLine({"rank", "region", "name", "score", "tier"});
   std::map<int, bool> tiers;
@@ -130,7 +134,7 @@ Chart CompositeBars(const PeriodResult& period, const ChartMeta& meta) {
 Chart DimensionBars(const PeriodResult& period, size_t dimension, const ChartMeta& meta) {
   const Dimension& d = period.dimensions[dimension];
   ChartMeta m = meta;
-  m.title = absl::StrCat(d.name.empty() ? d.code : d.name, ": score by region, ", period.period);
+  m.title = absl::StrCat(d.name.empty() ? d.code : d.name, ": score by region, ", PeriodText(period));
   std::vector<const UnitScores*> order;
   for (const UnitScores& u : period.regions) order.push_back(&u);
   std::stable_sort(order.begin(), order.end(), [&](const UnitScores* a, const UnitScores* b) {
@@ -230,7 +234,7 @@ Chart SlopeChart(const PeriodResult& previous, const PeriodResult& current,
 Chart RadarChart(const PeriodResult& period, const UnitScores& unit, bool cluster,
                  const ChartMeta& meta) {
   ChartMeta m = meta;
-  m.title = absl::StrCat(UnitLabel(unit), ": dimension profile, ", period.period);
+  m.title = absl::StrCat(UnitLabel(unit), ": dimension profile, ", PeriodText(period));
   const std::vector<UnitScores>& peers = cluster ? period.clusters : period.regions;
   const size_t n = period.dimensions.size();
   Canvas c(460, 430, m);
@@ -288,7 +292,7 @@ Chart ScatterChart(const ScatterData& data, const ChartMeta& meta) {
   ChartMeta m = meta;
   const std::string xn = data.x_name.empty() ? data.x_code : data.x_name;
   const std::string yn = data.y_name.empty() ? data.y_code : data.y_name;
-  m.title = absl::StrCat(yn, " against ", xn, " by region, ", data.period);
+  m.title = absl::StrCat(yn, " against ", xn, " by region, ", data.period > 0 ? absl::StrCat(data.period) : "the data file");
   Canvas c(720, 520, m);
   const Plot plot = c.PlotArea(80, 40, 40, 60);
   double x0 = 0, x1 = 0, y0 = 0, y1 = 0;

@@ -112,6 +112,7 @@ struct TopNode {
   double degree = 0;
   double in_degree = 0;
   double out_degree = 0;
+  bool platform = false;
 };
 
 // Relations between regions: counts[i * regions.size() + j] from i to j.

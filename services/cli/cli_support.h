@@ -57,15 +57,8 @@ std::vector<std::string> NormalizeFlagSpelling(const std::vector<std::string>& a
 ParsedCommand ParseCommandOrExit(const config::FlagSet& flags, const std::vector<std::string>& args,
                                  size_t positional, const std::string& positional_usage);
 
-// One unary RPC with a deadline, as absl::Status.
-template <typename Stub, typename Request, typename Response>
-absl::Status CallUnary(Stub& stub,
-                       grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
-                                                    Response*),
-                       const Request& request, Response* response, absl::Duration timeout) {
-  std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout);
-  return server::FromGrpcStatus((stub.*method)(context.get(), request, response));
-}
+// One unary RPC with a deadline, as absl::Status (libs/clients/calls.h).
+using clients::CallUnary;
 
 // Appends the file position to every "row N" the service names in a batch
 // error ("row 3 value: not finite" -> "row 3 (line 5004) value: ..."), using

@@ -15,6 +15,7 @@
 // ReadObservations) and says "synthetic" when any is the demo generator's
 // (demo_files.h). Files are written atomically (output_file.h).
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -33,6 +34,15 @@
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
 #include "innoscope/network/v1/network.grpc.pb.h"
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
+#include "absl/strings/str_split.h"
+#include "libs/clients/grpc_ingest_client.h"
+#include "libs/clients/report_reads.h"
+#include "libs/graph/readers.h"
+#include "libs/report/offline.h"
+#include "libs/report/page.h"
+#include "libs/scoring/pipeline.h"
+#include "services/cli/offline_scoring.h"
+#include "services/cli/online_scoring.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
 #include "services/cli/demo_files.h"
@@ -184,16 +194,11 @@ std::string RankingJson(const RankingInputs& in) {
 
 // ------------------------------------------------------------- network
 
-struct TopActor {
-  nv1::NodeInfo node;
-  double degree = 0, in_degree = 0, out_degree = 0;
-};
-
 struct NetworkInputs {
   std::string relation_set;
   int32_t period = 0;
   nv1::ComputeNetworkStatsResponse stats;
-  std::vector<TopActor> top;
+  std::vector<report::TopNode> top;
   std::vector<nv1::YearStats> years;
 };
 
@@ -244,12 +249,12 @@ std::string NetworkCsv(const NetworkInputs& in, const DataSources& sources) {
     row("statistics", in.relation_set, measure, CellOf(value));
   }
   for (size_t i = 0; i < in.top.size(); ++i) {
-    const TopActor& a = in.top[i];
-    const std::string& code = a.node.code();
+    const report::TopNode& a = in.top[i];
+    const std::string& code = a.code;
     row("top_degree", code, "rank", Cell::Number(absl::StrCat(i + 1)));
-    row("top_degree", code, "name", Cell::Text(a.node.name()));
-    row("top_degree", code, "province", Cell::Text(a.node.province_code()));
-    row("top_degree", code, "platform", Cell::Text(a.node.platform() ? "true" : "false"));
+    row("top_degree", code, "name", Cell::Text(a.name));
+    row("top_degree", code, "province", Cell::Text(a.group));
+    row("top_degree", code, "platform", Cell::Text(a.platform ? "true" : "false"));
     row("top_degree", code, "degree", Cell::Number(FormatDouble(a.degree)));
     row("top_degree", code, "in_degree", Cell::Number(FormatDouble(a.in_degree)));
     row("top_degree", code, "out_degree", Cell::Number(FormatDouble(a.out_degree)));
@@ -274,12 +279,12 @@ std::string NetworkJson(const NetworkInputs& in, const DataSources& sources) {
   doc["statistics"] = StatisticFields(in);
   Json top = Json::array();
   for (size_t i = 0; i < in.top.size(); ++i) {
-    const TopActor& a = in.top[i];
+    const report::TopNode& a = in.top[i];
     top.push_back({{"rank", i + 1},
-                   {"code", a.node.code()},
-                   {"name", a.node.name()},
-                   {"province", a.node.province_code()},
-                   {"platform", a.node.platform()},
+                   {"code", a.code},
+                   {"name", a.name},
+                   {"province", a.group},
+                   {"platform", a.platform},
                    {"degree", a.degree},
                    {"in_degree", a.in_degree},
                    {"out_degree", a.out_degree}});
@@ -318,40 +323,10 @@ absl::StatusOr<NetworkInputs> ReadNetwork(nv1::NetworkService::Stub& stub,
       CallUnary(stub, &nv1::NetworkService::Stub::ComputeNetworkStats, stats, &in.stats, timeout);
   if (!status.ok()) return status;
 
-  nv1::ComputeCentralitiesRequest centralities;
-  *centralities.mutable_selection() = selection;
-  for (nv1::Measure m : {nv1::MEASURE_DEGREE, nv1::MEASURE_IN_DEGREE, nv1::MEASURE_OUT_DEGREE}) {
-    centralities.add_measures(m);
-  }
-  centralities.set_top_n(top_actors);
-  std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout);
-  auto reader = stub.ComputeCentralities(context.get(), centralities);
-  nv1::ComputeCentralitiesResponse message;
-  std::map<std::string, std::vector<double>> values;  // code -> degree, in, out
-  std::vector<nv1::RankedNode> ranked;
-  while (reader->Read(&message)) {
-    for (const nv1::TopList& list : message.top()) {
-      if (list.measure() == nv1::MEASURE_DEGREE && list.role() == nv1::NODE_ROLE_UNSPECIFIED) {
-        ranked.assign(list.entries().begin(), list.entries().end());
-      }
-    }
-    for (const nv1::NodeScores& node : message.nodes()) {
-      values[node.node().code()].assign(node.values().begin(), node.values().end());
-    }
-  }
-  status = server::FromGrpcStatus(reader->Finish());
-  if (!status.ok()) return status;
-  for (const nv1::RankedNode& entry : ranked) {
-    TopActor actor;
-    actor.node = entry.node();
-    actor.degree = entry.value();
-    auto it = values.find(entry.node().code());
-    if (it != values.end() && it->second.size() == 3) {
-      actor.in_degree = it->second[1];
-      actor.out_degree = it->second[2];
-    }
-    in.top.push_back(std::move(actor));
-  }
+  absl::StatusOr<std::vector<report::TopNode>> top =
+      clients::ReadTopByDegree(stub, selection, top_actors, timeout);
+  if (!top.ok()) return top.status();
+  in.top = *std::move(top);
 
   // Only counts are read from the series: every relation kept as an edge
   // (so edges = relations) and distances sampled, which is cheap.
@@ -370,6 +345,167 @@ absl::StatusOr<NetworkInputs> ReadNetwork(nv1::NetworkService::Stub& stub,
   if (!status.ok()) return status;
   in.years.assign(series_response.years().begin(), series_response.years().end());
   return in;
+}
+
+// ------------------------------------------------------------- html
+
+// The parts both html paths share: title, profiles, layout size.
+report::ReportData HtmlBase(const ParsedCommand& cmd, const std::string& framework) {
+  report::ReportData data;
+  data.framework = framework;
+  data.title = cmd.flags.Get("title").empty() ? absl::StrCat("Innoscope report: ", framework)
+                                              : cmd.flags.Get("title");
+  for (absl::string_view code : absl::StrSplit(cmd.flags.Get("regions"), ',', absl::SkipEmpty())) {
+    data.profile_regions.emplace_back(code);
+  }
+  return data;
+}
+
+std::pair<std::string, std::string> ScatterCodes(const ParsedCommand& cmd) {
+  std::vector<std::string> xy = absl::StrSplit(cmd.flags.Get("scatter"), ',');
+  if (xy.size() != 2 || xy[0].empty() || xy[1].empty()) {
+    config::ExitInvalidConfig(cmd.program, "--scatter: give two indicator codes X,Y");
+  }
+  return {xy[0], xy[1]};
+}
+
+report::LayoutOptions LayoutOf(const ParsedCommand& cmd) {
+  report::LayoutOptions layout;
+  layout.max_nodes = static_cast<size_t>(OrExit(cmd.program, cmd.flags.GetInt("layout_nodes", 10, 100000)));
+  return layout;
+}
+
+int WriteHtml(const ParsedCommand& cmd, const report::ReportData& data) {
+  absl::StatusOr<report::ReportFiles> files = report::BuildReport(data);
+  if (!files.ok()) return Fail(cmd.program, files.status());
+  const std::string dir = cmd.flags.Get("out");
+  if (absl::Status s = report::WriteReport(*files, dir); !s.ok()) {
+    return Fail(cmd.program, s, "choose a folder you can write to");
+  }
+  std::printf("report=%s charts=%zu periods=%zu synthetic=%s\n",
+              (std::filesystem::path(dir) / "index.html").string().c_str(), files->charts.size(),
+              data.periods.size(), data.provenance.synthetic ? "true" : "false");
+  return 0;
+}
+
+// From files: the pipeline of `innoscope score` on --framework F.csv --data
+// D.csv, the network of --edges E.csv computed here.
+int ReportHtmlOffline(const ParsedCommand& cmd) {
+  const config::ParsedFlags& f = cmd.flags;
+  absl::StatusOr<OfflineScoring> offline = LoadOfflineScoring(f);
+  if (!offline.ok()) return Fail(cmd.program, offline.status());
+  absl::StatusOr<scoring::PipelineResult> result =
+      scoring::RunPipeline(offline->Inputs(), offline->spec);
+  if (!result.ok()) return Fail(cmd.program, result.status());
+  absl::StatusOr<report::DataFileFacts> facts =
+      report::ReadDataFileFacts(f.Get("data"), f.Get("region_column"));
+  if (!facts.ok()) return Fail(cmd.program, facts.status());
+  const int32_t period = f.Get("period").empty() ? 0 : OrExit(cmd.program, ParsePeriod(f.Get("period")));
+  report::ReportData data = HtmlBase(cmd, f.Get("framework"));
+  auto base = [](const std::string& path) { return std::filesystem::path(path).filename().string(); };
+  data.provenance.source = absl::StrCat("files ", base(f.Get("framework")), " and ",
+                                        base(f.Get("data")), " (the pipeline of innoscope score)");
+  data.provenance.synthetic = facts->synthetic;
+  const index::Framework& framework = offline->framework.framework;
+  data.periods.push_back(
+      report::PeriodFromPipeline(framework, *result, period, base(f.Get("data")), facts->names));
+  if (!f.Get("scatter").empty()) {
+    auto [x, y] = ScatterCodes(cmd);
+    data.scatter = OrExit(cmd.program,
+                          report::ScatterFromPipeline(framework, *result, x, y, period, facts->names));
+  }
+  if (!f.Get("edges").empty()) {
+    graph::ReadOptions options;
+    options.directed = true;
+    absl::StatusOr<graph::GraphFile> file = graph::ReadGraphFile(f.Get("edges"), options);
+    if (!file.ok()) return Fail(cmd.program, file.status());
+    absl::StatusOr<report::NetworkSection> net =
+        report::NetworkFromGraph(file->graph, base(f.Get("edges")), LayoutOf(cmd));
+    if (!net.ok()) return Fail(cmd.program, net.status());
+    data.network = *std::move(net);
+  }
+  return WriteHtml(cmd, data);
+}
+
+// From the services: one stored run per period (the newest, or --run), the
+// analyses of --uncertainty, the network of --relation_set.
+int ReportHtml(const ParsedCommand& cmd) {
+  const config::ParsedFlags& f = cmd.flags;
+  if (f.Get("framework").empty() || f.Get("out").empty()) {
+    config::ExitInvalidConfig(cmd.program, "--framework and --out DIR are required");
+  }
+  if (!f.Get("data").empty()) return ReportHtmlOffline(cmd);
+  const FrameworkArg framework = OrExit(cmd.program, ParseFrameworkArg(f.Get("framework")));
+  std::vector<int32_t> periods = OrExit(cmd.program, ParsePeriodList(f.Get("period")));
+  std::sort(periods.begin(), periods.end());
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
+  for (const char* service : {"ingest", "scoring", "network"}) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = clients::ServiceChannel(f, service);
+    if (!channel.ok()) return Fail(cmd.program, channel.status());
+    channels[service] = *channel;
+  }
+  auto ingest = iv1::IngestService::NewStub(channels["ingest"]);
+  auto scoring = sv1::ScoringService::NewStub(channels["scoring"]);
+  auto network = nv1::NetworkService::NewStub(channels["network"]);
+  absl::StatusOr<std::map<std::string, iv1::Region>> regions = RegionsByCode(*ingest, cmd.timeout);
+  if (!regions.ok()) return Fail(cmd.program, regions.status());
+  std::map<std::string, std::string> names;
+  for (const auto& [code, region] : *regions) names[code] = DisplayName(*regions, code);
+  report::ReportData data = HtmlBase(cmd, f.Get("framework"));
+  DataSources sources;
+  std::map<std::string, int32_t> period_of_run;
+  for (int32_t period : periods) {
+    absl::StatusOr<sv1::Run> run = ResolveRun(*scoring, framework, period,
+                                              periods.size() == 1 ? f.Get("run") : "", cmd.timeout);
+    if (!run.ok()) return Fail(cmd.program, run.status());
+    absl::StatusOr<std::vector<sv1::RankingEntry>> ranked[2];
+    for (bool cluster : {false, true}) {
+      ranked[cluster] = cluster && !(OrExit(cmd.program, f.GetBool("clusters")) &&
+                                     run->clusters_size() > 0)
+                            ? std::vector<sv1::RankingEntry>()
+                            : FetchRanking(*scoring, run->id(), "", cluster, 0, cmd.timeout);
+      if (!ranked[cluster].ok()) return Fail(cmd.program, ranked[cluster].status());
+    }
+    absl::StatusOr<std::vector<sv1::ResultRow>> rows = ExportRunRows(*scoring, run->id(), cmd.timeout);
+    if (!rows.ok()) return Fail(cmd.program, rows.status());
+    absl::StatusOr<DataSources> read = ReadSources(*ingest, *run, cmd.timeout);
+    if (!read.ok()) return Fail(cmd.program, read.status());
+    sources.sources.insert(read->sources.begin(), read->sources.end());
+    data.periods.push_back(clients::PeriodFromRun(*run, *ranked[0], *ranked[1], *rows, names));
+    period_of_run[run->id()] = period;
+  }
+  data.provenance = {absl::StrCat("scoring service runs (GetRanking, ExportRun) of ",
+                                  f.Get("framework"), "; observation sources: ", sources.Joined()),
+                     sources.synthetic(), sources.synthetic() ? sources.Notice() : ""};
+  for (absl::string_view id : absl::StrSplit(f.Get("uncertainty"), ',', absl::SkipEmpty())) {
+    sv1::GetUncertaintyRequest request;
+    request.set_id(std::string(id));
+    sv1::GetUncertaintyResponse response;
+    absl::Status s = CallUnary(*scoring, &sv1::ScoringService::Stub::GetUncertainty, request,
+                               &response, cmd.timeout);
+    if (!s.ok()) return Fail(cmd.program, s);
+    data.uncertainty.push_back(clients::UncertaintyFromProto(
+        response.uncertainty(), period_of_run[response.uncertainty().run_id()], names));
+  }
+  clients::GrpcIngestClient ingest_client(channels["ingest"]);
+  if (!f.Get("relation_set").empty() && f.Get("relation_set") != "none") {
+    clients::NetworkReadOptions options;
+    options.relation_set = f.Get("relation_set");
+    options.first_year = periods.size() > 1 ? periods.front() : periods.back() - 8;
+    options.last_year = periods.back();
+    options.layout = LayoutOf(cmd);
+    options.timeout = cmd.timeout;
+    absl::StatusOr<report::NetworkSection> net =
+        clients::ReadNetworkSection(*network, ingest_client, options, names);
+    if (!net.ok()) return Fail(cmd.program, net.status(), "pass --relation_set none to leave the network out");
+    data.network = *std::move(net);
+  }
+  if (!f.Get("scatter").empty()) {
+    auto [x, y] = ScatterCodes(cmd);
+    data.scatter = OrExit(cmd.program, clients::ReadScatter(ingest_client, x, y, periods.back(),
+                                                            names, cmd.timeout));
+  }
+  return WriteHtml(cmd, data);
 }
 
 }  // namespace
@@ -392,8 +528,23 @@ int RunReport(const std::vector<std::string>& args) {
   flags.Add("first_year", "", "first year of the yearly series (default: period - 8)");
   flags.AddBool("approximate", false,
                 "sample path lengths (large networks; the summary states the bounds)");
+  flags.Add("format", "csv",
+            "csv or json: the files above; html: DIR/index.html, DIR/charts/*.svg and "
+            "DIR/data/*.csv (--period may then be a range FIRST-LAST, one run each)");
+  flags.Add("edges", "", "html from files: the network's edge list (as innoscope network)");
+  flags.Add("regions", "", "html: regions drawn as radar profiles, e.g. BJ,GD");
+  flags.AddBool("clusters", false, "html: the clusters' table and radar profiles");
+  flags.Add("scatter", "", "html: two indicators X,Y drawn against each other per region");
+  flags.Add("uncertainty", "", "html: uncertainty analysis ids (GetUncertainty), comma-separated");
+  flags.Add("layout_nodes", "2000", "html: most nodes drawn in the picture of the network");
+  flags.Add("title", "", "html: the report's title");
+  AddPipelineFlags(flags);  // html from files: --data D.csv and the pipeline of `score`
   ParsedCommand cmd = ParseCommandOrExit(flags, args, 0, "");
   const config::ParsedFlags& f = cmd.flags;
+  if (f.Get("format") == "html") return ReportHtml(cmd);
+  if (f.Get("format") != "csv" && f.Get("format") != "json") {
+    config::ExitInvalidConfig(cmd.program, "--format: use csv, json or html");
+  }
   if (f.Get("framework").empty() || f.Get("period").empty() || f.Get("out").empty()) {
     config::ExitInvalidConfig(cmd.program,
                               "--framework CODE[@VERSION], --period P and --out DIR are required");
