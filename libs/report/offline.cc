@@ -123,9 +123,10 @@ absl::StatusOr<DataFileFacts> ReadDataFileFacts(const std::string& path,
 }
 
 absl::StatusOr<NetworkSection> NetworkFromGraph(const graph::Graph& g, const std::string& label,
-                                                const LayoutOptions& layout) {
+                                                int32_t period, const LayoutOptions& layout) {
   NetworkSection out;
   out.relation_set = label;
+  out.up_to = period;
   out.source = absl::StrCat("edge list ", label, " (computed with libs/graph)");
   graph::StatsOptions options;
   options.convention = graph::Convention::kGephi;
@@ -133,7 +134,7 @@ absl::StatusOr<NetworkSection> NetworkFromGraph(const graph::Graph& g, const std
   absl::StatusOr<graph::NetworkStatistics> stats =
       graph::ComputeNetworkStatistics(g, options, graph::Interrupt());
   if (!stats.ok()) return stats.status();
-  out.years.push_back(YearOf(*stats, 0));
+  out.years.push_back(YearOf(*stats, period));
   out.degrees = DegreesOf(g);
   out.top = TopByDegree(g, 20);
   absl::StatusOr<NetworkLayout> picture = LayoutNetwork(g, layout);

@@ -32,24 +32,26 @@ void AddNetworkSection(PageBuilder& page) {
     m.period = period;
     return m;
   };
-  const std::string up_to = absl::StrCat("up to ", net.up_to);
+  const std::string up_to =
+      net.up_to > 0 ? absl::StrCat("up to ", net.up_to) : std::string("as in the file");
   pugi::xml_node s = page.Section(
       "network", absl::StrCat("The network: relation set ", net.relation_set, ", ", up_to));
   if (!net.years.empty()) {
     const std::string range =
-        absl::StrCat(net.years.front().year, "-", net.years.back().year);
+        net.years.size() > 1 ? absl::StrCat(net.years.front().year, "-", net.years.back().year)
+                             : up_to;
     pugi::xml_node table = page.Table(
         s, "network_statistics",
         absl::StrCat("Network statistics by year (relations up to each year), ", range),
         {"year", "nodes", "edges", "average degree", "density", "diameter", "average path length",
          "average clustering", "modularity"});
     for (const NetworkYear& y : net.years) {
-      PageBuilder::Row(table, {absl::StrCat(y.year), absl::StrCat(y.nodes), absl::StrCat(y.edges),
+      PageBuilder::Row(table, {y.year > 0 ? absl::StrCat(y.year) : "all", absl::StrCat(y.nodes), absl::StrCat(y.edges),
                                FormatNumber(y.average_degree, 3), FormatNumber(y.density, 6),
                                OptionalNumber(y.diameter, 0), OptionalNumber(y.path_length, 3),
                                FormatNumber(y.clustering, 3), OptionalNumber(y.modularity, 3)});
     }
-    page.Figure(s, NetworkSeriesChart(net.years, with_period(range)));
+    if (net.years.size() > 1) page.Figure(s, NetworkSeriesChart(net.years, with_period(range)));
   }
   if (net.degrees.has_value()) {
     page.Figure(s, DegreeDistributionChart(*net.degrees, with_period(up_to)));

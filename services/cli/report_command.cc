@@ -420,7 +420,7 @@ int ReportHtmlOffline(const ParsedCommand& cmd) {
     absl::StatusOr<graph::GraphFile> file = graph::ReadGraphFile(f.Get("edges"), options);
     if (!file.ok()) return Fail(cmd.program, file.status());
     absl::StatusOr<report::NetworkSection> net =
-        report::NetworkFromGraph(file->graph, base(f.Get("edges")), LayoutOf(cmd));
+        report::NetworkFromGraph(file->graph, base(f.Get("edges")), period, LayoutOf(cmd));
     if (!net.ok()) return Fail(cmd.program, net.status());
     data.network = *std::move(net);
   }
