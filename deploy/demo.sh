@@ -76,6 +76,13 @@ if [ -f "$FRAMEWORK_CSV" ]; then
   echo "==> report: ranking and network summary as CSV and JSON"
   "$CLI" report --framework ai_competitiveness_2023 --period 2022 \
     --relation_set ai_value_network --out "$RESULTS"
+  echo "==> report: the HTML report of 2014-2022 (tables, charts, the value network's picture)"
+  "$CLI" report --format html --framework ai_competitiveness_2023 --period 2014-2022 \
+    --relation_set ai_value_network --clusters --regions CN-BJ,CN-GD \
+    --scatter number_of_technology_empowerment_relations,number_of_financing_relations \
+    --title "AI industry regional competitiveness 2014-2022 (SYNTHETIC demo data)" \
+    --out "$RESULTS/report"
+  echo "demo: report: $RESULTS/report/index.html"
 else
   echo "demo: ../shared not found next to the checkout; skipping the framework import and the"
   echo "demo: synthetic data, ranking and report built on it"

@@ -81,6 +81,26 @@ for cluster, ms in members.items():
     total = sum(score[("region", m)] for m in ms)
     assert abs(score[("cluster", cluster)] - total) < 1e-9 * max(1, total), (cluster, total)
 PY
+# The HTML report of 2014-2022: its path printed, a rank-by-year table of 9
+# periods and 31 provinces, the charts of the value network, and (with
+# Chromium) rendered in a real browser with nothing blank and no request out.
+grep -q "^demo: report: $R/report/index.html$" "$WORK/first.log" || fail "report path not printed"
+[ -s "$R/report/index.html" ] || fail "report/index.html missing"
+for chart in composite_ranking rank_bump rank_slope network_statistics degree_distribution \
+    degree_ccdf od_matrix category_shares network_layout radar_cn_bj; do
+  [ -s "$R/report/charts/$chart.svg" ] || fail "report/charts/$chart.svg missing"
+done
+/usr/bin/python3 - "$R/report/data/rank_by_year.csv" <<'PY' || fail "rank_by_year.csv: not 9 periods x 31 provinces"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
+assert rows[0][2:] == [str(y) for y in range(2014, 2023)], rows[0]
+assert len(rows) == 32, len(rows)
+PY
+if command -v chromium >/dev/null; then
+  /usr/bin/python3 "$SRC/tests/integration/report_browser_check.py" "$R/report" \
+    --regions "$SRC/examples/ai_index/regions.csv" --kind province \
+    || fail "the demo's report failed in the browser"
+fi
 cp "$R/ranking.txt" "$WORK/ranking.first.txt"
 
 run_demo second
