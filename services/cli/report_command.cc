@@ -401,8 +401,8 @@ int ReportHtmlOffline(const ParsedCommand& cmd) {
       report::ReadDataFileFacts(f.Get("data"), f.Get("region_column"));
   if (!facts.ok()) return Fail(cmd.program, facts.status());
   const int32_t period = f.Get("period").empty() ? 0 : OrExit(cmd.program, ParsePeriod(f.Get("period")));
-  report::ReportData data = HtmlBase(cmd, f.Get("framework"));
   auto base = [](const std::string& path) { return std::filesystem::path(path).filename().string(); };
+  report::ReportData data = HtmlBase(cmd, base(f.Get("framework")));
   data.provenance.source = absl::StrCat("files ", base(f.Get("framework")), " and ",
                                         base(f.Get("data")), " (the pipeline of innoscope score)");
   data.provenance.synthetic = facts->synthetic;

@@ -31,6 +31,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
@@ -38,6 +39,7 @@
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
 #include "innoscope/network/v1/network.grpc.pb.h"
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
+#include "pugixml.hpp"
 #include "libs/index/csv.h"
 #include "tests/integration/harness.h"
 #include "tests/shared_data.h"
@@ -273,6 +275,38 @@ class DemoTest : public ::testing::Test {
   static index::CsvTable Generated(const char* file) {
     return Table(ReadFile(state_->dir + "/synthetic/" + file));
   }
+
+  // The value network counted from the generated relations.csv, with the
+  // project's CSV reader only.
+  struct Counted {
+    index::CsvTable relations;
+    std::set<std::string> actors;
+    std::set<std::pair<std::string, std::string>> pairs;
+    std::map<int, int64_t> per_year;
+    int64_t max_degree = 0;  // distinct successors plus distinct predecessors
+  };
+  static Counted CountRelations() {
+    Counted c;
+    c.relations = Generated("relations.csv");
+    const int source = c.relations.Column("source"), target = c.relations.Column("target"),
+              year = c.relations.Column("year");
+    for (const index::CsvRow& row : c.relations.rows) {
+      c.actors.insert(row.fields[source]);
+      c.actors.insert(row.fields[target]);
+      c.pairs.insert({row.fields[source], row.fields[target]});
+      int y = 0;
+      EXPECT_TRUE(absl::SimpleAtoi(row.fields[year], &y));
+      ++c.per_year[y];
+    }
+    // Degree in the merged graph (Gephi's import).
+    std::map<std::string, int64_t> degree;
+    for (const auto& [from, to] : c.pairs) {
+      ++degree[from];
+      ++degree[to];
+    }
+    for (const auto& [actor, d] : degree) c.max_degree = std::max(c.max_degree, d);
+    return c;
+  }
 };
 
 DemoTest::State* DemoTest::state_ = nullptr;
@@ -377,29 +411,12 @@ TEST_F(DemoTest, ReportWritesRankingAndNetworkSummaryMarkedSynthetic) {
   EXPECT_THAT(summary, HasSubstr("synthetic=true"));
 
   // Independent counts from the generated relations.csv.
-  index::CsvTable relations = Generated("relations.csv");
-  const int source = relations.Column("source"), target = relations.Column("target"),
-            year = relations.Column("year");
-  std::set<std::string> actors;
-  std::set<std::pair<std::string, std::string>> pairs;
-  std::map<int, int64_t> per_year;
-  for (const index::CsvRow& row : relations.rows) {
-    actors.insert(row.fields[source]);
-    actors.insert(row.fields[target]);
-    pairs.insert({row.fields[source], row.fields[target]});
-    int y = 0;
-    ASSERT_TRUE(absl::SimpleAtoi(row.fields[year], &y));
-    ++per_year[y];
-  }
-  // Degree in the merged graph (Gephi's import): distinct successors plus
-  // distinct predecessors.
-  std::map<std::string, int64_t> degree;
-  for (const auto& [from, to] : pairs) {
-    ++degree[from];
-    ++degree[to];
-  }
-  int64_t max_degree = 0;
-  for (const auto& [actor, d] : degree) max_degree = std::max(max_degree, d);
+  const Counted counted = CountRelations();
+  const index::CsvTable& relations = counted.relations;
+  const std::set<std::string>& actors = counted.actors;
+  const std::set<std::pair<std::string, std::string>>& pairs = counted.pairs;
+  std::map<int, int64_t> per_year = counted.per_year;
+  const int64_t max_degree = counted.max_degree;
 
   // network_summary.json (strict JSON, then values).
   int code = -1;
@@ -483,6 +500,84 @@ TEST_F(DemoTest, ReportWritesRankingAndNetworkSummaryMarkedSynthetic) {
   ASSERT_EQ(doc->At("regions").array.size(), regions.size());
   EXPECT_EQ(doc->At("regions").array[0].At("region").string, regions[0].region_code());
   EXPECT_EQ(doc->At("clusters").array.size(), 3u);
+}
+
+// The rows of <table data-table="name"> of a report page, header first.
+std::vector<std::vector<std::string>> HtmlTable(const pugi::xml_document& page,
+                                                const std::string& name) {
+  std::vector<std::vector<std::string>> rows;
+  const pugi::xpath_node table =
+      page.select_node(absl::StrCat("//table[@data-table='", name, "']").c_str());
+  for (const pugi::xpath_node& tr : table.node().select_nodes(".//tr")) {
+    std::vector<std::string> cells;
+    for (pugi::xml_node cell : tr.node().children()) cells.push_back(cell.text().get());
+    rows.push_back(std::move(cells));
+  }
+  return rows;
+}
+
+// The HTML report of the same run: the ranking table holds `innoscope
+// ranking`'s numbers (scores to the report's 2 decimals), each circle's
+// score is the sum of its members' scores, the network's 2022 nodes and
+// edges and the top degree are those counted from relations.csv.
+TEST_F(DemoTest, HtmlReportTablesEqualTheRankingAndTheCountedNetwork) {
+  const std::string out = state_->dir + "/html";
+  const std::string printed =
+      CliOk(absl::StrCat("report --format html --framework ", kFramework, " --period ", kPeriod,
+                         " --relation_set ", kRelationSet, " --clusters --regions CN-BJ --out '",
+                         out, "'"));
+  EXPECT_THAT(printed, HasSubstr("synthetic=true"));
+  const std::string html = ReadFile(out + "/index.html");
+  ASSERT_EQ(html.rfind("<!DOCTYPE html>\n", 0), 0u);
+  pugi::xml_document page;
+  ASSERT_TRUE(page.load_string(html.c_str() + 16));
+  EXPECT_THAT(html, HasSubstr("SYNTHETIC DATA"));
+
+  int code = -1;
+  const index::CsvTable ranking = Table(Cli(
+      absl::StrCat("ranking --framework ", kFramework, " --period ", kPeriod, " --format csv"),
+      &code));
+  ASSERT_EQ(code, 0);
+  const auto shown = HtmlTable(page, "ranking");
+  ASSERT_EQ(shown.size(), ranking.rows.size() + 1);
+  EXPECT_EQ(std::vector<std::string>(shown[0].begin(), shown[0].begin() + 5),
+            (std::vector<std::string>{"rank", "code", "region", "score", "tier"}));
+  std::map<std::string, double> score;
+  for (size_t i = 0; i < ranking.rows.size(); ++i) {
+    const std::vector<std::string>& want = ranking.rows[i].fields;  // rank,region,name,score,tier
+    ASSERT_TRUE(absl::SimpleAtod(want[3], &score[want[1]]));
+    EXPECT_EQ(shown[i + 1][0], want[0]);
+    EXPECT_EQ(shown[i + 1][1], want[1]);
+    EXPECT_EQ(shown[i + 1][2], want[2]);
+    EXPECT_EQ(shown[i + 1][3], absl::StrFormat("%.2f", score[want[1]])) << want[1];
+    EXPECT_EQ(shown[i + 1][4], want[4]);
+  }
+  // The circle table: "rank (score)", the score the sum of the members'.
+  const auto circles = HtmlTable(page, "clusters");
+  ASSERT_EQ(circles.size(), 4u);
+  for (size_t i = 1; i < circles.size(); ++i) {
+    double sum = 0;
+    for (absl::string_view member : absl::StrSplit(circles[i][1], ' ')) {
+      ASSERT_TRUE(score.count(std::string(member))) << member;
+      sum += score[std::string(member)];
+    }
+    EXPECT_EQ(circles[i][2], absl::StrFormat("%d (%.2f)", static_cast<int>(i), sum))
+        << circles[i][0];
+  }
+  // The network, counted from the generated relations.
+  const Counted counted = CountRelations();
+  const auto stats = HtmlTable(page, "network_statistics");
+  ASSERT_EQ(stats.size(), 10u);  // header + 2014..2022
+  EXPECT_EQ(stats.back()[0], absl::StrCat(kPeriod));
+  EXPECT_EQ(stats.back()[1], absl::StrCat(counted.actors.size()));
+  EXPECT_EQ(stats.back()[2], absl::StrCat(counted.pairs.size()));
+  const auto top = HtmlTable(page, "top_degree");
+  ASSERT_EQ(top.size(), 21u);
+  EXPECT_EQ(top[1][4], absl::StrCat(counted.max_degree));
+  for (const char* chart : {"composite_ranking", "radar_cn_bj", "radar_cn_yrd", "degree_distribution",
+                            "od_matrix", "category_shares", "network_layout"}) {
+    EXPECT_TRUE(Exists(absl::StrCat(out, "/charts/", chart, ".svg"))) << chart;
+  }
 }
 
 }  // namespace
