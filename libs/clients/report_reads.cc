@@ -1,6 +1,7 @@
 #include "libs/clients/report_reads.h"
 
 #include <algorithm>
+#include <future>
 #include <memory>
 #include <set>
 #include <tuple>
@@ -157,12 +158,13 @@ absl::StatusOr<report::NetworkSection> ReadNetworkSection(
   report::NetworkSection out;
   out.relation_set = options.relation_set;
   out.up_to = options.last_year;
-  out.source = absl::StrCat(
-      "network service (ComputeStatsTimeSeries, FitDegreeDistribution, ComputeCentralities, "
-      "ComputeRegionFlows) and ingest (ReadRelations), relation set ",
-      options.relation_set);
+  out.source = absl::StrCat("network service and ingest, relation set ", options.relation_set,
+                            " (docs/report.md lists the RPCs)");
   const absl::Duration timeout = options.timeout;
 
+  // The yearly statistics are the slowest call (a full statistics run per
+  // year in the network service): made on a thread of its own while the
+  // other calls and the layout proceed.
   nv1::ComputeStatsTimeSeriesRequest series;
   series.mutable_selection()->set_relation_set(options.relation_set);
   series.mutable_years()->set_first(options.first_year);
@@ -171,23 +173,11 @@ absl::StatusOr<report::NetworkSection> ReadNetworkSection(
   series.mutable_approximation()->set_enabled(true);
   series.mutable_approximation()->set_path_samples(2000);
   nv1::ComputeStatsTimeSeriesResponse series_response;
-  absl::Status status = CallUnary(network, &nv1::NetworkService::Stub::ComputeStatsTimeSeries,
-                                  series, &series_response, timeout);
-  if (!status.ok()) return status;
-  for (const nv1::YearStats& y : series_response.years()) {
-    const nv1::NetworkStats& s = y.stats();
-    report::NetworkYear row;
-    row.year = y.year();
-    row.nodes = s.nodes().total();
-    row.edges = s.edges();
-    row.average_degree = s.average_degree();
-    row.density = s.density();
-    if (s.paths().has_diameter()) row.diameter = static_cast<double>(s.paths().diameter());
-    if (s.paths().has_average_path_length()) row.path_length = s.paths().average_path_length();
-    row.clustering = s.clustering().average_clustering();
-    if (s.has_communities()) row.modularity = s.communities().modularity();
-    out.years.push_back(row);
-  }
+  std::future<absl::Status> series_done = std::async(std::launch::async, [&] {
+    return CallUnary(network, &nv1::NetworkService::Stub::ComputeStatsTimeSeries, series,
+                     &series_response, timeout);
+  });
+  absl::Status status;
 
   const nv1::GraphSelection up_to = UpTo(options.relation_set, options.last_year);
   nv1::FitDegreeDistributionRequest fit;
@@ -265,6 +255,23 @@ absl::StatusOr<report::NetworkSection> ReadNetworkSection(
   absl::StatusOr<report::NetworkLayout> layout = report::LayoutNetwork(*g, options.layout);
   if (!layout.ok()) return layout.status();
   out.layout = *std::move(layout);
+
+  if (status = series_done.get(); !status.ok()) return status;
+  for (const nv1::YearStats& y : series_response.years()) {
+    const nv1::NetworkStats& s = y.stats();
+    report::NetworkYear row;
+    row.year = y.year();
+    row.nodes = s.nodes().total();
+    row.edges = s.edges();
+    row.average_degree = s.average_degree();
+    row.density = s.density();
+    if (s.paths().has_diameter()) row.diameter = static_cast<double>(s.paths().diameter());
+    if (s.paths().has_average_path_length()) row.path_length = s.paths().average_path_length();
+    row.clustering = s.clustering().average_clustering();
+    if (s.has_communities()) row.modularity = s.communities().modularity();
+    out.years.push_back(row);
+  }
+
   return out;
 }
 
@@ -279,6 +286,7 @@ absl::StatusOr<report::ScatterData> ReadScatter(IngestClient& ingest, const std:
   out.x_code = out.x_name = x;
   out.y_code = out.y_name = y;
   out.period = period;
+  out.source = "ingest observations (ReadObservations)";
   for (size_t r = 0; r < values->rows(); ++r) {
     if (values->IsMissing(r, 0) || values->IsMissing(r, 1)) continue;
     const std::string& code = values->regions()[r];

@@ -18,21 +18,31 @@ Chart NetworkLayoutChart(const NetworkLayout& layout, const ChartMeta& meta) {
   m.title = "The network, laid out with ForceAtlas2";
   Canvas c(900, 780, m);
   const Plot plot = c.PlotArea(20, 20, 80, 40);
-  double x0 = 0, x1 = 0, y0 = 0, y1 = 0, max_degree = 1;
-  for (size_t i = 0; i < layout.nodes.size(); ++i) {
-    const LayoutNode& n = layout.nodes[i];
-    if (i == 0) x0 = x1 = n.x, y0 = y1 = n.y;
-    x0 = std::min(x0, n.x), x1 = std::max(x1, n.x);
-    y0 = std::min(y0, n.y), y1 = std::max(y1, n.y);
+  // The frame holds the central 99% of the nodes on each axis; the few
+  // nodes beyond (isolated ones drift far out) are drawn on its border, so
+  // they do not shrink the picture to a dot.
+  double max_degree = 1;
+  std::vector<double> xs, ys;
+  for (const LayoutNode& n : layout.nodes) {
+    xs.push_back(n.x);
+    ys.push_back(n.y);
     max_degree = std::max(max_degree, n.degree);
   }
+  auto quantile = [](std::vector<double> v, double q) {
+    if (v.empty()) return 0.0;
+    const size_t k = static_cast<size_t>(q * static_cast<double>(v.size() - 1));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return v[k];
+  };
+  const double x0 = quantile(xs, 0.005), x1 = quantile(xs, 0.995);
+  const double y0 = quantile(ys, 0.005), y1 = quantile(ys, 0.995);
   // One scale for both axes keeps the layout's proportions.
   const double span = std::max({x1 - x0, y1 - y0, 1e-9});
   const double unit = std::min(plot.width, plot.height) / span;
   const double ox = plot.left + (plot.width - (x1 - x0) * unit) / 2;
   const double oy = plot.top + (plot.height - (y1 - y0) * unit) / 2;
-  auto px = [&](double x) { return ox + (x - x0) * unit; };
-  auto py = [&](double y) { return oy + (y1 - y) * unit; };
+  auto px = [&](double x) { return ox + (std::clamp(x, x0, x1) - x0) * unit; };
+  auto py = [&](double y) { return oy + (y1 - std::clamp(y, y0, y1)) * unit; };
   auto radius = [&](double degree) { return 1.5 + 9 * std::sqrt(degree / max_degree); };
   c.Text(12, 44,
          absl::StrCat(layout.method, ". ", layout.nodes.size(), " nodes drawn",

@@ -311,7 +311,9 @@ void AddScatterSection(PageBuilder& page) {
   const std::optional<ScatterData>& scatter = page.data().scatter;
   if (!scatter.has_value()) return;
   pugi::xml_node s = page.Section("scatter", "Two indicators by region");
-  page.Figure(s, ScatterChart(*scatter, page.Meta(absl::StrCat(scatter->period))));
+  ChartMeta meta = page.Meta(scatter->period > 0 ? absl::StrCat(scatter->period) : "as in the data file");
+  if (!scatter->source.empty()) meta.source = scatter->source;
+  page.Figure(s, ScatterChart(*scatter, meta));
 }
 
 }  // namespace

@@ -178,6 +178,7 @@ struct ScatterData {
   std::string x_code, x_name, x_unit;
   std::string y_code, y_name, y_unit;
   int32_t period = 0;
+  std::string source;  // "" = the report's
   std::vector<ScatterPoint> points;
 };
 

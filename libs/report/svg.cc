@@ -27,6 +27,22 @@ std::string Num(double v) {
   return s == "-0" ? "0" : s;
 }
 
+// Width of UTF-8 text in ems, roughly: 0.58 per ASCII character, 1 per
+// CJK character (3 bytes of UTF-8).
+double Ems(absl::string_view text) {
+  double ems = 0;
+  for (unsigned char ch : text) ems += ch < 0x80 ? 0.58 : 0.34;
+  return ems;
+}
+
+// The largest font size up to `size` (down to `smallest`) at which `text`
+// fits in `width`: long titles and source lines shrink instead of running
+// out of the chart.
+double FittingSize(absl::string_view text, double width, double size, double smallest) {
+  const double ems = Ems(text);
+  return ems <= 0 ? size : std::max(smallest, std::min(size, width / ems));
+}
+
 double NiceStep(double span, int count) {
   if (span <= 0 || count < 1) return 1;
   const double raw = span / count;
@@ -135,11 +151,13 @@ Canvas::Canvas(double width, double height, const ChartMeta& meta)
   root_.append_attribute("role") = "img";
   root_.append_child("title").text() = meta.title.c_str();
   Rect(0, 0, width, height, "#ffffff");
-  pugi::xml_node title = Text(12, 22, meta.title, 15);
+  const double title_room = width - 24 - (meta.synthetic ? 110 : 0);
+  pugi::xml_node title = Text(12, 22, meta.title, FittingSize(meta.title, title_room, 15, 9));
   title.append_attribute("font-weight") = "bold";
+  const std::string source_line =
+      absl::StrCat("Source: ", meta.source, ". Period: ", meta.period, ".");
   pugi::xml_node source =
-      Text(12, height - 8, absl::StrCat("Source: ", meta.source, ". Period: ", meta.period, "."),
-           10);
+      Text(12, height - 8, source_line, FittingSize(source_line, width - 24, 10, 6));
   source.append_attribute("fill") = "#555555";
   if (meta.synthetic) {
     pugi::xml_node mark = Group(root_, "synthetic-mark");
