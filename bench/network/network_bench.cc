@@ -265,8 +265,9 @@ int Layout(const std::string& path, int iterations) {
   getrusage(RUSAGE_SELF, &usage);
   const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                      1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
-  std::printf("ours layout_s=%.3f cpu_s=%.3f nodes=%d edges=%lld iterations=%d\n",
-              Seconds(start), cpu, file->graph.NumNodes(), static_cast<long long>(file->graph.NumEdges()), iterations);
+  std::printf("ours layout_s=%.3f cpu_s=%.3f nodes=%d edges=%lld iterations=%d\n", Seconds(start),
+              cpu, file->graph.NumNodes(), static_cast<long long>(file->graph.NumEdges()),
+              iterations);
   return 0;
 }
 

@@ -52,8 +52,8 @@ report::PeriodResult PeriodFromRun(const sv1::Run& run,
     out.dimensions.push_back({node.code(), node.name()});
   }
   // (cluster?, region) -> dimension scores and ranks.
-  std::map<std::pair<bool, std::string>, std::pair<std::vector<std::optional<double>>,
-                                                   std::vector<int>>>
+  std::map<std::pair<bool, std::string>,
+           std::pair<std::vector<std::optional<double>>, std::vector<int>>>
       by_unit;
   for (const sv1::ResultRow& row : rows) {
     auto it = dimension.find(row.node_code());
@@ -88,8 +88,7 @@ report::PeriodResult PeriodFromRun(const sv1::Run& run,
   return out;
 }
 
-report::UncertaintyResult UncertaintyFromProto(const sv1::Uncertainty& uncertainty,
-                                               int32_t period,
+report::UncertaintyResult UncertaintyFromProto(const sv1::Uncertainty& uncertainty, int32_t period,
                                                const std::map<std::string, std::string>& names) {
   report::UncertaintyResult out;
   out.period = period;
@@ -184,8 +183,8 @@ absl::StatusOr<report::NetworkSection> ReadNetworkSection(
   *fit.mutable_selection() = up_to;
   fit.set_mode(nv1::DEGREE_MODE_TOTAL);
   nv1::FitDegreeDistributionResponse fitted;
-  status = CallUnary(network, &nv1::NetworkService::Stub::FitDegreeDistribution, fit, &fitted,
-                     timeout);
+  status =
+      CallUnary(network, &nv1::NetworkService::Stub::FitDegreeDistribution, fit, &fitted, timeout);
   if (!status.ok()) return status;
   report::DegreeDistribution degrees;
   degrees.histogram.assign(fitted.total_degree_histogram().begin(),
@@ -208,8 +207,8 @@ absl::StatusOr<report::NetworkSection> ReadNetworkSection(
   flows.set_level(nv1::REGION_LEVEL_PROVINCE);
   flows.set_include_matrix(true);
   nv1::ComputeRegionFlowsResponse flow_response;
-  status = CallUnary(network, &nv1::NetworkService::Stub::ComputeRegionFlows, flows,
-                     &flow_response, timeout);
+  status = CallUnary(network, &nv1::NetworkService::Stub::ComputeRegionFlows, flows, &flow_response,
+                     timeout);
   if (!status.ok()) return status;
   report::FlowMatrix matrix;
   matrix.regions.assign(flow_response.regions().begin(), flow_response.regions().end());
@@ -245,8 +244,7 @@ absl::StatusOr<report::NetworkSection> ReadNetworkSection(
   for (const RelationRecord& r : *relations) {
     builder.AddEdge(builder.AddNode(r.source), builder.AddNode(r.target));
     if (r.year < options.first_year) continue;
-    const size_t c = static_cast<size_t>(
-        std::distance(types.begin(), types.find(r.type)));
+    const size_t c = static_cast<size_t>(std::distance(types.begin(), types.find(r.type)));
     shares.counts[c][static_cast<size_t>(r.year - options.first_year)] += 1;
   }
   out.categories = std::move(shares);

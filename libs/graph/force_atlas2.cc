@@ -80,8 +80,8 @@ class QuadTree {
  private:
   static constexpr int kMaxDepth = 24;
 
-  void Split(int32_t cell, int32_t begin, int32_t end, double x0, double y0, double size,
-             int depth, const std::vector<double>& x, const std::vector<double>& y,
+  void Split(int32_t cell, int32_t begin, int32_t end, double x0, double y0, double size, int depth,
+             const std::vector<double>& x, const std::vector<double>& y,
              const std::vector<double>& mass) {
     double m = 0, sx = 0, sy = 0;
     for (int32_t k = begin; k < end; ++k) {
@@ -199,8 +199,8 @@ absl::Status ForceAtlas2::RunImpl() {
     if (o.barnes_hut) tree.Build(x_, y_, mass);
     absl::Status status = ParallelFor(n, threads, Interrupt(), [&](int t, int64_t item) {
       // In tree order, so consecutive nodes of a thread walk the same cells.
-      const int32_t v = o.barnes_hut ? tree.Order()[static_cast<size_t>(item)]
-                                     : static_cast<int32_t>(item);
+      const int32_t v =
+          o.barnes_hut ? tree.Order()[static_cast<size_t>(item)] : static_cast<int32_t>(item);
       double rx = 0, ry = 0;
       if (o.barnes_hut) {
         tree.Repel(v, x_[v], y_[v], mass[v], kr, o.theta, x_, y_, mass,

@@ -45,8 +45,7 @@ Chart DimensionBars(const PeriodResult& period, size_t dimension, const ChartMet
 Chart BumpChart(const std::vector<PeriodResult>& periods, const ChartMeta& meta);
 // Rank in the previous and the current period, one line per region
 // (rank_slope).
-Chart SlopeChart(const PeriodResult& previous, const PeriodResult& current,
-                 const ChartMeta& meta);
+Chart SlopeChart(const PeriodResult& previous, const PeriodResult& current, const ChartMeta& meta);
 // A unit's dimension scores on axes running from 0 to the highest score of
 // its peers (regions or clusters) at each dimension (radar_<code>).
 Chart RadarChart(const PeriodResult& period, const UnitScores& unit, bool cluster,

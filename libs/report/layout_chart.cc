@@ -49,12 +49,12 @@ Chart NetworkLayoutChart(const NetworkLayout& layout, const ChartMeta& meta) {
                       layout.note.empty() ? "" : absl::StrCat(" (", layout.note, ")"), ", ",
                       layout.edges.size(), " edges."),
          10.5);
-  c.Text(12, 58,
-         absl::StrCat("Node area: degree (relations per node, largest ", FormatTick(max_degree),
-                      "); colour: ", layout.group_kind,
-                      "; axes: layout coordinates (no unit); the ", layout.labelled,
-                      " nodes of highest degree are labelled."),
-         10);
+  c.Text(
+      12, 58,
+      absl::StrCat("Node area: degree (relations per node, largest ", FormatTick(max_degree),
+                   "); colour: ", layout.group_kind, "; axes: layout coordinates (no unit); the ",
+                   layout.labelled, " nodes of highest degree are labelled."),
+      10);
   std::vector<std::string> labels, colours;
   for (size_t k = 0; k < layout.group_names.size() && k < 10; ++k) {
     labels.push_back(layout.group_names[k]);
@@ -100,12 +100,11 @@ Chart NetworkLayoutChart(const NetworkLayout& layout, const ChartMeta& meta) {
         n.group >= 0 && static_cast<size_t>(n.group) < layout.group_names.size()
             ? layout.group_names[static_cast<size_t>(n.group)]
             : "";
-    csv += CsvLine({n.code, n.label, FormatNumber(n.x, 4), FormatNumber(n.y, 4),
-                    FormatTick(n.degree), group});
+    csv += CsvLine(
+        {n.code, n.label, FormatNumber(n.x, 4), FormatNumber(n.y, 4), FormatTick(n.degree), group});
   }
   pugi::xml_node names = c.Group(c.Root(), "labels");
-  const size_t labelled =
-      std::min(order.size(), static_cast<size_t>(std::max(0, layout.labelled)));
+  const size_t labelled = std::min(order.size(), static_cast<size_t>(std::max(0, layout.labelled)));
   for (size_t k = 0; k < labelled; ++k) {
     const LayoutNode& n = layout.nodes[order[order.size() - 1 - k]];
     pugi::xml_node text = c.Text(px(n.x) + radius(n.degree) + 2, py(n.y) + 3,

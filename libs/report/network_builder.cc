@@ -17,9 +17,8 @@ namespace {
 std::vector<graph::NodeId> ByDegree(const graph::Graph& g) {
   std::vector<graph::NodeId> order(static_cast<size_t>(g.NumNodes()));
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](graph::NodeId a, graph::NodeId b) {
-    return g.Degree(a) > g.Degree(b);
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](graph::NodeId a, graph::NodeId b) { return g.Degree(a) > g.Degree(b); });
   return order;
 }
 

@@ -109,9 +109,9 @@ Chart DegreeDistributionChart(const DegreeDistribution& d, const ChartMeta& meta
   for (size_t k = 1; k < d.histogram.size(); ++k) {
     if (d.histogram[k] <= 0) continue;
     const bool tail = d.has_fit && static_cast<int64_t>(k) >= d.xmin;
-    Canvas::Tooltip(c.Circle(x(double(k)), y(double(d.histogram[k])), 3,
-                             tail ? "#4e79a7" : "#9ecae1", g),
-                    absl::StrCat("degree ", k, ": ", d.histogram[k], " nodes"));
+    Canvas::Tooltip(
+        c.Circle(x(double(k)), y(double(d.histogram[k])), 3, tail ? "#4e79a7" : "#9ecae1", g),
+        absl::StrCat("degree ", k, ": ", d.histogram[k], " nodes"));
     csv += CsvLine({absl::StrCat(k), absl::StrCat(d.histogram[k]),
                     tail && zeta > 0 ? FormatNumber(fitted(double(k)), 6) : ""});
   }
@@ -199,11 +199,11 @@ Chart FlowHeatMap(const FlowMatrix& flows, const ChartMeta& meta, size_t max_reg
   for (size_t a : keep) {
     for (size_t b : keep) max_count = std::max(max_count, flows.counts[a * r + b]);
   }
-  c.Text(12, 44,
-         absl::StrCat(flows.total, " relations; intra-regional ",
-                      FormatNumber(flows.intra_percent, 2), "%, inter-regional ",
-                      FormatNumber(flows.inter_percent, 2), "%"),
-         10.5);
+  c.Text(
+      12, 44,
+      absl::StrCat(flows.total, " relations; intra-regional ", FormatNumber(flows.intra_percent, 2),
+                   "%, inter-regional ", FormatNumber(flows.inter_percent, 2), "%"),
+      10.5);
   c.Text(12, 60,
          absl::StrCat("rows: origin region; columns: destination region; colour: relations "
                       "(count, log scale, darkest = ",

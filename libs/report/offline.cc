@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
 #include <numeric>
+#include <sstream>
 #include <utility>
 #include <vector>
 

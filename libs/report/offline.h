@@ -60,8 +60,7 @@ absl::StatusOr<DataFileFacts> ReadDataFileFacts(const std::string& path,
 // sampled), degree distribution, top 20 by degree and the layout of a graph
 // file's graph, as of `period` (0: not known). `label` names it (the file)
 // in the source line.
-absl::StatusOr<NetworkSection> NetworkFromGraph(const graph::Graph& graph,
-                                                const std::string& label, int32_t period,
-                                                const LayoutOptions& layout);
+absl::StatusOr<NetworkSection> NetworkFromGraph(const graph::Graph& graph, const std::string& label,
+                                                int32_t period, const LayoutOptions& layout);
 
 }  // namespace innoscope::report

@@ -66,8 +66,8 @@ PageBuilder::PageBuilder(const ReportData& data) : data_(data) {
   } else if (!data.provenance.notice.empty()) {
     Paragraph(body_, data.provenance.notice, "meta");
   }
-  Paragraph(body_, absl::StrCat("Framework: ", data.framework, ". Source: ",
-                                data.provenance.source, "."),
+  Paragraph(body_,
+            absl::StrCat("Framework: ", data.framework, ". Source: ", data.provenance.source, "."),
             "meta");
 }
 
@@ -115,8 +115,8 @@ void PageBuilder::Row(pugi::xml_node table, const std::vector<std::string>& cell
   pugi::xml_node tr = table.child("tbody").append_child("tr");
   for (const std::string& cell : cells) {
     pugi::xml_node td = tr.append_child("td");
-    const bool number = !cell.empty() && cell.find_first_not_of("0123456789.-+ ()%") ==
-                                             std::string::npos;
+    const bool number =
+        !cell.empty() && cell.find_first_not_of("0123456789.-+ ()%") == std::string::npos;
     if (!number) td.append_attribute("class") = "text";
     td.text() = cell.c_str();
   }
@@ -168,8 +168,8 @@ void AddRankingSection(PageBuilder& page) {
   const std::string range = absl::StrCat(data.periods.front().period, "-", p.period);
   std::vector<std::string> years = {"code", "region"};
   for (const PeriodResult& q : data.periods) years.push_back(absl::StrCat(q.period));
-  pugi::xml_node by_year = page.Table(
-      s, "rank_by_year", absl::StrCat("Composite rank (score) by year, ", range), years);
+  pugi::xml_node by_year =
+      page.Table(s, "rank_by_year", absl::StrCat("Composite rank (score) by year, ", range), years);
   std::string csv = CsvLine(years);
   for (const UnitScores& u : p.regions) {
     std::vector<std::string> row = {u.code, u.name};
@@ -188,8 +188,7 @@ void AddRankingSection(PageBuilder& page) {
 void AddDimensionSection(PageBuilder& page) {
   const PeriodResult& p = page.data().periods.back();
   if (p.dimensions.empty()) return;
-  pugi::xml_node s =
-      page.Section("dimensions", absl::StrCat("Dimension rankings ", PeriodText(p)));
+  pugi::xml_node s = page.Section("dimensions", absl::StrCat("Dimension rankings ", PeriodText(p)));
   pugi::xml_node grid = s.append_child("div");
   grid.append_attribute("class") = "grid";
   for (size_t d = 0; d < p.dimensions.size(); ++d) {
@@ -216,8 +215,8 @@ void AddProfile(PageBuilder& page, pugi::xml_node parent, const PeriodResult& p,
     for (size_t d : dims) {
       const Dimension& dim = p.dimensions[d];
       ul.append_child("li").text() =
-          absl::StrCat(dim.name.empty() ? dim.code : dim.name, ": rank ",
-                       unit.dimension_ranks[d], " (composite ", unit.rank, ")")
+          absl::StrCat(dim.name.empty() ? dim.code : dim.name, ": rank ", unit.dimension_ranks[d],
+                       " (composite ", unit.rank, ")")
               .c_str();
     }
   }
@@ -233,7 +232,8 @@ void AddClusterSection(PageBuilder& page) {
     }
   }
   if (p.clusters.empty() && regions.empty()) return;
-  pugi::xml_node s = page.Section("clusters", absl::StrCat("Clusters and profiles ", PeriodText(p)));
+  pugi::xml_node s =
+      page.Section("clusters", absl::StrCat("Clusters and profiles ", PeriodText(p)));
   if (!p.clusters.empty()) {
     std::vector<std::string> header = {"cluster", "members", "composite"};
     for (const Dimension& d : p.dimensions) header.push_back(d.name.empty() ? d.code : d.name);
@@ -271,8 +271,8 @@ void AddChangesSection(PageBuilder& page) {
   if (data.periods.size() < 2) return;
   const PeriodResult& prev = data.periods[data.periods.size() - 2];
   const PeriodResult& cur = data.periods.back();
-  pugi::xml_node s = page.Section(
-      "changes", absl::StrCat("Changes from ", prev.period, " to ", cur.period));
+  pugi::xml_node s =
+      page.Section("changes", absl::StrCat("Changes from ", prev.period, " to ", cur.period));
   page.Figure(s, SlopeChart(prev, cur, page.Meta(absl::StrCat(prev.period, "-", cur.period))));
   struct Move {
     const UnitScores* unit;
@@ -311,7 +311,8 @@ void AddScatterSection(PageBuilder& page) {
   const std::optional<ScatterData>& scatter = page.data().scatter;
   if (!scatter.has_value()) return;
   pugi::xml_node s = page.Section("scatter", "Two indicators by region");
-  ChartMeta meta = page.Meta(scatter->period > 0 ? absl::StrCat(scatter->period) : "as in the data file");
+  ChartMeta meta =
+      page.Meta(scatter->period > 0 ? absl::StrCat(scatter->period) : "as in the data file");
   if (!scatter->source.empty()) meta.source = scatter->source;
   page.Figure(s, ScatterChart(*scatter, meta));
 }
@@ -328,10 +329,10 @@ absl::StatusOr<ReportFiles> BuildReport(const ReportData& data) {
       for (const UnitScores& u : *units) {
         if (u.dimensions.size() != p.dimensions.size() ||
             u.dimension_ranks.size() != p.dimensions.size()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "report: period ", p.period, " unit ", u.code, " has ", u.dimensions.size(),
-              " dimension scores and ", u.dimension_ranks.size(), " ranks for ",
-              p.dimensions.size(), " dimensions"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("report: period ", p.period, " unit ", u.code, " has ",
+                           u.dimensions.size(), " dimension scores and ", u.dimension_ranks.size(),
+                           " ranks for ", p.dimensions.size(), " dimensions"));
         }
       }
     }
@@ -355,9 +356,8 @@ absl::Status WriteReport(const ReportFiles& files, const std::string& dir) {
   for (const char* sub : {"", "charts", "data"}) {
     fs::create_directories(fs::path(dir) / sub, error);
     if (error) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("report: cannot create ", (fs::path(dir) / sub).string(), ": ",
-                       error.message()));
+      return absl::PermissionDeniedError(absl::StrCat(
+          "report: cannot create ", (fs::path(dir) / sub).string(), ": ", error.message()));
     }
   }
   auto write = [&](const fs::path& path, const std::string& text) -> absl::Status {

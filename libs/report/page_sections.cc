@@ -37,19 +37,20 @@ void AddNetworkSection(PageBuilder& page) {
   pugi::xml_node s = page.Section(
       "network", absl::StrCat("The network: relation set ", net.relation_set, ", ", up_to));
   if (!net.years.empty()) {
-    const std::string range =
-        net.years.size() > 1 ? absl::StrCat(net.years.front().year, "-", net.years.back().year)
-                             : up_to;
-    pugi::xml_node table = page.Table(
-        s, "network_statistics",
-        absl::StrCat("Network statistics by year (relations up to each year), ", range),
-        {"year", "nodes", "edges", "average degree", "density", "diameter", "average path length",
-         "average clustering", "modularity"});
+    const std::string range = net.years.size() > 1
+                                  ? absl::StrCat(net.years.front().year, "-", net.years.back().year)
+                                  : up_to;
+    pugi::xml_node table =
+        page.Table(s, "network_statistics",
+                   absl::StrCat("Network statistics by year (relations up to each year), ", range),
+                   {"year", "nodes", "edges", "average degree", "density", "diameter",
+                    "average path length", "average clustering", "modularity"});
     for (const NetworkYear& y : net.years) {
-      PageBuilder::Row(table, {y.year > 0 ? absl::StrCat(y.year) : "all", absl::StrCat(y.nodes), absl::StrCat(y.edges),
-                               FormatNumber(y.average_degree, 3), FormatNumber(y.density, 6),
-                               OptionalNumber(y.diameter, 0), OptionalNumber(y.path_length, 3),
-                               FormatNumber(y.clustering, 3), OptionalNumber(y.modularity, 3)});
+      PageBuilder::Row(table, {y.year > 0 ? absl::StrCat(y.year) : "all", absl::StrCat(y.nodes),
+                               absl::StrCat(y.edges), FormatNumber(y.average_degree, 3),
+                               FormatNumber(y.density, 6), OptionalNumber(y.diameter, 0),
+                               OptionalNumber(y.path_length, 3), FormatNumber(y.clustering, 3),
+                               OptionalNumber(y.modularity, 3)});
     }
     if (net.years.size() > 1) page.Figure(s, NetworkSeriesChart(net.years, with_period(range)));
   }
@@ -61,12 +62,16 @@ void AddNetworkSection(PageBuilder& page) {
     pugi::xml_node table =
         page.Table(s, "top_degree", absl::StrCat("Top nodes by degree (unit: actor), ", up_to),
                    {"rank", "code", "name", "group", "degree", "in-degree", "out-degree"});
-    std::string csv = CsvLine({"rank", "code", "name", "group", "degree", "in_degree", "out_degree"});
+    std::string csv =
+        CsvLine({"rank", "code", "name", "group", "degree", "in_degree", "out_degree"});
     for (size_t i = 0; i < net.top.size(); ++i) {
       const TopNode& n = net.top[i];
-      std::vector<std::string> row = {absl::StrCat(i + 1),     n.code,
-                                      n.name,                  n.group,
-                                      FormatTick(n.degree),    FormatTick(n.in_degree),
+      std::vector<std::string> row = {absl::StrCat(i + 1),
+                                      n.code,
+                                      n.name,
+                                      n.group,
+                                      FormatTick(n.degree),
+                                      FormatTick(n.in_degree),
                                       FormatTick(n.out_degree)};
       PageBuilder::Row(table, row);
       csv += CsvLine(row);
@@ -74,17 +79,16 @@ void AddNetworkSection(PageBuilder& page) {
     page.TableCsv("top_degree", std::move(csv));
   }
   if (net.flows.has_value() && !net.flows->regions.empty()) {
-    page.Paragraph(s,
-                   absl::StrCat("Of ", net.flows->total, " relations with both ends located, ",
-                                FormatNumber(net.flows->intra_percent, 2),
-                                "% stay inside one region and ",
-                                FormatNumber(net.flows->inter_percent, 2), "% cross regions."));
+    page.Paragraph(
+        s, absl::StrCat("Of ", net.flows->total, " relations with both ends located, ",
+                        FormatNumber(net.flows->intra_percent, 2), "% stay inside one region and ",
+                        FormatNumber(net.flows->inter_percent, 2), "% cross regions."));
     page.Figure(s, FlowHeatMap(*net.flows, with_period(up_to)));
   }
   if (net.categories.has_value() && !net.categories->years.empty()) {
     const CategoryShares& c = *net.categories;
-    page.Figure(s, CategoryAreaChart(c, with_period(absl::StrCat(c.years.front(), "-",
-                                                                 c.years.back()))));
+    page.Figure(
+        s, CategoryAreaChart(c, with_period(absl::StrCat(c.years.front(), "-", c.years.back()))));
   }
   if (net.layout.has_value() && !net.layout->nodes.empty()) {
     pugi::xml_node picture = page.Section("network-picture", "A picture of the network");

@@ -30,8 +30,8 @@ Chart BarChart(const std::vector<Bar>& bars, const std::string& axis_label, Char
                const std::string& stem, std::string csv,
                const std::vector<std::pair<std::string, std::string>>& legend) {
   const double row = 18;
-  const double height = 90 + row * static_cast<double>(std::max<size_t>(bars.size(), 1)) +
-                        (legend.empty() ? 0 : 16);
+  const double height =
+      90 + row * static_cast<double>(std::max<size_t>(bars.size(), 1)) + (legend.empty() ? 0 : 16);
   Canvas c(720, height, meta);
   const Plot plot = c.PlotArea(150, 60, 40 + (legend.empty() ? 0 : 16), 50);
   double lo = 0, hi = 0;
@@ -117,8 +117,8 @@ Chart CompositeBars(const PeriodResult& period, const ChartMeta& meta) {
   std::map<int, bool> tiers;
   for (const UnitScores& u : period.regions) {
     bars.push_back({UnitLabel(u), u.score, TierColour(u.tier),
-                    absl::StrCat(UnitLabel(u), ": ", OptionalNumber(u.score, 2), ", rank ",
-                                 u.rank, u.tier > 0 ? absl::StrCat(", tier ", u.tier) : "")});
+                    absl::StrCat(UnitLabel(u), ": ", OptionalNumber(u.score, 2), ", rank ", u.rank,
+                                 u.tier > 0 ? absl::StrCat(", tier ", u.tier) : "")});
     csv += CsvLine({absl::StrCat(u.rank), u.code, u.name, OptionalNumber(u.score, 6),
                     u.tier > 0 ? absl::StrCat(u.tier) : ""});
     tiers[u.tier] = true;
@@ -134,7 +134,8 @@ Chart CompositeBars(const PeriodResult& period, const ChartMeta& meta) {
 Chart DimensionBars(const PeriodResult& period, size_t dimension, const ChartMeta& meta) {
   const Dimension& d = period.dimensions[dimension];
   ChartMeta m = meta;
-  m.title = absl::StrCat(d.name.empty() ? d.code : d.name, ": score by region, ", PeriodText(period));
+  m.title =
+      absl::StrCat(d.name.empty() ? d.code : d.name, ": score by region, ", PeriodText(period));
   std::vector<const UnitScores*> order;
   for (const UnitScores& u : period.regions) order.push_back(&u);
   std::stable_sort(order.begin(), order.end(), [&](const UnitScores* a, const UnitScores* b) {
@@ -189,14 +190,12 @@ Chart BumpChart(const std::vector<PeriodResult>& periods, const ChartMeta& meta)
     const std::string colour = CategoryColour(static_cast<int>(i));
     Canvas::Tooltip(c.Path(Polyline(xs, ys), "none", colour, 2, g), UnitLabel(u));
     for (size_t k = 0; k < xs.size(); ++k) c.Circle(xs[k], ys[k], 3, colour, g);
-    c.Text(xs.back() + 8, ys.back() + 3.5, absl::StrCat(u.rank, " ", UnitLabel(u)), 10, "start",
-           g);
+    c.Text(xs.back() + 8, ys.back() + 3.5, absl::StrCat(u.rank, " ", UnitLabel(u)), 10, "start", g);
   }
   return std::move(c).Finish("rank_bump", std::move(csv));
 }
 
-Chart SlopeChart(const PeriodResult& previous, const PeriodResult& current,
-                 const ChartMeta& meta) {
+Chart SlopeChart(const PeriodResult& previous, const PeriodResult& current, const ChartMeta& meta) {
   ChartMeta m = meta;
   m.title = absl::StrCat("Rank change ", previous.period, " to ", current.period);
   int max_rank = 1;
@@ -225,8 +224,8 @@ Chart SlopeChart(const PeriodResult& previous, const PeriodResult& current,
                     absl::StrCat(UnitLabel(u), ": ", it->second, " -> ", u.rank));
     c.Text(plot.left - 8, y0 + 3.5, absl::StrCat(UnitLabel(u), " ", it->second), 9.5, "end", g);
     c.Text(plot.right() + 8, y1 + 3.5, absl::StrCat(u.rank, " ", UnitLabel(u)), 9.5, "start", g);
-    csv += CsvLine({u.code, u.name, absl::StrCat(it->second), absl::StrCat(u.rank),
-                    absl::StrCat(change)});
+    csv += CsvLine(
+        {u.code, u.name, absl::StrCat(it->second), absl::StrCat(u.rank), absl::StrCat(change)});
   }
   return std::move(c).Finish("rank_slope", std::move(csv));
 }
@@ -265,14 +264,17 @@ Chart RadarChart(const PeriodResult& period, const UnitScores& unit, bool cluste
     const Dimension& dim = period.dimensions[d];
     c.Text(cx + (radius + 14) * std::cos(a), cy + (radius + 14) * std::sin(a) + 4,
            dim.name.empty() ? dim.code : dim.name, 10,
-           std::abs(std::cos(a)) < 0.2 ? "middle" : std::cos(a) > 0 ? "start" : "end", grid);
+           std::abs(std::cos(a)) < 0.2 ? "middle"
+           : std::cos(a) > 0           ? "start"
+                                       : "end",
+           grid);
     const std::optional<double> v = d < unit.dimensions.size() ? unit.dimensions[d] : std::nullopt;
     const double share = v && maxima[d] > 0 ? std::max(0.0, *v) / maxima[d] : 0;
     xs.push_back(cx + radius * share * std::cos(a));
     ys.push_back(cy + radius * share * std::sin(a));
     const int rank = d < unit.dimension_ranks.size() ? unit.dimension_ranks[d] : 0;
-    csv += CsvLine(
-        {unit.code, dim.code, OptionalNumber(v, 6), FormatNumber(maxima[d], 6), absl::StrCat(rank)});
+    csv += CsvLine({unit.code, dim.code, OptionalNumber(v, 6), FormatNumber(maxima[d], 6),
+                    absl::StrCat(rank)});
   }
   if (!xs.empty()) {
     xs.push_back(xs.front());
@@ -292,7 +294,8 @@ Chart ScatterChart(const ScatterData& data, const ChartMeta& meta) {
   ChartMeta m = meta;
   const std::string xn = data.x_name.empty() ? data.x_code : data.x_name;
   const std::string yn = data.y_name.empty() ? data.y_code : data.y_name;
-  m.title = absl::StrCat(yn, " against ", xn, " by region, ", data.period > 0 ? absl::StrCat(data.period) : "the data file");
+  m.title = absl::StrCat(yn, " against ", xn, " by region, ",
+                         data.period > 0 ? absl::StrCat(data.period) : "the data file");
   Canvas c(720, 520, m);
   const Plot plot = c.PlotArea(80, 40, 40, 60);
   double x0 = 0, x1 = 0, y0 = 0, y1 = 0;
@@ -322,9 +325,8 @@ Chart ScatterChart(const ScatterData& data, const ChartMeta& meta) {
     if (k < 20) c.Text(x(p.x) + 6, y(p.y) - 4, label, 9.5, "start", g);
     csv += CsvLine({p.code, p.name, FormatNumber(p.x, 6), FormatNumber(p.y, 6)});
   }
-  return std::move(c).Finish(absl::StrCat("scatter_", StemOf(data.x_code), "_",
-                                          StemOf(data.y_code)),
-                             std::move(csv));
+  return std::move(c).Finish(
+      absl::StrCat("scatter_", StemOf(data.x_code), "_", StemOf(data.y_code)), std::move(csv));
 }
 
 Profile StrengthsAndWeaknesses(const UnitScores& unit, size_t units) {

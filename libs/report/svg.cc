@@ -115,9 +115,8 @@ std::string FormatTick(double value) {
 }
 
 std::string CategoryColour(int index) {
-  static const char* const kColours[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2",
-                                         "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-                                         "#9c755f", "#bab0ac"};
+  static const char* const kColours[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                         "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
   const int n = static_cast<int>(sizeof(kColours) / sizeof(kColours[0]));
   return kColours[((index % n) + n) % n];
 }
@@ -217,8 +216,7 @@ pugi::xml_node Canvas::Circle(double cx, double cy, double r, const std::string&
 }
 
 pugi::xml_node Canvas::Path(const std::string& d, const std::string& fill,
-                            const std::string& stroke, double stroke_width,
-                            pugi::xml_node parent) {
+                            const std::string& stroke, double stroke_width, pugi::xml_node parent) {
   pugi::xml_node p = Parent(parent).append_child("path");
   p.append_attribute("d") = d.c_str();
   p.append_attribute("fill") = fill.c_str();
@@ -242,8 +240,7 @@ void Canvas::Tooltip(pugi::xml_node node, absl::string_view text) {
   node.append_child("title").text() = std::string(text).c_str();
 }
 
-void Canvas::XAxis(const Plot& plot, const LinearScale& scale, absl::string_view label,
-                   int ticks) {
+void Canvas::XAxis(const Plot& plot, const LinearScale& scale, absl::string_view label, int ticks) {
   pugi::xml_node g = Group(root_, "axis x");
   for (double t : scale.Ticks(ticks)) {
     const double x = scale(t);
@@ -255,8 +252,7 @@ void Canvas::XAxis(const Plot& plot, const LinearScale& scale, absl::string_view
   Text(plot.left + plot.width / 2, plot.bottom() + 32, label, 11, "middle", g);
 }
 
-void Canvas::YAxis(const Plot& plot, const LinearScale& scale, absl::string_view label,
-                   int ticks) {
+void Canvas::YAxis(const Plot& plot, const LinearScale& scale, absl::string_view label, int ticks) {
   pugi::xml_node g = Group(root_, "axis y");
   for (double t : scale.Ticks(ticks)) {
     const double y = scale(t);

@@ -31,14 +31,13 @@ Chart RankIntervalChart(const UncertaintyResult& result, const ChartMeta& meta) 
     const RankInterval& r = result.regions[i];
     const double y = plot.top + row * (static_cast<double>(i) + 0.5);
     c.Text(plot.left - 6, y + 3.5, r.name.empty() ? r.code : r.name, 10, "end", g);
-    Canvas::Tooltip(c.Rect(x(r.p05_rank), y - 4, x(r.p95_rank) - x(r.p05_rank) + 1, 8,
-                           "#9ecae1", g),
-                    absl::StrCat(r.code, ": ", FormatTick(r.p05_rank), "-",
-                                 FormatTick(r.p95_rank)));
+    Canvas::Tooltip(
+        c.Rect(x(r.p05_rank), y - 4, x(r.p95_rank) - x(r.p05_rank) + 1, 8, "#9ecae1", g),
+        absl::StrCat(r.code, ": ", FormatTick(r.p05_rank), "-", FormatTick(r.p95_rank)));
     c.Circle(x(r.median_rank), y, 3.5, "#08306b", g);
     c.Path(absl::StrCat("M", x(r.nominal_rank) - 4, " ", y - 5, " L", x(r.nominal_rank) + 4, " ",
-                        y + 5, " M", x(r.nominal_rank) - 4, " ", y + 5, " L",
-                        x(r.nominal_rank) + 4, " ", y - 5),
+                        y + 5, " M", x(r.nominal_rank) - 4, " ", y + 5, " L", x(r.nominal_rank) + 4,
+                        " ", y - 5),
            "none", "#e15759", 1.5, g);
     csv += CsvLine({r.code, r.name, absl::StrCat(r.nominal_rank), FormatNumber(r.median_rank, 2),
                     FormatNumber(r.p05_rank, 2), FormatNumber(r.p95_rank, 2)});
@@ -48,8 +47,8 @@ Chart RankIntervalChart(const UncertaintyResult& result, const ChartMeta& meta) 
 
 Chart SensitivityChart(const UncertaintyResult& result, const ChartMeta& meta) {
   ChartMeta m = meta;
-  m.title = absl::StrCat("Sensitivity of the ranks to each factor (Sobol indices), ",
-                         result.period);
+  m.title =
+      absl::StrCat("Sensitivity of the ranks to each factor (Sobol indices), ", result.period);
   const double row = 30;
   const double height =
       110 + row * static_cast<double>(std::max<size_t>(result.sensitivity.size(), 1));

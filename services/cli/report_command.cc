@@ -31,22 +31,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
 #include "innoscope/network/v1/network.grpc.pb.h"
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
-#include "absl/strings/str_split.h"
 #include "libs/clients/grpc_ingest_client.h"
 #include "libs/clients/report_reads.h"
 #include "libs/graph/readers.h"
 #include "libs/report/offline.h"
 #include "libs/report/page.h"
 #include "libs/scoring/pipeline.h"
-#include "services/cli/offline_scoring.h"
-#include "services/cli/online_scoring.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
 #include "services/cli/demo_files.h"
 #include "services/cli/number_text.h"
+#include "services/cli/offline_scoring.h"
+#include "services/cli/online_scoring.h"
 #include "services/cli/output_file.h"
 #include "services/cli/scoring_runs.h"
 #include "services/cli/table_writer.h"
@@ -371,7 +371,8 @@ std::pair<std::string, std::string> ScatterCodes(const ParsedCommand& cmd) {
 
 report::LayoutOptions LayoutOf(const ParsedCommand& cmd) {
   report::LayoutOptions layout;
-  layout.max_nodes = static_cast<size_t>(OrExit(cmd.program, cmd.flags.GetInt("layout_nodes", 10, 100000)));
+  layout.max_nodes =
+      static_cast<size_t>(OrExit(cmd.program, cmd.flags.GetInt("layout_nodes", 10, 100000)));
   return layout;
 }
 
@@ -400,8 +401,11 @@ int ReportHtmlOffline(const ParsedCommand& cmd) {
   absl::StatusOr<report::DataFileFacts> facts =
       report::ReadDataFileFacts(f.Get("data"), f.Get("region_column"));
   if (!facts.ok()) return Fail(cmd.program, facts.status());
-  const int32_t period = f.Get("period").empty() ? 0 : OrExit(cmd.program, ParsePeriod(f.Get("period")));
-  auto base = [](const std::string& path) { return std::filesystem::path(path).filename().string(); };
+  const int32_t period =
+      f.Get("period").empty() ? 0 : OrExit(cmd.program, ParsePeriod(f.Get("period")));
+  auto base = [](const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+  };
   report::ReportData data = HtmlBase(cmd, base(f.Get("framework")));
   data.provenance.source = absl::StrCat("files ", base(f.Get("framework")), " and ",
                                         base(f.Get("data")), " (the pipeline of innoscope score)");
@@ -411,8 +415,8 @@ int ReportHtmlOffline(const ParsedCommand& cmd) {
       report::PeriodFromPipeline(framework, *result, period, base(f.Get("data")), facts->names));
   if (!f.Get("scatter").empty()) {
     auto [x, y] = ScatterCodes(cmd);
-    data.scatter = OrExit(cmd.program,
-                          report::ScatterFromPipeline(framework, *result, x, y, period, facts->names));
+    data.scatter = OrExit(
+        cmd.program, report::ScatterFromPipeline(framework, *result, x, y, period, facts->names));
   }
   if (!f.Get("edges").empty()) {
     graph::ReadOptions options;
@@ -460,13 +464,14 @@ int ReportHtml(const ParsedCommand& cmd) {
     if (!run.ok()) return Fail(cmd.program, run.status());
     absl::StatusOr<std::vector<sv1::RankingEntry>> ranked[2];
     for (bool cluster : {false, true}) {
-      ranked[cluster] = cluster && !(OrExit(cmd.program, f.GetBool("clusters")) &&
-                                     run->clusters_size() > 0)
-                            ? std::vector<sv1::RankingEntry>()
-                            : FetchRanking(*scoring, run->id(), "", cluster, 0, cmd.timeout);
+      ranked[cluster] =
+          cluster && !(OrExit(cmd.program, f.GetBool("clusters")) && run->clusters_size() > 0)
+              ? std::vector<sv1::RankingEntry>()
+              : FetchRanking(*scoring, run->id(), "", cluster, 0, cmd.timeout);
       if (!ranked[cluster].ok()) return Fail(cmd.program, ranked[cluster].status());
     }
-    absl::StatusOr<std::vector<sv1::ResultRow>> rows = ExportRunRows(*scoring, run->id(), cmd.timeout);
+    absl::StatusOr<std::vector<sv1::ResultRow>> rows =
+        ExportRunRows(*scoring, run->id(), cmd.timeout);
     if (!rows.ok()) return Fail(cmd.program, rows.status());
     absl::StatusOr<DataSources> read = ReadSources(*ingest, *run, cmd.timeout);
     if (!read.ok()) return Fail(cmd.program, read.status());
@@ -497,13 +502,14 @@ int ReportHtml(const ParsedCommand& cmd) {
     options.timeout = cmd.timeout;
     absl::StatusOr<report::NetworkSection> net =
         clients::ReadNetworkSection(*network, ingest_client, options, names);
-    if (!net.ok()) return Fail(cmd.program, net.status(), "pass --relation_set none to leave the network out");
+    if (!net.ok())
+      return Fail(cmd.program, net.status(), "pass --relation_set none to leave the network out");
     data.network = *std::move(net);
   }
   if (!f.Get("scatter").empty()) {
     auto [x, y] = ScatterCodes(cmd);
-    data.scatter = OrExit(cmd.program, clients::ReadScatter(ingest_client, x, y, periods.back(),
-                                                            names, cmd.timeout));
+    data.scatter = OrExit(
+        cmd.program, clients::ReadScatter(ingest_client, x, y, periods.back(), names, cmd.timeout));
   }
   return WriteHtml(cmd, data);
 }

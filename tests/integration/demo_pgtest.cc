@@ -39,8 +39,8 @@
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
 #include "innoscope/network/v1/network.grpc.pb.h"
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
-#include "pugixml.hpp"
 #include "libs/index/csv.h"
+#include "pugixml.hpp"
 #include "tests/integration/harness.h"
 #include "tests/shared_data.h"
 #include "tests/unit/libs/graph/mini_json.h"
@@ -522,10 +522,9 @@ std::vector<std::vector<std::string>> HtmlTable(const pugi::xml_document& page,
 // edges and the top degree are those counted from relations.csv.
 TEST_F(DemoTest, HtmlReportTablesEqualTheRankingAndTheCountedNetwork) {
   const std::string out = state_->dir + "/html";
-  const std::string printed =
-      CliOk(absl::StrCat("report --format html --framework ", kFramework, " --period ", kPeriod,
-                         " --relation_set ", kRelationSet, " --clusters --regions CN-BJ --out '",
-                         out, "'"));
+  const std::string printed = CliOk(absl::StrCat(
+      "report --format html --framework ", kFramework, " --period ", kPeriod, " --relation_set ",
+      kRelationSet, " --clusters --regions CN-BJ --out '", out, "'"));
   EXPECT_THAT(printed, HasSubstr("synthetic=true"));
   const std::string html = ReadFile(out + "/index.html");
   ASSERT_EQ(html.rfind("<!DOCTYPE html>\n", 0), 0u);
@@ -534,9 +533,9 @@ TEST_F(DemoTest, HtmlReportTablesEqualTheRankingAndTheCountedNetwork) {
   EXPECT_THAT(html, HasSubstr("SYNTHETIC DATA"));
 
   int code = -1;
-  const index::CsvTable ranking = Table(Cli(
-      absl::StrCat("ranking --framework ", kFramework, " --period ", kPeriod, " --format csv"),
-      &code));
+  const index::CsvTable ranking = Table(
+      Cli(absl::StrCat("ranking --framework ", kFramework, " --period ", kPeriod, " --format csv"),
+          &code));
   ASSERT_EQ(code, 0);
   const auto shown = HtmlTable(page, "ranking");
   ASSERT_EQ(shown.size(), ranking.rows.size() + 1);
@@ -574,8 +573,9 @@ TEST_F(DemoTest, HtmlReportTablesEqualTheRankingAndTheCountedNetwork) {
   const auto top = HtmlTable(page, "top_degree");
   ASSERT_EQ(top.size(), 21u);
   EXPECT_EQ(top[1][4], absl::StrCat(counted.max_degree));
-  for (const char* chart : {"composite_ranking", "radar_cn_bj", "radar_cn_yrd", "degree_distribution",
-                            "od_matrix", "category_shares", "network_layout"}) {
+  for (const char* chart :
+       {"composite_ranking", "radar_cn_bj", "radar_cn_yrd", "degree_distribution", "od_matrix",
+        "category_shares", "network_layout"}) {
     EXPECT_TRUE(Exists(absl::StrCat(out, "/charts/", chart, ".svg"))) << chart;
   }
 }

@@ -65,7 +65,8 @@ TEST(ChartsTest, BarLengthsAreProportionalToTheScores) {
   }
   ASSERT_EQ(widths.size(), 2u);
   EXPECT_NEAR(widths[0] / widths[1], 80.0 / 40.0, 1e-3);
-  EXPECT_EQ(chart.csv, "rank,region,name,score,tier\n1,AA,AA name,80.000000,\n2,BB,BB name,40.000000,\n");
+  EXPECT_EQ(chart.csv,
+            "rank,region,name,score,tier\n1,AA,AA name,80.000000,\n2,BB,BB name,40.000000,\n");
   EXPECT_THAT(chart.SvgText(), HasSubstr("Source: test. Period: 2022."));
   EXPECT_THAT(chart.SvgText(), HasSubstr("composite score (points"));
   EXPECT_THAT(chart.SvgText(), Not(HasSubstr("SYNTHETIC")));
@@ -81,8 +82,7 @@ TEST(ChartsTest, StrengthsAndWeaknessesFollowTheRankGap) {
   EXPECT_THAT(p.strengths, ElementsAre(0));
   EXPECT_THAT(p.weaknesses, ElementsAre(3, 2));
   // Among 3 circles the threshold is 1 place.
-  EXPECT_THAT(StrengthsAndWeaknesses(Unit("C", 1, 2, {1, 2}, {1, 3}), 3).strengths,
-              ElementsAre(0));
+  EXPECT_THAT(StrengthsAndWeaknesses(Unit("C", 1, 2, {1, 2}, {1, 3}), 3).strengths, ElementsAre(0));
 }
 
 TEST(PageTest, TheCircleTableShowsRankAndScoreInParentheses) {

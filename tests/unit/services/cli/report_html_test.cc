@@ -128,8 +128,8 @@ TEST_F(ReportHtmlTest, TablesHoldTheHandCalculationAndEveryChartIsMarkedSyntheti
   const auto ranking = TableRows(page, "ranking");
   ASSERT_EQ(ranking.size(), 4u);
   EXPECT_EQ(ranking[0], (std::vector<std::string>{"rank", "code", "region", "score", "D1", "D2"}));
-  EXPECT_EQ(ranking[1], (std::vector<std::string>{"1", "A", "<Alpha & co>", "75.00", "100.00",
-                                                  "50.00"}));
+  EXPECT_EQ(ranking[1],
+            (std::vector<std::string>{"1", "A", "<Alpha & co>", "75.00", "100.00", "50.00"}));
   EXPECT_EQ(ranking[2], (std::vector<std::string>{"2", "B", "北京", "50.00", "0.00", "100.00"}));
   EXPECT_EQ(ranking[3], (std::vector<std::string>{"3", "C", "Gamma", "25.00", "50.00", "0.00"}));
   // Top nodes by degree of the edge list: A has 3 edges, B and C 2, D 1.
@@ -155,15 +155,16 @@ TEST_F(ReportHtmlTest, TablesHoldTheHandCalculationAndEveryChartIsMarkedSyntheti
       absl::StrAppend(&text, t.node().text().get(), "\n");
     }
     EXPECT_THAT(text, HasSubstr("SYNTHETIC"));
-    EXPECT_THAT(text, HasSubstr(absl::StrContains(text, "degree") || absl::StrContains(text, "network")
-                                    ? "Source: edge list e.csv"
-                                    : "Source: files f.csv and d.csv"));
+    EXPECT_THAT(text,
+                HasSubstr(absl::StrContains(text, "degree") || absl::StrContains(text, "network")
+                              ? "Source: edge list e.csv"
+                              : "Source: files f.csv and d.csv"));
     EXPECT_FALSE(std::string(svg.node().child("title").text().get()).empty());
   }
   EXPECT_EQ(page.select_nodes("//figure").size(), 9u);  // the list below
-  for (const char* stem : {"composite_ranking", "dimension_d1", "dimension_d2", "radar_a",
-                           "radar_b", "scatter_x_z", "degree_distribution", "degree_ccdf",
-                           "network_layout"}) {
+  for (const char* stem :
+       {"composite_ranking", "dimension_d1", "dimension_d2", "radar_a", "radar_b", "scatter_x_z",
+        "degree_distribution", "degree_ccdf", "network_layout"}) {
     EXPECT_TRUE(std::filesystem::exists(absl::StrCat(out, "/charts/", stem, ".svg"))) << stem;
   }
 }
@@ -188,8 +189,8 @@ TEST_F(ReportHtmlTest, AsemReportShowsCoinrPublishedScores) {
   INNOSCOPE_REQUIRE_SHARED(shared);
   const std::string asem = shared + "/datasets/composite/coinr_asem";
   const std::string out = dir_ + "/asem";
-  ASSERT_EQ(Report(absl::StrCat("--format html --framework ", asem, "/ASEM_iMeta.csv --data ",
-                                asem, "/ASEM_iData.csv --denominate --impute group_mean ",
+  ASSERT_EQ(Report(absl::StrCat("--format html --framework ", asem, "/ASEM_iMeta.csv --data ", asem,
+                                "/ASEM_iData.csv --denominate --impute group_mean ",
                                 "--group_column EurAsia_group --screen_regions 0.9 ",
                                 "--treat_outliers --normalise minmax --out ", out)),
             0)
@@ -200,8 +201,8 @@ TEST_F(ReportHtmlTest, AsemReportShowsCoinrPublishedScores) {
   const auto ranking = TableRows(page, "ranking");
   ASSERT_GT(ranking.size(), 1u);
   for (const auto& row : ranking) shown[row[1]] = row;
-  ASSERT_EQ(ranking[0], (std::vector<std::string>{"rank", "code", "region", "score",
-                                                  "Connectivity", "Sustainability"}));
+  ASSERT_EQ(ranking[0], (std::vector<std::string>{"rank", "code", "region", "score", "Connectivity",
+                                                  "Sustainability"}));
   std::ifstream published(asem + "/asem_published_results.csv");
   std::string line;
   std::vector<std::string> header;
