@@ -15,6 +15,24 @@
 namespace innoscope::report {
 namespace {
 
+// The canvas and plot area of both degree charts.
+std::pair<Canvas, Plot> DegreeCanvas(const ChartMeta& meta, std::string title) {
+  ChartMeta m = meta;
+  m.title = std::move(title);
+  Canvas c(680, 460, m);
+  const Plot plot = c.PlotArea(80, 30, 60, 60);
+  return {std::move(c), plot};
+}
+
+// The largest degree with a node (at least 1).
+int64_t MaxDegree(const DegreeDistribution& d) {
+  int64_t max_degree = 1;
+  for (size_t k = 1; k < d.histogram.size(); ++k) {
+    if (d.histogram[k] > 0) max_degree = static_cast<int64_t>(k);
+  }
+  return max_degree;
+}
+
 int64_t Nodes(const DegreeDistribution& d) {
   return std::accumulate(d.histogram.begin(), d.histogram.end(), int64_t{0});
 }
@@ -87,17 +105,11 @@ Chart NetworkSeriesChart(const std::vector<NetworkYear>& years, const ChartMeta&
 }
 
 Chart DegreeDistributionChart(const DegreeDistribution& d, const ChartMeta& meta) {
-  ChartMeta m = meta;
-  m.title = absl::StrCat("Degree distribution (", d.label, "), log-log");
-  Canvas c(680, 460, m);
-  const Plot plot = c.PlotArea(80, 30, 60, 60);
-  int64_t max_degree = 1, max_count = 1;
+  auto [c, plot] = DegreeCanvas(meta, absl::StrCat("Degree distribution (", d.label, "), log-log"));
+  const int64_t max_degree = MaxDegree(d);
+  int64_t max_count = 1;
   std::string csv = CsvLine({"degree", "nodes", "fitted_nodes"});
-  for (size_t k = 1; k < d.histogram.size(); ++k) {
-    if (d.histogram[k] <= 0) continue;
-    max_degree = std::max<int64_t>(max_degree, static_cast<int64_t>(k));
-    max_count = std::max(max_count, d.histogram[k]);
-  }
+  for (size_t k = 1; k < d.histogram.size(); ++k) max_count = std::max(max_count, d.histogram[k]);
   LogScale x(1, std::max<double>(10, max_degree * 1.5), plot.left, plot.right());
   LogScale y(0.5, std::max<double>(10, max_count * 2.0), plot.bottom(), plot.top);
   c.XLogAxis(plot, x, absl::StrCat(d.label, " k (relations per node)"));
@@ -131,15 +143,10 @@ Chart DegreeDistributionChart(const DegreeDistribution& d, const ChartMeta& meta
 }
 
 Chart DegreeCcdfChart(const DegreeDistribution& d, const ChartMeta& meta) {
-  ChartMeta m = meta;
-  m.title = absl::StrCat("Cumulative degree distribution P(K >= k) (", d.label, "), log-log");
-  Canvas c(680, 460, m);
-  const Plot plot = c.PlotArea(80, 30, 60, 60);
+  auto [c, plot] = DegreeCanvas(
+      meta, absl::StrCat("Cumulative degree distribution P(K >= k) (", d.label, "), log-log"));
   const int64_t n = std::max<int64_t>(1, Nodes(d));
-  int64_t max_degree = 1;
-  for (size_t k = 1; k < d.histogram.size(); ++k) {
-    if (d.histogram[k] > 0) max_degree = static_cast<int64_t>(k);
-  }
+  const int64_t max_degree = MaxDegree(d);
   LogScale x(1, std::max<double>(10, max_degree * 1.5), plot.left, plot.right());
   LogScale y(std::min(0.5 / n, 0.1), 1, plot.bottom(), plot.top);
   c.XLogAxis(plot, x, absl::StrCat(d.label, " k (relations per node)"));

@@ -240,58 +240,57 @@ void Canvas::Tooltip(pugi::xml_node node, absl::string_view text) {
   node.append_child("title").text() = std::string(text).c_str();
 }
 
-void Canvas::XAxis(const Plot& plot, const LinearScale& scale, absl::string_view label, int ticks) {
+void Canvas::XAxisAt(const Plot& plot, const std::vector<std::pair<double, double>>& ticks,
+                     absl::string_view label) {
   pugi::xml_node g = Group(root_, "axis x");
-  for (double t : scale.Ticks(ticks)) {
-    const double x = scale(t);
+  for (const auto& [x, value] : ticks) {
     Line(x, plot.top, x, plot.bottom(), "#e5e5e5", 1, g);
     Line(x, plot.bottom(), x, plot.bottom() + 4, "#333333", 1, g);
-    Text(x, plot.bottom() + 16, FormatTick(t), 10, "middle", g);
+    Text(x, plot.bottom() + 16, FormatTick(value), 10, "middle", g);
   }
   Line(plot.left, plot.bottom(), plot.right(), plot.bottom(), "#333333", 1, g);
   Text(plot.left + plot.width / 2, plot.bottom() + 32, label, 11, "middle", g);
+}
+
+void Canvas::YAxisAt(const Plot& plot, const std::vector<std::pair<double, double>>& ticks,
+                     absl::string_view label, double label_offset) {
+  pugi::xml_node g = Group(root_, "axis y");
+  for (const auto& [y, value] : ticks) {
+    Line(plot.left, y, plot.right(), y, "#e5e5e5", 1, g);
+    Line(plot.left - 4, y, plot.left, y, "#333333", 1, g);
+    Text(plot.left - 6, y + 3.5, FormatTick(value), 10, "end", g);
+  }
+  Line(plot.left, plot.top, plot.left, plot.bottom(), "#333333", 1, g);
+  pugi::xml_node text = Text(0, 0, label, 11, "middle", g);
+  text.append_attribute("transform") =
+      absl::StrCat("translate(", Num(plot.left - label_offset), ",",
+                   Num(plot.top + plot.height / 2), ") rotate(-90)")
+          .c_str();
+}
+
+namespace {
+template <typename Scale>
+std::vector<std::pair<double, double>> Placed(const Scale& scale, const std::vector<double>& at) {
+  std::vector<std::pair<double, double>> out;
+  for (double t : at) out.push_back({scale(t), t});
+  return out;
+}
+}  // namespace
+
+void Canvas::XAxis(const Plot& plot, const LinearScale& scale, absl::string_view label, int ticks) {
+  XAxisAt(plot, Placed(scale, scale.Ticks(ticks)), label);
 }
 
 void Canvas::YAxis(const Plot& plot, const LinearScale& scale, absl::string_view label, int ticks) {
-  pugi::xml_node g = Group(root_, "axis y");
-  for (double t : scale.Ticks(ticks)) {
-    const double y = scale(t);
-    Line(plot.left, y, plot.right(), y, "#e5e5e5", 1, g);
-    Line(plot.left - 4, y, plot.left, y, "#333333", 1, g);
-    Text(plot.left - 6, y + 3.5, FormatTick(t), 10, "end", g);
-  }
-  Line(plot.left, plot.top, plot.left, plot.bottom(), "#333333", 1, g);
-  pugi::xml_node text = Text(0, 0, label, 11, "middle", g);
-  text.append_attribute("transform") =
-      absl::StrCat("translate(", Num(plot.left - 40), ",", Num(plot.top + plot.height / 2),
-                   ") rotate(-90)")
-          .c_str();
+  YAxisAt(plot, Placed(scale, scale.Ticks(ticks)), label, 40);
 }
 
 void Canvas::XLogAxis(const Plot& plot, const LogScale& scale, absl::string_view label) {
-  pugi::xml_node g = Group(root_, "axis x log");
-  for (double t : scale.Ticks()) {
-    const double x = scale(t);
-    Line(x, plot.top, x, plot.bottom(), "#e5e5e5", 1, g);
-    Text(x, plot.bottom() + 16, FormatTick(t), 10, "middle", g);
-  }
-  Line(plot.left, plot.bottom(), plot.right(), plot.bottom(), "#333333", 1, g);
-  Text(plot.left + plot.width / 2, plot.bottom() + 32, label, 11, "middle", g);
+  XAxisAt(plot, Placed(scale, scale.Ticks()), label);
 }
 
 void Canvas::YLogAxis(const Plot& plot, const LogScale& scale, absl::string_view label) {
-  pugi::xml_node g = Group(root_, "axis y log");
-  for (double t : scale.Ticks()) {
-    const double y = scale(t);
-    Line(plot.left, y, plot.right(), y, "#e5e5e5", 1, g);
-    Text(plot.left - 6, y + 3.5, FormatTick(t), 10, "end", g);
-  }
-  Line(plot.left, plot.top, plot.left, plot.bottom(), "#333333", 1, g);
-  pugi::xml_node text = Text(0, 0, label, 11, "middle", g);
-  text.append_attribute("transform") =
-      absl::StrCat("translate(", Num(plot.left - 44), ",", Num(plot.top + plot.height / 2),
-                   ") rotate(-90)")
-          .c_str();
+  YAxisAt(plot, Placed(scale, scale.Ticks()), label, 44);
 }
 
 void Canvas::Legend(double x, double y, const std::vector<std::string>& labels,

@@ -18,6 +18,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -135,6 +136,11 @@ class Canvas {
 
  private:
   pugi::xml_node Parent(pugi::xml_node parent) { return parent ? parent : root_; }
+  // Axes with ticks at (position, value) pairs.
+  void XAxisAt(const Plot& plot, const std::vector<std::pair<double, double>>& ticks,
+               absl::string_view label);
+  void YAxisAt(const Plot& plot, const std::vector<std::pair<double, double>>& ticks,
+               absl::string_view label, double label_offset);
 
   double width_, height_;
   std::string title_;

@@ -40,7 +40,7 @@
 #include "innoscope/network/v1/network.grpc.pb.h"
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
 #include "libs/index/csv.h"
-#include "pugixml.hpp"
+#include "tests/html_tables.h"
 #include "tests/integration/harness.h"
 #include "tests/shared_data.h"
 #include "tests/unit/libs/graph/mini_json.h"
@@ -502,20 +502,6 @@ TEST_F(DemoTest, ReportWritesRankingAndNetworkSummaryMarkedSynthetic) {
   EXPECT_EQ(doc->At("clusters").array.size(), 3u);
 }
 
-// The rows of <table data-table="name"> of a report page, header first.
-std::vector<std::vector<std::string>> HtmlTable(const pugi::xml_document& page,
-                                                const std::string& name) {
-  std::vector<std::vector<std::string>> rows;
-  const pugi::xpath_node table =
-      page.select_node(absl::StrCat("//table[@data-table='", name, "']").c_str());
-  for (const pugi::xpath_node& tr : table.node().select_nodes(".//tr")) {
-    std::vector<std::string> cells;
-    for (pugi::xml_node cell : tr.node().children()) cells.push_back(cell.text().get());
-    rows.push_back(std::move(cells));
-  }
-  return rows;
-}
-
 // The HTML report of the same run: the ranking table holds `innoscope
 // ranking`'s numbers (scores to the report's 2 decimals), each circle's
 // score is the sum of its members' scores, the network's 2022 nodes and
@@ -527,9 +513,8 @@ TEST_F(DemoTest, HtmlReportTablesEqualTheRankingAndTheCountedNetwork) {
       kRelationSet, " --clusters --regions CN-BJ --out '", out, "'"));
   EXPECT_THAT(printed, HasSubstr("synthetic=true"));
   const std::string html = ReadFile(out + "/index.html");
-  ASSERT_EQ(html.rfind("<!DOCTYPE html>\n", 0), 0u);
   pugi::xml_document page;
-  ASSERT_TRUE(page.load_string(html.c_str() + 16));
+  ASSERT_TRUE(LoadReportPage(html, page));
   EXPECT_THAT(html, HasSubstr("SYNTHETIC DATA"));
 
   int code = -1;

@@ -23,6 +23,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pugixml.hpp"
+#include "tests/html_tables.h"
 #include "tests/shared_data.h"
 
 namespace innoscope::cli {
@@ -36,20 +37,6 @@ std::string ReadAll(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// The rows of <table data-table="name"> as cell texts, header first.
-std::vector<std::vector<std::string>> TableRows(const pugi::xml_document& page,
-                                                const std::string& name) {
-  std::vector<std::vector<std::string>> rows;
-  const pugi::xpath_node table =
-      page.select_node(absl::StrCat("//table[@data-table='", name, "']").c_str());
-  for (const pugi::xpath_node& tr : table.node().select_nodes(".//tr")) {
-    std::vector<std::string> cells;
-    for (pugi::xml_node cell : tr.node().children()) cells.push_back(cell.text().get());
-    rows.push_back(std::move(cells));
-  }
-  return rows;
 }
 
 class ReportHtmlTest : public ::testing::Test {
@@ -80,10 +67,7 @@ class ReportHtmlTest : public ::testing::Test {
   // index.html of `out` as XML (the doctype line dropped); every chart of
   // charts/ is well-formed and has its CSV in data/.
   void LoadPage(const std::string& out, pugi::xml_document& page) {
-    std::string html = ReadAll(out + "/index.html");
-    ASSERT_EQ(html.rfind("<!DOCTYPE html>\n", 0), 0u);
-    pugi::xml_parse_result parsed = page.load_string(html.c_str() + 16);
-    ASSERT_TRUE(parsed) << parsed.description();
+    ASSERT_TRUE(testing::LoadReportPage(ReadAll(out + "/index.html"), page));
     size_t charts = 0;
     for (const auto& entry : std::filesystem::directory_iterator(out + "/charts")) {
       pugi::xml_document svg;
@@ -125,7 +109,7 @@ TEST_F(ReportHtmlTest, TablesHoldTheHandCalculationAndEveryChartIsMarkedSyntheti
       << err_;
   pugi::xml_document page;
   ASSERT_NO_FATAL_FAILURE(LoadPage(out, page));
-  const auto ranking = TableRows(page, "ranking");
+  const auto ranking = testing::HtmlTable(page, "ranking");
   ASSERT_EQ(ranking.size(), 4u);
   EXPECT_EQ(ranking[0], (std::vector<std::string>{"rank", "code", "region", "score", "D1", "D2"}));
   EXPECT_EQ(ranking[1],
@@ -133,7 +117,7 @@ TEST_F(ReportHtmlTest, TablesHoldTheHandCalculationAndEveryChartIsMarkedSyntheti
   EXPECT_EQ(ranking[2], (std::vector<std::string>{"2", "B", "北京", "50.00", "0.00", "100.00"}));
   EXPECT_EQ(ranking[3], (std::vector<std::string>{"3", "C", "Gamma", "25.00", "50.00", "0.00"}));
   // Top nodes by degree of the edge list: A has 3 edges, B and C 2, D 1.
-  const auto top = TableRows(page, "top_degree");
+  const auto top = testing::HtmlTable(page, "top_degree");
   ASSERT_EQ(top.size(), 5u);
   EXPECT_EQ(top[1][1], "A");
   EXPECT_EQ(top[1][4], "3");
@@ -198,7 +182,7 @@ TEST_F(ReportHtmlTest, AsemReportShowsCoinrPublishedScores) {
   pugi::xml_document page;
   ASSERT_NO_FATAL_FAILURE(LoadPage(out, page));
   std::map<std::string, std::vector<std::string>> shown;  // code -> row
-  const auto ranking = TableRows(page, "ranking");
+  const auto ranking = testing::HtmlTable(page, "ranking");
   ASSERT_GT(ranking.size(), 1u);
   for (const auto& row : ranking) shown[row[1]] = row;
   ASSERT_EQ(ranking[0], (std::vector<std::string>{"rank", "code", "region", "score", "Connectivity",
