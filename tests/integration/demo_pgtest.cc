@@ -565,5 +565,52 @@ TEST_F(DemoTest, HtmlReportTablesEqualTheRankingAndTheCountedNetwork) {
   }
 }
 
+// An uncertainty analysis of the run (scoring ComputeUncertainty, called
+// here) in the report: data/rank_intervals.csv holds GetUncertainty's
+// intervals to the report's 2 decimals, data/sensitivity.csv one row per
+// factor, and both charts are drawn.
+TEST_F(DemoTest, HtmlReportDrawsTheRunsUncertaintyAnalysis) {
+  auto scoring = sv1::ScoringService::NewStub(state_->scoring->Channel());
+  sv1::ComputeUncertaintyRequest request;
+  request.set_run_id(state_->run_id);
+  sv1::WeightPerturbation* weights = request.mutable_assumptions()->add_weights();
+  weights->set_level(1);
+  weights->set_fraction(0.25);
+  request.mutable_assumptions()->set_outlier_treatment(true);
+  request.set_replicates(100);
+  request.set_sensitivity_samples(16);
+  request.set_bootstrap(0);
+  request.set_seed(7);
+  grpc::ClientContext context;
+  sv1::ComputeUncertaintyResponse response;
+  grpc::Status status = scoring->ComputeUncertainty(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const sv1::Uncertainty& u = response.uncertainty();
+  ASSERT_EQ(u.regions_size(), 31);
+
+  const std::string out = state_->dir + "/html-uncertainty";
+  CliOk(absl::StrCat("report --format html --framework ", kFramework, " --period ", kPeriod,
+                     " --relation_set none --uncertainty ", u.id(), " --out '", out, "'"));
+  const index::CsvTable intervals = Table(ReadFile(out + "/data/rank_intervals.csv"));
+  ASSERT_EQ(intervals.rows.size(), static_cast<size_t>(u.regions_size()));
+  for (int i = 0; i < u.regions_size(); ++i) {
+    const sv1::RegionRankInterval& r = u.regions(i);
+    const std::vector<std::string>& row = intervals.rows[static_cast<size_t>(i)].fields;
+    EXPECT_EQ(row[0], r.region_code());
+    EXPECT_EQ(row[2], absl::StrCat(r.nominal_rank()));
+    EXPECT_EQ(row[3], absl::StrFormat("%.2f", r.median_rank()));
+    EXPECT_EQ(row[4], absl::StrFormat("%.2f", r.p05_rank()));
+    EXPECT_EQ(row[5], absl::StrFormat("%.2f", r.p95_rank()));
+  }
+  const index::CsvTable sensitivity = Table(ReadFile(out + "/data/sensitivity.csv"));
+  ASSERT_EQ(sensitivity.rows.size(), static_cast<size_t>(u.sensitivity_size()));
+  for (int i = 0; i < u.sensitivity_size(); ++i) {
+    EXPECT_EQ(sensitivity.rows[static_cast<size_t>(i)].fields[0], u.sensitivity(i).factor());
+  }
+  EXPECT_TRUE(Exists(out + "/charts/rank_intervals.svg"));
+  EXPECT_TRUE(Exists(out + "/charts/sensitivity.svg"));
+  EXPECT_FALSE(Exists(out + "/charts/network_layout.svg"));  // --relation_set none
+}
+
 }  // namespace
 }  // namespace innoscope::testing
