@@ -20,6 +20,10 @@ PACKAGES=(
   clang
   # formatting check (tests/layout/format_test.sh)
   clang-format
+  # container image and pod rehearsal (deploy/container/build.sh, tests/container):
+  # podman with runc, catatonit for the pods' pause image, debootstrap for the
+  # Debian bases where no container registry answers
+  podman runc catatonit debootstrap
 )
 
 # kubectl renders the kustomize overlays for the manifest checks

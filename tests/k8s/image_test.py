@@ -64,11 +64,21 @@ def Instructions(path):
 
 
 def Stages(instructions):
-    """{stage name: {"from": image, "steps": [(INSTRUCTION, args)]}}."""
-    stages, current = {}, None
+    """{stage name: {"from": image, "steps": [(INSTRUCTION, args)]}}.
+
+    A FROM naming a global build argument (`ARG BASE_IMAGE=...` before the
+    first FROM) starts from the argument's default, what a build without
+    --build-arg gets; deploy/container/build.sh passes bases it made itself
+    only where no registry answers."""
+    stages, current, defaults = {}, None, {}
     for word, args in instructions:
+        if word == "ARG" and current is None:
+            name, _, value = args.partition("=")
+            defaults[name.strip()] = value.strip()
         if word == "FROM":
-            parts = args.split()
+            parts = re.sub(r"\$\{(\w+)\}|\$(\w+)",
+                           lambda m: defaults.get(m.group(1) or m.group(2), m.group(0)),
+                           args).split()
             name = parts[2] if len(parts) == 3 and parts[1].upper() == "AS" else str(len(stages))
             current = stages.setdefault(name, {"from": parts[0], "steps": []})
         elif current is not None:
@@ -353,6 +363,13 @@ class ContainerfileTest(unittest.TestCase):
     def test_containerfile_builds_what_the_manifests_run_from_debian_only(self):
         problems = Problems(Stages(Instructions(CONTAINERFILE)), IgnoreAllowlist(), FACTS)
         self.assertEqual(problems, [], "\n".join(problems))
+
+    def test_base_image_arguments_resolve_to_their_defaults(self):
+        instructions = [(w, a.replace("debian:bookworm-slim", "alpine:3.20")) if w == "ARG"
+                        else (w, a) for w, a in Instructions(CONTAINERFILE)]
+        problems = Problems(Stages(instructions), IgnoreAllowlist(), FACTS)
+        self.assertIn("runtime stage starts from docker.io/library/alpine:3.20, not "
+                      "debian:bookworm-slim", problems)
 
     def test_every_planted_mistake_is_caught(self):
         for what, plant, expected in MISTAKES:
