@@ -54,6 +54,8 @@ GOLDEN_RANKING = os.path.join(SOURCE_DIR, "tests", "data", "k8s", "ranking_2022.
 FRAMEWORK = "ai_competitiveness_2023"
 MAX_IMAGE_BYTES = 200 * 1000 * 1000
 READY_WITHIN_SECONDS = 20
+# The whole run, tear-down excluded; ctest's TIMEOUT is 1200 s.
+DEADLINE_SECONDS = 1080
 # Kinds podman kube play runs (Deployment -> one pod per replica, ConfigMap ->
 # environment and volumes; Secrets become podman secrets, see PlayObjects).
 PLAYED_KINDS = ("Deployment", "ConfigMap")
@@ -548,6 +550,9 @@ def main():
 
     signal.signal(signal.SIGTERM, Interrupted)
     signal.signal(signal.SIGINT, Interrupted)
+    # Before ctest's TIMEOUT (1200 s) would kill the test without a tear-down.
+    signal.signal(signal.SIGALRM, Interrupted)
+    signal.alarm(DEADLINE_SECONDS)
     code = 0
     try:
         runner.Start()
@@ -560,6 +565,7 @@ def main():
         print("container_play: FAILED: %s" % e)
         code = 1
     finally:
+        signal.alarm(0)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
