@@ -56,9 +56,6 @@ MAX_IMAGE_BYTES = 200 * 1000 * 1000
 READY_WITHIN_SECONDS = 20
 # The whole run, tear-down excluded; ctest's TIMEOUT is 1200 s.
 DEADLINE_SECONDS = 1080
-# Kinds podman kube play runs (Deployment -> one pod per replica, ConfigMap ->
-# environment and volumes; Secrets become podman secrets, see PlayObjects).
-PLAYED_KINDS = ("Deployment", "ConfigMap")
 
 
 class Failure(Exception):
@@ -186,7 +183,8 @@ def PlayObjects(objects, play):
     """
     addresses = ServiceAddresses(objects)
     deployments = [o for o in objects if o.get("kind") == "Deployment"]
-    ports = iter(FreePorts(2 * len(deployments)))
+    ports = iter(FreePorts(sum(len(c.get("ports") or []) for d in deployments
+                               for c in d["spec"]["template"]["spec"]["containers"])))
     port_map, address_map = {}, {}
     for d in deployments:
         name = d["metadata"]["name"]
