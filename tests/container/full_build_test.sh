@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ctest label container_full (by hand, not in CI: it compiles the project
-# inside the image's build stage, about an hour on two cores):
+# inside the image's build stage, about 40 min on two cores):
 #   ctest --test-dir build -L container_full --output-on-failure
 # The full multi-stage build of deploy/container/Containerfile, tagged
 # innoscope:<commit>-full, then the same play test as the `container` label
