@@ -184,7 +184,12 @@ innoscope-recompute innoscope"
     say "building $TAG: runtime stage from the binaries of $FROM_BUILD (base $RUNTIME_IMAGE)"
     "${PODMAN_BUILD[@]}" "${ARGS[@]}" --build-context "build=$STAGE" \
       --label "innoscope.binaries=$DIGEST" --label "innoscope.source=build-dir" \
-      -t "$TAG" "$STAGE/context" >&2
+      --label "innoscope.build_dir=$FROM_BUILD" -t "$TAG" "$STAGE/context" >&2
+    # Earlier commits' images of this build folder are stale: remove them
+    # (one still in use by a container stays).
+    podman images --filter "label=innoscope.build_dir=$FROM_BUILD" \
+        --format '{{.Repository}}:{{.Tag}}' | grep -vx "localhost/$TAG" |
+      xargs -r podman rmi >/dev/null 2>&1 || true
   fi
 else
   BASE_IMAGE="$(pick_base docker.io/library/debian:bookworm localhost/innoscope-debian:bookworm)"
