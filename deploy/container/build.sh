@@ -8,9 +8,10 @@
 #                                                  binaries already built in build/
 #
 # Options:
-#   --from-build DIR   stage the six binaries of DIR (stripped) in place of the
-#                      build stage; the image is reused when one with the same
-#                      tag already holds exactly these binaries
+#   --from-build DIR   stage the five binaries of DIR (stripped: the four
+#                      services and innoscope-recompute; not the CLI) in place
+#                      of the build stage; the image is reused when one with
+#                      the same tag already holds exactly these binaries
 #   --tag TAG          image tag (default innoscope:<commit>, <commit> being
 #                      `git rev-parse --short=12 HEAD`)
 #   --jobs N           parallel compile jobs in the build stage (full build)
@@ -61,7 +62,7 @@ die() { echo "build.sh: error: $*" >&2; exit 1; }
 command -v podman >/dev/null || die "podman not found; run deploy/install-deps.sh"
 
 BINARIES=(ingest/innoscope-ingest weighting/innoscope-weighting scoring/innoscope-scoring
-          network/innoscope-network recompute/innoscope-recompute cli/innoscope)
+          network/innoscope-network recompute/innoscope-recompute)
 PODMAN_BUILD=(podman build --network=host --layers
               --ignorefile "$HERE/Containerfile.dockerignore" -f "$HERE/Containerfile"
               --label "org.opencontainers.image.revision=$COMMIT")
@@ -171,7 +172,7 @@ if [ -n "$FROM_BUILD" ]; then
   for b in "${BINARIES[@]}"; do
     [ -x "$FROM_BUILD/services/$b" ] || die "$FROM_BUILD/services/$b is not built; cmake --build \
 $FROM_BUILD --target innoscope-ingest innoscope-weighting innoscope-scoring innoscope-network \
-innoscope-recompute innoscope"
+innoscope-recompute"
     # RelWithDebInfo binaries carry their debug information: strip it, as the
     # full build's `install -s` does.
     strip --strip-unneeded -o "$STAGE/out/usr/local/bin/${b#*/}" "$FROM_BUILD/services/$b"

@@ -6,7 +6,9 @@ ctest label `container` (tests/container/CMakeLists.txt). Steps:
 1. the image: deploy/container/build.sh --from-build BUILD_DIR (runtime stage
    from the binaries built here; reused when the image of this commit already
    holds them), or the image named by INNOSCOPE_CONTAINER_IMAGE (the full build,
-   label `container_full`); it must be < 200 MB and run as the manifests' UID;
+   label `container_full`); it must be < 200 MB, run as the manifests' UID and
+   hold exactly the five binaries (four services, innoscope-recompute), not
+   the CLI;
 2. `kubectl kustomize k8s/overlays/dev`, turned into what `podman kube play`
    runs on this machine (PlayObjects below: the image reference, the database
    URL pointed at the ctest fixture's PostgreSQL in a database of its own,
@@ -18,7 +20,9 @@ ctest label `container` (tests/container/CMakeLists.txt). Steps:
    framework, 200 synthetic enterprises), the CronJob's pod spec runs once as
    a one-shot pod, and `innoscope ranking` equals the ranking the host-binary
    rehearsal (k8s_rehearsal_e2etest) produces, tests/data/k8s/ranking_2022.txt;
-4. inside the pods: the process UID is the manifests' runAsUser, the root
+4. inside the pods: /usr/local/bin holds exactly the five binaries and the
+   CLI `innoscope` is neither there nor anywhere on PATH; the process UID is
+   the manifests' runAsUser, the root
    filesystem is read-only (readOnlyRootFilesystem) while the emptyDir /tmp is
    writable, a container whose process gets SIGKILL is restarted (restart
    policy Always), and SIGTERM stops every service, exit code 0, within its
@@ -53,6 +57,10 @@ CONTAINERS_CONF = os.path.join(SOURCE_DIR, "deploy", "container", "containers.co
 GOLDEN_RANKING = os.path.join(SOURCE_DIR, "tests", "data", "k8s", "ranking_2022.txt")
 FRAMEWORK = "ai_competitiveness_2023"
 MAX_IMAGE_BYTES = 200 * 1000 * 1000
+# The image holds exactly these, in /usr/local/bin: the four services and the
+# recompute job the CronJob runs. The CLI runs on the host, never in a pod.
+IMAGE_BINARIES = sorted(["innoscope-" + s for s in manifests.SERVICES] + list(manifests.JOBS))
+BIN_DIR = "/usr/local/bin"
 READY_WITHIN_SECONDS = 20
 # The whole run, tear-down excluded; ctest's TIMEOUT is 1200 s.
 DEADLINE_SECONDS = 1080
@@ -322,11 +330,9 @@ class Runner:
             raise Failure("image %s is %d bytes, not < 200 MB" % (image, size))
         user = Podman("image", "inspect", "--format", "{{.Config.User}}", image).stdout.strip()
         binaries = Podman("run", "--rm", "--network=host", "--entrypoint", "ls", image,
-                          "/usr/local/bin").stdout.split()
-        expected = sorted(["innoscope-" + s for s in manifests.SERVICES] + list(manifests.JOBS)
-                          + [manifests.CLI])
-        if sorted(binaries) != expected:
-            raise Failure("image /usr/local/bin holds %s, expected %s" % (binaries, expected))
+                          BIN_DIR).stdout.split()
+        if sorted(binaries) != IMAGE_BINARIES:
+            raise Failure("image %s holds %s, expected %s" % (BIN_DIR, binaries, IMAGE_BINARIES))
         return image, user
 
     def Database(self):
@@ -431,6 +437,25 @@ class Runner:
             raise Failure("ranking from the pods differs from the host-binary rehearsal's (%s):\n"
                           "%s" % (GOLDEN_RANKING, ranking))
         Say("ranking 2022 equals the host-binary rehearsal's")
+
+    def Binaries(self):
+        for service, container in sorted(self.play.containers.items()):
+            listed = Podman("exec", container, "ls", BIN_DIR).stdout.split()
+            if sorted(listed) != IMAGE_BINARIES:
+                raise Failure("%s: %s in the pod holds %s, expected %s"
+                              % (service, BIN_DIR, listed, IMAGE_BINARIES))
+            cli = Podman("exec", container, "test", "-e", os.path.join(BIN_DIR, manifests.CLI),
+                         check=False)
+            if cli.returncode != 1:
+                raise Failure("%s: `test -e %s/%s` exited %d, expected 1 (absent): %s"
+                              % (service, BIN_DIR, manifests.CLI, cli.returncode, cli.stderr))
+            found = Podman("exec", container, "sh", "-c", "command -v " + manifests.CLI,
+                           check=False)
+            if found.returncode == 0 or found.stdout.strip():
+                raise Failure("%s: the CLI is on the pod's PATH at %s"
+                              % (service, found.stdout.strip()))
+        Say("every pod's %s holds exactly %s; no %s on PATH"
+            % (BIN_DIR, ", ".join(IMAGE_BINARIES), manifests.CLI))
 
     def Security(self):
         for service, container in sorted(self.play.containers.items()):
@@ -554,6 +579,7 @@ def main():
     code = 0
     try:
         runner.Start()
+        runner.Binaries()
         runner.Security()
         if shared is not None:
             runner.Flow(shared)
