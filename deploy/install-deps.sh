@@ -23,6 +23,10 @@ PACKAGES=(
   # the HTML report: CJK fonts for Chinese names, and its checks in a real browser
   # (tests/integration/report_browser_e2etest.py: headless Chromium, xmllint, PNG decoding)
   fonts-noto-cjk chromium libxml2-utils python3-pil
+  # container image and pod rehearsal (deploy/container/build.sh, tests/container):
+  # podman with runc, catatonit for the pods' pause image, debootstrap for the
+  # Debian bases where no container registry answers
+  podman runc catatonit debootstrap
 )
 
 # kubectl renders the kustomize overlays for the manifest checks

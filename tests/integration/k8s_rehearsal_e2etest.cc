@@ -413,6 +413,24 @@ TEST_F(K8sRehearsalE2eTest, CronJobCommandProducesScores) {
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(code, 0) << *outcome;
   EXPECT_EQ(*outcome, "success 9\n");
+
+  // The 2022 ranking, as `innoscope ranking` prints it. The container play
+  // test (tests/container/play_test.py) runs this same flow on the image as
+  // pods and must print the same file: tests/data/k8s/ranking_2022.txt
+  // (tests/data/k8s/README.md: how it was made).
+  auto ranking = RunCommand(
+      absl::StrCat("INNOSCOPE_STACK_FILE=/nonexistent INNOSCOPE_INGEST_ADDRESS=",
+                   processes_.at("ingest")->grpc_address(),
+                   " INNOSCOPE_SCORING_ADDRESS=", processes_.at("scoring")->grpc_address(), " ",
+                   cli, " ranking --framework ai_competitiveness_2023 --period 2022"),
+      &code);
+  ASSERT_TRUE(ranking.ok());
+  ASSERT_EQ(code, 0) << *ranking;
+  std::ofstream(dir + "/ranking_2022.txt") << *ranking;
+  std::ifstream golden_file(SourceDir() + "/tests/data/k8s/ranking_2022.txt");
+  std::stringstream golden;
+  golden << golden_file.rdbuf();
+  EXPECT_EQ(*ranking, golden.str()) << "written to " << dir << "/ranking_2022.txt";
 }
 
 }  // namespace

@@ -13,11 +13,15 @@ and checked against deploy/install-deps.sh, the built binaries (`ldd`,
   that is not needed, and through Debian's dependencies every library `ldd`
   lists;
 - it runs as a numeric non-root user, the one the manifests' runAsUser names;
-- it contains every binary a manifest runs, on PATH.
+- it contains exactly the five binaries the manifests run (the four services
+  and innoscope-recompute, which the CronJob runs), on PATH, and nothing else
+  of ours: not the CLI, which runs outside the cluster; its default command,
+  if any, is one of them.
 
 Run: ctest -R k8s_image_test, or python3 tests/k8s/image_test.py -v
 """
 
+import json
 import os
 import re
 import shlex
@@ -31,7 +35,8 @@ import manifests  # noqa: E402
 CONTAINERFILE = os.path.join(manifests.SOURCE_DIR, "deploy", "container", "Containerfile")
 IGNOREFILE = CONTAINERFILE + ".dockerignore"
 INSTALL_DEPS = os.path.join(manifests.SOURCE_DIR, "deploy", "install-deps.sh")
-BINARIES = ["innoscope-" + s for s in manifests.SERVICES] + list(manifests.JOBS) + [manifests.CLI]
+# What the image holds: the services and the recompute job, not the CLI.
+BINARIES = ["innoscope-" + s for s in manifests.SERVICES] + list(manifests.JOBS)
 # install-deps.sh packages the image build does not need: it configures with
 # -DINNOSCOPE_BUILD_TESTS=OFF -DINNOSCOPE_BUILD_BENCH=OFF.
 TEST_AND_BENCH_ONLY = {"libgtest-dev", "libgmock-dev", "libbenchmark-dev"}
@@ -64,11 +69,21 @@ def Instructions(path):
 
 
 def Stages(instructions):
-    """{stage name: {"from": image, "steps": [(INSTRUCTION, args)]}}."""
-    stages, current = {}, None
+    """{stage name: {"from": image, "steps": [(INSTRUCTION, args)]}}.
+
+    A FROM naming a global build argument (`ARG BASE_IMAGE=...` before the
+    first FROM) starts from the argument's default, what a build without
+    --build-arg gets; deploy/container/build.sh passes bases it made itself
+    only where no registry answers."""
+    stages, current, defaults = {}, None, {}
     for word, args in instructions:
+        if word == "ARG" and current is None:
+            name, _, value = args.partition("=")
+            defaults[name.strip()] = value.strip()
         if word == "FROM":
-            parts = args.split()
+            parts = re.sub(r"\$\{(\w+)\}|\$(\w+)",
+                           lambda m: defaults.get(m.group(1) or m.group(2), m.group(0)),
+                           args).split()
             name = parts[2] if len(parts) == 3 and parts[1].upper() == "AS" else str(len(stages))
             current = stages.setdefault(name, {"from": parts[0], "steps": []})
         elif current is not None:
@@ -283,6 +298,20 @@ def Problems(stages, ignored_allowlist, facts):
     if not facts.commands <= set(BINARIES):
         problems.append("manifests run %s, which the image does not contain"
                         % sorted(facts.commands - set(BINARIES)))
+    if set(BINARIES) - facts.commands:
+        problems.append("the image is to hold %s, which no manifest runs"
+                        % sorted(set(BINARIES) - facts.commands))
+    for word in ("ENTRYPOINT", "CMD"):
+        args = [a for w, a in runtime["steps"] if w == word]
+        if not args:
+            continue
+        try:
+            argv = json.loads(args[-1])
+        except ValueError:
+            argv = None
+        if not isinstance(argv, list) or not argv or argv[0] not in BINARIES:
+            problems.append("runtime %s %s: not an exec-form command of a binary in the image "
+                            "%s" % (word, args[-1], BINARIES))
     return problems
 
 
@@ -334,6 +363,21 @@ MISTAKES = [
     ("a binary left out",
      lambda s, i: _Replace(s, "build", "/build/services/network/innoscope-network", ""),
      "does not install"),
+    ("the CLI built into the image",
+     lambda s, i: _Replace(s, "build", "innoscope-recompute ", "innoscope-recompute innoscope "),
+     "build stage does not build exactly"),
+    ("the CLI installed into the image",
+     lambda s, i: _Replace(s, "build", "/build/services/recompute/innoscope-recompute",
+                           "/build/services/recompute/innoscope-recompute "
+                           "/build/services/cli/innoscope"),
+     "does not install"),
+    ("the CLI as the default command",
+     lambda s, i: s["runtime"]["steps"].append(("CMD", '["innoscope", "--help"]')),
+     "runtime CMD [\"innoscope\", \"--help\"]: not an exec-form command of a binary in the "
+     "image"),
+    ("a shell-form default command",
+     lambda s, i: s["runtime"]["steps"].append(("ENTRYPOINT", "innoscope-ingest")),
+     "runtime ENTRYPOINT innoscope-ingest: not an exec-form command"),
     ("running as root",
      lambda s, i: _Replace(s, "runtime", "10001:10001", "root"),
      "runtime USER 'root' is not a numeric non-root UID"),
@@ -353,6 +397,13 @@ class ContainerfileTest(unittest.TestCase):
     def test_containerfile_builds_what_the_manifests_run_from_debian_only(self):
         problems = Problems(Stages(Instructions(CONTAINERFILE)), IgnoreAllowlist(), FACTS)
         self.assertEqual(problems, [], "\n".join(problems))
+
+    def test_base_image_arguments_resolve_to_their_defaults(self):
+        instructions = [(w, a.replace("debian:bookworm-slim", "alpine:3.20")) if w == "ARG"
+                        else (w, a) for w, a in Instructions(CONTAINERFILE)]
+        problems = Problems(Stages(instructions), IgnoreAllowlist(), FACTS)
+        self.assertIn("runtime stage starts from docker.io/library/alpine:3.20, not "
+                      "debian:bookworm-slim", problems)
 
     def test_every_planted_mistake_is_caught(self):
         for what, plant, expected in MISTAKES:
