@@ -62,7 +62,7 @@ std::string CallerIdentityFrom(const grpc::AuthContext* auth_context,
   return kAnonymousIdentity;
 }
 
-std::string CallerIdentity(const grpc::ServerContext& context) {
+std::string CallerIdentity(const grpc::ServerContextBase& context) {
   std::shared_ptr<const grpc::AuthContext> auth_context = context.auth_context();
   return CallerIdentityFrom(auth_context.get(), context.client_metadata());
 }

@@ -27,7 +27,7 @@ namespace innoscope::server {
 inline constexpr char kAnonymousIdentity[] = "anonymous";
 
 // The caller of the call `context` serves.
-std::string CallerIdentity(const grpc::ServerContext& context);
+std::string CallerIdentity(const grpc::ServerContextBase& context);
 
 // The same from its parts: the peer's authentication context (nullptr on a
 // plaintext connection) and the client's metadata. The auth metadata

@@ -256,6 +256,7 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
       for (absl::string_view line : absl::StrSplit(p->stdout_, '\n')) {
         if (absl::ConsumePrefix(&line, "grpc_address=")) p->grpc_address_ = std::string(line);
         if (absl::ConsumePrefix(&line, "metrics_address=")) p->metrics_address_ = std::string(line);
+        if (absl::ConsumePrefix(&line, "health_address=")) p->health_address_ = std::string(line);
       }
     }
     if (!p->grpc_address_.empty() && !p->metrics_address_.empty()) return p;
