@@ -121,8 +121,8 @@ int main(int argc, char** argv) {
     // Without it channels to one address share a subchannel, i.e. one TCP
     // connection: 16 clients are 16 connections (16 TLS sessions).
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    auto channel = grpc::CreateCustomChannel(
-        address, innoscope::server::ChannelCredentials(security), args);
+    auto channel =
+        grpc::CreateCustomChannel(address, innoscope::server::ChannelCredentials(security), args);
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
       Die(absl::StrCat("cannot connect to ", address));
     }
@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
       all.size(), Percentile(all, 0.90), Percentile(all, 0.999), all.empty() ? 0 : all.back());
   const bool pass = p99 < kTargetP99Ms && errors == 0;
   std::printf("bench %s_p99_ms=%.3f p50_ms=%.3f rps=%.1f errors=%lld requests=%zu %s\n",
-              name.c_str(), p99, p50, static_cast<double>(all.size()) / elapsed.count(), static_cast<long long>(errors.load()),
-      all.size(), pass ? "PASS" : "FAIL");
+              name.c_str(), p99, p50, static_cast<double>(all.size()) / elapsed.count(),
+              static_cast<long long>(errors.load()), all.size(), pass ? "PASS" : "FAIL");
   return 0;
 }

@@ -47,6 +47,20 @@ def Policy(objects, name):
     return Obj(objects, "NetworkPolicy", name)["spec"]
 
 
+def AssertEveryMistakeCaught(test, mistakes, rendered, overlay):
+    """Plants each mistake in a copy of `rendered` and asserts the checker
+    reports it (with the expectations of `overlay`)."""
+    for what, plant, expected in mistakes:
+        with test.subTest(mistake=what):
+            objects = copy.deepcopy(rendered)
+            plant(objects)
+            problems = manifests.Check(objects, manifests.Binaries(),
+                                       manifests.OVERLAY_EXPECTATIONS[overlay])
+            test.assertTrue(any(expected in p for p in problems),
+                            "expected a problem containing %r, got:\n%s"
+                            % (expected, "\n".join(problems) or "(none)"))
+
+
 # Each mistake: (what, how to plant it in the rendered dev overlay, a phrase
 # the checker's report must contain).
 def _DropRule(objects, policy, index):
@@ -311,15 +325,7 @@ class ShardedRecomputeTest(unittest.TestCase):
                 self.assertEqual(_RecomputeLaunch(objects).flags["shard_count"], "1")
 
     def test_every_planted_sharding_mistake_is_caught(self):
-        for what, plant, expected in SHARD_MISTAKES:
-            with self.subTest(mistake=what):
-                objects = copy.deepcopy(Sharded("dev"))
-                plant(objects)
-                problems = manifests.Check(objects, manifests.Binaries(),
-                                           manifests.OVERLAY_EXPECTATIONS["dev"])
-                self.assertTrue(any(expected in p for p in problems),
-                                "expected a problem containing %r, got:\n%s"
-                                % (expected, "\n".join(problems) or "(none)"))
+        AssertEveryMistakeCaught(self, SHARD_MISTAKES, Sharded("dev"), "dev")
 
 
 # Mistakes in the transport security of the prod overlay (k8s/components/tls
@@ -407,15 +413,7 @@ class TransportSecurityTest(unittest.TestCase):
             self.assertEqual(launch.flags["reflection"], "true")
 
     def test_every_planted_transport_mistake_is_caught(self):
-        for what, plant, expected in TLS_MISTAKES:
-            with self.subTest(mistake=what):
-                objects = copy.deepcopy(RENDERED["prod"])
-                plant(objects)
-                problems = manifests.Check(objects, manifests.Binaries(),
-                                           manifests.OVERLAY_EXPECTATIONS["prod"])
-                self.assertTrue(any(expected in p for p in problems),
-                                "expected a problem containing %r, got:\n%s"
-                                % (expected, "\n".join(problems) or "(none)"))
+        AssertEveryMistakeCaught(self, TLS_MISTAKES, RENDERED["prod"], "prod")
 
 
 class RenderTest(unittest.TestCase):
@@ -454,15 +452,7 @@ class CheckerSelfTest(unittest.TestCase):
     """Each mistake planted in the dev overlay is reported."""
 
     def test_every_planted_mistake_is_caught(self):
-        for what, plant, expected in MISTAKES:
-            with self.subTest(mistake=what):
-                objects = copy.deepcopy(RENDERED["dev"])
-                plant(objects)
-                problems = manifests.Check(objects, manifests.Binaries(),
-                                           manifests.OVERLAY_EXPECTATIONS["dev"])
-                self.assertTrue(any(expected in p for p in problems),
-                                "expected a problem containing %r, got:\n%s"
-                                % (expected, "\n".join(problems) or "(none)"))
+        AssertEveryMistakeCaught(self, MISTAKES, RENDERED["dev"], "dev")
 
     def test_prod_database_policy_must_match_the_external_database(self):
         objects = copy.deepcopy(RENDERED["prod"])
