@@ -345,24 +345,26 @@ def _DropPort(objects, name, port):
     c["ports"] = [p for p in c["ports"] if p["name"] != port]
 
 
+def _ServerEnv(name, variable, value):
+    """Plants `variable`=`value` in Deployment `name`'s server container."""
+    return lambda o: SetEnv(Container(o, "Deployment", name), variable, value)
+
+
 TLS_MISTAKES = [
-    ("a service left plaintext",
-     lambda o: SetEnv(Container(o, "Deployment", "weighting"), "INNOSCOPE_TLS_CERT_FILE", ""),
+    ("a service left plaintext", _ServerEnv("weighting", "INNOSCOPE_TLS_CERT_FILE", ""),
      "Deployment/weighting container server: serves plaintext gRPC"),
     ("client certificates not required",
-     lambda o: SetEnv(Container(o, "Deployment", "ingest"), "INNOSCOPE_TLS_CLIENT_CA_FILE", ""),
+     _ServerEnv("ingest", "INNOSCOPE_TLS_CLIENT_CA_FILE", ""),
      "Deployment/ingest container server: does not require client certificates"),
     ("a service calling its upstream in plaintext",
-     lambda o: SetEnv(Container(o, "Deployment", "scoring"), "INNOSCOPE_TLS_CA_FILE", ""),
+     _ServerEnv("scoring", "INNOSCOPE_TLS_CA_FILE", ""),
      "Deployment/scoring container server: calls its upstreams in plaintext"),
     ("the recompute job without a client certificate",
      lambda o: SetEnv(_CronJobContainer(o), "INNOSCOPE_TLS_CERT_FILE", None),
      "CronJob/recompute container recompute: presents no client certificate"),
-    ("role checks off",
-     lambda o: SetEnv(Container(o, "Deployment", "network"), "INNOSCOPE_AUTH_FILE", ""),
+    ("role checks off", _ServerEnv("network", "INNOSCOPE_AUTH_FILE", ""),
      "Deployment/network container server: runs without --auth_file"),
-    ("reflection in production",
-     lambda o: SetEnv(Container(o, "Deployment", "ingest"), "INNOSCOPE_REFLECTION", "true"),
+    ("reflection in production", _ServerEnv("ingest", "INNOSCOPE_REFLECTION", "true"),
      "Deployment/ingest container server: serves reflection"),
     ("a probe on the TLS port",
      lambda o: _Set(Container(o, "Deployment", "ingest")["readinessProbe"]["grpc"], "port",
