@@ -47,6 +47,15 @@ RECOMPUTE = "innoscope-recompute"
 JOBS = (RECOMPUTE,)
 RECOMPUTE_COMMAND = [RECOMPUTE, "--config", "/etc/innoscope/recompute.yaml"]
 
+# Flags naming where a binary listens; every other <name>_address flag is
+# the address of an upstream service.
+LISTEN_ADDRESS_FLAGS = ("grpc_address", "metrics_address", "health_address")
+
+
+def IsUpstreamFlag(flag: str) -> bool:
+    return flag.endswith("_address") and flag not in LISTEN_ADDRESS_FLAGS
+
+
 # Health entries (libs/server/service_host.cc): "" and the gRPC service name
 # for liveness/startup, "readiness" for readiness.
 READINESS_ENTRY = "readiness"
@@ -693,8 +702,7 @@ def CheckUpstreams(objects, launches: List[Launch], problems):
     for launch in launches:
         where = "%s container %s" % (Name(launch.workload), launch.container["name"])
         for flag, value in sorted(launch.flags.items()):
-            if not flag.endswith("_address") or flag in ("grpc_address", "metrics_address",
-                                                          "health_address"):
+            if not IsUpstreamFlag(flag):
                 continue
             upstream = flag[:-len("_address")]
             landed, reason = ServiceTarget(objects, value, Namespace(launch.workload))
@@ -856,8 +864,7 @@ def CheckTransport(objects, launches: List[Launch], expect: Expectations, proble
             if is_server and str(flags.get("reflection", "false")).lower() in ("true", "1"):
                 problems.append("%s: serves reflection in an overlay meant for production"
                                 % where)
-            calls = [f for f in flags if f.endswith("_address") and f not in (
-                "grpc_address", "metrics_address", "health_address") and flags[f]]
+            calls = [f for f in flags if IsUpstreamFlag(f) and flags[f]]
             if calls and not flags.get("tls_ca_file"):
                 problems.append("%s: calls its upstreams in plaintext (no --tls_ca_file)" % where)
             if calls and not is_server and not flags.get("tls_cert_file"):
@@ -1143,7 +1150,7 @@ def ExpectedFlows(objects, launches: List[Launch], endpoints: List[Endpoint],
         src = launch.workload["metadata"]["name"]
         where = "%s container %s" % (Name(launch.workload), launch.container["name"])
         for flag, value in launch.flags.items():
-            if flag.endswith("_address") and flag not in ("grpc_address", "metrics_address"):
+            if IsUpstreamFlag(flag):
                 Add(src, value, "--" + flag, where, report=False)
         url = launch.flags.get("database_url", "")
         if isinstance(url, External):
@@ -1248,13 +1255,12 @@ def Plan(objects: List[dict], binaries: Binaries) -> dict:
     addresses, services, recompute = {}, {}, None
     for launch in launches:
         for flag, value in launch.flags.items():
-            if flag.endswith("_address") and flag not in ("grpc_address", "metrics_address"):
+            if IsUpstreamFlag(flag):
                 addresses[value] = flag[:-len("_address")]
         entry = {"binary": launch.help.command[0], "args": launch.argv,
                  "env": {k: str(v) for k, v in launch.env.items()},
                  "upstreams": sorted(
-                     f[:-len("_address")] for f in launch.flags
-                     if f.endswith("_address") and f not in ("grpc_address", "metrics_address"))}
+                     f[:-len("_address")] for f in launch.flags if IsUpstreamFlag(f))}
         if launch.service:
             entry["name"] = launch.service
             services[launch.service] = entry
