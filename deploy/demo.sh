@@ -8,7 +8,10 @@
 # INNOSCOPE_STACK_DIR (the stack's state, default <checkout>/.local/stack),
 # INNOSCOPE_RESULTS_DIR (default <checkout>/results/demo),
 # INNOSCOPE_DEMO_SKIP_BUILD=1 (skip the dependency check and the build; the
-# binaries must exist: tests/integration/demo_script_e2etest.sh).
+# binaries must exist: tests/integration/demo_script_e2etest.sh),
+# INNOSCOPE_STACK_TLS=1 (the stack with mutual TLS and roles, stack.sh
+# start --tls; the CLI and the job read their certificate from the stack
+# file, so every command below is the same).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${INNOSCOPE_BUILD_DIR:-$ROOT/build}"

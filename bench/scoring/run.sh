@@ -7,6 +7,7 @@
 #   bench score_mc_31x24_10000 ours_s=… peer_s=… ratio=…
 #   bench score_mc_3000x300_1000 ours_s=… peer_s=… ratio=…
 #   bench score_get_ranking_p99_ms=… p50_ms=… rps=… errors=… requests=… PASS|FAIL
+#   bench score_get_ranking_mtls_p99_ms=… p50_ms=… rps=… errors=… requests=… PASS|FAIL
 #
 # Cases (bench_scoring generate, fixed seed, into build/bench-data/scoring):
 # "large", 3,000 regions x 300 indicators in 30 groups and 6 pillars under
@@ -36,6 +37,9 @@
 #   score --framework bss --period 2023`, then bench_ranking_load: 16
 #   clients (16 connections), 500 requests/s in all, open loop, 20 s,
 #   varying node, top N and page. PASS when p99 < 10 ms without errors.
+#   Then the same stack restarted with --tls (mutual TLS, auth file; the
+#   data and the run stay) and the same load over mutual TLS with the
+#   stack's client certificate: the _mtls line, same target.
 #
 # Usage: bench/scoring/run.sh [--skip-large] [--skip-load] [--keep]
 #   --skip-large  no large case (pipeline and mc 3000x300)
@@ -142,4 +146,14 @@ nodes=$(awk -F, 'NR > 1 && ($1 == 2 || $1 == 3) { print $2 }
         paste -sd, -)
 say "GetRanking load on $run_id: 16 clients, 500/s, ${LOAD_SECONDS} s, nodes $nodes ..."
 "$BUILD/bench/scoring/bench_ranking_load" "$INNOSCOPE_SCORING_ADDRESS" "$run_id" "$nodes" \
+  16 500 "$LOAD_SECONDS"
+
+say "restarting the stack with mutual TLS (stack.sh restart --tls) ..."
+"$ROOT/deploy/local/stack.sh" restart --tls >&2
+# shellcheck disable=SC1091
+source "$INNOSCOPE_STACK_FILE"
+say "GetRanking load over mutual TLS: 16 clients, 500/s, ${LOAD_SECONDS} s ..."
+INNOSCOPE_TLS_CA_FILE="$INNOSCOPE_TLS_CA_FILE" INNOSCOPE_TLS_CERT_FILE="$INNOSCOPE_TLS_CERT_FILE" \
+  INNOSCOPE_TLS_KEY_FILE="$INNOSCOPE_TLS_KEY_FILE" \
+  "$BUILD/bench/scoring/bench_ranking_load" "$INNOSCOPE_SCORING_ADDRESS" "$run_id" "$nodes" \
   16 500 "$LOAD_SECONDS"

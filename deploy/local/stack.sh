@@ -3,6 +3,9 @@
 # all on free loopback ports, nothing installed as a system service.
 #
 #   deploy/local/stack.sh start      PostgreSQL + ingest, weighting, scoring, network
+#   deploy/local/stack.sh start --tls  the same with mutual TLS and an auth file:
+#                        a CA and certificates under <stack>/tls (deploy/local/certs.sh),
+#                        the CLI's certificate in addresses.env (docs/security.md)
 #   deploy/local/stack.sh stop       stop everything this stack started
 #   deploy/local/stack.sh status     what is running
 #   deploy/local/stack.sh restart
@@ -15,6 +18,7 @@
 #                        holds pg/ (the data directory), logs, pid files and
 #                        addresses.env, which the CLI and tests read.
 #   INNOSCOPE_BUILD_DIR  where the service binaries were built (default: <checkout>/build)
+#   INNOSCOPE_STACK_TLS  1: start and restart as with --tls
 #   INNOSCOPE_PG_OPTIONS extra PostgreSQL server options appended at pg-start,
 #                        e.g. "-c shared_preload_libraries=pg_stat_statements"
 #                        (bench/ingest/run.sh PROFILE=1)
@@ -30,6 +34,8 @@ PG_DIR="$STACK_DIR/pg"
 ADDRESSES="$STACK_DIR/addresses.env"
 PG_ENV="$STACK_DIR/pg.env"
 SERVICES=(ingest weighting scoring network)
+TLS_DIR="$STACK_DIR/tls"
+TLS="${INNOSCOPE_STACK_TLS:-0}"
 
 say() { echo "stack: $*"; }
 die() { echo "stack: error: $*" >&2; exit 1; }
@@ -130,10 +136,17 @@ start_service() {
   [ -x "$bin" ] || die "$bin not built; run: cmake -S $ROOT -B $BUILD_DIR -G Ninja && ninja -C $BUILD_DIR"
   local out="$STACK_DIR/$name.out" log="$STACK_DIR/$name.log"
   : >"$out"
+  local security=(--reflection --health_address=127.0.0.1:0)
+  if [ "$TLS" = 1 ]; then
+    # Mutual TLS; the service's certificate also identifies it to upstreams.
+    security+=(--tls_cert_file="$TLS_DIR/$name.crt" --tls_key_file="$TLS_DIR/$name.key"
+               --tls_client_ca_file="$TLS_DIR/ca.crt" --tls_ca_file="$TLS_DIR/ca.crt"
+               --auth_file="$TLS_DIR/auth.csv")
+  fi
   # shellcheck disable=SC1090
   DATABASE_URL="$(grep ^DATABASE_URL "$PG_ENV" | cut -d= -f2-)" \
     setsid "$bin" --grpc_address=127.0.0.1:0 --metrics_address=127.0.0.1:0 \
-      --drain_seconds=0.5 "$@" >"$out" 2>"$log" </dev/null &
+      --drain_seconds=0.5 "${security[@]}" "$@" >"$out" 2>"$log" </dev/null &
   echo $! >"$STACK_DIR/$name.pid"
   for _ in $(seq 1 600); do
     if grep -q '^metrics_address=' "$out"; then
@@ -144,6 +157,8 @@ start_service() {
       upper=$(echo "$name" | tr a-z A-Z)
       echo "INNOSCOPE_${upper}_ADDRESS=$grpc" >>"$ADDRESSES.tmp"
       echo "INNOSCOPE_${upper}_METRICS_ADDRESS=$metrics" >>"$ADDRESSES.tmp"
+      echo "INNOSCOPE_${upper}_HEALTH_ADDRESS=$(grep '^health_address=' "$out" | cut -d= -f2)" \
+        >>"$ADDRESSES.tmp"
       say "$name serving gRPC on $grpc, metrics on $metrics"
       eval "ADDR_$name=$grpc"
       return 0
@@ -172,6 +187,25 @@ services_stop() {
   rm -f "$ADDRESSES"
 }
 
+# The CA, one certificate per workload (SPIFFE URI SAN
+# spiffe://innoscope/<name>) and the auth file granting each the least role
+# it needs: weighting reads ingest; scoring reads ingest and computes weight
+# sets in weighting (writer); network writes the indicators it derives into
+# ingest (writer); the recompute job publishes (operator); the CLI is the
+# local operator's (admin).
+tls_setup() {
+  "$ROOT/deploy/local/certs.sh" stack "$TLS_DIR" "${SERVICES[@]}" recompute cli
+  cat >"$TLS_DIR/auth.csv" <<CSV
+identity,role
+san:spiffe://innoscope/weighting,reader
+san:spiffe://innoscope/scoring,writer
+san:spiffe://innoscope/network,writer
+san:spiffe://innoscope/recompute,operator
+san:spiffe://innoscope/cli,admin
+CSV
+  say "mutual TLS: CA and certificates in $TLS_DIR, roles in $TLS_DIR/auth.csv"
+}
+
 start() {
   pg_start
   services_stop
@@ -180,6 +214,16 @@ start() {
     echo "# Written by deploy/local/stack.sh start; read by the innoscope CLI and tests."
     cat "$PG_ENV" | grep -v '^#'
   } >"$ADDRESSES.tmp"
+  if [ "$TLS" = 1 ]; then
+    tls_setup
+    # The CLI's and the recompute job's credentials (flags win over these).
+    {
+      echo "INNOSCOPE_STACK_TLS=1"
+      echo "INNOSCOPE_TLS_CA_FILE=$TLS_DIR/ca.crt"
+      echo "INNOSCOPE_TLS_CERT_FILE=$TLS_DIR/cli.crt"
+      echo "INNOSCOPE_TLS_KEY_FILE=$TLS_DIR/cli.key"
+    } >>"$ADDRESSES.tmp"
+  fi
   start_service ingest
   start_service weighting --ingest_address="$ADDR_ingest"
   start_service network --ingest_address="$ADDR_ingest"
@@ -200,6 +244,7 @@ status() {
   done
 }
 
+if [ "${2:-}" = "--tls" ]; then TLS=1; fi
 case "${1:-}" in
   start) start ;;
   stop) services_stop; pg_stop ;;
@@ -208,5 +253,5 @@ case "${1:-}" in
   pg-start) pg_start ;;
   pg-stop) pg_stop ;;
   reset) services_stop; pg_stop; rm -rf "$STACK_DIR"; say "removed $STACK_DIR" ;;
-  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -5,7 +5,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/clients/stack_file.h"
-#include "libs/server/health_client.h"
 
 namespace innoscope::clients {
 
@@ -31,11 +30,20 @@ absl::StatusOr<std::string> ServiceAddress(const config::ParsedFlags& flags,
   return it->second;
 }
 
+absl::StatusOr<server::ChannelSecurity> ClientSecurity(const config::ParsedFlags& flags) {
+  std::map<std::string, std::string> stack;
+  absl::StatusOr<std::map<std::string, std::string>> read = ReadStackFile(flags.Get("stack_file"));
+  if (read.ok()) stack = *std::move(read);
+  return server::ChannelSecurityFromFlags(flags, stack);
+}
+
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceChannel(const config::ParsedFlags& flags,
                                                               const std::string& service) {
   absl::StatusOr<std::string> address = ServiceAddress(flags, service);
   if (!address.ok()) return address.status();
-  return server::MakeChannel(*address);
+  absl::StatusOr<server::ChannelSecurity> security = ClientSecurity(flags);
+  if (!security.ok()) return security.status();
+  return server::MakeChannel(*address, *security);
 }
 
 }  // namespace innoscope::clients

@@ -7,6 +7,7 @@
 //
 //   config::FlagSet flags("innoscope-recompute", "...");
 //   flags.Add("stack_file", ".local/stack/addresses.env", "...");
+//   server::AddChannelSecurityFlags(flags);
 //   for (const std::string& s : ServiceNames()) flags.Add(s + "_address", "", "...");
 //   ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> ingest, ServiceChannel(parsed, "ingest"));
 
@@ -17,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/channel.h"
 #include "libs/config/flags.h"
+#include "libs/server/channel_security.h"
 
 namespace innoscope::clients {
 
@@ -31,7 +33,14 @@ const std::vector<std::string>& ServiceNames();
 absl::StatusOr<std::string> ServiceAddress(const config::ParsedFlags& flags,
                                            const std::string& service);
 
-// A channel to the service, after resolving its address.
+// How to secure the channels: the flags of server::AddChannelSecurityFlags
+// (--tls_ca_file, --tls_cert_file, --tls_key_file, --tls_server_name,
+// --auth_token_file, or their INNOSCOPE_* variables), else the same
+// INNOSCOPE_* keys of the stack file (deploy/local/stack.sh --tls writes
+// them), else plaintext.
+absl::StatusOr<server::ChannelSecurity> ClientSecurity(const config::ParsedFlags& flags);
+
+// A channel to the service, after resolving its address and security.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ServiceChannel(const config::ParsedFlags& flags,
                                                               const std::string& service);
 

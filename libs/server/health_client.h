@@ -20,8 +20,9 @@ namespace innoscope::server {
 absl::StatusOr<bool> CheckServing(const std::shared_ptr<grpc::Channel>& channel,
                                   const std::string& service, absl::Duration timeout);
 
-// An insecure channel to HOST:PORT (in-cluster traffic; TLS terminates at the
-// mesh or ingress, see docs/operations.md).
+// A plaintext channel to HOST:PORT (the local stack without --tls, health
+// ports); MakeChannel(address, ChannelSecurity) in channel_security.h makes
+// TLS channels.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
 
 }  // namespace innoscope::server

@@ -158,7 +158,17 @@ ServerMetrics::ServerMetrics(prometheus::Registry& registry, const std::string& 
                           .Name("innoscope_database_ready")
                           .Help("1 when the last database probe succeeded.")
                           .Register(registry)
-                          .Add({})) {
+                          .Add({})),
+      auth_enabled_(prometheus::BuildGauge()
+                        .Name("innoscope_auth_enabled")
+                        .Help("1 when every RPC is checked against --auth_file, 0 when the "
+                              "server runs open.")
+                        .Register(registry)
+                        .Add({})),
+      auth_denied_(prometheus::BuildCounter()
+                       .Name("innoscope_auth_denied_total")
+                       .Help("RPCs refused before reaching the service, by reason.")
+                       .Register(registry)) {
   prometheus::BuildGauge()
       .Name("process_start_time_seconds")
       .Help("Start time of the process since unix epoch in seconds.")
@@ -218,6 +228,13 @@ void ServerMetrics::UpdateProcess() {
 }
 
 void ServerMetrics::SetDatabaseReady(bool ready) { database_ready_.Set(ready ? 1 : 0); }
+
+void ServerMetrics::SetAuthEnabled(bool enabled) { auth_enabled_.Set(enabled ? 1 : 0); }
+
+void ServerMetrics::AuthDenied(const std::string& service, const std::string& method,
+                               const std::string& reason) {
+  auth_denied_.Add({{"service", service}, {"method", method}, {"reason", reason}}).Increment();
+}
 
 grpc::experimental::Interceptor* MetricsInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {

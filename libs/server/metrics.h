@@ -16,6 +16,10 @@
 // innoscope_db_pool_{max,open,in_use,waiting}_connections,
 // innoscope_db_pool_opened_total, innoscope_db_pool_failed_total,
 // innoscope_database_ready.
+//
+// Authorisation (libs/server/authorization.h): innoscope_auth_enabled (0 when
+// the server runs without --auth_file), innoscope_auth_denied_total{service,
+// method,reason}.
 
 #include <memory>
 #include <string>
@@ -48,6 +52,10 @@ class ServerMetrics {
   void UpdateProcess();
   void SetDatabaseReady(bool ready);
 
+  // Called at start and by the authoriser.
+  void SetAuthEnabled(bool enabled);
+  void AuthDenied(const std::string& service, const std::string& method, const std::string& reason);
+
  private:
   prometheus::Family<prometheus::Counter>& started_;
   prometheus::Family<prometheus::Counter>& handled_;
@@ -60,6 +68,8 @@ class ServerMetrics {
   prometheus::Counter& pool_failed_;
   prometheus::Gauge& resident_memory_;
   prometheus::Gauge& database_ready_;
+  prometheus::Gauge& auth_enabled_;
+  prometheus::Family<prometheus::Counter>& auth_denied_;
   double pool_opened_seen_ = 0;
   double pool_failed_seen_ = 0;
 };

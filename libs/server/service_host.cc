@@ -13,10 +13,14 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
+#include "libs/server/audit.h"
+#include "libs/server/authorization.h"
 #include "libs/server/grpc_status.h"
 #include "libs/server/health_client.h"
 #include "libs/server/metrics.h"
@@ -127,6 +131,101 @@ class Monitor {
   std::thread thread_;
 };
 
+// Health status set on several servers at once (the main port and the
+// plaintext health port answer the same).
+class HealthFanout final : public grpc::HealthCheckServiceInterface {
+ public:
+  void Add(grpc::HealthCheckServiceInterface* target) { targets_.push_back(target); }
+  void SetServingStatus(const std::string& name, bool serving) override {
+    for (auto* t : targets_) t->SetServingStatus(name, serving);
+  }
+  void SetServingStatus(bool serving) override {
+    for (auto* t : targets_) t->SetServingStatus(serving);
+  }
+  void Shutdown() override {
+    for (auto* t : targets_) t->Shutdown();
+  }
+
+ private:
+  std::vector<grpc::HealthCheckServiceInterface*> targets_;
+};
+
+// The credentials of the main port: plaintext, TLS, or mutual TLS, with
+// the authoriser when there is an auth file. Certificate files are watched
+// by gRPC's provider and re-read when they change; connections already
+// open keep their session.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
+    const ServiceConfig& c, const RoleTable& roles, ServerMetrics& metrics) {
+  if (c.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
+  const unsigned refresh = static_cast<unsigned>(c.tls_refresh_seconds);
+  std::shared_ptr<grpc::experimental::CertificateProviderInterface> provider;
+  if (c.tls_client_ca_file.empty()) {
+    provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        c.tls_key_file, c.tls_cert_file, refresh);
+  } else {
+    provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        c.tls_key_file, c.tls_cert_file, c.tls_client_ca_file, refresh);
+  }
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (c.tls_client_ca_file.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  std::shared_ptr<grpc::ServerCredentials> credentials =
+      grpc::experimental::TlsServerCredentials(options);
+  if (!c.auth_file.empty()) {
+    ASSIGN_OR_RETURN(std::shared_ptr<Authorizer> authorizer,
+                     Authorizer::Create(roles, c.auth_file, c.auth_reload, &metrics));
+    credentials->SetAuthMetadataProcessor(authorizer);
+  }
+  return credentials;
+}
+
+// The transport and authorisation part of the configuration.
+absl::Status ReadSecurityConfig(const config::ParsedFlags& flags, ServiceConfig& c) {
+  c.tls_cert_file = flags.Get("tls_cert_file");
+  c.tls_key_file = flags.Get("tls_key_file");
+  c.tls_client_ca_file = flags.Get("tls_client_ca_file");
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert_file and --tls_key_file go together: set both or neither");
+  }
+  if (!c.tls_client_ca_file.empty() && c.tls_cert_file.empty()) {
+    return absl::InvalidArgumentError("--tls_client_ca_file needs --tls_cert_file");
+  }
+  for (const char* flag : {"tls_cert_file", "tls_key_file", "tls_client_ca_file", "auth_file"}) {
+    if (!flags.Get(flag).empty()) RETURN_IF_ERROR(CheckReadableFile(flag, flags.Get(flag)));
+  }
+  ASSIGN_OR_RETURN(int64_t refresh, flags.GetInt("tls_refresh_seconds", 1, 3600));
+  c.tls_refresh_seconds = static_cast<int>(refresh);
+  c.health_address = flags.Get("health_address");
+  if (!c.health_address.empty()) {
+    RETURN_IF_ERROR(config::ParseHostPort("health_address", c.health_address).status());
+  }
+  ASSIGN_OR_RETURN(c.reflection, flags.GetBool("reflection"));
+  c.auth_file = flags.Get("auth_file");
+  if (!c.auth_file.empty() && c.tls_cert_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--auth_file needs --tls_cert_file: identities (certificates, bearer tokens) are only "
+        "trusted over TLS");
+  }
+  ASSIGN_OR_RETURN(c.auth_reload, flags.GetSeconds("auth_reload_seconds"));
+  ChannelSecurity& u = c.upstream_security;
+  u.ca_file = flags.Get("tls_ca_file");
+  u.server_name = flags.Get("tls_server_name");
+  u.auth_token_file = flags.Get("auth_token_file");
+  u.refresh_seconds = c.tls_refresh_seconds;
+  if (!u.ca_file.empty()) {
+    // Towards upstreams the service presents its own certificate.
+    u.cert_file = c.tls_cert_file;
+    u.key_file = c.tls_key_file;
+  }
+  return ValidateChannelSecurity(u);
+}
+
 }  // namespace
 
 config::FlagSet ServiceFlags(const ServiceDefinition& d, const std::string& program) {
@@ -155,7 +254,24 @@ config::FlagSet ServiceFlags(const ServiceDefinition& d, const std::string& prog
       .Add("database_wait_seconds", "60",
            "at start-up, how long to wait for PostgreSQL before giving up")
       .Add("max_message_bytes", "16777216",
-           "largest gRPC message accepted; larger ones get RESOURCE_EXHAUSTED");
+           "largest gRPC message accepted; larger ones get RESOURCE_EXHAUSTED")
+      .Add("tls_cert_file", "",
+           "PEM certificate to serve TLS with (also presented to upstreams); needs "
+           "--tls_key_file")
+      .Add("tls_key_file", "", "PEM private key of --tls_cert_file")
+      .Add("tls_client_ca_file", "",
+           "PEM CA that signs client certificates; set, every client must present one (mTLS)")
+      .Add("tls_refresh_seconds", "10",
+           "how often certificate files are checked for rotation (no restart needed)")
+      .Add("health_address", "",
+           "HOST:PORT of a plaintext listener serving only grpc.health.v1 (for kubelet "
+           "probes, which speak no TLS); empty: none")
+      .AddBool("reflection", false, "serve gRPC server reflection (v1alpha)")
+      .Add("auth_file", "",
+           "CSV identity,role (docs/security.md); set, every RPC needs the role its contract "
+           "declares; empty: the server runs open");
+  flags.Add("auth_reload_seconds", "2", "how often --auth_file is checked for changes");
+  AddChannelSecurityFlags(flags, /*with_identity=*/false);
   for (const auto& [name, address] : d.upstream_defaults) {
     flags.Add(UpstreamFlag(name), address, absl::StrCat("HOST:PORT of the ", name, " service"));
   }
@@ -202,6 +318,7 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(const ServiceDefinition& d,
     }
     c.upstreams[name] = flags.Get(flag);
   }
+  RETURN_IF_ERROR(ReadSecurityConfig(flags, c));
   return c;
 }
 
@@ -290,7 +407,7 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
 
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
   for (const auto& [name, address] : config.upstreams) {
-    channels[name] = MakeChannel(address);
+    channels[name] = MakeChannel(address, config.upstream_security);
   }
   ServiceInfoProvider info(definition, pool, config.upstreams, channels);
   info.SetDatabaseReady(true);
@@ -302,12 +419,40 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
     return 1;
   }
 
+  absl::StatusOr<RoleTable> roles = RoleTable::ForServices({definition.grpc_service});
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      roles.ok() ? ServerCredentialsFor(config, *roles, metrics) : roles.status();
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "%s: cannot start: %s\n", program.c_str(),
+                 std::string(credentials.status().message()).c_str());
+    return 1;
+  }
+  metrics.SetAuthEnabled(!config.auth_file.empty());
+  if (config.auth_file.empty()) {
+    log::Warn("no --auth_file: every caller may call every RPC (innoscope_auth_enabled 0)");
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // The health listener is built before the reflection plugin is
+  // registered (it applies to builders created afterwards), so it serves
+  // grpc.health.v1 and nothing else.
+  std::unique_ptr<grpc::Server> health_server;
+  int health_port = 0;
+  if (!config.health_address.empty()) {
+    grpc::ServerBuilder health_builder;
+    health_builder.AddListeningPort(config.health_address, grpc::InsecureServerCredentials(),
+                                    &health_port);
+    health_server = health_builder.BuildAndStart();
+    if (health_server == nullptr || health_port == 0) {
+      std::fprintf(stderr, "%s: cannot serve health on %s (address in use?)\n", program.c_str(),
+                   config.health_address.c_str());
+      return 1;
+    }
+  }
+  if (config.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int selected_port = 0;
-  builder.AddListeningPort(config.grpc_address.ToString(), grpc::InsecureServerCredentials(),
-                           &selected_port);
+  builder.AddListeningPort(config.grpc_address.ToString(), *credentials, &selected_port);
   builder.RegisterService(service->get());
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
@@ -320,6 +465,7 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30000);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(metrics));
+  interceptors.push_back(std::make_unique<AuditInterceptorFactory>(*roles));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || selected_port == 0) {
@@ -328,7 +474,10 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
     return 1;
   }
 
-  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  HealthFanout health_fanout;
+  health_fanout.Add(server->GetHealthCheckService());
+  if (health_server != nullptr) health_fanout.Add(health_server->GetHealthCheckService());
+  grpc::HealthCheckServiceInterface* health = &health_fanout;
   health->SetServingStatus("", true);
   health->SetServingStatus(definition.grpc_service, true);
   health->SetServingStatus(kReadinessName, true);
@@ -341,10 +490,20 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   // Scripts and tests read these two lines to find ephemeral ports.
   std::printf("grpc_address=%s\nmetrics_address=%s\n", grpc_bound.ToString().c_str(),
               metrics_bound.ToString().c_str());
+  if (health_server != nullptr) {
+    absl::StatusOr<config::HostPort> health_bound =
+        config::ParseHostPort("health_address", config.health_address);
+    health_bound->port = health_port;
+    std::printf("health_address=%s\n", health_bound->ToString().c_str());
+  }
   std::fflush(stdout);
   log::Info("serving", {{"grpc_address", grpc_bound.ToString()},
                         {"metrics_address", metrics_bound.ToString()},
                         {"migrations_applied", *migrated},
+                        {"tls", config.tls_cert_file.empty()        ? "off"
+                                : config.tls_client_ca_file.empty() ? "server"
+                                                                    : "mutual"},
+                        {"auth", !config.auth_file.empty()},
                         {"version", BuildVersion()},
                         {"revision", BuildRevision()}});
 
@@ -362,6 +521,10 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   absl::SleepFor(config.drain);
   server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
   server->Wait();
+  if (health_server != nullptr) {
+    health_server->Shutdown(absl::ToChronoTime(absl::Now()));
+    health_server->Wait();
+  }
   log::Info("stopped");
   // civetweb's shutdown waits about 2 s for its worker threads; the process
   // is about to exit and the kernel closes the socket, so skip it.

@@ -18,7 +18,11 @@
 // database_url (or DATABASE_URL), db_pool_size, log_level, drain_seconds,
 // shutdown_grace_seconds, max_connection_age_seconds,
 // readiness_interval_seconds, database_wait_seconds, max_message_bytes and
-// <upstream>_address for each upstream service.
+// <upstream>_address for each upstream service. Security (docs/security.md):
+// tls_cert_file, tls_key_file, tls_client_ca_file, tls_refresh_seconds,
+// health_address, reflection, auth_file, auth_reload_seconds, and for the
+// upstream channels tls_ca_file, tls_server_name, auth_token_file (the
+// server certificate is the client certificate towards upstreams).
 
 #include <atomic>
 #include <functional>
@@ -34,6 +38,7 @@
 #include "grpcpp/support/status.h"
 #include "innoscope/common/v1/common.pb.h"
 #include "libs/config/flags.h"
+#include "libs/server/channel_security.h"
 #include "libs/storage/migrations.h"
 #include "libs/storage/pool.h"
 #include "prometheus/registry.h"
@@ -66,6 +71,16 @@ struct ServiceConfig {
   int max_message_bytes = 16 * 1024 * 1024;
   std::string log_level = "info";
   std::map<std::string, std::string> upstreams;  // name -> HOST:PORT
+  // Transport security of the server (empty = plaintext).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;  // set: client certificates required (mTLS)
+  int tls_refresh_seconds = 10;
+  std::string health_address;  // plaintext listener serving only grpc.health.v1
+  bool reflection = false;
+  std::string auth_file;  // empty: every caller may call everything
+  absl::Duration auth_reload = absl::Seconds(2);
+  ChannelSecurity upstream_security;
 };
 
 // The standard flags for a service.

@@ -22,6 +22,7 @@ config::FlagSet CommandFlags(const std::string& command, const std::string& help
     flags.Add(absl::StrCat(name, "_address"), "",
               absl::StrCat("HOST:PORT of the ", name, " service (default: from the stack file)"));
   }
+  server::AddChannelSecurityFlags(flags);
   flags.Add("timeout_seconds", default_timeout_seconds,
             "deadline in seconds for each call (streams of batches have none)");
   return flags;

@@ -61,7 +61,10 @@ int RunStatus(const std::vector<std::string>& args) {
   for (const std::string& name : clients::ServiceNames()) {
     absl::StatusOr<std::string> address = clients::ServiceAddress(cmd.flags, name);
     if (!address.ok()) return Fail(cmd.program, address.status());
-    auto channel = server::MakeChannel(*address);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel_or =
+        clients::ServiceChannel(cmd.flags, name);
+    if (!channel_or.ok()) return Fail(cmd.program, channel_or.status());
+    std::shared_ptr<grpc::Channel> channel = *std::move(channel_or);
     absl::StatusOr<bool> live = server::CheckServing(channel, "", cmd.timeout);
     absl::StatusOr<bool> ready = server::CheckServing(channel, "readiness", cmd.timeout);
     absl::StatusOr<common::v1::ServiceInfo> info = GetInfo(name, channel, cmd.timeout);

@@ -104,6 +104,7 @@ config::FlagSet RecomputeFlags() {
   flags.Add("stack_file", ".local/stack/addresses.env",
             "address file written by deploy/local/stack.sh (service addresses and DATABASE_URL "
             "when the flags above are not given)");
+  server::AddChannelSecurityFlags(flags);
   return flags;
 }
 
@@ -270,9 +271,12 @@ int Run(const config::ParsedFlags& flags) {
   }
   RecomputeChannels channels;
   for (const std::string& name : clients::ServiceNames()) {
-    absl::StatusOr<std::string> address = clients::ServiceAddress(flags, name);
-    if (!address.ok()) config::ExitInvalidConfig(kProgram, std::string(address.status().message()));
-    std::shared_ptr<grpc::Channel> channel = server::MakeChannel(*address);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel_or =
+        clients::ServiceChannel(flags, name);
+    if (!channel_or.ok()) {
+      config::ExitInvalidConfig(kProgram, std::string(channel_or.status().message()));
+    }
+    std::shared_ptr<grpc::Channel> channel = *std::move(channel_or);
     if (name == "ingest") channels.ingest = channel;
     if (name == "weighting") channels.weighting = channel;
     if (name == "scoring") channels.scoring = channel;

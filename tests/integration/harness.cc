@@ -222,7 +222,9 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
                                            "--metrics_address=127.0.0.1:0"};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   int out_pipe[2];
-  if (::pipe(out_pipe) != 0) return absl::InternalError("pipe failed");
+  // Close-on-exec: a service started at the same time from another thread
+  // must not inherit this pipe (its reader would never see end of file).
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return absl::InternalError("pipe failed");
   pid_t pid = ::fork();
   if (pid < 0) return absl::InternalError("fork failed");
   if (pid == 0) {
@@ -256,6 +258,7 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
       for (absl::string_view line : absl::StrSplit(p->stdout_, '\n')) {
         if (absl::ConsumePrefix(&line, "grpc_address=")) p->grpc_address_ = std::string(line);
         if (absl::ConsumePrefix(&line, "metrics_address=")) p->metrics_address_ = std::string(line);
+        if (absl::ConsumePrefix(&line, "health_address=")) p->health_address_ = std::string(line);
       }
     }
     if (!p->grpc_address_.empty() && !p->metrics_address_.empty()) return p;

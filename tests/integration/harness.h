@@ -80,6 +80,8 @@ class ServiceProcess {
 
   const std::string& grpc_address() const { return grpc_address_; }
   const std::string& metrics_address() const { return metrics_address_; }
+  // The plaintext health listener's HOST:PORT ("" without --health_address).
+  const std::string& health_address() const { return health_address_; }
   std::shared_ptr<grpc::Channel> Channel() const;
   pid_t pid() const { return pid_; }
 
@@ -99,6 +101,7 @@ class ServiceProcess {
   std::string log_path_;
   std::string grpc_address_;
   std::string metrics_address_;
+  std::string health_address_;
   std::thread reader_;
   mutable absl::Mutex mu_;
   std::string stdout_ ABSL_GUARDED_BY(mu_);

@@ -47,6 +47,20 @@ def Policy(objects, name):
     return Obj(objects, "NetworkPolicy", name)["spec"]
 
 
+def AssertEveryMistakeCaught(test, mistakes, rendered, overlay):
+    """Plants each mistake in a copy of `rendered` and asserts the checker
+    reports it (with the expectations of `overlay`)."""
+    for what, plant, expected in mistakes:
+        with test.subTest(mistake=what):
+            objects = copy.deepcopy(rendered)
+            plant(objects)
+            problems = manifests.Check(objects, manifests.Binaries(),
+                                       manifests.OVERLAY_EXPECTATIONS[overlay])
+            test.assertTrue(any(expected in p for p in problems),
+                            "expected a problem containing %r, got:\n%s"
+                            % (expected, "\n".join(problems) or "(none)"))
+
+
 # Each mistake: (what, how to plant it in the rendered dev overlay, a phrase
 # the checker's report must contain).
 def _DropRule(objects, policy, index):
@@ -311,15 +325,97 @@ class ShardedRecomputeTest(unittest.TestCase):
                 self.assertEqual(_RecomputeLaunch(objects).flags["shard_count"], "1")
 
     def test_every_planted_sharding_mistake_is_caught(self):
-        for what, plant, expected in SHARD_MISTAKES:
-            with self.subTest(mistake=what):
-                objects = copy.deepcopy(Sharded("dev"))
-                plant(objects)
-                problems = manifests.Check(objects, manifests.Binaries(),
-                                           manifests.OVERLAY_EXPECTATIONS["dev"])
-                self.assertTrue(any(expected in p for p in problems),
-                                "expected a problem containing %r, got:\n%s"
-                                % (expected, "\n".join(problems) or "(none)"))
+        AssertEveryMistakeCaught(self, SHARD_MISTAKES, Sharded("dev"), "dev")
+
+
+# Mistakes in the transport security of the prod overlay (k8s/components/tls
+# and --auth_file), planted in its rendering.
+def _Volume(objects, kind, name, volume):
+    pod = manifests.PodTemplate(Obj(objects, kind, name))["spec"]
+    return next(v for v in pod["volumes"] if v["name"] == volume)
+
+
+def _Mount(objects, kind, name, volume):
+    return next(m for m in Container(objects, kind, name)["volumeMounts"]
+                if m["name"] == volume)
+
+
+def _DropPort(objects, name, port):
+    c = Container(objects, "Deployment", name)
+    c["ports"] = [p for p in c["ports"] if p["name"] != port]
+
+
+def _ServerEnv(name, variable, value):
+    """Plants `variable`=`value` in Deployment `name`'s server container."""
+    return lambda o: SetEnv(Container(o, "Deployment", name), variable, value)
+
+
+TLS_MISTAKES = [
+    ("a service left plaintext", _ServerEnv("weighting", "INNOSCOPE_TLS_CERT_FILE", ""),
+     "Deployment/weighting container server: serves plaintext gRPC"),
+    ("client certificates not required",
+     _ServerEnv("ingest", "INNOSCOPE_TLS_CLIENT_CA_FILE", ""),
+     "Deployment/ingest container server: does not require client certificates"),
+    ("a service calling its upstream in plaintext",
+     _ServerEnv("scoring", "INNOSCOPE_TLS_CA_FILE", ""),
+     "Deployment/scoring container server: calls its upstreams in plaintext"),
+    ("the recompute job without a client certificate",
+     lambda o: SetEnv(_CronJobContainer(o), "INNOSCOPE_TLS_CERT_FILE", None),
+     "CronJob/recompute container recompute: presents no client certificate"),
+    ("role checks off", _ServerEnv("network", "INNOSCOPE_AUTH_FILE", ""),
+     "Deployment/network container server: runs without --auth_file"),
+    ("reflection in production", _ServerEnv("ingest", "INNOSCOPE_REFLECTION", "true"),
+     "Deployment/ingest container server: serves reflection"),
+    ("a probe on the TLS port",
+     lambda o: _Set(Container(o, "Deployment", "ingest")["readinessProbe"]["grpc"], "port",
+                    50051),
+     "readinessProbe hits port 50051, not the health port 8086"),
+    ("no container port for health",
+     lambda o: _DropPort(o, "network", "health"),
+     "Deployment/network container server: container port 'health' is None"),
+    ("the certificate not mounted where the flag points",
+     lambda o: _Set(_Mount(o, "Deployment", "scoring", "tls"), "mountPath", "/etc/tls"),
+     "--tls_cert_file=/var/run/secrets/innoscope/tls/tls.crt is not on a mounted volume"),
+    ("a Secret no Certificate makes",
+     lambda o: _Set(_Volume(o, "Deployment", "scoring", "tls")["secret"], "secretName",
+                    "scoring-certs"),
+     "comes from Secret scoring-certs, which no cert-manager Certificate makes"),
+    ("another workload's certificate",
+     lambda o: _Set(_Volume(o, "Deployment", "network", "tls")["secret"], "secretName",
+                    "ingest-tls"),
+     "Certificate ingest does not name spiffe://innoscope/network"),
+    ("a server certificate without the DNS name clients dial",
+     lambda o: _Set(Obj(o, "Certificate", "weighting")["spec"], "dnsNames", ["weighting.local"]),
+     "Certificate weighting does not name the DNS name 'weighting'"),
+]
+
+
+class TransportSecurityTest(unittest.TestCase):
+    """Prod includes k8s/components/tls: no workload is left plaintext."""
+
+    def test_prod_serves_mutual_tls_with_roles(self):
+        objects = RENDERED["prod"]
+        names = sorted(o["metadata"]["name"] for o in objects if o["kind"] == "Certificate")
+        self.assertEqual(names, sorted(["innoscope-ca", "cli", "recompute"] +
+                                       list(manifests.SERVICES)))
+        launches = manifests.Launches(objects, BINARIES, {"innoscope-database"}, [])
+        self.assertEqual(len(launches), 5)
+        for launch in launches:
+            with self.subTest(workload=launch.workload["metadata"]["name"]):
+                self.assertTrue(launch.flags["tls_cert_file"])
+                self.assertTrue(launch.flags["tls_ca_file"])
+                if launch.service:
+                    self.assertEqual(launch.flags["health_address"], "0.0.0.0:8086")
+                    self.assertEqual(launch.flags["auth_file"], "/etc/innoscope-auth/auth.csv")
+
+    def test_dev_is_plaintext_with_reflection(self):
+        launches = manifests.Launches(RENDERED["dev"], BINARIES, set(), [])
+        for launch in (l for l in launches if l.service):
+            self.assertEqual(launch.flags["tls_cert_file"], "")
+            self.assertEqual(launch.flags["reflection"], "true")
+
+    def test_every_planted_transport_mistake_is_caught(self):
+        AssertEveryMistakeCaught(self, TLS_MISTAKES, RENDERED["prod"], "prod")
 
 
 class RenderTest(unittest.TestCase):
@@ -358,15 +454,7 @@ class CheckerSelfTest(unittest.TestCase):
     """Each mistake planted in the dev overlay is reported."""
 
     def test_every_planted_mistake_is_caught(self):
-        for what, plant, expected in MISTAKES:
-            with self.subTest(mistake=what):
-                objects = copy.deepcopy(RENDERED["dev"])
-                plant(objects)
-                problems = manifests.Check(objects, manifests.Binaries(),
-                                           manifests.OVERLAY_EXPECTATIONS["dev"])
-                self.assertTrue(any(expected in p for p in problems),
-                                "expected a problem containing %r, got:\n%s"
-                                % (expected, "\n".join(problems) or "(none)"))
+        AssertEveryMistakeCaught(self, MISTAKES, RENDERED["dev"], "dev")
 
     def test_prod_database_policy_must_match_the_external_database(self):
         objects = copy.deepcopy(RENDERED["prod"])

@@ -47,6 +47,15 @@ RECOMPUTE = "innoscope-recompute"
 JOBS = (RECOMPUTE,)
 RECOMPUTE_COMMAND = [RECOMPUTE, "--config", "/etc/innoscope/recompute.yaml"]
 
+# Flags naming where a binary listens; every other <name>_address flag is
+# the address of an upstream service.
+LISTEN_ADDRESS_FLAGS = ("grpc_address", "metrics_address", "health_address")
+
+
+def IsUpstreamFlag(flag: str) -> bool:
+    return flag.endswith("_address") and flag not in LISTEN_ADDRESS_FLAGS
+
+
 # Health entries (libs/server/service_host.cc): "" and the gRPC service name
 # for liveness/startup, "readiness" for readiness.
 READINESS_ENTRY = "readiness"
@@ -565,6 +574,9 @@ class Expectations:
     external_database: Optional[str] = None
     # Images must be pinned to this version (or a digest); "" = any explicit tag.
     pinned_version: str = ""
+    # Every workload speaks mutual TLS and the services check roles
+    # (k8s/components/tls, --auth_file).
+    tls: bool = False
 
 
 # The overlays in k8s/overlays and what each is meant to differ in.
@@ -575,7 +587,8 @@ OVERLAY_EXPECTATIONS = {
         # The placeholder address in k8s/overlays/prod/database-policy.yaml;
         # change both together.
         external_database="192.0.2.10:5432",
-        pinned_version=ProjectVersion()),
+        pinned_version=ProjectVersion(),
+        tls=True),
 }
 
 
@@ -624,7 +637,20 @@ def CheckServers(objects, launches: List[Launch], problems):
             if ports.get(kind) != hp[1]:
                 problems.append("%s: container port %r is %s but the binary listens on %d "
                                 "(--%s_address)" % (where, kind, ports.get(kind), hp[1], kind))
-        # Probes: native gRPC on the port the server listens on.
+        # Probes: native gRPC on the port the server listens on, or on the
+        # plaintext health port when there is one (kubelet's gRPC probe
+        # speaks no TLS, so a TLS server needs it).
+        probe_port, probe_what = listen.get("grpc"), "the gRPC port"
+        health = SplitHostPort(flags.get("health_address", "") or "")
+        if health is not None:
+            probe_port, probe_what = health[1], "the health port"
+            if ports.get("health") != health[1]:
+                problems.append("%s: container port 'health' is %s but the binary serves health "
+                                "on %d (--health_address)" % (where, ports.get("health"),
+                                                              health[1]))
+        elif flags.get("tls_cert_file"):
+            problems.append("%s: serves TLS without --health_address: kubelet's gRPC probes "
+                            "speak no TLS" % where)
         full_name = "innoscope.%s.v1.%sService" % (svc, svc.capitalize())
         for probe_kind, entries in (("startupProbe", ("", full_name)),
                                     ("livenessProbe", ("", full_name)),
@@ -637,9 +663,9 @@ def CheckServers(objects, launches: List[Launch], problems):
             if grpc is None:
                 problems.append("%s: %s is not a grpc probe" % (where, probe_kind))
                 continue
-            if grpc.get("port") != listen.get("grpc"):
-                problems.append("%s: %s hits port %s, not the gRPC port %s"
-                                % (where, probe_kind, grpc.get("port"), listen.get("grpc")))
+            if grpc.get("port") != probe_port:
+                problems.append("%s: %s hits port %s, not %s %s"
+                                % (where, probe_kind, grpc.get("port"), probe_what, probe_port))
             if grpc.get("service", "") not in entries:
                 problems.append("%s: %s asks for health entry %r; expected one of %s"
                                 % (where, probe_kind, grpc.get("service", ""), list(entries)))
@@ -676,7 +702,7 @@ def CheckUpstreams(objects, launches: List[Launch], problems):
     for launch in launches:
         where = "%s container %s" % (Name(launch.workload), launch.container["name"])
         for flag, value in sorted(launch.flags.items()):
-            if not flag.endswith("_address") or flag in ("grpc_address", "metrics_address"):
+            if not IsUpstreamFlag(flag):
                 continue
             upstream = flag[:-len("_address")]
             landed, reason = ServiceTarget(objects, value, Namespace(launch.workload))
@@ -783,6 +809,94 @@ def CheckShards(cj: dict, launches: List[Launch], problems: List[str]):
         problems.append("%s: --shard_index=%r does not come from the pod's completion index "
                         "(%s): every pod would be the same shard" % (where, str(index),
                                                                      COMPLETION_INDEX))
+
+
+# The TLS files a binary reads, by flag (libs/server/channel_security.h,
+# service_host.h).
+TLS_FILE_FLAGS = ("tls_cert_file", "tls_key_file", "tls_client_ca_file", "tls_ca_file",
+                  "auth_token_file", "auth_file")
+
+
+def MountedSource(objects: List[dict], workload: dict, container: dict, path: str
+                  ) -> Optional[Tuple[str, str]]:
+    """(kind, name) of the Secret or ConfigMap whose volume holds `path` in the
+    container, or None when no mounted volume does."""
+    volumes = {v["name"]: v for v in PodTemplate(workload)["spec"].get("volumes") or []}
+    best = None
+    for m in container.get("volumeMounts") or []:
+        mount = m["mountPath"].rstrip("/") + "/"
+        if path.startswith(mount) and (best is None or len(mount) > len(best[0])):
+            best = (mount, volumes.get(m["name"]) or {})
+    if best is None:
+        return None
+    volume = best[1]
+    if "secret" in volume:
+        return ("Secret", volume["secret"].get("secretName", ""))
+    if "configMap" in volume:
+        return ("ConfigMap", volume["configMap"].get("name", ""))
+    return ("other", "")
+
+
+def CheckTransport(objects, launches: List[Launch], expect: Expectations, problems):
+    """With TLS expected (prod): every service serves mutual TLS, every client
+    (services towards upstreams, the recompute job) verifies servers and
+    presents a certificate, every file comes from a mounted Secret made by a
+    cert-manager Certificate naming the workload (spiffe://innoscope/<name>),
+    and the services check roles. A TLS flag set anywhere is checked the
+    same way."""
+    certificates = {(Namespace(c), c["spec"].get("secretName")): c for c in objects
+                    if c.get("kind") == "Certificate"}
+    for launch in launches:
+        w, c, flags = launch.workload, launch.container, launch.flags
+        where = "%s container %s" % (Name(w), c["name"])
+        name = launch.service or (w["metadata"].get("labels") or {}).get(
+            "app.kubernetes.io/name", w["metadata"]["name"])
+        is_server = launch.service is not None
+        if expect.tls:
+            if is_server and not flags.get("tls_cert_file"):
+                problems.append("%s: serves plaintext gRPC (no --tls_cert_file)" % where)
+            if is_server and not flags.get("tls_client_ca_file"):
+                problems.append("%s: does not require client certificates (no "
+                                "--tls_client_ca_file)" % where)
+            if is_server and not flags.get("auth_file"):
+                problems.append("%s: runs without --auth_file: every caller may call every "
+                                "RPC" % where)
+            if is_server and str(flags.get("reflection", "false")).lower() in ("true", "1"):
+                problems.append("%s: serves reflection in an overlay meant for production"
+                                % where)
+            calls = [f for f in flags if IsUpstreamFlag(f) and flags[f]]
+            if calls and not flags.get("tls_ca_file"):
+                problems.append("%s: calls its upstreams in plaintext (no --tls_ca_file)" % where)
+            if calls and not is_server and not flags.get("tls_cert_file"):
+                problems.append("%s: presents no client certificate (no --tls_cert_file)"
+                                % where)
+        for flag in TLS_FILE_FLAGS:
+            path = flags.get(flag)
+            if not path or flag not in launch.help.flags:
+                continue
+            source = MountedSource(objects, w, c, str(path))
+            if source is None:
+                problems.append("%s: --%s=%s is not on a mounted volume" % (where, flag, path))
+                continue
+            kind, secret = source
+            if flag == "auth_file":
+                if kind != "ConfigMap" or Find(objects, "ConfigMap", secret, Namespace(w)) is None:
+                    problems.append("%s: --auth_file=%s is not on a ConfigMap of the manifests"
+                                    % (where, path))
+                continue
+            cert = certificates.get((Namespace(w), secret))
+            if kind != "Secret" or cert is None:
+                problems.append("%s: --%s=%s comes from %s %s, which no cert-manager "
+                                "Certificate makes" % (where, flag, path, kind, secret))
+                continue
+            spiffe = "spiffe://innoscope/%s" % name
+            if spiffe not in (cert["spec"].get("uris") or []):
+                problems.append("%s: Certificate %s does not name %s" % (
+                    where, cert["metadata"]["name"], spiffe))
+            if is_server and flag == "tls_cert_file" and name not in (
+                    cert["spec"].get("dnsNames") or []):
+                problems.append("%s: Certificate %s does not name the DNS name %r clients "
+                                "dial" % (where, cert["metadata"]["name"], name))
 
 
 def CheckSecurity(objects, problems):
@@ -1036,7 +1150,7 @@ def ExpectedFlows(objects, launches: List[Launch], endpoints: List[Endpoint],
         src = launch.workload["metadata"]["name"]
         where = "%s container %s" % (Name(launch.workload), launch.container["name"])
         for flag, value in launch.flags.items():
-            if flag.endswith("_address") and flag not in ("grpc_address", "metrics_address"):
+            if IsUpstreamFlag(flag):
                 Add(src, value, "--" + flag, where, report=False)
         url = launch.flags.get("database_url", "")
         if isinstance(url, External):
@@ -1106,6 +1220,7 @@ def Check(objects: List[dict], binaries: Binaries, expect: Expectations) -> List
     CheckUpstreams(objects, launches, problems)
     CheckCronJob(objects, launches, problems)
     CheckSecurity(objects, problems)
+    CheckTransport(objects, launches, expect, problems)
     CheckReferences(objects, problems)
     CheckImages(objects, expect, problems)
     CheckConnectionBudget(objects, launches, problems)
@@ -1140,13 +1255,12 @@ def Plan(objects: List[dict], binaries: Binaries) -> dict:
     addresses, services, recompute = {}, {}, None
     for launch in launches:
         for flag, value in launch.flags.items():
-            if flag.endswith("_address") and flag not in ("grpc_address", "metrics_address"):
+            if IsUpstreamFlag(flag):
                 addresses[value] = flag[:-len("_address")]
         entry = {"binary": launch.help.command[0], "args": launch.argv,
                  "env": {k: str(v) for k, v in launch.env.items()},
                  "upstreams": sorted(
-                     f[:-len("_address")] for f in launch.flags
-                     if f.endswith("_address") and f not in ("grpc_address", "metrics_address"))}
+                     f[:-len("_address")] for f in launch.flags if IsUpstreamFlag(f))}
         if launch.service:
             entry["name"] = launch.service
             services[launch.service] = entry

@@ -69,5 +69,41 @@ TEST(ServiceConfigTest, InvalidValuesNameTheFlag) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--readiness_interval_seconds")));
 }
 
+TEST(ServiceConfigTest, SecurityFlagsAreCheckedTogether) {
+  // Any readable file will do for the checks before gRPC reads it.
+  const std::string file = std::string(INNOSCOPE_SOURCE_DIR) + "/README.md";
+  const std::map<std::string, std::string> db = {{"DATABASE_URL", "postgresql://h/db"}};
+  auto c = Parse({}, db);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->tls_cert_file.empty());
+  EXPECT_FALSE(c->reflection);
+  EXPECT_TRUE(c->auth_file.empty());
+  EXPECT_THAT(Parse({"--tls_cert_file=" + file}, db),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--tls_cert_file and --tls_key_file go together")));
+  EXPECT_THAT(Parse({"--tls_client_ca_file=" + file}, db),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--tls_client_ca_file needs --tls_cert_file")));
+  EXPECT_THAT(
+      Parse({"--auth_file=" + file}, db),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--auth_file needs --tls_cert_file")));
+  EXPECT_THAT(Parse({"--tls_cert_file=/no/such.crt", "--tls_key_file=" + file}, db),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--tls_cert_file: cannot read \"/no/such.crt\"")));
+  EXPECT_THAT(
+      Parse({"--auth_token_file=" + file}, db),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--auth_token_file needs TLS")));
+  c = Parse({"--tls_cert_file=" + file, "--tls_key_file=" + file, "--tls_client_ca_file=" + file,
+             "--tls_ca_file=" + file, "--auth_file=" + file, "--reflection",
+             "--health_address=127.0.0.1:0"},
+            db);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->reflection);
+  EXPECT_EQ(c->health_address, "127.0.0.1:0");
+  // Towards upstreams the service presents its server certificate.
+  EXPECT_EQ(c->upstream_security.cert_file, file);
+  EXPECT_EQ(c->upstream_security.ca_file, file);
+}
+
 }  // namespace
 }  // namespace innoscope::server
