@@ -123,16 +123,20 @@ absl::StatusOr<std::vector<ingest::v1::Region>> GrpcIngestClient::ListRegions(
 absl::StatusOr<std::vector<std::string>> GrpcIngestClient::ClusterMemberCodes(
     const std::string& cluster, int year, absl::Time deadline) {
   if (cluster.empty()) return absl::InvalidArgumentError("empty cluster code");
-  grpc::ClientContext context;
-  SetDeadline(context, deadline);
   ingest::v1::ListClusterMembersRequest request;
   request.set_cluster_code(cluster);
-  request.set_year(year);
-  ingest::v1::ListClusterMembersResponse response;
-  RETURN_IF_ERROR(server::UpstreamStatus(
-      "ingest", stub_->ListClusterMembers(&context, request, &response), "ListClusterMembers"));
+  request.set_period(year);
+  request.mutable_page()->set_page_size(1000);
   std::vector<std::string> members;
-  for (const auto& m : response.memberships()) members.push_back(m.member().member_code());
+  do {
+    grpc::ClientContext context;
+    SetDeadline(context, deadline);
+    ingest::v1::ListClusterMembersResponse response;
+    RETURN_IF_ERROR(server::UpstreamStatus(
+        "ingest", stub_->ListClusterMembers(&context, request, &response), "ListClusterMembers"));
+    for (const auto& m : response.memberships()) members.push_back(m.member().member_code());
+    request.mutable_page()->set_page_token(response.page().next_page_token());
+  } while (!request.page().page_token().empty());
   std::sort(members.begin(), members.end());
   members.erase(std::unique(members.begin(), members.end()), members.end());
   return members;
@@ -182,8 +186,8 @@ absl::StatusOr<std::vector<RelationRecord>> GrpcIngestClient::ReadRelations(
   for (const std::string& type : query.types) request.add_types(type);
   if (query.first_year || query.last_year) {
     // Ingest stores years 1900-2100.
-    request.mutable_years()->set_first(query.first_year.value_or(1900));
-    request.mutable_years()->set_last(query.last_year.value_or(2100));
+    request.mutable_periods()->set_first(query.first_year.value_or(1900));
+    request.mutable_periods()->set_last(query.last_year.value_or(2100));
   }
   if (query.as_of) *request.mutable_as_of() = ToTimestamp(*query.as_of);
   std::vector<RelationRecord> relations;
@@ -195,7 +199,7 @@ absl::StatusOr<std::vector<RelationRecord>> GrpcIngestClient::ReadRelations(
                             out.source = r.source_code();
                             out.target = r.target_code();
                             out.type = r.type();
-                            out.year = r.year();
+                            out.year = r.period();
                             out.qualifier = r.qualifier();
                             if (r.has_weight()) out.weight = r.weight();
                             if (r.has_amount()) out.amount = r.amount();

@@ -632,7 +632,7 @@ TEST_F(IngestTest, RelationsNeedKnownActorsAndForbidSelfRelations) {
     r.set_source_code(s);
     r.set_target_code(t);
     r.set_type(type);
-    r.set_year(2022);
+    r.set_period(2022);
     (*r.mutable_tags())["international"] = "false";
     return r;
   };

@@ -45,7 +45,7 @@ using Codecs = std::tuple<sv1::NormalisationMethod, sv1::ImputationMethod, sv1::
 using ProtoOnly =
     std::tuple<iv1::RegionKind, iv1::WeightConvention, iv1::ActorKind, iv1::Layer, nv1::FlagFilter,
                nv1::EndpointRule, nv1::GraphView, nv1::EdgeWeight, nv1::RunKind, nv1::NodeRole,
-               nv1::RegionLevel, nv1::YearMode, nv1::RelationDirection, nv1::Aggregate,
+               nv1::RegionLevel, nv1::PeriodMode, nv1::RelationDirection, nv1::Aggregate,
                wv1::GroupAggregation, wv1::ObjectiveScope, wv1::MissingValues>;
 
 template <typename Tuple, typename F, size_t... I>
