@@ -20,7 +20,17 @@ PACKAGES=(
   clang
   # formatting check (tests/layout/format_test.sh)
   clang-format
+  # API contract (docs/api.md): google/rpc/status.proto and error_details.proto
+  # for the BadRequest error details; Python stubs (protoc + grpc_python_plugin
+  # of protobuf-compiler-grpc) and the Python example client
+  golang-github-gogo-googleapis-dev python3-grpcio python3-protobuf
 )
+# buf (lint, breaking-change check, buf curl) and the Node example client come
+# from npm, installed with Debian's npm into project-local folders below. A
+# machine that already has npm (e.g. a newer Node.js) keeps it.
+if ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 # kubectl renders the kustomize overlays for the manifest checks
 # (tests/k8s). Its components need kubectl >= 1.27, which Debian bookworm does
@@ -46,8 +56,27 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# npm packages, pinned by package.json and package-lock.json, into
+# tools/node_modules (buf) and examples/clients/node/node_modules (grpc-js,
+# proto-loader); nothing global. Skipped when the installed tree matches the
+# lock file.
+npm_install() {
+  local ROOT
+  ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  local dir
+  for dir in tools examples/clients/node; do
+    if [ -f "$ROOT/$dir/node_modules/.package-lock.json" ] &&
+       [ "$ROOT/$dir/node_modules/.package-lock.json" -nt "$ROOT/$dir/package-lock.json" ]; then
+      continue
+    fi
+    echo "install-deps: npm ci in $dir"
+    (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  done
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  npm_install
   exit 0
 fi
 
@@ -64,4 +93,5 @@ $SUDO apt-get update -qq
 # Debian's postgresql and prometheus packages would start system services
 # where an init system runs; the local stack never uses them.
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+npm_install
 echo "install-deps: done"

@@ -66,7 +66,7 @@ void AttachFieldViolations(const std::vector<FieldViolation>& violations, absl::
 
 std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {
   std::vector<FieldViolation> out;
-  std::optional<absl::Cord> payload = status.GetPayload(kBadRequestTypeUrl);
+  const auto payload = status.GetPayload(kBadRequestTypeUrl);  // absl::optional<absl::Cord>
   if (!payload) return out;
   const std::string flat(*payload);
   absl::string_view in = flat;

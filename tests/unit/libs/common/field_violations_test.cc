@@ -16,7 +16,7 @@ TEST(FieldViolationsTest, EncodingIsGoogleRpcBadRequest) {
   // A long description exercises a two-byte length varint.
   const std::string long_reason(300, 'x');
   AttachFieldViolations({{"nodes[2].weight", "negative"}, {"code", long_reason}}, status);
-  std::optional<absl::Cord> payload = status.GetPayload(kBadRequestTypeUrl);
+  const auto payload = status.GetPayload(kBadRequestTypeUrl);
   ASSERT_TRUE(payload.has_value());
   google::rpc::BadRequest parsed;
   ASSERT_TRUE(parsed.ParseFromString(std::string(*payload)));
