@@ -15,12 +15,11 @@
 # is the identity and the score is (a + b) / 2).
 set -euo pipefail
 MODE="${1:?usage: api_clients_e2etest.sh python|node|reflection}"
-SRC="${INNOSCOPE_SOURCE_DIR:?}"
-BUILD="${INNOSCOPE_BUILD_DIR:?}"
+SRC="${INNOSCOPE_SOURCE_DIR:?}" BUILD="${INNOSCOPE_BUILD_DIR:?}"
+# The stack's state, logs and the client's output, kept for a failed run.
 WORK="$BUILD/test-logs/api-clients-$MODE"
-rm -rf "$WORK"
-mkdir -p "$WORK/stack"
-export INNOSCOPE_BUILD_DIR="$BUILD" INNOSCOPE_STACK_DIR="$WORK/stack"
+rm -rf "$WORK" && mkdir -p "$WORK/stack"
+export INNOSCOPE_STACK_DIR="$WORK/stack"
 trap '"$SRC/deploy/local/stack.sh" stop >/dev/null 2>&1 || true' EXIT
 fail() { echo "api_clients_e2etest($MODE): FAIL: $*" >&2; exit 1; }
 
