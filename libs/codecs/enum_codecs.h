@@ -37,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/generated_enum_reflection.h"
+#include "google/protobuf/message.h"
 #include "innoscope/ingest/v1/ingest.pb.h"
 #include "innoscope/network/v1/network.pb.h"
 #include "innoscope/scoring/v1/scoring.pb.h"
@@ -452,5 +453,16 @@ template <typename P>
 std::string ProtoEnumNameList() {
   return ProtoEnumNameList(google::protobuf::GetEnumDescriptor<P>());
 }
+
+// ------------------------------------------- ids derived from requests
+
+// Clears every singular enum field of `message`, at any depth, that holds the
+// explicit value of its enum's documented default (NORMALISATION_METHOD_MIN_MAX,
+// MULTI_EDGE_POLICY_MERGE, ...; docs/api.md "Enums: zero is not set"), so a
+// request naming a default and one leaving it unset hash alike. The services
+// apply it to the copies they derive ids from (run, series, weight set and
+// analysis ids), which thus equal those of the releases where each default
+// was its enum's zero value. Fields of a oneof and repeated enums are kept.
+void ClearDefaultEnums(google::protobuf::Message& message);
 
 }  // namespace innoscope::codecs

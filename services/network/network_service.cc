@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -190,8 +191,11 @@ v1::Run NetworkService::NewRun(v1::RunKind kind, const google::protobuf::Message
                                const v1::GraphSelection& selection, v1::Convention convention,
                                const Loaded& loaded, const v1::GraphSummary& graph) const {
   v1::Run run;
+  std::unique_ptr<google::protobuf::Message> identity(request.New());
+  identity->CopyFrom(request);
+  codecs::ClearDefaultEnums(*identity);  // a default named or left unset: one id
   run.set_id(absl::StrCat(
-      "run-", server::ContentHashHex(request, absl::StrCat("|", kind, "|", loaded.data_version))));
+      "run-", server::ContentHashHex(*identity, absl::StrCat("|", kind, "|", loaded.data_version))));
   run.set_kind(kind);
   *run.mutable_selection() = selection;
   run.mutable_selection()->set_relation_set(loaded.relation_set);

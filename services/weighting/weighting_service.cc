@@ -431,6 +431,7 @@ std::string WeightSetId(const v1::ComputeWeightsRequest& request, int framework_
   v1::ComputeWeightsRequest content = request;
   content.clear_label();
   content.mutable_framework()->set_version(framework_version);
+  codecs::ClearDefaultEnums(content);  // a default named or left unset: one id
   return absl::StrCat("ws-", server::ContentHashHex(content, absl::StrCat("|", data_version)));
 }
 

@@ -269,5 +269,70 @@ TEST(EnumNamesTest, NamesAreTheCommandLineWords) {
   EXPECT_EQ(m, index::NormaliseMethod::kZScore);
 }
 
+// A request naming a default and one leaving it unset hash alike; other
+// values, repeated enums and oneof members stay.
+TEST(ClearDefaultEnumsTest, ExplicitDefaultsBecomeUnsetAndNothingElseChanges) {
+  sv1::RunSpec named;
+  named.mutable_pipeline()->mutable_normalisation()->set_method(
+      sv1::NORMALISATION_METHOD_MIN_MAX);
+  (*named.mutable_pipeline()->mutable_normalisation_by_indicator())["x"].set_method(
+      sv1::NORMALISATION_METHOD_MIN_MAX);
+  named.mutable_aggregation()->mutable_method()->set_method(sv1::AGGREGATION_METHOD_ARITHMETIC);
+  named.mutable_aggregation()->set_zero_policy(sv1::ZERO_POLICY_SHIFT);
+  named.mutable_weights()->mutable_compute()->mutable_data()->set_missing(
+      wv1::MISSING_VALUES_FAIL);
+  named.mutable_universe()->set_kind(iv1::REGION_KIND_PROVINCE);
+  ClearDefaultEnums(named);
+  EXPECT_EQ(named.pipeline().normalisation().method(), sv1::NORMALISATION_METHOD_UNSPECIFIED);
+  EXPECT_EQ(named.pipeline().normalisation_by_indicator().at("x").method(),
+            sv1::NORMALISATION_METHOD_UNSPECIFIED);
+  EXPECT_EQ(named.aggregation().method().method(), sv1::AGGREGATION_METHOD_UNSPECIFIED);
+  EXPECT_EQ(named.aggregation().zero_policy(), sv1::ZERO_POLICY_SHIFT);  // not the default
+  EXPECT_EQ(named.weights().compute().data().missing(), wv1::MISSING_VALUES_UNSPECIFIED);
+  EXPECT_EQ(named.universe().kind(), iv1::REGION_KIND_PROVINCE);  // oneof member
+
+  sv1::RunSpec unset;
+  unset.mutable_pipeline()->mutable_normalisation();
+  (*unset.mutable_pipeline()->mutable_normalisation_by_indicator())["x"];
+  unset.mutable_aggregation()->mutable_method();
+  unset.mutable_aggregation()->set_zero_policy(sv1::ZERO_POLICY_SHIFT);
+  unset.mutable_weights()->mutable_compute()->mutable_data();
+  unset.mutable_universe()->set_kind(iv1::REGION_KIND_PROVINCE);
+  EXPECT_EQ(named.SerializeAsString(), unset.SerializeAsString());
+
+  sv1::Assumptions assumptions;
+  assumptions.add_normalisations(sv1::NORMALISATION_METHOD_MIN_MAX);
+  ClearDefaultEnums(assumptions);
+  EXPECT_EQ(assumptions.normalisations(0), sv1::NORMALISATION_METHOD_MIN_MAX);
+}
+
+// Every enum value named as a default by ClearDefaultEnums is what its
+// enum's UNSPECIFIED decodes to, for the enums with a codec.
+TEST(ClearDefaultEnumsTest, DefaultsAgreeWithTheCodecs) {
+  EXPECT_EQ(ToProto(*FromProto(sv1::NORMALISATION_METHOD_UNSPECIFIED, "f")),
+            sv1::NORMALISATION_METHOD_MIN_MAX);
+  EXPECT_EQ(ToProto(*FromProto(sv1::IMPUTATION_METHOD_UNSPECIFIED, "f")),
+            sv1::IMPUTATION_METHOD_NONE);
+  EXPECT_EQ(ToProto(*FromProto(sv1::AGGREGATION_METHOD_UNSPECIFIED, "f")),
+            sv1::AGGREGATION_METHOD_ARITHMETIC);
+  EXPECT_EQ(ToProto(*FromProto(sv1::ZERO_POLICY_UNSPECIFIED, "f")), sv1::ZERO_POLICY_FAIL);
+  EXPECT_EQ(ToProto(*FromProto(sv1::MISSING_CHILDREN_UNSPECIFIED, "f")),
+            sv1::MISSING_CHILDREN_RENORMALISE);
+  EXPECT_EQ(ToProto(*FromProto(sv1::TOPSIS_NORMALISATION_UNSPECIFIED, "f")),
+            sv1::TOPSIS_NORMALISATION_VECTOR);
+  EXPECT_EQ(ToProto(*FromProto(sv1::CLUSTER_AGGREGATE_UNSPECIFIED, "f")),
+            sv1::CLUSTER_AGGREGATE_SUM);
+  EXPECT_EQ(ToProto(*FromProto(wv1::RANDOM_INDEX_TABLE_UNSPECIFIED, "f")),
+            wv1::RANDOM_INDEX_TABLE_SAATY);
+  EXPECT_EQ(ToProto(*FromProto(wv1::PRIORITY_METHOD_UNSPECIFIED, "f")),
+            wv1::PRIORITY_METHOD_EIGENVECTOR);
+  EXPECT_EQ(ToProto(*FromProto(wv1::COMBINATION_UNSPECIFIED, "f")), wv1::COMBINATION_LINEAR);
+  EXPECT_EQ(ToProto(*FromProto(nv1::DEGREE_MODE_UNSPECIFIED, "f")), nv1::DEGREE_MODE_TOTAL);
+  EXPECT_EQ(ToProto(*FromProto(nv1::MULTI_EDGE_POLICY_UNSPECIFIED, "f")),
+            nv1::MULTI_EDGE_POLICY_MERGE);
+  EXPECT_EQ(ToProto(*FromProto(nv1::SELF_LOOP_POLICY_UNSPECIFIED, "f")),
+            nv1::SELF_LOOP_POLICY_KEEP);
+}
+
 }  // namespace
 }  // namespace innoscope::codecs
