@@ -22,10 +22,8 @@ absl::Status BadToken(absl::string_view why) {
 }  // namespace
 
 absl::StatusOr<PageWindow> ReadPage(const google::protobuf::Message& request) {
-  const google::protobuf::FieldDescriptor* field =
-      request.GetDescriptor()->FindFieldByName("page");
-  if (field == nullptr ||
-      field->message_type() != common::v1::PageRequest::descriptor()) {
+  const google::protobuf::FieldDescriptor* field = request.GetDescriptor()->FindFieldByName("page");
+  if (field == nullptr || field->message_type() != common::v1::PageRequest::descriptor()) {
     return absl::InternalError(absl::StrCat(request.GetDescriptor()->full_name(),
                                             " has no page field of type PageRequest"));
   }

@@ -93,8 +93,8 @@ absl::StatusOr<v1::ListClusterMembersResponse> IngestService::ListClusterMembers
                    store_.ListClusterMembers(request.cluster_code(), request.period()));
   v1::ListClusterMembersResponse response;
   server::AppendPage(window, memberships, response.mutable_memberships());
-  *response.mutable_page() = server::PageResult(
-      window, response.memberships_size(), static_cast<int64_t>(memberships.size()));
+  *response.mutable_page() = server::PageResult(window, response.memberships_size(),
+                                                static_cast<int64_t>(memberships.size()));
   return response;
 }
 

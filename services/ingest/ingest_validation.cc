@@ -38,8 +38,7 @@ void RowErrors::Add(int row, const std::string& field, const std::string& reason
   if (static_cast<int>(listed_.size()) < kMaxListedErrors) {
     listed_.push_back(row >= 0 ? absl::StrCat("row ", row, " ", field, ": ", reason)
                                : absl::StrCat(field, ": ", reason));
-    violations_.push_back(
-        {row >= 0 ? absl::StrCat(list_, "[", row, "].", field) : field, reason});
+    violations_.push_back({row >= 0 ? absl::StrCat(list_, "[", row, "].", field) : field, reason});
   }
 }
 
@@ -261,8 +260,8 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const 
   for (const v1::Indicator& ind : request.indicators()) declared.insert(ind.code());
   if (request.has_weight_tolerance() &&
       !(std::isfinite(request.weight_tolerance()) && request.weight_tolerance() >= 0)) {
-    return absl::InvalidArgumentError(absl::StrCat("weight_tolerance: ", request.weight_tolerance(),
-                                                   " is not a number >= 0"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("weight_tolerance: ", request.weight_tolerance(), " is not a number >= 0"));
   }
   const double tolerance = request.has_weight_tolerance() ? request.weight_tolerance() : 1e-3;
   for (int i = 0; i < request.nodes_size(); ++i) {
@@ -411,7 +410,8 @@ absl::Status ValidateRelations(const v1::WriteRelationsRequest& request,
                  absl::StrCat("self-relation: ", r.type(), " relations need two different actors"));
     }
     if (r.period() < kMinPeriod || r.period() > kMaxPeriod) {
-      errors.Add(i, "period", absl::StrCat(r.period(), " is outside ", kMinPeriod, "-", kMaxPeriod));
+      errors.Add(i, "period",
+                 absl::StrCat(r.period(), " is outside ", kMinPeriod, "-", kMaxPeriod));
     }
     if (r.has_weight() && !std::isfinite(r.weight())) errors.Add(i, "weight", "not finite");
     CheckMap(errors, i, "tags", r.tags());
@@ -420,9 +420,10 @@ absl::Status ValidateRelations(const v1::WriteRelationsRequest& request,
     std::string key = absl::StrCat(r.source_code(), "\x1f", r.target_code(), "\x1f", r.type(),
                                    "\x1f", r.period(), "\x1f", r.qualifier());
     if (!keys.insert(key).second) {
-      errors.Add(i, "qualifier",
-                 "the same relation (source, target, type, period, qualifier) appears twice in this "
-                 "batch; set a qualifier to tell them apart");
+      errors.Add(
+          i, "qualifier",
+          "the same relation (source, target, type, period, qualifier) appears twice in this "
+          "batch; set a qualifier to tell them apart");
     }
   }
   return errors.ToStatus(absl::StrCat("batch ", request.batch_id()));

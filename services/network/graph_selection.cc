@@ -109,9 +109,9 @@ absl::Status ValidateSelection(const v1::GraphSelection& s, absl::string_view fi
     }
   }
   if (s.periods().has_window() && s.periods().window().first() > s.periods().window().last()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".periods.window: first (",
-                                                   s.periods().window().first(), ") is after last (",
-                                                   s.periods().window().last(), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".periods.window: first (", s.periods().window().first(),
+                     ") is after last (", s.periods().window().last(), ")"));
   }
   const std::string f(field);
   RETURN_IF_ERROR(codecs::CheckProtoEnum(s.endpoint_rule(), f + ".endpoint_rule"));

@@ -9,7 +9,8 @@
 //   NetworkData data(std::move(actors), std::move(relations));
 //   RETURN_IF_ERROR(ValidateSelection(request.selection()));
 //   ASSIGN_OR_RETURN(SelectedGraph g,
-//                    BuildGraph(data, request.selection(), YearsOf(request.selection().periods())));
+//                    BuildGraph(data, request.selection(),
+//                    YearsOf(request.selection().periods())));
 //   g.graph.NumNodes();  g.actors[v]->sample;
 
 #include <cstdint>

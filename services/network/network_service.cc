@@ -195,7 +195,8 @@ v1::Run NetworkService::NewRun(v1::RunKind kind, const google::protobuf::Message
   identity->CopyFrom(request);
   codecs::ClearDefaultEnums(*identity);  // a default named or left unset: one id
   run.set_id(absl::StrCat(
-      "run-", server::ContentHashHex(*identity, absl::StrCat("|", kind, "|", loaded.data_version))));
+      "run-",
+      server::ContentHashHex(*identity, absl::StrCat("|", kind, "|", loaded.data_version))));
   run.set_kind(kind);
   *run.mutable_selection() = selection;
   run.mutable_selection()->set_relation_set(loaded.relation_set);
@@ -245,8 +246,9 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
   }
   const int32_t first = request.periods().first(), last = request.periods().last();
   if (!request.has_periods() || first > last || last - first >= kMaxYears) {
-    return absl::InvalidArgumentError(absl::StrCat("periods: give first <= last, at most ", kMaxYears,
-                                                   " periods (got ", first, "..", last, ")"));
+    return absl::InvalidArgumentError(absl::StrCat("periods: give first <= last, at most ",
+                                                   kMaxYears, " periods (got ", first, "..", last,
+                                                   ")"));
   }
   RETURN_IF_ERROR(codecs::CheckProtoEnum(request.mode(), "mode"));
   RETURN_IF_ERROR(ValidateSelection(request.selection()));
@@ -464,7 +466,7 @@ absl::StatusOr<v1::ComputeRegionFlowsResponse> NetworkService::ComputeRegionFlow
 
   v1::ComputeRegionFlowsResponse response;
   response.set_level(request.level() == v1::REGION_LEVEL_UNSPECIFIED ? v1::REGION_LEVEL_PROVINCE
-                                                                      : request.level());
+                                                                     : request.level());
   for (const std::string& r : flows.regions) response.add_regions(r);
   if (request.include_matrix()) {
     response.mutable_counts()->Add(flows.counts.begin(), flows.counts.end());

@@ -334,8 +334,8 @@ absl::StatusOr<ObjectiveOutcome> RunObjective(index::WeightingMethod method,
   if (OverAllLeaves(selection.scope())) {
     std::vector<double> stat;
     ASSIGN_OR_RETURN(out.leaf_weights,
-                     ObjectiveWeights(method, data, directions, PcaMinEigenvalue(selection),
-                                      &stat, &name, &out.variance_retained));
+                     ObjectiveWeights(method, data, directions, PcaMinEigenvalue(selection), &stat,
+                                      &name, &out.variance_retained));
     diagnose(data.indicators(), out.leaf_weights, stat);
     return out;
   }
@@ -356,8 +356,8 @@ absl::StatusOr<ObjectiveOutcome> RunObjective(index::WeightingMethod method,
     ASSIGN_OR_RETURN(index::DataMatrix sub, index::SelectIndicators(data, codes));
     std::vector<double> stat;
     ASSIGN_OR_RETURN(std::vector<double> w,
-                     ObjectiveWeights(method, sub, dirs, PcaMinEigenvalue(selection), &stat,
-                                      &name, &out.variance_retained));
+                     ObjectiveWeights(method, sub, dirs, PcaMinEigenvalue(selection), &stat, &name,
+                                      &out.variance_retained));
     for (size_t i = 0; i < kids.size(); ++i) out.local[kids[i]] = w[i];
     diagnose(codes, w, stat);
   }

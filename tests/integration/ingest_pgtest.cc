@@ -19,9 +19,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/time_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "google/protobuf/util/time_util.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
@@ -307,8 +307,8 @@ TEST_F(IngestTest, EveryBadRowIsNamedAndNothingOfTheBatchIsWritten) {
 // in grpc-status-details-bin, decoded here with the generated google.rpc
 // classes as any gRPC client would.
 TEST_F(IngestTest, BadRowsAreNamedInAGoogleRpcBadRequestDetail) {
-  grpc::Status s = Write({Batch("bad", {Obs("R00", "gdp", 2020, 7), Obs("XX", "gdp", 2020, 1),
-                                        Obs("R01", "gdp", 1500, 1)})});
+  grpc::Status s = Write({Batch(
+      "bad", {Obs("R00", "gdp", 2020, 7), Obs("XX", "gdp", 2020, 1), Obs("R01", "gdp", 1500, 1)})});
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   google::rpc::Status details;
   ASSERT_TRUE(details.ParseFromString(s.error_details())) << "no grpc-status-details-bin";

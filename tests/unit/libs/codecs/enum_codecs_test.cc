@@ -273,14 +273,12 @@ TEST(EnumNamesTest, NamesAreTheCommandLineWords) {
 // values, repeated enums and oneof members stay.
 TEST(ClearDefaultEnumsTest, ExplicitDefaultsBecomeUnsetAndNothingElseChanges) {
   sv1::RunSpec named;
-  named.mutable_pipeline()->mutable_normalisation()->set_method(
-      sv1::NORMALISATION_METHOD_MIN_MAX);
+  named.mutable_pipeline()->mutable_normalisation()->set_method(sv1::NORMALISATION_METHOD_MIN_MAX);
   (*named.mutable_pipeline()->mutable_normalisation_by_indicator())["x"].set_method(
       sv1::NORMALISATION_METHOD_MIN_MAX);
   named.mutable_aggregation()->mutable_method()->set_method(sv1::AGGREGATION_METHOD_ARITHMETIC);
   named.mutable_aggregation()->set_zero_policy(sv1::ZERO_POLICY_SHIFT);
-  named.mutable_weights()->mutable_compute()->mutable_data()->set_missing(
-      wv1::MISSING_VALUES_FAIL);
+  named.mutable_weights()->mutable_compute()->mutable_data()->set_missing(wv1::MISSING_VALUES_FAIL);
   named.mutable_universe()->set_kind(iv1::REGION_KIND_PROVINCE);
   ClearDefaultEnums(named);
   EXPECT_EQ(named.pipeline().normalisation().method(), sv1::NORMALISATION_METHOD_UNSPECIFIED);

@@ -54,9 +54,9 @@ TEST(PagingTest, TokensAreOpaqueAndRefuseForgedOnes) {
   ASSERT_TRUE(absl::WebSafeBase64Unescape(token, &decoded));
   std::string forged = decoded;
   forged.replace(forged.find("|10|"), 4, "|-5|");
-  for (const std::string& bad : {std::string("x"), std::string("40"), std::string("-1"),
-                                 std::string("4O"), absl::WebSafeBase64Escape(forged),
-                                 absl::WebSafeBase64Escape("p1|40")}) {
+  for (const std::string& bad :
+       {std::string("x"), std::string("40"), std::string("-1"), std::string("4O"),
+        absl::WebSafeBase64Escape(forged), absl::WebSafeBase64Escape("p1|40")}) {
     request.mutable_page()->set_page_token(bad);
     EXPECT_THAT(ReadPage(request),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page.page_token")))
