@@ -177,8 +177,50 @@ def field_type(f, message_by_name, package):
     return base
 
 
+REQUIRED_ROLE_FIELD = 51001  # innoscope.auth.v1.required_role (a MethodOptions extension)
+
+
+def varint(data, pos):
+    value, shift = 0, 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, pos
+
+
+def required_role(method, role_names):
+    """The method's required_role option, read from its options' wire bytes
+    (the extension is not registered with this script's descriptor pool)."""
+    data, pos = method.options.SerializeToString(), 0
+    while pos < len(data):
+        tag, pos = varint(data, pos)
+        number, wire_type = tag >> 3, tag & 7
+        if wire_type == 0:
+            value, pos = varint(data, pos)
+            if number == REQUIRED_ROLE_FIELD:
+                return role_names.get(value, str(value))
+        elif wire_type == 2:
+            size, pos = varint(data, pos)
+            pos += size
+        elif wire_type == 1:
+            pos += 8
+        elif wire_type == 5:
+            pos += 4
+        else:
+            break
+    return ""
+
+
 def markdown(fds):
     message_by_name = {}
+    role_names = {}
+    for f in fds.file:
+        for e in f.enum_type:
+            if f.package + "." + e.name == "innoscope.auth.v1.Role":
+                role_names = {v.number: v.name for v in e.value}
 
     def index(prefix, messages):
         for m in messages:
@@ -197,12 +239,13 @@ def markdown(fds):
         lines += ["### `%s` (`%s`)" % (pkg, f.name), ""]
         for i, s in enumerate(f.service):
             lines += ["#### %s" % s.name, "", cell(comments.get((FILE_SERVICE, i), "")), "",
-                      "| RPC | Request | Response | Description |", "|---|---|---|---|"]
+                      "| RPC | Request | Response | Role | Description |", "|---|---|---|---|---|"]
             for j, m in enumerate(s.method):
                 req = ("stream " if m.client_streaming else "") + link(m.input_type, pkg)
                 resp = ("stream " if m.server_streaming else "") + link(m.output_type, pkg)
-                lines.append("| `%s` | %s | %s | %s |" % (
-                    m.name, req, resp,
+                role = required_role(m, role_names)
+                lines.append("| `%s` | %s | %s | %s | %s |" % (
+                    m.name, req, resp, "`%s`" % role if role else "",
                     cell(comments.get((FILE_SERVICE, i, SERVICE_METHOD, j), ""))))
             lines.append("")
 
