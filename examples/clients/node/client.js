@@ -12,10 +12,14 @@
 //   node examples/clients/node/client.js --ingest 127.0.0.1:50051 --scoring 127.0.0.1:50053
 //
 // Addresses default to INNOSCOPE_INGEST_ADDRESS / INNOSCOPE_SCORING_ADDRESS.
+// Against servers with TLS: --ca_file (INNOSCOPE_CA_FILE), optionally
+// --cert_file and --key_file, and --token (INNOSCOPE_TOKEN) sent as
+// `authorization: Bearer <token>`.
 // google/rpc/{status,error_details}.proto come from Debian's
 // golang-github-gogo-googleapis-dev (INNOSCOPE_GOOGLEAPIS_DIR overrides).
 'use strict';
 
+const fs = require('fs');
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
@@ -39,6 +43,10 @@ function args() {
   const out = {
     ingest: process.env.INNOSCOPE_INGEST_ADDRESS,
     scoring: process.env.INNOSCOPE_SCORING_ADDRESS,
+    ca_file: process.env.INNOSCOPE_CA_FILE,
+    cert_file: undefined,
+    key_file: undefined,
+    token: process.env.INNOSCOPE_TOKEN,
   };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
@@ -181,11 +189,32 @@ async function rankingPages(scoring, runId, pageSize) {
   return entries;
 }
 
+// Plaintext, or TLS with the given CA (and client certificate); a bearer
+// token rides on every call.
+function channelCredentials(a) {
+  if (!a.ca_file) {
+    if (a.token) throw new Error('--token needs TLS (--ca_file)');
+    return grpc.credentials.createInsecure();
+  }
+  const read = (f) => (f ? fs.readFileSync(f) : null);
+  let credentials = grpc.credentials.createSsl(read(a.ca_file), read(a.key_file),
+                                               read(a.cert_file));
+  if (a.token) {
+    credentials = grpc.credentials.combineChannelCredentials(credentials,
+      grpc.credentials.createFromMetadataGenerator((_, callback) => {
+        const metadata = new grpc.Metadata();
+        metadata.add('authorization', `Bearer ${a.token}`);
+        callback(null, metadata);
+      }));
+  }
+  return credentials;
+}
+
 function signed(n) { return n >= 0 ? `+${n}` : `${n}`; }
 
 async function main() {
   const a = args();
-  const credentials = grpc.credentials.createInsecure();
+  const credentials = channelCredentials(a);
   const ingest = new ingestV1.IngestService(a.ingest, credentials);
   const scoring = new scoringV1.ScoringService(a.scoring, credentials);
 

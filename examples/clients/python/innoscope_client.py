@@ -12,7 +12,10 @@ the rank changes since 2021.
       --ingest 127.0.0.1:50051 --scoring 127.0.0.1:50053
 
 Addresses default to INNOSCOPE_INGEST_ADDRESS / INNOSCOPE_SCORING_ADDRESS
-(the keys of the local stack's addresses.env). The data and the expected
+(the keys of the local stack's addresses.env). Against servers with TLS:
+--ca_file (the CA's PEM; INNOSCOPE_CA_FILE), optionally --cert_file and
+--key_file for a client certificate, and --token (INNOSCOPE_TOKEN) sent as
+`authorization: Bearer <token>` on every call. The data and the expected
 output: examples/clients/README.md.
 """
 
@@ -49,6 +52,28 @@ def bad_request_of(error):
             if detail.Unpack(bad):
                 return [(v.field, v.description) for v in bad.field_violations]
     return []
+
+
+def channel(address, args):
+    """Plaintext, or TLS with the given CA (and client certificate); a bearer
+    token rides on every call."""
+    if not args.ca_file:
+        if args.token:
+            raise SystemExit("--token needs TLS (--ca_file)")
+        return grpc.insecure_channel(address)
+    with open(args.ca_file, "rb") as f:
+        roots = f.read()
+    key = cert = None
+    if args.cert_file:
+        with open(args.cert_file, "rb") as f:
+            cert = f.read()
+        with open(args.key_file, "rb") as f:
+            key = f.read()
+    credentials = grpc.ssl_channel_credentials(roots, key, cert)
+    if args.token:
+        credentials = grpc.composite_channel_credentials(
+            credentials, grpc.access_token_call_credentials(args.token))
+    return grpc.secure_channel(address, credentials)
 
 
 def import_data(ingest):
@@ -118,11 +143,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ingest", default=os.environ.get("INNOSCOPE_INGEST_ADDRESS"))
     parser.add_argument("--scoring", default=os.environ.get("INNOSCOPE_SCORING_ADDRESS"))
+    parser.add_argument("--ca_file", default=os.environ.get("INNOSCOPE_CA_FILE"))
+    parser.add_argument("--cert_file")
+    parser.add_argument("--key_file")
+    parser.add_argument("--token", default=os.environ.get("INNOSCOPE_TOKEN"))
     args = parser.parse_args()
     if not args.ingest or not args.scoring:
         parser.error("give --ingest and --scoring (or INNOSCOPE_*_ADDRESS)")
-    ingest = ingest_pb2_grpc.IngestServiceStub(grpc.insecure_channel(args.ingest))
-    scoring = scoring_pb2_grpc.ScoringServiceStub(grpc.insecure_channel(args.scoring))
+    ingest = ingest_pb2_grpc.IngestServiceStub(channel(args.ingest, args))
+    scoring = scoring_pb2_grpc.ScoringServiceStub(channel(args.scoring, args))
 
     import_data(ingest)
     spec = scoring_pb2.RunSpec()
