@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 #include "absl/strings/cord.h"
 
@@ -23,7 +24,7 @@ void PutVarint(uint64_t value, std::string& out) {
 }
 
 void PutField(int number, absl::string_view bytes, std::string& out) {
-  PutVarint(static_cast<uint64_t>(number) << 3 | kLengthDelimited, out);
+  PutVarint((static_cast<uint64_t>(number) << 3) | kLengthDelimited, out);
   PutVarint(bytes.size(), out);
   out.append(bytes.data(), bytes.size());
 }

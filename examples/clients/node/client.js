@@ -133,7 +133,7 @@ async function importData(ingest) {
     name: 'API client example',
     indicators: [{ code: 'ex_a', name: 'Indicator a' }, { code: 'ex_b', name: 'Indicator b' }],
     nodes: [
-      { code: 'ex_index', name: 'Index', level: 2 },
+      { code: 'ex_index', name: 'Index', level: 2, direction: 1 },
       { code: 'ex_a', name: 'Indicator a', parent_code: 'ex_index', level: 1, direction: 1,
         weight: 1 },
       { code: 'ex_b', name: 'Indicator b', parent_code: 'ex_index', level: 1, direction: 1,

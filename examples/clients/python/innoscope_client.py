@@ -85,7 +85,7 @@ def import_data(ingest):
         code=FRAMEWORK, name="API client example",
         indicators=[ingest_pb2.Indicator(code="ex_a", name="Indicator a"),
                     ingest_pb2.Indicator(code="ex_b", name="Indicator b")],
-        nodes=[ingest_pb2.FrameworkNode(code="ex_index", name="Index", level=2),
+        nodes=[ingest_pb2.FrameworkNode(code="ex_index", name="Index", level=2, direction=1),
                ingest_pb2.FrameworkNode(code="ex_a", name="Indicator a", parent_code="ex_index",
                                         level=1, direction=1, weight=1),
                ingest_pb2.FrameworkNode(code="ex_b", name="Indicator b", parent_code="ex_index",
