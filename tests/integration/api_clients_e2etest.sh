@@ -62,8 +62,8 @@ case "$MODE" in
       fail "IngestService not listed by reflection: $(cat "$WORK/services.txt")"
     grep -qx "grpc.health.v1.Health" "$WORK/services.txt" ||
       fail "the health service not listed: $(cat "$WORK/services.txt")"
-    "$BUF" curl --protocol grpc --http2-prior-knowledge --list-methods \
-      "$url/innoscope.ingest.v1.IngestService" >"$WORK/methods.txt" 2>"$WORK/err.txt" ||
+    "$BUF" curl --protocol grpc --http2-prior-knowledge --list-methods "$url" \
+      >"$WORK/methods.txt" 2>"$WORK/err.txt" ||
       { cat "$WORK/err.txt" >&2; fail "buf curl --list-methods failed"; }
     grep -qx "innoscope.ingest.v1.IngestService/ListRegions" "$WORK/methods.txt" ||
       fail "ListRegions not listed: $(cat "$WORK/methods.txt")"

@@ -41,7 +41,8 @@ TEST(FieldViolationsTest, OkStatusAndGarbageCarryNone) {
   AttachFieldViolations({{"a", "b"}}, ok);
   EXPECT_TRUE(FieldViolationsOf(ok).empty());
   absl::Status garbage = absl::InvalidArgumentError("bad");
-  garbage.SetPayload(kBadRequestTypeUrl, absl::Cord("\x0a\x05ab"));  // length past the end
+  // Field 1, length 5, but only two bytes follow.
+  garbage.SetPayload(kBadRequestTypeUrl, absl::Cord(std::string("\x0a\x05", 2) + "ab"));
   EXPECT_TRUE(FieldViolationsOf(garbage).empty());
   EXPECT_TRUE(FieldViolationsOf(absl::InvalidArgumentError("no payload")).empty());
 }

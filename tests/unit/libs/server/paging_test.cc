@@ -79,7 +79,8 @@ TEST(PagingTest, TokenReusedWithOtherFiltersIsInvalidArgument) {
   // A token of one list is not one of another list's either.
   ingest::v1::ListIndicatorsRequest other;
   *other.mutable_page() = request.page();
-  EXPECT_THAT(ReadPage(other), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ReadPage(other),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page.page_token")));
 }
 
 TEST(PagingTest, AppendPageTakesTheWindow) {
