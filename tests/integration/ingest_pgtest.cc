@@ -344,17 +344,28 @@ TEST_F(IngestTest, BadRowsAreNamedInAGoogleRpcBadRequestDetail) {
 // ListClusterMembers and ListFrameworks page like every list: opaque tokens,
 // bound to the request's filters.
 TEST_F(IngestTest, ClusterMembersAndFrameworksPageWithTokensBoundToTheFilters) {
+  {
+    v1::UpsertRegionsRequest regions;
+    v1::Region* cluster = regions.add_regions();
+    cluster->set_code("C1");
+    cluster->set_name("Cluster 1");
+    cluster->set_kind(v1::REGION_KIND_CLUSTER);
+    grpc::ClientContext ctx;
+    v1::UpsertRegionsResponse response;
+    ASSERT_TRUE(stub_->UpsertRegions(&ctx, regions, &response).ok());
+  }
   v1::SetClusterMembersRequest set;
-  set.set_cluster_code("R09");
+  set.set_cluster_code("C1");
   for (int i = 0; i < 5; ++i) set.add_members()->set_member_code(absl::StrCat("R0", i));
   set.mutable_members(4)->set_first_period(2021);  // R04 from 2021 on
   {
     grpc::ClientContext ctx;
     v1::SetClusterMembersResponse response;
-    ASSERT_TRUE(stub_->SetClusterMembers(&ctx, set, &response).ok());
+    grpc::Status s = stub_->SetClusterMembers(&ctx, set, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
   }
   v1::ListClusterMembersRequest request;
-  request.set_cluster_code("R09");
+  request.set_cluster_code("C1");
   request.mutable_page()->set_page_size(2);
   std::vector<std::string> members;
   int pages = 0;
