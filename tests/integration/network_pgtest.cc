@@ -466,7 +466,7 @@ TEST_F(NetworkTest, TimeSeriesAndDegreeDistribution) {
   nv1::ComputeStatsTimeSeriesResponse response;
   grpc::Status s = stub_->ComputeStatsTimeSeries(&ctx, request, &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  ASSERT_EQ(response.years_size(), 5);
+  ASSERT_EQ(response.periods_size(), 5);
   std::vector<std::pair<int64_t, int64_t>> sizes;
   for (const auto& y : response.periods()) {
     sizes.push_back({y.stats().nodes().total(), y.stats().edges()});
