@@ -7,11 +7,12 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates
-  # libraries (docs/architecture.md, "Dependencies")
+  # libraries (docs/architecture.md, "Dependencies"; googleapis: google/rpc protos)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libpqxx-dev prometheus-cpp-dev libssl-dev
   libyaml-cpp-dev libpugixml-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  golang-github-gogo-googleapis-dev
   # local stack and integration tests
   postgresql-15 postgresql-client-15 prometheus prometheus-pushgateway curl procps
   # benchmark peers (run with Debian's /usr/bin/python3; libcsv for bench/csv)
@@ -20,10 +21,9 @@ PACKAGES=(
   clang
   # formatting check (tests/layout/format_test.sh)
   clang-format
-  # API contract (docs/api.md): google/rpc/status.proto and error_details.proto
-  # for the BadRequest error details; Python stubs (protoc + grpc_python_plugin
-  # of protobuf-compiler-grpc) and the Python example client
-  golang-github-gogo-googleapis-dev python3-grpcio python3-protobuf
+  # API clients (docs/api.md): Python stubs (protoc + grpc_python_plugin of
+  # protobuf-compiler-grpc) and the Python example client
+  python3-grpcio python3-protobuf
 )
 # buf (lint, breaking-change check, buf curl) and the Node example client come
 # from npm, installed with Debian's npm into project-local folders below. A
