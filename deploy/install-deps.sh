@@ -7,11 +7,12 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates
-  # libraries (docs/architecture.md, "Dependencies")
+  # libraries (docs/architecture.md, "Dependencies"; googleapis: google/rpc protos)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libpqxx-dev prometheus-cpp-dev libssl-dev
   libyaml-cpp-dev libpugixml-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  golang-github-gogo-googleapis-dev
   # local stack and integration tests
   postgresql-15 postgresql-client-15 prometheus prometheus-pushgateway curl procps
   # benchmark peers (run with Debian's /usr/bin/python3; libcsv for bench/csv)
@@ -27,7 +28,16 @@ PACKAGES=(
   # podman with runc, catatonit for the pods' pause image, debootstrap for the
   # Debian bases where no container registry answers
   podman runc catatonit debootstrap
+  # API clients (docs/api.md): Python stubs (protoc + grpc_python_plugin of
+  # protobuf-compiler-grpc) and the Python example client
+  python3-grpcio python3-protobuf
 )
+# buf (lint, breaking-change check, buf curl) and the Node example client come
+# from npm, installed with Debian's npm into project-local folders below. A
+# machine that already has npm (e.g. a newer Node.js) keeps it.
+if ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 
 # kubectl renders the kustomize overlays for the manifest checks
 # (tests/k8s). Its components need kubectl >= 1.27, which Debian bookworm does
@@ -53,8 +63,27 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# npm packages, pinned by package.json and package-lock.json, into
+# tools/node_modules (buf) and examples/clients/node/node_modules (grpc-js,
+# proto-loader); nothing global. Skipped when the installed tree matches the
+# lock file.
+npm_install() {
+  local ROOT
+  ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  local dir
+  for dir in tools examples/clients/node; do
+    if [ -f "$ROOT/$dir/node_modules/.package-lock.json" ] &&
+       [ "$ROOT/$dir/node_modules/.package-lock.json" -nt "$ROOT/$dir/package-lock.json" ]; then
+      continue
+    fi
+    echo "install-deps: npm ci in $dir"
+    (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  done
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  npm_install
   exit 0
 fi
 
@@ -71,4 +100,5 @@ $SUDO apt-get update -qq
 # Debian's postgresql and prometheus packages would start system services
 # where an init system runs; the local stack never uses them.
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+npm_install
 echo "install-deps: done"

@@ -44,6 +44,7 @@
 #include "grpcpp/support/channel_arguments.h"
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
 #include "libs/server/channel_security.h"
+#include "libs/server/paging.h"
 
 namespace {
 
@@ -75,8 +76,15 @@ v1::GetRankingRequest RequestFor(const std::string& run_id, const std::vector<st
   request.set_node_code(nodes[static_cast<size_t>(k) % nodes.size()]);
   request.set_top_n(kTopN[(k / 3) % 3]);
   request.mutable_page()->set_page_size(kPageSize[(k / 9) % 3]);
-  if ((k / 27) % 2 == 1)
-    request.mutable_page()->set_page_token(absl::StrCat(kPageSize[(k / 9) % 3]));
+  if ((k / 27) % 2 == 1) {
+    // The second page: the token the service hands out after the first one
+    // (tokens are opaque; libs/server/paging.h makes them).
+    const int size = kPageSize[(k / 9) % 3];
+    absl::StatusOr<innoscope::server::PageWindow> first = innoscope::server::ReadPage(request);
+    if (!first.ok()) Die(std::string(first.status().message()));
+    request.mutable_page()->set_page_token(
+        innoscope::server::PageResult(*first, size, size + 1).next_page_token());
+  }
   return request;
 }
 

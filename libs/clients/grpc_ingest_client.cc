@@ -17,6 +17,23 @@ void SetDeadline(grpc::ClientContext& context, absl::Time deadline) {
   context.set_deadline(absl::ToChronoTime(deadline));
 }
 
+// Calls a List RPC page after page (1,000 items each) until the last page,
+// handing each response to `take`; an error names ingest and the RPC.
+template <typename Response, typename Request, typename Call, typename Take>
+absl::Status EveryPage(Request request, absl::Time deadline, const char* rpc, Call call,
+                       Take take) {
+  request.mutable_page()->set_page_size(1000);
+  do {
+    grpc::ClientContext context;
+    SetDeadline(context, deadline);
+    Response response;
+    RETURN_IF_ERROR(server::UpstreamStatus("ingest", call(&context, request, &response), rpc));
+    take(response);
+    request.mutable_page()->set_page_token(response.page().next_page_token());
+  } while (!request.page().page_token().empty());
+  return absl::OkStatus();
+}
+
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
   return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(time));
 }
@@ -104,16 +121,14 @@ absl::StatusOr<std::vector<ingest::v1::Region>> GrpcIngestClient::ListRegions(
   std::vector<ingest::v1::Region> out;
   ingest::v1::ListRegionsRequest request;
   request.set_kind(kind);
-  request.mutable_page()->set_page_size(1000);
-  do {
-    grpc::ClientContext context;
-    SetDeadline(context, deadline);
-    ingest::v1::ListRegionsResponse response;
-    RETURN_IF_ERROR(server::UpstreamStatus(
-        "ingest", stub_->ListRegions(&context, request, &response), "ListRegions"));
-    for (ingest::v1::Region& r : *response.mutable_regions()) out.push_back(std::move(r));
-    request.mutable_page()->set_page_token(response.page().next_page_token());
-  } while (!request.page().page_token().empty());
+  RETURN_IF_ERROR(EveryPage<ingest::v1::ListRegionsResponse>(
+      request, deadline, "ListRegions",
+      [&](grpc::ClientContext* context, const auto& r, auto* response) {
+        return stub_->ListRegions(context, r, response);
+      },
+      [&](ingest::v1::ListRegionsResponse& response) {
+        for (ingest::v1::Region& r : *response.mutable_regions()) out.push_back(std::move(r));
+      }));
   std::sort(out.begin(), out.end(), [](const ingest::v1::Region& a, const ingest::v1::Region& b) {
     return a.code() < b.code();
   });
@@ -123,16 +138,18 @@ absl::StatusOr<std::vector<ingest::v1::Region>> GrpcIngestClient::ListRegions(
 absl::StatusOr<std::vector<std::string>> GrpcIngestClient::ClusterMemberCodes(
     const std::string& cluster, int year, absl::Time deadline) {
   if (cluster.empty()) return absl::InvalidArgumentError("empty cluster code");
-  grpc::ClientContext context;
-  SetDeadline(context, deadline);
   ingest::v1::ListClusterMembersRequest request;
   request.set_cluster_code(cluster);
-  request.set_year(year);
-  ingest::v1::ListClusterMembersResponse response;
-  RETURN_IF_ERROR(server::UpstreamStatus(
-      "ingest", stub_->ListClusterMembers(&context, request, &response), "ListClusterMembers"));
+  request.set_period(year);
   std::vector<std::string> members;
-  for (const auto& m : response.memberships()) members.push_back(m.member().member_code());
+  RETURN_IF_ERROR(EveryPage<ingest::v1::ListClusterMembersResponse>(
+      request, deadline, "ListClusterMembers",
+      [&](grpc::ClientContext* context, const auto& r, auto* response) {
+        return stub_->ListClusterMembers(context, r, response);
+      },
+      [&](ingest::v1::ListClusterMembersResponse& response) {
+        for (const auto& m : response.memberships()) members.push_back(m.member().member_code());
+      }));
   std::sort(members.begin(), members.end());
   members.erase(std::unique(members.begin(), members.end()), members.end());
   return members;
@@ -182,8 +199,8 @@ absl::StatusOr<std::vector<RelationRecord>> GrpcIngestClient::ReadRelations(
   for (const std::string& type : query.types) request.add_types(type);
   if (query.first_year || query.last_year) {
     // Ingest stores years 1900-2100.
-    request.mutable_years()->set_first(query.first_year.value_or(1900));
-    request.mutable_years()->set_last(query.last_year.value_or(2100));
+    request.mutable_periods()->set_first(query.first_year.value_or(1900));
+    request.mutable_periods()->set_last(query.last_year.value_or(2100));
   }
   if (query.as_of) *request.mutable_as_of() = ToTimestamp(*query.as_of);
   std::vector<RelationRecord> relations;
@@ -195,7 +212,7 @@ absl::StatusOr<std::vector<RelationRecord>> GrpcIngestClient::ReadRelations(
                             out.source = r.source_code();
                             out.target = r.target_code();
                             out.type = r.type();
-                            out.year = r.year();
+                            out.year = r.period();
                             out.qualifier = r.qualifier();
                             if (r.has_weight()) out.weight = r.weight();
                             if (r.has_amount()) out.amount = r.amount();

@@ -27,7 +27,7 @@ std::string NameOf(const std::map<std::string, std::string>& names, const std::s
 nv1::GraphSelection UpTo(const std::string& relation_set, int32_t year) {
   nv1::GraphSelection selection;
   selection.set_relation_set(relation_set);
-  selection.mutable_years()->set_up_to(year);
+  selection.mutable_periods()->set_up_to(year);
   return selection;
 }
 
@@ -166,9 +166,9 @@ absl::StatusOr<report::NetworkSection> ReadNetworkSection(
   // other calls and the layout proceed.
   nv1::ComputeStatsTimeSeriesRequest series;
   series.mutable_selection()->set_relation_set(options.relation_set);
-  series.mutable_years()->set_first(options.first_year);
-  series.mutable_years()->set_last(options.last_year);
-  series.set_mode(nv1::YEAR_MODE_CUMULATIVE);
+  series.mutable_periods()->set_first(options.first_year);
+  series.mutable_periods()->set_last(options.last_year);
+  series.set_mode(nv1::PERIOD_MODE_CUMULATIVE);
   series.mutable_approximation()->set_enabled(true);
   series.mutable_approximation()->set_path_samples(2000);
   nv1::ComputeStatsTimeSeriesResponse series_response;
@@ -255,10 +255,10 @@ absl::StatusOr<report::NetworkSection> ReadNetworkSection(
   out.layout = *std::move(layout);
 
   if (status = series_done.get(); !status.ok()) return status;
-  for (const nv1::YearStats& y : series_response.years()) {
+  for (const nv1::PeriodStats& y : series_response.periods()) {
     const nv1::NetworkStats& s = y.stats();
     report::NetworkYear row;
-    row.year = y.year();
+    row.year = y.period();
     row.nodes = s.nodes().total();
     row.edges = s.edges();
     row.average_degree = s.average_degree();

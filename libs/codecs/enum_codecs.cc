@@ -114,4 +114,67 @@ std::string ProtoEnumNameList(const EnumDescriptor* descriptor) {
   return absl::StrJoin(names, ", ");
 }
 
+namespace {
+
+// The value each *_UNSPECIFIED stands for (the comments of the protos).
+constexpr absl::string_view kDocumentedDefaults[] = {
+    "innoscope.ingest.v1.WEIGHT_CONVENTION_RELATIVE",
+    "innoscope.scoring.v1.IMPUTATION_METHOD_NONE",
+    "innoscope.scoring.v1.NORMALISATION_METHOD_MIN_MAX",
+    "innoscope.scoring.v1.AGGREGATION_METHOD_ARITHMETIC",
+    "innoscope.scoring.v1.ZERO_POLICY_FAIL",
+    "innoscope.scoring.v1.MISSING_CHILDREN_RENORMALISE",
+    "innoscope.scoring.v1.TOPSIS_NORMALISATION_VECTOR",
+    "innoscope.scoring.v1.CLUSTER_AGGREGATE_SUM",
+    "innoscope.weighting.v1.RANDOM_INDEX_TABLE_SAATY",
+    "innoscope.weighting.v1.PRIORITY_METHOD_EIGENVECTOR",
+    "innoscope.weighting.v1.GROUP_AGGREGATION_AIJ",
+    "innoscope.weighting.v1.OBJECTIVE_SCOPE_ALL_LEAVES",
+    "innoscope.weighting.v1.MISSING_VALUES_FAIL",
+    "innoscope.weighting.v1.COMBINATION_LINEAR",
+    "innoscope.network.v1.FLAG_FILTER_ANY",
+    "innoscope.network.v1.ENDPOINT_RULE_BOTH",
+    "innoscope.network.v1.GRAPH_VIEW_DIRECTED",
+    "innoscope.network.v1.EDGE_WEIGHT_NONE",
+    "innoscope.network.v1.MULTI_EDGE_POLICY_MERGE",
+    "innoscope.network.v1.SELF_LOOP_POLICY_KEEP",
+    "innoscope.network.v1.REGION_LEVEL_PROVINCE",
+    "innoscope.network.v1.DEGREE_MODE_TOTAL",
+    "innoscope.network.v1.PERIOD_MODE_CUMULATIVE",
+    "innoscope.network.v1.RELATION_DIRECTION_OUTGOING",
+    "innoscope.network.v1.AGGREGATE_COUNT",
+};
+
+bool IsDocumentedDefault(const EnumValueDescriptor* value) {
+  for (absl::string_view name : kDocumentedDefaults) {
+    if (value->full_name() == name) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void ClearDefaultEnums(google::protobuf::Message& message) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field->type() == FieldDescriptor::TYPE_ENUM) {
+      if (!field->is_repeated() && field->real_containing_oneof() == nullptr &&
+          IsDocumentedDefault(reflection->GetEnum(message, field))) {
+        reflection->ClearField(&message, field);
+      }
+    } else if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          ClearDefaultEnums(*reflection->MutableRepeatedMessage(&message, field, i));
+        }
+      } else {
+        ClearDefaultEnums(*reflection->MutableMessage(&message, field));
+      }
+    }
+  }
+}
+
 }  // namespace innoscope::codecs

@@ -37,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/generated_enum_reflection.h"
+#include "google/protobuf/message.h"
 #include "innoscope/ingest/v1/ingest.pb.h"
 #include "innoscope/network/v1/network.pb.h"
 #include "innoscope/scoring/v1/scoring.pb.h"
@@ -82,6 +83,8 @@ struct EnumCodec<scoring::v1::NormalisationMethod> {
       {scoring::v1::NORMALISATION_METHOD_DISTANCE_TO_TARGET, Domain::kDistanceToTarget},
       {scoring::v1::NORMALISATION_METHOD_DISTANCE_TO_BEST, Domain::kDistanceToBest},
       {scoring::v1::NORMALISATION_METHOD_PROPORTION_OF_MAX, Domain::kProportionOfMax},
+      // Unset: the documented default.
+      {scoring::v1::NORMALISATION_METHOD_UNSPECIFIED, Domain::kMinMax},
   };
 };
 template <>
@@ -98,6 +101,8 @@ struct EnumCodec<scoring::v1::ImputationMethod> {
       {scoring::v1::IMPUTATION_METHOD_COLUMN_MEDIAN, Domain::kColumnMedian},
       {scoring::v1::IMPUTATION_METHOD_GROUP_MEAN, Domain::kGroupMean},
       {scoring::v1::IMPUTATION_METHOD_GROUP_MEDIAN, Domain::kGroupMedian},
+      // Unset: the documented default.
+      {scoring::v1::IMPUTATION_METHOD_UNSPECIFIED, Domain::kNone},
   };
 };
 template <>
@@ -114,6 +119,8 @@ struct EnumCodec<scoring::v1::AggregationMethod> {
       {scoring::v1::AGGREGATION_METHOD_HARMONIC, Domain::kHarmonic},
       {scoring::v1::AGGREGATION_METHOD_GENERALISED, Domain::kGeneralised},
       {scoring::v1::AGGREGATION_METHOD_TOPSIS, Domain::kTopsis},
+      // Unset: the documented default.
+      {scoring::v1::AGGREGATION_METHOD_UNSPECIFIED, Domain::kArithmetic},
   };
 };
 template <>
@@ -128,6 +135,8 @@ struct EnumCodec<scoring::v1::ZeroPolicy> {
       {scoring::v1::ZERO_POLICY_FAIL, Domain::kFail},
       {scoring::v1::ZERO_POLICY_SHIFT, Domain::kShift},
       {scoring::v1::ZERO_POLICY_SKIP, Domain::kSkip},
+      // Unset: the documented default.
+      {scoring::v1::ZERO_POLICY_UNSPECIFIED, Domain::kFail},
   };
 };
 template <>
@@ -141,6 +150,8 @@ struct EnumCodec<scoring::v1::MissingChildren> {
   static constexpr CodecRow<scoring::v1::MissingChildren, Domain> kRows[] = {
       {scoring::v1::MISSING_CHILDREN_RENORMALISE, Domain::kRenormalise},
       {scoring::v1::MISSING_CHILDREN_PROPAGATE, Domain::kPropagate},
+      // Unset: the documented default.
+      {scoring::v1::MISSING_CHILDREN_UNSPECIFIED, Domain::kRenormalise},
   };
 };
 template <>
@@ -154,6 +165,8 @@ struct EnumCodec<scoring::v1::TopsisNormalisation> {
   static constexpr CodecRow<scoring::v1::TopsisNormalisation, Domain> kRows[] = {
       {scoring::v1::TOPSIS_NORMALISATION_VECTOR, Domain::kVector},
       {scoring::v1::TOPSIS_NORMALISATION_NONE, Domain::kNone},
+      // Unset: the documented default.
+      {scoring::v1::TOPSIS_NORMALISATION_UNSPECIFIED, Domain::kVector},
   };
 };
 template <>
@@ -168,6 +181,8 @@ struct EnumCodec<scoring::v1::ClusterAggregate> {
       {scoring::v1::CLUSTER_AGGREGATE_SUM, Domain::kSum},
       {scoring::v1::CLUSTER_AGGREGATE_MEAN, Domain::kMean},
       {scoring::v1::CLUSTER_AGGREGATE_WEIGHTED_MEAN, Domain::kWeightedMean},
+      // Unset: the documented default.
+      {scoring::v1::CLUSTER_AGGREGATE_UNSPECIFIED, Domain::kSum},
   };
 };
 template <>
@@ -203,6 +218,8 @@ struct EnumCodec<weighting::v1::RandomIndexTable> {
   static constexpr CodecRow<weighting::v1::RandomIndexTable, Domain> kRows[] = {
       {weighting::v1::RANDOM_INDEX_TABLE_SAATY, Domain::kSaaty},
       {weighting::v1::RANDOM_INDEX_TABLE_CN, Domain::kChineseCommon},
+      // Unset: the documented default.
+      {weighting::v1::RANDOM_INDEX_TABLE_UNSPECIFIED, Domain::kSaaty},
   };
 };
 template <>
@@ -216,6 +233,8 @@ struct EnumCodec<weighting::v1::PriorityMethod> {
   static constexpr CodecRow<weighting::v1::PriorityMethod, Domain> kRows[] = {
       {weighting::v1::PRIORITY_METHOD_EIGENVECTOR, Domain::kEigenvector},
       {weighting::v1::PRIORITY_METHOD_GEOMETRIC_MEAN, Domain::kGeometricMean},
+      // Unset: the documented default.
+      {weighting::v1::PRIORITY_METHOD_UNSPECIFIED, Domain::kEigenvector},
   };
 };
 template <>
@@ -229,6 +248,8 @@ struct EnumCodec<weighting::v1::Combination> {
   static constexpr CodecRow<weighting::v1::Combination, Domain> kRows[] = {
       {weighting::v1::COMBINATION_LINEAR, Domain::kLinear},
       {weighting::v1::COMBINATION_MULTIPLICATIVE, Domain::kMultiplicative},
+      // Unset: the documented default.
+      {weighting::v1::COMBINATION_UNSPECIFIED, Domain::kLinear},
   };
 };
 template <>
@@ -287,6 +308,8 @@ struct EnumCodec<network::v1::DegreeMode> {
       {network::v1::DEGREE_MODE_TOTAL, Domain::kTotal},
       {network::v1::DEGREE_MODE_IN, Domain::kIn},
       {network::v1::DEGREE_MODE_OUT, Domain::kOut},
+      // Unset: the documented default.
+      {network::v1::DEGREE_MODE_UNSPECIFIED, Domain::kTotal},
   };
 };
 template <>
@@ -301,6 +324,8 @@ struct EnumCodec<network::v1::MultiEdgePolicy> {
       {network::v1::MULTI_EDGE_POLICY_MERGE, Domain::kMergeSum},
       {network::v1::MULTI_EDGE_POLICY_KEEP, Domain::kKeep},
       {network::v1::MULTI_EDGE_POLICY_KEEP_FIRST, Domain::kMergeKeepFirst},
+      // Unset: the documented default.
+      {network::v1::MULTI_EDGE_POLICY_UNSPECIFIED, Domain::kMergeSum},
   };
 };
 template <>
@@ -314,6 +339,8 @@ struct EnumCodec<network::v1::SelfLoopPolicy> {
   static constexpr CodecRow<network::v1::SelfLoopPolicy, Domain> kRows[] = {
       {network::v1::SELF_LOOP_POLICY_KEEP, Domain::kKeep},
       {network::v1::SELF_LOOP_POLICY_DROP, Domain::kDrop},
+      // Unset: the documented default.
+      {network::v1::SELF_LOOP_POLICY_UNSPECIFIED, Domain::kKeep},
   };
 };
 template <>
@@ -426,5 +453,16 @@ template <typename P>
 std::string ProtoEnumNameList() {
   return ProtoEnumNameList(google::protobuf::GetEnumDescriptor<P>());
 }
+
+// ------------------------------------------- ids derived from requests
+
+// Clears every singular enum field of `message`, at any depth, that holds the
+// explicit value of its enum's documented default (NORMALISATION_METHOD_MIN_MAX,
+// MULTI_EDGE_POLICY_MERGE, ...; docs/api.md "Enums: zero is not set"), so a
+// request naming a default and one leaving it unset hash alike. The services
+// apply it to the copies they derive ids from (run, series, weight set and
+// analysis ids), which thus equal those of the releases where each default
+// was its enum's zero value. Fields of a oneof and repeated enums are kept.
+void ClearDefaultEnums(google::protobuf::Message& message);
 
 }  // namespace innoscope::codecs

@@ -2,7 +2,10 @@
 
 #include <string>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/any.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace innoscope::server {
 
@@ -13,25 +16,59 @@ static_assert(static_cast<int>(absl::StatusCode::kUnauthenticated) ==
 static_assert(static_cast<int>(absl::StatusCode::kDataLoss) ==
               static_cast<int>(grpc::StatusCode::DATA_LOSS));
 
+namespace {
+
+void CopyPayloads(const absl::Status& from, absl::Status& to) {
+  from.ForEachPayload([&to](absl::string_view type_url, const absl::Cord& payload) {
+    to.SetPayload(type_url, payload);
+  });
+}
+
+}  // namespace
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   int code = static_cast<int>(status.code());
   if (code < 0 || code > 16) code = static_cast<int>(grpc::StatusCode::UNKNOWN);
-  return grpc::Status(static_cast<grpc::StatusCode>(code), std::string(status.message()));
+  const std::string message(status.message());
+  // Payloads (e.g. the google.rpc.BadRequest of libs/common/field_violations.h)
+  // are keyed by their type URL and hold the detail's encoding: each becomes
+  // an Any of google.rpc.Status.details (grpc-status-details-bin).
+  google::rpc::Status details;
+  status.ForEachPayload([&details](absl::string_view type_url, const absl::Cord& payload) {
+    google::protobuf::Any* any = details.add_details();
+    any->set_type_url(std::string(type_url));
+    any->set_value(std::string(payload));
+  });
+  if (details.details_size() == 0) {
+    return grpc::Status(static_cast<grpc::StatusCode>(code), message);
+  }
+  details.set_code(code);
+  details.set_message(message);
+  return grpc::Status(static_cast<grpc::StatusCode>(code), message, details.SerializeAsString());
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
   int code = static_cast<int>(status.error_code());
   if (code < 0 || code > 16) code = static_cast<int>(absl::StatusCode::kUnknown);
-  return absl::Status(static_cast<absl::StatusCode>(code), status.error_message());
+  absl::Status out(static_cast<absl::StatusCode>(code), status.error_message());
+  google::rpc::Status details;
+  if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
+    for (const google::protobuf::Any& any : details.details()) {
+      out.SetPayload(any.type_url(), absl::Cord(any.value()));
+    }
+  }
+  return out;
 }
 
 absl::Status UpstreamStatus(const std::string& service, const grpc::Status& status,
                             const std::string& rpc) {
   if (status.ok()) return absl::OkStatus();
   absl::Status s = FromGrpcStatus(status);
-  return absl::Status(s.code(), absl::StrCat(service, " ", rpc, ": ", s.message()));
+  absl::Status out(s.code(), absl::StrCat(service, " ", rpc, ": ", s.message()));
+  CopyPayloads(s, out);  // an upstream's BadRequest reaches our callers too
+  return out;
 }
 
 absl::Time Deadline(const grpc::ServerContext& context) {

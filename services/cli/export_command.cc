@@ -179,8 +179,8 @@ int ExportRelations(const std::vector<std::string>& args) {
     if (!span.ok()) {
       config::ExitInvalidConfig(cmd.program, "--periods: " + std::string(span.status().message()));
     }
-    request.mutable_years()->set_first(span->first);
-    request.mutable_years()->set_last(span->last);
+    request.mutable_periods()->set_first(span->first);
+    request.mutable_periods()->set_last(span->last);
   }
   absl::StatusOr<bool> as_of = ParseAsOf(cmd.flags.Get("as_of"), request.mutable_as_of());
   if (!as_of.ok()) config::ExitInvalidConfig(cmd.program, std::string(as_of.status().message()));
@@ -219,7 +219,7 @@ int ExportRelations(const std::vector<std::string>& args) {
         Cell::Text(r.source_code()),
         Cell::Text(r.target_code()),
         Cell::Text(r.type()),
-        Cell::Number(absl::StrCat(r.year())),
+        Cell::Number(absl::StrCat(r.period())),
         r.has_weight() ? Cell::Number(FormatDouble(r.weight())) : Cell::Absent(),
         r.has_amount() ? Cell::Number(FormatDouble(r.amount())) : Cell::Absent(),
         r.qualifier().empty() ? Cell::Absent() : Cell::Text(r.qualifier())};

@@ -151,12 +151,12 @@ GraphFlags ParseGraphFlags(const ParsedCommand& cmd) {
     config::ExitInvalidConfig(cmd.program, "give --year (cumulative) or --years, not both");
   }
   if (!f.Get("year").empty()) {
-    s.mutable_years()->set_up_to(OrExit(cmd.program, ParsePeriod(f.Get("year"))));
+    s.mutable_periods()->set_up_to(OrExit(cmd.program, ParsePeriod(f.Get("year"))));
   }
   if (!f.Get("years").empty()) {
     const PeriodSpan span = OrExit(cmd.program, ParsePeriodSpan(f.Get("years")));
-    s.mutable_years()->mutable_window()->set_first(span.first);
-    s.mutable_years()->mutable_window()->set_last(span.last);
+    s.mutable_periods()->mutable_window()->set_first(span.first);
+    s.mutable_periods()->mutable_window()->set_last(span.last);
   }
   const v1::FlagFilter sample = ProtoNamedFlag<v1::FlagFilter>(cmd, "sample");
   if (sample != v1::FLAG_FILTER_ANY) s.mutable_actors()->set_sample(sample);

@@ -335,6 +335,9 @@ absl::StatusOr<v1::RunSpec> RunSpecFromFlags(const config::ParsedFlags& flags,
   RETURN_IF_ERROR(ClustersFromFlags(flags, spec.mutable_clusters()));
   RETURN_IF_ERROR(TiersFromFlags(flags, spec.mutable_tiers()));
   spec.set_label(flags.Get("label"));
+  // A flag at the service's default says what leaving it unset says
+  // (*_UNSPECIFIED), so the CLI's runs are an API client's runs.
+  codecs::ClearDefaultEnums(spec);
   PruneEmpty(&spec);
   return spec;
 }
@@ -348,15 +351,21 @@ v1::Assumptions AssumptionsFor(const scoring::UncertaintyAssumptions& assumption
     perturbation->set_level(w.level);
     perturbation->set_fraction(w.fraction);
   }
+  // The run's own choices as domain values (an unset method is the
+  // service's default, e.g. NORMALISATION_METHOD_UNSPECIFIED is min-max).
+  const absl::StatusOr<index::NormaliseMethod> nominal_normalisation =
+      codecs::FromProto(spec.pipeline().normalisation().method(), "normalisation");
   for (index::NormaliseMethod method : assumptions.normalisations) {
-    const v1::NormalisationMethod m = codecs::ToProto(method);
-    if (m != spec.pipeline().normalisation().method()) out.add_normalisations(m);
+    if (nominal_normalisation.ok() && method == *nominal_normalisation) continue;
+    out.add_normalisations(codecs::ToProto(method));
   }
   const v1::Aggregation& nominal = spec.aggregation();
+  const absl::StatusOr<scoring::AggregationMethod> nominal_method =
+      codecs::FromProto(nominal.method().method(), "aggregation");
   for (const scoring::AggregationSpec& alternative : assumptions.aggregations) {
     const v1::AggregationStep step = ToProtoAggregation(alternative);
-    if (nominal.by_level().empty() && step.method() == nominal.method().method() &&
-        step.exponent() == nominal.method().exponent()) {
+    if (nominal.by_level().empty() && nominal_method.ok() &&
+        alternative.method == *nominal_method && step.exponent() == nominal.method().exponent()) {
       continue;  // the nominal method is a choice already
     }
     *out.add_aggregations() = step;

@@ -272,8 +272,8 @@ absl::StatusOr<std::vector<v1::SetClusterMembersRequest>> ParseClusterMembersCsv
         }
         v1::ClusterMember* m = requests[it->second].add_members();
         m->set_member_code(member);
-        m->set_first_year(years[0]);
-        m->set_last_year(years[1]);
+        m->set_first_period(years[0]);
+        m->set_last_period(years[1]);
       });
   if (!status.ok()) return status;
   return requests;
@@ -412,7 +412,7 @@ absl::StatusOr<LinedMessages<v1::Relation>> ParseRelationsCsv(absl::string_view 
         relation.set_source_code(source);
         relation.set_target_code(target);
         relation.set_type(type);
-        relation.set_year(*year);
+        relation.set_period(*year);
         relation.set_qualifier(qualifier);
         if (weight.has_value()) relation.set_weight(*weight);
         if (amount.has_value()) relation.set_amount(*amount);
@@ -471,7 +471,7 @@ absl::StatusOr<v1::CreateFrameworkRequest> ParseFrameworkCsv(absl::string_view t
   v1::CreateFrameworkRequest request;
   request.set_code(import.code);
   request.set_version(import.version);
-  request.set_weight_tolerance(import.weight_tolerance);
+  if (import.weight_tolerance > 0) request.set_weight_tolerance(import.weight_tolerance);
   std::vector<index::AuxiliaryVariable> denominators;
   index::Framework framework;
   if (*layout == FrameworkLayout::kCoinrMeta) {
@@ -547,7 +547,7 @@ std::string RelationBatchId(absl::Span<const v1::Relation> relations,
     h.AddString(r.source_code());
     h.AddString(r.target_code());
     h.AddString(r.type());
-    h.AddInt(r.year());
+    h.AddInt(r.period());
     h.AddString(r.qualifier());
     h.AddOptionalDouble(r.has_weight(), r.weight());
     h.AddOptionalDouble(r.has_amount(), r.amount());

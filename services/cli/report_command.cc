@@ -199,7 +199,7 @@ struct NetworkInputs {
   int32_t period = 0;
   nv1::ComputeNetworkStatsResponse stats;
   std::vector<report::TopNode> top;
-  std::vector<nv1::YearStats> years;
+  std::vector<nv1::PeriodStats> years;
 };
 
 // The statistics as a JSON object in a fixed order; absent values are null
@@ -260,8 +260,8 @@ std::string NetworkCsv(const NetworkInputs& in, const DataSources& sources) {
     row("top_degree", code, "out_degree", Cell::Number(FormatDouble(a.out_degree)));
   }
   int64_t previous = 0;
-  for (const nv1::YearStats& y : in.years) {
-    const std::string year = absl::StrCat(y.year());
+  for (const nv1::PeriodStats& y : in.years) {
+    const std::string year = absl::StrCat(y.period());
     row("by_year", year, "nodes", Cell::Number(absl::StrCat(y.stats().nodes().total())));
     row("by_year", year, "relations", Cell::Number(absl::StrCat(y.stats().edges())));
     row("by_year", year, "new_relations", Cell::Number(absl::StrCat(y.stats().edges() - previous)));
@@ -292,8 +292,8 @@ std::string NetworkJson(const NetworkInputs& in, const DataSources& sources) {
   doc["top_degree"] = std::move(top);
   Json years = Json::array();
   int64_t previous = 0;
-  for (const nv1::YearStats& y : in.years) {
-    years.push_back({{"year", y.year()},
+  for (const nv1::PeriodStats& y : in.years) {
+    years.push_back({{"year", y.period()},
                      {"nodes", y.stats().nodes().total()},
                      {"relations", y.stats().edges()},
                      {"new_relations", y.stats().edges() - previous}});
@@ -314,7 +314,7 @@ absl::StatusOr<NetworkInputs> ReadNetwork(nv1::NetworkService::Stub& stub,
   in.period = period;
   nv1::GraphSelection selection;
   selection.set_relation_set(relation_set);
-  selection.mutable_years()->set_up_to(period);
+  selection.mutable_periods()->set_up_to(period);
 
   nv1::ComputeNetworkStatsRequest stats;
   *stats.mutable_selection() = selection;
@@ -333,9 +333,9 @@ absl::StatusOr<NetworkInputs> ReadNetwork(nv1::NetworkService::Stub& stub,
   nv1::ComputeStatsTimeSeriesRequest series;
   series.mutable_selection()->set_relation_set(relation_set);
   series.mutable_selection()->set_multi_edges(nv1::MULTI_EDGE_POLICY_KEEP);
-  series.mutable_years()->set_first(first_year);
-  series.mutable_years()->set_last(period);
-  series.set_mode(nv1::YEAR_MODE_CUMULATIVE);
+  series.mutable_periods()->set_first(first_year);
+  series.mutable_periods()->set_last(period);
+  series.set_mode(nv1::PERIOD_MODE_CUMULATIVE);
   series.set_skip_communities(true);
   series.mutable_approximation()->set_enabled(true);
   series.mutable_approximation()->set_path_samples(1000);
@@ -343,7 +343,7 @@ absl::StatusOr<NetworkInputs> ReadNetwork(nv1::NetworkService::Stub& stub,
   status = CallUnary(stub, &nv1::NetworkService::Stub::ComputeStatsTimeSeries, series,
                      &series_response, timeout);
   if (!status.ok()) return status;
-  in.years.assign(series_response.years().begin(), series_response.years().end());
+  in.years.assign(series_response.periods().begin(), series_response.periods().end());
   return in;
 }
 

@@ -212,6 +212,7 @@ absl::StatusOr<index::DataMatrix> ReadWeightData(const ParsedCommand& cmd,
       matrix = index::Subset(matrix, complete, std::vector<bool>(matrix.cols(), true));
       break;
     }
+    case v1::MISSING_VALUES_UNSPECIFIED:  // not a choice: ProtoEnumFromName refuses it
     case v1::MISSING_VALUES_FAIL:
       if (method != index::WeightingMethod::kEqual) {
         absl::Status complete =

@@ -46,7 +46,7 @@ absl::StatusOr<v1::UpsertRegionsResponse> IngestService::UpsertRegions(
 absl::StatusOr<v1::ListRegionsResponse> IngestService::ListRegions(
     const v1::ListRegionsRequest& request) {
   RETURN_IF_ERROR(codecs::CheckProtoEnum(request.kind(), "kind"));
-  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request));
   int64_t total = 0;
   ASSIGN_OR_RETURN(std::vector<v1::Region> regions,
                    store_.ListRegions(request.kind(), window.offset, window.limit, &total));
@@ -59,7 +59,7 @@ absl::StatusOr<v1::ListRegionsResponse> IngestService::ListRegions(
 absl::StatusOr<v1::SetClusterMembersResponse> IngestService::SetClusterMembers(
     const v1::SetClusterMembersRequest& request) {
   ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
-  RowErrors errors;
+  RowErrors errors("members");
   absl::flat_hash_set<std::string> seen;
   for (int i = 0; i < request.members_size(); ++i) {
     const v1::ClusterMember& m = request.members(i);
@@ -69,11 +69,11 @@ absl::StatusOr<v1::SetClusterMembersResponse> IngestService::SetClusterMembers(
     if (m.member_code() == request.cluster_code()) {
       errors.Add(i, "member_code", "a cluster cannot be its own member");
     }
-    if (m.first_year() != 0 && m.last_year() != 0 && m.first_year() > m.last_year()) {
-      errors.Add(i, "last_year", "before first_year");
+    if (m.first_period() != 0 && m.last_period() != 0 && m.first_period() > m.last_period()) {
+      errors.Add(i, "last_period", "before first_period");
     }
-    if (!seen.insert(absl::StrCat(m.member_code(), ":", m.first_year())).second) {
-      errors.Add(i, "member_code", "listed twice with the same first_year");
+    if (!seen.insert(absl::StrCat(m.member_code(), ":", m.first_period())).second) {
+      errors.Add(i, "member_code", "listed twice with the same first_period");
     }
   }
   RETURN_IF_ERROR(errors.ToStatus("cluster " + request.cluster_code()));
@@ -88,10 +88,13 @@ absl::StatusOr<v1::SetClusterMembersResponse> IngestService::SetClusterMembers(
 
 absl::StatusOr<v1::ListClusterMembersResponse> IngestService::ListClusterMembers(
     const v1::ListClusterMembersRequest& request) {
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request));
   ASSIGN_OR_RETURN(auto memberships,
-                   store_.ListClusterMembers(request.cluster_code(), request.year()));
+                   store_.ListClusterMembers(request.cluster_code(), request.period()));
   v1::ListClusterMembersResponse response;
-  for (auto& m : memberships) *response.add_memberships() = std::move(m);
+  server::AppendPage(window, memberships, response.mutable_memberships());
+  *response.mutable_page() = server::PageResult(window, response.memberships_size(),
+                                                static_cast<int64_t>(memberships.size()));
   return response;
 }
 
@@ -109,7 +112,7 @@ absl::StatusOr<v1::UpsertIndicatorsResponse> IngestService::UpsertIndicators(
 
 absl::StatusOr<v1::ListIndicatorsResponse> IngestService::ListIndicators(
     const v1::ListIndicatorsRequest& request) {
-  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request));
   int64_t total = 0;
   ASSIGN_OR_RETURN(std::vector<v1::Indicator> indicators,
                    store_.ListIndicators(window.offset, window.limit, &total));
@@ -128,11 +131,21 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestService::CreateFramework(
     *indicators.mutable_indicators() = request.indicators();
     RETURN_IF_ERROR(ValidateIndicators(indicators));
   }
+  // The documented default: an unset convention is stored as relative.
+  v1::CreateFrameworkRequest resolved = request;
+  if (resolved.weight_convention() == v1::WEIGHT_CONVENTION_UNSPECIFIED) {
+    resolved.set_weight_convention(v1::WEIGHT_CONVENTION_RELATIVE);
+  }
   // The content hash covers the tree and its metadata, not the version
-  // number, so re-sending the same framework is recognised as a replay.
-  v1::CreateFrameworkRequest content = request;
+  // number, so re-sending the same framework is recognised as a replay. The
+  // default convention hashes as unset, as it did when relative was the
+  // enum's zero value, so frameworks stored before keep their hash.
+  v1::CreateFrameworkRequest content = resolved;
   content.clear_version();
-  return store_.CreateFramework(request, ContentHash(content));
+  if (content.weight_convention() == v1::WEIGHT_CONVENTION_RELATIVE) {
+    content.clear_weight_convention();
+  }
+  return store_.CreateFramework(resolved, ContentHash(content));
 }
 
 absl::StatusOr<v1::GetFrameworkResponse> IngestService::GetFramework(
@@ -148,9 +161,12 @@ absl::StatusOr<v1::GetFrameworkResponse> IngestService::GetFramework(
 
 absl::StatusOr<v1::ListFrameworksResponse> IngestService::ListFrameworks(
     const v1::ListFrameworksRequest& request) {
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request));
   ASSIGN_OR_RETURN(std::vector<v1::Framework> frameworks, store_.ListFrameworks(request.code()));
   v1::ListFrameworksResponse response;
-  for (auto& f : frameworks) *response.add_frameworks() = std::move(f);
+  server::AppendPage(window, frameworks, response.mutable_frameworks());
+  *response.mutable_page() = server::PageResult(window, response.frameworks_size(),
+                                                static_cast<int64_t>(frameworks.size()));
   return response;
 }
 
@@ -287,8 +303,8 @@ absl::Status IngestService::ReadRelations(
     const v1::ReadRelationsRequest& request,
     const std::function<bool(const v1::ReadRelationsResponse&)>& on_message) {
   ASSIGN_OR_RETURN(std::string set, RelationSetName(request.relation_set()));
-  if (request.has_years() && request.years().first() > request.years().last()) {
-    return absl::InvalidArgumentError("years: first is after last");
+  if (request.has_periods() && request.periods().first() > request.periods().last()) {
+    return absl::InvalidArgumentError("periods: first is after last");
   }
   RETURN_IF_ERROR(CheckActorKinds(request.source_kinds(), "source_kinds"));
   RETURN_IF_ERROR(CheckActorKinds(request.target_kinds(), "target_kinds"));

@@ -161,8 +161,8 @@ absl::StatusOr<bool> IngestStore::SetClusterMembers(const std::string& cluster,
       tx.exec_params(
           "INSERT INTO cluster_members (cluster_code, member_code, first_year, last_year) "
           "VALUES ($1, $2, $3, $4)",
-          cluster, m.member_code(), m.first_year(), m.last_year());
-      after.push_back(absl::StrCat(m.member_code(), ":", m.first_year(), ":", m.last_year()));
+          cluster, m.member_code(), m.first_period(), m.last_period());
+      after.push_back(absl::StrCat(m.member_code(), ":", m.first_period(), ":", m.last_period()));
     }
     std::sort(after.begin(), after.end());
     changed = before != after;
@@ -187,8 +187,8 @@ IngestStore::ListClusterMembers(const std::string& cluster, int year) {
       auto& m = out.emplace_back();
       m.set_cluster_code(row[0].as<std::string>());
       m.mutable_member()->set_member_code(row[1].as<std::string>());
-      m.mutable_member()->set_first_year(row[2].as<int>());
-      m.mutable_member()->set_last_year(row[3].as<int>());
+      m.mutable_member()->set_first_period(row[2].as<int>());
+      m.mutable_member()->set_last_period(row[3].as<int>());
     }
     return absl::OkStatus();
   }));

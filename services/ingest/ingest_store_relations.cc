@@ -97,8 +97,8 @@ absl::StatusOr<WriteResult> IngestStore::WriteRelations(
     const std::vector<v1::Relation>& relations) {
   auto tuple = [&](size_t i) {
     const v1::Relation& r = relations[i];
-    return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.year(), r.qualifier(),
-                           OptionalExact(r.has_weight(), r.weight()),
+    return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.period(),
+                           r.qualifier(), OptionalExact(r.has_weight(), r.weight()),
                            OptionalExact(r.has_amount(), r.amount()), JsonObject(r.tags()));
   };
   BatchRows batch;
@@ -106,7 +106,7 @@ absl::StatusOr<WriteResult> IngestStore::WriteRelations(
   batch.key = [&](size_t i) {
     const v1::Relation& r = relations[i];
     return absl::StrCat(set, "\x1f", r.source_code(), "\x1f", r.target_code(), "\x1f", r.type(),
-                        "\x1f", r.year(), "\x1f", r.qualifier());
+                        "\x1f", r.period(), "\x1f", r.qualifier());
   };
   batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
   batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
@@ -200,9 +200,9 @@ absl::Status IngestStore::ReadRelations(
       where.push_back(kinds(request.source_kinds(), "source_code"));
     if (request.target_kinds_size() > 0)
       where.push_back(kinds(request.target_kinds(), "target_code"));
-    if (request.has_years()) {
-      where.push_back(absl::StrCat("o.year BETWEEN ", request.years().first(), " AND ",
-                                   request.years().last()));
+    if (request.has_periods()) {
+      where.push_back(absl::StrCat("o.year BETWEEN ", request.periods().first(), " AND ",
+                                   request.periods().last()));
     }
     query = absl::StrCat(
         "SELECT o.source_code, o.target_code, o.type, o.year, o.qualifier, o.weight, o.amount, ",
@@ -218,7 +218,7 @@ absl::Status IngestStore::ReadRelations(
       rel.set_source_code(row[0].as<std::string>());
       rel.set_target_code(row[1].as<std::string>());
       rel.set_type(row[2].as<std::string>());
-      rel.set_year(row[3].as<int>());
+      rel.set_period(row[3].as<int>());
       rel.set_qualifier(row[4].as<std::string>());
       if (!row[5].is_null()) rel.set_weight(ParseDouble(row[5].c_str()));
       if (!row[6].is_null()) rel.set_amount(ParseDouble(row[6].c_str()));

@@ -38,6 +38,7 @@ void RowErrors::Add(int row, const std::string& field, const std::string& reason
   if (static_cast<int>(listed_.size()) < kMaxListedErrors) {
     listed_.push_back(row >= 0 ? absl::StrCat("row ", row, " ", field, ": ", reason)
                                : absl::StrCat(field, ": ", reason));
+    violations_.push_back({row >= 0 ? absl::StrCat(list_, "[", row, "].", field) : field, reason});
   }
 }
 
@@ -49,7 +50,9 @@ absl::Status RowErrors::ToStatus(const std::string& what) const {
   if (count_ > static_cast<int>(listed_.size())) {
     absl::StrAppend(&message, "; and ", count_ - listed_.size(), " more");
   }
-  return absl::InvalidArgumentError(message);
+  absl::Status status = absl::InvalidArgumentError(message);
+  AttachFieldViolations(violations_, status);
+  return status;
 }
 
 absl::Status ValidateBatchId(const std::string& batch_id) {
@@ -81,7 +84,7 @@ absl::StatusOr<std::vector<v1::Observation>> ValidateObservations(
                                                      request.observations_size(), " rows; at most ",
                                                      kMaxBatchRows, " per batch"));
   }
-  RowErrors errors;
+  RowErrors errors("observations");
   std::vector<v1::Observation> rows;
   rows.reserve(request.observations_size());
   // Key -> index in rows, to find duplicates within the batch.
@@ -150,7 +153,7 @@ absl::StatusOr<std::vector<v1::Observation>> ValidateObservations(
 }
 
 absl::Status ValidateRegions(const v1::UpsertRegionsRequest& request, const Catalog& catalog) {
-  RowErrors errors;
+  RowErrors errors("regions");
   absl::flat_hash_set<std::string> in_request;
   for (const v1::Region& r : request.regions()) in_request.insert(r.code());
   absl::flat_hash_set<std::string> seen;
@@ -181,7 +184,7 @@ absl::Status ValidateRegions(const v1::UpsertRegionsRequest& request, const Cata
 }
 
 absl::Status ValidateIndicators(const v1::UpsertIndicatorsRequest& request) {
-  RowErrors errors;
+  RowErrors errors("indicators");
   absl::flat_hash_set<std::string> seen;
   for (int i = 0; i < request.indicators_size(); ++i) {
     const v1::Indicator& ind = request.indicators(i);
@@ -207,7 +210,7 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const 
       !convention.ok()) {
     return convention;
   }
-  RowErrors errors;
+  RowErrors errors("nodes");
   std::map<std::string, int> index;  // code -> node index
   for (int i = 0; i < request.nodes_size(); ++i) {
     const v1::FrameworkNode& n = request.nodes(i);
@@ -255,7 +258,12 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const 
 
   absl::flat_hash_set<std::string> declared;
   for (const v1::Indicator& ind : request.indicators()) declared.insert(ind.code());
-  const double tolerance = request.weight_tolerance() > 0 ? request.weight_tolerance() : 1e-3;
+  if (request.has_weight_tolerance() &&
+      !(std::isfinite(request.weight_tolerance()) && request.weight_tolerance() >= 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("weight_tolerance: ", request.weight_tolerance(), " is not a number >= 0"));
+  }
+  const double tolerance = request.has_weight_tolerance() ? request.weight_tolerance() : 1e-3;
   for (int i = 0; i < request.nodes_size(); ++i) {
     const v1::FrameworkNode& n = request.nodes(i);
     bool leaf = children[i].empty();
@@ -347,7 +355,7 @@ absl::Status ValidateActors(const v1::UpsertActorsRequest& request, const Catalo
   if (absl::StatusOr<std::string> set = RelationSetName(request.relation_set()); !set.ok()) {
     return set.status();
   }
-  RowErrors errors;
+  RowErrors errors("actors");
   absl::flat_hash_map<std::string, int> seen;
   for (int i = 0; i < request.actors_size(); ++i) {
     const v1::Actor& a = request.actors(i);
@@ -384,7 +392,7 @@ absl::Status ValidateRelations(const v1::WriteRelationsRequest& request,
                                                      request.relations_size(), " rows; at most ",
                                                      kMaxBatchRows));
   }
-  RowErrors errors;
+  RowErrors errors("relations");
   absl::flat_hash_set<std::string> keys;
   for (int i = 0; i < request.relations_size(); ++i) {
     const v1::Relation& r = request.relations(i);
@@ -401,19 +409,21 @@ absl::Status ValidateRelations(const v1::WriteRelationsRequest& request,
       errors.Add(i, "target_code",
                  absl::StrCat("self-relation: ", r.type(), " relations need two different actors"));
     }
-    if (r.year() < kMinPeriod || r.year() > kMaxPeriod) {
-      errors.Add(i, "year", absl::StrCat(r.year(), " is outside ", kMinPeriod, "-", kMaxPeriod));
+    if (r.period() < kMinPeriod || r.period() > kMaxPeriod) {
+      errors.Add(i, "period",
+                 absl::StrCat(r.period(), " is outside ", kMinPeriod, "-", kMaxPeriod));
     }
     if (r.has_weight() && !std::isfinite(r.weight())) errors.Add(i, "weight", "not finite");
     CheckMap(errors, i, "tags", r.tags());
     if (r.has_amount() && !std::isfinite(r.amount())) errors.Add(i, "amount", "not finite");
     if (r.has_amount() && r.amount() < 0) errors.Add(i, "amount", "negative amount");
     std::string key = absl::StrCat(r.source_code(), "\x1f", r.target_code(), "\x1f", r.type(),
-                                   "\x1f", r.year(), "\x1f", r.qualifier());
+                                   "\x1f", r.period(), "\x1f", r.qualifier());
     if (!keys.insert(key).second) {
-      errors.Add(i, "qualifier",
-                 "the same relation (source, target, type, year, qualifier) appears twice in this "
-                 "batch; set a qualifier to tell them apart");
+      errors.Add(
+          i, "qualifier",
+          "the same relation (source, target, type, period, qualifier) appears twice in this "
+          "batch; set a qualifier to tell them apart");
     }
   }
   return errors.ToStatus(absl::StrCat("batch ", request.batch_id()));

@@ -10,12 +10,14 @@
 //       ValidateObservations(request, catalog, /*framework=*/nullptr);
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "innoscope/ingest/v1/ingest.pb.h"
+#include "libs/common/field_violations.h"
 
 namespace innoscope::ingest {
 
@@ -41,9 +43,13 @@ struct FrameworkScope {
   absl::flat_hash_set<std::string> aggregates;
 };
 
-// Collects row errors and renders them as one INVALID_ARGUMENT.
+// Collects row errors of the repeated field `list` ("observations") and
+// renders them as one INVALID_ARGUMENT whose message lists them and whose
+// google.rpc.BadRequest detail (libs/common/field_violations.h) names each as
+// a field path: "observations[3].value"; a row of -1 is the request's field.
 class RowErrors {
  public:
+  explicit RowErrors(std::string list) : list_(std::move(list)) {}
   void Add(int row, const std::string& field, const std::string& reason);
   bool empty() const { return count_ == 0; }
   int count() const { return count_; }
@@ -51,8 +57,10 @@ class RowErrors {
   absl::Status ToStatus(const std::string& what) const;
 
  private:
+  std::string list_;
   int count_ = 0;
   std::vector<std::string> listed_;
+  std::vector<FieldViolation> violations_;  // the listed ones
 };
 
 // Batch ids are 1-128 printable ASCII characters.

@@ -15,15 +15,17 @@ using clients::ActorRecord;
 using clients::RelationRecord;
 
 bool IsEmpty(const v1::ActorFilter& f) {
-  return f.kinds_size() == 0 && f.sample() == v1::FLAG_FILTER_ANY &&
-         f.platform() == v1::FLAG_FILTER_ANY && f.foreign() == v1::FLAG_FILTER_ANY &&
-         f.layers_size() == 0 && f.region_codes_size() == 0;
+  return f.kinds_size() == 0 && FlagPasses(f.sample(), true) && FlagPasses(f.sample(), false) &&
+         FlagPasses(f.platform(), true) && FlagPasses(f.platform(), false) &&
+         FlagPasses(f.foreign(), true) && FlagPasses(f.foreign(), false) && f.layers_size() == 0 &&
+         f.region_codes_size() == 0;
 }
 
 }  // namespace
 
 bool FlagPasses(v1::FlagFilter filter, bool value) {
   switch (filter) {
+    case v1::FLAG_FILTER_UNSPECIFIED:  // the default, ANY
     case v1::FLAG_FILTER_ANY:
       return true;
     case v1::FLAG_FILTER_ONLY:
@@ -41,6 +43,7 @@ const std::string& RegionCodeOf(const ActorRecord* actor, v1::RegionLevel level)
   static const std::string* const kNone = new std::string();
   if (actor == nullptr) return *kNone;
   switch (level) {
+    case v1::REGION_LEVEL_UNSPECIFIED:  // the default, PROVINCE
     case v1::REGION_LEVEL_PROVINCE:
       return actor->province_code;
     case v1::REGION_LEVEL_CITY:
@@ -50,6 +53,15 @@ const std::string& RegionCodeOf(const ActorRecord* actor, v1::RegionLevel level)
       break;  // not values: the requests' level is checked first
   }
   return *kNone;
+}
+
+bool IsDirected(const v1::GraphSelection& selection) {
+  return selection.view() != v1::GRAPH_VIEW_UNDIRECTED;
+}
+
+bool IsUnweighted(const v1::GraphSelection& selection) {
+  return selection.weight() == v1::EDGE_WEIGHT_UNSPECIFIED ||
+         selection.weight() == v1::EDGE_WEIGHT_NONE;
 }
 
 bool IsBuiltinRelationType(absl::string_view type) {
@@ -78,7 +90,7 @@ bool ActorMask::operator()(const ActorRecord* actor) const {
   return actor == nullptr ? unknown_passes_ : passes_[actor - data_.actors().data()];
 }
 
-YearBounds YearsOf(const v1::YearSelection& years) {
+YearBounds YearsOf(const v1::PeriodSelection& years) {
   YearBounds bounds;
   if (years.has_up_to()) {
     bounds.last = years.up_to();
@@ -96,10 +108,10 @@ absl::Status ValidateSelection(const v1::GraphSelection& s, absl::string_view fi
           absl::StrCat(field, ".relation_types[", i, "]: empty; name a relation type"));
     }
   }
-  if (s.years().has_window() && s.years().window().first() > s.years().window().last()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ".years.window: first (",
-                                                   s.years().window().first(), ") is after last (",
-                                                   s.years().window().last(), ")"));
+  if (s.periods().has_window() && s.periods().window().first() > s.periods().window().last()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".periods.window: first (", s.periods().window().first(),
+                     ") is after last (", s.periods().window().last(), ")"));
   }
   const std::string f(field);
   RETURN_IF_ERROR(codecs::CheckProtoEnum(s.endpoint_rule(), f + ".endpoint_rule"));
@@ -192,7 +204,7 @@ absl::StatusOr<SelectedGraph> BuildGraph(const NetworkData& data,
   codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
 
   graph::BuildOptions options;
-  options.directed = selection.view() == v1::GRAPH_VIEW_DIRECTED;
+  options.directed = IsDirected(selection);
   ASSIGN_OR_RETURN(options.multi_edges,
                    codecs::FromProto(selection.multi_edges(), "selection.multi_edges"));
   ASSIGN_OR_RETURN(options.self_loops,
@@ -209,6 +221,7 @@ absl::StatusOr<SelectedGraph> BuildGraph(const NetworkData& data,
     const graph::NodeId u = *builder.FindNode(r->source);
     const graph::NodeId v = *builder.FindNode(r->target);
     switch (selection.weight()) {
+      case v1::EDGE_WEIGHT_UNSPECIFIED:  // the default, NONE
       case v1::EDGE_WEIGHT_NONE:
         builder.AddEdge(u, v);
         break;

@@ -9,7 +9,8 @@
 //   NetworkData data(std::move(actors), std::move(relations));
 //   RETURN_IF_ERROR(ValidateSelection(request.selection()));
 //   ASSIGN_OR_RETURN(SelectedGraph g,
-//                    BuildGraph(data, request.selection(), YearsOf(request.selection().years())));
+//                    BuildGraph(data, request.selection(),
+//                    YearsOf(request.selection().periods())));
 //   g.graph.NumNodes();  g.actors[v]->sample;
 
 #include <cstdint>
@@ -25,6 +26,11 @@
 #include "libs/graph/graph.h"
 
 namespace innoscope::network {
+
+// The selection's view and weight with their documented defaults applied:
+// GRAPH_VIEW_UNSPECIFIED is directed, EDGE_WEIGHT_UNSPECIFIED unweighted.
+bool IsDirected(const v1::GraphSelection& selection);
+bool IsUnweighted(const v1::GraphSelection& selection);
 
 // The built-in relation types of ingest.v1.Relation.
 bool IsBuiltinRelationType(absl::string_view type);
@@ -56,7 +62,7 @@ struct YearBounds {
     return (!first || year >= *first) && (!last || year <= *last);
   }
 };
-YearBounds YearsOf(const v1::YearSelection& years);
+YearBounds YearsOf(const v1::PeriodSelection& years);
 
 // The selection's own fields: relation types are lower_snake_case codes,
 // windows are ordered, enums are known. INVALID_ARGUMENT names the field

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -44,7 +45,7 @@ std::string RelationSetOf(const v1::GraphSelection& selection) {
 absl::StatusOr<graph::LouvainParams> LouvainOf(const v1::LouvainOptions& options,
                                                const v1::GraphSelection& selection) {
   ASSIGN_OR_RETURN(graph::LouvainParams params, ToLouvainParams(options));
-  if (params.weighted && selection.weight() == v1::EDGE_WEIGHT_NONE) {
+  if (params.weighted && IsUnweighted(selection)) {
     return absl::InvalidArgumentError(
         "louvain.weighted: the selection has no edge weights; set selection.weight "
         "(weight, amount or count)");
@@ -106,7 +107,7 @@ absl::Status EmptySelectionError(const v1::GraphSelection& selection,
   if (selection.relation_types_size() > 0) {
     filters.push_back(absl::StrCat("types ", absl::StrJoin(selection.relation_types(), ", ")));
   }
-  const YearBounds years = YearsOf(selection.years());
+  const YearBounds years = YearsOf(selection.periods());
   if (years.first || years.last) {
     filters.push_back(absl::StrCat("years ", years.first ? absl::StrCat(*years.first) : "", "..",
                                    years.last ? absl::StrCat(*years.last) : ""));
@@ -174,7 +175,7 @@ absl::StatusOr<NetworkService::Loaded> NetworkService::Load(const v1::GraphSelec
 absl::StatusOr<SelectedGraph> NetworkService::LoadGraph(const v1::GraphSelection& selection,
                                                         const CallContext& call, Loaded* loaded) {
   RETURN_IF_ERROR(ValidateSelection(selection));
-  const YearBounds years = YearsOf(selection.years());
+  const YearBounds years = YearsOf(selection.periods());
   ASSIGN_OR_RETURN(
       *loaded,
       Load(selection, {selection.relation_types().begin(), selection.relation_types().end()}, years,
@@ -190,8 +191,12 @@ v1::Run NetworkService::NewRun(v1::RunKind kind, const google::protobuf::Message
                                const v1::GraphSelection& selection, v1::Convention convention,
                                const Loaded& loaded, const v1::GraphSummary& graph) const {
   v1::Run run;
+  std::unique_ptr<google::protobuf::Message> identity(request.New());
+  identity->CopyFrom(request);
+  codecs::ClearDefaultEnums(*identity);  // a default named or left unset: one id
   run.set_id(absl::StrCat(
-      "run-", server::ContentHashHex(request, absl::StrCat("|", kind, "|", loaded.data_version))));
+      "run-",
+      server::ContentHashHex(*identity, absl::StrCat("|", kind, "|", loaded.data_version))));
   run.set_kind(kind);
   *run.mutable_selection() = selection;
   run.mutable_selection()->set_relation_set(loaded.relation_set);
@@ -234,27 +239,29 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
   ASSIGN_OR_RETURN(graph::StatsOptions options,
                    StatsOptionsOf(request.convention(), request.louvain(), request.approximation(),
                                   request.skip_communities(), request.selection()));
-  if (request.selection().has_years()) {
+  if (request.selection().has_periods()) {
     return absl::InvalidArgumentError(
-        "selection.years: must be unset for a time series; give the range in years and the "
-        "mode (cumulative or single year)");
+        "selection.periods: must be unset for a time series; give the range in periods and the "
+        "mode (cumulative or single period)");
   }
-  const int32_t first = request.years().first(), last = request.years().last();
-  if (!request.has_years() || first > last || last - first >= kMaxYears) {
-    return absl::InvalidArgumentError(absl::StrCat("years: give first <= last, at most ", kMaxYears,
-                                                   " years (got ", first, "..", last, ")"));
+  const int32_t first = request.periods().first(), last = request.periods().last();
+  if (!request.has_periods() || first > last || last - first >= kMaxYears) {
+    return absl::InvalidArgumentError(absl::StrCat("periods: give first <= last, at most ",
+                                                   kMaxYears, " periods (got ", first, "..", last,
+                                                   ")"));
   }
   RETURN_IF_ERROR(codecs::CheckProtoEnum(request.mode(), "mode"));
   RETURN_IF_ERROR(ValidateSelection(request.selection()));
   bool cumulative = true;
   switch (request.mode()) {
-    case v1::YEAR_MODE_CUMULATIVE:
+    case v1::PERIOD_MODE_UNSPECIFIED:  // the default
+    case v1::PERIOD_MODE_CUMULATIVE:
       break;
-    case v1::YEAR_MODE_SINGLE_YEAR:
+    case v1::PERIOD_MODE_SINGLE_PERIOD:
       cumulative = false;
       break;
-    case v1::YearMode_INT_MIN_SENTINEL_DO_NOT_USE_:
-    case v1::YearMode_INT_MAX_SENTINEL_DO_NOT_USE_:
+    case v1::PeriodMode_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case v1::PeriodMode_INT_MAX_SENTINEL_DO_NOT_USE_:
       break;  // not values: checked above
   }
   YearBounds read;
@@ -272,8 +279,8 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
     if (!cumulative) bounds.first = year;
     bounds.last = year;
     ASSIGN_OR_RETURN(SelectedGraph g, BuildGraph(*loaded.data, selection, bounds));
-    v1::YearStats* point = response.add_years();
-    point->set_year(year);
+    v1::PeriodStats* point = response.add_periods();
+    point->set_period(year);
     if (g.graph.NumNodes() == 0) {
       point->mutable_stats()->set_convention(codecs::ToProto(options.convention));
       continue;
@@ -284,8 +291,8 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
   }
   if (largest.nodes() == 0) {
     v1::GraphSelection with_years = selection;
-    with_years.mutable_years()->mutable_window()->set_first(first);
-    with_years.mutable_years()->mutable_window()->set_last(last);
+    with_years.mutable_periods()->mutable_window()->set_first(first);
+    with_years.mutable_periods()->mutable_window()->set_last(last);
     return EmptySelectionError(with_years, loaded.relation_set, loaded.data_version);
   }
   v1::ComputeStatsTimeSeriesRequest normalized = request;
@@ -316,9 +323,9 @@ absl::Status NetworkService::ComputeCentralities(
   if (request.top_n() < 0) {
     return absl::InvalidArgumentError(absl::StrCat("top_n: ", request.top_n(), " is negative"));
   }
-  const int top_n = request.top_n() > 0 ? request.top_n() : kDefaultTopN;
+  const int top_n = request.has_top_n() ? request.top_n() : kDefaultTopN;
   options.normalized = request.normalized();
-  options.weighted = request.selection().weight() != v1::EDGE_WEIGHT_NONE;
+  options.weighted = !IsUnweighted(request.selection());
   ASSIGN_OR_RETURN(options.approximation, ToApproxParams(request.approximation()));
   ASSIGN_OR_RETURN(options.louvain, LouvainOf(request.louvain(), request.selection()));
 
@@ -373,7 +380,7 @@ absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
   if (request.top_members() < 0) {
     return absl::InvalidArgumentError("top_members: negative");
   }
-  const int top_members = request.top_members() > 0 ? request.top_members() : 5;
+  const int top_members = request.has_top_members() ? request.top_members() : 5;
   Loaded loaded;
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
   if (g.graph.NumEdges() == 0) {
@@ -439,7 +446,7 @@ absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
 
 absl::StatusOr<v1::ComputeRegionFlowsResponse> NetworkService::ComputeRegionFlows(
     const v1::ComputeRegionFlowsRequest& request, const CallContext& call) {
-  if (request.selection().view() != v1::GRAPH_VIEW_DIRECTED) {
+  if (!IsDirected(request.selection())) {
     return absl::InvalidArgumentError(
         "selection.view: region flows need the directed view (origin -> destination)");
   }
@@ -452,13 +459,14 @@ absl::StatusOr<v1::ComputeRegionFlowsResponse> NetworkService::ComputeRegionFlow
     region[v] = RegionCodeOf(g.actors[v], request.level());
   }
   graph::RegionFlowOptions options;
-  options.top_n = request.top_n() > 0 ? request.top_n() : 10;
+  options.top_n = request.has_top_n() ? request.top_n() : 10;
   options.include_intra_in_top = request.include_intra_in_top();
   ASSIGN_OR_RETURN(graph::RegionFlows flows,
                    graph::ComputeRegionFlows(region, g.graph.Edges(), options));
 
   v1::ComputeRegionFlowsResponse response;
-  response.set_level(request.level());
+  response.set_level(request.level() == v1::REGION_LEVEL_UNSPECIFIED ? v1::REGION_LEVEL_PROVINCE
+                                                                     : request.level());
   for (const std::string& r : flows.regions) response.add_regions(r);
   if (request.include_matrix()) {
     response.mutable_counts()->Add(flows.counts.begin(), flows.counts.end());
@@ -528,14 +536,14 @@ absl::StatusOr<v1::FitDegreeDistributionResponse> NetworkService::FitDegreeDistr
           absl::StrCat("top_percents[", i, "]: ", percents[i], " is not in (0, 100]"));
     }
   }
-  if (request.weighted_concentration() && request.selection().weight() == v1::EDGE_WEIGHT_NONE) {
+  if (request.weighted_concentration() && IsUnweighted(request.selection())) {
     return absl::InvalidArgumentError(
         "weighted_concentration: the selection has no edge weights; set selection.weight");
   }
   Loaded loaded;
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
   v1::FitDegreeDistributionResponse response;
-  response.set_mode(request.mode());
+  response.set_mode(codecs::ToProto(mode));
   auto histogram = [&](graph::DegreeMode m, google::protobuf::RepeatedField<int64_t>* out) {
     const std::vector<int64_t> h = graph::DegreeDistribution(g.graph, m);
     out->Add(h.begin(), h.end());
@@ -595,7 +603,7 @@ absl::StatusOr<v1::DeriveRegionIndicatorsResponse> NetworkService::DeriveRegionI
   RETURN_IF_ERROR(ValidateRules(request));
   ASSIGN_OR_RETURN(const int32_t period, DerivationPeriod(request));
   ASSIGN_OR_RETURN(Loaded loaded, Load(request.selection(), RuleTypes(request),
-                                       YearsOf(request.selection().years()), call));
+                                       YearsOf(request.selection().periods()), call));
   RETURN_IF_ERROR(call.interrupt.Check());
   v1::DeriveRegionIndicatorsRequest normalized = request;
   normalized.mutable_selection()->set_relation_set(loaded.relation_set);
@@ -642,7 +650,7 @@ absl::StatusOr<v1::ListRunsResponse> NetworkService::ListRuns(const v1::ListRuns
   if (!v1::RunKind_IsValid(request.kind())) {
     return absl::InvalidArgumentError(absl::StrCat("kind: unknown value ", request.kind()));
   }
-  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request));
   int64_t total = 0;
   ASSIGN_OR_RETURN(std::vector<v1::Run> runs, store_.List(request.kind(), request.relation_set(),
                                                           window.offset, window.limit, &total));

@@ -62,10 +62,10 @@ absl::Status ValidateRules(const v1::DeriveRegionIndicatorsRequest& request) {
 
 absl::StatusOr<int32_t> DerivationPeriod(const v1::DeriveRegionIndicatorsRequest& request) {
   if (request.period() != 0) return request.period();
-  const YearBounds years = YearsOf(request.selection().years());
+  const YearBounds years = YearsOf(request.selection().periods());
   if (years.last) return *years.last;
   return absl::InvalidArgumentError(
-      "period: required when selection.years is unset (the year the values are observed for)");
+      "period: required when selection.periods is unset (the year the values are observed for)");
 }
 
 std::vector<std::string> RuleTypes(const v1::DeriveRegionIndicatorsRequest& request) {
@@ -81,7 +81,7 @@ std::vector<v1::RegionIndicatorValue> DeriveValues(const NetworkData& data,
                                                    const v1::DeriveRegionIndicatorsRequest& request,
                                                    int32_t period) {
   const v1::GraphSelection& selection = request.selection();
-  const YearBounds years = YearsOf(selection.years());
+  const YearBounds years = YearsOf(selection.periods());
   const ActorMask selected(selection.actors(), data);
   std::vector<v1::RegionIndicatorValue> out;
   for (const v1::IndicatorRule& rule : request.rules()) {
@@ -107,10 +107,13 @@ std::vector<v1::RegionIndicatorValue> DeriveValues(const NetworkData& data,
         const std::string* partner_code;
       };
       std::vector<Ends> orientations;
+      // RELATION_DIRECTION_UNSPECIFIED is the default, OUTGOING.
+      const bool outgoing_only = rule.direction() == v1::RELATION_DIRECTION_UNSPECIFIED ||
+                                 rule.direction() == v1::RELATION_DIRECTION_OUTGOING;
       if (rule.direction() != v1::RELATION_DIRECTION_INCOMING) {
         orientations.push_back({source, target, &r.target});
       }
-      if (rule.direction() != v1::RELATION_DIRECTION_OUTGOING) {
+      if (!outgoing_only) {
         orientations.push_back({target, source, &r.source});
       }
       absl::flat_hash_set<std::string> credited;  // a relation counts once per region
@@ -122,6 +125,7 @@ std::vector<v1::RegionIndicatorValue> DeriveValues(const NetworkData& data,
         }
         Tally& tally = regions[region];
         switch (rule.aggregate()) {
+          case v1::AGGREGATE_UNSPECIFIED:  // the default, COUNT
           case v1::AGGREGATE_COUNT:
             tally.sum += 1;
             break;

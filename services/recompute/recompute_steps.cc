@@ -243,10 +243,10 @@ class RecomputeSteps::Impl {
     nv1::DeriveRegionIndicatorsRequest request;
     request.mutable_selection()->set_relation_set(e.relation_set);
     if (e.relation_years == RelationYears::kCumulative) {
-      request.mutable_selection()->mutable_years()->set_up_to(period);
+      request.mutable_selection()->mutable_periods()->set_up_to(period);
     } else {
-      request.mutable_selection()->mutable_years()->mutable_window()->set_first(period);
-      request.mutable_selection()->mutable_years()->mutable_window()->set_last(period);
+      request.mutable_selection()->mutable_periods()->mutable_window()->set_first(period);
+      request.mutable_selection()->mutable_periods()->mutable_window()->set_last(period);
     }
     request.set_level(nv1::REGION_LEVEL_PROVINCE);
     for (const DerivedIndicator& d : e.derived_indicators) *request.add_rules() = ToRule(d);

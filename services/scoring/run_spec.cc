@@ -335,6 +335,7 @@ std::string RunId(const v1::Run& run) {
   *identity.mutable_universe() = run.universe();
   *identity.mutable_group_labels() = run.group_labels();
   *identity.mutable_clusters() = run.clusters();
+  codecs::ClearDefaultEnums(identity);  // a default named or left unset: one id
   return absl::StrCat("run-", server::ContentHashHex(identity));
 }
 
@@ -342,6 +343,7 @@ std::string SeriesId(const v1::RunSpec& spec) {
   v1::RunSpec identity = spec;
   identity.clear_period();
   identity.clear_label();
+  codecs::ClearDefaultEnums(identity);
   return absl::StrCat("series-", server::ContentHashHex(identity));
 }
 
@@ -350,6 +352,7 @@ std::string UncertaintyId(const std::string& run_id, const v1::ComputeUncertaint
   identity.clear_threads();
   identity.clear_block();  // every block of an analysis shares its id
   identity.set_run_id(run_id);
+  codecs::ClearDefaultEnums(identity);
   return absl::StrCat("unc-", server::ContentHashHex(identity));
 }
 

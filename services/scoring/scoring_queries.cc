@@ -87,7 +87,7 @@ absl::StatusOr<v1::GetRunResponse> ScoringService::GetRun(const v1::GetRunReques
 }
 
 absl::StatusOr<v1::ListRunsResponse> ScoringService::ListRuns(const v1::ListRunsRequest& request) {
-  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request));
   int64_t total = 0;
   ASSIGN_OR_RETURN(std::vector<v1::Run> runs,
                    store_.ListRuns(request.framework_code(), request.period(), window.offset,
@@ -103,7 +103,7 @@ absl::StatusOr<v1::GetRankingResponse> ScoringService::GetRanking(
   ASSIGN_OR_RETURN(std::shared_ptr<const v1::Run> run, LoadRun(request.run_id(), "run_id"));
   ASSIGN_OR_RETURN(int node, NodeOf(*run, request.node_code(), "node_code"));
   const std::string& node_code = run->summary().nodes(node).code();
-  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request));
   if (request.top_n() < 0) return absl::InvalidArgumentError("top_n: must be >= 0");
   // A run's rows never change, so they are cached like the run (bounded
   // by rows, about 100 bytes each); a ranking then needs no database call.
@@ -232,7 +232,7 @@ absl::StatusOr<v1::GetRegionProfileResponse> ScoringService::GetRegionProfile(
     return absl::InvalidArgumentError("strength_threshold: must be >= 0");
   }
   options.strength_threshold =
-      request.strength_threshold() == 0 ? kDefaultStrengthThreshold : request.strength_threshold();
+      request.has_strength_threshold() ? request.strength_threshold() : kDefaultStrengthThreshold;
   if (request.strength_level() < 0 || request.strength_level() >= top) {
     return absl::InvalidArgumentError(
         absl::StrCat("strength_level: must be 0 (every node) or 1-", top - 1));

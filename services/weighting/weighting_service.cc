@@ -1,6 +1,7 @@
 #include "services/weighting/weighting_service.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -25,9 +26,15 @@ constexpr int kTopDeviations = 3;
 
 double Threshold(double requested) { return requested > 0 ? requested : 0.1; }
 
+// DataSelection.pca_min_eigenvalue with its default, Kaiser's 1.
+double PcaMinEigenvalue(const v1::DataSelection& selection) {
+  return selection.has_pca_min_eigenvalue() ? selection.pca_min_eigenvalue() : 1.0;
+}
+
 // One data-driven computation over all leaves, or one per parent of leaves.
 bool OverAllLeaves(v1::ObjectiveScope scope) {
   switch (scope) {
+    case v1::OBJECTIVE_SCOPE_UNSPECIFIED:  // the default, ALL_LEAVES
     case v1::OBJECTIVE_SCOPE_ALL_LEAVES:
       return true;
     case v1::OBJECTIVE_SCOPE_WITHIN_PARENT:
@@ -150,6 +157,7 @@ absl::StatusOr<AhpOutcome> RunAhp(const index::Framework& f, const v1::AhpParame
     if (all_zero) expert_weights.assign(expert_weights.size(), 1.0);
     bool judgements = true;  // AIJ: combine the matrices; AIP: the priorities
     switch (p.group_aggregation()) {
+      case v1::GROUP_AGGREGATION_UNSPECIFIED:  // the default, AIJ
       case v1::GROUP_AGGREGATION_AIJ:
         break;
       case v1::GROUP_AGGREGATION_AIP:
@@ -235,7 +243,7 @@ absl::StatusOr<std::vector<double>> ObjectiveWeights(
       return index::CoefficientOfVariationWeights(data, statistic);
     case index::WeightingMethod::kPca: {
       index::PcaOptions options;
-      if (pca_min_eigenvalue > 0) options.min_eigenvalue = pca_min_eigenvalue;
+      options.min_eigenvalue = pca_min_eigenvalue;
       ASSIGN_OR_RETURN(index::PcaWeights pca, index::PcaWeightsOf(data, options));
       double total = 0, kept = 0;
       for (size_t k = 0; k < pca.eigenvalues.size(); ++k) {
@@ -284,6 +292,7 @@ absl::StatusOr<ObjectiveOutcome> RunObjective(index::WeightingMethod method,
         "; data-driven weights need at least 2 (choose another period or import data)"));
   }
   switch (selection.missing()) {
+    case v1::MISSING_VALUES_UNSPECIFIED:  // the default, FAIL
     case v1::MISSING_VALUES_FAIL:
       break;  // the methods name a missing cell
     case v1::MISSING_VALUES_COLUMN_MEAN: {
@@ -325,8 +334,8 @@ absl::StatusOr<ObjectiveOutcome> RunObjective(index::WeightingMethod method,
   if (OverAllLeaves(selection.scope())) {
     std::vector<double> stat;
     ASSIGN_OR_RETURN(out.leaf_weights,
-                     ObjectiveWeights(method, data, directions, selection.pca_min_eigenvalue(),
-                                      &stat, &name, &out.variance_retained));
+                     ObjectiveWeights(method, data, directions, PcaMinEigenvalue(selection), &stat,
+                                      &name, &out.variance_retained));
     diagnose(data.indicators(), out.leaf_weights, stat);
     return out;
   }
@@ -347,8 +356,8 @@ absl::StatusOr<ObjectiveOutcome> RunObjective(index::WeightingMethod method,
     ASSIGN_OR_RETURN(index::DataMatrix sub, index::SelectIndicators(data, codes));
     std::vector<double> stat;
     ASSIGN_OR_RETURN(std::vector<double> w,
-                     ObjectiveWeights(method, sub, dirs, selection.pca_min_eigenvalue(), &stat,
-                                      &name, &out.variance_retained));
+                     ObjectiveWeights(method, sub, dirs, PcaMinEigenvalue(selection), &stat, &name,
+                                      &out.variance_retained));
     for (size_t i = 0; i < kids.size(); ++i) out.local[kids[i]] = w[i];
     diagnose(codes, w, stat);
   }
@@ -422,6 +431,7 @@ std::string WeightSetId(const v1::ComputeWeightsRequest& request, int framework_
   v1::ComputeWeightsRequest content = request;
   content.clear_label();
   content.mutable_framework()->set_version(framework_version);
+  codecs::ClearDefaultEnums(content);  // a default named or left unset: one id
   return absl::StrCat("ws-", server::ContentHashHex(content, absl::StrCat("|", data_version)));
 }
 
@@ -434,6 +444,11 @@ absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
                    codecs::FromProto(request.method(), "method"));
   if (request.rounding().decimals() < 0 || request.rounding().decimals() > 12) {
     return absl::InvalidArgumentError("rounding.decimals: must be 0-12");
+  }
+  if (request.data().has_pca_min_eigenvalue() &&
+      !(std::isfinite(request.data().pca_min_eigenvalue()) &&
+        request.data().pca_min_eigenvalue() >= 0)) {
+    return absl::InvalidArgumentError("data.pca_min_eigenvalue: must be a number >= 0");
   }
   ASSIGN_OR_RETURN(
       clients::LoadedFramework f,
@@ -575,7 +590,7 @@ absl::StatusOr<v1::GetWeightSetResponse> WeightingService::GetWeightSet(
 
 absl::StatusOr<v1::ListWeightSetsResponse> WeightingService::ListWeightSets(
     const v1::ListWeightSetsRequest& request) {
-  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request.page()));
+  ASSIGN_OR_RETURN(server::PageWindow window, server::ReadPage(request));
   int64_t total = 0;
   ASSIGN_OR_RETURN(std::vector<v1::WeightSet> sets,
                    store_.List(request.framework_code(), window.offset, window.limit, &total));

@@ -211,7 +211,7 @@ class DemoTest : public ::testing::Test {
     // The derived indicators, as docs/demo.md lists them.
     nv1::DeriveRegionIndicatorsRequest derive;
     derive.mutable_selection()->set_relation_set(kRelationSet);
-    derive.mutable_selection()->mutable_years()->set_up_to(kPeriod);
+    derive.mutable_selection()->mutable_periods()->set_up_to(kPeriod);
     derive.set_level(nv1::REGION_LEVEL_PROVINCE);
     auto rule = [&](const char* code, const char* type, nv1::RelationDirection direction,
                     nv1::Aggregate aggregate, bool international) {

@@ -20,6 +20,8 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
@@ -299,6 +301,137 @@ TEST_F(IngestTest, EveryBadRowIsNamedAndNothingOfTheBatchIsWritten) {
   EXPECT_EQ(Sql("SELECT count(*) FROM ingest.observations"), "0");
   EXPECT_EQ(Sql("SELECT count(*) FROM ingest.batches"), "0");
   EXPECT_EQ(HealthOf(service_->Channel(), "readiness"), "SERVING");
+}
+
+// The rows and fields of a bad batch also travel as a google.rpc.BadRequest
+// in grpc-status-details-bin, decoded here with the generated google.rpc
+// classes as any gRPC client would.
+TEST_F(IngestTest, BadRowsAreNamedInAGoogleRpcBadRequestDetail) {
+  grpc::Status s = Write({Batch(
+      "bad", {Obs("R00", "gdp", 2020, 7), Obs("XX", "gdp", 2020, 1), Obs("R01", "gdp", 1500, 1)})});
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(s.error_details())) << "no grpc-status-details-bin";
+  EXPECT_EQ(details.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(details.message(), s.error_message());
+  ASSERT_EQ(details.details_size(), 1);
+  EXPECT_EQ(details.details(0).type_url(), "type.googleapis.com/google.rpc.BadRequest");
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad));
+  ASSERT_EQ(bad.field_violations_size(), 2);
+  EXPECT_EQ(bad.field_violations(0).field(), "observations[1].region_code");
+  EXPECT_EQ(bad.field_violations(0).description(),
+            "unknown region \"XX\"; import it first (innoscope import regions)");
+  EXPECT_EQ(bad.field_violations(1).field(), "observations[2].period");
+  EXPECT_EQ(bad.field_violations(1).description(), "1500 is outside 1900-2100");
+
+  // A framework's bad node, named as nodes[i].<field>.
+  v1::CreateFrameworkRequest f = Framework();
+  f.set_code("broken");
+  f.mutable_nodes(2)->set_direction(0);
+  grpc::ClientContext ctx;
+  v1::CreateFrameworkResponse r;
+  s = stub_->CreateFramework(&ctx, f, &r);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(details.ParseFromString(s.error_details()));
+  ASSERT_EQ(details.details_size(), 1);
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad));
+  ASSERT_EQ(bad.field_violations_size(), 1);
+  EXPECT_EQ(bad.field_violations(0).field(), "nodes[2].direction");
+  EXPECT_EQ(Sql("SELECT count(*) FROM ingest.observations"), "0");
+}
+
+// ListClusterMembers and ListFrameworks page like every list: opaque tokens,
+// bound to the request's filters.
+TEST_F(IngestTest, ClusterMembersAndFrameworksPageWithTokensBoundToTheFilters) {
+  {
+    v1::UpsertRegionsRequest regions;
+    v1::Region* cluster = regions.add_regions();
+    cluster->set_code("C1");
+    cluster->set_name("Cluster 1");
+    cluster->set_kind(v1::REGION_KIND_CLUSTER);
+    grpc::ClientContext ctx;
+    v1::UpsertRegionsResponse response;
+    ASSERT_TRUE(stub_->UpsertRegions(&ctx, regions, &response).ok());
+  }
+  v1::SetClusterMembersRequest set;
+  set.set_cluster_code("C1");
+  for (int i = 0; i < 5; ++i) set.add_members()->set_member_code(absl::StrCat("R0", i));
+  set.mutable_members(4)->set_first_period(2021);  // R04 from 2021 on
+  {
+    grpc::ClientContext ctx;
+    v1::SetClusterMembersResponse response;
+    grpc::Status s = stub_->SetClusterMembers(&ctx, set, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  v1::ListClusterMembersRequest request;
+  request.set_cluster_code("C1");
+  request.mutable_page()->set_page_size(2);
+  std::vector<std::string> members;
+  int pages = 0;
+  std::string second_token;
+  do {
+    grpc::ClientContext ctx;
+    v1::ListClusterMembersResponse response;
+    grpc::Status s = stub_->ListClusterMembers(&ctx, request, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(response.page().total_size(), 5);
+    for (const auto& m : response.memberships()) members.push_back(m.member().member_code());
+    request.mutable_page()->set_page_token(response.page().next_page_token());
+    if (++pages == 1) second_token = response.page().next_page_token();
+  } while (!request.page().page_token().empty());
+  EXPECT_EQ(pages, 3);  // 2 + 2 + 1
+  EXPECT_THAT(members, ::testing::ElementsAre("R00", "R01", "R02", "R03", "R04"));
+  // The same token with another filter (period 2020 excludes R04).
+  request.set_period(2020);
+  request.mutable_page()->set_page_token(second_token);
+  {
+    grpc::ClientContext ctx;
+    v1::ListClusterMembersResponse response;
+    grpc::Status s = stub_->ListClusterMembers(&ctx, request, &response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("page.page_token: issued for a request with other"));
+  }
+  request.mutable_page()->clear_page_token();
+  request.mutable_page()->set_page_size(10);
+  {
+    grpc::ClientContext ctx;
+    v1::ListClusterMembersResponse response;
+    ASSERT_TRUE(stub_->ListClusterMembers(&ctx, request, &response).ok());
+    EXPECT_EQ(response.memberships_size(), 4);
+    EXPECT_EQ(response.page().next_page_token(), "");
+  }
+
+  // Frameworks: fw v1 from SetUp, then v2 and another code.
+  for (const char* code : {"fw", "other"}) {
+    v1::CreateFrameworkRequest f = Framework();
+    f.set_code(code);
+    f.set_name(absl::StrCat(code, " again"));
+    grpc::ClientContext ctx;
+    v1::CreateFrameworkResponse response;
+    ASSERT_TRUE(stub_->CreateFramework(&ctx, f, &response).ok());
+  }
+  v1::ListFrameworksRequest list;
+  list.mutable_page()->set_page_size(1);
+  std::vector<std::string> seen;
+  do {
+    grpc::ClientContext ctx;
+    v1::ListFrameworksResponse response;
+    ASSERT_TRUE(stub_->ListFrameworks(&ctx, list, &response).ok());
+    EXPECT_EQ(response.page().total_size(), 3);
+    for (const auto& f : response.frameworks()) {
+      seen.push_back(absl::StrCat(f.code(), " v", f.version()));
+    }
+    list.mutable_page()->set_page_token(response.page().next_page_token());
+  } while (!list.page().page_token().empty());
+  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_THAT(seen, ::testing::UnorderedElementsAre("fw v1", "fw v2", "other v1"));
+  // A ListClusterMembers token is no ListFrameworks token.
+  list.mutable_page()->set_page_token(second_token);
+  grpc::ClientContext ctx;
+  v1::ListFrameworksResponse response;
+  EXPECT_EQ(stub_->ListFrameworks(&ctx, list, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(IngestTest, OversizedMessageIsResourceExhaustedAndTheServiceKeepsServing) {
@@ -632,7 +765,7 @@ TEST_F(IngestTest, RelationsNeedKnownActorsAndForbidSelfRelations) {
     r.set_source_code(s);
     r.set_target_code(t);
     r.set_type(type);
-    r.set_year(2022);
+    r.set_period(2022);
     (*r.mutable_tags())["international"] = "false";
     return r;
   };

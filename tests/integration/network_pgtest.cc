@@ -147,7 +147,7 @@ class NetworkTest : public ::testing::Test {
     r.set_source_code(source);
     r.set_target_code(target);
     r.set_type(type);
-    r.set_year(year);
+    r.set_period(year);
     r.set_qualifier(qualifier);
     if (amount >= 0) r.set_amount(amount);
     for (const auto& [k, v] : tags) (*r.mutable_tags())[k] = v;
@@ -170,7 +170,7 @@ class NetworkTest : public ::testing::Test {
 
   static nv1::GraphSelection UpTo(int year) {
     nv1::GraphSelection s;
-    s.mutable_years()->set_up_to(year);
+    s.mutable_periods()->set_up_to(year);
     return s;
   }
 
@@ -461,20 +461,20 @@ TEST_F(NetworkTest, TimeSeriesAndDegreeDistribution) {
   // 2021 + r2 r3 r5: 6 nodes 5 edges; 2022 + r6 r7 r8 r9: 6 nodes 8 edges.
   grpc::ClientContext ctx;
   nv1::ComputeStatsTimeSeriesRequest request;
-  request.mutable_years()->set_first(2018);
-  request.mutable_years()->set_last(2022);
+  request.mutable_periods()->set_first(2018);
+  request.mutable_periods()->set_last(2022);
   nv1::ComputeStatsTimeSeriesResponse response;
   grpc::Status s = stub_->ComputeStatsTimeSeries(&ctx, request, &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  ASSERT_EQ(response.years_size(), 5);
+  ASSERT_EQ(response.periods_size(), 5);
   std::vector<std::pair<int64_t, int64_t>> sizes;
-  for (const auto& y : response.years()) {
+  for (const auto& y : response.periods()) {
     sizes.push_back({y.stats().nodes().total(), y.stats().edges()});
   }
   EXPECT_THAT(sizes, ::testing::ElementsAre(std::make_pair(0, 0), std::make_pair(2, 1),
                                             std::make_pair(3, 2), std::make_pair(6, 5),
                                             std::make_pair(6, 8)));
-  EXPECT_NEAR(response.years(4).stats().paths().average_path_length(), 28.0 / 17, kEps);
+  EXPECT_NEAR(response.periods(4).stats().paths().average_path_length(), 28.0 / 17, kEps);
 
   // Out-degrees: e1 3, e2 1, e3 1, v1 2, f1 0, u1 1 (sum 8). Top 10% of 6
   // nodes = ceil(0.6) = 1 node: e1 with 3/8.

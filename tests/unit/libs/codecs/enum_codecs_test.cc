@@ -7,6 +7,7 @@
 #include "libs/codecs/enum_codecs.h"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "gtest/gtest.h"
 #include "libs/common/status_matchers.h"
 
@@ -45,7 +47,7 @@ using Codecs = std::tuple<sv1::NormalisationMethod, sv1::ImputationMethod, sv1::
 using ProtoOnly =
     std::tuple<iv1::RegionKind, iv1::WeightConvention, iv1::ActorKind, iv1::Layer, nv1::FlagFilter,
                nv1::EndpointRule, nv1::GraphView, nv1::EdgeWeight, nv1::RunKind, nv1::NodeRole,
-               nv1::RegionLevel, nv1::YearMode, nv1::RelationDirection, nv1::Aggregate,
+               nv1::RegionLevel, nv1::PeriodMode, nv1::RelationDirection, nv1::Aggregate,
                wv1::GroupAggregation, wv1::ObjectiveScope, wv1::MissingValues>;
 
 template <typename Tuple, typename F, size_t... I>
@@ -267,6 +269,96 @@ TEST(EnumNamesTest, NamesAreTheCommandLineWords) {
   ASSERT_OK_AND_ASSIGN(index::NormaliseMethod m,
                        ParseEnumIgnoringCase<index::NormaliseMethod>(" ZScore "));
   EXPECT_EQ(m, index::NormaliseMethod::kZScore);
+}
+
+// A request naming a default and one leaving it unset hash alike; other
+// values, repeated enums and oneof members stay.
+TEST(ClearDefaultEnumsTest, ExplicitDefaultsBecomeUnsetAndNothingElseChanges) {
+  sv1::RunSpec named;
+  named.mutable_pipeline()->mutable_normalisation()->set_method(sv1::NORMALISATION_METHOD_MIN_MAX);
+  (*named.mutable_pipeline()->mutable_normalisation_by_indicator())["x"].set_method(
+      sv1::NORMALISATION_METHOD_MIN_MAX);
+  named.mutable_aggregation()->mutable_method()->set_method(sv1::AGGREGATION_METHOD_ARITHMETIC);
+  named.mutable_aggregation()->set_zero_policy(sv1::ZERO_POLICY_SHIFT);
+  named.mutable_weights()->mutable_compute()->mutable_data()->set_missing(wv1::MISSING_VALUES_FAIL);
+  named.mutable_universe()->set_kind(iv1::REGION_KIND_PROVINCE);
+  ClearDefaultEnums(named);
+  EXPECT_EQ(named.pipeline().normalisation().method(), sv1::NORMALISATION_METHOD_UNSPECIFIED);
+  EXPECT_EQ(named.pipeline().normalisation_by_indicator().at("x").method(),
+            sv1::NORMALISATION_METHOD_UNSPECIFIED);
+  EXPECT_EQ(named.aggregation().method().method(), sv1::AGGREGATION_METHOD_UNSPECIFIED);
+  EXPECT_EQ(named.aggregation().zero_policy(), sv1::ZERO_POLICY_SHIFT);  // not the default
+  EXPECT_EQ(named.weights().compute().data().missing(), wv1::MISSING_VALUES_UNSPECIFIED);
+  EXPECT_EQ(named.universe().kind(), iv1::REGION_KIND_PROVINCE);  // oneof member
+
+  sv1::RunSpec unset;
+  unset.mutable_pipeline()->mutable_normalisation();
+  (*unset.mutable_pipeline()->mutable_normalisation_by_indicator())["x"];
+  unset.mutable_aggregation()->mutable_method();
+  unset.mutable_aggregation()->set_zero_policy(sv1::ZERO_POLICY_SHIFT);
+  unset.mutable_weights()->mutable_compute()->mutable_data();
+  unset.mutable_universe()->set_kind(iv1::REGION_KIND_PROVINCE);
+  EXPECT_EQ(named.SerializeAsString(), unset.SerializeAsString());
+
+  sv1::Assumptions assumptions;
+  assumptions.add_normalisations(sv1::NORMALISATION_METHOD_MIN_MAX);
+  ClearDefaultEnums(assumptions);
+  EXPECT_EQ(assumptions.normalisations(0), sv1::NORMALISATION_METHOD_MIN_MAX);
+}
+
+// For every codec enum with a default (its UNSPECIFIED decodes to a domain
+// value), the explicit proto value of that default is one ClearDefaultEnums
+// clears: set in a singular field of that enum type (any message of the API
+// files that has one), it is gone afterwards, and the first other value stays.
+// So the defaults of the codecs and of the id canonicalisation agree.
+TEST(ClearDefaultEnumsTest, DefaultsAgreeWithTheCodecs) {
+  int checked = 0;
+  ForEachType<Codecs>([&](auto* tag) {
+    using P = std::remove_pointer_t<decltype(tag)>;
+    // CONVENTION_UNSPECIFIED was its own value before the v1 freeze (gephi
+    // named or not made different run ids), and stays so.
+    if (std::is_same_v<P, nv1::Convention>) return;
+    const auto unset = FromProtoNumber<P>(0, "f");
+    if (!unset.ok()) return;  // a required enum has no default
+    const int explicit_default = static_cast<int>(ToProto(*unset));
+    SCOPED_TRACE(Descriptor<P>()->FindValueByNumber(explicit_default)->full_name());
+    const google::protobuf::FieldDescriptor* field = nullptr;
+    const google::protobuf::Descriptor* owner = nullptr;
+    std::function<void(const google::protobuf::Descriptor*)> find =
+        [&](const google::protobuf::Descriptor* m) {
+          for (int i = 0; i < m->field_count() && field == nullptr; ++i) {
+            const auto* f = m->field(i);
+            if (f->enum_type() == Descriptor<P>() && !f->is_repeated() &&
+                f->real_containing_oneof() == nullptr) {
+              field = f;
+              owner = m;
+            }
+          }
+          for (int i = 0; i < m->nested_type_count() && field == nullptr; ++i) {
+            find(m->nested_type(i));
+          }
+        };
+    const google::protobuf::FileDescriptor* file = Descriptor<P>()->file();
+    for (int i = 0; i < file->message_type_count() && field == nullptr; ++i) {
+      find(file->message_type(i));
+    }
+    ASSERT_NE(field, nullptr);
+    std::unique_ptr<google::protobuf::Message> message(
+        google::protobuf::MessageFactory::generated_factory()->GetPrototype(owner)->New());
+    message->GetReflection()->SetEnumValue(message.get(), field, explicit_default);
+    ClearDefaultEnums(*message);
+    EXPECT_FALSE(message->GetReflection()->HasField(*message, field));
+    for (int i = 0; i < Descriptor<P>()->value_count(); ++i) {
+      const int other = Descriptor<P>()->value(i)->number();
+      if (other == 0 || other == explicit_default) continue;
+      message->GetReflection()->SetEnumValue(message.get(), field, other);
+      ClearDefaultEnums(*message);
+      EXPECT_EQ(message->GetReflection()->GetEnumValue(*message, field), other);
+      break;
+    }
+    ++checked;
+  });
+  EXPECT_EQ(checked, 13);  // the 16 codec enums less Method, Measure and Convention
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "libs/server/grpc_status.h"
 
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
+#include "libs/common/field_violations.h"
 
 namespace innoscope::server {
 namespace {
@@ -22,6 +25,39 @@ TEST(GrpcStatusTest, NamedCodesMatch) {
   EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "big")).code(),
             absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(ToGrpcStatus(absl::InvalidArgumentError("field x")).error_message(), "field x");
+}
+
+TEST(GrpcStatusTest, FieldViolationsTravelAsGoogleRpcBadRequest) {
+  absl::Status in = absl::InvalidArgumentError("observations: 2 invalid rows");
+  AttachFieldViolations({{"observations[1].value", "not finite (nan)"},
+                         {"observations[4].region_code", "unknown region \"XX\""}},
+                        in);
+  grpc::Status wire = ToGrpcStatus(in);
+  // Decoded with the generated google.rpc classes, as any gRPC client does.
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(wire.error_details()));
+  EXPECT_EQ(details.code(), 3);
+  EXPECT_EQ(details.message(), "observations: 2 invalid rows");
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad));
+  ASSERT_EQ(bad.field_violations_size(), 2);
+  EXPECT_EQ(bad.field_violations(0).field(), "observations[1].value");
+  EXPECT_EQ(bad.field_violations(0).description(), "not finite (nan)");
+  EXPECT_EQ(bad.field_violations(1).field(), "observations[4].region_code");
+  EXPECT_EQ(bad.field_violations(1).description(), "unknown region \"XX\"");
+  // Back into absl, and through an upstream's status, the detail survives.
+  const std::vector<FieldViolation> expected = {
+      {"observations[1].value", "not finite (nan)"},
+      {"observations[4].region_code", "unknown region \"XX\""}};
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(wire)), expected);
+  absl::Status upstream = UpstreamStatus("ingest", wire, "WriteObservations");
+  EXPECT_EQ(upstream.message(), "ingest WriteObservations: observations: 2 invalid rows");
+  EXPECT_EQ(FieldViolationsOf(upstream), expected);
+}
+
+TEST(GrpcStatusTest, StatusWithoutPayloadHasNoDetails) {
+  EXPECT_EQ(ToGrpcStatus(absl::InvalidArgumentError("x")).error_details(), "");
 }
 
 }  // namespace

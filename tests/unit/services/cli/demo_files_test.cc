@@ -119,7 +119,7 @@ TEST(DemoFilesTest, TheImportersReadBackWhatWasGenerated) {
     EXPECT_EQ(read.source_code(), data.actors[made.source].code);
     EXPECT_EQ(read.target_code(), data.actors[made.target].code);
     EXPECT_EQ(read.type(), made.type);
-    EXPECT_EQ(read.year(), made.year);
+    EXPECT_EQ(read.period(), made.year);
     EXPECT_EQ(read.has_amount(), made.amount.has_value());
     if (made.amount.has_value()) {
       EXPECT_EQ(read.amount(), *made.amount);  // bit for bit

@@ -32,17 +32,17 @@ TEST(ClusterMembersCsvTest, GroupsMembersByClusterInFileOrder) {
   EXPECT_EQ((*requests)[0].cluster_code(), "CN-YRD");
   ASSERT_EQ((*requests)[0].members_size(), 3);
   EXPECT_EQ((*requests)[0].members(0).member_code(), "CN-SH");
-  EXPECT_EQ((*requests)[0].members(0).first_year(), 0);  // empty: unbounded
+  EXPECT_EQ((*requests)[0].members(0).first_period(), 0);  // empty: unbounded
   EXPECT_EQ((*requests)[0].members(1).member_code(), "CN-AH");
-  EXPECT_EQ((*requests)[0].members(1).first_year(), 2019);
-  EXPECT_EQ((*requests)[0].members(1).last_year(), 0);
-  EXPECT_EQ((*requests)[0].members(2).last_year(), 2018);
+  EXPECT_EQ((*requests)[0].members(1).first_period(), 2019);
+  EXPECT_EQ((*requests)[0].members(1).last_period(), 0);
+  EXPECT_EQ((*requests)[0].members(2).last_period(), 2018);
   EXPECT_EQ((*requests)[1].cluster_code(), "CN-JJJ");
   EXPECT_EQ((*requests)[1].members_size(), 1);
   // Without year columns.
   requests = ParseClusterMembersCsv("cluster,member\nC,A\n");
   ASSERT_TRUE(requests.ok()) << requests.status();
-  EXPECT_EQ((*requests)[0].members(0).first_year(), 0);
+  EXPECT_EQ((*requests)[0].members(0).first_period(), 0);
 }
 
 TEST(ClusterMembersCsvTest, NamesEveryBadLine) {

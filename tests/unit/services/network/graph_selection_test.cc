@@ -28,7 +28,7 @@ std::vector<std::string> Nodes(const SelectedGraph& g) {
 }
 
 SelectedGraph Build(const NetworkData& data, const v1::GraphSelection& s) {
-  absl::StatusOr<SelectedGraph> g = BuildGraph(data, s, YearsOf(s.years()));
+  absl::StatusOr<SelectedGraph> g = BuildGraph(data, s, YearsOf(s.periods()));
   EXPECT_TRUE(g.ok()) << g.status();
   return *std::move(g);
 }
@@ -56,10 +56,10 @@ TEST(GraphSelectionTest, EveryRelationDirectedAndMergedByDefault) {
 TEST(GraphSelectionTest, YearsCumulativeOrWindow) {
   auto data = SmallNetwork();
   v1::GraphSelection s;
-  s.mutable_years()->set_up_to(2020);  // r1 (2020), r4 (2019)
+  s.mutable_periods()->set_up_to(2020);  // r1 (2020), r4 (2019)
   EXPECT_THAT(Nodes(Build(*data, s)), ElementsAre("e1", "e2", "u1"));
-  s.mutable_years()->mutable_window()->set_first(2021);  // r2 r3 r5
-  s.mutable_years()->mutable_window()->set_last(2021);
+  s.mutable_periods()->mutable_window()->set_first(2021);  // r2 r3 r5
+  s.mutable_periods()->mutable_window()->set_last(2021);
   const SelectedGraph g = Build(*data, s);
   EXPECT_THAT(Nodes(g), ElementsAre("e1", "e2", "e3", "f1", "v1"));
   EXPECT_EQ(g.graph.NumEdges(), 3);
@@ -139,19 +139,19 @@ TEST(GraphSelectionTest, ValidationNamesTheField) {
   EXPECT_THAT(ValidateSelection(s),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("relation_types[0]")));
   v1::GraphSelection window;
-  window.mutable_years()->mutable_window()->set_first(2022);
-  window.mutable_years()->mutable_window()->set_last(2020);
+  window.mutable_periods()->mutable_window()->set_first(2022);
+  window.mutable_periods()->mutable_window()->set_last(2020);
   EXPECT_THAT(ValidateSelection(window),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("years.window")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("periods.window")));
   v1::GraphSelection view;
   view.set_view(static_cast<v1::GraphView>(9));
   EXPECT_THAT(ValidateSelection(view),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("selection.view")));
   v1::GraphSelection multi;
-  multi.set_multi_edges(static_cast<v1::MultiEdgePolicy>(3));
+  multi.set_multi_edges(static_cast<v1::MultiEdgePolicy>(4));
   EXPECT_THAT(ValidateSelection(multi),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("selection.multi_edges: unknown value 3")));
+                       HasSubstr("selection.multi_edges: unknown value 4")));
   v1::GraphSelection kinds;
   kinds.mutable_actors()->add_kinds(ingest::v1::ACTOR_KIND_INVESTOR);
   kinds.mutable_actors()->add_kinds(static_cast<ingest::v1::ActorKind>(99));

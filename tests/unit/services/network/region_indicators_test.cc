@@ -49,7 +49,7 @@ TEST(RegionIndicatorsTest, CountsBySampleEnterprisesOfAProvince) {
   // e1 (P1): r1 r2 r3; e3 (P2): r9.
   EXPECT_EQ(Values(request), (std::map<std::string, double>{{"emp/P1", 3}, {"emp/P2", 1}}));
   // Up to 2021: r1 r2 r3 only; P2 still has a sample enterprise: 0.
-  request.mutable_selection()->mutable_years()->set_up_to(2021);
+  request.mutable_selection()->mutable_periods()->set_up_to(2021);
   EXPECT_EQ(Values(request), (std::map<std::string, double>{{"emp/P1", 3}, {"emp/P2", 0}}));
 }
 
@@ -126,7 +126,7 @@ TEST(RegionIndicatorsTest, RulesPeriodAndTypesAreChecked) {
 
   EXPECT_THAT(DerivationPeriod(request),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("period: required")));
-  request.mutable_selection()->mutable_years()->set_up_to(2021);
+  request.mutable_selection()->mutable_periods()->set_up_to(2021);
   EXPECT_EQ(*DerivationPeriod(request), 2021);
   request.set_period(2020);
   EXPECT_EQ(*DerivationPeriod(request), 2020);

@@ -99,35 +99,35 @@ TEST(ValidateRunSpecTest, EnumNumbersFromANewerClientNameTheField) {
        "NORMALISATION_METHOD_MIN_MAX"},
       {[](v1::RunSpec& s) {
          (*s.mutable_pipeline()->mutable_normalisation_by_indicator())["x"].set_method(
-             static_cast<v1::NormalisationMethod>(8));
+             static_cast<v1::NormalisationMethod>(9));
        },
-       "spec.pipeline.normalisation_by_indicator[x].method: unknown value 8"},
+       "spec.pipeline.normalisation_by_indicator[x].method: unknown value 9"},
       {[](v1::RunSpec& s) {
          s.mutable_pipeline()->mutable_imputation()->set_method(
-             static_cast<v1::ImputationMethod>(5));
+             static_cast<v1::ImputationMethod>(6));
        },
-       "spec.pipeline.imputation.method: unknown value 5"},
+       "spec.pipeline.imputation.method: unknown value 6"},
       {[](v1::RunSpec& s) {
          (*s.mutable_aggregation()->mutable_by_level())[3].set_method(
-             static_cast<v1::AggregationMethod>(5));
+             static_cast<v1::AggregationMethod>(6));
        },
-       "spec.aggregation.by_level[3].method: unknown value 5"},
+       "spec.aggregation.by_level[3].method: unknown value 6"},
       {[](v1::RunSpec& s) {
-         s.mutable_aggregation()->set_zero_policy(static_cast<v1::ZeroPolicy>(3));
+         s.mutable_aggregation()->set_zero_policy(static_cast<v1::ZeroPolicy>(4));
        },
-       "spec.aggregation.zero_policy: unknown value 3"},
+       "spec.aggregation.zero_policy: unknown value 4"},
       {[](v1::RunSpec& s) {
-         s.mutable_aggregation()->set_missing(static_cast<v1::MissingChildren>(2));
+         s.mutable_aggregation()->set_missing(static_cast<v1::MissingChildren>(3));
        },
-       "spec.aggregation.missing: unknown value 2"},
+       "spec.aggregation.missing: unknown value 3"},
       {[](v1::RunSpec& s) {
-         s.mutable_aggregation()->set_topsis_normalisation(static_cast<v1::TopsisNormalisation>(2));
+         s.mutable_aggregation()->set_topsis_normalisation(static_cast<v1::TopsisNormalisation>(3));
        },
-       "spec.aggregation.topsis_normalisation: unknown value 2"},
+       "spec.aggregation.topsis_normalisation: unknown value 3"},
       {[](v1::RunSpec& s) {
-         s.mutable_clusters()->set_aggregate(static_cast<v1::ClusterAggregate>(3));
+         s.mutable_clusters()->set_aggregate(static_cast<v1::ClusterAggregate>(4));
        },
-       "spec.clusters.aggregate: unknown value 3"},
+       "spec.clusters.aggregate: unknown value 4"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.expected);
