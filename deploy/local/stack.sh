@@ -30,6 +30,8 @@ PG_DIR="$STACK_DIR/pg"
 ADDRESSES="$STACK_DIR/addresses.env"
 PG_ENV="$STACK_DIR/pg.env"
 SERVICES=(ingest weighting scoring network)
+# Each has a PostgreSQL role of its own (deploy/sql/database_roles.sql).
+DEPLOYABLES=(ingest weighting scoring network recompute)
 
 say() { echo "stack: $*"; }
 die() { echo "stack: error: $*" >&2; exit 1; }
@@ -79,6 +81,9 @@ pg_start() {
   mkdir -p "$STACK_DIR"
   if pg_running; then
     say "PostgreSQL already running ($(grep ^DATABASE_URL "$PG_ENV" | cut -d= -f2-))"
+    # A stack made before the per-deployable roles gets them now.
+    grep -q '^INNOSCOPE_RECOMPUTE_DATABASE_URL=' "$PG_ENV" \
+      || pg_prepare "$(grep '^INNOSCOPE_PG_PORT=' "$PG_ENV" | cut -d= -f2)"
     return 0
   fi
   [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 not found in $PG_BIN; run deploy/install-deps.sh"
@@ -104,16 +109,31 @@ pg_start() {
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
         ${INNOSCOPE_PG_OPTIONS:-}" start >/dev/null \
     || { tail -20 "$PG_DIR/server.log" >&2; die "PostgreSQL did not start (log: $PG_DIR/server.log)"; }
+  pg_prepare "$port"
+  say "PostgreSQL 15 on 127.0.0.1:$port (data: $PG_DIR/data)"
+}
+
+# The database, its roles and pg.env, on the running server at port $1.
+pg_prepare() {
+  local port="$1"
   "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U innoscope -d postgres -qtAc \
     "SELECT 1 FROM pg_database WHERE datname='innoscope'" | grep -q 1 \
     || "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U innoscope innoscope
-  cat >"$PG_ENV" <<ENV
-# Written by deploy/local/stack.sh pg-start
-INNOSCOPE_PG_PORT=$port
-INNOSCOPE_PG_BIN=$PG_BIN
-DATABASE_URL=postgresql://innoscope@127.0.0.1:$port/innoscope
-ENV
-  say "PostgreSQL 15 on 127.0.0.1:$port (data: $PG_DIR/data)"
+  # One role per deployable, each owning only its schema (docs/operations.md,
+  # "Database roles"); DATABASE_URL stays the administrator's (psql, tests).
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U innoscope -d innoscope -qtA -v ON_ERROR_STOP=1 \
+    -f "$ROOT/deploy/sql/database_roles.sql" >"$PG_DIR/roles.log" 2>&1 \
+    || { cat "$PG_DIR/roles.log" >&2; die "creating the database roles failed"; }
+  {
+    echo "# Written by deploy/local/stack.sh pg-start"
+    echo "INNOSCOPE_PG_PORT=$port"
+    echo "INNOSCOPE_PG_BIN=$PG_BIN"
+    echo "DATABASE_URL=postgresql://innoscope@127.0.0.1:$port/innoscope"
+    local name
+    for name in "${DEPLOYABLES[@]}"; do
+      echo "INNOSCOPE_$(echo "$name" | tr a-z A-Z)_DATABASE_URL=postgresql://innoscope_$name@127.0.0.1:$port/innoscope"
+    done
+  } >"$PG_ENV"
 }
 
 pg_stop() {
@@ -130,8 +150,9 @@ start_service() {
   [ -x "$bin" ] || die "$bin not built; run: cmake -S $ROOT -B $BUILD_DIR -G Ninja && ninja -C $BUILD_DIR"
   local out="$STACK_DIR/$name.out" log="$STACK_DIR/$name.log"
   : >"$out"
-  # shellcheck disable=SC1090
-  DATABASE_URL="$(grep ^DATABASE_URL "$PG_ENV" | cut -d= -f2-)" \
+  local upper_name
+  upper_name=$(echo "$name" | tr a-z A-Z)
+  DATABASE_URL="$(grep "^INNOSCOPE_${upper_name}_DATABASE_URL=" "$PG_ENV" | cut -d= -f2-)" \
     setsid "$bin" --grpc_address=127.0.0.1:0 --metrics_address=127.0.0.1:0 \
       --drain_seconds=0.5 "$@" >"$out" 2>"$log" </dev/null &
   echo $! >"$STACK_DIR/$name.pid"
