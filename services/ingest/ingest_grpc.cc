@@ -8,6 +8,10 @@ namespace {
 using server::ToGrpcStatus;
 using server::Unary;
 
+// The caller's identity, recorded as provenance (written_by).
+// TODO: CallerIdentity of libs/server/caller_identity.h once it exists.
+std::string WrittenBy(const grpc::ServerContext&) { return "anonymous"; }
+
 // Bidirectional batch streams: each request is one batch, answered once it
 // is committed. An invalid batch ends the stream with its status; batches
 // answered before it stay committed.
@@ -95,7 +99,7 @@ grpc::Status IngestGrpc::GetDataVersions(grpc::ServerContext*, const v1::GetData
 grpc::Status IngestGrpc::WriteObservations(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::WriteObservationsResponse, v1::WriteObservationsRequest>* stream) {
-  auto writer = core_.NewBatchWriter();
+  auto writer = core_.NewBatchWriter(WrittenBy(*context));
   return BatchStream(context, stream, [&](const v1::WriteObservationsRequest& r) {
     return writer->WriteObservations(r);
   });
@@ -104,7 +108,7 @@ grpc::Status IngestGrpc::WriteObservations(
 grpc::Status IngestGrpc::UpsertActors(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::UpsertActorsResponse, v1::UpsertActorsRequest>* stream) {
-  auto writer = core_.NewBatchWriter();
+  auto writer = core_.NewBatchWriter(WrittenBy(*context));
   return BatchStream(context, stream,
                      [&](const v1::UpsertActorsRequest& r) { return writer->UpsertActors(r); });
 }
@@ -112,7 +116,7 @@ grpc::Status IngestGrpc::UpsertActors(
 grpc::Status IngestGrpc::WriteRelations(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::WriteRelationsResponse, v1::WriteRelationsRequest>* stream) {
-  auto writer = core_.NewBatchWriter();
+  auto writer = core_.NewBatchWriter(WrittenBy(*context));
   return BatchStream(context, stream,
                      [&](const v1::WriteRelationsRequest& r) { return writer->WriteRelations(r); });
 }

@@ -7,12 +7,18 @@ namespace {
 
 using server::Unary;
 
-// The call's deadline, and an interrupt that fires at it or when the client
-// cancels (ServerContext::IsCancelled is thread-safe in the sync API).
+// The caller's identity, recorded as provenance (written_by).
+// TODO: CallerIdentity of libs/server/caller_identity.h once it exists.
+std::string WrittenBy(const grpc::ServerContext&) { return "anonymous"; }
+
+// The call's deadline, an interrupt that fires at it or when the client
+// cancels (ServerContext::IsCancelled is thread-safe in the sync API), and
+// the caller's identity.
 CallContext CallOf(grpc::ServerContext* context) {
   const absl::Time deadline = server::Deadline(*context);
   return {deadline,
-          graph::Interrupt::WithProbe([context] { return context->IsCancelled(); }, deadline)};
+          graph::Interrupt::WithProbe([context] { return context->IsCancelled(); }, deadline),
+          WrittenBy(*context)};
 }
 
 }  // namespace

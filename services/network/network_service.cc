@@ -203,9 +203,10 @@ v1::Run NetworkService::NewRun(v1::RunKind kind, const google::protobuf::Message
 }
 
 absl::Status NetworkService::Record(v1::Run* run, const google::protobuf::Message& request,
-                                    const google::protobuf::Message& result) {
-  ASSIGN_OR_RETURN(*run->mutable_created_at(), store_.Record(*run, request, result));
-  return absl::OkStatus();
+                                    const google::protobuf::Message& result,
+                                    const CallContext& call) {
+  run->set_written_by(call.caller);  // the store keeps the first recording's
+  return store_.Record(run, request, result);
 }
 
 // ---------------------------------------------------------------- stats
@@ -225,7 +226,7 @@ absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkSt
   normalized.set_convention(codecs::ToProto(options.convention));
   *response.mutable_run() = NewRun(v1::RUN_KIND_STATS, normalized, normalized.selection(),
                                    normalized.convention(), loaded, Summarize(g));
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, response.stats()));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, response.stats(), call));
   return response;
 }
 
@@ -296,7 +297,7 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
              normalized.convention(), loaded, largest);
   v1::ComputeStatsTimeSeriesResponse result = response;
   result.clear_run();
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result, call));
   return response;
 }
 
@@ -345,7 +346,7 @@ absl::Status NetworkService::ComputeCentralities(
                                head.convention(), loaded, Summarize(g));
   v1::ComputeCentralitiesResponse result = head;
   result.clear_run();
-  RETURN_IF_ERROR(Record(head.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(head.mutable_run(), normalized, result, call));
 
   const absl::Status gone = absl::CancelledError("the client stopped reading the stream");
   if (!on_message(head)) return gone;
@@ -431,7 +432,7 @@ absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
   v1::DetectCommunitiesResponse result = response;
   result.clear_run();
   result.clear_assignments();
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result, call));
   return response;
 }
 
@@ -503,7 +504,7 @@ absl::StatusOr<v1::ComputeRegionFlowsResponse> NetworkService::ComputeRegionFlow
                                    v1::CONVENTION_GEPHI, loaded, Summarize(g));
   v1::ComputeRegionFlowsResponse result = response;
   result.clear_run();
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result, call));
   return response;
 }
 
@@ -583,7 +584,7 @@ absl::StatusOr<v1::FitDegreeDistributionResponse> NetworkService::FitDegreeDistr
              v1::CONVENTION_GEPHI, loaded, Summarize(g));
   v1::FitDegreeDistributionResponse result = response;
   result.clear_run();
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result, call));
   return response;
 }
 
@@ -632,7 +633,7 @@ absl::StatusOr<v1::DeriveRegionIndicatorsResponse> NetworkService::DeriveRegionI
   }
   v1::DeriveRegionIndicatorsResponse result = response;
   result.clear_run();
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result, call));
   return response;
 }
 

@@ -8,6 +8,14 @@ namespace innoscope::scoring {
 using server::Deadline;
 using server::Unary;
 
+namespace {
+
+// The caller's identity, recorded as provenance (written_by).
+// TODO: CallerIdentity of libs/server/caller_identity.h once it exists.
+std::string WrittenBy(const grpc::ServerContext&) { return "anonymous"; }
+
+}  // namespace
+
 grpc::Status ScoringGrpc::GetServiceInfo(grpc::ServerContext*, const v1::GetServiceInfoRequest*,
                                          v1::GetServiceInfoResponse* response) {
   return server::FillServiceInfo(info_, response->mutable_info());
@@ -16,7 +24,8 @@ grpc::Status ScoringGrpc::GetServiceInfo(grpc::ServerContext*, const v1::GetServ
 grpc::Status ScoringGrpc::ComputeScores(grpc::ServerContext* context,
                                         const v1::ComputeScoresRequest* request,
                                         v1::ComputeScoresResponse* response) {
-  return Unary(core_.ComputeScores(*request, clients::UpstreamDeadline(Deadline(*context))),
+  return Unary(core_.ComputeScores(*request, clients::UpstreamDeadline(Deadline(*context)),
+                                   WrittenBy(*context)),
                response);
 }
 
@@ -30,9 +39,10 @@ grpc::Status ScoringGrpc::ListRuns(grpc::ServerContext*, const v1::ListRunsReque
   return Unary(core_.ListRuns(*request), response);
 }
 
-grpc::Status ScoringGrpc::PublishRuns(grpc::ServerContext*, const v1::PublishRunsRequest* request,
+grpc::Status ScoringGrpc::PublishRuns(grpc::ServerContext* context,
+                                      const v1::PublishRunsRequest* request,
                                       v1::PublishRunsResponse* response) {
-  return Unary(core_.PublishRuns(*request), response);
+  return Unary(core_.PublishRuns(*request, WrittenBy(*context)), response);
 }
 
 grpc::Status ScoringGrpc::GetRanking(grpc::ServerContext* context,

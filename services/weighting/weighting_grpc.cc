@@ -4,6 +4,13 @@
 #include "libs/server/grpc_status.h"
 
 namespace innoscope::weighting {
+namespace {
+
+// The caller's identity, recorded as provenance (written_by).
+// TODO: CallerIdentity of libs/server/caller_identity.h once it exists.
+std::string WrittenBy(const grpc::ServerContext&) { return "anonymous"; }
+
+}  // namespace
 
 grpc::Status WeightingGrpc::GetServiceInfo(grpc::ServerContext*, const v1::GetServiceInfoRequest*,
                                            v1::GetServiceInfoResponse* response) {
@@ -14,7 +21,8 @@ grpc::Status WeightingGrpc::ComputeWeights(grpc::ServerContext* context,
                                            const v1::ComputeWeightsRequest* request,
                                            v1::ComputeWeightsResponse* response) {
   return server::Unary(
-      core_.ComputeWeights(*request, clients::UpstreamDeadline(server::Deadline(*context))),
+      core_.ComputeWeights(*request, clients::UpstreamDeadline(server::Deadline(*context)),
+                           WrittenBy(*context)),
       response);
 }
 
