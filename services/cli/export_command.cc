@@ -86,7 +86,8 @@ bool ProvenanceFlag(const ParsedCommand& cmd) {
 
 // The --provenance columns and their cells.
 const std::vector<std::string>& ProvenanceColumns() {
-  static const auto* columns = new std::vector<std::string>{"batch_id", "ingested_at", "written_by"};
+  static const auto* columns =
+      new std::vector<std::string>{"batch_id", "ingested_at", "written_by"};
   return *columns;
 }
 

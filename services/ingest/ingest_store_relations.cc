@@ -95,9 +95,11 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
                     });
 }
 
-absl::StatusOr<WriteResult> IngestStore::WriteRelations(
-    const std::string& set, const std::string& batch_id, const std::string& content_hash,
-    const std::vector<v1::Relation>& relations, const std::string& written_by) {
+absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
+                                                        const std::string& batch_id,
+                                                        const std::string& content_hash,
+                                                        const std::vector<v1::Relation>& relations,
+                                                        const std::string& written_by) {
   auto tuple = [&](size_t i) {
     const v1::Relation& r = relations[i];
     return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.year(), r.qualifier(),

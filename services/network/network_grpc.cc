@@ -1,15 +1,12 @@
 #include "services/network/network_grpc.h"
 
+#include "libs/server/caller_identity.h"
 #include "libs/server/grpc_status.h"
 
 namespace innoscope::network {
 namespace {
 
 using server::Unary;
-
-// The caller's identity, recorded as provenance (written_by).
-// TODO: CallerIdentity of libs/server/caller_identity.h once it exists.
-std::string WrittenBy(const grpc::ServerContext&) { return "anonymous"; }
 
 // The call's deadline, an interrupt that fires at it or when the client
 // cancels (ServerContext::IsCancelled is thread-safe in the sync API), and
@@ -18,7 +15,7 @@ CallContext CallOf(grpc::ServerContext* context) {
   const absl::Time deadline = server::Deadline(*context);
   return {deadline,
           graph::Interrupt::WithProbe([context] { return context->IsCancelled(); }, deadline),
-          WrittenBy(*context)};
+          server::CallerIdentity(*context)};
 }
 
 }  // namespace

@@ -45,8 +45,8 @@ absl::Status NetworkStore::Record(v1::Run* run, const google::protobuf::Message&
   return pool_.WithRetries([&](pqxx::connection& c) {
     pqxx::work tx(c);
     tx.exec_params(kInsertRun, run->id(), KindName(run->kind()), run->selection().relation_set(),
-                   run->data_version().version(), v1::Convention_Name(run->convention()),
-                   selection, absl::BytesToHexString(server::DeterministicBytes(*run)),
+                   run->data_version().version(), v1::Convention_Name(run->convention()), selection,
+                   absl::BytesToHexString(server::DeterministicBytes(*run)),
                    absl::BytesToHexString(server::DeterministicBytes(request)),
                    absl::BytesToHexString(server::DeterministicBytes(result)), run->written_by());
     pqxx::row first = tx.exec_params1(kFirstRecorded, run->id());

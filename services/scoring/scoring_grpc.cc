@@ -1,20 +1,13 @@
 #include "services/scoring/scoring_grpc.h"
 
 #include "libs/clients/ingest_client.h"
+#include "libs/server/caller_identity.h"
 #include "libs/server/grpc_status.h"
 
 namespace innoscope::scoring {
 
 using server::Deadline;
 using server::Unary;
-
-namespace {
-
-// The caller's identity, recorded as provenance (written_by).
-// TODO: CallerIdentity of libs/server/caller_identity.h once it exists.
-std::string WrittenBy(const grpc::ServerContext&) { return "anonymous"; }
-
-}  // namespace
 
 grpc::Status ScoringGrpc::GetServiceInfo(grpc::ServerContext*, const v1::GetServiceInfoRequest*,
                                          v1::GetServiceInfoResponse* response) {
@@ -25,7 +18,7 @@ grpc::Status ScoringGrpc::ComputeScores(grpc::ServerContext* context,
                                         const v1::ComputeScoresRequest* request,
                                         v1::ComputeScoresResponse* response) {
   return Unary(core_.ComputeScores(*request, clients::UpstreamDeadline(Deadline(*context)),
-                                   WrittenBy(*context)),
+                                   server::CallerIdentity(*context)),
                response);
 }
 
@@ -42,7 +35,7 @@ grpc::Status ScoringGrpc::ListRuns(grpc::ServerContext*, const v1::ListRunsReque
 grpc::Status ScoringGrpc::PublishRuns(grpc::ServerContext* context,
                                       const v1::PublishRunsRequest* request,
                                       v1::PublishRunsResponse* response) {
-  return Unary(core_.PublishRuns(*request, WrittenBy(*context)), response);
+  return Unary(core_.PublishRuns(*request, server::CallerIdentity(*context)), response);
 }
 
 grpc::Status ScoringGrpc::GetRanking(grpc::ServerContext* context,

@@ -18,7 +18,8 @@ namespace {
 constexpr char kInsertRun[] =
     "INSERT INTO runs (id, framework_code, framework_version, period, weight_set_id, label, "
     "content, series, published, written_by, published_by) "
-    "VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'), $8, $9, $10, CASE WHEN $9 THEN $10 ELSE '' END) "
+    "VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'), $8, $9, $10, CASE WHEN $9 THEN $10 ELSE '' "
+    "END) "
     "ON CONFLICT (id) DO NOTHING RETURNING id";
 // A published request for a run stored as a draft publishes it; a draft
 // request never unpublishes.
@@ -26,8 +27,7 @@ constexpr char kPublishExisting[] =
     "UPDATE runs SET published = true, published_by = $2 WHERE id = $1 AND NOT published";
 // Locks the row, so a concurrent publish of the same run waits.
 constexpr char kRunPublished[] = "SELECT published FROM runs WHERE id = $1 FOR UPDATE";
-constexpr char kPublishRun[] =
-    "UPDATE runs SET published = true, published_by = $2 WHERE id = $1";
+constexpr char kPublishRun[] = "UPDATE runs SET published = true, published_by = $2 WHERE id = $1";
 constexpr char kResultsTable[] = "run_results";
 constexpr char kSelectRun[] =
     "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint, "
@@ -171,8 +171,7 @@ absl::StatusOr<bool> ScoringStore::InsertRun(const v1::Run& run,
   return created;
 }
 
-absl::Status ScoringStore::PublishExisting(const std::string& id,
-                                           const std::string& published_by) {
+absl::Status ScoringStore::PublishExisting(const std::string& id, const std::string& published_by) {
   return pool_.WithRetries([&](pqxx::connection& c) {
     pqxx::work tx(c);
     tx.exec_params(kPublishExisting, id, published_by);

@@ -1,16 +1,10 @@
 #include "services/weighting/weighting_grpc.h"
 
 #include "libs/clients/ingest_client.h"
+#include "libs/server/caller_identity.h"
 #include "libs/server/grpc_status.h"
 
 namespace innoscope::weighting {
-namespace {
-
-// The caller's identity, recorded as provenance (written_by).
-// TODO: CallerIdentity of libs/server/caller_identity.h once it exists.
-std::string WrittenBy(const grpc::ServerContext&) { return "anonymous"; }
-
-}  // namespace
 
 grpc::Status WeightingGrpc::GetServiceInfo(grpc::ServerContext*, const v1::GetServiceInfoRequest*,
                                            v1::GetServiceInfoResponse* response) {
@@ -22,7 +16,7 @@ grpc::Status WeightingGrpc::ComputeWeights(grpc::ServerContext* context,
                                            v1::ComputeWeightsResponse* response) {
   return server::Unary(
       core_.ComputeWeights(*request, clients::UpstreamDeadline(server::Deadline(*context)),
-                           WrittenBy(*context)),
+                           server::CallerIdentity(*context)),
       response);
 }
 

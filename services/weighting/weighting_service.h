@@ -24,8 +24,7 @@ class WeightingService {
 
   // `written_by`: the caller's identity, recorded with a new weight set.
   absl::StatusOr<v1::ComputeWeightsResponse> ComputeWeights(
-      const v1::ComputeWeightsRequest& request, absl::Time deadline,
-      const std::string& written_by);
+      const v1::ComputeWeightsRequest& request, absl::Time deadline, const std::string& written_by);
   absl::StatusOr<v1::CheckConsistencyResponse> CheckConsistency(
       const v1::CheckConsistencyRequest& request);
   absl::StatusOr<v1::GetWeightSetResponse> GetWeightSet(const v1::GetWeightSetRequest& request);

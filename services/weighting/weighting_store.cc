@@ -50,11 +50,10 @@ absl::StatusOr<bool> WeightingStore::Insert(const v1::WeightSet& set) {
     pqxx::work tx(c);
     std::optional<int64_t> data_version;
     if (set.has_data_version()) data_version = set.data_version().version();
-    pqxx::result r =
-        tx.exec_params(kInsertSet, set.id(), set.framework().code(), set.framework().version(),
-                       v1::Method_Name(set.method()), set.parameters().label(), set.period(),
-                       data_version, absl::BytesToHexString(set.SerializeAsString()),
-                       set.written_by());
+    pqxx::result r = tx.exec_params(
+        kInsertSet, set.id(), set.framework().code(), set.framework().version(),
+        v1::Method_Name(set.method()), set.parameters().label(), set.period(), data_version,
+        absl::BytesToHexString(set.SerializeAsString()), set.written_by());
     created = !r.empty();
     if (created) {
       for (const v1::NodeWeight& w : set.weights()) {

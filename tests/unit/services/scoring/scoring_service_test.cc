@@ -104,7 +104,8 @@ TEST(ScoringServiceTest, ScoresAreComputedFromTheUpstreamsData) {
   FakeRunStore store;
   ScoringService core(ingest, weighting, store, Options());
 
-  absl::StatusOr<v1::ComputeScoresResponse> response = core.ComputeScores(Request(), kDeadline, "sha256:test");
+  absl::StatusOr<v1::ComputeScoresResponse> response =
+      core.ComputeScores(Request(), kDeadline, "sha256:test");
   ASSERT_THAT(response, IsOk());
   const v1::Run& run = response->run();
   EXPECT_TRUE(response->created());
@@ -133,7 +134,8 @@ TEST(ScoringServiceTest, ScoresAreComputedFromTheUpstreamsData) {
   EXPECT_FALSE(store.is_draft(run.id()));
 
   // The same spec on the same data is the same run: found, not computed.
-  absl::StatusOr<v1::ComputeScoresResponse> again = core.ComputeScores(Request(), kDeadline, "sha256:test");
+  absl::StatusOr<v1::ComputeScoresResponse> again =
+      core.ComputeScores(Request(), kDeadline, "sha256:test");
   ASSERT_THAT(again, IsOk());
   EXPECT_FALSE(again->created());
   EXPECT_EQ(again->run().id(), run.id());
@@ -151,7 +153,8 @@ TEST(ScoringServiceTest, WeightsToComputeAreAskedOfWeightingForTheRunsDataAndFra
   request.mutable_spec()->mutable_weights()->mutable_compute()->set_method(
       weighting::v1::METHOD_ENTROPY);
 
-  absl::StatusOr<v1::ComputeScoresResponse> response = core.ComputeScores(request, kDeadline, "sha256:test");
+  absl::StatusOr<v1::ComputeScoresResponse> response =
+      core.ComputeScores(request, kDeadline, "sha256:test");
   ASSERT_THAT(response, IsOk());
   ASSERT_EQ(weighting.compute_requests().size(), 1u);
   const weighting::v1::ComputeWeightsRequest& asked = weighting.compute_requests()[0];

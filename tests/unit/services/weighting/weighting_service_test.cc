@@ -127,7 +127,8 @@ TEST(WeightingServiceTest, RegionsOfTheRequestAreTheOnesRead) {
   // each sum), w = 1/2 each.
   request.mutable_data()->add_region_codes("R1");
   request.mutable_data()->add_region_codes("R2");
-  absl::StatusOr<v1::ComputeWeightsResponse> response = core.ComputeWeights(request, kDeadline, "sha256:test");
+  absl::StatusOr<v1::ComputeWeightsResponse> response =
+      core.ComputeWeights(request, kDeadline, "sha256:test");
   ASSERT_THAT(response, IsOk());
   EXPECT_EQ(response->weight_set().regions(), 2);
   EXPECT_NEAR(Weight(response->weight_set(), "x")->global_weight(), 0.5, 1e-12);
