@@ -14,6 +14,11 @@
 #   INNOSCOPE_STACK_DIR  state folder (default: <checkout>/.local/stack); it
 #                        holds pg/ (the data directory), logs, pid files and
 #                        addresses.env, which the CLI and tests read.
+#
+# pg-start creates one PostgreSQL role per deployable, each owning only its
+# schema (deploy/sql/database_roles.sql), and every service runs as its own:
+# pg.env and addresses.env hold INNOSCOPE_<NAME>_DATABASE_URL per deployable
+# and DATABASE_URL, the administrator's (docs/operations.md, "Database roles").
 #   INNOSCOPE_BUILD_DIR  where the service binaries were built (default: <checkout>/build)
 #   INNOSCOPE_PG_OPTIONS extra PostgreSQL server options appended at pg-start,
 #                        e.g. "-c shared_preload_libraries=pg_stat_statements"
@@ -229,5 +234,5 @@ case "${1:-}" in
   pg-start) pg_start ;;
   pg-stop) pg_stop ;;
   reset) services_stop; pg_stop; rm -rf "$STACK_DIR"; say "removed $STACK_DIR" ;;
-  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
