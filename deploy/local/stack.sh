@@ -234,5 +234,5 @@ case "${1:-}" in
   pg-start) pg_start ;;
   pg-stop) pg_stop ;;
   reset) services_stop; pg_stop; rm -rf "$STACK_DIR"; say "removed $STACK_DIR" ;;
-  *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
