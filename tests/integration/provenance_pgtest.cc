@@ -41,6 +41,16 @@ void WithToken(grpc::ClientContext* context, const std::string& token) {
   context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
 }
 
+// A unary call with `token` as its bearer token ("": none).
+template <typename Stub, typename Request, typename Response>
+grpc::Status CallAs(const std::string& token, Stub& stub,
+                    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const Request& request, Response* response) {
+  grpc::ClientContext context;
+  if (!token.empty()) WithToken(&context, token);
+  return (stub.*method)(&context, request, response);
+}
+
 class ProvenanceTest : public RecomputeStack {
  protected:
   // `innoscope export <what> --provenance` as CSV lines (header first).
@@ -88,9 +98,8 @@ TEST_F(ProvenanceTest, AnonymousWritesAreRecordedAsAnonymousEverywhere) {
   // The run metadata (ListRuns / GetRun).
   sv1::ListRunsRequest list;
   list.set_framework_code("recompute_test");
-  grpc::ClientContext context;
   sv1::ListRunsResponse runs;
-  ASSERT_TRUE(scoring_stub_->ListRuns(&context, list, &runs).ok());
+  ASSERT_TRUE(CallAs("", *scoring_stub_, &sv1::ScoringService::Stub::ListRuns, list, &runs).ok());
   ASSERT_GT(runs.runs_size(), 0);
   for (const sv1::Run& run : runs.runs()) {
     EXPECT_EQ(run.written_by(), "anonymous") << run.id();
@@ -150,21 +159,16 @@ TEST_F(ProvenanceTest, BearerTokenCallsAreRecordedAsTheTokensIdentity) {
   weights.set_method(wv1::METHOD_EQUAL);
   weights.set_label("provenance");
   wv1::ComputeWeightsResponse computed_weights;
-  {
-    grpc::ClientContext context;
-    WithToken(&context, kWriterToken);
-    grpc::Status s = weighting->ComputeWeights(&context, weights, &computed_weights);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  grpc::Status s = CallAs(kWriterToken, *weighting, &wv1::WeightingService::Stub::ComputeWeights,
+                          weights, &computed_weights);
+  ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(computed_weights.weight_set().written_by(), writer);
-  {
-    wv1::GetWeightSetRequest get;
-    get.set_id(computed_weights.weight_set().id());
-    wv1::GetWeightSetResponse got;
-    grpc::ClientContext context;  // read anonymously: the record is the writer's
-    ASSERT_TRUE(weighting->GetWeightSet(&context, get, &got).ok());
-    EXPECT_EQ(got.weight_set().written_by(), writer);
-  }
+  wv1::GetWeightSetRequest get_set;
+  get_set.set_id(computed_weights.weight_set().id());
+  wv1::GetWeightSetResponse got_set;  // read anonymously: the record is the writer's
+  ASSERT_TRUE(
+      CallAs("", *weighting, &wv1::WeightingService::Stub::GetWeightSet, get_set, &got_set).ok());
+  EXPECT_EQ(got_set.weight_set().written_by(), writer);
 
   // A draft run computed with one token and published with another: the
   // spec of a run the job stored, under a label of its own (a new run).
@@ -173,39 +177,29 @@ TEST_F(ProvenanceTest, BearerTokenCallsAreRecordedAsTheTokensIdentity) {
   sv1::ListRunsRequest list;
   list.set_framework_code("recompute_test");
   sv1::ListRunsResponse runs;
-  {
-    grpc::ClientContext context;
-    ASSERT_TRUE(scoring_stub_->ListRuns(&context, list, &runs).ok());
-    ASSERT_GT(runs.runs_size(), 0);
-  }
+  ASSERT_TRUE(CallAs("", *scoring_stub_, &sv1::ScoringService::Stub::ListRuns, list, &runs).ok());
+  ASSERT_GT(runs.runs_size(), 0);
   sv1::ComputeScoresRequest compute;
   *compute.mutable_spec() = runs.runs(0).spec();
   compute.mutable_spec()->set_label("provenance");
   compute.set_draft(true);
   sv1::ComputeScoresResponse computed;
-  {
-    grpc::ClientContext context;
-    WithToken(&context, kWriterToken);
-    grpc::Status s = scoring_stub_->ComputeScores(&context, compute, &computed);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
+  s = CallAs(kWriterToken, *scoring_stub_, &sv1::ScoringService::Stub::ComputeScores, compute,
+             &computed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(computed.run().written_by(), writer);
   EXPECT_EQ(computed.run().published_by(), "");
-  {
-    sv1::PublishRunsRequest publish;
-    publish.add_run_ids(computed.run().id());
-    sv1::PublishRunsResponse published;
-    grpc::ClientContext context;
-    WithToken(&context, kPublisherToken);
-    grpc::Status s = scoring_stub_->PublishRuns(&context, publish, &published);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-    EXPECT_EQ(published.published(), 1);
-  }
+  sv1::PublishRunsRequest publish;
+  publish.add_run_ids(computed.run().id());
+  sv1::PublishRunsResponse published;
+  s = CallAs(kPublisherToken, *scoring_stub_, &sv1::ScoringService::Stub::PublishRuns, publish,
+             &published);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(published.published(), 1);
   sv1::GetRunRequest get;
   get.set_id(computed.run().id());
   sv1::GetRunResponse got;
-  grpc::ClientContext context;
-  ASSERT_TRUE(scoring_stub_->GetRun(&context, get, &got).ok());
+  ASSERT_TRUE(CallAs("", *scoring_stub_, &sv1::ScoringService::Stub::GetRun, get, &got).ok());
   EXPECT_EQ(got.run().written_by(), writer);
   EXPECT_EQ(got.run().published_by(), publisher);
   EXPECT_EQ(Sql(absl::StrCat("SELECT written_by || ' ' || published_by FROM scoring.runs "
