@@ -55,15 +55,21 @@ class ProvenanceTest : public RecomputeStack {
  protected:
   // `innoscope export <what> --provenance` as CSV lines (header first).
   std::vector<std::string> Export(const std::string& what) {
+    const std::string file = absl::StrCat(dir_, "/export-", ++exports_, ".csv");
     int code = 0;
-    auto out = RunCommand(absl::StrCat(Cli(), " export ", what,
-                                       " --provenance --ingest_address=", ingest_->grpc_address(),
-                                       " --stack_file=/nonexistent 2>/dev/null"),
-                          &code);
+    auto out = RunCommand(
+        absl::StrCat(Cli(), " export ", what, " --provenance --out ", ShellQuote(file),
+                     " --ingest_address=", ingest_->grpc_address(), " --stack_file=/nonexistent"),
+        &code);
     EXPECT_TRUE(out.ok());
     EXPECT_EQ(code, 0) << (out.ok() ? *out : "");
-    return absl::StrSplit(out.ok() ? *out : "", '\n', absl::SkipEmpty());
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    return absl::StrSplit(text.str(), '\n', absl::SkipEmpty());
   }
+
+  int exports_ = 0;
 };
 
 TEST_F(ProvenanceTest, AnonymousWritesAreRecordedAsAnonymousEverywhere) {
@@ -112,6 +118,15 @@ TEST_F(ProvenanceTest, BearerTokenCallsAreRecordedAsTheTokensIdentity) {
   const std::string writer = TokenIdentity(kWriterToken);
   const std::string publisher = TokenIdentity(kPublisherToken);
   ASSERT_EQ(writer.size(), std::string("sha256:").size() + 64) << writer;
+  // The job's runs, whose spec is computed again below once the data changed
+  // (a new run, as its id covers the data versions).
+  CliResult job = Recompute();
+  ASSERT_EQ(job.code, 0) << job.out << job.err;
+  sv1::ListRunsRequest list;
+  list.set_framework_code("recompute_test");
+  sv1::ListRunsResponse runs;
+  ASSERT_TRUE(CallAs("", *scoring_stub_, &sv1::ScoringService::Stub::ListRuns, list, &runs).ok());
+  ASSERT_GT(runs.runs_size(), 0);
 
   // An observation revised with a token: that revision is the token's,
   // the others stay anonymous.
@@ -152,16 +167,19 @@ TEST_F(ProvenanceTest, BearerTokenCallsAreRecordedAsTheTokensIdentity) {
   EXPECT_GT(anonymous, 0);
   EXPECT_EQ(Sql("SELECT written_by FROM ingest.batches WHERE batch_id = 'provenance-1'"), writer);
 
-  // A weight set computed with the token.
+  // A weight set computed with the token (rounded to 3 decimals: a request
+  // the job does not make, so a new set).
   auto weighting = wv1::WeightingService::NewStub(weighting_->Channel());
   wv1::ComputeWeightsRequest weights;
   weights.mutable_framework()->set_code("recompute_test");
   weights.set_method(wv1::METHOD_EQUAL);
+  weights.mutable_rounding()->set_decimals(3);
   weights.set_label("provenance");
   wv1::ComputeWeightsResponse computed_weights;
   grpc::Status s = CallAs(kWriterToken, *weighting, &wv1::WeightingService::Stub::ComputeWeights,
                           weights, &computed_weights);
   ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(computed_weights.created());
   EXPECT_EQ(computed_weights.weight_set().written_by(), writer);
   wv1::GetWeightSetRequest get_set;
   get_set.set_id(computed_weights.weight_set().id());
@@ -170,15 +188,7 @@ TEST_F(ProvenanceTest, BearerTokenCallsAreRecordedAsTheTokensIdentity) {
       CallAs("", *weighting, &wv1::WeightingService::Stub::GetWeightSet, get_set, &got_set).ok());
   EXPECT_EQ(got_set.weight_set().written_by(), writer);
 
-  // A draft run computed with one token and published with another: the
-  // spec of a run the job stored, under a label of its own (a new run).
-  CliResult job = Recompute();
-  ASSERT_EQ(job.code, 0) << job.out << job.err;
-  sv1::ListRunsRequest list;
-  list.set_framework_code("recompute_test");
-  sv1::ListRunsResponse runs;
-  ASSERT_TRUE(CallAs("", *scoring_stub_, &sv1::ScoringService::Stub::ListRuns, list, &runs).ok());
-  ASSERT_GT(runs.runs_size(), 0);
+  // A draft run computed with one token and published with another.
   sv1::ComputeScoresRequest compute;
   *compute.mutable_spec() = runs.runs(0).spec();
   compute.mutable_spec()->set_label("provenance");
