@@ -206,15 +206,24 @@ TEST(ScoringServiceTest, AWeightSetOfAnotherFrameworkVersionIsAFailedPreconditio
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("f v2")));
 }
 
-TEST(ScoringServiceTest, RunRecordsWhoComputedAndWhoPublishedIt) {
+// The upstreams and store of the provenance tests, and a draft request.
+struct DraftFixture {
+  DraftFixture() {
+    AddData(ingest);
+    weighting.AddWeightSet(TestWeights());
+    request.set_draft(true);
+  }
   FakeIngestClient ingest;
-  AddData(ingest);
   FakeWeightingClient weighting;
-  weighting.AddWeightSet(TestWeights());
   FakeRunStore store;
-  ScoringService core(ingest, weighting, store, Options());
+  ScoringService core{ingest, weighting, store, Options()};
   v1::ComputeScoresRequest request = Request();
-  request.set_draft(true);
+};
+
+TEST(ScoringServiceTest, RunRecordsWhoComputedAndWhoPublishedIt) {
+  DraftFixture f;
+  ScoringService& core = f.core;
+  const v1::ComputeScoresRequest& request = f.request;
 
   absl::StatusOr<v1::ComputeScoresResponse> draft =
       core.ComputeScores(request, kDeadline, "san:spiffe://innoscope/recompute");
@@ -235,14 +244,10 @@ TEST(ScoringServiceTest, RunRecordsWhoComputedAndWhoPublishedIt) {
 }
 
 TEST(ScoringServiceTest, ComputingADraftAgainWithoutDraftPublishesItAsTheCaller) {
-  FakeIngestClient ingest;
-  AddData(ingest);
-  FakeWeightingClient weighting;
-  weighting.AddWeightSet(TestWeights());
-  FakeRunStore store;
-  ScoringService core(ingest, weighting, store, Options());
-  v1::ComputeScoresRequest request = Request();
-  request.set_draft(true);
+  DraftFixture f;
+  ScoringService& core = f.core;
+  const v1::ComputeScoresRequest& request = f.request;
+  FakeRunStore& store = f.store;
   ASSERT_THAT(core.ComputeScores(request, kDeadline, "sha256:writer"), IsOk());
 
   absl::StatusOr<v1::ComputeScoresResponse> published =
