@@ -19,6 +19,8 @@ PACKAGES=(
   python3 python3-numpy python3-igraph python3-networkx libcsv-dev
   # libFuzzer targets
   clang
+  # certificates made by the tests (tests/integration/postgres_tls_pgtest.cc)
+  openssl
   # formatting check (tests/layout/format_test.sh)
   clang-format
   # the HTML report: CJK fonts for Chinese names, and its checks in a real browser

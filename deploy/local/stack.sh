@@ -22,6 +22,11 @@
 #   INNOSCOPE_PG_OPTIONS extra PostgreSQL server options appended at pg-start,
 #                        e.g. "-c shared_preload_libraries=pg_stat_statements"
 #                        (bench/ingest/run.sh PROFILE=1)
+#
+# pg-start creates one PostgreSQL role per deployable, each owning only its
+# schema (deploy/sql/database_roles.sql), and every service runs as its own:
+# pg.env and addresses.env hold INNOSCOPE_<NAME>_DATABASE_URL per deployable
+# and DATABASE_URL, the administrator's (docs/operations.md, "Database roles").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -36,6 +41,8 @@ PG_ENV="$STACK_DIR/pg.env"
 SERVICES=(ingest weighting scoring network)
 TLS_DIR="$STACK_DIR/tls"
 TLS="${INNOSCOPE_STACK_TLS:-0}"
+# Each has a PostgreSQL role of its own (deploy/sql/database_roles.sql).
+DEPLOYABLES=(ingest weighting scoring network recompute)
 
 say() { echo "stack: $*"; }
 die() { echo "stack: error: $*" >&2; exit 1; }
@@ -85,6 +92,9 @@ pg_start() {
   mkdir -p "$STACK_DIR"
   if pg_running; then
     say "PostgreSQL already running ($(grep ^DATABASE_URL "$PG_ENV" | cut -d= -f2-))"
+    # A stack made before the per-deployable roles gets them now.
+    grep -q '^INNOSCOPE_RECOMPUTE_DATABASE_URL=' "$PG_ENV" \
+      || pg_prepare "$(grep '^INNOSCOPE_PG_PORT=' "$PG_ENV" | cut -d= -f2)"
     return 0
   fi
   [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 not found in $PG_BIN; run deploy/install-deps.sh"
@@ -110,16 +120,31 @@ pg_start() {
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
         ${INNOSCOPE_PG_OPTIONS:-}" start >/dev/null \
     || { tail -20 "$PG_DIR/server.log" >&2; die "PostgreSQL did not start (log: $PG_DIR/server.log)"; }
+  pg_prepare "$port"
+  say "PostgreSQL 15 on 127.0.0.1:$port (data: $PG_DIR/data)"
+}
+
+# The database, its roles and pg.env, on the running server at port $1.
+pg_prepare() {
+  local port="$1"
   "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U innoscope -d postgres -qtAc \
     "SELECT 1 FROM pg_database WHERE datname='innoscope'" | grep -q 1 \
     || "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U innoscope innoscope
-  cat >"$PG_ENV" <<ENV
-# Written by deploy/local/stack.sh pg-start
-INNOSCOPE_PG_PORT=$port
-INNOSCOPE_PG_BIN=$PG_BIN
-DATABASE_URL=postgresql://innoscope@127.0.0.1:$port/innoscope
-ENV
-  say "PostgreSQL 15 on 127.0.0.1:$port (data: $PG_DIR/data)"
+  # One role per deployable, each owning only its schema (docs/operations.md,
+  # "Database roles"); DATABASE_URL stays the administrator's (psql, tests).
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U innoscope -d innoscope -qtA -v ON_ERROR_STOP=1 \
+    -f "$ROOT/deploy/sql/database_roles.sql" >"$PG_DIR/roles.log" 2>&1 \
+    || { cat "$PG_DIR/roles.log" >&2; die "creating the database roles failed"; }
+  {
+    echo "# Written by deploy/local/stack.sh pg-start"
+    echo "INNOSCOPE_PG_PORT=$port"
+    echo "INNOSCOPE_PG_BIN=$PG_BIN"
+    echo "DATABASE_URL=postgresql://innoscope@127.0.0.1:$port/innoscope"
+    local name
+    for name in "${DEPLOYABLES[@]}"; do
+      echo "INNOSCOPE_$(echo "$name" | tr a-z A-Z)_DATABASE_URL=postgresql://innoscope_$name@127.0.0.1:$port/innoscope"
+    done
+  } >"$PG_ENV"
 }
 
 pg_stop() {
@@ -143,8 +168,9 @@ start_service() {
                --tls_client_ca_file="$TLS_DIR/ca.crt" --tls_ca_file="$TLS_DIR/ca.crt"
                --auth_file="$TLS_DIR/auth.csv")
   fi
-  # shellcheck disable=SC1090
-  DATABASE_URL="$(grep ^DATABASE_URL "$PG_ENV" | cut -d= -f2-)" \
+  local upper_name
+  upper_name=$(echo "$name" | tr a-z A-Z)
+  DATABASE_URL="$(grep "^INNOSCOPE_${upper_name}_DATABASE_URL=" "$PG_ENV" | cut -d= -f2-)" \
     setsid "$bin" --grpc_address=127.0.0.1:0 --metrics_address=127.0.0.1:0 \
       --drain_seconds=0.5 "${security[@]}" "$@" >"$out" 2>"$log" </dev/null &
   echo $! >"$STACK_DIR/$name.pid"
@@ -253,5 +279,5 @@ case "${1:-}" in
   pg-start) pg_start ;;
   pg-stop) pg_stop ;;
   reset) services_stop; pg_stop; rm -rf "$STACK_DIR"; say "removed $STACK_DIR" ;;
-  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -117,7 +117,13 @@ absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool, const std::string& sch
     absl::Status inner = [&]() -> absl::Status {
       {
         pqxx::work tx(c);
-        tx.exec(absl::StrCat("CREATE SCHEMA IF NOT EXISTS ", schema));
+        // A least-privilege role owns its schema but may not create schemas
+        // (deploy/sql/database_roles.sql creates them), and CREATE SCHEMA IF
+        // NOT EXISTS checks that privilege before it looks: create only when
+        // missing.
+        if (tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema).empty()) {
+          tx.exec(absl::StrCat("CREATE SCHEMA ", schema));
+        }
         tx.exec(
             absl::StrCat("CREATE TABLE IF NOT EXISTS ", schema,
                          ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "

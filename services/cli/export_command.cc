@@ -4,7 +4,9 @@
 // region,indicator,period,value,source for observations (the layout
 // `innoscope import observations` reads), values printed as the shortest
 // text that parses back to the same double, so import -> export -> import
-// round-trips bit for bit. --out writes to a temporary file renamed into
+// round-trips bit for bit. --provenance appends batch_id, ingested_at and
+// written_by (the identity that wrote each value, docs/security.md): an
+// audit view, not a file to import again. --out writes to a temporary file renamed into
 // place at the end, so an interrupted export never leaves a partial file
 // (output_file.h).
 
@@ -18,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/time_util.h"
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
 #include "services/cli/cli_support.h"
 #include "services/cli/commands.h"
@@ -66,7 +69,32 @@ config::FlagSet ExportFlags(const std::string& kind, const std::string& help) {
   flags.Add("format", "csv", "csv or json");
   flags.Add("out", "", "output file (default: standard output)");
   flags.Add("as_of", "", "the values current at this RFC 3339 time instead of the latest");
+  flags.AddBool("provenance", false,
+                "append the columns batch_id, ingested_at (RFC 3339) and written_by (the "
+                "identity that wrote the value); for audit, not for importing again");
   return flags;
+}
+
+// --provenance; exits 2 on a value that is no boolean.
+bool ProvenanceFlag(const ParsedCommand& cmd) {
+  absl::StatusOr<bool> provenance = cmd.flags.GetBool("provenance");
+  if (!provenance.ok()) {
+    config::ExitInvalidConfig(cmd.program, std::string(provenance.status().message()));
+  }
+  return *provenance;
+}
+
+// The --provenance columns and their cells.
+const std::vector<std::string>& ProvenanceColumns() {
+  static const auto* columns =
+      new std::vector<std::string>{"batch_id", "ingested_at", "written_by"};
+  return *columns;
+}
+
+void AppendProvenance(const common::v1::Provenance& p, std::vector<Cell>* cells) {
+  cells->push_back(Cell::Text(p.batch_id()));
+  cells->push_back(Cell::Text(google::protobuf::util::TimeUtil::ToString(p.ingested_at())));
+  cells->push_back(Cell::Text(p.written_by()));
 }
 
 // Reads a server stream to its end, handing each message to `on_message`.
@@ -133,8 +161,12 @@ int ExportObservations(const std::vector<std::string>& args) {
   auto stub = v1::IngestService::NewStub(*channel);
   grpc::ClientContext context;
   auto reader = stub->ReadObservations(&context, request);
-  TableWriter writer(*format, {"region", "indicator", "period", "value", "source"},
-                     (*output)->buffer());
+  const bool provenance = ProvenanceFlag(cmd);
+  std::vector<std::string> columns = {"region", "indicator", "period", "value", "source"};
+  if (provenance) {
+    columns.insert(columns.end(), ProvenanceColumns().begin(), ProvenanceColumns().end());
+  }
+  TableWriter writer(*format, columns, (*output)->buffer());
   int64_t rows = 0;
   std::vector<Cell> cells(5);
   absl::Status status = DrainStream<v1::ReadObservationsResponse>(
@@ -147,6 +179,8 @@ int ExportObservations(const std::vector<std::string>& args) {
           cells[2] = Cell::Number(absl::StrCat(o.period()));
           cells[3] = Cell::Number(FormatDouble(o.value()));
           cells[4] = Cell::Text(o.source());
+          cells.resize(5);
+          if (provenance) AppendProvenance(stored.provenance(), &cells);
           writer.Row(cells);
           ++rows;
         }
@@ -173,6 +207,8 @@ int ExportRelations(const std::vector<std::string>& args) {
   if (!format.ok()) config::ExitInvalidConfig(cmd.program, std::string(format.status().message()));
   v1::ReadRelationsRequest request;
   request.set_relation_set(cmd.flags.Get("relation_set"));
+  const bool provenance = ProvenanceFlag(cmd);
+  request.set_include_provenance(provenance);
   for (const std::string& type : ListFlag(cmd.flags.Get("types"))) request.add_types(type);
   if (!cmd.flags.Get("periods").empty()) {
     absl::StatusOr<PeriodSpan> span = ParsePeriodSpan(cmd.flags.Get("periods"));
@@ -198,6 +234,7 @@ int ExportRelations(const std::vector<std::string>& args) {
   // held until the stream ends (relation sets are far smaller than
   // observation tables).
   std::vector<v1::Relation> relations;
+  std::vector<common::v1::Provenance> provenances;  // with --provenance, one per relation
   std::set<std::string> tag_keys;
   absl::Status status = DrainStream<v1::ReadRelationsResponse>(
       *reader,
@@ -206,6 +243,11 @@ int ExportRelations(const std::vector<std::string>& args) {
           for (const auto& [key, value] : r.tags()) tag_keys.insert(key);
           relations.push_back(r);
         }
+        if (provenance && response.provenance_size() != response.relations_size()) {
+          return absl::InternalError("ingest sent no provenance for every relation");
+        }
+        provenances.insert(provenances.end(), response.provenance().begin(),
+                           response.provenance().end());
         return absl::OkStatus();
       },
       context);
@@ -213,8 +255,12 @@ int ExportRelations(const std::vector<std::string>& args) {
   std::vector<std::string> columns = {"source", "target", "type",     "year",
                                       "weight", "amount", "qualifier"};
   columns.insert(columns.end(), tag_keys.begin(), tag_keys.end());
+  if (provenance) {
+    columns.insert(columns.end(), ProvenanceColumns().begin(), ProvenanceColumns().end());
+  }
   TableWriter writer(*format, columns, (*output)->buffer());
-  for (const v1::Relation& r : relations) {
+  for (size_t i = 0; i < relations.size(); ++i) {
+    const v1::Relation& r = relations[i];
     std::vector<Cell> cells = {
         Cell::Text(r.source_code()),
         Cell::Text(r.target_code()),
@@ -227,6 +273,7 @@ int ExportRelations(const std::vector<std::string>& args) {
       auto it = r.tags().find(key);
       cells.push_back(it == r.tags().end() ? Cell::Absent() : Cell::Text(it->second));
     }
+    if (provenance) AppendProvenance(provenances[i], &cells);
     writer.Row(cells);
     if (absl::Status s = (*output)->Flush(false); !s.ok()) return Fail(cmd.program, s);
   }

@@ -61,12 +61,15 @@ void PrintRunSummary(const ParsedCommand& cmd, const sv1::ComputedRun& computed)
   std::fprintf(stderr,
                "run=%s period=%d framework=%s@%d created=%s regions=%d clusters=%d "
                "nodes=%d imputed=%d undefined_cells=%d dropped_regions=%d "
-               "dropped_indicators=%d treated_indicators=%d weight_set=%s\n",
+               "dropped_indicators=%d treated_indicators=%d weight_set=%s written_by=%s "
+               "published_by=%s\n",
                run.id().c_str(), period, run.spec().framework().code().c_str(),
                run.spec().framework().version(), computed.created() ? "true" : "false", s.regions(),
                s.clusters(), s.nodes_size(), s.imputed_cells(), s.undefined_cells_size(),
                s.dropped_regions_size(), s.dropped_indicators_size(), s.treated_indicators_size(),
-               run.weight_set_id().empty() ? "-" : run.weight_set_id().c_str());
+               run.weight_set_id().empty() ? "-" : run.weight_set_id().c_str(),
+               run.written_by().empty() ? "-" : run.written_by().c_str(),
+               run.published_by().empty() ? "-" : run.published_by().c_str());
 }
 
 // Online scoring: a stored framework version and one or more periods,

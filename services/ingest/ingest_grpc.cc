@@ -1,5 +1,6 @@
 #include "services/ingest/ingest_grpc.h"
 
+#include "libs/server/caller_identity.h"
 #include "libs/server/grpc_status.h"
 
 namespace innoscope::ingest {
@@ -95,7 +96,7 @@ grpc::Status IngestGrpc::GetDataVersions(grpc::ServerContext*, const v1::GetData
 grpc::Status IngestGrpc::WriteObservations(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::WriteObservationsResponse, v1::WriteObservationsRequest>* stream) {
-  auto writer = core_.NewBatchWriter();
+  auto writer = core_.NewBatchWriter(server::CallerIdentity(*context));
   return BatchStream(context, stream, [&](const v1::WriteObservationsRequest& r) {
     return writer->WriteObservations(r);
   });
@@ -104,7 +105,7 @@ grpc::Status IngestGrpc::WriteObservations(
 grpc::Status IngestGrpc::UpsertActors(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::UpsertActorsResponse, v1::UpsertActorsRequest>* stream) {
-  auto writer = core_.NewBatchWriter();
+  auto writer = core_.NewBatchWriter(server::CallerIdentity(*context));
   return BatchStream(context, stream,
                      [&](const v1::UpsertActorsRequest& r) { return writer->UpsertActors(r); });
 }
@@ -112,7 +113,7 @@ grpc::Status IngestGrpc::UpsertActors(
 grpc::Status IngestGrpc::WriteRelations(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::WriteRelationsResponse, v1::WriteRelationsRequest>* stream) {
-  auto writer = core_.NewBatchWriter();
+  auto writer = core_.NewBatchWriter(server::CallerIdentity(*context));
   return BatchStream(context, stream,
                      [&](const v1::WriteRelationsRequest& r) { return writer->WriteRelations(r); });
 }

@@ -206,9 +206,9 @@ absl::StatusOr<v1::WriteObservationsResponse> IngestService::BatchWriter::WriteO
                      return ValidateObservations(request, catalog,
                                                  framework ? &*framework : nullptr);
                    }));
-  ASSIGN_OR_RETURN(
-      WriteResult result,
-      store_.WriteObservations(request.batch_id(), ContentHash(request), rows, request.note()));
+  ASSIGN_OR_RETURN(WriteResult result,
+                   store_.WriteObservations(request.batch_id(), ContentHash(request), rows,
+                                            request.note(), written_by_));
   v1::WriteObservationsResponse response;
   response.set_batch_id(request.batch_id());
   *response.mutable_summary() = result.summary;
@@ -232,9 +232,10 @@ absl::StatusOr<v1::UpsertActorsResponse> IngestService::BatchWriter::UpsertActor
                      RETURN_IF_ERROR(ValidateActors(request, catalog));
                      return true;
                    }).status()));
-  ASSIGN_OR_RETURN(WriteResult result,
-                   store_.UpsertActors(set, request.batch_id(), ContentHash(request),
-                                       {request.actors().begin(), request.actors().end()}));
+  ASSIGN_OR_RETURN(
+      WriteResult result,
+      store_.UpsertActors(set, request.batch_id(), ContentHash(request),
+                          {request.actors().begin(), request.actors().end()}, written_by_));
   // Later relation batches of this stream may name these actors.
   if (actors_ && actors_set_ == set) {
     for (const v1::Actor& a : request.actors()) actors_->insert(a.code());
@@ -256,9 +257,10 @@ absl::StatusOr<v1::WriteRelationsResponse> IngestService::BatchWriter::WriteRela
     valid = ValidateRelations(request, *actors);
   }
   RETURN_IF_ERROR(valid);
-  ASSIGN_OR_RETURN(WriteResult result,
-                   store_.WriteRelations(set, request.batch_id(), ContentHash(request),
-                                         {request.relations().begin(), request.relations().end()}));
+  ASSIGN_OR_RETURN(
+      WriteResult result,
+      store_.WriteRelations(set, request.batch_id(), ContentHash(request),
+                            {request.relations().begin(), request.relations().end()}, written_by_));
   v1::WriteRelationsResponse response;
   response.set_batch_id(request.batch_id());
   *response.mutable_summary() = result.summary;
@@ -308,11 +310,14 @@ absl::Status IngestService::ReadRelations(
   }
   RETURN_IF_ERROR(CheckActorKinds(request.source_kinds(), "source_kinds"));
   RETURN_IF_ERROR(CheckActorKinds(request.target_kinds(), "target_kinds"));
-  return store_.ReadRelations(request, set, [&](std::vector<v1::Relation>& chunk) {
-    v1::ReadRelationsResponse message;
-    for (auto& r : chunk) *message.add_relations() = std::move(r);
-    return on_message(message);
-  });
+  return store_.ReadRelations(
+      request, set,
+      [&](std::vector<v1::Relation>& chunk, std::vector<common::v1::Provenance>& provenance) {
+        v1::ReadRelationsResponse message;
+        for (auto& r : chunk) *message.add_relations() = std::move(r);
+        for (auto& p : provenance) *message.add_provenance() = std::move(p);
+        return on_message(message);
+      });
 }
 
 }  // namespace innoscope::ingest

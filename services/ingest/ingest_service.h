@@ -5,7 +5,7 @@
 // adapter (ingest_grpc.h) only converts.
 //
 //   IngestService core(store);
-//   auto writer = core.NewBatchWriter();
+//   auto writer = core.NewBatchWriter(written_by);
 //   absl::StatusOr<v1::WriteObservationsResponse> r = writer->WriteObservations(batch);
 
 #include <functional>
@@ -42,9 +42,11 @@ class IngestService {
 
   // One per write stream: caches the catalogue across the stream's batches
   // (reloaded once when a batch names something unknown to the cache).
+  // Every row it writes records `written_by`, the caller's identity.
   class BatchWriter {
    public:
-    explicit BatchWriter(IngestStore& store) : store_(store) {}
+    BatchWriter(IngestStore& store, std::string written_by)
+        : store_(store), written_by_(std::move(written_by)) {}
     absl::StatusOr<v1::WriteObservationsResponse> WriteObservations(
         const v1::WriteObservationsRequest& request);
     absl::StatusOr<v1::UpsertActorsResponse> UpsertActors(const v1::UpsertActorsRequest& request);
@@ -60,11 +62,15 @@ class IngestService {
                                                                    bool reload);
 
     IngestStore& store_;
+    const std::string written_by_;
     std::optional<Catalog> catalog_;
     std::string actors_set_;
     std::optional<absl::flat_hash_set<std::string>> actors_;
   };
-  std::unique_ptr<BatchWriter> NewBatchWriter() { return std::make_unique<BatchWriter>(store_); }
+  // `written_by`: the caller's identity (the adapter's CallerIdentity).
+  std::unique_ptr<BatchWriter> NewBatchWriter(const std::string& written_by) {
+    return std::make_unique<BatchWriter>(store_, written_by);
+  }
 
   // Streams results in chunks; on_message returns false when the client
   // has gone away.

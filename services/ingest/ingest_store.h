@@ -17,7 +17,7 @@
 // a conflicting concurrent writer gets ABORTED and is retried.
 //
 //   IngestStore store(pool);
-//   absl::StatusOr<WriteResult> r = store.WriteObservations(id, hash, rows, note);
+//   absl::StatusOr<WriteResult> r = store.WriteObservations(id, hash, rows, note, written_by);
 
 #include <functional>
 #include <optional>
@@ -73,10 +73,13 @@ class IngestStore {
 
   // rows are validated and deduplicated. Replays return the stored result;
   // a batch id already used for other content is ALREADY_EXISTS.
+  // `written_by` (the caller's identity) is stored with the batch and with
+  // every revision it writes, like `note`.
   absl::StatusOr<WriteResult> WriteObservations(const std::string& batch_id,
                                                 const std::string& content_hash,
                                                 const std::vector<v1::Observation>& rows,
-                                                const std::string& note);
+                                                const std::string& note,
+                                                const std::string& written_by);
   // Streams matching rows in chunks; on_chunk returns false to stop early.
   absl::Status ReadObservations(
       const v1::ReadObservationsRequest& request, const FrameworkScope* framework,
@@ -85,14 +88,20 @@ class IngestStore {
   absl::StatusOr<absl::flat_hash_set<std::string>> ActorCodes(const std::string& set);
   absl::StatusOr<WriteResult> UpsertActors(const std::string& set, const std::string& batch_id,
                                            const std::string& content_hash,
-                                           const std::vector<v1::Actor>& actors);
+                                           const std::vector<v1::Actor>& actors,
+                                           const std::string& written_by);
   absl::StatusOr<WriteResult> WriteRelations(const std::string& set, const std::string& batch_id,
                                              const std::string& content_hash,
-                                             const std::vector<v1::Relation>& relations);
+                                             const std::vector<v1::Relation>& relations,
+                                             const std::string& written_by);
   absl::Status ReadActors(const v1::ReadActorsRequest& request, const std::string& set,
                           const std::function<bool(std::vector<v1::Actor>&)>& on_chunk);
-  absl::Status ReadRelations(const v1::ReadRelationsRequest& request, const std::string& set,
-                             const std::function<bool(std::vector<v1::Relation>&)>& on_chunk);
+  // With request.include_provenance, provenance[i] is that of relations[i];
+  // otherwise provenance stays empty.
+  absl::Status ReadRelations(
+      const v1::ReadRelationsRequest& request, const std::string& set,
+      const std::function<bool(std::vector<v1::Relation>&, std::vector<common::v1::Provenance>&)>&
+          on_chunk);
 
   absl::StatusOr<std::vector<common::v1::DataVersion>> GetDataVersions(
       const std::vector<std::string>& scopes);

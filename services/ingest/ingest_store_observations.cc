@@ -22,7 +22,7 @@ const RevisionedTable& ObservationsTable() {
       "observations",
       {{"value", "double precision"}, {"source", "text"}},
       {{"region_code", "text"}, {"indicator_code", "text"}, {"period", "integer"}},
-      {{"note", "text"}}};
+      {{"note", "text"}, {"written_by", "text"}}};
   return *spec;
 }
 
@@ -31,7 +31,8 @@ const RevisionedTable& ObservationsTable() {
 absl::StatusOr<WriteResult> IngestStore::WriteObservations(const std::string& batch_id,
                                                            const std::string& content_hash,
                                                            const std::vector<v1::Observation>& rows,
-                                                           const std::string& note) {
+                                                           const std::string& note,
+                                                           const std::string& written_by) {
   BatchRows batch;
   batch.count = rows.size();
   batch.key = [&](size_t i) {
@@ -41,16 +42,16 @@ absl::StatusOr<WriteResult> IngestStore::WriteObservations(const std::string& ba
   batch.stage = [&](pqxx::stream_to& copy, size_t i) {
     const v1::Observation& o = rows[i];
     copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(), ExactDouble(o.value()),
-                            o.source(), note);
+                            o.source(), note, written_by);
   };
   batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
     const v1::Observation& o = rows[i];
     copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(), ExactDouble(o.value()),
-                            o.source(), note, revision, id);
+                            o.source(), note, written_by, revision, id);
   };
   batch.scope = [&](size_t i) { return rows[i].indicator_code(); };
   return ApplyBatch(
-      pool_, batch_id, "observations", content_hash,
+      pool_, batch_id, "observations", content_hash, written_by,
       [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
         std::vector<std::string> changed;
         ASSIGN_OR_RETURN(v1::WriteSummary summary,
@@ -96,7 +97,8 @@ absl::Status IngestStore::ReadObservations(
       }
       query = absl::StrCat(
           "SELECT o.region_code, o.indicator_code, o.period, o.value, o.source, o.revision, "
-          "o.batch_id, o.note, (extract(epoch FROM o.valid_from) * 1000000)::bigint "
+          "o.batch_id, o.note, (extract(epoch FROM o.valid_from) * 1000000)::bigint, "
+          "o.written_by "
           "FROM observations o WHERE ",
           absl::StrJoin(where, " AND "),
           " ORDER BY o.indicator_code, o.region_code, o.period, o.revision");
@@ -120,6 +122,7 @@ absl::Status IngestStore::ReadObservations(
       s.mutable_provenance()->set_note(row[7].as<std::string>());
       s.mutable_provenance()->set_source(o->source());
       *s.mutable_provenance()->mutable_ingested_at() = FromMicros(row[8].as<int64_t>());
+      s.mutable_provenance()->set_written_by(row[9].as<std::string>());
     }
     return on_chunk(chunk);
   });

@@ -31,7 +31,8 @@ const RevisionedTable& ActorsTable() {
                                                  {"is_foreign", "boolean"},
                                                  {"layer", "text"},
                                                  {"attributes", "jsonb"}},
-                                                {{"relation_set", "text"}, {"code", "text"}}};
+                                                {{"relation_set", "text"}, {"code", "text"}},
+                                                {{"written_by", "text"}}};
   return *spec;
 }
 
@@ -44,7 +45,8 @@ const RevisionedTable& RelationsTable() {
        {"target_code", "text"},
        {"type", "text"},
        {"year", "integer"},
-       {"qualifier", "text"}}};
+       {"qualifier", "text"}},
+      {{"written_by", "text"}}};
   return *spec;
 }
 
@@ -66,12 +68,13 @@ absl::StatusOr<absl::flat_hash_set<std::string>> IngestStore::ActorCodes(const s
 absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
                                                       const std::string& batch_id,
                                                       const std::string& content_hash,
-                                                      const std::vector<v1::Actor>& actors) {
+                                                      const std::vector<v1::Actor>& actors,
+                                                      const std::string& written_by) {
   auto tuple = [&](size_t i) {
     const v1::Actor& a = actors[i];
     return std::make_tuple(set, a.code(), a.name(), StoredName(a.kind()), a.province_code(),
                            a.city_code(), a.sample(), a.platform(), a.foreign(),
-                           StoredLayer(a.layer()), JsonObject(a.attributes()));
+                           StoredLayer(a.layer()), JsonObject(a.attributes()), written_by);
   };
   BatchRows batch;
   batch.count = actors.size();
@@ -81,7 +84,7 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
     copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
   };
   batch.scope = [&](size_t) { return set; };
-  return ApplyBatch(pool_, batch_id, "actors", content_hash,
+  return ApplyBatch(pool_, batch_id, "actors", content_hash, written_by,
                     [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
                       std::vector<std::string> changed;
                       ASSIGN_OR_RETURN(
@@ -92,14 +95,17 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
                     });
 }
 
-absl::StatusOr<WriteResult> IngestStore::WriteRelations(
-    const std::string& set, const std::string& batch_id, const std::string& content_hash,
-    const std::vector<v1::Relation>& relations) {
+absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
+                                                        const std::string& batch_id,
+                                                        const std::string& content_hash,
+                                                        const std::vector<v1::Relation>& relations,
+                                                        const std::string& written_by) {
   auto tuple = [&](size_t i) {
     const v1::Relation& r = relations[i];
-    return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.period(),
-                           r.qualifier(), OptionalExact(r.has_weight(), r.weight()),
-                           OptionalExact(r.has_amount(), r.amount()), JsonObject(r.tags()));
+    return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.period(), r.qualifier(),
+                           OptionalExact(r.has_weight(), r.weight()),
+                           OptionalExact(r.has_amount(), r.amount()), JsonObject(r.tags()),
+                           written_by);
   };
   BatchRows batch;
   batch.count = relations.size();
@@ -113,7 +119,7 @@ absl::StatusOr<WriteResult> IngestStore::WriteRelations(
     copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
   };
   batch.scope = [&](size_t) { return set; };
-  return ApplyBatch(pool_, batch_id, "relations", content_hash,
+  return ApplyBatch(pool_, batch_id, "relations", content_hash, written_by,
                     [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
                       std::vector<std::string> changed;
                       ASSIGN_OR_RETURN(
@@ -175,7 +181,8 @@ absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const
 
 absl::Status IngestStore::ReadRelations(
     const v1::ReadRelationsRequest& request, const std::string& set,
-    const std::function<bool(std::vector<v1::Relation>&)>& on_chunk) {
+    const std::function<bool(std::vector<v1::Relation>&, std::vector<common::v1::Provenance>&)>&
+        on_chunk) {
   std::string query;
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
@@ -206,14 +213,24 @@ absl::Status IngestStore::ReadRelations(
     }
     query = absl::StrCat(
         "SELECT o.source_code, o.target_code, o.type, o.year, o.qualifier, o.weight, o.amount, ",
-        FlatJson("o.tags"), " FROM relations o WHERE ", absl::StrJoin(where, " AND "),
+        FlatJson("o.tags"),
+        ", o.batch_id, (extract(epoch FROM o.valid_from) * 1000000)::bigint, o.written_by "
+        "FROM relations o WHERE ",
+        absl::StrJoin(where, " AND "),
         " ORDER BY o.year, o.type, o.source_code, o.target_code, o.qualifier");
     return absl::OkStatus();
   }));
   return StreamQuery(pool_, query, 5000, [&](const pqxx::result& r) {
     std::vector<v1::Relation> chunk;
+    std::vector<common::v1::Provenance> provenance;
     chunk.reserve(r.size());
     for (const auto& row : r) {
+      if (request.include_provenance()) {
+        common::v1::Provenance& p = provenance.emplace_back();
+        p.set_batch_id(row[8].as<std::string>());
+        *p.mutable_ingested_at() = FromMicros(row[9].as<int64_t>());
+        p.set_written_by(row[10].as<std::string>());
+      }
       v1::Relation& rel = chunk.emplace_back();
       rel.set_source_code(row[0].as<std::string>());
       rel.set_target_code(row[1].as<std::string>());
@@ -224,7 +241,7 @@ absl::Status IngestStore::ReadRelations(
       if (!row[6].is_null()) rel.set_amount(ParseDouble(row[6].c_str()));
       ParseFlatJson(row[7].as<std::string>(), rel.mutable_tags());
     }
-    return on_chunk(chunk);
+    return on_chunk(chunk, provenance);
   });
 }
 

@@ -22,8 +22,8 @@ constexpr char kLockBatch[] = "SELECT pg_advisory_xact_lock(hashtext('ingest.bat
 constexpr char kFindBatch[] =
     "SELECT kind, content_hash, inserted, revised, unchanged FROM batches WHERE batch_id = $1";
 constexpr char kRecordBatch[] =
-    "INSERT INTO batches (batch_id, kind, content_hash, inserted, revised, unchanged) "
-    "VALUES ($1, $2, $3, $4, $5, $6)";
+    "INSERT INTO batches (batch_id, kind, content_hash, inserted, revised, unchanged, written_by) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 // Serialises writers of one batch id and returns the stored result when the
 // batch was applied before.
@@ -228,7 +228,7 @@ void BumpVersions(pqxx::work& tx, std::vector<std::string> scopes) {
 
 absl::StatusOr<WriteResult> ApplyBatch(
     storage::ConnectionPool& pool, const std::string& batch_id, const std::string& kind,
-    const std::string& content_hash,
+    const std::string& content_hash, const std::string& written_by,
     const std::function<absl::StatusOr<v1::WriteSummary>(pqxx::work&)>& merge) {
   WriteResult result;
   absl::Status status = pool.WithRetries([&](pqxx::connection& c) -> absl::Status {
@@ -248,7 +248,7 @@ absl::StatusOr<WriteResult> ApplyBatch(
     }
     if (!summary.ok()) return summary.status();
     tx.exec_params(kRecordBatch, batch_id, kind, content_hash, summary->inserted(),
-                   summary->revised(), summary->unchanged());
+                   summary->revised(), summary->unchanged(), written_by);
     tx.commit();
     result = WriteResult{*summary, false};
     return absl::OkStatus();

@@ -9,7 +9,7 @@
 // actors or relations.
 //
 //   BatchRows batch = ...;  // key, stage, store and scope of row i
-//   return ApplyBatch(pool_, batch_id, "observations", content_hash,
+//   return ApplyBatch(pool_, batch_id, "observations", content_hash, written_by,
 //                     [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
 //                       std::vector<std::string> changed;
 //                       ASSIGN_OR_RETURN(v1::WriteSummary summary,
@@ -71,11 +71,12 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
 // lock rows in the same order and cannot deadlock).
 void BumpVersions(pqxx::work& tx, std::vector<std::string> scopes);
 
-// Runs a batch write: idempotency check, merge, batch record, version bump,
-// all in one transaction; retried on serialization conflicts.
+// Runs a batch write: idempotency check, merge, batch record (with the
+// identity that wrote it), version bump, all in one transaction; retried
+// on serialization conflicts.
 absl::StatusOr<WriteResult> ApplyBatch(
     storage::ConnectionPool& pool, const std::string& batch_id, const std::string& kind,
-    const std::string& content_hash,
+    const std::string& content_hash, const std::string& written_by,
     const std::function<absl::StatusOr<v1::WriteSummary>(pqxx::work&)>& merge);
 
 // The WHERE clause for as-of reads of a revisioned table aliased `o`.

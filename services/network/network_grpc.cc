@@ -1,5 +1,6 @@
 #include "services/network/network_grpc.h"
 
+#include "libs/server/caller_identity.h"
 #include "libs/server/grpc_status.h"
 
 namespace innoscope::network {
@@ -7,12 +8,14 @@ namespace {
 
 using server::Unary;
 
-// The call's deadline, and an interrupt that fires at it or when the client
-// cancels (ServerContext::IsCancelled is thread-safe in the sync API).
+// The call's deadline, an interrupt that fires at it or when the client
+// cancels (ServerContext::IsCancelled is thread-safe in the sync API), and
+// the caller's identity.
 CallContext CallOf(grpc::ServerContext* context) {
   const absl::Time deadline = server::Deadline(*context);
   return {deadline,
-          graph::Interrupt::WithProbe([context] { return context->IsCancelled(); }, deadline)};
+          graph::Interrupt::WithProbe([context] { return context->IsCancelled(); }, deadline),
+          server::CallerIdentity(*context)};
 }
 
 }  // namespace

@@ -208,9 +208,10 @@ v1::Run NetworkService::NewRun(v1::RunKind kind, const google::protobuf::Message
 }
 
 absl::Status NetworkService::Record(v1::Run* run, const google::protobuf::Message& request,
-                                    const google::protobuf::Message& result) {
-  ASSIGN_OR_RETURN(*run->mutable_created_at(), store_.Record(*run, request, result));
-  return absl::OkStatus();
+                                    const google::protobuf::Message& result,
+                                    const CallContext& call) {
+  run->set_written_by(call.caller);  // the store keeps the first recording's
+  return store_.Record(run, request, result);
 }
 
 // ---------------------------------------------------------------- stats
@@ -230,7 +231,7 @@ absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkSt
   normalized.set_convention(codecs::ToProto(options.convention));
   *response.mutable_run() = NewRun(v1::RUN_KIND_STATS, normalized, normalized.selection(),
                                    normalized.convention(), loaded, Summarize(g));
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, response.stats()));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, response.stats(), call));
   return response;
 }
 
@@ -303,7 +304,7 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
              normalized.convention(), loaded, largest);
   v1::ComputeStatsTimeSeriesResponse result = response;
   result.clear_run();
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result, call));
   return response;
 }
 
@@ -352,7 +353,7 @@ absl::Status NetworkService::ComputeCentralities(
                                head.convention(), loaded, Summarize(g));
   v1::ComputeCentralitiesResponse result = head;
   result.clear_run();
-  RETURN_IF_ERROR(Record(head.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(head.mutable_run(), normalized, result, call));
 
   const absl::Status gone = absl::CancelledError("the client stopped reading the stream");
   if (!on_message(head)) return gone;
@@ -438,7 +439,7 @@ absl::StatusOr<v1::DetectCommunitiesResponse> NetworkService::DetectCommunities(
   v1::DetectCommunitiesResponse result = response;
   result.clear_run();
   result.clear_assignments();
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result, call));
   return response;
 }
 
@@ -511,7 +512,7 @@ absl::StatusOr<v1::ComputeRegionFlowsResponse> NetworkService::ComputeRegionFlow
                                    v1::CONVENTION_GEPHI, loaded, Summarize(g));
   v1::ComputeRegionFlowsResponse result = response;
   result.clear_run();
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result, call));
   return response;
 }
 
@@ -591,7 +592,7 @@ absl::StatusOr<v1::FitDegreeDistributionResponse> NetworkService::FitDegreeDistr
              v1::CONVENTION_GEPHI, loaded, Summarize(g));
   v1::FitDegreeDistributionResponse result = response;
   result.clear_run();
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result, call));
   return response;
 }
 
@@ -640,7 +641,7 @@ absl::StatusOr<v1::DeriveRegionIndicatorsResponse> NetworkService::DeriveRegionI
   }
   v1::DeriveRegionIndicatorsResponse result = response;
   result.clear_run();
-  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result));
+  RETURN_IF_ERROR(Record(response.mutable_run(), normalized, result, call));
   return response;
 }
 

@@ -36,6 +36,9 @@ namespace innoscope::network {
 struct CallContext {
   absl::Time deadline = absl::InfiniteFuture();
   graph::Interrupt interrupt;
+  // The caller's identity, recorded as the writer of the runs it computes
+  // first (Run.written_by).
+  std::string caller;
 };
 
 class NetworkService {
@@ -84,7 +87,7 @@ class NetworkService {
                  const v1::GraphSelection& selection, v1::Convention convention,
                  const Loaded& loaded, const v1::GraphSummary& graph) const;
   absl::Status Record(v1::Run* run, const google::protobuf::Message& request,
-                      const google::protobuf::Message& result);
+                      const google::protobuf::Message& result, const CallContext& call);
 
   clients::IngestClient& ingest_;
   RunStore& store_;

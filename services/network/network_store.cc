@@ -13,14 +13,16 @@ namespace {
 
 constexpr char kInsertRun[] =
     "INSERT INTO runs (id, kind, relation_set, data_version, convention, selection, run, "
-    "request, result) VALUES ($1, $2, $3, $4, $5, $6::jsonb, decode($7, 'hex'), "
-    "decode($8, 'hex'), decode($9, 'hex')) ON CONFLICT (id) DO NOTHING";
-constexpr char kCreatedAt[] =
-    "SELECT (extract(epoch FROM created_at) * 1000000)::bigint FROM runs WHERE id = $1";
+    "request, result, written_by) VALUES ($1, $2, $3, $4, $5, $6::jsonb, decode($7, 'hex'), "
+    "decode($8, 'hex'), decode($9, 'hex'), $10) ON CONFLICT (id) DO NOTHING";
+constexpr char kFirstRecorded[] =
+    "SELECT (extract(epoch FROM created_at) * 1000000)::bigint, written_by FROM runs "
+    "WHERE id = $1";
 constexpr char kCountRuns[] =
     "SELECT count(*) FROM runs WHERE ($1 = '' OR kind = $1) AND ($2 = '' OR relation_set = $2)";
 constexpr char kListRuns[] =
-    "SELECT encode(run, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint FROM runs "
+    "SELECT encode(run, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint, written_by "
+    "FROM runs "
     "WHERE ($1 = '' OR kind = $1) AND ($2 = '' OR relation_set = $2) "
     "ORDER BY created_at DESC, id OFFSET $3 LIMIT $4";
 
@@ -34,26 +36,25 @@ std::string KindName(v1::RunKind kind) {
 
 }  // namespace
 
-absl::StatusOr<google::protobuf::Timestamp> NetworkStore::Record(
-    const v1::Run& run, const google::protobuf::Message& request,
-    const google::protobuf::Message& result) {
+absl::Status NetworkStore::Record(v1::Run* run, const google::protobuf::Message& request,
+                                  const google::protobuf::Message& result) {
   std::string selection;
-  if (!google::protobuf::util::MessageToJsonString(run.selection(), &selection).ok()) {
+  if (!google::protobuf::util::MessageToJsonString(run->selection(), &selection).ok()) {
     return absl::InternalError("the selection does not convert to JSON");
   }
-  int64_t created = 0;
-  RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) {
+  return pool_.WithRetries([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    tx.exec_params(kInsertRun, run.id(), KindName(run.kind()), run.selection().relation_set(),
-                   run.data_version().version(), v1::Convention_Name(run.convention()), selection,
-                   absl::BytesToHexString(server::DeterministicBytes(run)),
+    tx.exec_params(kInsertRun, run->id(), KindName(run->kind()), run->selection().relation_set(),
+                   run->data_version().version(), v1::Convention_Name(run->convention()), selection,
+                   absl::BytesToHexString(server::DeterministicBytes(*run)),
                    absl::BytesToHexString(server::DeterministicBytes(request)),
-                   absl::BytesToHexString(server::DeterministicBytes(result)));
-    created = tx.exec_params(kCreatedAt, run.id())[0][0].as<int64_t>();
+                   absl::BytesToHexString(server::DeterministicBytes(result)), run->written_by());
+    pqxx::row first = tx.exec_params1(kFirstRecorded, run->id());
+    *run->mutable_created_at() = FromMicros(first[0].as<int64_t>());
+    run->set_written_by(first[1].as<std::string>());
     tx.commit();
     return absl::OkStatus();
-  }));
-  return FromMicros(created);
+  });
 }
 
 absl::StatusOr<std::vector<v1::Run>> NetworkStore::List(v1::RunKind kind,
@@ -69,6 +70,7 @@ absl::StatusOr<std::vector<v1::Run>> NetworkStore::List(v1::RunKind kind,
         return absl::DataLossError("a stored run does not parse");
       }
       *run.mutable_created_at() = FromMicros(row[1].as<int64_t>());
+      run.set_written_by(row[2].as<std::string>());
       out.push_back(std::move(run));
     }
     return absl::OkStatus();

@@ -7,7 +7,7 @@
 // exists keeps the first.
 //
 //   NetworkStore store(pool);
-//   ASSIGN_OR_RETURN(google::protobuf::Timestamp first, store.Record(run, request, result));
+//   RETURN_IF_ERROR(store.Record(&run, request, result));  // run.created_at: first recorded
 
 #include <string>
 #include <vector>
@@ -24,10 +24,11 @@ class RunStore {
  public:
   virtual ~RunStore() = default;
 
-  // Inserts the run unless its id exists; returns when it was first recorded.
-  virtual absl::StatusOr<google::protobuf::Timestamp> Record(
-      const v1::Run& run, const google::protobuf::Message& request,
-      const google::protobuf::Message& result) = 0;
+  // Inserts the run (written by run->written_by) unless its id exists;
+  // then sets run->created_at and run->written_by to those stored, i.e. of
+  // its first recording.
+  virtual absl::Status Record(v1::Run* run, const google::protobuf::Message& request,
+                              const google::protobuf::Message& result) = 0;
   // Newest first; kind UNSPECIFIED and relation_set "" match everything.
   virtual absl::StatusOr<std::vector<v1::Run>> List(v1::RunKind kind,
                                                     const std::string& relation_set, int64_t offset,
@@ -38,9 +39,8 @@ class NetworkStore final : public RunStore {
  public:
   explicit NetworkStore(storage::ConnectionPool& pool) : pool_(pool) {}
 
-  absl::StatusOr<google::protobuf::Timestamp> Record(
-      const v1::Run& run, const google::protobuf::Message& request,
-      const google::protobuf::Message& result) override;
+  absl::Status Record(v1::Run* run, const google::protobuf::Message& request,
+                      const google::protobuf::Message& result) override;
   absl::StatusOr<std::vector<v1::Run>> List(v1::RunKind kind, const std::string& relation_set,
                                             int64_t offset, int limit, int64_t* total) override;
 

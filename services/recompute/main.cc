@@ -74,7 +74,7 @@ config::FlagSet RecomputeFlags() {
   flags.AddBool("force", false, "recompute even when no data version changed");
   flags.AddWithFallbackEnv("database_url", "DATABASE_URL", "",
                            "PostgreSQL URL for schema recompute (job runs and the advisory lock); "
-                           "default: the stack file's DATABASE_URL");
+                           "default: the stack file's INNOSCOPE_RECOMPUTE_DATABASE_URL");
   for (const std::string& name : clients::ServiceNames()) {
     flags.Add(absl::StrCat(name, "_address"), "",
               absl::StrCat("HOST:PORT of the ", name, " service (default: from the stack file)"));
@@ -109,14 +109,17 @@ config::FlagSet RecomputeFlags() {
 }
 
 // --database_url / INNOSCOPE_DATABASE_URL / DATABASE_URL, else the stack
-// file's DATABASE_URL.
+// file's INNOSCOPE_RECOMPUTE_DATABASE_URL (the job's own role, owning only
+// schema recompute), else its DATABASE_URL (a stack made before the roles).
 absl::StatusOr<std::string> DatabaseUrl(const config::ParsedFlags& flags) {
   if (!flags.Get("database_url").empty()) return flags.Get("database_url");
   absl::StatusOr<std::map<std::string, std::string>> stack =
       clients::ReadStackFile(flags.Get("stack_file"));
   if (stack.ok()) {
-    auto it = stack->find("DATABASE_URL");
-    if (it != stack->end() && !it->second.empty()) return it->second;
+    for (const char* key : {"INNOSCOPE_RECOMPUTE_DATABASE_URL", "DATABASE_URL"}) {
+      auto it = stack->find(key);
+      if (it != stack->end() && !it->second.empty()) return it->second;
+    }
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "--database_url is required (or DATABASE_URL, or a stack file with DATABASE_URL; ",

@@ -1,6 +1,7 @@
 #include "services/scoring/scoring_grpc.h"
 
 #include "libs/clients/ingest_client.h"
+#include "libs/server/caller_identity.h"
 #include "libs/server/grpc_status.h"
 
 namespace innoscope::scoring {
@@ -16,7 +17,8 @@ grpc::Status ScoringGrpc::GetServiceInfo(grpc::ServerContext*, const v1::GetServ
 grpc::Status ScoringGrpc::ComputeScores(grpc::ServerContext* context,
                                         const v1::ComputeScoresRequest* request,
                                         v1::ComputeScoresResponse* response) {
-  return Unary(core_.ComputeScores(*request, clients::UpstreamDeadline(Deadline(*context))),
+  return Unary(core_.ComputeScores(*request, clients::UpstreamDeadline(Deadline(*context)),
+                                   server::CallerIdentity(*context)),
                response);
 }
 
@@ -30,9 +32,10 @@ grpc::Status ScoringGrpc::ListRuns(grpc::ServerContext*, const v1::ListRunsReque
   return Unary(core_.ListRuns(*request), response);
 }
 
-grpc::Status ScoringGrpc::PublishRuns(grpc::ServerContext*, const v1::PublishRunsRequest* request,
+grpc::Status ScoringGrpc::PublishRuns(grpc::ServerContext* context,
+                                      const v1::PublishRunsRequest* request,
                                       v1::PublishRunsResponse* response) {
-  return Unary(core_.PublishRuns(*request), response);
+  return Unary(core_.PublishRuns(*request, server::CallerIdentity(*context)), response);
 }
 
 grpc::Status ScoringGrpc::GetRanking(grpc::ServerContext* context,

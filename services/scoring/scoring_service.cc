@@ -264,7 +264,7 @@ absl::StatusOr<std::vector<std::string>> ScoringService::GroupLabels(
 // ------------------------------------------------------------------- runs
 
 absl::StatusOr<v1::ComputeScoresResponse> ScoringService::ComputeScores(
-    const v1::ComputeScoresRequest& request, absl::Time deadline) {
+    const v1::ComputeScoresRequest& request, absl::Time deadline, const std::string& written_by) {
   const bool series = request.periods_size() > 0;
   std::vector<int> periods(request.periods().begin(), request.periods().end());
   if (!series) {
@@ -295,7 +295,8 @@ absl::StatusOr<v1::ComputeScoresResponse> ScoringService::ComputeScores(
   v1::ComputeScoresResponse response;
   for (int period : periods) {
     spec.set_period(period);
-    absl::StatusOr<v1::ComputedRun> computed = ComputeRun(spec, request.draft(), deadline);
+    absl::StatusOr<v1::ComputedRun> computed =
+        ComputeRun(spec, request.draft(), deadline, written_by);
     if (!computed.ok()) {
       if (!series) return computed.status();
       return absl::Status(
@@ -315,7 +316,8 @@ absl::StatusOr<v1::ComputeScoresResponse> ScoringService::ComputeScores(
 }
 
 absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& requested, bool draft,
-                                                           absl::Time deadline) {
+                                                           absl::Time deadline,
+                                                           const std::string& written_by) {
   v1::Run run;
   *run.mutable_spec() = requested;
   v1::RunSpec& spec = *run.mutable_spec();
@@ -378,12 +380,17 @@ absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& re
   for (const std::string& g : groups) run.add_group_labels(g);
   for (const v1::ClusterDefinition& def : clusters.definitions) *run.add_clusters() = def;
   run.set_id(RunId(run));
+  run.set_written_by(written_by);  // not part of the id: kept by the first insert
   {
     ASSIGN_OR_RETURN(std::optional<v1::Run> existing, store_.FindRun(run.id()));
     if (existing) {
       // Asked for a published run: a draft left by an unfinished batch is
       // the same run (same id, same inputs), so it is published.
-      if (!draft) RETURN_IF_ERROR(store_.PublishExisting(run.id()));
+      if (!draft && existing->published_by().empty()) {
+        RETURN_IF_ERROR(store_.PublishExisting(run.id(), written_by));
+        ASSIGN_OR_RETURN(existing, store_.FindRun(run.id()));
+        if (!existing) return absl::InternalError(absl::StrCat("run ", run.id(), " vanished"));
+      }
       v1::ComputedRun out;
       *out.mutable_run() = *std::move(existing);
       out.set_created(false);
@@ -416,7 +423,7 @@ absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& re
 }
 
 absl::StatusOr<v1::PublishRunsResponse> ScoringService::PublishRuns(
-    const v1::PublishRunsRequest& request) {
+    const v1::PublishRunsRequest& request, const std::string& published_by) {
   if (request.run_ids().empty()) return absl::InvalidArgumentError("run_ids: at least one run id");
   std::vector<std::string> ids;
   std::set<std::string> seen;
@@ -424,7 +431,7 @@ absl::StatusOr<v1::PublishRunsResponse> ScoringService::PublishRuns(
     if (id.empty()) return absl::InvalidArgumentError("run_ids: an empty id");
     if (seen.insert(id).second) ids.push_back(id);
   }
-  ASSIGN_OR_RETURN(int published, store_.PublishRuns(ids));
+  ASSIGN_OR_RETURN(int published, store_.PublishRuns(ids, published_by));
   v1::PublishRunsResponse response;
   response.set_published(published);
   return response;

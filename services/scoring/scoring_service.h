@@ -8,7 +8,8 @@
 // uncertainty analyses scoring_uncertainty.cc.
 //
 //   ScoringService core(ingest, weighting, store, options);
-//   ASSIGN_OR_RETURN(v1::ComputeScoresResponse r, core.ComputeScores(request, deadline));
+//   ASSIGN_OR_RETURN(v1::ComputeScoresResponse r,
+//                    core.ComputeScores(request, deadline, written_by));
 //   ASSIGN_OR_RETURN(v1::ComputeUncertaintyResponse u,
 //                    core.ComputeUncertainty(request, {deadline, is_cancelled}));
 
@@ -59,12 +60,17 @@ class ScoringService {
   ScoringService(clients::IngestClient& ingest, clients::WeightingClient& weighting,
                  RunStore& store, ScoringOptions options);
 
+  // `written_by`: the caller's identity, recorded with every new run (and
+  // as the publisher of every run this call publishes).
   absl::StatusOr<v1::ComputeScoresResponse> ComputeScores(const v1::ComputeScoresRequest& request,
-                                                          absl::Time deadline);
+                                                          absl::Time deadline,
+                                                          const std::string& written_by);
   absl::StatusOr<v1::GetRunResponse> GetRun(const v1::GetRunRequest& request);
   absl::StatusOr<v1::ListRunsResponse> ListRuns(const v1::ListRunsRequest& request);
   // Publishes draft runs, all or none (docs/scoring.md "Drafts and publishing").
-  absl::StatusOr<v1::PublishRunsResponse> PublishRuns(const v1::PublishRunsRequest& request);
+  // `published_by`: the caller's identity, recorded with each run published.
+  absl::StatusOr<v1::PublishRunsResponse> PublishRuns(const v1::PublishRunsRequest& request,
+                                                      const std::string& published_by);
   absl::StatusOr<v1::GetRankingResponse> GetRanking(const v1::GetRankingRequest& request,
                                                     absl::Time deadline);
   absl::StatusOr<v1::GetRegionProfileResponse> GetRegionProfile(
@@ -97,7 +103,7 @@ class ScoringService {
   // asked, or returns the stored run with the same id (publishing it unless
   // `draft`).
   absl::StatusOr<v1::ComputedRun> ComputeRun(const v1::RunSpec& requested, bool draft,
-                                             absl::Time deadline);
+                                             absl::Time deadline, const std::string& written_by);
   // The weights of spec.weights as local weights per framework node; fills
   // spec.weights.compute's defaults (the run's framework, period and
   // universe) and sets the weight set id (empty for the framework's own).

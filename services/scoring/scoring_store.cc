@@ -17,25 +17,29 @@ namespace {
 
 constexpr char kInsertRun[] =
     "INSERT INTO runs (id, framework_code, framework_version, period, weight_set_id, label, "
-    "content, series, published) VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'), $8, $9) "
+    "content, series, published, written_by, published_by) "
+    "VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'), $8, $9, $10, CASE WHEN $9 THEN $10 ELSE '' "
+    "END) "
     "ON CONFLICT (id) DO NOTHING RETURNING id";
 // A published request for a run stored as a draft publishes it; a draft
 // request never unpublishes.
 constexpr char kPublishExisting[] =
-    "UPDATE runs SET published = true WHERE id = $1 AND NOT published";
+    "UPDATE runs SET published = true, published_by = $2 WHERE id = $1 AND NOT published";
 // Locks the row, so a concurrent publish of the same run waits.
 constexpr char kRunPublished[] = "SELECT published FROM runs WHERE id = $1 FOR UPDATE";
-constexpr char kPublishRun[] = "UPDATE runs SET published = true WHERE id = $1";
+constexpr char kPublishRun[] = "UPDATE runs SET published = true, published_by = $2 WHERE id = $1";
 constexpr char kResultsTable[] = "run_results";
 constexpr char kSelectRun[] =
-    "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
+    "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint, "
+    "written_by, published_by "
     "FROM runs WHERE id = $1";
 // Listings and the newest-run lookups see published runs only.
 constexpr char kCountRuns[] =
     "SELECT count(*) FROM runs WHERE published AND ($1 = '' OR framework_code = $1) "
     "AND ($2 = 0 OR period = $2)";
 constexpr char kListRuns[] =
-    "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
+    "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint, "
+    "written_by, published_by "
     "FROM runs WHERE published AND ($1 = '' OR framework_code = $1) AND ($2 = 0 OR period = $2) "
     "ORDER BY created_at DESC, id OFFSET $3 LIMIT $4";
 constexpr char kSeriesRun[] =
@@ -105,6 +109,15 @@ absl::StatusOr<Message> Decode(const pqxx::row& row, const char* what) {
   return message;
 }
 
+// A run row of kSelectRun / kListRuns: the columns are the record of who
+// wrote and published it.
+absl::StatusOr<v1::Run> DecodeRun(const pqxx::row& row) {
+  ASSIGN_OR_RETURN(v1::Run run, Decode<v1::Run>(row, "run"));
+  run.set_written_by(row[2].as<std::string>());
+  run.set_published_by(row[3].as<std::string>());
+  return run;
+}
+
 // Ranks as 32-bit little-endian integers, in order.
 std::string PackRanks(const std::vector<int>& ranks) {
   std::string bytes(ranks.size() * 4, '\0');
@@ -137,9 +150,9 @@ absl::StatusOr<bool> ScoringStore::InsertRun(const v1::Run& run,
     pqxx::result r = tx.exec_params(
         kInsertRun, run.id(), run.spec().framework().code(), run.spec().framework().version(),
         run.spec().period(), run.weight_set_id(), run.spec().label(),
-        absl::BytesToHexString(run.SerializeAsString()), run.series(), !draft);
+        absl::BytesToHexString(run.SerializeAsString()), run.series(), !draft, run.written_by());
     created = !r.empty();
-    if (!created && !draft) tx.exec_params(kPublishExisting, run.id());
+    if (!created && !draft) tx.exec_params(kPublishExisting, run.id(), run.written_by());
     if (created) {
       pqxx::stream_to copy(
           tx, kResultsTable,
@@ -158,16 +171,17 @@ absl::StatusOr<bool> ScoringStore::InsertRun(const v1::Run& run,
   return created;
 }
 
-absl::Status ScoringStore::PublishExisting(const std::string& id) {
+absl::Status ScoringStore::PublishExisting(const std::string& id, const std::string& published_by) {
   return pool_.WithRetries([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    tx.exec_params(kPublishExisting, id);
+    tx.exec_params(kPublishExisting, id, published_by);
     tx.commit();
     return absl::OkStatus();
   });
 }
 
-absl::StatusOr<int> ScoringStore::PublishRuns(const std::vector<std::string>& ids) {
+absl::StatusOr<int> ScoringStore::PublishRuns(const std::vector<std::string>& ids,
+                                              const std::string& published_by) {
   int published = 0;
   RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) -> absl::Status {
     published = 0;
@@ -180,7 +194,7 @@ absl::StatusOr<int> ScoringStore::PublishRuns(const std::vector<std::string>& id
             absl::StrCat("run_ids: run \"", id, "\" does not exist; nothing was published"));
       }
       if (!r[0][0].as<bool>()) {
-        tx.exec_params(kPublishRun, id);
+        tx.exec_params(kPublishRun, id, published_by);
         ++published;
       }
     }
@@ -196,7 +210,7 @@ absl::StatusOr<std::optional<v1::Run>> ScoringStore::FindRun(const std::string& 
     pqxx::read_transaction tx(c);
     pqxx::result r = tx.exec_params(kSelectRun, id);
     if (!r.empty()) {
-      ASSIGN_OR_RETURN(run, Decode<v1::Run>(r[0], "run"));
+      ASSIGN_OR_RETURN(run, DecodeRun(r[0]));
     }
     return absl::OkStatus();
   }));
@@ -211,7 +225,7 @@ absl::StatusOr<std::vector<v1::Run>> ScoringStore::ListRuns(const std::string& f
     pqxx::read_transaction tx(c);
     *total = tx.exec_params(kCountRuns, framework_code, period)[0][0].as<int64_t>();
     for (const auto& row : tx.exec_params(kListRuns, framework_code, period, offset, limit)) {
-      ASSIGN_OR_RETURN(v1::Run run, Decode<v1::Run>(row, "run"));
+      ASSIGN_OR_RETURN(v1::Run run, DecodeRun(row));
       run.clear_statistics();
       run.clear_universe();
       run.clear_group_labels();

@@ -34,13 +34,18 @@ class RunStore {
   // was inserted. A draft is not listed (ListRuns) nor found by
   // FindSeriesRun until PublishRuns; a non-draft insert of an existing
   // draft publishes it, and an existing published run stays published.
+  // run.written_by is recorded as its writer, and as its publisher when
+  // this insert publishes it.
   virtual absl::StatusOr<bool> InsertRun(const v1::Run& run, const std::vector<RunResultRow>& rows,
                                          bool draft) = 0;
-  // Publishes the run if it is a draft (no-op otherwise or when absent).
-  virtual absl::Status PublishExisting(const std::string& id) = 0;
-  // Publishes every run of `ids` in one transaction; returns how many were
-  // drafts. NOT_FOUND naming the first unknown id, and nothing published.
-  virtual absl::StatusOr<int> PublishRuns(const std::vector<std::string>& ids) = 0;
+  // Publishes the run if it is a draft (no-op otherwise or when absent),
+  // recording `published_by`.
+  virtual absl::Status PublishExisting(const std::string& id, const std::string& published_by) = 0;
+  // Publishes every run of `ids` in one transaction, recording
+  // `published_by` on each draft; returns how many were drafts. NOT_FOUND
+  // naming the first unknown id, and nothing published.
+  virtual absl::StatusOr<int> PublishRuns(const std::vector<std::string>& ids,
+                                          const std::string& published_by) = 0;
   // std::nullopt when the run does not exist.
   virtual absl::StatusOr<std::optional<v1::Run>> FindRun(const std::string& id) = 0;
   // Published runs, newest first; without statistics, nodes, universe and
@@ -89,8 +94,9 @@ class ScoringStore final : public RunStore {
 
   absl::StatusOr<bool> InsertRun(const v1::Run& run, const std::vector<RunResultRow>& rows,
                                  bool draft) override;
-  absl::Status PublishExisting(const std::string& id) override;
-  absl::StatusOr<int> PublishRuns(const std::vector<std::string>& ids) override;
+  absl::Status PublishExisting(const std::string& id, const std::string& published_by) override;
+  absl::StatusOr<int> PublishRuns(const std::vector<std::string>& ids,
+                                  const std::string& published_by) override;
   absl::StatusOr<std::optional<v1::Run>> FindRun(const std::string& id) override;
   absl::StatusOr<std::vector<v1::Run>> ListRuns(const std::string& framework_code, int period,
                                                 int64_t offset, int limit, int64_t* total) override;

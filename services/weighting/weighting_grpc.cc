@@ -1,6 +1,7 @@
 #include "services/weighting/weighting_grpc.h"
 
 #include "libs/clients/ingest_client.h"
+#include "libs/server/caller_identity.h"
 #include "libs/server/grpc_status.h"
 
 namespace innoscope::weighting {
@@ -14,7 +15,8 @@ grpc::Status WeightingGrpc::ComputeWeights(grpc::ServerContext* context,
                                            const v1::ComputeWeightsRequest* request,
                                            v1::ComputeWeightsResponse* response) {
   return server::Unary(
-      core_.ComputeWeights(*request, clients::UpstreamDeadline(server::Deadline(*context))),
+      core_.ComputeWeights(*request, clients::UpstreamDeadline(server::Deadline(*context)),
+                           server::CallerIdentity(*context)),
       response);
 }
 

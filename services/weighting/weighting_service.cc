@@ -436,7 +436,7 @@ std::string WeightSetId(const v1::ComputeWeightsRequest& request, int framework_
 }
 
 absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
-    const v1::ComputeWeightsRequest& request, absl::Time deadline) {
+    const v1::ComputeWeightsRequest& request, absl::Time deadline, const std::string& written_by) {
   if (request.framework().code().empty()) {
     return absl::InvalidArgumentError("framework.code: required");
   }
@@ -560,6 +560,7 @@ absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
     if (!printed.empty()) w->set_printed_weight(printed[i]);
   }
   set.set_id(WeightSetId(request, f.proto.version(), data_version));
+  set.set_written_by(written_by);  // kept by the first insert only
   ASSIGN_OR_RETURN(bool created, store_.Insert(set));
   v1::ComputeWeightsResponse response;
   ASSIGN_OR_RETURN(*response.mutable_weight_set(), store_.Get(set.id()));

@@ -5,7 +5,8 @@
 // persists the result. absl::Status throughout; weighting_grpc.h converts.
 //
 //   WeightingService core(ingest_client, store);
-//   ASSIGN_OR_RETURN(v1::ComputeWeightsResponse r, core.ComputeWeights(request, deadline));
+//   ASSIGN_OR_RETURN(v1::ComputeWeightsResponse r,
+//                    core.ComputeWeights(request, deadline, written_by));
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -21,8 +22,9 @@ class WeightingService {
   WeightingService(clients::IngestClient& ingest, WeightSetStore& store)
       : ingest_(ingest), store_(store) {}
 
+  // `written_by`: the caller's identity, recorded with a new weight set.
   absl::StatusOr<v1::ComputeWeightsResponse> ComputeWeights(
-      const v1::ComputeWeightsRequest& request, absl::Time deadline);
+      const v1::ComputeWeightsRequest& request, absl::Time deadline, const std::string& written_by);
   absl::StatusOr<v1::CheckConsistencyResponse> CheckConsistency(
       const v1::CheckConsistencyRequest& request);
   absl::StatusOr<v1::GetWeightSetResponse> GetWeightSet(const v1::GetWeightSetRequest& request);

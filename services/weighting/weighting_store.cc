@@ -12,18 +12,21 @@ namespace {
 
 constexpr char kInsertSet[] =
     "INSERT INTO weight_sets (id, framework_code, framework_version, method, label, period, "
-    "data_version, content) VALUES ($1, $2, $3, $4, $5, nullif($6, 0), $7, decode($8, 'hex')) "
+    "data_version, content, written_by) "
+    "VALUES ($1, $2, $3, $4, $5, nullif($6, 0), $7, decode($8, 'hex'), $9) "
     "ON CONFLICT (id) DO NOTHING RETURNING created_at";
 constexpr char kInsertNode[] =
     "INSERT INTO node_weights (weight_set_id, node_code, parent_code, level, local_weight, "
     "global_weight, printed_weight) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 constexpr char kSelectSet[] =
-    "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
+    "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint, "
+    "written_by "
     "FROM weight_sets WHERE id = $1";
 constexpr char kCountSets[] =
     "SELECT count(*) FROM weight_sets WHERE $1 = '' OR framework_code = $1";
 constexpr char kListSets[] =
-    "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint "
+    "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint, "
+    "written_by "
     "FROM weight_sets WHERE $1 = '' OR framework_code = $1 "
     "ORDER BY created_at DESC, id OFFSET $2 LIMIT $3";
 
@@ -34,6 +37,8 @@ absl::StatusOr<v1::WeightSet> Decode(const pqxx::row& row) {
   }
   *set.mutable_created_at() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(row[1].as<int64_t>());
+  // The column is the record (the content of sets stored before has none).
+  set.set_written_by(row[2].as<std::string>());
   return set;
 }
 
@@ -45,10 +50,10 @@ absl::StatusOr<bool> WeightingStore::Insert(const v1::WeightSet& set) {
     pqxx::work tx(c);
     std::optional<int64_t> data_version;
     if (set.has_data_version()) data_version = set.data_version().version();
-    pqxx::result r =
-        tx.exec_params(kInsertSet, set.id(), set.framework().code(), set.framework().version(),
-                       v1::Method_Name(set.method()), set.parameters().label(), set.period(),
-                       data_version, absl::BytesToHexString(set.SerializeAsString()));
+    pqxx::result r = tx.exec_params(
+        kInsertSet, set.id(), set.framework().code(), set.framework().version(),
+        v1::Method_Name(set.method()), set.parameters().label(), set.period(), data_version,
+        absl::BytesToHexString(set.SerializeAsString()), set.written_by());
     created = !r.empty();
     if (created) {
       for (const v1::NodeWeight& w : set.weights()) {

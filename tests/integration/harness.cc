@@ -110,8 +110,8 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Shared() {
 }
 
 absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::StartPrivate(
-    const std::string& stack_dir) {
-  std::unique_ptr<PostgresServer> pg(new PostgresServer(stack_dir, true));
+    const std::string& stack_dir, const std::string& server_options) {
+  std::unique_ptr<PostgresServer> pg(new PostgresServer(stack_dir, true, server_options));
   absl::Status s = pg->Start();
   if (!s.ok()) return s;
   return pg;
@@ -123,10 +123,10 @@ PostgresServer::~PostgresServer() {
 
 absl::Status PostgresServer::Stack(const std::string& command) {
   int code = 0;
-  absl::StatusOr<std::string> out =
-      RunCommand(absl::StrCat("INNOSCOPE_STACK_DIR='", stack_dir_, "' '", SourceDir(),
-                              "/deploy/local/stack.sh' ", command),
-                 &code);
+  absl::StatusOr<std::string> out = RunCommand(
+      absl::StrCat("INNOSCOPE_STACK_DIR='", stack_dir_, "' INNOSCOPE_PG_OPTIONS='", server_options_,
+                   "' '", SourceDir(), "/deploy/local/stack.sh' ", command),
+      &code);
   if (!out.ok()) return out.status();
   if (code != 0) {
     return absl::InternalError(absl::StrCat("stack.sh ", command, " failed: ", *out));
@@ -166,7 +166,21 @@ absl::StatusOr<std::string> PostgresServer::CreateDatabase(const std::string& pr
                  &code);
   if (!out.ok()) return out.status();
   if (code != 0) return absl::InternalError("createdb failed: " + *out);
+  // The deployables' roles and schemas, as on the local stack and in
+  // production (docs/operations.md, "Database roles").
+  out =
+      RunCommand(absl::StrCat("/usr/lib/postgresql/15/bin/psql -qtA -v ON_ERROR_STOP=1 '",
+                              Url(name), "' -f '", SourceDir(), "/deploy/sql/database_roles.sql'"),
+                 &code);
+  if (!out.ok()) return out.status();
+  if (code != 0) return absl::InternalError("deploy/sql/database_roles.sql failed: " + *out);
   return Url(name);
+}
+
+std::string RoleUrl(const std::string& url, const std::string& deployable) {
+  constexpr absl::string_view kAdmin = "postgresql://innoscope@";
+  if (!absl::StartsWith(url, kAdmin)) return url;
+  return absl::StrCat("postgresql://innoscope_", deployable, "@", url.substr(kAdmin.size()));
 }
 
 // ------------------------------------------------------------- Services
@@ -237,7 +251,10 @@ absl::StatusOr<std::unique_ptr<ServiceProcess>> ServiceProcess::Start(
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    for (const auto& [k, v] : env) {
+      // Every service connects as its own role, never as the administrator.
+      ::setenv(k.c_str(), (k == "DATABASE_URL" ? RoleUrl(v, name) : v).c_str(), 1);
+    }
     std::vector<char*> argv;
     for (std::string& s : argv_strings) argv.push_back(s.data());
     argv.push_back(nullptr);

@@ -5,8 +5,9 @@
 // processes on ephemeral ports, and small HTTP and process helpers.
 //
 //   auto pg = PostgresServer::Shared();                 // ctest fixture "pg"
-//   std::string url = *(*pg)->CreateDatabase("ingest");
+//   std::string url = *(*pg)->CreateDatabase("ingest");   // administrator URL
 //   auto ingest = ServiceProcess::Start("ingest", {}, {{"DATABASE_URL", url}});
+//                                       // runs as role innoscope_ingest
 //   auto stub = innoscope::ingest::v1::IngestService::NewStub((*ingest)->Channel());
 //
 // ctest provides INNOSCOPE_SOURCE_DIR, INNOSCOPE_BUILD_DIR and
@@ -46,33 +47,49 @@ class PostgresServer {
  public:
   // The server of the ctest fixture "pg" (already running).
   static absl::StatusOr<std::unique_ptr<PostgresServer>> Shared();
-  // A private server in its own stack folder, stopped when destroyed.
-  static absl::StatusOr<std::unique_ptr<PostgresServer>> StartPrivate(const std::string& stack_dir);
+  // A private server in its own stack folder, stopped when destroyed;
+  // `server_options` are appended to the server's command line
+  // (INNOSCOPE_PG_OPTIONS of stack.sh), e.g. "-c ssl=on ...".
+  static absl::StatusOr<std::unique_ptr<PostgresServer>> StartPrivate(
+      const std::string& stack_dir, const std::string& server_options = "");
   ~PostgresServer();
 
   absl::Status Stop();
   absl::Status Start();
-  // A fresh, empty database; returns its URL.
+  // A fresh database with the deployables' roles and (empty) schemas of
+  // deploy/sql/database_roles.sql; returns its administrator URL
+  // (postgresql://innoscope@...): tests inspect with it, services get
+  // RoleUrl of it.
   absl::StatusOr<std::string> CreateDatabase(const std::string& prefix);
   std::string Url(const std::string& database) const;
   int port() const { return port_; }
 
  private:
-  PostgresServer(std::string stack_dir, bool owned)
-      : stack_dir_(std::move(stack_dir)), owned_(owned) {}
+  PostgresServer(std::string stack_dir, bool owned, std::string server_options = "")
+      : stack_dir_(std::move(stack_dir)),
+        owned_(owned),
+        server_options_(std::move(server_options)) {}
   absl::Status Stack(const std::string& command);
   absl::Status ReadPort();
 
   std::string stack_dir_;
   bool owned_;
+  std::string server_options_;
   int port_ = 0;
 };
+
+// The URL of `deployable`'s own role (innoscope_<deployable>, owning only
+// its schema) for an administrator URL of CreateDatabase; other URLs as
+// they are.
+std::string RoleUrl(const std::string& url, const std::string& deployable);
 
 class ServiceProcess {
  public:
   // Starts build/services/<name>/innoscope-<name> with --grpc_address and
   // --metrics_address on 127.0.0.1:0 plus `args`, and waits until it prints
-  // both addresses (start-up and migrations done).
+  // both addresses (start-up and migrations done). A DATABASE_URL of `env`
+  // that is an administrator URL becomes RoleUrl(url, name), so every
+  // service runs with the privileges it has in production.
   static absl::StatusOr<std::unique_ptr<ServiceProcess>> Start(
       const std::string& name, const std::vector<std::string>& args,
       const std::map<std::string, std::string>& env);

@@ -206,7 +206,13 @@ class K8sRehearsalE2eTest : public ::testing::Test {
     ASSERT_TRUE(plan.ok()) << plan.status();
     plan_ = *std::move(plan);
     ASSERT_EQ(plan_.services.size(), 4u);
-    ASSERT_EQ(plan_.database_urls.size(), 1u) << "every container must use one database";
+    // One role per deployable (docs/operations.md, "Database roles"), all
+    // on one database.
+    ASSERT_EQ(plan_.database_urls.size(), 5u) << "each deployable needs its own database URL";
+    for (const std::string& url : plan_.database_urls) {
+      EXPECT_EQ(url.substr(url.find('@')),
+                plan_.database_urls[0].substr(plan_.database_urls[0].find('@')));
+    }
     // Nothing inherited may configure the processes: only the plan does.
     std::vector<std::string> inherited;
     for (char** e = environ; *e != nullptr; ++e) {
@@ -228,9 +234,11 @@ class K8sRehearsalE2eTest : public ::testing::Test {
     ASSERT_TRUE(pg.ok()) << pg.status();
     auto url = (*pg)->CreateDatabase("k8s");
     ASSERT_TRUE(url.ok()) << url.status();
-    local_database_url_ =
-        Relocate(plan_.database_urls[0], absl::StrCat("127.0.0.1:", (*pg)->port()),
-                 url->substr(url->rfind('/') + 1));
+    admin_database_url_ = *url;
+    for (const std::string& cluster_url : plan_.database_urls) {
+      local_database_urls_[cluster_url] = Relocate(
+          cluster_url, absl::StrCat("127.0.0.1:", (*pg)->port()), url->substr(url->rfind('/') + 1));
+    }
     for (const Launch& launch : plan_.services) {
       std::vector<std::string> args;
       for (const std::string& a : launch.args) args.push_back(Local(a));
@@ -253,7 +261,7 @@ class K8sRehearsalE2eTest : public ::testing::Test {
       flag = value.substr(0, value.find('=') + 1);
       rest = value.substr(flag.size());
     }
-    if (rest == plan_.database_urls[0]) return flag + local_database_url_;
+    if (local_database_urls_.count(rest)) return flag + local_database_urls_.at(rest);
     if (plan_.addresses.count(rest)) {
       auto it = local_address_.find(rest);
       if (it == local_address_.end()) {
@@ -266,8 +274,9 @@ class K8sRehearsalE2eTest : public ::testing::Test {
   }
 
   Plan plan_;
-  std::string local_database_url_;
-  std::map<std::string, std::string> local_address_;  // "ingest:50051" -> 127.0.0.1:PORT
+  std::string admin_database_url_;                          // for inspection with psql
+  std::map<std::string, std::string> local_database_urls_;  // the plan's -> this machine's
+  std::map<std::string, std::string> local_address_;        // "ingest:50051" -> 127.0.0.1:PORT
   std::map<std::string, std::unique_ptr<ServiceProcess>> processes_;
 };
 
@@ -405,7 +414,7 @@ TEST_F(K8sRehearsalE2eTest, CronJobCommandProducesScores) {
   EXPECT_EQ(*periods.rbegin(), 2022);
   // The job run is recorded as a success, with the run ids.
   auto outcome =
-      RunCommand(absl::StrCat("psql ", ShellQuote(local_database_url_),
+      RunCommand(absl::StrCat("psql ", ShellQuote(admin_database_url_),
                               " -Atc \"SELECT outcome || ' ' || jsonb_array_length(run_ids->"
                               "'ai_competitiveness_2023/province/published'->'score_runs') "
                               "FROM recompute.job_runs ORDER BY id DESC LIMIT 1\""),

@@ -73,7 +73,7 @@ class RecomputeShardTest : public RecomputeStack {
         Job(),
         "--config",
         Data("recompute.yaml"),
-        absl::StrCat("--database_url=", url_),
+        absl::StrCat("--database_url=", RoleUrl(url_, "recompute")),
         absl::StrCat("--ingest_address=", ingest_->grpc_address()),
         absl::StrCat("--weighting_address=", weighting_->grpc_address()),
         absl::StrCat("--scoring_address=", scoring_->grpc_address()),

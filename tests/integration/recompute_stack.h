@@ -143,13 +143,14 @@ class RecomputeStack : public ::testing::Test {
   CliResult RecomputeWith(const std::string& config, const std::string& extra = "",
                           const std::string& program = "") {
     const std::string err = absl::StrCat(dir_, "/stderr-", ++runs_, ".log");
-    const std::string command = absl::StrCat(
-        "( ", program.empty() ? Job() : program, " --config ", ShellQuote(config),
-        " --database_url=", ShellQuote(url_), " --ingest_address=", ingest_->grpc_address(),
-        " --weighting_address=", weighting_->grpc_address(),
-        " --scoring_address=", scoring_->grpc_address(),
-        " --network_address=", network_->grpc_address(), " --stack_file=/nonexistent ", extra,
-        " 2>", ShellQuote(err), " )");
+    const std::string command =
+        absl::StrCat("( ", program.empty() ? Job() : program, " --config ", ShellQuote(config),
+                     " --database_url=", ShellQuote(RoleUrl(url_, "recompute")),
+                     " --ingest_address=", ingest_->grpc_address(),
+                     " --weighting_address=", weighting_->grpc_address(),
+                     " --scoring_address=", scoring_->grpc_address(),
+                     " --network_address=", network_->grpc_address(), " --stack_file=/nonexistent ",
+                     extra, " 2>", ShellQuote(err), " )");
     CliResult result;
     auto out = RunCommand(command, &result.code);
     EXPECT_TRUE(out.ok());

@@ -98,6 +98,24 @@ def _Set(d, key, value):
     d[key] = value
 
 
+def _DatabaseSecret(objects, name):
+    """The rendered Secret of generator `name` (with its hash suffix)."""
+    return next(s for s in objects if s["kind"] == "Secret"
+                and s["metadata"]["name"].rsplit("-", 1)[0] == name)
+
+
+def _ScoringUsesIngestSecret(objects):
+    env = Container(objects, "Deployment", "scoring")["env"]
+    ref = next(e for e in env if e["name"] == "DATABASE_URL")["valueFrom"]["secretKeyRef"]
+    ref["name"] = _DatabaseSecret(objects, "innoscope-database-ingest")["metadata"]["name"]
+
+
+def _SetSecretUrl(objects, name, url):
+    secret = _DatabaseSecret(objects, name)
+    secret.pop("data", None)
+    secret["stringData"] = {"url": url}
+
+
 MISTAKES = [
     ("Service selects no pod",
      lambda o: _Set(Obj(o, "Service", "weighting")["spec"], "selector",
@@ -237,6 +255,24 @@ MISTAKES = [
      lambda o: o.remove(next(s for s in o if s["kind"] == "Secret"
                              and s["metadata"]["name"].startswith("innoscope-database"))),
      "references Secret innoscope-database"),
+    ("a service connecting with another deployable's database Secret",
+     _ScoringUsesIngestSecret,
+     "DATABASE_URL comes from Secret innoscope-database-ingest"),
+    ("two deployables sharing one database Secret",
+     _ScoringUsesIngestSecret,
+     "is also the database URL of ingest"),
+    ("database URL written into the manifest",
+     lambda o: SetEnv(Container(o, "Deployment", "network"), "DATABASE_URL",
+                      "postgresql://innoscope_network@postgres:5432/innoscope"),
+     "Deployment/network container server: DATABASE_URL does not come from a Secret"),
+    ("database URL given as a flag",
+     lambda o: _Set(_CronJobContainer(o), "args",
+                    ["--database_url=postgresql://innoscope@postgres:5432/innoscope"]),
+     "the database URL is given by a flag"),
+    ("a deployable's Secret connecting as the administrator",
+     lambda o: _SetSecretUrl(o, "innoscope-database-weighting",
+                             "postgresql://innoscope:innoscope-dev@postgres:5432/innoscope"),
+     "connects as 'innoscope', not as innoscope_weighting"),
     ("PostgreSQL too small for the pools",
      lambda o: _Set(Container(o, "StatefulSet", "postgres"), "args",
                     ["-c", "max_connections=50"]),
@@ -263,7 +299,8 @@ def _Job(objects):
 
 def _RecomputeLaunch(objects):
     """How the CronJob's container starts, flags resolved as the binary would."""
-    launches = manifests.Launches(objects, BINARIES, {"innoscope-database"}, [])
+    launches = manifests.Launches(objects, BINARIES,
+                                  {"innoscope-database-" + d for d in manifests.DEPLOYABLES}, [])
     return next(l for l in launches if l.help.command[0] == manifests.RECOMPUTE)
 
 
@@ -462,6 +499,24 @@ class CheckerSelfTest(unittest.TestCase):
         problems = manifests.Check(objects, BINARIES, manifests.OVERLAY_EXPECTATIONS["prod"])
         self.assertIn("NetworkPolicy blocks ingest -> external-database:5432/TCP, a call the "
                       "code makes (egress side)", problems)
+
+    def test_dev_database_init_is_the_roles_script(self):
+        # The postgres image cannot read outside the overlay, so the dev
+        # overlay holds a copy of the one roles script: it must not drift.
+        with open(os.path.join(manifests.SOURCE_DIR, "deploy", "sql",
+                               "database_roles.sql")) as f:
+            script = f.read()
+        with open(os.path.join(K8S, "overlays", "dev", "initdb",
+                               "10-database-roles.sql")) as f:
+            self.assertEqual(f.read(), script,
+                             "cp deploy/sql/database_roles.sql "
+                             "k8s/overlays/dev/initdb/10-database-roles.sql")
+        init = next(o for o in RENDERED["dev"] if o["kind"] == "ConfigMap"
+                    and o["metadata"]["name"].startswith("postgres-initdb"))
+        self.assertEqual(init["data"]["10-database-roles.sql"], script)
+        self.assertIn("/docker-entrypoint-initdb.d",
+                      [m["mountPath"] for m in Container(RENDERED["dev"], "StatefulSet",
+                                                         "postgres")["volumeMounts"]])
 
     def test_prod_image_must_be_the_release(self):
         objects = copy.deepcopy(RENDERED["prod"])

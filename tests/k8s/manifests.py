@@ -40,6 +40,8 @@ BUILD_DIR = os.environ.get("INNOSCOPE_BUILD_DIR", os.path.join(SOURCE_DIR, "buil
 # are deliberately NOT listed here: they come from the binaries (--help) and
 # the manifests, and are checked against each other.
 SERVICES = ("ingest", "weighting", "scoring", "network")
+# Everything with a schema and a PostgreSQL role of its own.
+DEPLOYABLES = SERVICES + ("recompute",)
 CLI = "innoscope"
 # The recompute job, a binary of its own (services/recompute); it serves
 # nothing, so it has no ports or probes.
@@ -583,7 +585,7 @@ class Expectations:
 OVERLAY_EXPECTATIONS = {
     "dev": Expectations(),
     "prod": Expectations(
-        external_secrets=frozenset({"innoscope-database"}),
+        external_secrets=frozenset("innoscope-database-" + d for d in DEPLOYABLES),
         # The placeholder address in k8s/overlays/prod/database-policy.yaml;
         # change both together.
         external_database="192.0.2.10:5432",
@@ -928,6 +930,58 @@ def CheckSecurity(objects, problems):
                 problems.append("%s: no seccompProfile RuntimeDefault" % where)
 
 
+# A Secret name as kustomize's secretGenerator renders it: the name, then a
+# dash and a 10-character content hash.
+_HASH_SUFFIX = re.compile(r"-[a-z0-9]{10}$")
+
+
+def Deployable(launch: "Launch") -> Optional[str]:
+    """The deployable a container is, for its database role: a service or
+    the recompute job; None for anything else (the CLI owns no schema)."""
+    if launch.service is not None:
+        return launch.service
+    return "recompute" if launch.help.command[0] == "innoscope-recompute" else None
+
+
+def CheckDatabaseRoles(objects, launches: List[Launch], problems):
+    """Each deployable connects with its own database Secret
+    (`innoscope-database-<name>`, docs/operations.md "Database roles"), so
+    with its own PostgreSQL role owning only its schema: the URL comes from
+    that Secret (never a literal or a flag), no two deployables share one,
+    and a URL the manifests hold names the role innoscope_<name>."""
+    used_by: Dict[str, str] = {}
+    for launch in launches:
+        name = Deployable(launch)
+        if name is None:
+            continue
+        where = "%s container %s" % (Name(launch.workload), launch.container["name"])
+        expected = "innoscope-database-" + name
+        if "database_url" in SplitArgs(launch.argv, launch.help, [], where) or \
+                "INNOSCOPE_DATABASE_URL" in launch.env:
+            problems.append("%s: the database URL is given by a flag or INNOSCOPE_DATABASE_URL; "
+                            "it must come from Secret %s (DATABASE_URL)" % (where, expected))
+        refs = [e["valueFrom"]["secretKeyRef"] for e in launch.container.get("env") or []
+                if e["name"] == "DATABASE_URL" and "secretKeyRef" in (e.get("valueFrom") or {})]
+        if not refs:
+            problems.append("%s: DATABASE_URL does not come from a Secret (expected %s)"
+                            % (where, expected))
+            continue
+        secret = refs[0]["name"]
+        if _HASH_SUFFIX.sub("", secret) != expected and secret != expected:
+            problems.append("%s: DATABASE_URL comes from Secret %s, not %s: %s would connect "
+                            "with another deployable's role" % (where, secret, expected, name))
+        other = used_by.setdefault(secret, name)
+        if other != name:
+            problems.append("%s: Secret %s is also the database URL of %s; each deployable "
+                            "needs its own role" % (where, secret, other))
+        url = launch.flags.get("database_url", "")
+        if url and not isinstance(url, External):
+            user = urllib.parse.urlsplit(url).username
+            if user != "innoscope_" + name:
+                problems.append("%s: the database URL of Secret %s connects as %r, not as "
+                                "innoscope_%s" % (where, secret, user, name))
+
+
 def CheckReferences(objects, problems):
     """PDBs, HPAs and the ServiceMonitor point at things that exist."""
     for pdb in (o for o in objects if o.get("kind") == "PodDisruptionBudget"):
@@ -1221,6 +1275,7 @@ def Check(objects: List[dict], binaries: Binaries, expect: Expectations) -> List
     CheckCronJob(objects, launches, problems)
     CheckSecurity(objects, problems)
     CheckTransport(objects, launches, expect, problems)
+    CheckDatabaseRoles(objects, launches, problems)
     CheckReferences(objects, problems)
     CheckImages(objects, expect, problems)
     CheckConnectionBudget(objects, launches, problems)
@@ -1289,7 +1344,8 @@ def Plan(objects: List[dict], binaries: Binaries) -> dict:
 
     for name in sorted(services):
         Visit(name)
-    database_urls = {e["env"].get("DATABASE_URL") for e in ordered if "DATABASE_URL" in e["env"]}
+    database_urls = {e["env"].get("DATABASE_URL") for e in ordered + [recompute or {"env": {}}]
+                     if "DATABASE_URL" in e["env"]}
     return {"services": ordered, "addresses": addresses, "recompute": recompute,
             "database_urls": sorted(u for u in database_urls if u),
             "alert_metrics": AlertMetrics(objects)}

@@ -20,14 +20,17 @@ namespace innoscope::network::testing {
 class FakeRunStore final : public RunStore {
  public:
   // Runs are "recorded" at 1, 2, 3... seconds after the epoch.
-  absl::StatusOr<google::protobuf::Timestamp> Record(const v1::Run& run,
-                                                     const google::protobuf::Message&,
-                                                     const google::protobuf::Message&) override {
-    auto it = runs_.find(run.id());
-    if (it != runs_.end()) return it->second.created_at();
-    v1::Run stored = run;
-    stored.mutable_created_at()->set_seconds(static_cast<int64_t>(runs_.size()) + 1);
-    return runs_.emplace(run.id(), std::move(stored)).first->second.created_at();
+  absl::Status Record(v1::Run* run, const google::protobuf::Message&,
+                      const google::protobuf::Message&) override {
+    auto it = runs_.find(run->id());
+    if (it == runs_.end()) {
+      v1::Run stored = *run;
+      stored.mutable_created_at()->set_seconds(static_cast<int64_t>(runs_.size()) + 1);
+      it = runs_.emplace(run->id(), std::move(stored)).first;
+    }
+    *run->mutable_created_at() = it->second.created_at();
+    run->set_written_by(it->second.written_by());
+    return absl::OkStatus();
   }
   // By id (not newest first), all of them.
   absl::StatusOr<std::vector<v1::Run>> List(v1::RunKind kind, const std::string& relation_set,

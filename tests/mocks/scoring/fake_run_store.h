@@ -30,25 +30,27 @@ class FakeRunStore final : public RunStore {
                                  bool draft) override {
     auto it = runs_.find(run.id());
     if (it != runs_.end()) {
-      if (!draft) it->second.draft = false;
+      if (!draft) Publish(it->second, run.written_by());
       return false;
     }
-    runs_[run.id()] = Entry{run, rows, draft};
+    Entry& entry = runs_[run.id()] = Entry{run, rows, true};
+    if (!draft) Publish(entry, run.written_by());
     return true;
   }
-  absl::Status PublishExisting(const std::string& id) override {
+  absl::Status PublishExisting(const std::string& id, const std::string& published_by) override {
     auto it = runs_.find(id);
-    if (it != runs_.end()) it->second.draft = false;
+    if (it != runs_.end()) Publish(it->second, published_by);
     return absl::OkStatus();
   }
-  absl::StatusOr<int> PublishRuns(const std::vector<std::string>& ids) override {
+  absl::StatusOr<int> PublishRuns(const std::vector<std::string>& ids,
+                                  const std::string& published_by) override {
     for (const std::string& id : ids) {
       if (runs_.count(id) == 0) return absl::NotFoundError(absl::StrCat("run ", id));
     }
     int published = 0;
     for (const std::string& id : ids) {
       published += runs_[id].draft ? 1 : 0;
-      runs_[id].draft = false;
+      Publish(runs_[id], published_by);
     }
     return published;
   }
@@ -116,6 +118,14 @@ class FakeRunStore final : public RunStore {
     std::vector<RunResultRow> rows;
     bool draft = false;
   };
+
+  // A draft becomes published by `by`, as the SQL store records it; a
+  // published run keeps its publisher.
+  static void Publish(Entry& entry, const std::string& by) {
+    if (!entry.draft) return;
+    entry.draft = false;
+    entry.run.set_published_by(by);
+  }
 
   static absl::Status Unimplemented(const char* method) {
     return absl::UnimplementedError(absl::StrCat("FakeRunStore::", method));

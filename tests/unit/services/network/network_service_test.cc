@@ -48,7 +48,9 @@ v1::DeriveRegionIndicatorsRequest EmpowermentRequest() {
   return request;
 }
 
-CallContext Call() { return CallContext{absl::InfiniteFuture(), graph::Interrupt()}; }
+CallContext Call(const std::string& caller = "sha256:test") {
+  return CallContext{absl::InfiniteFuture(), graph::Interrupt(), caller};
+}
 
 TEST(NetworkServiceTest, DerivedIndicatorsAreWrittenToIngest) {
   FakeIngestClient ingest;
@@ -84,13 +86,16 @@ TEST(NetworkServiceTest, DerivedIndicatorsAreWrittenToIngest) {
   EXPECT_EQ(response->run().data_version().version(), 4);
   EXPECT_EQ(store.runs().count(response->run().id()), 1u);
   EXPECT_THAT(response->run().id(), StartsWith("run-"));
+  EXPECT_EQ(response->run().written_by(), "sha256:test");
 
   // The same request on the same data writes the same values again, which
-  // ingest finds unchanged.
+  // ingest finds unchanged; the run is the one recorded first, by its
+  // first caller.
   absl::StatusOr<v1::DeriveRegionIndicatorsResponse> again =
-      core.DeriveRegionIndicators(EmpowermentRequest(), Call());
+      core.DeriveRegionIndicators(EmpowermentRequest(), Call("sha256:other"));
   ASSERT_THAT(again, IsOk());
   EXPECT_EQ(again->run().id(), response->run().id());
+  EXPECT_EQ(again->run().written_by(), "sha256:test");
   EXPECT_EQ(again->written().unchanged(), 2);
   EXPECT_EQ(again->written().inserted(), 0);
 }

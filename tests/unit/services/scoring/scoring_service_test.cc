@@ -104,7 +104,8 @@ TEST(ScoringServiceTest, ScoresAreComputedFromTheUpstreamsData) {
   FakeRunStore store;
   ScoringService core(ingest, weighting, store, Options());
 
-  absl::StatusOr<v1::ComputeScoresResponse> response = core.ComputeScores(Request(), kDeadline);
+  absl::StatusOr<v1::ComputeScoresResponse> response =
+      core.ComputeScores(Request(), kDeadline, "sha256:test");
   ASSERT_THAT(response, IsOk());
   const v1::Run& run = response->run();
   EXPECT_TRUE(response->created());
@@ -133,7 +134,8 @@ TEST(ScoringServiceTest, ScoresAreComputedFromTheUpstreamsData) {
   EXPECT_FALSE(store.is_draft(run.id()));
 
   // The same spec on the same data is the same run: found, not computed.
-  absl::StatusOr<v1::ComputeScoresResponse> again = core.ComputeScores(Request(), kDeadline);
+  absl::StatusOr<v1::ComputeScoresResponse> again =
+      core.ComputeScores(Request(), kDeadline, "sha256:test");
   ASSERT_THAT(again, IsOk());
   EXPECT_FALSE(again->created());
   EXPECT_EQ(again->run().id(), run.id());
@@ -151,7 +153,8 @@ TEST(ScoringServiceTest, WeightsToComputeAreAskedOfWeightingForTheRunsDataAndFra
   request.mutable_spec()->mutable_weights()->mutable_compute()->set_method(
       weighting::v1::METHOD_ENTROPY);
 
-  absl::StatusOr<v1::ComputeScoresResponse> response = core.ComputeScores(request, kDeadline);
+  absl::StatusOr<v1::ComputeScoresResponse> response =
+      core.ComputeScores(request, kDeadline, "sha256:test");
   ASSERT_THAT(response, IsOk());
   ASSERT_EQ(weighting.compute_requests().size(), 1u);
   const weighting::v1::ComputeWeightsRequest& asked = weighting.compute_requests()[0];
@@ -172,7 +175,7 @@ TEST(ScoringServiceTest, AnIngestThatIsDownIsUnavailableNamingIngest) {
   weighting.AddWeightSet(TestWeights());
   FakeRunStore store;
   ScoringService core(ingest, weighting, store, Options());
-  EXPECT_THAT(core.ComputeScores(Request(), kDeadline),
+  EXPECT_THAT(core.ComputeScores(Request(), kDeadline, "sha256:test"),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("ingest ReadObservations")));
   EXPECT_EQ(store.size(), 0u);
 }
@@ -185,7 +188,7 @@ TEST(ScoringServiceTest, AWeightingThatIsDownIsUnavailableNamingWeighting) {
   weighting.FailWith("GetWeightSet", UpstreamUnavailable("weighting", "GetWeightSet"));
   FakeRunStore store;
   ScoringService core(ingest, weighting, store, Options());
-  EXPECT_THAT(core.ComputeScores(Request(), kDeadline),
+  EXPECT_THAT(core.ComputeScores(Request(), kDeadline, "sha256:test"),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("weighting GetWeightSet")));
   EXPECT_EQ(store.size(), 0u);
 }
@@ -199,8 +202,60 @@ TEST(ScoringServiceTest, AWeightSetOfAnotherFrameworkVersionIsAFailedPreconditio
   weighting.AddWeightSet(other);
   FakeRunStore store;
   ScoringService core(ingest, weighting, store, Options());
-  EXPECT_THAT(core.ComputeScores(Request(), kDeadline),
+  EXPECT_THAT(core.ComputeScores(Request(), kDeadline, "sha256:test"),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("f v2")));
+}
+
+// The upstreams and store of the provenance tests, and a draft request.
+struct DraftFixture {
+  DraftFixture() {
+    AddData(ingest);
+    weighting.AddWeightSet(TestWeights());
+    request.set_draft(true);
+  }
+  FakeIngestClient ingest;
+  FakeWeightingClient weighting;
+  FakeRunStore store;
+  ScoringService core{ingest, weighting, store, Options()};
+  v1::ComputeScoresRequest request = Request();
+};
+
+TEST(ScoringServiceTest, RunRecordsWhoComputedAndWhoPublishedIt) {
+  DraftFixture f;
+  ScoringService& core = f.core;
+  const v1::ComputeScoresRequest& request = f.request;
+
+  absl::StatusOr<v1::ComputeScoresResponse> draft =
+      core.ComputeScores(request, kDeadline, "san:spiffe://innoscope/recompute");
+  ASSERT_THAT(draft, IsOk());
+  EXPECT_EQ(draft->run().written_by(), "san:spiffe://innoscope/recompute");
+  EXPECT_EQ(draft->run().published_by(), "");  // a draft has no publisher
+
+  v1::PublishRunsRequest publish;
+  publish.add_run_ids(draft->run().id());
+  ASSERT_THAT(core.PublishRuns(publish, "sha256:operator"), IsOk());
+  // Computing the published run again, as someone else, changes neither.
+  absl::StatusOr<v1::ComputeScoresResponse> again =
+      core.ComputeScores(Request(), kDeadline, "sha256:someone-else");
+  ASSERT_THAT(again, IsOk());
+  EXPECT_FALSE(again->created());
+  EXPECT_EQ(again->run().written_by(), "san:spiffe://innoscope/recompute");
+  EXPECT_EQ(again->run().published_by(), "sha256:operator");
+}
+
+TEST(ScoringServiceTest, ComputingADraftAgainWithoutDraftPublishesItAsTheCaller) {
+  DraftFixture f;
+  ScoringService& core = f.core;
+  const v1::ComputeScoresRequest& request = f.request;
+  FakeRunStore& store = f.store;
+  ASSERT_THAT(core.ComputeScores(request, kDeadline, "sha256:writer"), IsOk());
+
+  absl::StatusOr<v1::ComputeScoresResponse> published =
+      core.ComputeScores(Request(), kDeadline, "sha256:publisher");
+  ASSERT_THAT(published, IsOk());
+  EXPECT_FALSE(store.is_draft(published->run().id()));
+  EXPECT_EQ(published->run().written_by(), "sha256:writer");
+  EXPECT_EQ(published->run().published_by(), "sha256:publisher");
 }
 
 }  // namespace

@@ -80,7 +80,7 @@ TEST(WeightingServiceTest, EntropyWeightsComeFromTheObservationsIngestReturns) {
   WeightingService core(ingest, store);
 
   absl::StatusOr<v1::ComputeWeightsResponse> response =
-      core.ComputeWeights(EntropyRequest(), kDeadline);
+      core.ComputeWeights(EntropyRequest(), kDeadline, "sha256:test");
   ASSERT_THAT(response, IsOk());
   const v1::WeightSet& set = response->weight_set();
 
@@ -127,7 +127,8 @@ TEST(WeightingServiceTest, RegionsOfTheRequestAreTheOnesRead) {
   // each sum), w = 1/2 each.
   request.mutable_data()->add_region_codes("R1");
   request.mutable_data()->add_region_codes("R2");
-  absl::StatusOr<v1::ComputeWeightsResponse> response = core.ComputeWeights(request, kDeadline);
+  absl::StatusOr<v1::ComputeWeightsResponse> response =
+      core.ComputeWeights(request, kDeadline, "sha256:test");
   ASSERT_THAT(response, IsOk());
   EXPECT_EQ(response->weight_set().regions(), 2);
   EXPECT_NEAR(Weight(response->weight_set(), "x")->global_weight(), 0.5, 1e-12);
@@ -139,7 +140,7 @@ TEST(WeightingServiceTest, AnIngestThatIsDownIsUnavailableNamingIngest) {
   ingest.FailWith("ReadIndicators", UpstreamUnavailable("ingest", "ReadObservations"));
   FakeWeightSetStore store;
   WeightingService core(ingest, store);
-  EXPECT_THAT(core.ComputeWeights(EntropyRequest(), kDeadline),
+  EXPECT_THAT(core.ComputeWeights(EntropyRequest(), kDeadline, "sha256:test"),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("ingest ReadObservations")));
   EXPECT_TRUE(store.sets().empty());
 
@@ -147,7 +148,7 @@ TEST(WeightingServiceTest, AnIngestThatIsDownIsUnavailableNamingIngest) {
   FakeIngestClient down;
   down.FailWith("GetFramework", UpstreamUnavailable("ingest", "GetFramework"));
   WeightingService core_down(down, store);
-  EXPECT_THAT(core_down.ComputeWeights(EntropyRequest(), kDeadline),
+  EXPECT_THAT(core_down.ComputeWeights(EntropyRequest(), kDeadline, "sha256:test"),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("ingest GetFramework")));
 }
 
@@ -155,8 +156,27 @@ TEST(WeightingServiceTest, AnUnknownFrameworkIsNotFoundFromIngest) {
   FakeIngestClient ingest;
   FakeWeightSetStore store;
   WeightingService core(ingest, store);
-  EXPECT_THAT(core.ComputeWeights(EntropyRequest(), kDeadline),
+  EXPECT_THAT(core.ComputeWeights(EntropyRequest(), kDeadline, "sha256:test"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("framework f")));
+}
+
+TEST(WeightingServiceTest, WeightSetRecordsTheIdentityThatComputedItFirst) {
+  FakeIngestClient ingest;
+  AddData(ingest);
+  FakeWeightSetStore store;
+  WeightingService core(ingest, store);
+  absl::StatusOr<v1::ComputeWeightsResponse> first =
+      core.ComputeWeights(EntropyRequest(), kDeadline, "san:spiffe://innoscope/recompute");
+  ASSERT_THAT(first, IsOk());
+  EXPECT_TRUE(first->created());
+  EXPECT_EQ(first->weight_set().written_by(), "san:spiffe://innoscope/recompute");
+  // The same set computed again by someone else is the stored one: its
+  // writer stays the first.
+  absl::StatusOr<v1::ComputeWeightsResponse> again =
+      core.ComputeWeights(EntropyRequest(), kDeadline, "sha256:other");
+  ASSERT_THAT(again, IsOk());
+  EXPECT_FALSE(again->created());
+  EXPECT_EQ(again->weight_set().written_by(), "san:spiffe://innoscope/recompute");
 }
 
 }  // namespace
