@@ -102,8 +102,8 @@ absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
                                                         const std::string& written_by) {
   auto tuple = [&](size_t i) {
     const v1::Relation& r = relations[i];
-    return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.period(), r.qualifier(),
-                           OptionalExact(r.has_weight(), r.weight()),
+    return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.period(),
+                           r.qualifier(), OptionalExact(r.has_weight(), r.weight()),
                            OptionalExact(r.has_amount(), r.amount()), JsonObject(r.tags()),
                            written_by);
   };

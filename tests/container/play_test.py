@@ -343,7 +343,12 @@ class Runner:
         self.database = "t_container_%d" % os.getpid()
         Run(["/usr/lib/postgresql/15/bin/createdb", "-h", "127.0.0.1", "-p", self.pg_port,
              "-U", "innoscope", self.database])
-        return "postgresql://innoscope@127.0.0.1:%s/%s" % (self.pg_port, self.database)
+        url = "postgresql://innoscope@127.0.0.1:%s/%s" % (self.pg_port, self.database)
+        # The deployables' roles and schemas, as the dev overlay's PostgreSQL
+        # makes them at its first start (docs/operations.md, "Database roles").
+        Run(["/usr/lib/postgresql/15/bin/psql", "-qtA", "-v", "ON_ERROR_STOP=1", url, "-f",
+             os.path.join(SOURCE_DIR, "deploy", "sql", "database_roles.sql")])
+        return url
 
     # -- the CLI against the pods
     def Cli(self, *args, timeout=600, check=True, merge=False):
