@@ -66,14 +66,14 @@ for p in "${PACKAGES[@]}"; do
 done
 
 # npm packages, pinned by package.json and package-lock.json, into
-# tools/node_modules (buf) and examples/clients/node/node_modules (grpc-js,
+# deploy/tools/node_modules (buf) and examples/clients/node/node_modules (grpc-js,
 # proto-loader); nothing global. Skipped when the installed tree matches the
 # lock file.
 npm_install() {
   local ROOT
   ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   local dir
-  for dir in tools examples/clients/node; do
+  for dir in deploy/tools examples/clients/node; do
     if [ -f "$ROOT/$dir/node_modules/.package-lock.json" ] &&
        [ "$ROOT/$dir/node_modules/.package-lock.json" -nt "$ROOT/$dir/package-lock.json" ]; then
       continue

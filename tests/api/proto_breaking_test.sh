@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The breaking-change gate (tools/proto_breaking.sh) on a scratch git
+# The breaking-change gate (deploy/tools/proto_breaking.sh) on a scratch git
 # repository holding copies of buf.yaml and proto/, commit by commit:
 #   1. protos without buf.yaml (before the freeze)       -> skipped, passes
 #   2. + buf.yaml (the freeze)                            -> skipped, passes
@@ -11,16 +11,16 @@
 # skipped before the freeze).
 set -euo pipefail
 SRC="${INNOSCOPE_SOURCE_DIR:?}"
-BUF="$SRC/tools/node_modules/.bin/buf"
+BUF="$SRC/deploy/tools/node_modules/.bin/buf"
 [ -x "$BUF" ] || { echo "proto_breaking_test: $BUF missing; run deploy/install-deps.sh" >&2; exit 1; }
 export INNOSCOPE_BUF="$BUF"
-GATE="$SRC/tools/proto_breaking.sh"
+GATE="$SRC/deploy/tools/proto_breaking.sh"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 fail() { echo "proto_breaking_test: FAIL: $*" >&2; exit 1; }
 
 repo="$WORK/repo"
-mkdir -p "$repo/tools"
+mkdir -p "$repo"
 cp -r "$SRC/proto" "$repo/proto"
 git -C "$repo" init -q
 git -C "$repo" -c user.email=t@t -c user.name=t add proto

@@ -26,7 +26,7 @@ fail() { echo "api_clients_e2etest($MODE): FAIL: $*" >&2; exit 1; }
 # The clients run with the tools installed by deploy/install-deps.sh.
 PYTHON=/usr/bin/python3
 NODE="$(command -v node || true)"
-BUF="$SRC/tools/node_modules/.bin/buf"
+BUF="$SRC/deploy/tools/node_modules/.bin/buf"
 case "$MODE" in
   python) "$PYTHON" -c "import grpc, google.protobuf" ||
             fail "Debian's python3-grpcio / python3-protobuf missing; run deploy/install-deps.sh"

@@ -5,8 +5,8 @@
 # wire, JSON and generated-code breaks: a field or value removed or
 # renumbered, a type changed, a field renamed, an RPC removed ...
 #
-#   tools/proto_breaking.sh            # against HEAD~1
-#   tools/proto_breaking.sh main       # against any revision
+#   deploy/tools/proto_breaking.sh            # against HEAD~1
+#   deploy/tools/proto_breaking.sh main       # against any revision
 #
 # The revision's buf.yaml and proto/ are exported with `git archive` into a
 # scratch folder. A revision without buf.yaml predates the v1 freeze (the
@@ -15,9 +15,9 @@
 # compatible or skipped, 1 on a breaking change, 2 on a usage error.
 set -euo pipefail
 
-ROOT="${INNOSCOPE_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+ROOT="${INNOSCOPE_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 REF="${1:-HEAD~1}"
-BUF="${INNOSCOPE_BUF:-$ROOT/tools/node_modules/.bin/buf}"
+BUF="${INNOSCOPE_BUF:-$ROOT/deploy/tools/node_modules/.bin/buf}"
 [ -x "$BUF" ] || { echo "proto_breaking: $BUF missing; run deploy/install-deps.sh" >&2; exit 2; }
 
 if ! git -C "$ROOT" rev-parse --verify --quiet "$REF^{commit}" >/dev/null; then

@@ -5,10 +5,10 @@
 protoc compiles proto/innoscope/**.proto into a descriptor set with source
 info (comments); this script walks it:
 
-  tools/proto_reference.py check        # every service, rpc, message, field,
+  deploy/tools/proto_reference.py check        # every service, rpc, message, field,
                                         # enum and enum value has a comment
-  tools/proto_reference.py write        # regenerate the reference in docs/api.md
-  tools/proto_reference.py drift        # fail when docs/api.md is not what
+  deploy/tools/proto_reference.py write        # regenerate the reference in docs/api.md
+  deploy/tools/proto_reference.py drift        # fail when docs/api.md is not what
                                         # `write` would make
 
 Needs protoc and Debian's python3-protobuf (run with /usr/bin/python3).
@@ -21,10 +21,10 @@ import tempfile
 
 from google.protobuf import descriptor_pb2
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROTO_DIR = os.path.join(ROOT, "proto")
 API_MD = os.path.join(ROOT, "docs", "api.md")
-BEGIN = "<!-- BEGIN GENERATED API REFERENCE: tools/proto_reference.py write -->"
+BEGIN = "<!-- BEGIN GENERATED API REFERENCE: deploy/tools/proto_reference.py write -->"
 END = "<!-- END GENERATED API REFERENCE -->"
 
 # FileDescriptorProto / DescriptorProto / ... field numbers of SourceCodeInfo paths.
@@ -231,7 +231,7 @@ def markdown(fds):
         index(f.package, f.message_type)
 
     lines = [BEGIN, "",
-             "Generated from `proto/innoscope/**` by `tools/proto_reference.py write`; the ctest",
+             "Generated from `proto/innoscope/**` by `deploy/tools/proto_reference.py write`; the ctest",
              "`api_reference_drift` fails when this section and the protos disagree.", ""]
     for f in sorted(fds.file, key=lambda x: x.name):
         comments = comments_of(f)
@@ -327,7 +327,7 @@ def main(argv):
         sys.stdout.writelines(list(difflib.unified_diff(
             text.splitlines(True), wanted.splitlines(True), "docs/api.md", "generated"))[:80])
         print("docs/api.md: the API reference differs from the protos; "
-              "run tools/proto_reference.py write and commit it")
+              "run deploy/tools/proto_reference.py write and commit it")
         return 1
     print("docs/api.md: the API reference matches the protos")
     return 0
