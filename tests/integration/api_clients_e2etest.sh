@@ -6,6 +6,13 @@
 #               generated at build time (<build>/python) and Debian's grpcio
 #   node        examples/clients/node/client.js with @grpc/grpc-js and
 #               @grpc/proto-loader from npm
+#   python-tls, node-tls
+#               the same clients against the stack in TLS mode
+#               (deploy/local/stack.sh start --tls: mutual TLS and an auth
+#               file, docs/security.md) with the CA, certificate and key that
+#               the stack file gives the CLI (INNOSCOPE_TLS_*_FILE in
+#               addresses.env, role admin); first the client without them
+#               (plaintext) must fail with UNAVAILABLE before printing a result
 #   reflection  buf curl (npm @bufbuild/buf), a real reflection client: lists
 #               the services and calls ListRegions knowing nothing but the
 #               address
@@ -14,7 +21,10 @@
 # leaves on 0-100 with min 0 and max 100 present, so min-max normalisation
 # is the identity and the score is (a + b) / 2).
 set -euo pipefail
-MODE="${1:?usage: api_clients_e2etest.sh python|node|reflection}"
+MODE="${1:?usage: api_clients_e2etest.sh python|node|python-tls|node-tls|reflection}"
+# python-tls -> client python, TLS on.
+CLIENT="${MODE%-tls}"
+TLS=0; [ "$CLIENT" = "$MODE" ] || TLS=1
 SRC="${INNOSCOPE_SOURCE_DIR:?}" BUILD="${INNOSCOPE_BUILD_DIR:?}"
 # The stack's state, logs and the client's output, kept for a failed run.
 WORK="$BUILD/test-logs/api-clients-$MODE"
@@ -27,31 +37,58 @@ fail() { echo "api_clients_e2etest($MODE): FAIL: $*" >&2; exit 1; }
 PYTHON=/usr/bin/python3
 NODE="$(command -v node || true)"
 BUF="$SRC/deploy/tools/node_modules/.bin/buf"
-case "$MODE" in
+case "$CLIENT" in
   python) "$PYTHON" -c "import grpc, google.protobuf" ||
             fail "Debian's python3-grpcio / python3-protobuf missing; run deploy/install-deps.sh"
           [ -f "$BUILD/python/innoscope/ingest/v1/ingest_pb2_grpc.py" ] ||
             fail "Python stubs not generated in $BUILD/python (target innoscope_python_stubs)" ;;
   node) [ -n "$NODE" ] && [ -d "$SRC/examples/clients/node/node_modules/@grpc/grpc-js" ] ||
           fail "node or examples/clients/node/node_modules missing; run deploy/install-deps.sh" ;;
-  reflection) [ -x "$BUF" ] || fail "$BUF missing; run deploy/install-deps.sh" ;;
+  reflection) [ "$TLS" = 0 ] || fail "reflection runs in plaintext only"
+              [ -x "$BUF" ] || fail "$BUF missing; run deploy/install-deps.sh" ;;
   *) fail "unknown mode $MODE" ;;
 esac
 
-"$SRC/deploy/local/stack.sh" start >"$WORK/stack.log" 2>&1 ||
+stack_args=(start); [ "$TLS" = 0 ] || stack_args+=(--tls)
+"$SRC/deploy/local/stack.sh" "${stack_args[@]}" >"$WORK/stack.log" 2>&1 ||
   { cat "$WORK/stack.log" >&2; fail "the stack did not start"; }
 # shellcheck disable=SC1091
 set -a; . "$WORK/stack/addresses.env"; set +a
 
-case "$MODE" in
-  python)
-    PYTHONPATH="$BUILD/python" PYTHONDONTWRITEBYTECODE=1 \
-      "$PYTHON" "$SRC/examples/clients/python/innoscope_client.py" >"$WORK/out.txt" 2>"$WORK/err.txt" ||
-      { cat "$WORK/err.txt" >&2; fail "the Python client failed"; }
-    ;;
-  node)
-    "$NODE" "$SRC/examples/clients/node/client.js" >"$WORK/out.txt" 2>"$WORK/err.txt" ||
-      { cat "$WORK/err.txt" >&2; fail "the Node client failed"; }
+# Runs the example client of $CLIENT with the given flags; stdout to $1,
+# stderr to $1.err.
+run_client() {
+  local out="$1"
+  shift
+  case "$CLIENT" in
+    python) PYTHONPATH="$BUILD/python" PYTHONDONTWRITEBYTECODE=1 \
+              "$PYTHON" "$SRC/examples/clients/python/innoscope_client.py" "$@" \
+              >"$out" 2>"$out.err" ;;
+    node) "$NODE" "$SRC/examples/clients/node/client.js" "$@" >"$out" 2>"$out.err" ;;
+  esac
+}
+
+client_flags=()
+if [ "$TLS" = 1 ]; then
+  [ "${INNOSCOPE_STACK_TLS:-}" = 1 ] && [ -f "${INNOSCOPE_TLS_CA_FILE:-}" ] ||
+    fail "the stack file names no TLS credentials: $(cat "$WORK/stack/addresses.env")"
+  # A plaintext client reaches nothing: its first call (the framework
+  # import) fails with UNAVAILABLE, so nothing is written.
+  if run_client "$WORK/plaintext.txt"; then
+    fail "a plaintext client reached the TLS stack: $(cat "$WORK/plaintext.txt")"
+  fi
+  grep -q "UNAVAILABLE" "$WORK/plaintext.txt.err" ||
+    fail "the plaintext client did not fail with UNAVAILABLE: $(cat "$WORK/plaintext.txt.err")"
+  [ ! -s "$WORK/plaintext.txt" ] ||
+    fail "the plaintext client printed results: $(cat "$WORK/plaintext.txt")"
+  client_flags=(--ca_file "$INNOSCOPE_TLS_CA_FILE" --cert_file "$INNOSCOPE_TLS_CERT_FILE"
+                --key_file "$INNOSCOPE_TLS_KEY_FILE")
+fi
+
+case "$CLIENT" in
+  python | node)
+    run_client "$WORK/out.txt" "${client_flags[@]}" ||
+      { cat "$WORK/out.txt.err" >&2; fail "the $CLIENT client failed"; }
     ;;
   reflection)
     url="http://$INNOSCOPE_INGEST_ADDRESS"
