@@ -14,6 +14,9 @@ Rules (each is a function below, named in every finding):
   file-size       no source file under libs/ or services/ has more than 800 lines
   cli-size        services/cli, a client (commands, file readers, output), stays under
                   8,000 lines in all
+  top-level       the top level holds only the project's fixed entries (TOP_LEVEL); tools
+                  and scripts live under deploy/ (the files git tracks when the root is a
+                  checkout, so build trees and local state do not count; dot files aside)
 
 Python standard library only. The self-tests plant each violation in a scratch tree and
 check that it is reported, so a rule that cannot fail is caught here.
@@ -21,10 +24,11 @@ check that it is reported, so a rule that cannot fail is caught here.
 
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import unittest
-from typing import Iterator, List, Tuple
+from typing import Dict, Iterator, List, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.environ.get("INNOSCOPE_SOURCE_DIR", os.path.dirname(os.path.dirname(HERE)))
@@ -32,6 +36,8 @@ SOURCE_DIR = os.environ.get("INNOSCOPE_SOURCE_DIR", os.path.dirname(os.path.dirn
 PURE_LIBS = ("common", "config", "index", "scoring", "graph", "synth", "recompute", "report")
 MAX_LINES = 800
 CLI_MAX_LINES = 8000
+TOP_LEVEL = frozenset(("CMakeLists.txt", "README.md", "buf.yaml", "proto", "services", "libs",
+                       "deploy", "k8s", "tests", "bench", "docs", "examples"))
 SOURCE_EXTENSIONS = (".cc", ".h")
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.MULTILINE)
 # What a pure library may not include: transport, wire format, SQL, and the
@@ -56,9 +62,30 @@ def Includes(root: str, path: str) -> List[Tuple[int, str]]:
     return [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in INCLUDE.finditer(text)]
 
 
+def TopLevel(root: str) -> Dict[str, str]:
+    """Each top-level entry of root with one file in it, of the files git tracks when root is
+    a checkout (all files otherwise); dot entries aside."""
+    if os.path.exists(os.path.join(root, ".git")):
+        tracked = subprocess.run(["git", "-C", root, "ls-files", "-z"], check=True,
+                                 capture_output=True).stdout.decode("utf-8")
+        paths = sorted(path for path in tracked.split("\0") if path)
+    else:
+        paths = sorted(os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/")
+                       for d, _, files in os.walk(root) for f in files)
+    entries = {}  # type: Dict[str, str]
+    for path in paths:
+        if not path.startswith("."):
+            entries.setdefault(path.split("/")[0], path)
+    return entries
+
+
 def Violations(root: str) -> List[str]:
     """Every broken rule as 'rule: path:line: what'; [] when the tree keeps them all."""
     found = []
+    for name, example in sorted(TopLevel(root).items()):
+        if name not in TOP_LEVEL:
+            found.append("top-level: %s (%s): not one of the fixed top-level entries (%s)"
+                         % (name, example, " ".join(sorted(TOP_LEVEL))))
     for path in SourceFiles(root, "libs"):
         lib = path.split("/")[1]
         for line, inc in Includes(root, path):
@@ -122,6 +149,7 @@ PLANTED = [
     ("a bench on a service", "bench/network/x.cc",
      '#include "services/network/network_measures.h"\n', "bench-libs:"),
     ("a long file", "services/ingest/x.cc", "int x;\n" * (MAX_LINES + 1), "file-size:"),
+    ("a tool at the top", "tools/x.py", "print(1)\n", "top-level:"),
 ]
 
 
