@@ -87,4 +87,31 @@ std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status) {
   return out;
 }
 
+std::optional<FieldViolation> FieldViolationInMessage(absl::string_view message) {
+  const size_t colon = message.find(": ");
+  if (colon == absl::string_view::npos || colon == 0 || colon + 2 >= message.size()) {
+    return std::nullopt;
+  }
+  const absl::string_view path = message.substr(0, colon);
+  // A name: [a-z][a-z0-9_]*; then optional [digits]; names joined by '.'.
+  size_t i = 0;
+  while (i < path.size()) {
+    if (!(path[i] >= 'a' && path[i] <= 'z')) return std::nullopt;
+    while (i < path.size() && ((path[i] >= 'a' && path[i] <= 'z') ||
+                               (path[i] >= '0' && path[i] <= '9') || path[i] == '_')) {
+      ++i;
+    }
+    if (i < path.size() && path[i] == '[') {
+      const size_t digits = ++i;
+      while (i < path.size() && path[i] >= '0' && path[i] <= '9') ++i;
+      if (i == digits || i >= path.size() || path[i] != ']') return std::nullopt;
+      ++i;
+    }
+    if (i == path.size()) break;
+    if (path[i] != '.' || i + 1 == path.size()) return std::nullopt;
+    ++i;
+  }
+  return FieldViolation{std::string(path), std::string(message.substr(colon + 2))};
+}
+
 }  // namespace innoscope

@@ -12,7 +12,14 @@
 //   absl::Status s = absl::InvalidArgumentError("observations[3].value: not finite");
 //   AttachFieldViolations({{"observations[3].value", "not finite"}}, s);
 //   FieldViolationsOf(s);  // {{"observations[3].value", "not finite"}}
+//
+// Most INVALID_ARGUMENT answers name one request field by the services'
+// message convention "<field path>: <why>" ("top_n: must be >= 0",
+// "nodes[2].weight: must be >= 0"); FieldViolationInMessage reads that field
+// back, and the gRPC adapter attaches it as the BadRequest of every such
+// answer that carries none, so call sites only write the message.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,5 +46,11 @@ void AttachFieldViolations(const std::vector<FieldViolation>& violations, absl::
 // The violations of the status' BadRequest payload; empty when it has none
 // (or the payload is not a valid encoding).
 std::vector<FieldViolation> FieldViolationsOf(const absl::Status& status);
+
+// The field an error message names by the convention "<field path>: <why>":
+// the path is lower-case snake_case names joined by '.', each optionally
+// indexed ("[2]"), followed by ": " and a non-empty reason. nullopt for any
+// other message ("ingest GetFramework: ...", "x", "Matrix: ...").
+std::optional<FieldViolation> FieldViolationInMessage(absl::string_view message);
 
 }  // namespace innoscope

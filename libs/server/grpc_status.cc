@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/any.pb.h"
 #include "google/rpc/status.pb.h"
+#include "libs/common/field_violations.h"
 
 namespace innoscope::server {
 
@@ -26,8 +27,17 @@ void CopyPayloads(const absl::Status& from, absl::Status& to) {
 
 }  // namespace
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
+grpc::Status ToGrpcStatus(const absl::Status& in) {
+  if (in.ok()) return grpc::Status::OK;
+  // An INVALID_ARGUMENT naming one request field ("top_n: must be >= 0")
+  // carries that field as its BadRequest unless the core attached one.
+  absl::Status status = in;
+  if (status.code() == absl::StatusCode::kInvalidArgument &&
+      !status.GetPayload(kBadRequestTypeUrl).has_value()) {
+    if (auto violation = FieldViolationInMessage(status.message())) {
+      AttachFieldViolations({*violation}, status);
+    }
+  }
   int code = static_cast<int>(status.code());
   if (code < 0 || code > 16) code = static_cast<int>(grpc::StatusCode::UNKNOWN);
   const std::string message(status.message());

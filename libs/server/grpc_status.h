@@ -2,7 +2,10 @@
 
 // Conversion between absl::Status (core code) and grpc::Status (the edge).
 // The numeric codes of the two are the same canonical codes, so the mapping
-// is one-to-one; messages pass through unchanged.
+// is one-to-one; messages pass through unchanged. An INVALID_ARGUMENT whose
+// message names a request field ("<field path>: <why>",
+// libs/common/field_violations.h) and that has no BadRequest yet gets one
+// with that field, so clients read the field from the detail.
 //
 //   grpc::Status GetThing(...) override {
 //     return ToGrpcStatus(core_.GetThing(request, response));

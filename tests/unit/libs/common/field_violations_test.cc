@@ -1,5 +1,6 @@
 #include "libs/common/field_violations.h"
 
+#include <optional>
 #include <string>
 
 #include "google/rpc/error_details.pb.h"
@@ -45,6 +46,30 @@ TEST(FieldViolationsTest, OkStatusAndGarbageCarryNone) {
   garbage.SetPayload(kBadRequestTypeUrl, absl::Cord(std::string("\x0a\x05", 2) + "ab"));
   EXPECT_TRUE(FieldViolationsOf(garbage).empty());
   EXPECT_TRUE(FieldViolationsOf(absl::InvalidArgumentError("no payload")).empty());
+}
+
+// The message convention "<field path>: <why>", read back field by field.
+TEST(FieldViolationsTest, FieldInMessageFollowsTheConvention) {
+  const std::optional<FieldViolation> top = FieldViolationInMessage("top_n: must be >= 0");
+  ASSERT_TRUE(top.has_value());
+  EXPECT_EQ(top->field, "top_n");
+  EXPECT_EQ(top->description, "must be >= 0");
+  const std::optional<FieldViolation> nested =
+      FieldViolationInMessage("ahp.experts[12].matrices[0].node_code: \"x\": unknown");
+  ASSERT_TRUE(nested.has_value());
+  EXPECT_EQ(nested->field, "ahp.experts[12].matrices[0].node_code");
+  EXPECT_EQ(nested->description, "\"x\": unknown");  // only the first ": " splits
+  EXPECT_EQ(FieldViolationInMessage("page.page_token: not a token of this listing")->field,
+            "page.page_token");
+}
+
+TEST(FieldViolationsTest, OtherMessagesNameNoField) {
+  for (const char* message :
+       {"x", "top_n must be >= 0", "top_n:", "top_n: ", ": why", "ingest GetFramework: boom",
+        "Matrix: no items", "nodes[]: empty", "nodes[2: x", "nodes[x]: y", "a..b: c", "a.: c",
+        ".a: c", "2a: c", "a-b: c"}) {
+    EXPECT_FALSE(FieldViolationInMessage(message).has_value()) << message;
+  }
 }
 
 }  // namespace

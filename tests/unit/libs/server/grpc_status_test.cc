@@ -56,6 +56,33 @@ TEST(GrpcStatusTest, FieldViolationsTravelAsGoogleRpcBadRequest) {
   EXPECT_EQ(FieldViolationsOf(upstream), expected);
 }
 
+// An INVALID_ARGUMENT naming one field gets that field as its BadRequest
+// detail at the edge; the message stays as it was.
+TEST(GrpcStatusTest, InvalidArgumentNamingAFieldCarriesItAsBadRequest) {
+  grpc::Status wire = ToGrpcStatus(absl::InvalidArgumentError("page.page_size: must be >= 0"));
+  EXPECT_EQ(wire.error_message(), "page.page_size: must be >= 0");
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(wire.error_details()));
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad));
+  ASSERT_EQ(bad.field_violations_size(), 1);
+  EXPECT_EQ(bad.field_violations(0).field(), "page.page_size");
+  EXPECT_EQ(bad.field_violations(0).description(), "must be >= 0");
+}
+
+TEST(GrpcStatusTest, OnlyInvalidArgumentWithoutADetailGetsOne) {
+  // Another code naming a field: no detail.
+  EXPECT_EQ(ToGrpcStatus(absl::NotFoundError("run_id: no run 7")).error_details(), "");
+  // A message that names no field: no detail.
+  EXPECT_EQ(ToGrpcStatus(absl::InvalidArgumentError("give either a or b")).error_details(), "");
+  // The core's own violations are kept, not replaced by the message's field.
+  absl::Status in = absl::InvalidArgumentError("observations: 2 invalid rows");
+  AttachFieldViolations({{"observations[1].value", "not finite"}}, in);
+  const std::vector<FieldViolation> expected = {{"observations[1].value", "not finite"}};
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(ToGrpcStatus(in))), expected);
+}
+
 TEST(GrpcStatusTest, StatusWithoutPayloadHasNoDetails) {
   EXPECT_EQ(ToGrpcStatus(absl::InvalidArgumentError("x")).error_details(), "");
 }
