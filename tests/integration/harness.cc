@@ -21,6 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "libs/clients/stack_file.h"
 #include "libs/server/health_client.h"
 
@@ -345,6 +347,22 @@ std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::s
   absl::StatusOr<bool> serving = server::CheckServing(channel, service, absl::Seconds(2));
   if (!serving.ok()) return serving.status().ToString();
   return *serving ? "SERVING" : "NOT_SERVING";
+}
+
+std::vector<std::string> BadRequestFields(const grpc::Status& status) {
+  std::vector<std::string> out;
+  google::rpc::Status details;
+  if (status.error_details().empty() || !details.ParseFromString(status.error_details())) {
+    return out;
+  }
+  for (const google::protobuf::Any& any : details.details()) {
+    google::rpc::BadRequest bad;
+    if (!any.UnpackTo(&bad)) continue;
+    for (const google::rpc::BadRequest::FieldViolation& v : bad.field_violations()) {
+      out.push_back(absl::StrCat(v.field(), ": ", v.description()));
+    }
+  }
+  return out;
 }
 
 }  // namespace innoscope::testing

@@ -26,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/support/status.h"
 
 namespace innoscope::testing {
 
@@ -136,5 +137,11 @@ absl::StatusOr<ServiceSet> StartServices(const std::map<std::string, std::string
 
 // Health of one entry: "SERVING", "NOT_SERVING" or the error text.
 std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service);
+
+// The google.rpc.BadRequest field violations of a failed call as
+// "<field>: <description>", decoded from grpc-status-details-bin with the
+// generated google.rpc classes, as any gRPC client would; empty when the
+// status carries none.
+std::vector<std::string> BadRequestFields(const grpc::Status& status);
 
 }  // namespace innoscope::testing

@@ -43,6 +43,7 @@ namespace {
 namespace iv1 = ::innoscope::ingest::v1;
 namespace nv1 = ::innoscope::network::v1;
 using ::testing::DoubleNear;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr double kEps = 1e-12;
@@ -724,6 +725,21 @@ TEST_F(NetworkTest, DeadlineAndCancellationStopLongComputationsAndTheServiceKeep
   grpc::Status s = Stats(request, &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(response.stats().nodes().total(), 6);
+}
+
+// An INVALID_ARGUMENT naming a request field carries it as a
+// google.rpc.BadRequest detail, which a client reads without parsing the
+// message.
+TEST_F(NetworkTest, BadFieldTravelsAsGoogleRpcBadRequest) {
+  grpc::ClientContext ctx;
+  nv1::FitDegreeDistributionRequest fit;
+  fit.set_bootstrap_samples(0);
+  nv1::FitDegreeDistributionResponse response;
+  grpc::Status s = stub_->FitDegreeDistribution(&ctx, fit, &response);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(BadRequestFields(s),
+              ElementsAre("bootstrap_samples: the sample size must be > 0 (got 0); leave it unset "
+                          "for no p-value, or use e.g. 1000"));
 }
 
 }  // namespace

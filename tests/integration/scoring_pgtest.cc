@@ -1324,5 +1324,17 @@ TEST_F(ScoringTest, DraftRunsStayHiddenUntilPublishedAllOrNone) {
   EXPECT_EQ(RunCount(), 3);
 }
 
+// An INVALID_ARGUMENT naming a request field carries it as a
+// google.rpc.BadRequest detail, which a client reads without parsing the
+// message.
+TEST_F(ScoringTest, BadFieldTravelsAsGoogleRpcBadRequest) {
+  sv1::ComputeScoresResponse response;
+  grpc::Status s = Compute(Spec(2019), &response);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(BadRequestFields(s),
+              ElementsAre(StartsWith("spec.period: framework ai v1 has no data in 2019")));
+  EXPECT_EQ(RunCount(), 0);
+}
+
 }  // namespace
 }  // namespace innoscope::testing

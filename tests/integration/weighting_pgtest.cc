@@ -24,6 +24,7 @@ namespace {
 namespace iv1 = ::innoscope::ingest::v1;
 namespace wv1 = ::innoscope::weighting::v1;
 using ::testing::DoubleNear;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // Framework: index -> {dim_x -> {a, b}, dim_y -> {c}}, fixed weights
@@ -376,6 +377,18 @@ TEST_F(WeightingTest, BadInputNamesTheProblem) {
   wv1::GetWeightSetResponse got;
   EXPECT_EQ(stub_->GetWeightSet(&ctx2, get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(HealthOf(weighting_->Channel(), "readiness"), "SERVING");
+}
+
+// An INVALID_ARGUMENT naming a request field carries it as a
+// google.rpc.BadRequest detail, which a client reads without parsing the
+// message.
+TEST_F(WeightingTest, BadFieldTravelsAsGoogleRpcBadRequest) {
+  auto r = Request(wv1::METHOD_EQUAL);
+  r.mutable_rounding()->set_decimals(13);
+  wv1::ComputeWeightsResponse response;
+  grpc::Status s = Compute(r, &response);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(BadRequestFields(s), ElementsAre("rounding.decimals: must be 0-12"));
 }
 
 }  // namespace
