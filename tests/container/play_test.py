@@ -527,9 +527,13 @@ class Runner:
             found += [(what, n) for n in out if n.startswith(self.run_id + "-")]
         return found
 
-    def TearDown(self):
+    def RemoveLeftovers(self):
         for what, name in self.Leftovers():
             if what == "pod":
+                # A container restarting under its pod's restart policy (a
+                # service failing at start) can make one removal lose the
+                # race: stop the pod first.
+                Podman("pod", "stop", "--time", "0", name, check=False)
                 Podman("pod", "rm", "--force", "--time", "0", name, check=False)
         for what, name in self.Leftovers():
             if what == "container":
@@ -539,6 +543,13 @@ class Runner:
                 Podman("volume", "rm", "--force", name, check=False)
             elif what == "secret":
                 Podman("secret", "rm", name, check=False)
+
+    def TearDown(self):
+        for _ in range(3):
+            self.RemoveLeftovers()
+            if not self.Leftovers():
+                break
+            time.sleep(1)
         if self.database:
             Run(["/usr/lib/postgresql/15/bin/dropdb", "-h", "127.0.0.1", "-p", self.pg_port,
                  "-U", "innoscope", "--if-exists", "--force", self.database], check=False)
