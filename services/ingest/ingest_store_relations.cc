@@ -5,6 +5,7 @@
 #include "services/ingest/ingest_store.h"
 
 #include <tuple>
+#include <utility>
 
 #include <pqxx/pqxx>
 
@@ -50,6 +51,32 @@ const RevisionedTable& RelationsTable() {
   return *spec;
 }
 
+// Writes one batch of a relation set's revisioned rows (actors or
+// relations): each row's columns are tuple(i), staged for the merge and
+// stored with its revision and batch id; any change bumps the set's
+// version, which every network result of the set depends on.
+template <typename Tuple>
+absl::StatusOr<WriteResult> WriteSetBatch(storage::ConnectionPool& pool,
+                                          const RevisionedTable& table, const std::string& set,
+                                          const std::string& batch_id,
+                                          const std::string& content_hash,
+                                          const std::string& written_by, BatchRows batch,
+                                          const Tuple& tuple) {
+  batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
+  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
+    copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
+  };
+  batch.scope = [&](size_t) { return set; };
+  return ApplyBatch(pool, batch_id, table.table, content_hash, written_by,
+                    [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
+                      std::vector<std::string> changed;
+                      ASSIGN_OR_RETURN(v1::WriteSummary summary,
+                                       MergeRevisions(tx, table, batch, batch_id, &changed));
+                      if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
+                      return summary;
+                    });
+}
+
 }  // namespace
 
 absl::StatusOr<absl::flat_hash_set<std::string>> IngestStore::ActorCodes(const std::string& set) {
@@ -79,20 +106,8 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
   BatchRows batch;
   batch.count = actors.size();
   batch.key = [&](size_t i) { return absl::StrCat(set, "\x1f", actors[i].code()); };
-  batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
-  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
-    copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
-  };
-  batch.scope = [&](size_t) { return set; };
-  return ApplyBatch(pool_, batch_id, "actors", content_hash, written_by,
-                    [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
-                      std::vector<std::string> changed;
-                      ASSIGN_OR_RETURN(
-                          v1::WriteSummary summary,
-                          MergeRevisions(tx, ActorsTable(), batch, batch_id, &changed));
-                      if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
-                      return summary;
-                    });
+  return WriteSetBatch(pool_, ActorsTable(), set, batch_id, content_hash, written_by,
+                       std::move(batch), tuple);
 }
 
 absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
@@ -114,20 +129,8 @@ absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
     return absl::StrCat(set, "\x1f", r.source_code(), "\x1f", r.target_code(), "\x1f", r.type(),
                         "\x1f", r.period(), "\x1f", r.qualifier());
   };
-  batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
-  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
-    copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
-  };
-  batch.scope = [&](size_t) { return set; };
-  return ApplyBatch(pool_, batch_id, "relations", content_hash, written_by,
-                    [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
-                      std::vector<std::string> changed;
-                      ASSIGN_OR_RETURN(
-                          v1::WriteSummary summary,
-                          MergeRevisions(tx, RelationsTable(), batch, batch_id, &changed));
-                      if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
-                      return summary;
-                    });
+  return WriteSetBatch(pool_, RelationsTable(), set, batch_id, content_hash, written_by,
+                       std::move(batch), tuple);
 }
 
 absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const std::string& set,
