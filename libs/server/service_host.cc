@@ -275,6 +275,7 @@ config::FlagSet ServiceFlags(const ServiceDefinition& d, const std::string& prog
   for (const auto& [name, address] : d.upstream_defaults) {
     flags.Add(UpstreamFlag(name), address, absl::StrCat("HOST:PORT of the ", name, " service"));
   }
+  if (d.add_flags) d.add_flags(flags);
   return flags;
 }
 
@@ -319,6 +320,8 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(const ServiceDefinition& d,
     c.upstreams[name] = flags.Get(flag);
   }
   RETURN_IF_ERROR(ReadSecurityConfig(flags, c));
+  if (d.check_flags) RETURN_IF_ERROR(d.check_flags(flags));
+  c.flags = flags;
   return c;
 }
 

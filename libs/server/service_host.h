@@ -55,6 +55,11 @@ struct ServiceDefinition {
   // Upstream services this one calls, by name ("ingest"): each gets an
   // --<name>_address flag with the given default.
   std::map<std::string, std::string> upstream_defaults;
+  // Flags of this service alone (e.g. ingest's input limits), added after
+  // the standard ones, and their check: an error exits 2 like any invalid
+  // flag. The factory reads their values from ServiceConfig::flags.
+  std::function<void(config::FlagSet&)> add_flags;
+  std::function<absl::Status(const config::ParsedFlags&)> check_flags;
 };
 
 // Immutable configuration parsed from flags.
@@ -81,6 +86,7 @@ struct ServiceConfig {
   std::string auth_file;  // empty: every caller may call everything
   absl::Duration auth_reload = absl::Seconds(2);
   ChannelSecurity upstream_security;
+  config::ParsedFlags flags;  // every flag as parsed (ServiceDefinition::add_flags)
 };
 
 // The standard flags for a service.

@@ -107,9 +107,9 @@ void AddStreamFlags(config::FlagSet& flags) {
             "order)");
   flags.Add("retries", "8", "reconnections after the service becomes unavailable, with backoff");
   flags.Add("import_id", "",
-            "mixed into every batch id; batch ids are derived from the content, so "
-            "re-running an import replays it; pass a new value to re-apply a file "
-            "that was imported before and has since been overwritten");
+            "mixed into every batch id (batch ids are derived from the content); not "
+            "needed to re-apply a file: a batch is a replay only while its rows are "
+            "still the current values, so the last file imported always wins");
 }
 
 struct StreamSettings {
@@ -180,9 +180,8 @@ int StreamImport(const ParsedCommand& cmd, const std::vector<BatchRange>& batche
   if (status.ok()) {
     if (tally.replayed_batches > 0) {
       std::fprintf(stderr,
-                   "%s: %lld batch(es) had been applied before and were replayed (nothing "
-                   "written for them); to re-apply this file after later changes, pass a "
-                   "new --import_id\n",
+                   "%s: %lld batch(es) had been applied before and are still the current "
+                   "values (nothing written for them)\n",
                    cmd.program.c_str(), static_cast<long long>(tally.replayed_batches));
     }
     return 0;

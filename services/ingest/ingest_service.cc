@@ -28,10 +28,17 @@ absl::Status CheckActorKinds(const google::protobuf::RepeatedField<int>& kinds,
   return absl::OkStatus();
 }
 
+// A read filter's list of codes, capped by --max_filter_codes.
+absl::Status CheckFilter(const std::string& field, int size, const IngestLimits& limits) {
+  return CheckLimit(absl::StatusCode::kInvalidArgument, field, "codes in one filter", size,
+                    limits.max_filter_codes, kMaxFilterCodesFlag);
+}
+
 }  // namespace
 
 absl::StatusOr<v1::UpsertRegionsResponse> IngestService::UpsertRegions(
     const v1::UpsertRegionsRequest& request) {
+  RETURN_IF_ERROR(CheckBatchRows("regions", request.regions_size(), limits_));
   ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
   RETURN_IF_ERROR(ValidateRegions(request, catalog));
   ASSIGN_OR_RETURN(UpsertCounts counts,
@@ -58,6 +65,7 @@ absl::StatusOr<v1::ListRegionsResponse> IngestService::ListRegions(
 
 absl::StatusOr<v1::SetClusterMembersResponse> IngestService::SetClusterMembers(
     const v1::SetClusterMembersRequest& request) {
+  RETURN_IF_ERROR(CheckBatchRows("members", request.members_size(), limits_));
   ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
   RowErrors errors("members");
   absl::flat_hash_set<std::string> seen;
@@ -100,6 +108,7 @@ absl::StatusOr<v1::ListClusterMembersResponse> IngestService::ListClusterMembers
 
 absl::StatusOr<v1::UpsertIndicatorsResponse> IngestService::UpsertIndicators(
     const v1::UpsertIndicatorsRequest& request) {
+  RETURN_IF_ERROR(CheckBatchRows("indicators", request.indicators_size(), limits_));
   RETURN_IF_ERROR(ValidateIndicators(request));
   ASSIGN_OR_RETURN(UpsertCounts counts, store_.UpsertIndicators({request.indicators().begin(),
                                                                  request.indicators().end()}));
@@ -125,7 +134,7 @@ absl::StatusOr<v1::ListIndicatorsResponse> IngestService::ListIndicators(
 absl::StatusOr<v1::CreateFrameworkResponse> IngestService::CreateFramework(
     const v1::CreateFrameworkRequest& request) {
   ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
-  RETURN_IF_ERROR(ValidateFramework(request, catalog));
+  RETURN_IF_ERROR(ValidateFramework(request, catalog, limits_));
   {
     v1::UpsertIndicatorsRequest indicators;
     *indicators.mutable_indicators() = request.indicators();
@@ -172,6 +181,9 @@ absl::StatusOr<v1::ListFrameworksResponse> IngestService::ListFrameworks(
 
 absl::StatusOr<v1::GetDataVersionsResponse> IngestService::GetDataVersions(
     const v1::GetDataVersionsRequest& request) {
+  RETURN_IF_ERROR(CheckLimit(absl::StatusCode::kInvalidArgument, "scopes", "scopes",
+                             request.scopes_size(), limits_.max_data_version_scopes,
+                             kMaxDataVersionScopesFlag));
   ASSIGN_OR_RETURN(auto versions,
                    store_.GetDataVersions({request.scopes().begin(), request.scopes().end()}));
   v1::GetDataVersionsResponse response;
@@ -204,7 +216,7 @@ absl::StatusOr<v1::WriteObservationsResponse> IngestService::BatchWriter::WriteO
   ASSIGN_OR_RETURN(std::vector<v1::Observation> rows,
                    WithCatalog<std::vector<v1::Observation>>([&](const Catalog& catalog) {
                      return ValidateObservations(request, catalog,
-                                                 framework ? &*framework : nullptr);
+                                                 framework ? &*framework : nullptr, limits_);
                    }));
   ASSIGN_OR_RETURN(WriteResult result,
                    store_.WriteObservations(request.batch_id(), ContentHash(request), rows,
@@ -229,7 +241,7 @@ absl::StatusOr<v1::UpsertActorsResponse> IngestService::BatchWriter::UpsertActor
     const v1::UpsertActorsRequest& request) {
   ASSIGN_OR_RETURN(std::string set, RelationSetName(request.relation_set()));
   RETURN_IF_ERROR((WithCatalog<bool>([&](const Catalog& catalog) -> absl::StatusOr<bool> {
-                     RETURN_IF_ERROR(ValidateActors(request, catalog));
+                     RETURN_IF_ERROR(ValidateActors(request, catalog, limits_));
                      return true;
                    }).status()));
   ASSIGN_OR_RETURN(
@@ -251,10 +263,10 @@ absl::StatusOr<v1::WriteRelationsResponse> IngestService::BatchWriter::WriteRela
     const v1::WriteRelationsRequest& request) {
   ASSIGN_OR_RETURN(std::string set, RelationSetName(request.relation_set()));
   ASSIGN_OR_RETURN(const absl::flat_hash_set<std::string>* actors, Actors(set, false));
-  absl::Status valid = ValidateRelations(request, *actors);
+  absl::Status valid = ValidateRelations(request, *actors, limits_);
   if (MayBeStale(valid)) {
     ASSIGN_OR_RETURN(actors, Actors(set, true));
-    valid = ValidateRelations(request, *actors);
+    valid = ValidateRelations(request, *actors, limits_);
   }
   RETURN_IF_ERROR(valid);
   ASSIGN_OR_RETURN(
@@ -273,6 +285,8 @@ absl::StatusOr<v1::WriteRelationsResponse> IngestService::BatchWriter::WriteRela
 absl::Status IngestService::ReadObservations(
     const v1::ReadObservationsRequest& request,
     const std::function<bool(const v1::ReadObservationsResponse&)>& on_message) {
+  RETURN_IF_ERROR(CheckFilter("indicator_codes", request.indicator_codes_size(), limits_));
+  RETURN_IF_ERROR(CheckFilter("region_codes", request.region_codes_size(), limits_));
   std::optional<FrameworkScope> framework;
   if (!request.framework().code().empty()) {
     ASSIGN_OR_RETURN(framework, store_.LoadFrameworkScope(request.framework().code(),
@@ -293,6 +307,7 @@ absl::Status IngestService::ReadActors(
     const v1::ReadActorsRequest& request,
     const std::function<bool(const v1::ReadActorsResponse&)>& on_message) {
   ASSIGN_OR_RETURN(std::string set, RelationSetName(request.relation_set()));
+  RETURN_IF_ERROR(CheckFilter("kinds", request.kinds_size(), limits_));
   RETURN_IF_ERROR(CheckActorKinds(request.kinds(), "kinds"));
   return store_.ReadActors(request, set, [&](std::vector<v1::Actor>& chunk) {
     v1::ReadActorsResponse message;
@@ -308,6 +323,9 @@ absl::Status IngestService::ReadRelations(
   if (request.has_periods() && request.periods().first() > request.periods().last()) {
     return absl::InvalidArgumentError("periods: first is after last");
   }
+  RETURN_IF_ERROR(CheckFilter("types", request.types_size(), limits_));
+  RETURN_IF_ERROR(CheckFilter("source_kinds", request.source_kinds_size(), limits_));
+  RETURN_IF_ERROR(CheckFilter("target_kinds", request.target_kinds_size(), limits_));
   RETURN_IF_ERROR(CheckActorKinds(request.source_kinds(), "source_kinds"));
   RETURN_IF_ERROR(CheckActorKinds(request.target_kinds(), "target_kinds"));
   return store_.ReadRelations(

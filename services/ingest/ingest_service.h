@@ -20,7 +20,9 @@ namespace innoscope::ingest {
 
 class IngestService {
  public:
-  explicit IngestService(IngestStore& store) : store_(store) {}
+  // `limits`: the caps every request is checked against (ingest_limits.h).
+  explicit IngestService(IngestStore& store, IngestLimits limits = IngestLimits())
+      : store_(store), limits_(limits) {}
 
   absl::StatusOr<v1::UpsertRegionsResponse> UpsertRegions(const v1::UpsertRegionsRequest& request);
   absl::StatusOr<v1::ListRegionsResponse> ListRegions(const v1::ListRegionsRequest& request);
@@ -45,8 +47,8 @@ class IngestService {
   // Every row it writes records `written_by`, the caller's identity.
   class BatchWriter {
    public:
-    BatchWriter(IngestStore& store, std::string written_by)
-        : store_(store), written_by_(std::move(written_by)) {}
+    BatchWriter(IngestStore& store, std::string written_by, IngestLimits limits = IngestLimits())
+        : store_(store), written_by_(std::move(written_by)), limits_(limits) {}
     absl::StatusOr<v1::WriteObservationsResponse> WriteObservations(
         const v1::WriteObservationsRequest& request);
     absl::StatusOr<v1::UpsertActorsResponse> UpsertActors(const v1::UpsertActorsRequest& request);
@@ -63,13 +65,14 @@ class IngestService {
 
     IngestStore& store_;
     const std::string written_by_;
+    const IngestLimits limits_;
     std::optional<Catalog> catalog_;
     std::string actors_set_;
     std::optional<absl::flat_hash_set<std::string>> actors_;
   };
   // `written_by`: the caller's identity (the adapter's CallerIdentity).
   std::unique_ptr<BatchWriter> NewBatchWriter(const std::string& written_by) {
-    return std::make_unique<BatchWriter>(store_, written_by);
+    return std::make_unique<BatchWriter>(store_, written_by, limits_);
   }
 
   // Streams results in chunks; on_message returns false when the client
@@ -85,6 +88,7 @@ class IngestService {
 
  private:
   IngestStore& store_;
+  const IngestLimits limits_;
 };
 
 // Page tokens are offsets; returns INVALID_ARGUMENT for a malformed token.

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <tuple>
+#include <vector>
 #include <pqxx/pqxx>
 
 #include "absl/strings/ascii.h"
@@ -313,19 +315,25 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestStore::CreateFramework(
         StoredName(request.weight_convention()), content_hash);
     absl::flat_hash_set<std::string> parents;
     for (const v1::FrameworkNode& n : request.nodes()) parents.insert(n.parent_code());
-    int position = 0;
-    for (const v1::FrameworkNode& n : request.nodes()) {
-      tx.exec_params(
-          "INSERT INTO framework_nodes (framework_code, framework_version, position, code, name, "
-          "name_en, parent_code, level, is_leaf, direction, weight, unit, denominator_code, "
-          "goal_min, goal_max, target, measurement) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-          "$10, $11::float8, $12, $13, $14::float8, $15::float8, $16::float8, $17)",
-          request.code(), version, position++, n.code(), n.name(), n.name_en(), n.parent_code(),
-          n.level(), !parents.contains(n.code()), n.direction() == 0 ? 1 : n.direction(),
-          OptionalExact(n.has_weight(), n.weight()), n.unit(), n.denominator_code(),
-          OptionalExact(n.has_goal_min(), n.goal_min()),
-          OptionalExact(n.has_goal_max(), n.goal_max()), OptionalExact(n.has_target(), n.target()),
-          n.measurement());
+    // One COPY for the nodes, not a statement (and a round trip) per node.
+    {
+      pqxx::stream_to copy(tx, "framework_nodes",
+                           std::vector<std::string>{
+                               "framework_code", "framework_version", "position", "code", "name",
+                               "name_en", "parent_code", "level", "is_leaf", "direction", "weight",
+                               "unit", "denominator_code", "goal_min", "goal_max", "target",
+                               "measurement"});
+      int position = 0;
+      for (const v1::FrameworkNode& n : request.nodes()) {
+        copy << std::make_tuple(
+            request.code(), version, position++, n.code(), n.name(), n.name_en(), n.parent_code(),
+            n.level(), !parents.contains(n.code()), n.direction() == 0 ? 1 : n.direction(),
+            OptionalExact(n.has_weight(), n.weight()), n.unit(), n.denominator_code(),
+            OptionalExact(n.has_goal_min(), n.goal_min()),
+            OptionalExact(n.has_goal_max(), n.goal_max()),
+            OptionalExact(n.has_target(), n.target()), n.measurement());
+      }
+      copy.complete();
     }
     BumpVersions(tx, {"framework:" + request.code()});
     tx.commit();
@@ -410,19 +418,25 @@ absl::StatusOr<std::vector<common::v1::DataVersion>> IngestStore::GetDataVersion
   std::vector<common::v1::DataVersion> out;
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    for (const auto& row : tx.exec_params(
-             "SELECT scope, version FROM data_versions WHERE cardinality($1::text[]) = 0 OR "
-             "scope = ANY($1::text[]) ORDER BY scope",
-             TextArray(scopes))) {
+    // A join with the unnested list (a hash semi-join), not a per-row
+    // search of the array.
+    const pqxx::result rows =
+        scopes.empty()
+            ? tx.exec("SELECT scope, version FROM data_versions ORDER BY scope")
+            : tx.exec_params(
+                  "SELECT d.scope, d.version FROM data_versions d WHERE d.scope IN "
+                  "(SELECT unnest($1::text[])) ORDER BY d.scope",
+                  TextArray(scopes));
+    absl::flat_hash_set<std::string> listed;
+    for (const auto& row : rows) {
       common::v1::DataVersion& v = out.emplace_back();
       v.set_scope(row[0].as<std::string>());
       v.set_version(row[1].as<int64_t>());
+      listed.insert(v.scope());
     }
-    // Scopes asked for but never changed are at version 0.
+    // Scopes asked for but never changed are at version 0 (each once).
     for (const std::string& scope : scopes) {
-      bool found = false;
-      for (const auto& v : out) found = found || v.scope() == scope;
-      if (!found) {
+      if (listed.insert(scope).second) {
         common::v1::DataVersion& v = out.emplace_back();
         v.set_scope(scope);
         v.set_version(0);

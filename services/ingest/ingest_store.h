@@ -46,7 +46,11 @@ struct UpsertCounts {
 
 class IngestStore {
  public:
-  explicit IngestStore(storage::ConnectionPool& pool) : pool_(pool) {}
+  // `max_relation_set_rows`: the most current actors, and the most current
+  // relations, a relation set may hold (--max_relation_set_rows).
+  explicit IngestStore(storage::ConnectionPool& pool,
+                       int64_t max_relation_set_rows = IngestLimits().max_relation_set_rows)
+      : pool_(pool), max_relation_set_rows_(max_relation_set_rows) {}
 
   absl::StatusOr<Catalog> LoadCatalog();
   // Resolves version 0 to the latest; NOT_FOUND for an unknown framework.
@@ -103,11 +107,15 @@ class IngestStore {
       const std::function<bool(std::vector<v1::Relation>&, std::vector<common::v1::Provenance>&)>&
           on_chunk);
 
+  // The stored versions of `scopes` (all when empty) in scope order, then
+  // the requested scopes never changed, at version 0, in request order.
+  // O(S + V log V) for S requested scopes and V stored (a hash join).
   absl::StatusOr<std::vector<common::v1::DataVersion>> GetDataVersions(
       const std::vector<std::string>& scopes);
 
  private:
   storage::ConnectionPool& pool_;
+  const int64_t max_relation_set_rows_;
 };
 
 // Formats a double so that PostgreSQL parses back the identical bits.

@@ -21,6 +21,12 @@
 namespace innoscope::ingest {
 namespace {
 
+// Adds a batch's new keys to its relation set's size; returns the new size.
+constexpr char kGrowSet[] =
+    "INSERT INTO relation_set_sizes AS t (relation_set, kind, current_rows) VALUES ($1, $2, $3) "
+    "ON CONFLICT (relation_set, kind) DO UPDATE SET current_rows = t.current_rows + "
+    "EXCLUDED.current_rows RETURNING current_rows";
+
 const RevisionedTable& ActorsTable() {
   static const auto* spec = new RevisionedTable{"actors",
                                                 {{"name", "text"},
@@ -54,14 +60,16 @@ const RevisionedTable& RelationsTable() {
 // Writes one batch of a relation set's revisioned rows (actors or
 // relations): each row's columns are tuple(i), staged for the merge and
 // stored with its revision and batch id; any change bumps the set's
-// version, which every network result of the set depends on.
+// version, which every network result of the set depends on. New keys add
+// to the set's size (relation_set_sizes, migration 0006), which may not pass
+// max_set_rows: such a batch is RESOURCE_EXHAUSTED and rolled back.
 template <typename Tuple>
 absl::StatusOr<WriteResult> WriteSetBatch(storage::ConnectionPool& pool,
                                           const RevisionedTable& table, const std::string& set,
                                           const std::string& batch_id,
                                           const std::string& content_hash,
-                                          const std::string& written_by, BatchRows batch,
-                                          const Tuple& tuple) {
+                                          const std::string& written_by, int64_t max_set_rows,
+                                          BatchRows batch, const Tuple& tuple) {
   batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
   batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
     copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
@@ -72,6 +80,16 @@ absl::StatusOr<WriteResult> WriteSetBatch(storage::ConnectionPool& pool,
                       std::vector<std::string> changed;
                       ASSIGN_OR_RETURN(v1::WriteSummary summary,
                                        MergeRevisions(tx, table, batch, batch_id, &changed));
+                      if (summary.inserted() > 0) {
+                        const int64_t size =
+                            tx.exec_params(kGrowSet, set, table.table, summary.inserted())[0][0]
+                                .as<int64_t>();
+                        RETURN_IF_ERROR(CheckLimit(
+                            absl::StatusCode::kResourceExhausted, table.table,
+                            absl::StrCat("current ", table.table, " in relation set \"", set,
+                                         "\" with this batch"),
+                            size, max_set_rows, kMaxRelationSetRowsFlag));
+                      }
                       if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
                       return summary;
                     });
@@ -107,7 +125,7 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
   batch.count = actors.size();
   batch.key = [&](size_t i) { return absl::StrCat(set, "\x1f", actors[i].code()); };
   return WriteSetBatch(pool_, ActorsTable(), set, batch_id, content_hash, written_by,
-                       std::move(batch), tuple);
+                       max_relation_set_rows_, std::move(batch), tuple);
 }
 
 absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
@@ -130,7 +148,7 @@ absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
                         "\x1f", r.period(), "\x1f", r.qualifier());
   };
   return WriteSetBatch(pool_, RelationsTable(), set, batch_id, content_hash, written_by,
-                       std::move(batch), tuple);
+                       max_relation_set_rows_, std::move(batch), tuple);
 }
 
 absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const std::string& set,

@@ -2,13 +2,16 @@
 
 #include <cmath>
 #include <cstring>
+#include <algorithm>
 #include <map>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "libs/codecs/enum_codecs.h"
+#include "libs/common/status_macros.h"
 #include "libs/server/content_hash.h"
 
 namespace innoscope::ingest {
@@ -29,6 +32,46 @@ void CheckMap(RowErrors& errors, int row, const std::string& field,
           absl::StrCat("entry ", Quote(key), " needs a non-empty key and no control characters"));
     }
   }
+}
+
+// The depth of a forest given by parent indexes (-1 for a root): the most
+// edges from a root to any node. Each cycle is reported once in `cycles`,
+// by the node where the walk closed it. Linear: each node is walked over
+// once; a walk up from a node stops at the first node whose depth is known
+// (or that is on the current walk: a cycle), then the depths are assigned
+// back down the walked path. Iterative, so a 10^6-node chain needs no deep
+// stack.
+int TreeDepth(const std::vector<int>& parent, std::vector<int>* cycles) {
+  const int n = static_cast<int>(parent.size());
+  constexpr int kUnknown = -1, kOnPath = -2, kOnCycle = -3;
+  std::vector<int> depth(n, kUnknown);
+  std::vector<int> path;
+  int deepest = 0;
+  for (int start = 0; start < n; ++start) {
+    if (depth[start] != kUnknown) continue;
+    path.clear();
+    int at = start;
+    while (at != -1 && depth[at] == kUnknown) {
+      depth[at] = kOnPath;
+      path.push_back(at);
+      at = parent[at];
+    }
+    int above = -1;  // depth of the node the walk stopped at (-1: above a root)
+    if (at != -1 && depth[at] == kOnPath) {
+      cycles->push_back(at);
+      above = kOnCycle;
+    } else if (at != -1) {
+      above = depth[at];
+    }
+    for (auto it = path.rbegin(); it != path.rend(); ++it) {
+      if (above != kOnCycle) {
+        ++above;
+        deepest = std::max(deepest, above);
+      }
+      depth[*it] = above;
+    }
+  }
+  return deepest;
 }
 
 }  // namespace
@@ -77,12 +120,11 @@ bool IsValidCode(const std::string& code) {
 
 absl::StatusOr<std::vector<v1::Observation>> ValidateObservations(
     const v1::WriteObservationsRequest& request, const Catalog& catalog,
-    const FrameworkScope* framework) {
+    const FrameworkScope* framework, const IngestLimits& limits) {
   if (absl::Status s = ValidateBatchId(request.batch_id()); !s.ok()) return s;
-  if (static_cast<size_t>(request.observations_size()) > kMaxBatchRows) {
-    return absl::ResourceExhaustedError(absl::StrCat("batch ", request.batch_id(), " has ",
-                                                     request.observations_size(), " rows; at most ",
-                                                     kMaxBatchRows, " per batch"));
+  if (absl::Status s = CheckBatchRows("observations", request.observations_size(), limits);
+      !s.ok()) {
+    return s;
   }
   RowErrors errors("observations");
   std::vector<v1::Observation> rows;
@@ -197,7 +239,8 @@ absl::Status ValidateIndicators(const v1::UpsertIndicatorsRequest& request) {
   return errors.ToStatus("indicators");
 }
 
-absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const Catalog& catalog) {
+absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const Catalog& catalog,
+                               const IngestLimits& limits) {
   if (!IsValidCode(request.code())) {
     return absl::InvalidArgumentError(
         absl::StrCat("code: ", Quote(request.code()), " is not a framework code"));
@@ -205,13 +248,17 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const 
   if (request.version() < 0) return absl::InvalidArgumentError("version: must be >= 0");
   if (request.nodes_size() == 0)
     return absl::InvalidArgumentError("nodes: a framework needs nodes");
+  RETURN_IF_ERROR(CheckLimit(absl::StatusCode::kInvalidArgument, "nodes", "nodes",
+                             request.nodes_size(), limits.max_framework_nodes,
+                             kMaxFrameworkNodesFlag));
+  RETURN_IF_ERROR(CheckBatchRows("indicators", request.indicators_size(), limits));
   if (absl::Status convention =
           codecs::CheckProtoEnum(request.weight_convention(), "weight_convention");
       !convention.ok()) {
     return convention;
   }
   RowErrors errors("nodes");
-  std::map<std::string, int> index;  // code -> node index
+  absl::flat_hash_map<std::string, int> index;  // code -> node index
   for (int i = 0; i < request.nodes_size(); ++i) {
     const v1::FrameworkNode& n = request.nodes(i);
     if (!IsValidCode(n.code())) {
@@ -242,19 +289,23 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const 
     errors.Add(-1, "nodes",
                absl::StrCat("expected exactly one root (a node without parent), found ", roots));
   }
-  // Cycles: walk up from every node; a walk longer than the node count loops.
-  for (int i = 0; i < request.nodes_size() && errors.empty(); ++i) {
-    int steps = 0;
-    for (auto it = index.find(request.nodes(i).parent_code()); it != index.end();
-         it = index.find(request.nodes(it->second).parent_code())) {
-      if (++steps > request.nodes_size()) {
-        errors.Add(i, "parent_code",
-                   absl::StrCat("cycle through ", Quote(request.nodes(i).code())));
-        break;
-      }
+  if (!errors.empty()) return errors.ToStatus("framework " + request.code());
+  // Cycles and depth (every parent is a node now).
+  std::vector<int> parent(request.nodes_size(), -1);
+  for (int i = 0; i < request.nodes_size(); ++i) {
+    if (!request.nodes(i).parent_code().empty()) {
+      parent[i] = index.at(request.nodes(i).parent_code());
     }
   }
+  std::vector<int> cycles;
+  const int depth = TreeDepth(parent, &cycles);
+  for (int i : cycles) {
+    errors.Add(i, "parent_code", absl::StrCat("cycle through ", Quote(request.nodes(i).code())));
+  }
   if (!errors.empty()) return errors.ToStatus("framework " + request.code());
+  RETURN_IF_ERROR(CheckLimit(absl::StatusCode::kInvalidArgument, "nodes", "edges from the root "
+                             "to the deepest leaf", depth, limits.max_framework_depth,
+                             kMaxFrameworkDepthFlag));
 
   absl::flat_hash_set<std::string> declared;
   for (const v1::Indicator& ind : request.indicators()) declared.insert(ind.code());
@@ -350,11 +401,13 @@ absl::StatusOr<std::string> RelationSetName(const std::string& requested) {
   return requested;
 }
 
-absl::Status ValidateActors(const v1::UpsertActorsRequest& request, const Catalog& catalog) {
+absl::Status ValidateActors(const v1::UpsertActorsRequest& request, const Catalog& catalog,
+                            const IngestLimits& limits) {
   if (absl::Status s = ValidateBatchId(request.batch_id()); !s.ok()) return s;
   if (absl::StatusOr<std::string> set = RelationSetName(request.relation_set()); !set.ok()) {
     return set.status();
   }
+  if (absl::Status s = CheckBatchRows("actors", request.actors_size(), limits); !s.ok()) return s;
   RowErrors errors("actors");
   absl::flat_hash_map<std::string, int> seen;
   for (int i = 0; i < request.actors_size(); ++i) {
@@ -382,15 +435,14 @@ absl::Status ValidateActors(const v1::UpsertActorsRequest& request, const Catalo
 }
 
 absl::Status ValidateRelations(const v1::WriteRelationsRequest& request,
-                               const absl::flat_hash_set<std::string>& known_actors) {
+                               const absl::flat_hash_set<std::string>& known_actors,
+                               const IngestLimits& limits) {
   if (absl::Status s = ValidateBatchId(request.batch_id()); !s.ok()) return s;
   if (absl::StatusOr<std::string> set = RelationSetName(request.relation_set()); !set.ok()) {
     return set.status();
   }
-  if (static_cast<size_t>(request.relations_size()) > kMaxBatchRows) {
-    return absl::ResourceExhaustedError(absl::StrCat("batch ", request.batch_id(), " has ",
-                                                     request.relations_size(), " rows; at most ",
-                                                     kMaxBatchRows));
+  if (absl::Status s = CheckBatchRows("relations", request.relations_size(), limits); !s.ok()) {
+    return s;
   }
   RowErrors errors("relations");
   absl::flat_hash_set<std::string> keys;
@@ -427,6 +479,11 @@ absl::Status ValidateRelations(const v1::WriteRelationsRequest& request,
     }
   }
   return errors.ToStatus(absl::StrCat("batch ", request.batch_id()));
+}
+
+absl::Status CheckBatchRows(const std::string& field, int size, const IngestLimits& limits) {
+  return CheckLimit(absl::StatusCode::kResourceExhausted, field, "rows in one request", size,
+                    limits.max_batch_rows, kMaxBatchRowsFlag);
 }
 
 std::string ContentHash(const google::protobuf::Message& message) {

@@ -18,13 +18,13 @@
 #include "absl/status/statusor.h"
 #include "innoscope/ingest/v1/ingest.pb.h"
 #include "libs/common/field_violations.h"
+#include "services/ingest/ingest_limits.h"
 
 namespace innoscope::ingest {
 
 inline constexpr int kMaxListedErrors = 20;
 inline constexpr int kMinPeriod = 1900;
 inline constexpr int kMaxPeriod = 2100;
-inline constexpr size_t kMaxBatchRows = 100000;
 
 // What validation needs to know about stored data.
 struct Catalog {
@@ -70,10 +70,11 @@ absl::Status ValidateBatchId(const std::string& batch_id);
 bool IsValidCode(const std::string& code);
 
 // Returns the rows to store: default source applied, identical duplicates
-// removed (the same key with different values is an error).
+// removed (the same key with different values is an error). More than
+// limits.max_batch_rows rows is RESOURCE_EXHAUSTED. O(rows).
 absl::StatusOr<std::vector<v1::Observation>> ValidateObservations(
     const v1::WriteObservationsRequest& request, const Catalog& catalog,
-    const FrameworkScope* framework);
+    const FrameworkScope* framework, const IngestLimits& limits = IngestLimits());
 
 absl::Status ValidateRegions(const v1::UpsertRegionsRequest& request, const Catalog& catalog);
 
@@ -83,18 +84,29 @@ absl::Status ValidateIndicators(const v1::UpsertIndicatorsRequest& request);
 // parents (no orphans), no cycles, levels decreasing towards the leaves,
 // directions +1/-1, finite non-negative weights, goalposts min < max, leaves
 // known as indicators (in the catalogue or the request), denominators known,
-// and child weights consistent with the weight convention.
-absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const Catalog& catalog);
+// and child weights consistent with the weight convention; at most
+// limits.max_framework_nodes nodes and limits.max_framework_depth edges from
+// the root to any leaf (INVALID_ARGUMENT naming the flag). O(N log N) for N
+// nodes: every node's depth is found once (a walk up stops at the first node
+// whose depth is known), so a chain costs no more than a flat tree.
+absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const Catalog& catalog,
+                               const IngestLimits& limits = IngestLimits());
 
 // Built-in relation types; any other valid code is a user-defined type.
 bool IsBuiltinRelationType(const std::string& type);
 
-absl::Status ValidateActors(const v1::UpsertActorsRequest& request, const Catalog& catalog);
+absl::Status ValidateActors(const v1::UpsertActorsRequest& request, const Catalog& catalog,
+                            const IngestLimits& limits = IngestLimits());
 
 // known_actors: current actor codes of the relation set, plus actors of the
 // same stream's earlier batches.
 absl::Status ValidateRelations(const v1::WriteRelationsRequest& request,
-                               const absl::flat_hash_set<std::string>& known_actors);
+                               const absl::flat_hash_set<std::string>& known_actors,
+                               const IngestLimits& limits = IngestLimits());
+
+// The cap on a list of a write request (regions, members, indicators, rows
+// of a batch): RESOURCE_EXHAUSTED naming `field` and --max_batch_rows.
+absl::Status CheckBatchRows(const std::string& field, int size, const IngestLimits& limits);
 
 // The relation set named by a request ("default" when empty), validated.
 absl::StatusOr<std::string> RelationSetName(const std::string& requested);

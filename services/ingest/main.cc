@@ -5,11 +5,13 @@
 
 #include "libs/server/service_host.h"
 #include "services/ingest/ingest_grpc.h"
+#include "services/ingest/ingest_limits.h"
 
 // Generated from services/ingest/migrations/*.sql.
 std::vector<innoscope::storage::Migration> IngestMigrations();
 
 int main(int argc, char** argv) {
+  namespace ingest = innoscope::ingest;
   innoscope::server::ServiceDefinition definition;
   definition.name = "ingest";
   definition.grpc_service = "innoscope.ingest.v1.IngestService";
@@ -20,12 +22,21 @@ int main(int argc, char** argv) {
   definition.default_metrics_port = 9101;
   definition.migrations = IngestMigrations;
   definition.upstream_defaults = {};
+  // The input limits (docs/operations.md, "Input limits").
+  definition.add_flags = ingest::AddIngestLimitFlags;
+  definition.check_flags = [](const innoscope::config::ParsedFlags& flags) {
+    return ingest::IngestLimitsFromFlags(flags).status();
+  };
   return innoscope::server::ServiceMain(
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        auto& store = context.Keep(std::make_unique<innoscope::ingest::IngestStore>(context.pool));
-        auto& core = context.Keep(std::make_unique<innoscope::ingest::IngestService>(store));
-        return std::make_unique<innoscope::ingest::IngestGrpc>(context.info, core);
+        absl::StatusOr<ingest::IngestLimits> limits =
+            ingest::IngestLimitsFromFlags(context.config.flags);
+        if (!limits.ok()) return limits.status();
+        auto& store = context.Keep(
+            std::make_unique<ingest::IngestStore>(context.pool, limits->max_relation_set_rows));
+        auto& core = context.Keep(std::make_unique<ingest::IngestService>(store, *limits));
+        return std::make_unique<ingest::IngestGrpc>(context.info, core);
       });
 }

@@ -24,9 +24,14 @@ constexpr char kFindBatch[] =
 constexpr char kRecordBatch[] =
     "INSERT INTO batches (batch_id, kind, content_hash, inserted, revised, unchanged, written_by) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7)";
+// A batch applied again after other writes had changed its keys: the record
+// keeps its id and takes the counts and time of the latest application.
+constexpr char kReapplyBatch[] =
+    "UPDATE batches SET kind = $2, content_hash = $3, inserted = $4, revised = $5, "
+    "unchanged = $6, written_by = $7, applied_at = now() WHERE batch_id = $1";
 
 // Serialises writers of one batch id and returns the stored result when the
-// batch was applied before.
+// batch was applied before (ApplyBatch decides whether it is a replay).
 absl::StatusOr<std::optional<WriteResult>> FindBatch(pqxx::work& tx, const std::string& batch_id,
                                                      const std::string& kind,
                                                      const std::string& content_hash) {
@@ -226,6 +231,16 @@ void BumpVersions(pqxx::work& tx, std::vector<std::string> scopes) {
       TextArray(scopes));
 }
 
+// The idempotency rule (docs/api.md, "Batch ids"): a batch id names content,
+// and a re-sent one is a replay only while that content is still what is
+// stored. The merge runs for every batch; when a batch id applied before
+// changes nothing (each of its rows equals the current revision of its
+// key), the transaction is rolled back and the stored counts are answered
+// with replayed = true, so a re-run of an interrupted import writes nothing
+// twice. When later writes to the same keys changed them (import A, then
+// B, then A again), the rows that differ become new revisions, the batch
+// record is updated, and replayed = false: the current values are always
+// those of the last batch applied.
 absl::StatusOr<WriteResult> ApplyBatch(
     storage::ConnectionPool& pool, const std::string& batch_id, const std::string& kind,
     const std::string& content_hash, const std::string& written_by,
@@ -235,10 +250,6 @@ absl::StatusOr<WriteResult> ApplyBatch(
     pqxx::work tx(c);
     ASSIGN_OR_RETURN(std::optional<WriteResult> previous,
                      FindBatch(tx, batch_id, kind, content_hash));
-    if (previous) {
-      result = *previous;
-      return absl::OkStatus();
-    }
     absl::StatusOr<v1::WriteSummary> summary;
     try {
       summary = merge(tx);
@@ -247,8 +258,13 @@ absl::StatusOr<WriteResult> ApplyBatch(
       return absl::AbortedError(absl::StrCat("concurrent write to the same keys: ", e.what()));
     }
     if (!summary.ok()) return summary.status();
-    tx.exec_params(kRecordBatch, batch_id, kind, content_hash, summary->inserted(),
-                   summary->revised(), summary->unchanged(), written_by);
+    if (previous && summary->inserted() == 0 && summary->revised() == 0) {
+      tx.abort();  // nothing changed: a true replay
+      result = *previous;
+      return absl::OkStatus();
+    }
+    tx.exec_params(previous ? kReapplyBatch : kRecordBatch, batch_id, kind, content_hash,
+                   summary->inserted(), summary->revised(), summary->unchanged(), written_by);
     tx.commit();
     result = WriteResult{*summary, false};
     return absl::OkStatus();

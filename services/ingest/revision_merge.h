@@ -1,7 +1,7 @@
 #pragma once
 
 // The revision machinery of the ingest store (internal to IngestStore):
-// idempotent batches, the merge of a batch of rows into a table with
+// idempotent batches (a batch id replays only while its content is current), the merge of a batch of rows into a table with
 // revisions (staging with COPY, closing changed current revisions, new
 // revisions with COPY), data-version bumps, and as-of reads of such tables
 // through a server-side cursor. The per-entity files (ingest_store*.cc)
@@ -71,9 +71,13 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
 // lock rows in the same order and cannot deadlock).
 void BumpVersions(pqxx::work& tx, std::vector<std::string> scopes);
 
-// Runs a batch write: idempotency check, merge, batch record (with the
-// identity that wrote it), version bump, all in one transaction; retried
-// on serialization conflicts.
+// Runs a batch write: merge, batch record (with the identity that wrote it),
+// version bump, all in one transaction; retried on serialization conflicts.
+// A batch id applied before is a replay (nothing written, the stored counts,
+// replayed = true) only while its rows are still the current values of
+// their keys; otherwise the rows that differ are written again (the last
+// write wins) and the record updated. The same id with other content is
+// ALREADY_EXISTS.
 absl::StatusOr<WriteResult> ApplyBatch(
     storage::ConnectionPool& pool, const std::string& batch_id, const std::string& kind,
     const std::string& content_hash, const std::string& written_by,
