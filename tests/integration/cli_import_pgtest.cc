@@ -3,6 +3,8 @@
 //
 // - import -> export round-trips awkward doubles bit for bit;
 // - re-running an import writes nothing;
+// - importing A, then B, then A again (same keys, other values) leaves A's
+//   values, and A-B-A-B leaves B's: the last file imported wins;
 // - an import whose CLI or service is SIGKILLed mid-way, re-run, leaves the
 //   table exactly equal to the file (no duplicates, no extra revisions);
 // - a bad row exits non-zero naming the file line;
@@ -148,34 +150,6 @@ Table GenerateTable(int regions, int indicators, int periods, uint64_t seed) {
   return table;
 }
 
-// Starts the CLI with stdout and stderr into `log`; returns its pid.
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
-  std::vector<std::string> argv_strings = {BuildDir() + "/services/cli/innoscope"};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, STDOUT_FILENO);
-    ::dup2(fd, STDERR_FILENO);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::vector<char*> argv;
-    for (std::string& s : argv_strings) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-// Exit code of a spawned process (128 + signal when killed).
-int Reap(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 class CliImportTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -253,7 +227,7 @@ class CliImportTest : public ::testing::Test {
   // (or the service) once some but not all batches are committed.
   void ImportKilledMidway(const Table& table, bool kill_service) {
     WriteText(Path("big.csv"), LongCsv(table));
-    const pid_t cli = Spawn({"import", "observations", Path("big.csv"), "--batch_size=500",
+    const pid_t cli = SpawnCli({"import", "observations", Path("big.csv"), "--batch_size=500",
                              "--retries=0", "--ingest_address=" + ingest_->grpc_address()},
                             Path("killed.log"));
     const int64_t total = static_cast<int64_t>(table.size());
@@ -265,12 +239,12 @@ class CliImportTest : public ::testing::Test {
     if (kill_service) {
       ingest_->Signal(SIGKILL);
       ASSERT_TRUE(ingest_->WaitExit(absl::Seconds(10)).ok());
-      EXPECT_NE(Reap(cli), 0) << "the CLI must fail when the service dies";
+      EXPECT_NE(ReapExit(cli), 0) << "the CLI must fail when the service dies";
       EXPECT_THAT(ReadText(Path("killed.log")), HasSubstr("run the same command again"));
       StartIngest();  // same database, new port
     } else {
       ::kill(cli, SIGKILL);
-      EXPECT_EQ(Reap(cli), 128 + SIGKILL);
+      EXPECT_EQ(ReapExit(cli), 128 + SIGKILL);
     }
     at_kill = StoredRows();
     EXPECT_GT(at_kill, 0);
@@ -351,6 +325,64 @@ TEST_F(CliImportTest, RerunningTheSameImportWritesNothing) {
   EXPECT_THAT(again, HasSubstr("inserted=0 revised=0 unchanged=0 replayed_batches=5 rejected=0"));
   EXPECT_EQ(StoredRows(), 500);
   EXPECT_EQ(Psql("SELECT version FROM ingest.data_versions ORDER BY scope"), versions);
+}
+
+// Files A and B over the same keys: B changes every value but the first
+// four keys' (same keys, other values), so an import sequence's stored
+// revisions are known by hand: a key whose values differ gets one revision
+// per import that changes it, a key equal in both files one in all.
+struct AbFiles {
+  Table a, b;
+  int64_t differing = 0;
+};
+AbFiles MakeAb() {
+  AbFiles f;
+  f.a = GenerateTable(10, 4, 5, 21);  // 200 keys
+  f.b = f.a;
+  int n = 0;
+  for (auto& [key, bits] : f.b) {
+    if (n++ < 4) continue;
+    double v;
+    std::memcpy(&v, &bits, sizeof(v));
+    bits = Bits(std::isfinite(v * 0.5) && v * 0.5 != v ? v * 0.5 : 7.25);
+  }
+  for (const auto& [key, bits] : f.a) f.differing += f.b.at(key) != bits ? 1 : 0;
+  return f;
+}
+
+TEST_F(CliImportTest, ImportAThenBThenAAgainLeavesAsValues) {
+  const AbFiles f = MakeAb();
+  ASSERT_EQ(f.differing, 196);
+  RegisterCodes(f.a);
+  WriteText(Path("a.csv"), LongCsv(f.a));
+  WriteText(Path("b.csv"), LongCsv(f.b));
+  CliOk("import observations '" + Path("a.csv") + "' --batch_size 50");
+  CliOk("import observations '" + Path("b.csv") + "' --batch_size 50");
+  ASSERT_TRUE(Export() == f.b);
+  // The third import is no replay of the first: A's values come back.
+  const std::string third = CliOk("import observations '" + Path("a.csv") + "' --batch_size 50");
+  EXPECT_THAT(third, HasSubstr("inserted=0 revised=196 unchanged=4 replayed_batches=0"));
+  EXPECT_THAT(third, ::testing::Not(HasSubstr("--import_id")));
+  EXPECT_TRUE(Export() == f.a) << "the last file imported (A) is not what is stored";
+  // 4 keys x 1 revision + 196 keys x 3 revisions (A, B, A).
+  EXPECT_EQ(StoredRows(), 4 + 196 * 3);
+  // Once more: now a true replay, nothing written.
+  const std::string fourth = CliOk("import observations '" + Path("a.csv") + "' --batch_size 50");
+  EXPECT_THAT(fourth, HasSubstr("inserted=0 revised=0 unchanged=0 replayed_batches=4"));
+  EXPECT_EQ(StoredRows(), 4 + 196 * 3);
+}
+
+TEST_F(CliImportTest, ImportABABLeavesBsValues) {
+  const AbFiles f = MakeAb();
+  RegisterCodes(f.a);
+  WriteText(Path("a.csv"), LongCsv(f.a));
+  WriteText(Path("b.csv"), LongCsv(f.b));
+  for (const char* file : {"a.csv", "b.csv", "a.csv", "b.csv"}) {
+    CliOk("import observations '" + Path(file) + "' --batch_size 70");
+  }
+  EXPECT_TRUE(Export() == f.b) << "the last file imported (B) is not what is stored";
+  EXPECT_EQ(StoredRows(), 4 + 196 * 4);
+  EXPECT_EQ(Psql("SELECT max(revision) FROM ingest.observations"), "4");
 }
 
 TEST_F(CliImportTest, ImportWithTheCliKilledMidwayThenRerunEqualsTheFile) {

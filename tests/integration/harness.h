@@ -144,4 +144,12 @@ std::string HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::s
 // status carries none.
 std::vector<std::string> BadRequestFields(const grpc::Status& status);
 
+// Starts the built CLI (build/services/cli/innoscope) with `args`, its
+// stdout and stderr into the file `log`; returns its pid, for tests that
+// signal it mid-run. ReapExit waits for it.
+pid_t SpawnCli(const std::vector<std::string>& args, const std::string& log);
+
+// Waits for a child process; its exit code, or 128 + signal when killed.
+int ReapExit(pid_t pid);
+
 }  // namespace innoscope::testing
