@@ -79,8 +79,7 @@ double Chain(Stub& stub, int size, const std::string& run) {
   });
 }
 
-void Print(const char* name, const char* small, double s_small, const char* large,
-           double s_large) {
+void Print(const char* name, const char* small, double s_small, const char* large, double s_large) {
   std::printf("bench %s s_%s=%.3f s_%s=%.3f ratio=%.1f\n", name, small, s_small, large, s_large,
               s_small > 0 ? s_large / s_small : 0.0);
 }

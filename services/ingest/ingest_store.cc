@@ -8,9 +8,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <pqxx/pqxx>
 #include <tuple>
 #include <vector>
-#include <pqxx/pqxx>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -317,21 +317,21 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestStore::CreateFramework(
     for (const v1::FrameworkNode& n : request.nodes()) parents.insert(n.parent_code());
     // One COPY for the nodes, not a statement (and a round trip) per node.
     {
-      pqxx::stream_to copy(tx, "framework_nodes",
-                           std::vector<std::string>{
-                               "framework_code", "framework_version", "position", "code", "name",
-                               "name_en", "parent_code", "level", "is_leaf", "direction", "weight",
-                               "unit", "denominator_code", "goal_min", "goal_max", "target",
-                               "measurement"});
+      pqxx::stream_to copy(
+          tx, "framework_nodes",
+          std::vector<std::string>{"framework_code", "framework_version", "position", "code",
+                                   "name", "name_en", "parent_code", "level", "is_leaf",
+                                   "direction", "weight", "unit", "denominator_code", "goal_min",
+                                   "goal_max", "target", "measurement"});
       int position = 0;
       for (const v1::FrameworkNode& n : request.nodes()) {
-        copy << std::make_tuple(
-            request.code(), version, position++, n.code(), n.name(), n.name_en(), n.parent_code(),
-            n.level(), !parents.contains(n.code()), n.direction() == 0 ? 1 : n.direction(),
-            OptionalExact(n.has_weight(), n.weight()), n.unit(), n.denominator_code(),
-            OptionalExact(n.has_goal_min(), n.goal_min()),
-            OptionalExact(n.has_goal_max(), n.goal_max()),
-            OptionalExact(n.has_target(), n.target()), n.measurement());
+        copy << std::make_tuple(request.code(), version, position++, n.code(), n.name(),
+                                n.name_en(), n.parent_code(), n.level(),
+                                !parents.contains(n.code()), n.direction() == 0 ? 1 : n.direction(),
+                                OptionalExact(n.has_weight(), n.weight()), n.unit(),
+                                n.denominator_code(), OptionalExact(n.has_goal_min(), n.goal_min()),
+                                OptionalExact(n.has_goal_max(), n.goal_max()),
+                                OptionalExact(n.has_target(), n.target()), n.measurement());
       }
       copy.complete();
     }
@@ -421,12 +421,11 @@ absl::StatusOr<std::vector<common::v1::DataVersion>> IngestStore::GetDataVersion
     // A join with the unnested list (a hash semi-join), not a per-row
     // search of the array.
     const pqxx::result rows =
-        scopes.empty()
-            ? tx.exec("SELECT scope, version FROM data_versions ORDER BY scope")
-            : tx.exec_params(
-                  "SELECT d.scope, d.version FROM data_versions d WHERE d.scope IN "
-                  "(SELECT unnest($1::text[])) ORDER BY d.scope",
-                  TextArray(scopes));
+        scopes.empty() ? tx.exec("SELECT scope, version FROM data_versions ORDER BY scope")
+                       : tx.exec_params(
+                             "SELECT d.scope, d.version FROM data_versions d WHERE d.scope IN "
+                             "(SELECT unnest($1::text[])) ORDER BY d.scope",
+                             TextArray(scopes));
     absl::flat_hash_set<std::string> listed;
     for (const auto& row : rows) {
       common::v1::DataVersion& v = out.emplace_back();

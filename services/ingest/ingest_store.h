@@ -75,8 +75,11 @@ class IngestStore {
   absl::StatusOr<v1::Framework> GetFramework(const std::string& code, int version);
   absl::StatusOr<std::vector<v1::Framework>> ListFrameworks(const std::string& code);
 
-  // rows are validated and deduplicated. Replays return the stored result;
-  // a batch id already used for other content is ALREADY_EXISTS.
+  // rows are validated and deduplicated. A batch id applied before whose
+  // rows are still current is a replay (the stored result, nothing
+  // written); one whose keys changed since is written again
+  // (revision_merge.h, ApplyBatch); a batch id already used for other
+  // content is ALREADY_EXISTS.
   // `written_by` (the caller's identity) is stored with the batch and with
   // every revision it writes, like `note`.
   absl::StatusOr<WriteResult> WriteObservations(const std::string& batch_id,

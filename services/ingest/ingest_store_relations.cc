@@ -75,24 +75,23 @@ absl::StatusOr<WriteResult> WriteSetBatch(storage::ConnectionPool& pool,
     copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
   };
   batch.scope = [&](size_t) { return set; };
-  return ApplyBatch(pool, batch_id, table.table, content_hash, written_by,
-                    [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
-                      std::vector<std::string> changed;
-                      ASSIGN_OR_RETURN(v1::WriteSummary summary,
-                                       MergeRevisions(tx, table, batch, batch_id, &changed));
-                      if (summary.inserted() > 0) {
-                        const int64_t size =
-                            tx.exec_params(kGrowSet, set, table.table, summary.inserted())[0][0]
-                                .as<int64_t>();
-                        RETURN_IF_ERROR(CheckLimit(
-                            absl::StatusCode::kResourceExhausted, table.table,
-                            absl::StrCat("current ", table.table, " in relation set \"", set,
-                                         "\" with this batch"),
-                            size, max_set_rows, kMaxRelationSetRowsFlag));
-                      }
-                      if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
-                      return summary;
-                    });
+  return ApplyBatch(
+      pool, batch_id, table.table, content_hash, written_by,
+      [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
+        std::vector<std::string> changed;
+        ASSIGN_OR_RETURN(v1::WriteSummary summary,
+                         MergeRevisions(tx, table, batch, batch_id, &changed));
+        if (summary.inserted() > 0) {
+          const int64_t size =
+              tx.exec_params(kGrowSet, set, table.table, summary.inserted())[0][0].as<int64_t>();
+          RETURN_IF_ERROR(CheckLimit(absl::StatusCode::kResourceExhausted, table.table,
+                                     absl::StrCat("current ", table.table, " in relation set \"",
+                                                  set, "\" with this batch"),
+                                     size, max_set_rows, kMaxRelationSetRowsFlag));
+        }
+        if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
+        return summary;
+      });
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #include "services/ingest/ingest_validation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -303,9 +303,10 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const 
     errors.Add(i, "parent_code", absl::StrCat("cycle through ", Quote(request.nodes(i).code())));
   }
   if (!errors.empty()) return errors.ToStatus("framework " + request.code());
-  RETURN_IF_ERROR(CheckLimit(absl::StatusCode::kInvalidArgument, "nodes", "edges from the root "
-                             "to the deepest leaf", depth, limits.max_framework_depth,
-                             kMaxFrameworkDepthFlag));
+  RETURN_IF_ERROR(CheckLimit(absl::StatusCode::kInvalidArgument, "nodes",
+                             "edges from the root "
+                             "to the deepest leaf",
+                             depth, limits.max_framework_depth, kMaxFrameworkDepthFlag));
 
   absl::flat_hash_set<std::string> declared;
   for (const v1::Indicator& ind : request.indicators()) declared.insert(ind.code());

@@ -1,10 +1,11 @@
 #pragma once
 
 // The revision machinery of the ingest store (internal to IngestStore):
-// idempotent batches (a batch id replays only while its content is current), the merge of a batch of rows into a table with
-// revisions (staging with COPY, closing changed current revisions, new
-// revisions with COPY), data-version bumps, and as-of reads of such tables
-// through a server-side cursor. The per-entity files (ingest_store*.cc)
+// idempotent batches (a batch id replays only while its content is
+// current), the merge of a batch of rows into a table with revisions
+// (staging with COPY, closing changed current revisions, new revisions with
+// COPY), data-version bumps, and as-of reads of such tables through a
+// server-side cursor. The per-entity files (ingest_store*.cc)
 // describe their tables and rows; this file knows nothing of observations,
 // actors or relations.
 //

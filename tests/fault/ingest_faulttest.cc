@@ -118,8 +118,9 @@ class IngestFaultTest : public ::testing::Test {
   }
 
   std::vector<std::string> ImportArgs(const std::string& file) {
-    return {"import",         "observations", Path(file), "--batch_size=250", "--retries=0",
-            "--ingest_address=" + services_.ingest->grpc_address()};
+    return {"import",      "observations",
+            Path(file),    "--batch_size=250",
+            "--retries=0", "--ingest_address=" + services_.ingest->grpc_address()};
   }
   // Runs an import to completion; returns its output.
   std::string Import(const std::string& file) {
@@ -135,9 +136,8 @@ class IngestFaultTest : public ::testing::Test {
     const pid_t cli = SpawnCli(args, Path("killed.log"));
     const std::string probe =
         absl::StrCat("SELECT count(*) FROM ingest.observations WHERE revision = ", revision);
-    ASSERT_TRUE(WaitFor([&] { return PsqlInt(probe) > 0; }, absl::Seconds(60),
-                        absl::Milliseconds(20))
-                    .ok())
+    ASSERT_TRUE(
+        WaitFor([&] { return PsqlInt(probe) > 0; }, absl::Seconds(60), absl::Milliseconds(20)).ok())
         << ReadLog("killed.log");
     ::kill(cli, SIGKILL);
     EXPECT_EQ(ReapExit(cli), 128 + SIGKILL);
@@ -251,9 +251,8 @@ TEST_F(IngestFaultTest, EveryLimitAnswersNamingTheFlagAndWritesNothing) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(),
             "scopes: 1001 scopes; the limit is 1000 (flag --max_data_version_scopes)");
-  EXPECT_THAT(BadRequestFields(s),
-              ElementsAre("scopes: 1001 scopes; the limit is 1000 (flag "
-                          "--max_data_version_scopes)"));
+  EXPECT_THAT(BadRequestFields(s), ElementsAre("scopes: 1001 scopes; the limit is 1000 (flag "
+                                               "--max_data_version_scopes)"));
 
   // Regions: 51 in one request are too many; 50 go in.
   v1::UpsertRegionsRequest regions;

@@ -228,8 +228,8 @@ class CliImportTest : public ::testing::Test {
   void ImportKilledMidway(const Table& table, bool kill_service) {
     WriteText(Path("big.csv"), LongCsv(table));
     const pid_t cli = SpawnCli({"import", "observations", Path("big.csv"), "--batch_size=500",
-                             "--retries=0", "--ingest_address=" + ingest_->grpc_address()},
-                            Path("killed.log"));
+                                "--retries=0", "--ingest_address=" + ingest_->grpc_address()},
+                               Path("killed.log"));
     const int64_t total = static_cast<int64_t>(table.size());
     int64_t at_kill = 0;
     ASSERT_TRUE(WaitFor([&] { return (at_kill = StoredRows()) > 0; }, absl::Seconds(60),

@@ -44,9 +44,8 @@ v1::CreateFrameworkRequest Chain(int size) {
 absl::StatusOr<config::ParsedFlags> Parse(const std::vector<std::string>& args) {
   config::FlagSet flags("innoscope-ingest", "test");
   AddIngestLimitFlags(flags);
-  return flags.Parse(args, [](const std::string&) -> std::optional<std::string> {
-    return std::nullopt;
-  });
+  return flags.Parse(args,
+                     [](const std::string&) -> std::optional<std::string> { return std::nullopt; });
 }
 
 TEST(IngestLimitsTest, FlagsHaveTheDocumentedDefaults) {
