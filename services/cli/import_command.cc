@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -203,6 +204,9 @@ int StreamImport(const ParsedCommand& cmd, const std::vector<BatchRange>& batche
     hint = absl::StrCat(committed,
                         "; fix the rows named above and run the same command "
                         "again: committed batches are replayed, not duplicated");
+  } else if (status.code() == absl::StatusCode::kResourceExhausted &&
+             absl::StrContains(status.message(), "--max_batch_rows")) {
+    hint = absl::StrCat(committed, "; run the same command again with a smaller --batch_size");
   } else if (status.code() == absl::StatusCode::kUnavailable ||
              status.code() == absl::StatusCode::kAborted) {
     hint = absl::StrCat("the service stayed unavailable (", committed,

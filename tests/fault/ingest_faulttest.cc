@@ -330,8 +330,9 @@ TEST_F(IngestFaultTest, EveryLimitAnswersNamingTheFlagAndWritesNothing) {
                  Path("obs51.log"));
   EXPECT_NE(ReapExit(cli), 0);
   EXPECT_THAT(ReadLog("obs51.log"),
-              HasSubstr("observations: 51 rows in one request; the limit is 50 (flag "
-                        "--max_batch_rows)"));
+              AllOf(HasSubstr("observations: 51 rows in one request; the limit is 50 (flag "
+                              "--max_batch_rows)"),
+                    HasSubstr("with a smaller --batch_size")));
   EXPECT_EQ(PsqlInt("SELECT count(*) FROM ingest.observations"), 50);
   EXPECT_EQ(PsqlInt("SELECT sum(value)::bigint FROM ingest.observations"), sum);
 
