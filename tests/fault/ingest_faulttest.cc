@@ -198,8 +198,8 @@ class IngestFaultTest : public ::testing::Test {
 };
 
 TEST_F(IngestFaultTest, ImportSequenceABABWithKilledImportsLeavesTheLastFileOnce) {
-  StartStack();
-  RegisterCodes();
+  ASSERT_NO_FATAL_FAILURE(StartStack());
+  ASSERT_NO_FATAL_FAILURE(RegisterCodes());
   const ObservationFile a = MakeFile(0), b = MakeFile(1);
   std::ofstream(Path("a.csv")) << a.csv;
   std::ofstream(Path("b.csv")) << b.csv;
@@ -229,12 +229,12 @@ TEST_F(IngestFaultTest, ImportSequenceABABWithKilledImportsLeavesTheLastFileOnce
 
 // Every cap at the service boundary, on an ingest started with small ones.
 TEST_F(IngestFaultTest, EveryLimitAnswersNamingTheFlagAndWritesNothing) {
-  StartStack({{"INNOSCOPE_MAX_BATCH_ROWS", "50"},
-              {"INNOSCOPE_MAX_FRAMEWORK_NODES", "100"},
-              {"INNOSCOPE_MAX_FRAMEWORK_DEPTH", "5"},
-              {"INNOSCOPE_MAX_DATA_VERSION_SCOPES", "1000"},
-              {"INNOSCOPE_MAX_FILTER_CODES", "10"},
-              {"INNOSCOPE_MAX_RELATION_SET_ROWS", "30"}});
+  ASSERT_NO_FATAL_FAILURE(StartStack({{"INNOSCOPE_MAX_BATCH_ROWS", "50"},
+                                      {"INNOSCOPE_MAX_FRAMEWORK_NODES", "100"},
+                                      {"INNOSCOPE_MAX_FRAMEWORK_DEPTH", "5"},
+                                      {"INNOSCOPE_MAX_DATA_VERSION_SCOPES", "1000"},
+                                      {"INNOSCOPE_MAX_FILTER_CODES", "10"},
+                                      {"INNOSCOPE_MAX_RELATION_SET_ROWS", "30"}}));
   auto call = [](auto method_call) {
     grpc::ClientContext context;
     return method_call(&context);
