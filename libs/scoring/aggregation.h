@@ -106,7 +106,9 @@ double PowerOf(const AggregationSpec& spec);
 // The power mean M_p of `values` with non-negative `weights` (normalised
 // here; their sum must be > 0). p == 1 accepts any real values; otherwise the
 // values must lie in the domain stated above, else the result is NaN.
-// O(m).
+// The geometric mean (p == 0) is Exp(sum_j w_j Log(x_j)) with vector_math.h's
+// Log and Exp, which the uncertainty model applies to whole columns, so both
+// give the same bits. O(m).
 double WeightedPowerMean(absl::Span<const double> values, absl::Span<const double> weights,
                          double p);
 

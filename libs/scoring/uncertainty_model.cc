@@ -13,6 +13,7 @@
 #include "libs/scoring/framework_adapter.h"
 #include "libs/scoring/parallel.h"
 #include "libs/scoring/ranking.h"
+#include "libs/scoring/vector_math.h"
 
 namespace innoscope::scoring {
 namespace {
@@ -223,8 +224,9 @@ FrozenScores FreezeScores(const ModelState& state, const index::DataMatrix& scor
         out.logs.clear();
         return out;
       }
-      logs.push_back(std::log(x));
+      logs.push_back(x);
     }
+    LogArray(logs, absl::MakeSpan(logs));  // Aggregate's Log (vector_math.h)
   }
   return out;
 }
@@ -391,18 +393,28 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
     for (size_t i = 0; i < k; ++i) {
       if (logged[i] != 0) continue;
       const double* xi = xs[i];
+      bool outside = false;
       for (size_t r = 0; r < regions; ++r) {
         const double value = xi[r] + shift;
         // Missing (NaN) or outside the domain: Aggregate's policies decide.
-        if (std::isnan(value) || (p > 0 ? !(value >= 0) : !(value > 0))) return false;
-        t[r] = p == 0.0 ? std::log(value) : std::pow(value, p);
+        outside |= std::isnan(value) || (p > 0 ? !(value >= 0) : !(value > 0));
+        t[r] = value;
+      }
+      if (outside) return false;
+      if (p == 0.0) {
+        LogArray(absl::MakeConstSpan(t, regions), absl::MakeSpan(t, regions));
+      } else {
+        for (size_t r = 0; r < regions; ++r) t[r] = std::pow(t[r], p);
       }
       xs[i] = t;
       t += regions;
     }
     WeightedSums(xs.data(), ws.data(), k, regions, out);
     if (p == 0.0) {
-      for (size_t r = 0; r < regions; ++r) out[r] = std::exp(out[r]) - shift;
+      ExpArray(absl::MakeConstSpan(out, regions), absl::MakeSpan(out, regions));
+      if (shift != 0) {
+        for (size_t r = 0; r < regions; ++r) out[r] -= shift;
+      }
     } else {
       for (size_t r = 0; r < regions; ++r) out[r] = std::pow(out[r], 1.0 / p) - shift;
     }

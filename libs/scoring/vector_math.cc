@@ -1,0 +1,159 @@
+#include "libs/scoring/vector_math.h"
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+// The kernels pass GCC vector types by value between always-inlined
+// functions of this file only; the ABI note about 32-byte vectors without
+// AVX concerns calls across translation units, of which there are none.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace innoscope::scoring {
+namespace {
+
+// Four doubles, and four 64-bit integers for their bits (GCC vector
+// extensions: one AVX2 register, or two SSE2 registers on the baseline).
+typedef double V __attribute__((vector_size(32)));
+typedef int64_t I __attribute__((vector_size(32)));
+constexpr size_t kLanes = 4;
+
+#define INNOSCOPE_INLINE __attribute__((always_inline)) inline
+
+INNOSCOPE_INLINE V AsDoubles(I i) { return reinterpret_cast<V>(i); }
+INNOSCOPE_INLINE I AsInts(V v) { return reinterpret_cast<I>(v); }
+INNOSCOPE_INLINE V Select(I mask, V a, V b) {
+  return AsDoubles((AsInts(a) & mask) | (AsInts(b) & ~mask));
+}
+INNOSCOPE_INLINE V All(double x) { return V{x, x, x, x}; }
+
+// ln 2 in two parts: kLn2Hi has its low 32 bits zero, so k * kLn2Hi is
+// exact for |k| < 2^20 (fdlibm's ln2HI, ln2LO).
+constexpr double kLn2Hi = 6.93147180369123816490e-01;
+constexpr double kLn2Lo = 1.90821492927058770002e-10;
+// 1.5 * 2^52: x + kRound - kRound rounds x to an integer (round to nearest),
+// which then sits in the low bits of x + kRound.
+constexpr double kRound = 6755399441055744.0;
+
+// exp of each lane; ok: the lanes computed here (|x| <= 708).
+INNOSCOPE_INLINE V ExpKernel(V x, I& ok) {
+  ok = (x >= All(-708.0)) & (x <= All(708.0));
+  const V xs = Select(ok, x, All(0.0));
+  const V t = xs * All(1.44269504088896338700e+00) + All(kRound);  // x / ln2 + kRound
+  const V k = t - All(kRound);
+  const V hi = xs - k * All(kLn2Hi);
+  const V lo = k * All(kLn2Lo);
+  const V r = hi - lo;
+  const V z = r * r;
+  const V c =
+      r -
+      z * (All(1.66666666666666019037e-01) +
+           z * (All(-2.77777777770155933842e-03) +
+                z * (All(6.61375632143793436117e-05) + z * (All(-1.65339022054652515390e-06) +
+                                                            z * All(4.13813679705723846039e-08)))));
+  const V y = All(1.0) - ((lo - (r * c) / (All(2.0) - c)) - hi);
+  // 2^k: k + 1023 in the exponent bits (k in -1021..1022 here).
+  const I k_int = AsInts(t) - AsInts(All(kRound));
+  return y * AsDoubles((k_int + 1023) << 52);
+}
+
+// log of each lane; ok: the lanes computed here (positive, normal, finite).
+INNOSCOPE_INLINE V LogKernel(V x, I& ok) {
+  const I bits = AsInts(x);
+  ok = (bits >= 0x0010000000000000LL) & (bits < 0x7ff0000000000000LL);
+  // hx: the high 20 bits of the mantissa. Scale the mantissa into
+  // [sqrt(2)/2, sqrt(2)): i is 0x100000 when it is at least sqrt(2) (then
+  // halved and k one more), as in fdlibm.
+  const I hx = (bits >> 32) & 0x000fffff;
+  const I i = (hx + 0x95f64) & 0x100000;
+  const V m = AsDoubles(((hx | (i ^ 0x3ff00000)) << 32) | (bits & 0xffffffffLL));
+  const I k = ((bits >> 52) & 0x7ff) - 1023 + (i >> 20);
+  const V dk = AsDoubles(k + AsInts(All(kRound))) - All(kRound);  // exact: |k| < 2^11
+  const V f = m - All(1.0);
+  const V s = f / (All(2.0) + f);
+  const V z = s * s;
+  const V w = z * z;
+  const V t1 = w * (All(3.999999999940941908e-01) +
+                    w * (All(2.222219843214978396e-01) + w * All(1.531383769920937332e-01)));
+  const V t2 = z * (All(6.666666666666735130e-01) +
+                    w * (All(2.857142874366239149e-01) +
+                         w * (All(1.818357216161805012e-01) + w * All(1.479819860511658591e-01))));
+  const V big_r = t2 + t1;
+  const I large_f = ((hx - 0x6147a) | (0x6b851 - hx)) > 0;
+  const V hfsq = All(0.5) * f * f;
+  const V with_hfsq = dk * All(kLn2Hi) - ((hfsq - (s * (hfsq + big_r) + dk * All(kLn2Lo))) - f);
+  const V without = dk * All(kLn2Hi) - ((s * (f - big_r) - dk * All(kLn2Lo)) - f);
+  return Select(large_f, with_hfsq, without);
+}
+
+double StdLog(double x) { return std::log(x); }
+double StdExp(double x) { return std::exp(x); }
+
+// out[i] = kernel(x[i]), lanes the kernel leaves to `fallback` (the
+// standard library) fixed afterwards; the last partial vector is padded
+// with 1 (in both kernels' ranges).
+template <V (*kKernel)(V, I&), double (*kFallback)(double)>
+INNOSCOPE_INLINE void Apply(const double* x, size_t n, double* out) {
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    V v;
+    std::memcpy(&v, x + i, sizeof v);
+    I ok;
+    const V result = kKernel(v, ok);
+    std::memcpy(out + i, &result, sizeof result);
+    if ((ok[0] & ok[1] & ok[2] & ok[3]) == 0) {
+      for (size_t lane = 0; lane < kLanes; ++lane) {
+        if (ok[lane] == 0) out[i + lane] = kFallback(v[lane]);
+      }
+    }
+  }
+  if (i < n) {
+    V v = All(1.0);
+    for (size_t lane = 0; i + lane < n; ++lane) v[lane] = x[i + lane];
+    I ok;
+    const V result = kKernel(v, ok);
+    for (size_t lane = 0; i + lane < n; ++lane) {
+      out[i + lane] = ok[lane] != 0 ? result[lane] : kFallback(v[lane]);
+    }
+  }
+}
+
+// One build for AVX2, one for the x86-64 baseline, chosen at load time
+// (GCC function multiversioning); the same operations, so the same results.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define INNOSCOPE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define INNOSCOPE_CLONES
+#endif
+
+INNOSCOPE_CLONES void LogLoop(const double* x, size_t n, double* out) {
+  Apply<LogKernel, StdLog>(x, n, out);
+}
+INNOSCOPE_CLONES void ExpLoop(const double* x, size_t n, double* out) {
+  Apply<ExpKernel, StdExp>(x, n, out);
+}
+
+}  // namespace
+
+void LogArray(absl::Span<const double> x, absl::Span<double> out) {
+  LogLoop(x.data(), x.size() < out.size() ? x.size() : out.size(), out.data());
+}
+
+void ExpArray(absl::Span<const double> x, absl::Span<double> out) {
+  ExpLoop(x.data(), x.size() < out.size() ? x.size() : out.size(), out.data());
+}
+
+double Log(double x) {
+  double out;
+  LogLoop(&x, 1, &out);
+  return out;
+}
+
+double Exp(double x) {
+  double out;
+  ExpLoop(&x, 1, &out);
+  return out;
+}
+
+}  // namespace innoscope::scoring
