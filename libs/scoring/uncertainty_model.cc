@@ -401,13 +401,16 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
         t[r] = value;
       }
       if (outside) return false;
-      if (p == 0.0) {
-        LogArray(absl::MakeConstSpan(t, regions), absl::MakeSpan(t, regions));
-      } else {
-        for (size_t r = 0; r < regions; ++r) t[r] = std::pow(t[r], p);
-      }
       xs[i] = t;
       t += regions;
+    }
+    // All of them in one call: the vector loop's set-up and its last,
+    // partial vector once per node, not per child.
+    const absl::Span<double> all = absl::MakeSpan(transformed);
+    if (p == 0.0) {
+      LogArray(all, all);
+    } else {
+      for (double& x : all) x = std::pow(x, p);
     }
     WeightedSums(xs.data(), ws.data(), k, regions, out);
     if (p == 0.0) {

@@ -90,33 +90,44 @@ INNOSCOPE_INLINE V LogKernel(V x, I& ok) {
 double StdLog(double x) { return std::log(x); }
 double StdExp(double x) { return std::exp(x); }
 
-// out[i] = kernel(x[i]), lanes the kernel leaves to `fallback` (the
-// standard library) fixed afterwards; the last partial vector is padded
-// with 1 (in both kernels' ranges).
+// kernel(v) into out, lanes the kernel leaves to `fallback` (the standard
+// library) fixed afterwards.
+template <V (*kKernel)(V, I&), double (*kFallback)(double)>
+INNOSCOPE_INLINE void Step(V v, double* out) {
+  I ok;
+  const V result = kKernel(v, ok);
+  std::memcpy(out, &result, sizeof result);
+  if ((ok[0] & ok[1] & ok[2] & ok[3]) == 0) {
+    for (size_t lane = 0; lane < kLanes; ++lane) {
+      if (ok[lane] == 0) out[lane] = kFallback(v[lane]);
+    }
+  }
+}
+
+// out[i] = kernel(x[i]). A column whose length is not a multiple of four
+// ends with the vector of its last four values, read before any is
+// written (out may be x) and overlapping the one before: each value is
+// computed alone, so rewriting the overlap writes the same bits. Fewer
+// than four values are padded with 1 (in both kernels' ranges).
 template <V (*kKernel)(V, I&), double (*kFallback)(double)>
 INNOSCOPE_INLINE void Apply(const double* x, size_t n, double* out) {
+  if (n < kLanes) {
+    V v = All(1.0);
+    for (size_t lane = 0; lane < n; ++lane) v[lane] = x[lane];
+    double result[kLanes];
+    Step<kKernel, kFallback>(v, result);
+    for (size_t lane = 0; lane < n; ++lane) out[lane] = result[lane];
+    return;
+  }
+  V last;
+  std::memcpy(&last, x + n - kLanes, sizeof last);
   size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
     V v;
     std::memcpy(&v, x + i, sizeof v);
-    I ok;
-    const V result = kKernel(v, ok);
-    std::memcpy(out + i, &result, sizeof result);
-    if ((ok[0] & ok[1] & ok[2] & ok[3]) == 0) {
-      for (size_t lane = 0; lane < kLanes; ++lane) {
-        if (ok[lane] == 0) out[i + lane] = kFallback(v[lane]);
-      }
-    }
+    Step<kKernel, kFallback>(v, out + i);
   }
-  if (i < n) {
-    V v = All(1.0);
-    for (size_t lane = 0; i + lane < n; ++lane) v[lane] = x[i + lane];
-    I ok;
-    const V result = kKernel(v, ok);
-    for (size_t lane = 0; i + lane < n; ++lane) {
-      out[i + lane] = ok[lane] != 0 ? result[lane] : kFallback(v[lane]);
-    }
-  }
+  if (i < n) Step<kKernel, kFallback>(last, out + n - kLanes);
 }
 
 // One build for AVX2, one for the x86-64 baseline, chosen at load time
