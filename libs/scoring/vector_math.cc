@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 // The kernels pass GCC vector types by value between always-inlined
 // functions of this file only; the ABI note about 32-byte vectors without
@@ -92,16 +93,21 @@ double StdExp(double x) { return std::exp(x); }
 
 // kernel(v) into out, lanes the kernel leaves to `fallback` (the standard
 // library) fixed afterwards.
+// Returns false when a result is NaN or -inf (a kernel lane never is).
 template <V (*kKernel)(V, I&), double (*kFallback)(double)>
-INNOSCOPE_INLINE void Step(V v, double* out) {
+INNOSCOPE_INLINE bool Step(V v, double* out) {
   I ok;
   const V result = kKernel(v, ok);
   std::memcpy(out, &result, sizeof result);
+  bool numbers = true;
   if ((ok[0] & ok[1] & ok[2] & ok[3]) == 0) {
     for (size_t lane = 0; lane < kLanes; ++lane) {
-      if (ok[lane] == 0) out[lane] = kFallback(v[lane]);
+      if (ok[lane] != 0) continue;
+      out[lane] = kFallback(v[lane]);
+      numbers &= out[lane] > -std::numeric_limits<double>::infinity();
     }
   }
+  return numbers;
 }
 
 // out[i] = kernel(x[i]). A column whose length is not a multiple of four
@@ -110,24 +116,26 @@ INNOSCOPE_INLINE void Step(V v, double* out) {
 // computed alone, so rewriting the overlap writes the same bits. Fewer
 // than four values are padded with 1 (in both kernels' ranges).
 template <V (*kKernel)(V, I&), double (*kFallback)(double)>
-INNOSCOPE_INLINE void Apply(const double* x, size_t n, double* out) {
+INNOSCOPE_INLINE bool Apply(const double* x, size_t n, double* out) {
   if (n < kLanes) {
     V v = All(1.0);
     for (size_t lane = 0; lane < n; ++lane) v[lane] = x[lane];
     double result[kLanes];
-    Step<kKernel, kFallback>(v, result);
+    const bool numbers = Step<kKernel, kFallback>(v, result);
     for (size_t lane = 0; lane < n; ++lane) out[lane] = result[lane];
-    return;
+    return numbers;
   }
   V last;
   std::memcpy(&last, x + n - kLanes, sizeof last);
+  bool numbers = true;
   size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
     V v;
     std::memcpy(&v, x + i, sizeof v);
-    Step<kKernel, kFallback>(v, out + i);
+    numbers &= Step<kKernel, kFallback>(v, out + i);
   }
-  if (i < n) Step<kKernel, kFallback>(last, out + n - kLanes);
+  if (i < n) numbers &= Step<kKernel, kFallback>(last, out + n - kLanes);
+  return numbers;
 }
 
 // One build for AVX2, one for the x86-64 baseline, chosen at load time
@@ -138,8 +146,8 @@ INNOSCOPE_INLINE void Apply(const double* x, size_t n, double* out) {
 #define INNOSCOPE_CLONES
 #endif
 
-INNOSCOPE_CLONES void LogLoop(const double* x, size_t n, double* out) {
-  Apply<LogKernel, StdLog>(x, n, out);
+INNOSCOPE_CLONES bool LogLoop(const double* x, size_t n, double* out) {
+  return Apply<LogKernel, StdLog>(x, n, out);
 }
 INNOSCOPE_CLONES void ExpLoop(const double* x, size_t n, double* out) {
   Apply<ExpKernel, StdExp>(x, n, out);
@@ -147,8 +155,8 @@ INNOSCOPE_CLONES void ExpLoop(const double* x, size_t n, double* out) {
 
 }  // namespace
 
-void LogArray(absl::Span<const double> x, absl::Span<double> out) {
-  LogLoop(x.data(), x.size() < out.size() ? x.size() : out.size(), out.data());
+bool LogArray(absl::Span<const double> x, absl::Span<double> out) {
+  return LogLoop(x.data(), x.size() < out.size() ? x.size() : out.size(), out.data());
 }
 
 void ExpArray(absl::Span<const double> x, absl::Span<double> out) {

@@ -41,7 +41,9 @@
 namespace innoscope::scoring {
 
 // out[i] = Log(x[i]); out.size() must equal x.size(); out may be x.
-void LogArray(absl::Span<const double> x, absl::Span<double> out);
+// Returns false when some x[i] is not above 0 (zero, negative or NaN: its
+// log is -inf or NaN), the geometric mean's domain check for free.
+bool LogArray(absl::Span<const double> x, absl::Span<double> out);
 // out[i] = Exp(x[i]); out.size() must equal x.size(); out may be x.
 void ExpArray(absl::Span<const double> x, absl::Span<double> out);
 

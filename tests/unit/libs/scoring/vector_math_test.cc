@@ -95,7 +95,7 @@ TEST(VectorMathTest, SpecialArgumentsAsTheStandardLibrary) {
   const double subnormal = std::numeric_limits<double>::denorm_min() * 12345;
   const std::vector<double> log_args = {0.0, -0.0, -1.0, inf, -inf, nan, subnormal, 3.0, 1e300};
   std::vector<double> logs(log_args.size());
-  LogArray(log_args, absl::MakeSpan(logs));
+  EXPECT_FALSE(LogArray(log_args, absl::MakeSpan(logs)));  // 0, -1, NaN: not > 0
   EXPECT_EQ(logs[0], -inf);
   EXPECT_EQ(logs[1], -inf);
   EXPECT_TRUE(std::isnan(logs[2]));
@@ -105,6 +105,14 @@ TEST(VectorMathTest, SpecialArgumentsAsTheStandardLibrary) {
   EXPECT_EQ(logs[6], std::log(subnormal));
   EXPECT_LE(UlpDistance(logs[7], std::log(3.0)), 1);
   EXPECT_LE(UlpDistance(logs[8], std::log(1e300)), 1);
+  // The domain check: true exactly when every value is above 0, whether
+  // the vector loop or the standard library computes it.
+  std::vector<double> out(5);
+  EXPECT_TRUE(LogArray({1.0, subnormal, inf, 2.0, 3.0}, absl::MakeSpan(out)));
+  EXPECT_TRUE(LogArray({4.0, 5.0}, absl::MakeSpan(out).subspan(0, 2)));
+  EXPECT_FALSE(LogArray({1.0, 2.0, 3.0, 4.0, 0.0}, absl::MakeSpan(out)));
+  EXPECT_FALSE(LogArray({-2.0, 2.0}, absl::MakeSpan(out).subspan(0, 2)));
+  EXPECT_FALSE(LogArray({1.0, 2.0, nan, 4.0, 5.0}, absl::MakeSpan(out)));
   const std::vector<double> exp_args = {710.0, 709.5, -745.5, -720.0, inf, -inf, nan, 1.0, 708.0};
   std::vector<double> exps(exp_args.size());
   ExpArray(exp_args, absl::MakeSpan(exps));
