@@ -22,12 +22,48 @@ constexpr size_t kLanes = 4;
 
 #define INNOSCOPE_INLINE __attribute__((always_inline)) inline
 
+// The kernels below are written once for D = V (four lanes, masks I) and
+// D = double (one value, masks bool), the same operations in the same order
+// either way, so Log(x) is LogArray's result for x bit for bit.
+template <typename D>
+struct Lanes;
+template <>
+struct Lanes<V> {
+  using Ints = I;
+  using Mask = I;
+};
+template <>
+struct Lanes<double> {
+  using Ints = int64_t;
+  using Mask = bool;
+};
+
 INNOSCOPE_INLINE V AsDoubles(I i) { return reinterpret_cast<V>(i); }
 INNOSCOPE_INLINE I AsInts(V v) { return reinterpret_cast<I>(v); }
+INNOSCOPE_INLINE double AsDoubles(int64_t i) {
+  double d;
+  std::memcpy(&d, &i, sizeof d);
+  return d;
+}
+INNOSCOPE_INLINE int64_t AsInts(double d) {
+  int64_t i;
+  std::memcpy(&i, &d, sizeof i);
+  return i;
+}
 INNOSCOPE_INLINE V Select(I mask, V a, V b) {
   return AsDoubles((AsInts(a) & mask) | (AsInts(b) & ~mask));
 }
-INNOSCOPE_INLINE V All(double x) { return V{x, x, x, x}; }
+INNOSCOPE_INLINE double Select(bool mask, double a, double b) { return mask ? a : b; }
+template <typename D>
+INNOSCOPE_INLINE D All(double x);
+template <>
+INNOSCOPE_INLINE V All<V>(double x) {
+  return V{x, x, x, x};
+}
+template <>
+INNOSCOPE_INLINE double All<double>(double x) {
+  return x;
+}
 
 // ln 2 in two parts: kLn2Hi has its low 32 bits zero, so k * kLn2Hi is
 // exact for |k| < 2^20 (fdlibm's ln2HI, ln2LO).
@@ -38,53 +74,58 @@ constexpr double kLn2Lo = 1.90821492927058770002e-10;
 constexpr double kRound = 6755399441055744.0;
 
 // exp of each lane; ok: the lanes computed here (|x| <= 708).
-INNOSCOPE_INLINE V ExpKernel(V x, I& ok) {
-  ok = (x >= All(-708.0)) & (x <= All(708.0));
-  const V xs = Select(ok, x, All(0.0));
-  const V t = xs * All(1.44269504088896338700e+00) + All(kRound);  // x / ln2 + kRound
-  const V k = t - All(kRound);
-  const V hi = xs - k * All(kLn2Hi);
-  const V lo = k * All(kLn2Lo);
-  const V r = hi - lo;
-  const V z = r * r;
-  const V c =
-      r -
-      z * (All(1.66666666666666019037e-01) +
-           z * (All(-2.77777777770155933842e-03) +
-                z * (All(6.61375632143793436117e-05) + z * (All(-1.65339022054652515390e-06) +
-                                                            z * All(4.13813679705723846039e-08)))));
-  const V y = All(1.0) - ((lo - (r * c) / (All(2.0) - c)) - hi);
+template <typename D, typename M = typename Lanes<D>::Mask>
+INNOSCOPE_INLINE D ExpKernel(D x, M& ok) {
+  using N = typename Lanes<D>::Ints;
+  ok = (x >= All<D>(-708.0)) & (x <= All<D>(708.0));
+  const D xs = Select(ok, x, All<D>(0.0));
+  const D t = xs * All<D>(1.44269504088896338700e+00) + All<D>(kRound);  // x / ln2 + kRound
+  const D k = t - All<D>(kRound);
+  const D hi = xs - k * All<D>(kLn2Hi);
+  const D lo = k * All<D>(kLn2Lo);
+  const D r = hi - lo;
+  const D z = r * r;
+  const D c = r - z * (All<D>(1.66666666666666019037e-01) +
+                       z * (All<D>(-2.77777777770155933842e-03) +
+                            z * (All<D>(6.61375632143793436117e-05) +
+                                 z * (All<D>(-1.65339022054652515390e-06) +
+                                      z * All<D>(4.13813679705723846039e-08)))));
+  const D y = All<D>(1.0) - ((lo - (r * c) / (All<D>(2.0) - c)) - hi);
   // 2^k: k + 1023 in the exponent bits (k in -1021..1022 here).
-  const I k_int = AsInts(t) - AsInts(All(kRound));
+  const N k_int = AsInts(t) - AsInts(All<D>(kRound));
   return y * AsDoubles((k_int + 1023) << 52);
 }
 
 // log of each lane; ok: the lanes computed here (positive, normal, finite).
-INNOSCOPE_INLINE V LogKernel(V x, I& ok) {
-  const I bits = AsInts(x);
+template <typename D, typename M = typename Lanes<D>::Mask>
+INNOSCOPE_INLINE D LogKernel(D x, M& ok) {
+  using N = typename Lanes<D>::Ints;
+  const N bits = AsInts(x);
   ok = (bits >= 0x0010000000000000LL) & (bits < 0x7ff0000000000000LL);
   // hx: the high 20 bits of the mantissa. Scale the mantissa into
   // [sqrt(2)/2, sqrt(2)): i is 0x100000 when it is at least sqrt(2) (then
   // halved and k one more), as in fdlibm.
-  const I hx = (bits >> 32) & 0x000fffff;
-  const I i = (hx + 0x95f64) & 0x100000;
-  const V m = AsDoubles(((hx | (i ^ 0x3ff00000)) << 32) | (bits & 0xffffffffLL));
-  const I k = ((bits >> 52) & 0x7ff) - 1023 + (i >> 20);
-  const V dk = AsDoubles(k + AsInts(All(kRound))) - All(kRound);  // exact: |k| < 2^11
-  const V f = m - All(1.0);
-  const V s = f / (All(2.0) + f);
-  const V z = s * s;
-  const V w = z * z;
-  const V t1 = w * (All(3.999999999940941908e-01) +
-                    w * (All(2.222219843214978396e-01) + w * All(1.531383769920937332e-01)));
-  const V t2 = z * (All(6.666666666666735130e-01) +
-                    w * (All(2.857142874366239149e-01) +
-                         w * (All(1.818357216161805012e-01) + w * All(1.479819860511658591e-01))));
-  const V big_r = t2 + t1;
-  const I large_f = ((hx - 0x6147a) | (0x6b851 - hx)) > 0;
-  const V hfsq = All(0.5) * f * f;
-  const V with_hfsq = dk * All(kLn2Hi) - ((hfsq - (s * (hfsq + big_r) + dk * All(kLn2Lo))) - f);
-  const V without = dk * All(kLn2Hi) - ((s * (f - big_r) - dk * All(kLn2Lo)) - f);
+  const N hx = (bits >> 32) & 0x000fffff;
+  const N i = (hx + 0x95f64) & 0x100000;
+  const D m = AsDoubles(((hx | (i ^ 0x3ff00000)) << 32) | (bits & 0xffffffffLL));
+  const N k = ((bits >> 52) & 0x7ff) - 1023 + (i >> 20);
+  const D dk = AsDoubles(k + AsInts(All<D>(kRound))) - All<D>(kRound);  // exact: |k| < 2^11
+  const D f = m - All<D>(1.0);
+  const D s = f / (All<D>(2.0) + f);
+  const D z = s * s;
+  const D w = z * z;
+  const D t1 = w * (All<D>(3.999999999940941908e-01) +
+                    w * (All<D>(2.222219843214978396e-01) + w * All<D>(1.531383769920937332e-01)));
+  const D t2 =
+      z * (All<D>(6.666666666666735130e-01) +
+           w * (All<D>(2.857142874366239149e-01) +
+                w * (All<D>(1.818357216161805012e-01) + w * All<D>(1.479819860511658591e-01))));
+  const D big_r = t2 + t1;
+  const M large_f = ((hx - 0x6147a) | (0x6b851 - hx)) > 0;
+  const D hfsq = All<D>(0.5) * f * f;
+  const D with_hfsq =
+      dk * All<D>(kLn2Hi) - ((hfsq - (s * (hfsq + big_r) + dk * All<D>(kLn2Lo))) - f);
+  const D without = dk * All<D>(kLn2Hi) - ((s * (f - big_r) - dk * All<D>(kLn2Lo)) - f);
   return Select(large_f, with_hfsq, without);
 }
 
@@ -118,7 +159,7 @@ INNOSCOPE_INLINE bool Step(V v, double* out) {
 template <V (*kKernel)(V, I&), double (*kFallback)(double)>
 INNOSCOPE_INLINE bool Apply(const double* x, size_t n, double* out) {
   if (n < kLanes) {
-    V v = All(1.0);
+    V v = All<V>(1.0);
     for (size_t lane = 0; lane < n; ++lane) v[lane] = x[lane];
     double result[kLanes];
     const bool numbers = Step<kKernel, kFallback>(v, result);
@@ -147,10 +188,10 @@ INNOSCOPE_INLINE bool Apply(const double* x, size_t n, double* out) {
 #endif
 
 INNOSCOPE_CLONES bool LogLoop(const double* x, size_t n, double* out) {
-  return Apply<LogKernel, StdLog>(x, n, out);
+  return Apply<LogKernel<V>, StdLog>(x, n, out);
 }
 INNOSCOPE_CLONES void ExpLoop(const double* x, size_t n, double* out) {
-  Apply<ExpKernel, StdExp>(x, n, out);
+  Apply<ExpKernel<V>, StdExp>(x, n, out);
 }
 
 }  // namespace
@@ -164,15 +205,15 @@ void ExpArray(absl::Span<const double> x, absl::Span<double> out) {
 }
 
 double Log(double x) {
-  double out;
-  LogLoop(&x, 1, &out);
-  return out;
+  bool ok;
+  const double result = LogKernel<double>(x, ok);
+  return ok ? result : std::log(x);
 }
 
 double Exp(double x) {
-  double out;
-  ExpLoop(&x, 1, &out);
-  return out;
+  bool ok;
+  const double result = ExpKernel<double>(x, ok);
+  return ok ? result : std::exp(x);
 }
 
 }  // namespace innoscope::scoring
