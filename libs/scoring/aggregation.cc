@@ -199,6 +199,10 @@ void AggregateTopsis(const AggregationTree& tree, int node, const AggregationOpt
 
 }  // namespace
 
+absl::Status ValidateAggregationOptions(const AggregationOptions& options) {
+  return ValidateOptions(options);
+}
+
 double PowerOf(const AggregationSpec& spec) {
   switch (spec.method) {
     case AggregationMethod::kGeometric:

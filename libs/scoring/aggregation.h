@@ -99,6 +99,10 @@ struct AggregationOptions {
   ScoreScale scale = ScoreScale::kMean;
 };
 
+// INVALID_ARGUMENT for options Aggregate refuses (a non-finite generalised
+// exponent, a shift or TOPSIS scale not finite and > 0), else OK.
+absl::Status ValidateAggregationOptions(const AggregationOptions& options);
+
 // The exponent p of a power-mean method: arithmetic 1, geometric 0,
 // harmonic -1, generalised its power (TOPSIS has none: 1, never used).
 double PowerOf(const AggregationSpec& spec);
