@@ -36,7 +36,8 @@ numbers come from numpy's generator, not from ours: the intervals agree in
 distribution, not draw for draw.
 
 Each case is timed as the best of BEST_OF runs (default 3) and printed as
-"peer case=<case> seconds=<s>". It then checks the results against
+"peer case=<case> seconds=<s> threads=1" (one thread: run.sh sets
+OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and MKL_NUM_THREADS to 1). It then checks the results against
 DIR/ours_pipeline.csv or DIR/ours_mc.csv, written by bench_scoring: the
 composite scores must agree to 1e-9 and the ranks exactly (Monte Carlo: the
 nominal ones, and the mean 5-95% interval width within a factor 1.5), else it
@@ -371,7 +372,7 @@ def main():
     if mode == "pipeline":
         best_of = int(sys.argv[3]) if len(sys.argv) > 3 else 3
         seconds, (scores, ranks) = best_time(best_of, lambda: run_pipeline(x, tree))
-        print("peer case=pipeline seconds=%.6g" % seconds, flush=True)
+        print("peer case=pipeline seconds=%.6g threads=1" % seconds, flush=True)
         ours = read_ours(d + "/ours_pipeline.csv")
         sys.exit(0 if compare("pipeline", ours["score"], ours["rank"], scores, ranks) else 1)
 
@@ -380,7 +381,7 @@ def main():
     best_of = int(sys.argv[5]) if len(sys.argv) > 5 else 3
     seconds, result = best_time(best_of, lambda: run_mc(x, tree, replicates, levels))
     nominal, nominal_rank, mean, median, q05, q95, k_factors = result
-    print("peer case=mc seconds=%.6g factors=%d" % (seconds, k_factors), flush=True)
+    print("peer case=mc seconds=%.6g threads=1 factors=%d" % (seconds, k_factors), flush=True)
     ours = read_ours(d + "/ours_mc.csv")
     ok = compare("mc nominal", ours["nominal_score"], ours["nominal_rank"], nominal, nominal_rank)
     width_ours = np.mean(ours["p95_rank"] - ours["p05_rank"])

@@ -3,9 +3,13 @@
 # Carlo analysis against a vectorised numpy baseline doing the same on the
 # same files in the same run, and GetRanking under load through gRPC. Prints
 #
-#   bench score_pipeline_3000x300 ours_s=… peer_s=… ratio=…    (ratio = peer_s / ours_s)
-#   bench score_mc_31x24_10000 ours_s=… peer_s=… ratio=…
-#   bench score_mc_3000x300_1000 ours_s=… peer_s=… ratio=…
+#   bench score_pipeline_3000x300 ours_s=… peer_s=… ratio=… threads_ours=N threads_peer=1 ratio_per_core=…
+#   bench score_mc_31x24_10000 ours_s=… peer_s=… ratio=… threads_ours=N threads_peer=1 ratio_per_core=…
+#   bench score_mc_3000x300_1000 ours_s=… peer_s=… ratio=… threads_ours=N threads_peer=1 ratio_per_core=…
+#
+# ratio = peer_s / ours_s (wall clock); ours runs on every hardware thread
+# (N), the peer on one, so ratio_per_core = ratio x threads_peer / threads_ours
+# is what each core of ours does against the peer's one.
 #   bench score_get_ranking_p99_ms=… p50_ms=… rps=… errors=… requests=… PASS|FAIL
 #   bench score_get_ranking_mtls_p99_ms=… p50_ms=… rps=… errors=… requests=… PASS|FAIL
 #
@@ -17,7 +21,7 @@
 #
 # * pipeline (large): column-mean imputation, COINr outlier treatment,
 #   min-max 1-100, weighted arithmetic means, competition ranks at every
-#   node. Ours: scoring::RunPipeline on one thread. Checked: composite
+#   node. Ours: scoring::RunPipeline on every hardware thread. Checked: composite
 #   scores within 1e-9 and every composite rank equal.
 # * mc: Monte Carlo rank intervals, the uncertainty model
 #   (libs/scoring/uncertainty_model.h, what ComputeUncertainty and
@@ -80,7 +84,9 @@ targets=(bench_scoring)
 ninja -C "$BUILD" -j2 "${targets[@]}" >/dev/null \
   || die "build failed; configure first: cmake -S $ROOT -B $BUILD -G Ninja"
 BENCH="$BUILD/bench/scoring/bench_scoring"
-PEER=("$PYTHON" "$ROOT/bench/scoring/peer_numpy.py")
+# The peer on one thread, whatever BLAS numpy was built with.
+PEER=(env OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+  "$PYTHON" "$ROOT/bench/scoring/peer_numpy.py")
 
 # generate NAME TAG REGIONS INDICATORS PILLARS GROUPS (once: fixed seed).
 generate() {
@@ -107,7 +113,9 @@ compare() {
   echo "  $ours" >&2
   echo "  $peer" >&2
   awk -v n="$name" -v o="$(field seconds "$ours")" -v p="$(field seconds "$peer")" \
-    'BEGIN { printf "bench %s ours_s=%.4f peer_s=%.4f ratio=%.2f\n", n, o, p, p / o }'
+    -v to="$(field threads "$ours")" -v tp="$(field threads "$peer")" \
+    'BEGIN { printf "bench %s ours_s=%.4f peer_s=%.4f ratio=%.2f threads_ours=%d threads_peer=%d ratio_per_core=%.2f\n",
+             n, o, p, p / o, to, tp, p / o * tp / to }'
 }
 
 if [ "$SKIP_LARGE" = 0 ]; then

@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
+#include "libs/scoring/vector_math.h"
 
 namespace innoscope::scoring {
 namespace {
@@ -198,6 +199,10 @@ void AggregateTopsis(const AggregationTree& tree, int node, const AggregationOpt
 
 }  // namespace
 
+absl::Status ValidateAggregationOptions(const AggregationOptions& options) {
+  return ValidateOptions(options);
+}
+
 double PowerOf(const AggregationSpec& spec) {
   switch (spec.method) {
     case AggregationMethod::kGeometric:
@@ -227,13 +232,13 @@ double WeightedPowerMean(absl::Span<const double> values, absl::Span<const doubl
     if (p == 1.0) {
       acc += w * x;
     } else if (p == 0.0) {
-      acc += w * std::log(x);
+      acc += w * Log(x);  // vector_math.h: the uncertainty model's too
     } else {
       acc += w * std::pow(x, p);
     }
   }
   if (p == 1.0) return acc;
-  if (p == 0.0) return std::exp(acc);
+  if (p == 0.0) return Exp(acc);
   return std::pow(acc, 1.0 / p);
 }
 

@@ -99,6 +99,10 @@ struct AggregationOptions {
   ScoreScale scale = ScoreScale::kMean;
 };
 
+// INVALID_ARGUMENT for options Aggregate refuses (a non-finite generalised
+// exponent, a shift or TOPSIS scale not finite and > 0), else OK.
+absl::Status ValidateAggregationOptions(const AggregationOptions& options);
+
 // The exponent p of a power-mean method: arithmetic 1, geometric 0,
 // harmonic -1, generalised its power (TOPSIS has none: 1, never used).
 double PowerOf(const AggregationSpec& spec);
@@ -106,7 +110,9 @@ double PowerOf(const AggregationSpec& spec);
 // The power mean M_p of `values` with non-negative `weights` (normalised
 // here; their sum must be > 0). p == 1 accepts any real values; otherwise the
 // values must lie in the domain stated above, else the result is NaN.
-// O(m).
+// The geometric mean (p == 0) is Exp(sum_j w_j Log(x_j)) with vector_math.h's
+// Log and Exp, which the uncertainty model applies to whole columns, so both
+// give the same bits. O(m).
 double WeightedPowerMean(absl::Span<const double> values, absl::Span<const double> weights,
                          double p);
 

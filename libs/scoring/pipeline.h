@@ -88,7 +88,12 @@ struct PipelineResult {
   std::vector<index::OutlierReport> outlier_reports;
 };
 
-absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& inputs, const PipelineSpec& spec);
+// `control` spreads the independent parts over its threads (outlier
+// treatment and normalisation column by column, the ranks node by node) and
+// can stop the run (CANCELLED, DEADLINE_EXCEEDED); the result is the same for
+// any thread count. The default is one thread.
+absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& inputs, const PipelineSpec& spec,
+                                           const RunControl& control = RunControl());
 
 // The stages before aggregation, denominate to normalise: RunPipeline's
 // result up to `normalised`, with `scores`, `ranks` and `local_weights`
@@ -96,8 +101,8 @@ absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& inputs, const P
 // CompetitionRanks; the uncertainty model calls it once per setting of the
 // factors that change these stages and aggregates per replicate, so its
 // scores are those of RunPipeline, bit for bit.
-absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& inputs,
-                                             const PipelineSpec& spec);
+absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& inputs, const PipelineSpec& spec,
+                                             const RunControl& control = RunControl());
 
 // PrepareLeaves in its two parts. TreatLeaves: denominate to outlier
 // treatment, PrepareLeaves' result up to `treated` (`normalised` empty).

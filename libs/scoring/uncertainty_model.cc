@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -10,9 +13,11 @@
 #include "libs/common/status_macros.h"
 #include "libs/scoring/aggregation.h"
 #include "libs/scoring/aggregation_tree.h"
+#include "libs/scoring/column_means.h"
 #include "libs/scoring/framework_adapter.h"
 #include "libs/scoring/parallel.h"
 #include "libs/scoring/ranking.h"
+#include "libs/scoring/vector_math.h"
 
 namespace innoscope::scoring {
 namespace {
@@ -70,14 +75,6 @@ struct TreatedSlot {
   index::DataMatrix treated;
 };
 
-// How one node of the kept tree is aggregated under one aggregation
-// choice: fixed per choice, so looked up once, not per replicate.
-struct NodeMean {
-  bool topsis = false;  // FastComposite declines
-  double p = 1.0;       // power-mean exponent
-  double shift = 0.0;   // NonPositivePolicy::kShift's, for p != 1
-};
-
 // What one replicate evaluates; shared by every call of the model.
 struct ModelState {
   ModelState(std::shared_ptr<const UncertaintyInputs> in, FactorPlan factor_plan)
@@ -101,11 +98,16 @@ struct ModelState {
   std::vector<int> bottom_up;                   // kept inner nodes, children before parents
   std::vector<int> inner_slot;                  // per kept node: its place in bottom_up, or -1
   int kept_root = 0;
+  // kept, kept_children, bottom_up and inner_slot for ColumnMeans, frozen
+  // nodes reading their FrozenScores column.
+  ColumnTree tree;
   // Per kept node: its entry in plan.weights (the multiplier of its
   // nominal weight), or -1.
   std::vector<int> weight_slot;
   int aggregation_choices = 1;
-  // means[choice][kept node], for the kept inner nodes.
+  // means[choice][kept node], for the kept inner nodes (how each is
+  // aggregated under that choice: fixed, so looked up once, not per
+  // replicate).
   std::vector<std::vector<NodeMean>> means;
   // Treated leaves per (imputation, outliers) choice.
   std::unique_ptr<TreatedSlot[]> treated;
@@ -168,6 +170,10 @@ void PlanFrozenSubtrees(ModelState& state) {
   for (size_t slot = 0; slot < state.bottom_up.size(); ++slot) {
     state.inner_slot[state.bottom_up[slot]] = static_cast<int>(slot);
   }
+  state.tree.children = state.kept_children;
+  state.tree.input = state.frozen_column;
+  state.tree.bottom_up = state.bottom_up;
+  state.tree.inner_slot = state.inner_slot;
 }
 
 PreparedLeaves Prepare(const ModelState& state, absl::StatusOr<index::DataMatrix> normalised) {
@@ -195,16 +201,18 @@ PreparedLeaves Prepare(const ModelState& state, absl::StatusOr<index::DataMatrix
   return out;
 }
 
-// FrozenScores from Aggregate's unscaled (ScoreScale::kMean) scores of
-// every node, under `options`.
-FrozenScores FreezeScores(const ModelState& state, const index::DataMatrix& scores,
+// FrozenScores from the unscaled (ScoreScale::kMean) scores of every node
+// (column_of(v): framework node v's, as Aggregate computes them), under
+// `options`.
+FrozenScores FreezeScores(const ModelState& state, const std::vector<std::string>& regions,
+                          const std::function<absl::Span<const double>(int)>& column_of,
                           const AggregationOptions& options) {
   FrozenScores out;
   std::vector<std::string> codes;
   for (int v : state.frozen_nodes) codes.push_back(state.inputs->framework.Node(v).code);
-  out.columns = index::DataMatrix(scores.regions(), codes);
+  out.columns = index::DataMatrix(regions, codes);
   for (size_t i = 0; i < state.frozen_nodes.size(); ++i) {
-    absl::Span<const double> column = scores.Column(state.frozen_nodes[i]);
+    absl::Span<const double> column = column_of(state.frozen_nodes[i]);
     for (double x : column) {
       // Aggregate refuses an infinite leaf; the whole tree decides then.
       if (std::isinf(x)) {
@@ -223,9 +231,61 @@ FrozenScores FreezeScores(const ModelState& state, const index::DataMatrix& scor
         out.logs.clear();
         return out;
       }
-      logs.push_back(std::log(x));
+      logs.push_back(x);
+    }
+    LogArray(logs, absl::MakeSpan(logs));  // Aggregate's Log (vector_math.h)
+  }
+  return out;
+}
+
+// The composite of every region of the model, else why not.
+absl::Status CheckComposite(const ModelState& state, const PreparedLeaves& leaves,
+                            absl::Span<const double> composite) {
+  for (size_t i = 0; i < state.regions.size(); ++i) {
+    if (!std::isfinite(composite[leaves.rows.empty() ? i : leaves.rows[i]])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("region ", state.regions[i], " has no composite score"));
     }
   }
+  return absl::OkStatus();
+}
+
+// Freeze's scores by ColumnMeans (Aggregate's bits, column by column, a
+// few times faster and without a regions x nodes matrix); nullopt when
+// Aggregate would do anything else (its errors and policies decide then).
+std::optional<FrozenScores> FreezeByColumns(const ModelState& state, const PreparedLeaves& leaves,
+                                            const AggregationTree& tree,
+                                            const AggregationOptions& options) {
+  if (!ValidateAggregationOptions(options).ok()) return std::nullopt;
+  const index::DataMatrix& normalised = leaves.normalised;
+  std::vector<int> leaf_column(tree.size(), -1);
+  ColumnInputs inputs;
+  for (int leaf : tree.Leaves()) {
+    const int column = normalised.IndicatorIndex(tree.Code(leaf));
+    if (column < 0) return std::nullopt;  // Aggregate names the leaf
+    const absl::Span<const double> values = normalised.Column(column);
+    // Aggregate refuses an infinite leaf score.
+    if (std::any_of(values.begin(), values.end(), [](double x) { return std::isinf(x); })) {
+      return std::nullopt;
+    }
+    leaf_column[leaf] = static_cast<int>(inputs.values.size());
+    inputs.values.push_back(values.data());
+  }
+  const ColumnTree columns = ColumnTreeFrom(tree, leaf_column);
+  std::vector<NodeMean> means(tree.size());
+  std::vector<double> weights(tree.size());
+  for (size_t v = 0; v < tree.size(); ++v) {
+    means[v] = MeanAt(options, tree.Level(static_cast<int>(v)));
+    weights[v] = tree.Node(static_cast<int>(v)).weight;
+  }
+  ColumnMeans scores;
+  if (!scores.Run(columns, means, weights, inputs, normalised.rows())) return std::nullopt;
+  auto column_of = [&](int v) {
+    return tree.IsLeaf(v) ? absl::MakeConstSpan(inputs.values[leaf_column[v]], normalised.rows())
+                          : scores.Column(columns, v);
+  };
+  FrozenScores out = FreezeScores(state, normalised.regions(), column_of, options);
+  out.pair_status = CheckComposite(state, leaves, column_of(tree.Root()));
   return out;
 }
 
@@ -240,21 +300,18 @@ FrozenScores Freeze(const ModelState& state, const PreparedLeaves& leaves,
   }
   AggregationOptions options = spec.aggregation;
   options.scale = ScoreScale::kMean;
+  if (std::optional<FrozenScores> by_columns = FreezeByColumns(state, leaves, *tree, options)) {
+    return *std::move(by_columns);
+  }
   absl::StatusOr<index::DataMatrix> scores = Aggregate(*tree, leaves.normalised, options);
   if (!scores.ok()) {
     out.status = out.pair_status = scores.status();
     return out;
   }
-  out = FreezeScores(state, *scores, options);
+  out = FreezeScores(
+      state, scores->regions(), [&](int v) { return scores->Column(v); }, options);
   // The (unscaled) composite of every region of the model.
-  absl::Span<const double> composite = scores->Column(state.inputs->framework.Root());
-  for (size_t i = 0; i < state.regions.size(); ++i) {
-    if (!std::isfinite(composite[leaves.rows.empty() ? i : leaves.rows[i]])) {
-      out.pair_status = absl::InvalidArgumentError(
-          absl::StrCat("region ", state.regions[i], " has no composite score"));
-      break;
-    }
-  }
+  out.pair_status = CheckComposite(state, leaves, scores->Column(state.inputs->framework.Root()));
   return out;
 }
 
@@ -282,58 +339,22 @@ void PlanMeans(ModelState& state) {
   }
 }
 
-// out[r] = 0 + w[0] x[0][r] + w[1] x[1][r] + ... for every region r, in
-// that order (AggregatePowerMean's), each sum kept in a register rather
-// than stored and reloaded once per child; four regions at a time, four
-// independent sums in flight.
-void WeightedSums(const double* const* x, const double* w, size_t k, size_t regions, double* out) {
-  size_t r = 0;
-  for (; r + 4 <= regions; r += 4) {
-    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (size_t i = 0; i < k; ++i) {
-      const double* xi = x[i] + r;
-      a0 += w[i] * xi[0];
-      a1 += w[i] * xi[1];
-      a2 += w[i] * xi[2];
-      a3 += w[i] * xi[3];
-    }
-    out[r] = a0;
-    out[r + 1] = a1;
-    out[r + 2] = a2;
-    out[r + 3] = a3;
-  }
-  for (; r < regions; ++r) {
-    double acc = 0;
-    for (size_t i = 0; i < k; ++i) acc += w[i] * x[i][r];
-    out[r] = acc;
-  }
-}
-
-// The replicate's composite, computed over the kept tree with exactly the
-// operations of AggregatePowerMean and WeightedPowerMean (aggregation.cc),
-// in the same order, so the result is Aggregate's bit for bit; but one node
-// at a time over whole columns, without Aggregate's per-call set-up, with
-// the logarithms of frozen columns computed once, the weights taken
-// straight from the factor values (nominal weight x multiplier, as SpecFor
-// computes them) and the thread's buffers reused, so a replicate allocates
-// only its result. Declines (false) whenever Aggregate would do anything
-// else: TOPSIS, a missing value, a value outside the mean's domain
-// (policies kSkip and kFail), so the caller hands those replicates to
-// Aggregate itself.
+// The replicate's composite, computed over the kept tree by ColumnMeans
+// (column_means.h: Aggregate's operations in Aggregate's order, so its
+// result bit for bit), with the logarithms of frozen columns computed once,
+// the weights taken straight from the factor values (nominal weight x
+// multiplier, as SpecFor computes them) and the thread's buffers reused,
+// so a replicate allocates only its result. Declines (false) whenever
+// Aggregate would do anything else: TOPSIS, a missing value, a value
+// outside the mean's domain (policies kSkip and kFail), so the caller hands
+// those replicates to Aggregate itself.
 bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggregation,
                    absl::Span<const double> values, std::vector<double>& composite) {
   const std::vector<double>& nominal_weights = state.inputs->nominal.weights;
-  const std::vector<NodeMean>& means = state.means[aggregation];
-  const size_t regions = frozen.columns.rows();
   thread_local std::vector<double> multipliers;  // per plan.weights
   thread_local std::vector<double> weights;
-  // Inner kept node v's scores at inner_slot[v] * regions: only nodes a
-  // replicate computes take room (the calling thread keeps the buffer).
-  thread_local std::vector<double> computed;
-  thread_local std::vector<const double*> xs;    // one node's children's values
-  thread_local std::vector<double> ws;           // and normalised weights
-  thread_local std::vector<char> logged;         // whether xs holds logarithms
-  thread_local std::vector<double> transformed;  // the other children's logarithms
+  thread_local ColumnInputs inputs;
+  thread_local ColumnMeans means;
   WeightMultipliers(state.plan, values, multipliers);
   weights.resize(state.kept.size());
   for (size_t i = 0; i < state.kept.size(); ++i) {
@@ -341,75 +362,17 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
     weights[i] = slot < 0 ? nominal_weights[state.kept[i]]
                           : nominal_weights[state.kept[i]] * multipliers[slot];
   }
-  computed.resize(state.bottom_up.size() * regions);
-  for (int v : state.bottom_up) {
-    const NodeMean& mean = means[v];
-    if (mean.topsis) return false;
-    const double p = mean.p;
-    const double shift = mean.shift;
-    double weight_sum = 0;
-    for (int c : state.kept_children[v]) weight_sum += weights[c];
-    if (!(weight_sum > 0)) return false;
-    // The children taking part, with their normalised weights; for a
-    // geometric mean over a frozen column, its logarithms (which hold this
-    // shift).
-    xs.clear();
-    ws.clear();
-    logged.clear();
-    for (int c : state.kept_children[v]) {
-      const double weight = weights[c];
-      if (weight == 0) continue;  // takes no part, as in AggregatePowerMean
-      ws.push_back(weight / weight_sum);
-      const int column = state.frozen_column[c];
-      const bool use_logs = p == 0.0 && column >= 0 && !frozen.logs.empty();
-      logged.push_back(use_logs ? 1 : 0);
-      xs.push_back(use_logs ? frozen.logs[column].data()
-                   : column >= 0
-                       ? frozen.columns.Column(column).data()
-                       : computed.data() + static_cast<size_t>(state.inner_slot[c]) * regions);
-    }
-    const size_t k = xs.size();
-    double* out = computed.data() + static_cast<size_t>(state.inner_slot[v]) * regions;
-    if (p == 1.0) {  // shift is 0 here
-      WeightedSums(xs.data(), ws.data(), k, regions, out);
-      bool missing = false;
-      for (size_t q = 0; q < regions; ++q) missing |= std::isnan(out[q]);
-      // A missing (NaN) value makes its region's sum NaN: Aggregate's
-      // policies decide.
-      if (missing) return false;
-      continue;
-    }
-    // First each child's log (pow) column, for those not given as
-    // logarithms, in tight loops; then the weighted sums over these
-    // columns, each region's in AggregatePowerMean's order, as for p = 1
-    // (why: region by region, the per-child branches, loads and stores
-    // cost as much as the calls to log and exp).
-    size_t transforms = 0;
-    for (size_t i = 0; i < k; ++i) transforms += logged[i] == 0 ? 1 : 0;
-    transformed.resize(transforms * regions);
-    double* t = transformed.data();
-    for (size_t i = 0; i < k; ++i) {
-      if (logged[i] != 0) continue;
-      const double* xi = xs[i];
-      for (size_t r = 0; r < regions; ++r) {
-        const double value = xi[r] + shift;
-        // Missing (NaN) or outside the domain: Aggregate's policies decide.
-        if (std::isnan(value) || (p > 0 ? !(value >= 0) : !(value > 0))) return false;
-        t[r] = p == 0.0 ? std::log(value) : std::pow(value, p);
-      }
-      xs[i] = t;
-      t += regions;
-    }
-    WeightedSums(xs.data(), ws.data(), k, regions, out);
-    if (p == 0.0) {
-      for (size_t r = 0; r < regions; ++r) out[r] = std::exp(out[r]) - shift;
-    } else {
-      for (size_t r = 0; r < regions; ++r) out[r] = std::pow(out[r], 1.0 / p) - shift;
-    }
+  inputs.values.clear();
+  inputs.logs.clear();
+  for (size_t i = 0; i < frozen.columns.cols(); ++i) {
+    inputs.values.push_back(frozen.columns.Column(i).data());
+    if (!frozen.logs.empty()) inputs.logs.push_back(frozen.logs[i].data());
   }
-  const double* root =
-      computed.data() + static_cast<size_t>(state.inner_slot[state.kept_root]) * regions;
-  composite.assign(root, root + regions);
+  if (!means.Run(state.tree, state.means[aggregation], weights, inputs, frozen.columns.rows())) {
+    return false;
+  }
+  const absl::Span<const double> root = means.Column(state.tree, state.kept_root);
+  composite.assign(root.begin(), root.end());
   return true;
 }
 
@@ -590,7 +553,8 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
   RETURN_IF_ERROR(nominal_leaves.status);
   if (nominal.aggregation.scale == ScoreScale::kMean) {
     std::call_once(nominal_leaves.frozen_once[0], [&] {
-      nominal_leaves.frozen[0] = FreezeScores(*state, *scores, nominal.aggregation);
+      nominal_leaves.frozen[0] = FreezeScores(
+          *state, scores->regions(), [&](int v) { return scores->Column(v); }, nominal.aggregation);
     });
   }
 

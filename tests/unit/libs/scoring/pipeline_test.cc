@@ -98,17 +98,30 @@ TEST(PipelineTest, ReproducesUndpHdi2022ForEveryCountryWithCompleteData) {
 // weighted arithmetic means. Published results (COINr docs,
 // asem_published_results.csv): CHE 68.38, NLD 64.82, DNK 64.80, NOR 64.47,
 // BEL 63.54, SWE 63.00, IND 39.79 rank 45, with every pillar and sub-index.
-TEST(PipelineTest, ReproducesCoinrsAsemIndex) {
-  INNOSCOPE_REQUIRE_SHARED(dir);
+// COINr's ASEM example: its metadata and its data (wide, with the group
+// label columns).
+struct Asem {
+  index::CoinrMeta meta;
+  index::WideCsvData raw;
+};
+
+absl::StatusOr<Asem> LoadAsem(const std::string& dir) {
   const std::string base = dir + "/datasets/composite/coinr_asem/";
-  ASSERT_OK_AND_ASSIGN(index::CoinrMeta meta,
-                       index::ParseCoinrMetaCsv(ReadFile(base + "ASEM_iMeta.csv")));
+  Asem asem;
+  ASSIGN_OR_RETURN(asem.meta, index::ParseCoinrMetaCsv(ReadFile(base + "ASEM_iMeta.csv")));
   index::WideCsvOptions csv;
   csv.region_column = "uCode";
   csv.label_columns = {"uName", "GDP_group", "GDPpc_group", "Pop_group", "EurAsia_group"};
   csv.ignore_columns = {"Time"};
-  ASSERT_OK_AND_ASSIGN(index::WideCsvData raw,
-                       index::ParseWideCsv(ReadFile(base + "ASEM_iData.csv"), csv));
+  ASSIGN_OR_RETURN(asem.raw, index::ParseWideCsv(ReadFile(base + "ASEM_iData.csv"), csv));
+  return asem;
+}
+
+TEST(PipelineTest, ReproducesCoinrsAsemIndex) {
+  INNOSCOPE_REQUIRE_SHARED(dir);
+  ASSERT_OK_AND_ASSIGN(Asem asem, LoadAsem(dir));
+  const index::CoinrMeta& meta = asem.meta;
+  const index::WideCsvData& raw = asem.raw;
   ASSERT_OK_AND_ASSIGN(DataMatrix denominators,
                        index::SelectIndicators(raw.matrix, meta.CodesOfType("Denominator")));
   PipelineSpec spec;
@@ -126,7 +139,8 @@ TEST(PipelineTest, ReproducesCoinrsAsemIndex) {
   options.comment = '#';
   ASSERT_OK_AND_ASSIGN(
       index::CsvTable published,
-      index::ParseCsvTable(ReadFile(base + "asem_published_results.csv"), options));
+      index::ParseCsvTable(
+          ReadFile(dir + "/datasets/composite/coinr_asem/asem_published_results.csv"), options));
   ASSERT_EQ(published.rows.size(), 7u);
   const Framework& f = meta.framework;
   for (const index::CsvRow& row : published.rows) {
@@ -143,6 +157,45 @@ TEST(PipelineTest, ReproducesCoinrsAsemIndex) {
     }
     EXPECT_EQ(r.ranks[f.Root()][region], std::stoi(row.fields[published.Column("Rank")])) << code;
   }
+}
+
+// The same ASEM run on three threads (outlier treatment and normalisation
+// column by column, ranks node by node) gives one thread's result exactly:
+// every treated, normalised and aggregated value and every rank.
+TEST(PipelineTest, ThreadsDoNotChangeTheResult) {
+  INNOSCOPE_REQUIRE_SHARED(dir);
+  ASSERT_OK_AND_ASSIGN(Asem asem, LoadAsem(dir));
+  const index::CoinrMeta& meta = asem.meta;
+  const index::WideCsvData& raw = asem.raw;
+  PipelineSpec spec;
+  spec.impute = index::ImputeMethod::kColumnMean;
+  spec.treat_outliers = true;
+  spec.normalise.method = index::NormaliseMethod::kRank;
+  spec.aggregation.spec.method = AggregationMethod::kGeometric;
+  PipelineInputs in{meta.framework, raw.matrix};
+  ASSERT_OK_AND_ASSIGN(PipelineResult one, RunPipeline(in, spec));
+  RunControl control;
+  control.num_threads = 3;
+  ASSERT_OK_AND_ASSIGN(PipelineResult three, RunPipeline(in, spec, control));
+  ASSERT_EQ(one.scores.rows(), three.scores.rows());
+  ASSERT_EQ(one.scores.cols(), three.scores.cols());
+  for (size_t c = 0; c < one.scores.cols(); ++c) {
+    for (size_t r = 0; r < one.scores.rows(); ++r) {
+      // Bit for bit (NaN for a missing score on both sides).
+      const double a = one.scores.Get(r, c);
+      const double b = three.scores.Get(r, c);
+      EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << r << " " << c;
+    }
+  }
+  EXPECT_EQ(one.ranks, three.ranks);
+  EXPECT_EQ(one.normalised.Column(0)[0], three.normalised.Column(0)[0]);
+  ASSERT_EQ(one.outlier_reports.size(), three.outlier_reports.size());
+  for (size_t i = 0; i < one.outlier_reports.size(); ++i) {
+    EXPECT_EQ(one.outlier_reports[i].winsorised, three.outlier_reports[i].winsorised) << i;
+  }
+  // A cancelled run stops with CANCELLED.
+  control.is_cancelled = [] { return true; };
+  EXPECT_EQ(RunPipeline(in, spec, control).status().code(), absl::StatusCode::kCancelled);
 }
 
 // Hand calculation: two regions, one dimension with two indicators, min-max
