@@ -25,6 +25,7 @@
 // hardware thread (num_threads = 0), printed as `ours <name>_s=<seconds>`.
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -44,6 +45,7 @@
 #include "libs/graph/force_atlas2.h"
 #include "libs/graph/graph.h"
 #include "libs/graph/network_measures.h"
+#include "libs/graph/parallel.h"
 #include "libs/graph/random.h"
 #include "libs/graph/readers.h"
 
@@ -55,6 +57,13 @@ using graph::NodeId;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// CPU seconds of every thread of this process so far (user + system).
+double CpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
 // Cumulative Zipf weights (i + 1)^-exponent for sampling by binary search.
@@ -150,19 +159,25 @@ int Stats(const std::string& path, bool directed) {
   graph::StatsOptions stats_options;
   stats_options.convention = graph::Convention::kIgraph;  // skips unreachable pairs, as igraph
   auto start = std::chrono::steady_clock::now();
+  double cpu_start = CpuSeconds();
   absl::StatusOr<graph::NetworkStatistics> stats =
       graph::ComputeNetworkStatistics(g, stats_options, graph::Interrupt());
   const double stats_s = Seconds(start);
+  const double stats_cpu_s = CpuSeconds() - cpu_start;
   if (!stats.ok()) {
     std::fprintf(stderr, "bench_network: %s\n", std::string(stats.status().message()).c_str());
     return 1;
   }
   start = std::chrono::steady_clock::now();
+  cpu_start = CpuSeconds();
   graph::Betweenness betweenness(g);
   if (!betweenness.Run().ok()) return 1;
   const double betweenness_s = Seconds(start);
+  const double betweenness_cpu_s = CpuSeconds() - cpu_start;
   const std::vector<double>& b = betweenness.Scores();
   std::printf("ours stats_s=%.3f betweenness_s=%.3f\n", stats_s, betweenness_s);
+  std::printf("ours stats_cpu_s=%.3f betweenness_cpu_s=%.3f threads=%d\n", stats_cpu_s,
+              betweenness_cpu_s, graph::ResolveThreads(0, g.NumNodes()));
   std::printf(
       "ours apl=%.6f diameter=%lld clustering=%.6f transitivity=%.6f modularity=%.4f "
       "communities=%lld max_betweenness=%.3f\n",
