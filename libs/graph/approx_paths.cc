@@ -252,7 +252,7 @@ absl::Status ApproxPathStatistics::RunImpl() {
       NodeId target = static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n - 1)));
       if (target >= s) ++target;
       if (undirected && component[s] != component[target]) return;
-      distance[first + i] = searches[t].Run(graph_, s, target);
+      distance[first + i] = searches[t].Distance(graph_, s, target);
     }));
     for (int64_t i = first; i < first + count; ++i) reachable += distance[i] > 0 ? 1 : 0;
   }
