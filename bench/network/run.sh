@@ -3,11 +3,12 @@
 # python3-igraph 0.10, igraph's C core) on the same graphs in the same run,
 # and the 1,000,000-node approximations. Prints
 #
-#   bench network_<case>_stats ours_s=… peer_s=… ratio=… threads=… ratio_per_core=… ours_cpu_s=… cpu_ratio=…
-#   bench network_<case>_betweenness ours_s=… peer_s=… ratio=… threads=… ratio_per_core=… ours_cpu_s=… cpu_ratio=…
+#   bench network_<case>_stats ours_s=… peer_s=… ratio=… threads=… ratio_per_core=… ours_cpu_s=… peer_cpu_s=… cpu_ratio=…
+#   bench network_<case>_betweenness ours_s=… peer_s=… ratio=… threads=… ratio_per_core=… ours_cpu_s=… peer_cpu_s=… cpu_ratio=…
 #     (ratio = peer_s / ours_s; threads: ours, the peer runs on one;
-#     ratio_per_core = ratio / threads; cpu_ratio = peer_s / ours_cpu_s, ours'
-#     CPU seconds on all threads, the fairer figure on a loaded machine)
+#     ratio_per_core = ratio / threads; cpu_ratio = peer_cpu_s / ours_cpu_s,
+#     CPU seconds of each side (ours: all threads), the fairer figure on a
+#     machine shared with other work)
 #   bench network_large_s=… network_large_peak_rss_mb=…         (targets < 60 s, < 4 GB)
 #   bench network_layout_value2022_s=… cpu_s=… nodes=…           (ForceAtlas2; target < 30 s)
 #
@@ -67,16 +68,17 @@ run_case() {
       MISMATCH=1
     fi
   done
-  local times_ours times_peer cpu_ours threads
+  local times_ours times_peer cpu_ours cpu_peer threads
   times_ours=$(grep '^ours stats_s=' <<<"$ours")
   times_peer=$(grep '^peer stats_s=' <<<"$peer")
   cpu_ours=$(grep '^ours stats_cpu_s=' <<<"$ours")
+  cpu_peer=$(grep '^peer stats_cpu_s=' <<<"$peer")
   threads=$(field threads "$cpu_ours")
   for part in stats betweenness; do
     awk -v n="network_${name}_$part" -v o="$(field "${part}_s" "$times_ours")" \
         -v p="$(field "${part}_s" "$times_peer")" -v c="$(field "${part}_cpu_s" "$cpu_ours")" \
-        -v t="$threads" \
-        'BEGIN { printf "bench %s ours_s=%.3f peer_s=%.3f ratio=%.2f threads=%d ratio_per_core=%.2f ours_cpu_s=%.3f cpu_ratio=%.2f\n", n, o, p, p / o, t, p / o / t, c, p / c }'
+        -v q="$(field "${part}_cpu_s" "$cpu_peer")" -v t="$threads" \
+        'BEGIN { printf "bench %s ours_s=%.3f peer_s=%.3f ratio=%.2f threads=%d ratio_per_core=%.2f ours_cpu_s=%.3f peer_cpu_s=%.3f cpu_ratio=%.2f\n", n, o, p, p / o, t, p / o / t, c, q, q / c }'
   done
 }
 
