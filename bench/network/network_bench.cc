@@ -218,6 +218,7 @@ int Large(NodeId nodes, int64_t edges) {
               static_cast<long long>(g.NumEdges()), Seconds(start));
 
   start = std::chrono::steady_clock::now();
+  double cpu_start = CpuSeconds();
   graph::ApproxPathStatistics::Options path_options;
   path_options.samples = 50000;  // reachable pairs
   path_options.delta = 0.1;
@@ -225,6 +226,7 @@ int Large(NodeId nodes, int64_t edges) {
   graph::ApproxPathStatistics paths(g, path_options);
   if (!paths.Run().ok()) return 1;
   const double paths_s = Seconds(start);
+  const double paths_cpu_s = CpuSeconds() - cpu_start;
   std::printf(
       "ours large paths_s=%.2f apl=%.4f apl_interval=[%.4f,%.4f] (probability >= 0.9) "
       "diameter_bounds=[%lld,%lld] pairs=%lld reachable=%lld searches=%lld\n",
@@ -236,6 +238,7 @@ int Large(NodeId nodes, int64_t edges) {
       static_cast<long long>(paths.Searches()));
 
   start = std::chrono::steady_clock::now();
+  cpu_start = CpuSeconds();
   graph::ApproxBetweenness::Options b_options;
   b_options.epsilon = 0.01;
   b_options.delta = 0.1;
@@ -244,6 +247,7 @@ int Large(NodeId nodes, int64_t edges) {
   graph::ApproxBetweenness betweenness(g, b_options);
   if (!betweenness.Run().ok()) return 1;
   const double betweenness_s = Seconds(start);
+  const double betweenness_cpu_s = CpuSeconds() - cpu_start;
   const std::vector<double>& b = betweenness.Scores();
   std::printf(
       "ours large betweenness_s=%.2f samples=%lld vertex_diameter_bound=%lld "
@@ -251,8 +255,10 @@ int Large(NodeId nodes, int64_t edges) {
       betweenness_s, static_cast<long long>(betweenness.SampleSize()),
       static_cast<long long>(betweenness.VertexDiameterBound()),
       *std::max_element(b.begin(), b.end()), betweenness.AbsoluteErrorBound());
-  std::printf("ours large total_s=%.2f peak_rss_mb=%.1f\n", paths_s + betweenness_s,
-              PeakRssKb() / 1024.0);
+  std::printf("ours large paths_cpu_s=%.2f betweenness_cpu_s=%.2f threads=%d\n", paths_cpu_s,
+              betweenness_cpu_s, graph::ResolveThreads(0, g.NumNodes()));
+  std::printf("ours large total_s=%.2f total_cpu_s=%.2f peak_rss_mb=%.1f\n",
+              paths_s + betweenness_s, paths_cpu_s + betweenness_cpu_s, PeakRssKb() / 1024.0);
   return 0;
 }
 
