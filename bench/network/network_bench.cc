@@ -25,6 +25,7 @@
 // hardware thread (num_threads = 0), printed as `ours <name>_s=<seconds>`.
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -44,6 +45,7 @@
 #include "libs/graph/force_atlas2.h"
 #include "libs/graph/graph.h"
 #include "libs/graph/network_measures.h"
+#include "libs/graph/parallel.h"
 #include "libs/graph/random.h"
 #include "libs/graph/readers.h"
 
@@ -55,6 +57,13 @@ using graph::NodeId;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// CPU seconds of every thread of this process so far (user + system).
+double CpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
 // Cumulative Zipf weights (i + 1)^-exponent for sampling by binary search.
@@ -150,19 +159,25 @@ int Stats(const std::string& path, bool directed) {
   graph::StatsOptions stats_options;
   stats_options.convention = graph::Convention::kIgraph;  // skips unreachable pairs, as igraph
   auto start = std::chrono::steady_clock::now();
+  double cpu_start = CpuSeconds();
   absl::StatusOr<graph::NetworkStatistics> stats =
       graph::ComputeNetworkStatistics(g, stats_options, graph::Interrupt());
   const double stats_s = Seconds(start);
+  const double stats_cpu_s = CpuSeconds() - cpu_start;
   if (!stats.ok()) {
     std::fprintf(stderr, "bench_network: %s\n", std::string(stats.status().message()).c_str());
     return 1;
   }
   start = std::chrono::steady_clock::now();
+  cpu_start = CpuSeconds();
   graph::Betweenness betweenness(g);
   if (!betweenness.Run().ok()) return 1;
   const double betweenness_s = Seconds(start);
+  const double betweenness_cpu_s = CpuSeconds() - cpu_start;
   const std::vector<double>& b = betweenness.Scores();
   std::printf("ours stats_s=%.3f betweenness_s=%.3f\n", stats_s, betweenness_s);
+  std::printf("ours stats_cpu_s=%.3f betweenness_cpu_s=%.3f threads=%d\n", stats_cpu_s,
+              betweenness_cpu_s, graph::ResolveThreads(0, g.NumNodes()));
   std::printf(
       "ours apl=%.6f diameter=%lld clustering=%.6f transitivity=%.6f modularity=%.4f "
       "communities=%lld max_betweenness=%.3f\n",
@@ -203,6 +218,7 @@ int Large(NodeId nodes, int64_t edges) {
               static_cast<long long>(g.NumEdges()), Seconds(start));
 
   start = std::chrono::steady_clock::now();
+  double cpu_start = CpuSeconds();
   graph::ApproxPathStatistics::Options path_options;
   path_options.samples = 50000;  // reachable pairs
   path_options.delta = 0.1;
@@ -210,6 +226,7 @@ int Large(NodeId nodes, int64_t edges) {
   graph::ApproxPathStatistics paths(g, path_options);
   if (!paths.Run().ok()) return 1;
   const double paths_s = Seconds(start);
+  const double paths_cpu_s = CpuSeconds() - cpu_start;
   std::printf(
       "ours large paths_s=%.2f apl=%.4f apl_interval=[%.4f,%.4f] (probability >= 0.9) "
       "diameter_bounds=[%lld,%lld] pairs=%lld reachable=%lld searches=%lld\n",
@@ -221,6 +238,7 @@ int Large(NodeId nodes, int64_t edges) {
       static_cast<long long>(paths.Searches()));
 
   start = std::chrono::steady_clock::now();
+  cpu_start = CpuSeconds();
   graph::ApproxBetweenness::Options b_options;
   b_options.epsilon = 0.01;
   b_options.delta = 0.1;
@@ -229,6 +247,7 @@ int Large(NodeId nodes, int64_t edges) {
   graph::ApproxBetweenness betweenness(g, b_options);
   if (!betweenness.Run().ok()) return 1;
   const double betweenness_s = Seconds(start);
+  const double betweenness_cpu_s = CpuSeconds() - cpu_start;
   const std::vector<double>& b = betweenness.Scores();
   std::printf(
       "ours large betweenness_s=%.2f samples=%lld vertex_diameter_bound=%lld "
@@ -236,8 +255,10 @@ int Large(NodeId nodes, int64_t edges) {
       betweenness_s, static_cast<long long>(betweenness.SampleSize()),
       static_cast<long long>(betweenness.VertexDiameterBound()),
       *std::max_element(b.begin(), b.end()), betweenness.AbsoluteErrorBound());
-  std::printf("ours large total_s=%.2f peak_rss_mb=%.1f\n", paths_s + betweenness_s,
-              PeakRssKb() / 1024.0);
+  std::printf("ours large paths_cpu_s=%.2f betweenness_cpu_s=%.2f threads=%d\n", paths_cpu_s,
+              betweenness_cpu_s, graph::ResolveThreads(0, g.NumNodes()));
+  std::printf("ours large total_s=%.2f total_cpu_s=%.2f peak_rss_mb=%.1f\n",
+              paths_s + betweenness_s, paths_cpu_s + betweenness_cpu_s, PeakRssKb() / 1024.0);
   return 0;
 }
 

@@ -3,16 +3,22 @@
 # python3-igraph 0.10, igraph's C core) on the same graphs in the same run,
 # and the 1,000,000-node approximations. Prints
 #
-#   bench network_<case>_stats ours_s=… peer_s=… ratio=…        (ratio = peer_s / ours_s)
-#   bench network_<case>_betweenness ours_s=… peer_s=… ratio=…
-#   bench network_large_s=… network_large_peak_rss_mb=…         (targets < 60 s, < 4 GB)
+#   bench network_<case>_stats ours_s=… peer_s=… ratio=… threads=… ratio_per_core=… ours_cpu_s=… peer_cpu_s=… cpu_ratio=…
+#   bench network_<case>_betweenness ours_s=… peer_s=… ratio=… threads=… ratio_per_core=… ours_cpu_s=… peer_cpu_s=… cpu_ratio=…
+#     (ratio = peer_s / ours_s; threads: ours, the peer runs on one;
+#     ratio_per_core = ratio / threads; cpu_ratio = peer_cpu_s / ours_cpu_s,
+#     CPU seconds of each side (ours: all threads), the fairer figure on a
+#     machine shared with other work)
+#   bench network_large_s=… network_large_cpu_s=… network_large_peak_rss_mb=…  (targets < 10 s, < 1 GB)
 #   bench network_layout_value2022_s=… cpu_s=… nodes=…           (ForceAtlas2; target < 30 s)
 #
 # Cases: value2022, a generated graph the size and shape of the published
 # 2022 value network (30,765 nodes, 83,815 directed edges), and ca-GrQc
 # (../shared/datasets/networks/ca-GrQc-lcc.txt, read at run time). Both
 # sides read the graph first and time only the computation; ours uses every
-# core, igraph's C core one. The values both sides print are compared too.
+# core, igraph's C core one. The values both sides print are compared too:
+# any difference is reported and the script exits 1 after printing every
+# line (a bench whose values differ from the peer's measures nothing).
 #
 # Usage: bench/network/run.sh [--skip-large]
 # Environment: INNOSCOPE_BUILD_DIR (default <checkout>/build),
@@ -55,19 +61,28 @@ run_case() {
   local ours_values peer_values
   ours_values=$(grep '^ours apl=' <<<"$ours")
   peer_values=$(grep '^peer apl=' <<<"$peer")
+  [ -n "$ours_values" ] && [ -n "$peer_values" ] || { say "$name: a side printed no values"; MISMATCH=1; }
   for key in apl diameter clustering transitivity max_betweenness; do
-    [ "$(field "$key" "$ours_values")" = "$(field "$key" "$peer_values")" ] \
-      || say "$name: $key differs: ours $(field "$key" "$ours_values"), igraph $(field "$key" "$peer_values")"
+    if [ "$(field "$key" "$ours_values")" != "$(field "$key" "$peer_values")" ]; then
+      say "$name: $key differs: ours $(field "$key" "$ours_values"), igraph $(field "$key" "$peer_values")"
+      MISMATCH=1
+    fi
   done
-  local times_ours times_peer
+  local times_ours times_peer cpu_ours cpu_peer threads
   times_ours=$(grep '^ours stats_s=' <<<"$ours")
   times_peer=$(grep '^peer stats_s=' <<<"$peer")
+  cpu_ours=$(grep '^ours stats_cpu_s=' <<<"$ours")
+  cpu_peer=$(grep '^peer stats_cpu_s=' <<<"$peer")
+  threads=$(field threads "$cpu_ours")
   for part in stats betweenness; do
     awk -v n="network_${name}_$part" -v o="$(field "${part}_s" "$times_ours")" \
-        -v p="$(field "${part}_s" "$times_peer")" \
-        'BEGIN { printf "bench %s ours_s=%.3f peer_s=%.3f ratio=%.2f\n", n, o, p, p / o }'
+        -v p="$(field "${part}_s" "$times_peer")" -v c="$(field "${part}_cpu_s" "$cpu_ours")" \
+        -v q="$(field "${part}_cpu_s" "$cpu_peer")" -v t="$threads" \
+        'BEGIN { printf "bench %s ours_s=%.3f peer_s=%.3f ratio=%.2f threads=%d ratio_per_core=%.2f ours_cpu_s=%.3f peer_cpu_s=%.3f cpu_ratio=%.2f\n", n, o, p, p / o, t, p / o / t, c, q, q / c }'
   done
 }
+
+MISMATCH=0
 
 run_case value2022 "$DATA/value2022.csv" --directed
 if [ -s "$SHARED/datasets/networks/ca-GrQc-lcc.txt" ]; then
@@ -88,5 +103,8 @@ if [ "$SKIP_LARGE" = 0 ]; then
   large=$("$BENCH" large)
   echo "$large" | sed 's/^/  /' >&2
   last=$(grep 'total_s=' <<<"$large")
-  echo "bench network_large_s=$(field total_s "$last") network_large_peak_rss_mb=$(field peak_rss_mb "$last")"
+  echo "bench network_large_s=$(field total_s "$last") network_large_cpu_s=$(field total_cpu_s "$last") network_large_peak_rss_mb=$(field peak_rss_mb "$last")"
+fi
+if [ "$MISMATCH" != 0 ]; then
+  die "values differ from python-igraph's (see above)"
 fi

@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "libs/common/status_macros.h"
 #include "libs/graph/bfs.h"
 #include "libs/graph/bidirectional.h"
@@ -90,6 +91,42 @@ std::pair<double, double> Moments(const std::vector<double>& x) {
   return {mean, variance};
 }
 
+// iFUB (Crescenzi, Grossi, Habib, Lanzi & Marino 2013) on the connected
+// component of `centre` in an undirected graph: with F_i the nodes at
+// distance i from the centre, every pair inside levels <= i is at most 2i
+// apart, so once every node of the levels above i has been searched from,
+// the component's diameter is at most max(lower, 2i), lower being the
+// largest eccentricity found. Levels are searched from the top down until
+// lower >= 2(i - 1) (the diameter is then `lower`) or `budget` searches
+// have run (the bounds then still hold). Returns {lower, upper, searches}.
+DiameterBounds Ifub(const Graph& graph, NodeId centre, int64_t lower, int64_t budget,
+                    BfsWorkspace& from_centre, BfsWorkspace& bfs) {
+  DiameterBounds b;
+  from_centre.Run(graph, Direction::kOut, centre);
+  b.searches = 1;
+  absl::Span<const NodeId> order = from_centre.Order();
+  int64_t level = from_centre.Distance(order.back());
+  b.lower = std::max(lower, level);
+  size_t end = order.size();
+  while (b.lower < 2 * level) {
+    size_t begin = end;
+    while (begin > 0 && from_centre.Distance(order[begin - 1]) == level) --begin;
+    for (size_t k = begin; k < end; ++k) {
+      if (b.searches >= budget) {
+        b.upper = 2 * level;  // F_level not finished: levels <= level remain
+        return b;
+      }
+      bfs.Run(graph, Direction::kOut, order[k]);
+      ++b.searches;
+      b.lower = std::max<int64_t>(b.lower, bfs.Distance(bfs.Order().back()));
+    }
+    end = begin;
+    --level;
+  }
+  b.upper = b.lower;
+  return b;
+}
+
 }  // namespace
 
 double EmpiricalBernsteinHalfWidth(double variance, double range, int64_t k, double delta) {
@@ -115,7 +152,8 @@ absl::StatusOr<ConnectedComponents> DiameterComponents(const Graph& graph,
 // BoundDiameter on components already computed (n >= 2).
 absl::StatusOr<DiameterBounds> BoundDiameterWith(const Graph& graph,
                                                  const ConnectedComponents& components, int sweeps,
-                                                 int num_threads, const Interrupt& interrupt) {
+                                                 int64_t exact_searches, int num_threads,
+                                                 const Interrupt& interrupt) {
   DiameterBounds bounds;
   const NodeId n = graph.NumNodes();
   const bool directed = graph.directed();
@@ -181,16 +219,42 @@ absl::StatusOr<DiameterBounds> BoundDiameterWith(const Graph& graph,
     bounds.lower = std::max<int64_t>(bounds.lower, best.distance);
   }
   bounds.upper = std::max(bounds.upper, bounds.lower);
+
+  // Undirected graphs: iFUB on the components whose bound exceeds the lower
+  // bound, largest bound first, while the budget lasts.
+  if (!directed && exact_searches > 0 && bounds.upper > bounds.lower) {
+    std::vector<int32_t> by_bound = nontrivial;
+    std::stable_sort(by_bound.begin(), by_bound.end(),
+                     [&](int32_t a, int32_t b) { return bound[a] > bound[b]; });
+    int64_t budget = exact_searches;
+    int64_t upper = 0;  // over the components refined or skipped
+    BfsWorkspace& spare = workspaces.size() > 1 ? workspaces[1] : workspaces.emplace_back(n);
+    for (int32_t c : by_bound) {
+      if (bound[c] <= bounds.lower) break;  // this and every later one are done
+      RETURN_IF_ERROR(interrupt.Check());
+      if (budget <= 0) {
+        upper = std::max(upper, bound[c]);
+        continue;
+      }
+      const DiameterBounds refined =
+          Ifub(graph, centre[c], bounds.lower, budget, workspaces[0], spare);
+      budget -= refined.searches;
+      bounds.searches += refined.searches;
+      bounds.lower = std::max(bounds.lower, refined.lower);
+      upper = std::max(upper, std::min(bound[c], refined.upper));
+    }
+    bounds.upper = std::max(upper, bounds.lower);
+  }
   return bounds;
 }
 
 }  // namespace
 
 absl::StatusOr<DiameterBounds> BoundDiameter(const Graph& graph, int sweeps, int num_threads,
-                                             const Interrupt& interrupt) {
+                                             const Interrupt& interrupt, int64_t exact_searches) {
   if (graph.NumNodes() < 2) return DiameterBounds();
   ASSIGN_OR_RETURN(const ConnectedComponents components, DiameterComponents(graph, interrupt));
-  return BoundDiameterWith(graph, components, sweeps, num_threads, interrupt);
+  return BoundDiameterWith(graph, components, sweeps, exact_searches, num_threads, interrupt);
 }
 
 absl::Status ApproxPathStatistics::RunImpl() {
@@ -211,7 +275,8 @@ absl::Status ApproxPathStatistics::RunImpl() {
   ASSIGN_OR_RETURN(const ConnectedComponents components, DiameterComponents(graph_, interrupt()));
   ASSIGN_OR_RETURN(
       const DiameterBounds bounds,
-      BoundDiameterWith(graph_, components, options_.sweeps, options_.num_threads, interrupt()));
+      BoundDiameterWith(graph_, components, options_.sweeps, options_.exact_diameter_searches,
+                        options_.num_threads, interrupt()));
   diameter_lower_ = bounds.lower;
   diameter_upper_ = bounds.upper;
   searches_ = bounds.searches;
@@ -252,7 +317,7 @@ absl::Status ApproxPathStatistics::RunImpl() {
       NodeId target = static_cast<NodeId>(rng.Uniform(static_cast<uint64_t>(n - 1)));
       if (target >= s) ++target;
       if (undirected && component[s] != component[target]) return;
-      distance[first + i] = searches[t].Run(graph_, s, target);
+      distance[first + i] = searches[t].Distance(graph_, s, target);
     }));
     for (int64_t i = first; i < first + count; ++i) reachable += distance[i] > 0 ? 1 : 0;
   }

@@ -31,7 +31,23 @@
 //          stays inside it, so the diameter is at most the longest path
 //          c_1 -> ... -> c_k of the condensation with length
 //          sum of the components' bounds + (k - 1).
-//   Time O(n + m) plus 2 + sweeps searches of the largest component.
+//   exact  undirected graphs, when `exact_searches` > 0: iFUB (Crescenzi,
+//          Grossi, Habib, Lanzi & Marino 2013) on each component whose
+//          bound exceeds the lower bound, largest first: with F_i the
+//          nodes at distance i from the centre, pairs inside levels <= i
+//          are at most 2i apart, so after searching from every node of
+//          the levels above i the diameter is at most max(lower, 2i); the
+//          levels are searched from the top until lower >= 2(i - 1), and
+//          then lower = upper = the diameter. Each search only raises the
+//          lower bound or lowers the upper one, so when the budget runs out
+//          the bounds still hold. On small-world graphs a handful of
+//          searches suffices (the top levels are thin). Directed graphs
+//          keep the bounds above: iFUB's directed variant (DiFUB) and
+//          Takes & Kosters' (2011) eccentricity bounding need every pair
+//          reachable, which graphs with several strongly connected
+//          components do not give.
+//   Time O(n + m) plus 2 + sweeps searches of the largest component, plus
+//   at most `exact_searches`.
 // Average path length: ordered pairs (s, t) are drawn uniformly (pair i from
 // its own seeded stream, so results do not depend on the thread count) and
 // d(s, t) is found by a balanced bidirectional search (bidirectional.h),
@@ -62,7 +78,8 @@ struct DiameterBounds {
 
 // Bounds on the diameter (the longest finite hop distance); see above.
 absl::StatusOr<DiameterBounds> BoundDiameter(const Graph& graph, int sweeps, int num_threads,
-                                             const Interrupt& interrupt);
+                                             const Interrupt& interrupt,
+                                             int64_t exact_searches = 0);
 
 class ApproxPathStatistics final : public Algorithm {
  public:
@@ -71,6 +88,8 @@ class ApproxPathStatistics final : public Algorithm {
     int64_t max_attempts = 0;  // pairs drawn at most; 0 = 100 x samples
     double delta = 0.1;        // the interval fails with probability <= delta
     int sweeps = 4;            // double-sweep rounds for the diameter lower bound
+    // Undirected graphs: searches iFUB may add to make the diameter exact.
+    int64_t exact_diameter_searches = 64;
     uint64_t seed = 0;
     int num_threads = 0;  // 0: all hardware threads
   };

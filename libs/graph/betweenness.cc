@@ -2,73 +2,124 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
+#include "absl/types/span.h"
 #include "libs/common/status_macros.h"
 #include "libs/graph/approx_paths.h"
 #include "libs/graph/bfs.h"
 #include "libs/graph/bidirectional.h"
 #include "libs/graph/parallel.h"
 #include "libs/graph/random.h"
+#include "libs/graph/relabel.h"
 
 namespace innoscope::graph {
 namespace {
 
-// Shortest-path counting search (the first phase of Brandes' algorithm),
-// reused across sources by one thread; reset costs O(visited).
-class PathCountingBfs {
+// Brandes' two phases from one root at a time, reused across roots by one
+// thread (no allocation per root; reset costs O(visited)). It runs on the
+// relabelled adjacency (relabel.h), each node's distance, path count and
+// dependencies side by side in one record, so a search touches one cache
+// line per node it reaches.
+//
+// A root r stands for itself (own = 1, or 0 when it is itself a dependent,
+// see Betweenness::RunImpl) and for its dependents D: the nodes whose only
+// out-neighbour it is. For s in D and t != s, every shortest s-t path is
+// the edge s -> r followed by a shortest r-t path (one through s would
+// return to r), so with f_t(v) = sigma_rt(v) / sigma_rt on the root's
+// shortest-path DAG, source s adds f_t(v) for every target t != s, and 1 to
+// r for every target r reaches other than s. Summed over {r} and D, with
+// the target weight c(t) = own + |D| - [t in D]:
+//   v != r:  delta_c(v) = sum_t c(t) f_t(v)
+//   v = r:   |D| reach(r) - |D and reached|
+// (a dependent is never inner on the root's DAG: its only successor is r,
+// at distance 0, so the endpoint rule needs no correction). delta_c obeys
+// Brandes' recursion with the target weight in place of 1:
+//   delta_c(v) = sigma_v sum over successors w of (c(w) + delta_c(w)) / sigma_w.
+class BrandesSearch {
  public:
-  explicit PathCountingBfs(NodeId n)
-      : distance_(static_cast<size_t>(n), -1),
-        sigma_(static_cast<size_t>(n), 0.0),
-        delta_(static_cast<size_t>(n), 0.0) {
+  explicit BrandesSearch(NodeId n)
+      : state_(static_cast<size_t>(n)), dependent_(static_cast<size_t>(n), 0) {
     order_.reserve(static_cast<size_t>(n));
   }
 
-  // Searches from `source`.
-  void Run(const Graph& graph, NodeId source) {
-    for (NodeId v : order_) {
-      distance_[v] = -1;
-      sigma_[v] = 0;
-      delta_[v] = 0;
+  // Adds the contributions of `root` (when own) and of `dependents` to
+  // scores.
+  void Run(const CompactAdjacency& out, NodeId root, bool own, absl::Span<const NodeId> dependents,
+           double* scores) {
+    Search(out, root);
+    if (dependents.empty()) {
+      Accumulate</*kDependents=*/false>(out, 1.0, scores);
+      return;
     }
-    order_.clear();
-    distance_[source] = 0;
-    sigma_[source] = 1;
-    order_.push_back(source);
-    for (size_t head = 0; head < order_.size(); ++head) {
-      const NodeId u = order_[head];
-      const int32_t next = distance_[u] + 1;
-      for (NodeId v : graph.OutNeighbors(u)) {
-        if (distance_[v] < 0) {
-          distance_[v] = next;
-          order_.push_back(v);
-        }
-        if (distance_[v] == next) sigma_[v] += sigma_[u];
-      }
-    }
+    for (NodeId s : dependents) dependent_[s] = 1;
+    const double base = (own ? 1.0 : 0.0) + static_cast<double>(dependents.size());
+    const int64_t reached_dependents = Accumulate</*kDependents=*/true>(out, base, scores);
+    scores[root] +=
+        static_cast<double>(dependents.size()) * static_cast<double>(order_.size() - 1) -
+        static_cast<double>(reached_dependents);
+    for (NodeId s : dependents) dependent_[s] = 0;
   }
-
-  // Brandes' dependency accumulation; adds delta_s(v) to scores[v].
-  void Accumulate(const Graph& graph, std::vector<double>& scores) {
-    for (size_t i = order_.size(); i-- > 1;) {
-      const NodeId w = order_[i];
-      const double coefficient = (1.0 + delta_[w]) / sigma_[w];
-      const int32_t previous = distance_[w] - 1;
-      // Predecessors are the in-neighbours one level closer to the source.
-      for (NodeId v : graph.InNeighbors(w)) {
-        if (distance_[v] == previous) delta_[v] += sigma_[v] * coefficient;
-      }
-      scores[w] += delta_[w];
-    }
-  }
-
-  int32_t Distance(NodeId v) const { return distance_[v]; }
 
  private:
-  std::vector<int32_t> distance_;
-  std::vector<double> sigma_;
-  std::vector<double> delta_;
+  struct State {
+    double sigma = 0;
+    double coefficient = 0;  // (c(v) + delta_c(v)) / sigma_v once v is done
+    int32_t distance = -1;
+  };
+
+  // Phase 1: distances and shortest-path counts, level by level.
+  void Search(const CompactAdjacency& out, NodeId root) {
+    for (NodeId v : order_) state_[v] = State();
+    order_.clear();
+    state_[root].distance = 0;
+    state_[root].sigma = 1;
+    order_.push_back(root);
+    for (size_t head = 0; head < order_.size(); ++head) {
+      const NodeId u = order_[head];
+      const int32_t next = state_[u].distance + 1;
+      const double sigma_u = state_[u].sigma;
+      for (NodeId v : out.Row(u)) {
+        State& sv = state_[v];
+        if (sv.distance < 0) {
+          sv.distance = next;
+          order_.push_back(v);
+        }
+        if (sv.distance == next) sv.sigma += sigma_u;
+      }
+    }
+  }
+
+  // Phase 2: dependencies in reverse BFS order, pulled from successors
+  // (each edge costs one lookup). Returns how many dependents were reached.
+  template <bool kDependents>
+  int64_t Accumulate(const CompactAdjacency& out, double base, double* scores) {
+    int64_t reached_dependents = 0;
+    for (size_t i = order_.size(); i-- > 1;) {
+      const NodeId v = order_[i];
+      State& sv = state_[v];
+      const int32_t successor = sv.distance + 1;
+      double sum = 0;
+      for (NodeId w : out.Row(v)) {
+        const State& sw = state_[w];
+        if (sw.distance == successor) sum += sw.coefficient;
+      }
+      const double dependency = sv.sigma * sum;
+      scores[v] += dependency;
+      double weight = base;
+      if (kDependents && dependent_[v] != 0) {
+        ++reached_dependents;
+        weight -= 1.0;
+      }
+      sv.coefficient = (weight + dependency) / sv.sigma;
+    }
+    return reached_dependents;
+  }
+
+  std::vector<State> state_;
   std::vector<NodeId> order_;
+  std::vector<uint8_t> dependent_;  // 1 for the current root's dependents
 };
 
 // Factor from the ordered-pair sum to the reported scale.
@@ -82,21 +133,66 @@ double OutputScale(const Graph& graph, bool normalized) {
 
 absl::Status Betweenness::RunImpl() {
   const NodeId n = graph_.NumNodes();
-  const int threads = ResolveThreads(options_.num_threads, n);
-  std::vector<PathCountingBfs> workspaces(static_cast<size_t>(threads), PathCountingBfs(n));
+  const Relabelled relabelled = Relabel(graph_, /*with_in=*/false);
+  const CompactAdjacency& out = relabelled.out;
+  // single[v]: v's only out-neighbour other than itself (however many
+  // parallel edges lead there), or -1. Every shortest path out of such a
+  // node starts with that edge, so it needs no search of its own: it is a
+  // dependent of that neighbour's search (BrandesSearch). A node without
+  // out-edges (self-loops aside) reaches nothing and adds nothing.
+  std::vector<NodeId> single(static_cast<size_t>(n), -1);
+  std::vector<uint8_t> has_out(static_cast<size_t>(n), 0);
+  std::vector<int64_t> dependents_offsets(static_cast<size_t>(n) + 1, 0);
+  for (NodeId v = 0; v < n; ++v) {
+    NodeId only = -1;
+    bool several = false;
+    for (NodeId w : out.Row(v)) {
+      if (w == v) continue;
+      if (only >= 0 && w != only) several = true;
+      only = w;
+    }
+    has_out[v] = only >= 0 ? 1 : 0;
+    if (only >= 0 && !several) {
+      single[v] = only;
+      ++dependents_offsets[only + 1];
+    }
+  }
+  for (NodeId v = 0; v < n; ++v) dependents_offsets[v + 1] += dependents_offsets[v];
+  std::vector<NodeId> dependents(static_cast<size_t>(dependents_offsets[n]));
+  {
+    std::vector<int64_t> next(dependents_offsets.begin(), dependents_offsets.end() - 1);
+    for (NodeId v = 0; v < n; ++v) {
+      if (single[v] >= 0) dependents[next[single[v]]++] = v;
+    }
+  }
+  std::vector<NodeId> roots;
+  for (NodeId v = 0; v < n; ++v) {
+    const bool own = has_out[v] && single[v] < 0;
+    if (has_out[v] && (own || dependents_offsets[v + 1] > dependents_offsets[v])) {
+      roots.push_back(v);
+    }
+  }
+  const int threads = ResolveThreads(options_.num_threads, static_cast<int64_t>(roots.size()));
+  std::vector<BrandesSearch> searches(static_cast<size_t>(threads), BrandesSearch(n));
   std::vector<std::vector<double>> partial(static_cast<size_t>(threads),
                                            std::vector<double>(static_cast<size_t>(n), 0.0));
-  absl::Status status = ParallelFor(n, threads, interrupt(), [&](int thread, int64_t source) {
-    workspaces[thread].Run(graph_, static_cast<NodeId>(source));
-    workspaces[thread].Accumulate(graph_, partial[thread]);
-  });
+  absl::Status status = ParallelFor(
+      static_cast<int64_t>(roots.size()), threads, interrupt(), [&](int thread, int64_t i) {
+        const NodeId r = roots[i];
+        const absl::Span<const NodeId> d =
+            absl::MakeConstSpan(dependents)
+                .subspan(static_cast<size_t>(dependents_offsets[r]),
+                         static_cast<size_t>(dependents_offsets[r + 1] - dependents_offsets[r]));
+        searches[thread].Run(out, r, /*own=*/single[r] < 0, d, partial[thread].data());
+      });
   if (!status.ok()) return status;
   scores_.assign(static_cast<size_t>(n), 0.0);
-  for (const std::vector<double>& p : partial) {
-    for (NodeId v = 0; v < n; ++v) scores_[v] += p[v];
-  }
   const double scale = OutputScale(graph_, options_.normalized);
-  for (double& s : scores_) s *= scale;
+  for (NodeId v = 0; v < n; ++v) {
+    double sum = 0;
+    for (const std::vector<double>& p : partial) sum += p[v];
+    scores_[relabelled.old_of[v]] = sum * scale;
+  }
   return absl::OkStatus();
 }
 

@@ -25,8 +25,16 @@
 // contribute nothing. Parallel edges multiply path counts (Gephi and igraph
 // count edges; networkx collapses them), self-loops are ignored.
 //
-// Exact: time O(n m) on T threads (static interleaved schedule: results are
-// bit-identical for a given T), memory O(T n).
+// Exact: Brandes (2001) on nodes relabelled in breadth-first order
+// (relabel.h) with per-thread search buffers reused for every source. A node
+// whose out-edges all lead to one node r (an out-degree-1 node of a
+// directed graph, a leaf of an undirected one) runs no search of its own:
+// its shortest paths are the edge to r followed by r's, so r's search adds
+// its dependencies with the targets weighted by how many sources they stand
+// for (betweenness.cc; the degree-1 reduction of Baglioni, Geraci,
+// Pellegrini and Lastres 2012, generalised to directed graphs). Time
+// O(k m) for the k searches left (k <= n) on T threads (static interleaved
+// schedule: results are bit-identical for a given T), memory O(T n + m).
 
 #include <cstdint>
 #include <vector>

@@ -1,45 +1,52 @@
 #include "libs/graph/paths.h"
 
 #include <algorithm>
+#include <numeric>
 
 #include "absl/strings/str_cat.h"
-#include "libs/graph/bfs.h"
+#include "absl/types/span.h"
+#include "libs/graph/multi_source_bfs.h"
 #include "libs/graph/parallel.h"
+#include "libs/graph/relabel.h"
 
 namespace innoscope::graph {
 
 absl::Status PathStatistics::RunImpl() {
   const NodeId n = graph_.NumNodes();
-  const int threads = ResolveThreads(options_.num_threads, n);
-  struct Partial {
-    int64_t distance_sum = 0;
-    int64_t pairs = 0;
-    int64_t diameter = 0;
-  };
-  std::vector<Partial> partial(static_cast<size_t>(threads));
-  eccentricity_.assign(static_cast<size_t>(n), 0);
-  auto visit = [&](int thread, NodeId source, const BfsWorkspace& bfs) {
-    Partial& p = partial[thread];
-    absl::Span<const NodeId> order = bfs.Order();
-    for (size_t i = 1; i < order.size(); ++i) {
-      p.distance_sum += bfs.Distance(order[i]);
-    }
-    p.pairs += static_cast<int64_t>(order.size()) - 1;
-    // BFS order is by non-decreasing distance: the last node is farthest.
-    const int32_t ecc = bfs.Distance(order.back());
-    eccentricity_[source] = ecc;  // one writer per source
-    p.diameter = std::max<int64_t>(p.diameter, ecc);
-  };
-  absl::Status status = ForEachSourceBfs(graph_, Direction::kOut, threads, interrupt(), visit);
+  // Sources are taken in batches of consecutive relabelled ids: nodes close
+  // in the graph, whose searches share most of their frontiers.
+  const Relabelled relabelled = Relabel(graph_, /*with_in=*/false);
+  const int64_t batches = (n + MultiSourceBfs::kBatch - 1) / MultiSourceBfs::kBatch;
+  const int threads = ResolveThreads(options_.num_threads, batches);
+  std::vector<MultiSourceBfs::Totals> partial(static_cast<size_t>(threads));
+  std::vector<MultiSourceBfs> searches;
+  searches.reserve(static_cast<size_t>(threads));
+  for (int t = 0; t < threads; ++t) searches.emplace_back(n);
+  std::vector<int32_t> eccentricity(static_cast<size_t>(n), 0);  // by new id
+  std::vector<NodeId> ids(static_cast<size_t>(n));
+  std::iota(ids.begin(), ids.end(), 0);
+  absl::Status status = ParallelFor(batches, threads, interrupt(), [&](int t, int64_t batch) {
+    const int64_t first = batch * MultiSourceBfs::kBatch;
+    const int64_t size = std::min<int64_t>(MultiSourceBfs::kBatch, n - first);
+    const MultiSourceBfs::Totals totals =
+        searches[t].Run(relabelled.out, absl::MakeConstSpan(ids).subspan(first, size),
+                        eccentricity.data() + first);  // one writer per source
+    partial[t].distance_sum += totals.distance_sum;
+    partial[t].reached += totals.reached;
+  });
   if (!status.ok()) return status;
+  eccentricity_.assign(static_cast<size_t>(n), 0);
+  diameter_ = 0;
+  for (NodeId v = 0; v < n; ++v) {
+    eccentricity_[relabelled.old_of[v]] = eccentricity[v];
+    diameter_ = std::max<int64_t>(diameter_, eccentricity[v]);
+  }
 
   int64_t distance_sum = 0;
   reachable_pairs_ = 0;
-  diameter_ = 0;
-  for (const Partial& p : partial) {
+  for (const MultiSourceBfs::Totals& p : partial) {
     distance_sum += p.distance_sum;
-    reachable_pairs_ += p.pairs;
-    diameter_ = std::max(diameter_, p.diameter);
+    reachable_pairs_ += p.reached;
   }
   unreachable_pairs_ = static_cast<int64_t>(n) * (n - 1) - reachable_pairs_;
   radius_ = n == 0 ? 0 : *std::min_element(eccentricity_.begin(), eccentricity_.end());

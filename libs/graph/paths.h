@@ -1,7 +1,10 @@
 #pragma once
 
 // PathStatistics: diameter, radius, eccentricities and average shortest path
-// length from a breadth-first search out of every node (multi-threaded).
+// length from a breadth-first search out of every node, run as multi-source
+// bit-parallel searches of 256 sources at a time (multi_source_bfs.h; Then
+// et al., VLDB 2014) over nodes relabelled in breadth-first order
+// (relabel.h), on several threads.
 //
 //   PathStatistics paths(graph, {Convention::kGephi, /*num_threads=*/2});
 //   RETURN_IF_ERROR(paths.Run());
@@ -25,8 +28,11 @@
 // NaN); Radius is taken over all nodes, as Gephi does (0 if any node is
 // isolated). For n < 2 every value is 0.
 //
-// Time O(n (n + m)), memory O(T n) for T threads. Bit-identical results for
-// any thread count (integer sums).
+// Time O(n / 256 x L (n + m)) word operations, L the largest eccentricity
+// of a batch (the same O(n (n + m)) bound as one search per source, with
+// each edge read once per level for up to 256 searches); memory
+// O(m + 96 T n) bytes for T threads. Bit-identical results for any thread
+// count (integer sums).
 
 #include <cstdint>
 #include <vector>

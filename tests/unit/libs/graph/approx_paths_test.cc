@@ -199,3 +199,88 @@ TEST(BidirectionalSearchTest, SamplesShortestPathsUniformly) {
 
 }  // namespace
 }  // namespace innoscope::graph
+
+namespace innoscope::graph {
+namespace {
+
+// The diameter by definition: a plain BFS from every node.
+int64_t DiameterByDefinition(const Graph& g) {
+  int64_t diameter = 0;
+  for (NodeId s = 0; s < g.NumNodes(); ++s) {
+    std::vector<int> d(static_cast<size_t>(g.NumNodes()), -1);
+    std::vector<NodeId> queue = {s};
+    d[s] = 0;
+    for (size_t head = 0; head < queue.size(); ++head) {
+      for (NodeId v : g.OutNeighbors(queue[head])) {
+        if (d[v] < 0) {
+          d[v] = d[queue[head]] + 1;
+          diameter = std::max<int64_t>(diameter, d[v]);
+          queue.push_back(v);
+        }
+      }
+    }
+  }
+  return diameter;
+}
+
+TEST(IfubTest, MakesTheUndirectedDiameterExactWithinTheBudget) {
+  // Sparse random graphs (long paths, several components) and a path with
+  // a pendant cycle, whose double sweep alone does not meet the bound.
+  std::vector<Graph> graphs;
+  for (uint64_t seed : {1, 2, 3, 4}) {
+    SplitMix64 rng(seed);
+    std::vector<std::pair<NodeId, NodeId>> edges;
+    for (int i = 0; i < 260; ++i) {
+      edges.emplace_back(static_cast<NodeId>(rng.Uniform(250)),
+                         static_cast<NodeId>(rng.Uniform(250)));
+    }
+    graphs.push_back(MakeGraph(250, edges));
+  }
+  graphs.push_back(MakeGraph(
+      9, {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}, {5, 6}, {6, 7}, {7, 8}, {8, 4}, {2, 0}}));
+  for (const Graph& g : graphs) {
+    const int64_t expected = DiameterByDefinition(g);
+    ASSERT_OK_AND_ASSIGN(DiameterBounds exact,
+                         BoundDiameter(g, 0, 1, Interrupt(), /*exact_searches=*/1000));
+    EXPECT_EQ(exact.lower, expected);
+    EXPECT_EQ(exact.upper, expected);
+    // Any budget leaves bounds that hold.
+    for (int64_t budget : {0, 1, 2, 5}) {
+      ASSERT_OK_AND_ASSIGN(DiameterBounds bounds, BoundDiameter(g, 0, 1, Interrupt(), budget));
+      EXPECT_LE(bounds.lower, expected) << budget;
+      EXPECT_GE(bounds.upper, expected) << budget;
+    }
+  }
+}
+
+TEST(IfubTest, ApproxPathStatisticsReportsTheExactUndirectedDiameter) {
+  // A path 0 - ... - 11 with a triangle on each end (12 on 0-1, 13 on
+  // 10-11): diameter 11 (12 to 13). The centre, node 1 (degree 3, the
+  // smallest id), has eccentricity 10, so without sweeps the bound is
+  // min(20, 13) = 13 while the searches find less; the ASSERT checks that
+  // the bounds do not meet without iFUB, and the expected value is the
+  // definition's.
+  std::vector<std::pair<NodeId, NodeId>> edges;
+  for (NodeId v = 0; v + 1 < 12; ++v) edges.emplace_back(v, v + 1);
+  edges.emplace_back(0, 12);
+  edges.emplace_back(1, 12);
+  edges.emplace_back(11, 13);
+  edges.emplace_back(10, 13);
+  const Graph g = MakeGraph(14, edges);
+  const int64_t expected = DiameterByDefinition(g);
+  ApproxPathStatistics::Options without = Samples(200);
+  without.sweeps = 0;
+  without.exact_diameter_searches = 0;
+  ApproxPathStatistics bounded(g, without);
+  ASSERT_OK(bounded.Run());
+  ASSERT_LT(bounded.DiameterLowerBound(), bounded.DiameterUpperBound());  // the case iFUB closes
+  ApproxPathStatistics::Options with = without;
+  with.exact_diameter_searches = 64;
+  ApproxPathStatistics paths(g, with);
+  ASSERT_OK(paths.Run());
+  EXPECT_EQ(paths.DiameterLowerBound(), expected);
+  EXPECT_EQ(paths.DiameterUpperBound(), expected);
+}
+
+}  // namespace
+}  // namespace innoscope::graph
