@@ -70,9 +70,8 @@ absl::Status DatabaseProbe::Connect(absl::Time deadline) {
       return absl::UnavailableError(absl::StrCat(label_, ": cannot connect: ", ErrorOf(conn_)));
     }
     if (!WaitSocket(PQsocket(conn_), poll == PGRES_POLLING_WRITING, deadline)) {
-      return absl::UnavailableError(
-          absl::StrCat(label_, " did not complete a connection within ",
-                       absl::FormatDuration(timeout_)));
+      return absl::UnavailableError(absl::StrCat(label_, " did not complete a connection within ",
+                                                 absl::FormatDuration(timeout_)));
     }
     poll = PQconnectPoll(conn_);
   }
@@ -99,19 +98,17 @@ absl::Status DatabaseProbe::Query(absl::Time deadline) {
       std::string error = PQresultErrorMessage(result);
       PQclear(result);
       if (status != PGRES_TUPLES_OK) {
-        return absl::UnavailableError(absl::StrCat(
-            label_, ": SELECT 1 failed: ", absl::StripTrailingAsciiWhitespace(error)));
+        return absl::UnavailableError(
+            absl::StrCat(label_, ": SELECT 1 failed: ", absl::StripTrailingAsciiWhitespace(error)));
       }
       answered = true;
     }
     if (!WaitSocket(PQsocket(conn_), /*for_write=*/false, deadline)) {
       return absl::UnavailableError(
-          absl::StrCat(label_, " did not answer SELECT 1 within ",
-                       absl::FormatDuration(timeout_)));
+          absl::StrCat(label_, " did not answer SELECT 1 within ", absl::FormatDuration(timeout_)));
     }
     if (PQconsumeInput(conn_) != 1) {
-      return absl::UnavailableError(
-          absl::StrCat(label_, ": connection lost: ", ErrorOf(conn_)));
+      return absl::UnavailableError(absl::StrCat(label_, ": connection lost: ", ErrorOf(conn_)));
     }
   }
 }

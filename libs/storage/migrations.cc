@@ -125,9 +125,10 @@ absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool, const std::string& sch
       if (tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema).empty()) {
         tx.exec(absl::StrCat("CREATE SCHEMA ", schema));
       }
-      tx.exec(absl::StrCat("CREATE TABLE IF NOT EXISTS ", schema,
-                           ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
-                           "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"));
+      tx.exec(
+          absl::StrCat("CREATE TABLE IF NOT EXISTS ", schema,
+                       ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+                       "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"));
       std::map<int, std::string> applied;
       for (const auto& row :
            tx.exec(absl::StrCat("SELECT version, checksum FROM ", schema, ".schema_migrations"))) {
@@ -148,7 +149,8 @@ absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool, const std::string& sch
                      m.version, m.name, MigrationChecksum(m.sql));
       tx.commit();
       ++applied_count;
-      log::Info("migration applied", {{"schema", schema}, {"version", m.version}, {"name", m.name}});
+      log::Info("migration applied",
+                {{"schema", schema}, {"version", m.version}, {"name", m.name}});
       return absl::OkStatus();
     }));
   }

@@ -218,8 +218,8 @@ absl::Status ConnectionPool::Ping() {
 
 void ConnectionPool::MarkDatabaseDown(const absl::Status& reason) {
   absl::MutexLock lock(&mu_);
-  down_reason_ = absl::StrCat(DatabaseLabel(options_.url), " is unavailable (",
-                              reason.message(), "); retry later");
+  down_reason_ = absl::StrCat(DatabaseLabel(options_.url), " is unavailable (", reason.message(),
+                              "); retry later");
   // Wakes the blocked reads and writes of the calls in flight: libpq sees
   // the connection closed and the call fails with UNAVAILABLE.
   for (const auto& [conn, fd] : in_use_sockets_) {

@@ -33,8 +33,8 @@ namespace innoscope::recompute {
 
 // The advisory lock: SELECT pg_try_advisory_xact_lock(hashtext('innoscope.recompute')).
 // Held by a transaction open for the whole run (so it holds through PgBouncer
-// in transaction mode, docs/operations.md "Connection budget"): exclusively by an unsharded run,
-// shared by every shard of sharded runs (so shards run together, and never
+// in transaction mode, docs/operations.md "PgBouncer"): exclusively by an
+// unsharded run, shared by every shard of sharded runs (so shards run together, and never
 // with an unsharded run). An instance finding it taken records outcome
 // `locked` and exits 0.
 inline constexpr char kRecomputeLockName[] = "innoscope.recompute";

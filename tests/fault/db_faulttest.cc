@@ -125,8 +125,8 @@ class DbFaultTest : public ::testing::Test {
     // Short: PostgreSQL's socket path must stay under 108 bytes.
     stack_dir_ = absl::StrCat(BuildDir(), "/dbfault-", ::getpid());
     int code = 0;
-    ASSERT_TRUE(RunCommand("rm -rf '" + stack_dir_ + "' && mkdir -p '" + stack_dir_ + "'", &code)
-                    .ok());
+    ASSERT_TRUE(
+        RunCommand("rm -rf '" + stack_dir_ + "' && mkdir -p '" + stack_dir_ + "'", &code).ok());
   }
 
   void TearDown() override {
@@ -267,7 +267,8 @@ TEST_F(DbFaultTest, FrozenDatabaseFlipsReadinessFailsFastAndRecoversWithoutResta
   std::string out = Cli("import observations '" + stack_dir_ + "/observations.csv'", &code);
   ASSERT_EQ(code, 0) << out;
   ASSERT_TRUE(WaitFor([&] { return AllReadiness("SERVING"); }, absl::Seconds(10)).ok());
-  for (const auto& [name, result] : CallEach()) EXPECT_EQ(result.code, grpc::StatusCode::OK) << name;
+  for (const auto& [name, result] : CallEach())
+    EXPECT_EQ(result.code, grpc::StatusCode::OK) << name;
   std::vector<pid_t> pids_before;
   for (ServiceProcess* s : All()) pids_before.push_back(s->pid());
 
@@ -360,9 +361,8 @@ TEST_F(DbFaultTest, DatabaseKilledMidImportThenRestartedAndRerunGivesExactlyTheF
   const std::string at_kill = Psql("SELECT count(*) FROM ingest.observations");
   EXPECT_NE(at_kill, absl::StrCat(rows)) << "the import finished before it could be interrupted";
   int code = -1;
-  std::string out = Cli("import observations '" + stack_dir_ + "/observations.csv' " +
-                            "--batch_size=500",
-                        &code);
+  std::string out =
+      Cli("import observations '" + stack_dir_ + "/observations.csv' " + "--batch_size=500", &code);
   ASSERT_EQ(code, 0) << out;
   EXPECT_THAT(out, HasSubstr("revised=0"));
   ExpectIntactAndServing(rows, sum);

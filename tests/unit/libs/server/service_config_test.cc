@@ -71,9 +71,9 @@ TEST(ServiceConfigTest, DatabaseFaultFlagsDefaultAndValidate) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("--db_probe_timeout_seconds must be between 0.1 and "
                                  "--readiness_interval_seconds")));
-  EXPECT_THAT(Parse({"--db_connect_timeout_seconds=1"}, db),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("--db_connect_timeout_seconds")));
+  EXPECT_THAT(
+      Parse({"--db_connect_timeout_seconds=1"}, db),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--db_connect_timeout_seconds")));
 }
 
 TEST(ServiceConfigTest, InvalidValuesNameTheFlag) {
