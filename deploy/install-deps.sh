@@ -15,6 +15,8 @@ PACKAGES=(
   golang-github-gogo-googleapis-dev
   # local stack and integration tests
   postgresql-15 postgresql-client-15 prometheus prometheus-pushgateway curl procps
+  # the pg tests' second pass through a pooler in transaction mode (deploy/test.sh)
+  pgbouncer
   # benchmark peers (run with Debian's /usr/bin/python3; libcsv for bench/csv)
   python3 python3-numpy python3-igraph python3-networkx libcsv-dev
   # libFuzzer targets

@@ -29,3 +29,15 @@ echo "==> test"
 EXCLUDE=(-LE container_full)
 case " $* " in *container_full*) EXCLUDE=() ;; esac
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" "${EXCLUDE[@]}" "$@"
+
+# The pg label once more, through Debian's PgBouncer 1.18 in transaction
+# pooling mode in front of the fixture's PostgreSQL (docs/operations.md,
+# "PgBouncer"): the fixture's pg-start finds the server running and keeps
+# PgBouncer's port in pg.env; its pg-stop stops both.
+if [ "$#" -eq 0 ]; then
+  echo "==> test through PgBouncer (transaction pooling)"
+  pgbouncer_started=$(date +%s)
+  INNOSCOPE_STACK_DIR="$BUILD_DIR/test-stack" INNOSCOPE_PGBOUNCER=1 deploy/local/stack.sh pg-start
+  ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" -L '^pg$'
+  echo "==> PgBouncer pass: $(( $(date +%s) - pgbouncer_started )) s"
+fi

@@ -22,6 +22,11 @@
 #   INNOSCOPE_PG_OPTIONS extra PostgreSQL server options appended at pg-start,
 #                        e.g. "-c shared_preload_libraries=pg_stat_statements"
 #                        (bench/ingest/run.sh PROFILE=1)
+#   INNOSCOPE_PGBOUNCER  1: pg-start also starts Debian's PgBouncer in transaction
+#                        pooling mode in front of PostgreSQL, and pg.env hands out
+#                        PgBouncer's port (INNOSCOPE_PG_SERVER_PORT: PostgreSQL's);
+#                        deploy/test.sh runs the pg tests through it once
+#                        (docs/operations.md, "PgBouncer"). pg-stop stops both.
 #
 # pg-start creates one PostgreSQL role per deployable, each owning only its
 # schema (deploy/sql/database_roles.sql), and every service runs as its own:
@@ -88,13 +93,31 @@ grant_traversal() {
   done
 }
 
+# A postmaster killed with SIGKILL stays a zombie where nobody reaps it (a
+# container's or VM's init may not), and pg_ctl and postgres take a zombie
+# for a running server: drop the lock file of a dead or zombie postmaster.
+pg_clear_stale_lock() {
+  local lock="$PG_DIR/data/postmaster.pid" pid state
+  [ -f "$lock" ] || return 0
+  pid=$(head -1 "$lock")
+  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
+  if [ -z "$state" ] || [ "$state" = Z ]; then
+    say "removing the lock file of PostgreSQL $pid, which is dead"
+    rm -f "$lock"
+  fi
+}
+
 pg_start() {
   mkdir -p "$STACK_DIR"
+  pg_clear_stale_lock
   if pg_running; then
     say "PostgreSQL already running ($(grep ^DATABASE_URL "$PG_ENV" | cut -d= -f2-))"
     # A stack made before the per-deployable roles gets them now.
     grep -q '^INNOSCOPE_RECOMPUTE_DATABASE_URL=' "$PG_ENV" \
-      || pg_prepare "$(grep '^INNOSCOPE_PG_PORT=' "$PG_ENV" | cut -d= -f2)"
+      || pg_prepare "$(pg_server_port)"
+    if [ "${INNOSCOPE_PGBOUNCER:-0}" = 1 ] && ! pgbouncer_running; then
+      pgbouncer_start "$(pg_server_port)"
+    fi
     return 0
   fi
   [ -x "$PG_BIN/initdb" ] || die "PostgreSQL 15 not found in $PG_BIN; run deploy/install-deps.sh"
@@ -110,7 +133,7 @@ pg_start() {
   # found again by services already configured with its address.
   local port=""
   if [ -f "$PG_ENV" ]; then
-    port=$(grep '^INNOSCOPE_PG_PORT=' "$PG_ENV" | cut -d= -f2)
+    port=$(pg_server_port)
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then port=""; fi
   fi
   [ -n "$port" ] || port=$(free_port)
@@ -122,11 +145,79 @@ pg_start() {
     || { tail -20 "$PG_DIR/server.log" >&2; die "PostgreSQL did not start (log: $PG_DIR/server.log)"; }
   pg_prepare "$port"
   say "PostgreSQL 15 on 127.0.0.1:$port (data: $PG_DIR/data)"
+  if [ "${INNOSCOPE_PGBOUNCER:-0}" = 1 ]; then pgbouncer_start "$port"; fi
 }
 
-# The database, its roles and pg.env, on the running server at port $1.
+# PostgreSQL's own port (pg.env's INNOSCOPE_PG_PORT is PgBouncer's when it runs).
+pg_server_port() {
+  if grep -q '^INNOSCOPE_PG_SERVER_PORT=' "$PG_ENV"; then
+    grep '^INNOSCOPE_PG_SERVER_PORT=' "$PG_ENV" | cut -d= -f2
+  else
+    grep '^INNOSCOPE_PG_PORT=' "$PG_ENV" | cut -d= -f2
+  fi
+}
+
+PGB_DIR="$STACK_DIR/pgbouncer"
+pgbouncer_running() {
+  [ -f "$PGB_DIR/pgbouncer.pid" ] && kill -0 "$(cat "$PGB_DIR/pgbouncer.pid")" 2>/dev/null
+}
+
+# PgBouncer in transaction pooling mode in front of the server at port $1:
+# every database, each role with the trust the server gives on loopback
+# (roles listed in its auth file); then pg.env points at it.
+pgbouncer_start() {
+  local server_port="$1" port
+  command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] \
+    || die "pgbouncer not found; run deploy/install-deps.sh"
+  mkdir -p "$PGB_DIR"
+  [ "$(id -u)" -eq 0 ] && chown postgres: "$PGB_DIR"
+  port=$(free_port)
+  {
+    echo '"innoscope" ""'
+    local name
+    for name in "${DEPLOYABLES[@]}"; do echo "\"innoscope_$name\" \"\""; done
+  } >"$PGB_DIR/userlist.txt"
+  cat >"$PGB_DIR/pgbouncer.ini" <<INI
+[databases]
+* = host=127.0.0.1 port=$server_port
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $PGB_DIR/userlist.txt
+pool_mode = transaction
+max_client_conn = 2000
+default_pool_size = 20
+; test databases come and go: do not keep their server connections around
+server_idle_timeout = 5
+logfile = $PGB_DIR/pgbouncer.log
+pidfile = $PGB_DIR/pgbouncer.pid
+INI
+  pg_run "$(command -v pgbouncer || echo /usr/sbin/pgbouncer)" -d "$PGB_DIR/pgbouncer.ini" \
+    || die "PgBouncer did not start (log: $PGB_DIR/pgbouncer.log)"
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  pg_prepare "$server_port" "$port"
+  say "PgBouncer $(pgbouncer --version 2>/dev/null | head -1 | awk '{print $2}') (transaction pooling) on 127.0.0.1:$port"
+}
+
+pgbouncer_stop() {
+  if pgbouncer_running; then
+    kill -TERM "$(cat "$PGB_DIR/pgbouncer.pid")"
+    for _ in $(seq 1 50); do pgbouncer_running || break; sleep 0.1; done
+    say "PgBouncer stopped"
+  fi
+  rm -f "$PGB_DIR/pgbouncer.pid"
+}
+
+# The database, its roles and pg.env, on the running server at port $1;
+# pg.env hands out port $2 (PgBouncer's) when given, else $1.
 pg_prepare() {
-  local port="$1"
+  local port="$1" public_port="${2:-$1}"
   "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U innoscope -d postgres -qtAc \
     "SELECT 1 FROM pg_database WHERE datname='innoscope'" | grep -q 1 \
     || "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U innoscope innoscope
@@ -137,17 +228,19 @@ pg_prepare() {
     || { cat "$PG_DIR/roles.log" >&2; die "creating the database roles failed"; }
   {
     echo "# Written by deploy/local/stack.sh pg-start"
-    echo "INNOSCOPE_PG_PORT=$port"
+    echo "INNOSCOPE_PG_PORT=$public_port"
+    echo "INNOSCOPE_PG_SERVER_PORT=$port"
     echo "INNOSCOPE_PG_BIN=$PG_BIN"
-    echo "DATABASE_URL=postgresql://innoscope@127.0.0.1:$port/innoscope"
+    echo "DATABASE_URL=postgresql://innoscope@127.0.0.1:$public_port/innoscope"
     local name
     for name in "${DEPLOYABLES[@]}"; do
-      echo "INNOSCOPE_$(echo "$name" | tr a-z A-Z)_DATABASE_URL=postgresql://innoscope_$name@127.0.0.1:$port/innoscope"
+      echo "INNOSCOPE_$(echo "$name" | tr a-z A-Z)_DATABASE_URL=postgresql://innoscope_$name@127.0.0.1:$public_port/innoscope"
     done
   } >"$PG_ENV"
 }
 
 pg_stop() {
+  pgbouncer_stop
   if pg_running; then
     pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null
     say "PostgreSQL stopped"
@@ -279,5 +372,5 @@ case "${1:-}" in
   pg-start) pg_start ;;
   pg-stop) pg_stop ;;
   reset) services_stop; pg_stop; rm -rf "$STACK_DIR"; say "removed $STACK_DIR" ;;
-  *) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

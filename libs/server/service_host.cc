@@ -24,6 +24,7 @@
 #include "libs/server/grpc_status.h"
 #include "libs/server/health_client.h"
 #include "libs/server/metrics.h"
+#include "libs/storage/database_probe.h"
 #include "prometheus/exposer.h"
 
 namespace innoscope::server {
@@ -66,18 +67,11 @@ sigset_t BlockTerminationSignals() {
 }
 
 // Background loop: probes the database for the readiness entry and refreshes
-// pool and process gauges.
+// pool and process gauges. The probe has its own deadline
+// (--db_probe_timeout_seconds), so a frozen database cannot stall the loop;
+// its result also switches the pool between failing fast and serving.
 class Monitor {
  public:
-  static storage::PoolOptions ProbePoolOptions(const std::string& url) {
-    storage::PoolOptions options;
-    options.url = url;
-    options.max_size = 1;
-    options.acquire_timeout = absl::Seconds(1);
-    options.connect_timeout_seconds = 3;
-    return options;
-  }
-
   Monitor(const ServiceConfig& config, grpc::HealthCheckServiceInterface& health,
           ServerMetrics& metrics, storage::ConnectionPool& pool, ServiceInfoProvider& info)
       : config_(config),
@@ -85,9 +79,9 @@ class Monitor {
         metrics_(metrics),
         pool_(pool),
         info_(info),
-        // A dedicated single connection, so a busy pool never makes the
-        // service look unready and the probe never waits behind RPCs.
-        probe_pool_(ProbePoolOptions(config.database_url)) {}
+        // A dedicated connection, so a busy pool never makes the service
+        // look unready and the probe never waits behind RPCs.
+        probe_(pool.options()) {}
 
   void Start() {
     thread_ = std::thread([this] { Loop(); });
@@ -102,8 +96,13 @@ class Monitor {
   void Loop() {
     bool last_ready = true;  // migrations just succeeded
     do {
-      absl::Status probe = probe_pool_.Ping();
+      absl::Status probe = probe_.Check(config_.db_probe_timeout);
       bool ready = probe.ok();
+      if (ready) {
+        pool_.MarkDatabaseUp();
+      } else {
+        pool_.MarkDatabaseDown(probe);
+      }
       if (ready != last_ready) {
         if (ready) {
           log::Info("database reachable again; readiness SERVING");
@@ -126,7 +125,7 @@ class Monitor {
   ServerMetrics& metrics_;
   storage::ConnectionPool& pool_;
   ServiceInfoProvider& info_;
-  storage::ConnectionPool probe_pool_;
+  storage::DatabaseProbe probe_;
   absl::Notification stop_;
   std::thread thread_;
 };
@@ -253,6 +252,17 @@ config::FlagSet ServiceFlags(const ServiceDefinition& d, const std::string& prog
            "seconds between database probes for the readiness health entry")
       .Add("database_wait_seconds", "60",
            "at start-up, how long to wait for PostgreSQL before giving up")
+      .Add("db_probe_timeout_seconds", "",
+           "deadline of each readiness probe (connect + SELECT 1), at most (and by default) "
+           "--readiness_interval_seconds; a probe that misses it marks the database down: "
+           "readiness NOT_SERVING, calls fail fast with UNAVAILABLE until a probe succeeds")
+      .Add("db_connect_timeout_seconds", "5", "libpq connect_timeout of pooled connections (2-60)")
+      .Add("db_statement_timeout_seconds", "300",
+           "statement_timeout of every database session; 0: none")
+      .Add("db_lock_timeout_seconds", "60", "lock_timeout of every database session; 0: none")
+      .Add("db_tcp_user_timeout_seconds", "30",
+           "libpq tcp_user_timeout (unacknowledged data closes the connection); keepalives "
+           "after 10 s idle are always on; 0: system default")
       .Add("max_message_bytes", "16777216",
            "largest gRPC message accepted; larger ones get RESOURCE_EXHAUSTED")
       .Add("tls_cert_file", "",
@@ -304,10 +314,24 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(const ServiceDefinition& d,
   ASSIGN_OR_RETURN(c.readiness_interval, flags.GetSeconds("readiness_interval_seconds"));
   if (c.readiness_interval < absl::Milliseconds(100) || c.readiness_interval > absl::Seconds(5)) {
     // Readiness must follow the database within 10 s: probe interval plus
-    // the probe's 3 s connect timeout.
+    // the probe's deadline (at most one interval).
     return absl::InvalidArgumentError("--readiness_interval_seconds must be between 0.1 and 5");
   }
   ASSIGN_OR_RETURN(c.database_wait, flags.GetSeconds("database_wait_seconds"));
+  c.db_probe_timeout = c.readiness_interval;
+  if (!flags.Get("db_probe_timeout_seconds").empty()) {
+    ASSIGN_OR_RETURN(c.db_probe_timeout, flags.GetSeconds("db_probe_timeout_seconds"));
+  }
+  if (c.db_probe_timeout < absl::Milliseconds(100) || c.db_probe_timeout > c.readiness_interval) {
+    return absl::InvalidArgumentError(
+        "--db_probe_timeout_seconds must be between 0.1 and --readiness_interval_seconds "
+        "(readiness follows the database within two intervals)");
+  }
+  ASSIGN_OR_RETURN(int64_t connect_timeout, flags.GetInt("db_connect_timeout_seconds", 2, 60));
+  c.db_connect_timeout_seconds = static_cast<int>(connect_timeout);
+  ASSIGN_OR_RETURN(c.db_statement_timeout, flags.GetSeconds("db_statement_timeout_seconds"));
+  ASSIGN_OR_RETURN(c.db_lock_timeout, flags.GetSeconds("db_lock_timeout_seconds"));
+  ASSIGN_OR_RETURN(c.db_tcp_user_timeout, flags.GetSeconds("db_tcp_user_timeout_seconds"));
   ASSIGN_OR_RETURN(int64_t max_bytes, flags.GetInt("max_message_bytes", 1024, 1 << 30));
   c.max_message_bytes = static_cast<int>(max_bytes);
   for (const auto& [name, unused] : d.upstream_defaults) {
@@ -387,6 +411,10 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   pool_options.url = config.database_url;
   pool_options.max_size = static_cast<size_t>(config.db_pool_size);
   pool_options.search_path = definition.name + ", public";
+  pool_options.connect_timeout_seconds = config.db_connect_timeout_seconds;
+  pool_options.statement_timeout = config.db_statement_timeout;
+  pool_options.lock_timeout = config.db_lock_timeout;
+  pool_options.tcp_user_timeout = config.db_tcp_user_timeout;
   storage::ConnectionPool pool(pool_options);
   absl::StatusOr<int> migrated = ConnectAndMigrate(definition, config, pool);
   if (!migrated.ok()) {

@@ -18,7 +18,10 @@
 // database_url (or DATABASE_URL), db_pool_size, log_level, drain_seconds,
 // shutdown_grace_seconds, max_connection_age_seconds,
 // readiness_interval_seconds, database_wait_seconds, max_message_bytes and
-// <upstream>_address for each upstream service. Security (docs/security.md):
+// <upstream>_address for each upstream service. Database faults
+// (docs/operations.md, "Database faults"): db_probe_timeout_seconds,
+// db_connect_timeout_seconds, db_statement_timeout_seconds,
+// db_lock_timeout_seconds, db_tcp_user_timeout_seconds. Security (docs/security.md):
 // tls_cert_file, tls_key_file, tls_client_ca_file, tls_refresh_seconds,
 // health_address, reflection, auth_file, auth_reload_seconds, and for the
 // upstream channels tls_ca_file, tls_server_name, auth_token_file (the
@@ -73,6 +76,13 @@ struct ServiceConfig {
   absl::Duration max_connection_age = absl::Minutes(5);
   absl::Duration readiness_interval = absl::Seconds(2);
   absl::Duration database_wait = absl::Seconds(60);
+  // The readiness probe's own deadline (<= readiness_interval, so a frozen
+  // database flips readiness within two intervals).
+  absl::Duration db_probe_timeout = absl::Seconds(2);
+  int db_connect_timeout_seconds = 5;
+  absl::Duration db_statement_timeout = absl::Minutes(5);
+  absl::Duration db_lock_timeout = absl::Seconds(60);
+  absl::Duration db_tcp_user_timeout = absl::Seconds(30);
   int max_message_bytes = 16 * 1024 * 1024;
   std::string log_level = "info";
   std::map<std::string, std::string> upstreams;  // name -> HOST:PORT

@@ -105,60 +105,55 @@ absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool, const std::string& sch
                                     const std::vector<Migration>& migrations) {
   RETURN_IF_ERROR(CheckSchemaName(schema));
   ASSIGN_OR_RETURN(std::vector<Migration> ordered, OrderMigrations(migrations));
+  const std::string lock_key = absl::StrCat("innoscope.migrate.", schema);
   int applied_count = 0;
-  absl::Status status = pool.WithConnection([&](pqxx::connection& c) {
-    const std::string lock_key = absl::StrCat("innoscope.migrate.", schema);
-    {
-      pqxx::nontransaction tx(c);
-      // Session-level lock: held across the per-migration transactions and
-      // released below, or by the server if this process dies.
-      tx.exec_params("SELECT pg_advisory_lock(hashtext($1))", lock_key);
-    }
-    absl::Status inner = [&]() -> absl::Status {
-      {
-        pqxx::work tx(c);
-        // A least-privilege role owns its schema but may not create schemas
-        // (deploy/sql/database_roles.sql creates them), and CREATE SCHEMA IF
-        // NOT EXISTS checks that privilege before it looks: create only when
-        // missing.
-        if (tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema).empty()) {
-          tx.exec(absl::StrCat("CREATE SCHEMA ", schema));
-        }
-        tx.exec(
-            absl::StrCat("CREATE TABLE IF NOT EXISTS ", schema,
-                         ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
-                         "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"));
-        tx.commit();
+  // One transaction per migration, each under the transaction-level lock:
+  // it holds through a pooler in transaction mode (PgBouncer), where a
+  // session-level lock could be taken on one server connection and
+  // released on another. Each transaction reads what is applied afresh.
+  for (bool done = false; !done;) {
+    RETURN_IF_ERROR(pool.WithConnection([&](pqxx::connection& c) -> absl::Status {
+      pqxx::work tx(c);
+      // A migration may rewrite a large table, and a second replica waits
+      // here for the first one's: no session limit applies.
+      tx.exec("SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0");
+      tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", lock_key);
+      // A least-privilege role owns its schema but may not create schemas
+      // (deploy/sql/database_roles.sql creates them), and CREATE SCHEMA IF
+      // NOT EXISTS checks that privilege before it looks: create only when
+      // missing.
+      if (tx.exec_params("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema).empty()) {
+        tx.exec(absl::StrCat("CREATE SCHEMA ", schema));
       }
+      tx.exec(
+          absl::StrCat("CREATE TABLE IF NOT EXISTS ", schema,
+                       ".schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+                       "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"));
       std::map<int, std::string> applied;
-      {
-        pqxx::read_transaction tx(c);
-        for (const auto& row : tx.exec(
-                 absl::StrCat("SELECT version, checksum FROM ", schema, ".schema_migrations"))) {
-          applied[row[0].as<int>()] = row[1].as<std::string>();
-        }
+      for (const auto& row :
+           tx.exec(absl::StrCat("SELECT version, checksum FROM ", schema, ".schema_migrations"))) {
+        applied[row[0].as<int>()] = row[1].as<std::string>();
       }
       ASSIGN_OR_RETURN(std::vector<Migration> pending, PendingMigrations(ordered, applied));
-      for (const Migration& m : pending) {
-        pqxx::work tx(c);
-        tx.exec(absl::StrCat("SET LOCAL search_path TO ", schema, ", public"));
-        tx.exec(m.sql);
-        tx.exec_params(absl::StrCat("INSERT INTO ", schema,
-                                    ".schema_migrations (version, name, checksum) "
-                                    "VALUES ($1, $2, $3)"),
-                       m.version, m.name, MigrationChecksum(m.sql));
+      if (pending.empty()) {
         tx.commit();
-        ++applied_count;
-        log::Info("migration applied",
-                  {{"schema", schema}, {"version", m.version}, {"name", m.name}});
+        done = true;
+        return absl::OkStatus();
       }
+      const Migration& m = pending.front();
+      tx.exec(absl::StrCat("SET LOCAL search_path TO ", schema, ", public"));
+      tx.exec(m.sql);
+      tx.exec_params(absl::StrCat("INSERT INTO ", schema,
+                                  ".schema_migrations (version, name, checksum) "
+                                  "VALUES ($1, $2, $3)"),
+                     m.version, m.name, MigrationChecksum(m.sql));
+      tx.commit();
+      ++applied_count;
+      log::Info("migration applied",
+                {{"schema", schema}, {"version", m.version}, {"name", m.name}});
       return absl::OkStatus();
-    }();
-    pqxx::nontransaction tx(c);
-    tx.exec_params("SELECT pg_advisory_unlock(hashtext($1))", lock_key);
-    return inner;
-  });
-  if (!status.ok()) return status;
+    }));
+  }
   return applied_count;
 }
 

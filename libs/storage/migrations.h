@@ -5,10 +5,12 @@
 //
 // Migration files are named NNNN_description.sql and embedded into the
 // binary at build time (see innoscope_embed_migrations in CMake). At start-up
-// ApplyMigrations takes a PostgreSQL advisory lock keyed by the schema, so
-// replicas starting together serialise; each pending migration runs in its
-// own transaction together with its row in <schema>.schema_migrations, so a
-// crash leaves either all or none of it. A migration already applied whose
+// Each pending migration runs in its own transaction together with its row
+// in <schema>.schema_migrations, so a crash leaves either all or none of it;
+// each such transaction first takes the transaction-level advisory lock
+// keyed by the schema (pg_advisory_xact_lock), so replicas starting together
+// serialise, also through a pooler in transaction mode (PgBouncer), where a
+// session-level lock would not hold. A migration already applied whose
 // text has changed is refused (FAILED_PRECONDITION): history is append-only.
 //
 //   std::vector<Migration> all = IngestMigrations();
@@ -48,8 +50,8 @@ absl::StatusOr<std::vector<Migration>> PendingMigrations(
 // A stable checksum of a migration's text (FNV-1a 64, hex).
 std::string MigrationChecksum(const std::string& sql);
 
-// Applies every pending migration under the schema's advisory lock. Returns
-// the number applied.
+// Applies every pending migration, each in a transaction holding the
+// schema's transaction-level advisory lock. Returns the number applied.
 absl::StatusOr<int> ApplyMigrations(ConnectionPool& pool, const std::string& schema,
                                     const std::vector<Migration>& migrations);
 

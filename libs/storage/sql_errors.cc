@@ -11,6 +11,8 @@ absl::StatusCode CodeFromSqlState(absl::string_view sqlstate) {
   if (sqlstate == "40001" || sqlstate == "40P01") return absl::StatusCode::kAborted;
   if (sqlstate == "23505") return absl::StatusCode::kAlreadyExists;
   if (sqlstate == "57014") return absl::StatusCode::kCancelled;
+  // lock_not_available: lock_timeout (or NOWAIT) gave up on a held lock.
+  if (sqlstate == "55P03") return absl::StatusCode::kUnavailable;
   if (sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03") {
     return absl::StatusCode::kUnavailable;
   }
@@ -35,6 +37,11 @@ absl::Status StatusFromException(const std::exception& e) {
   }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     std::string state = sql->sqlstate();
+    if (state == "57014" && absl::StrContains(e.what(), "statement timeout")) {
+      // statement_timeout (--db_statement_timeout_seconds), not a cancel.
+      return absl::DeadlineExceededError(
+          absl::StrCat("database statement timeout (--db_statement_timeout_seconds): ", e.what()));
+    }
     return absl::Status(CodeFromSqlState(state),
                         absl::StrCat("database error ", state, ": ", e.what()));
   }

@@ -7,7 +7,7 @@
 //      exits 2 with one line naming it;
 //   2. schema `recompute` migrated (services/recompute/migrations), at most
 //      two database connections;
-//   3. the session-level advisory lock: taken by another run -> outcome
+//   3. the transaction-level advisory lock: taken by another run -> outcome
 //      locked, exit 0;
 //   4. RecomputeJob (recompute_job.h): check, network, weights, scores
 //      (drafts), uncertainty, publish -> success or unchanged (exit 0) or

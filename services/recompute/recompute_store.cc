@@ -15,10 +15,12 @@
 namespace innoscope::recompute {
 namespace {
 
-constexpr char kTryLock[] = "SELECT pg_try_advisory_lock(hashtext($1))";
-constexpr char kUnlock[] = "SELECT pg_advisory_unlock(hashtext($1))";
-constexpr char kTryLockShared[] = "SELECT pg_try_advisory_lock_shared(hashtext($1))";
-constexpr char kUnlockShared[] = "SELECT pg_advisory_unlock_shared(hashtext($1))";
+// Transaction-level: held by the transaction WithJobLock keeps open for
+// the whole run, released by its end (commit, rollback, or the connection
+// closing). Unlike a session-level lock this holds through a pooler in
+// transaction mode, which pins the server connection for a transaction.
+constexpr char kTryLock[] = "SELECT pg_try_advisory_xact_lock(hashtext($1))";
+constexpr char kTryLockShared[] = "SELECT pg_try_advisory_xact_lock_shared(hashtext($1))";
 // Timestamps travel as microseconds since the Unix epoch, exactly.
 constexpr char kInsertRun[] =
     "INSERT INTO job_runs (started_at, finished_at, outcome, forced, failed_step, error, "
@@ -227,21 +229,18 @@ absl::Status RecomputeStore::WithJobLock(bool shared,
                                          const std::function<absl::Status(bool)>& body) {
   absl::Status body_status = absl::OkStatus();
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) -> absl::Status {
-    bool acquired = false;
-    {
-      pqxx::nontransaction tx(c);
-      acquired =
-          tx.exec_params(shared ? kTryLockShared : kTryLock, kRecomputeLockName)[0][0].as<bool>();
-    }
+    // The transaction only holds the lock: it takes no snapshot between
+    // statements (READ COMMITTED) and writes nothing, so staying open for
+    // the run holds back neither vacuum nor anyone's rows.
+    pqxx::work tx(c);
+    const bool acquired =
+        tx.exec_params(shared ? kTryLockShared : kTryLock, kRecomputeLockName)[0][0].as<bool>();
     body_status = body(acquired);
-    if (acquired) {
-      try {
-        pqxx::nontransaction tx(c);
-        tx.exec_params(shared ? kUnlockShared : kUnlock, kRecomputeLockName);
-      } catch (const std::exception& e) {
-        // The session is gone, and the lock with it.
-        log::Warn("advisory lock release failed", {{"error", std::string(e.what())}});
-      }
+    try {
+      tx.commit();  // releases the lock
+    } catch (const std::exception& e) {
+      // The session is gone, and the lock with it.
+      log::Warn("advisory lock release failed", {{"error", std::string(e.what())}});
     }
     return absl::OkStatus();
   }));

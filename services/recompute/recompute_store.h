@@ -2,12 +2,12 @@
 
 // RecomputeStore: the SQL of the recompute job (schema `recompute`,
 // services/recompute/migrations): the job-run history in recompute.job_runs,
-// the session-level advisory lock that keeps two runs from overlapping, and
+// the transaction-level advisory lock that keeps two runs from overlapping, and
 // the sharded runs with their work items (0003_sharded_runs.sql).
 //
 // The job (each shard) holds at most two database connections (a pool of
-// two): one session holds the lock for the whole run, the other reads and
-// writes job runs and work items, one transaction at a time.
+// two): one holds the lock in a transaction open for the whole run, the
+// other reads and writes job runs and work items, one transaction at a time.
 //
 //   storage::ConnectionPool pool({.url = url, .max_size = 2, .search_path = "recompute, public"});
 //   RecomputeStore store(pool);
@@ -31,9 +31,10 @@
 
 namespace innoscope::recompute {
 
-// The advisory lock: SELECT pg_try_advisory_lock(hashtext('innoscope.recompute')).
-// Held by the session that runs the job: exclusively by an unsharded run,
-// shared by every shard of sharded runs (so shards run together, and never
+// The advisory lock: SELECT pg_try_advisory_xact_lock(hashtext('innoscope.recompute')).
+// Held by a transaction open for the whole run (so it holds through PgBouncer
+// in transaction mode, docs/operations.md "PgBouncer"): exclusively by an
+// unsharded run, shared by every shard of sharded runs (so shards run together, and never
 // with an unsharded run). An instance finding it taken records outcome
 // `locked` and exits 0.
 inline constexpr char kRecomputeLockName[] = "innoscope.recompute";
@@ -143,9 +144,10 @@ class RecomputeStore {
  public:
   explicit RecomputeStore(storage::ConnectionPool& pool) : pool_(pool) {}
 
-  // Tries the advisory lock on a connection of its own (shared: in shared
-  // mode, for a shard) and runs body(acquired); the lock is released
-  // afterwards (or with the session, if the process dies). body's status is
+  // Tries the advisory lock in a transaction of its own (shared: in shared
+  // mode, for a shard), runs body(acquired) while that transaction stays
+  // open, then commits it, which releases the lock (the server releases it
+  // too when the connection closes, if the process dies). body's status is
   // returned.
   absl::Status WithJobLock(bool shared, const std::function<absl::Status(bool acquired)>& body);
 

@@ -177,7 +177,11 @@ class IngestTest : public ::testing::Test {
   // Stops the service and waits until the server processes of its sessions
   // have exited: a session flushes its statistics when it ends, so the
   // counters of pg_stat_user_tables are then complete.
+  // Behind PgBouncer a test's own sessions share long-lived server
+  // processes, which flush idle statistics only every few seconds: the
+  // pending ones of this test's earlier reads are flushed first.
   void StopServiceAndFlushStatistics() {
+    Sql("SELECT pg_stat_force_next_flush()");
     const std::string pids =
         Sql("SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE datname = "
             "current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()");

@@ -59,6 +59,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -308,12 +309,11 @@ TEST_F(RecomputeTest, CliFrontExecsTheJobBinary) {
 }
 
 TEST_F(RecomputeTest, SecondInstanceExitsZeroWhileTheLockIsHeld) {
-  // (e) another run holds the advisory lock (a session of its own).
+  // (e) another run holds the advisory lock (a transaction of its own, as a
+  // run holds it, so it also holds through PgBouncer in transaction mode).
   pqxx::connection holder(url_);
-  {
-    pqxx::nontransaction tx(holder);
-    tx.exec("SELECT pg_advisory_lock(hashtext('innoscope.recompute'))");
-  }
+  auto held = std::make_unique<pqxx::work>(holder);
+  held->exec("SELECT pg_advisory_xact_lock(hashtext('innoscope.recompute'))");
   CliResult r = Recompute();
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("innoscope-recompute: locked: another recompute run is in "
@@ -321,10 +321,8 @@ TEST_F(RecomputeTest, SecondInstanceExitsZeroWhileTheLockIsHeld) {
   EXPECT_EQ(LastRun("outcome"), "locked");
   EXPECT_EQ(ScoreRunCount(), 0);
   EXPECT_EQ(StoredRuns(), 0);
-  {
-    pqxx::nontransaction tx(holder);
-    tx.exec("SELECT pg_advisory_unlock(hashtext('innoscope.recompute'))");
-  }
+  held->abort();  // releases the lock
+  held.reset();
   r = Recompute();
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(LastRun("outcome"), "success");

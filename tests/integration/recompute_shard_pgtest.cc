@@ -355,10 +355,8 @@ TEST_F(RecomputeShardTest, ShardsAndAnUnshardedRunExcludeEachOther) {
   // An unsharded run holds the advisory lock exclusively; a shard takes it
   // shared: a shard finding it held records outcome locked and exits 0.
   pqxx::connection holder(url_);
-  {
-    pqxx::nontransaction tx(holder);
-    tx.exec("SELECT pg_advisory_lock(hashtext('innoscope.recompute'))");
-  }
+  pqxx::work held(holder);  // held as a run holds it: in an open transaction
+  held.exec("SELECT pg_advisory_xact_lock(hashtext('innoscope.recompute'))");
   JobProcess shard = Start({"--shard_index=1", "--shard_count=3"});
   ASSERT_EQ(Wait(shard), 0) << Out(shard) << Err(shard);
   EXPECT_THAT(Out(shard), HasSubstr("innoscope-recompute: locked"));

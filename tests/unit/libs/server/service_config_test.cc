@@ -52,6 +52,30 @@ TEST(ServiceConfigTest, EnvironmentSetsAnyFlag) {
   EXPECT_EQ(c->db_pool_size, 3);
 }
 
+TEST(ServiceConfigTest, DatabaseFaultFlagsDefaultAndValidate) {
+  std::map<std::string, std::string> db = {{"DATABASE_URL", "postgresql://h/db"}};
+  auto c = Parse({"--readiness_interval_seconds=0.5"}, db);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->db_probe_timeout, absl::Milliseconds(500)) << "defaults to the interval";
+  EXPECT_EQ(c->db_connect_timeout_seconds, 5);
+  EXPECT_EQ(c->db_statement_timeout, absl::Minutes(5));
+  EXPECT_EQ(c->db_lock_timeout, absl::Seconds(60));
+  EXPECT_EQ(c->db_tcp_user_timeout, absl::Seconds(30));
+  c = Parse({"--db_probe_timeout_seconds=0.8", "--db_statement_timeout_seconds=0"}, db);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->db_probe_timeout, absl::Milliseconds(800));
+  EXPECT_EQ(c->db_statement_timeout, absl::ZeroDuration());
+  // A probe deadline over the interval would break "readiness within two
+  // intervals".
+  EXPECT_THAT(Parse({"--db_probe_timeout_seconds=3"}, db),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--db_probe_timeout_seconds must be between 0.1 and "
+                                 "--readiness_interval_seconds")));
+  EXPECT_THAT(
+      Parse({"--db_connect_timeout_seconds=1"}, db),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--db_connect_timeout_seconds")));
+}
+
 TEST(ServiceConfigTest, InvalidValuesNameTheFlag) {
   std::map<std::string, std::string> db = {{"DATABASE_URL", "postgresql://h/db"}};
   EXPECT_THAT(Parse({}), StatusIs(absl::StatusCode::kInvalidArgument,

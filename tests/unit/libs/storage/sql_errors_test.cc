@@ -17,6 +17,7 @@ TEST(SqlErrorsTest, MapsSqlStatesToTheMostSpecificCode) {
   EXPECT_EQ(CodeFromSqlState("57P01"), absl::StatusCode::kUnavailable);  // admin shutdown
   EXPECT_EQ(CodeFromSqlState("57014"), absl::StatusCode::kCancelled);
   EXPECT_EQ(CodeFromSqlState("53100"), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(CodeFromSqlState("55P03"), absl::StatusCode::kUnavailable);  // lock_timeout
   EXPECT_EQ(CodeFromSqlState("42P01"), absl::StatusCode::kInternal);
 }
 
@@ -33,6 +34,17 @@ TEST(SqlErrorsTest, MapsLibpqxxExceptions) {
   EXPECT_EQ(StatusFromException(pqxx::data_exception("bad date", "SELECT", "22008")).code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(StatusFromException(std::runtime_error("x")).code(), absl::StatusCode::kInternal);
+  // statement_timeout and a cancel share SQLSTATE 57014; PostgreSQL's
+  // message tells them apart.
+  EXPECT_EQ(StatusFromException(pqxx::sql_error("ERROR:  canceling statement due to statement "
+                                                "timeout",
+                                                "SELECT pg_sleep(9)", "57014"))
+                .code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(StatusFromException(pqxx::sql_error("ERROR:  canceling statement due to user request",
+                                                "SELECT pg_sleep(9)", "57014"))
+                .code(),
+            absl::StatusCode::kCancelled);
 }
 
 }  // namespace
