@@ -55,6 +55,14 @@ struct ServiceDefinition {
   // Upstream services this one calls, by name ("ingest"): each gets an
   // --<name>_address flag with the given default.
   std::map<std::string, std::string> upstream_defaults;
+  // Flags of this service only (name, default, help), parsed with the
+  // standard ones; the factory reads them from ServiceConfig::flags.
+  struct Flag {
+    std::string name;
+    std::string default_value;
+    std::string help;
+  };
+  std::vector<Flag> extra_flags;
 };
 
 // Immutable configuration parsed from flags.
@@ -81,6 +89,11 @@ struct ServiceConfig {
   std::string auth_file;  // empty: every caller may call everything
   absl::Duration auth_reload = absl::Seconds(2);
   ChannelSecurity upstream_security;
+  // Threads for compute work (--threads; 0 = the cgroup CPU quota within
+  // the affinity mask, libs/common/cpu_limit.h), resolved: >= 1.
+  int threads = 1;
+  // Every parsed flag, for the definition's extra_flags.
+  config::ParsedFlags flags;
 };
 
 // The standard flags for a service.
