@@ -23,14 +23,31 @@ namespace innoscope::clients {
 // A context whose deadline is `timeout` from now.
 std::unique_ptr<grpc::ClientContext> ContextWithTimeout(absl::Duration timeout);
 
-// One unary RPC with a deadline `timeout` from now, as absl::Status.
+// What happened to a call that failed in transport, in words an operator
+// can act on, instead of gRPC's own text ("Deadline Exceeded", "enter
+// idle"): DEADLINE_EXCEEDED names the deadline used and `timeout_flag`;
+// UNAVAILABLE after the server closed the connection (a GOAWAY from its
+// --max_connection_age_seconds, a restart; gRPC's "enter idle", "GOAWAY",
+// "Socket closed", "Connection reset") says so; CANCELLED says the server
+// cancelled. gRPC's text stays at the end in parentheses; the code is kept.
+// Other statuses come back unchanged.
+//
+//   status = ExplainCallFailure(status, absl::Seconds(30));
+//   // "DEADLINE_EXCEEDED: no answer within the call's deadline of 30 s
+//   //  (--timeout_seconds=30); ... (gRPC: Deadline Exceeded)"
+absl::Status ExplainCallFailure(const absl::Status& status, absl::Duration timeout,
+                                const std::string& timeout_flag = "--timeout_seconds");
+
+// One unary RPC with a deadline `timeout` from now, as absl::Status; a
+// transport failure explained by ExplainCallFailure.
 template <typename Stub, typename Request, typename Response>
 absl::Status CallUnary(Stub& stub,
                        grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
                                                     Response*),
                        const Request& request, Response* response, absl::Duration timeout) {
   std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(timeout);
-  return server::FromGrpcStatus((stub.*method)(context.get(), request, response));
+  return ExplainCallFailure(server::FromGrpcStatus((stub.*method)(context.get(), request, response)),
+                            timeout);
 }
 
 // What to do next after a failed call of this kind ("" when nothing useful).
