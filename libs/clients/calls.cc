@@ -22,9 +22,7 @@ bool IsConnectionClosed(absl::string_view message) {
   return false;
 }
 
-std::string Seconds(absl::Duration d) {
-  return absl::StrCat(absl::ToDoubleSeconds(d));
-}
+std::string Seconds(absl::Duration d) { return absl::StrCat(absl::ToDoubleSeconds(d)); }
 
 }  // namespace
 
@@ -39,11 +37,11 @@ absl::Status ExplainCallFailure(const absl::Status& status, absl::Duration timeo
           "): the service did not finish in time; it stops the computation too", grpc_text));
     case absl::StatusCode::kUnavailable:
       if (!IsConnectionClosed(status.message())) return status;
-      return absl::UnavailableError(absl::StrCat(
-          kConnectionClosedPrefix,
-          " while the call was running (a GOAWAY: the service's connection-age limit "
-          "--max_connection_age_seconds, or a restart or shutdown)",
-          grpc_text));
+      return absl::UnavailableError(
+          absl::StrCat(kConnectionClosedPrefix,
+                       " while the call was running (a GOAWAY: the service's connection-age limit "
+                       "--max_connection_age_seconds, or a restart or shutdown)",
+                       grpc_text));
     case absl::StatusCode::kCancelled:
       if (absl::StartsWith(status.message(), kServerCancelledPrefix)) return status;
       return absl::CancelledError(absl::StrCat(

@@ -46,8 +46,8 @@ absl::Status CallUnary(Stub& stub,
                                                     Response*),
                        const Request& request, Response* response, absl::Duration timeout) {
   std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(timeout);
-  return ExplainCallFailure(server::FromGrpcStatus((stub.*method)(context.get(), request, response)),
-                            timeout);
+  return ExplainCallFailure(
+      server::FromGrpcStatus((stub.*method)(context.get(), request, response)), timeout);
 }
 
 // What to do next after a failed call of this kind ("" when nothing useful).

@@ -435,8 +435,8 @@ int RunCentrality(const std::vector<std::string>& args) {
     for (const v1::MeasureInfo& info : message.info()) {
       if (!info.method_reason().empty()) {
         std::fprintf(stderr, "%s: %s %s: %s\n", cmd.program.c_str(),
-                     std::string(EnumToName(measure)).c_str(),
-                     info.exact() ? "exact" : "sampled", info.method_reason().c_str());
+                     std::string(EnumToName(measure)).c_str(), info.exact() ? "exact" : "sampled",
+                     info.method_reason().c_str());
       }
     }
     for (const v1::TopList& list : message.top()) {

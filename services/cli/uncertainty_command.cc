@@ -251,7 +251,9 @@ int RunUncertainty(const std::vector<std::string>& args) {
             "comma-separated alternatives to --normalise, e.g. minmax,zscore,rank");
   flags.Add("aggregations", "",
             "comma-separated alternatives to --aggregate, e.g. arithmetic,geometric");
-  flags.Add("threads", "0", "worker threads; 0 = the CPU quota of this container (cgroup) within the affinity mask (online: the service's default)");
+  flags.Add("threads", "0",
+            "worker threads; 0 = the CPU quota of this container (cgroup) within the affinity mask "
+            "(online: the service's default)");
   flags.Add("sensitivity_samples", "0",
             "online: Saltelli base sample N for Sobol indices (printed on standard error); "
             "0 = none");

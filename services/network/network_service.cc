@@ -265,9 +265,9 @@ absl::StatusOr<v1::NetworkStats> NetworkService::StatsOf(const graph::Graph& gra
                                             {"threads", options_.threads}});
   const absl::Time started = absl::Now();
   ASSIGN_OR_RETURN(v1::NetworkStats stats, ComputeStats(graph, options, call.interrupt));
-  log::Info("network: statistics done",
-            {{"nodes", graph.NumNodes()},
-             {"seconds", absl::ToDoubleSeconds(absl::Now() - started)}});
+  log::Info(
+      "network: statistics done",
+      {{"nodes", graph.NumNodes()}, {"seconds", absl::ToDoubleSeconds(absl::Now() - started)}});
   stats.mutable_paths()->set_method_reason(method.reason);
   *approximate = method.approximate;
   return stats;
@@ -281,7 +281,7 @@ absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkSt
                    StatsOptionsOf(request.convention(), request.louvain(), request.approximation(),
                                   request.skip_communities(), request.selection()));
   ASSIGN_OR_RETURN(const PathRequest method, PathRequestOf(request.approximation().exact(),
-                                                          request.approximation().enabled()));
+                                                           request.approximation().enabled()));
   Loaded loaded;
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
   v1::ComputeNetworkStatsResponse response;
@@ -319,7 +319,7 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
   RETURN_IF_ERROR(codecs::CheckProtoEnum(request.mode(), "mode"));
   RETURN_IF_ERROR(ValidateSelection(request.selection()));
   ASSIGN_OR_RETURN(const PathRequest method, PathRequestOf(request.approximation().exact(),
-                                                          request.approximation().enabled()));
+                                                           request.approximation().enabled()));
   bool cumulative = true;
   switch (request.mode()) {
     case v1::PERIOD_MODE_UNSPECIFIED:  // the default
@@ -401,9 +401,9 @@ absl::Status NetworkService::ComputeCentralities(
   options.weighted = !IsUnweighted(request.selection());
   ASSIGN_OR_RETURN(options.approximation, ToApproxParams(request.approximation()));
   ASSIGN_OR_RETURN(options.louvain, LouvainOf(request.louvain(), request.selection()));
-  ASSIGN_OR_RETURN(const PathRequest path_request,
-                   PathRequestOf(request.approximation().exact(),
-                                 request.approximation().enabled()));
+  ASSIGN_OR_RETURN(
+      const PathRequest path_request,
+      PathRequestOf(request.approximation().exact(), request.approximation().enabled()));
   options.num_threads = options_.threads;
 
   Loaded loaded;
@@ -413,7 +413,8 @@ absl::Status NetworkService::ComputeCentralities(
   std::vector<PathMethod> methods(measures.size());
   bool any_approximate = false;
   for (size_t i = 0; i < measures.size(); ++i) {
-    ASSIGN_OR_RETURN(methods[i], MeasureMethod(measures[i], path_request, g.graph, options_.limits));
+    ASSIGN_OR_RETURN(methods[i],
+                     MeasureMethod(measures[i], path_request, g.graph, options_.limits));
     any_approximate = any_approximate || methods[i].approximate;
   }
   v1::ComputeCentralitiesResponse head;

@@ -46,13 +46,13 @@ absl::StatusOr<PathMethod> ChoosePathMethod(PathRequest request, int64_t nodes, 
       return PathMethod{false, "exact: approximation.exact asked for it"};
     case PathRequest::kAuto:
       if (Above(nodes, edges, limits.max_nodes, limits.max_edges)) {
-        return PathMethod{
-            true, absl::StrCat("sampled: the graph has ", Size(nodes, edges),
-                               ", above --exact_max_nodes=", limits.max_nodes,
-                               " or --exact_max_edges=", limits.max_edges,
-                               "; set approximation.exact for exact values")};
+        return PathMethod{true, absl::StrCat("sampled: the graph has ", Size(nodes, edges),
+                                             ", above --exact_max_nodes=", limits.max_nodes,
+                                             " or --exact_max_edges=", limits.max_edges,
+                                             "; set approximation.exact for exact values")};
       }
-      return PathMethod{false, "exact: the graph is within --exact_max_nodes and --exact_max_edges"};
+      return PathMethod{false,
+                        "exact: the graph is within --exact_max_nodes and --exact_max_edges"};
   }
   return PathMethod{};
 }

@@ -71,12 +71,12 @@ class NetworkFaultTest : public ::testing::Test {
     auto ingest = ServiceProcess::Start("ingest", {}, env);
     ASSERT_TRUE(ingest.ok()) << ingest.status();
     ingest_ = std::move(*ingest);
-    auto network = ServiceProcess::Start(
-        "network",
-        {absl::StrCat("--ingest_address=", ingest_->grpc_address()), "--exact_max_nodes=100",
-         "--exact_max_edges=1000", "--exact_cap_nodes=300", "--exact_cap_edges=3000",
-         "--threads=1"},
-        env);
+    auto network =
+        ServiceProcess::Start("network",
+                              {absl::StrCat("--ingest_address=", ingest_->grpc_address()),
+                               "--exact_max_nodes=100", "--exact_max_edges=1000",
+                               "--exact_cap_nodes=300", "--exact_cap_edges=3000", "--threads=1"},
+                              env);
     ASSERT_TRUE(network.ok()) << network.status();
     network_ = std::move(*network);
     ingest_stub_ = iv1::IngestService::NewStub(ingest_->Channel());
@@ -242,10 +242,10 @@ TEST_F(NetworkFaultTest, ACliCallPastItsDeadlineSaysSoAndExitsNonZero) {
   // A long computation on a stream: sampled betweenness at epsilon 1e-4
   // draws ~1e8 pairs, far beyond the one-second deadline.
   int code = 0;
-  std::string out = Cli(
-      "centrality --relation_set big --measure betweenness --approximate --epsilon 0.0001 "
-      "--timeout_seconds 1",
-      &code);
+  std::string out =
+      Cli("centrality --relation_set big --measure betweenness --approximate --epsilon 0.0001 "
+          "--timeout_seconds 1",
+          &code);
   EXPECT_EQ(code, 1) << out;
   EXPECT_THAT(out, HasSubstr("no answer within the call's deadline of 1 s (--timeout_seconds=1)"));
   EXPECT_THAT(out, HasSubstr("raise --timeout_seconds"));

@@ -21,14 +21,16 @@ TEST(ExplainCallFailureTest, DeadlineNamesTheDeadlineUsedAndTheFlag) {
 }
 
 TEST(ExplainCallFailureTest, EnterIdleIsAConnectionClosedByTheServerNotAServiceThatIsDown) {
-  const absl::Status s = ExplainCallFailure(absl::UnavailableError("enter idle"), absl::Seconds(600));
+  const absl::Status s =
+      ExplainCallFailure(absl::UnavailableError("enter idle"), absl::Seconds(600));
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(s.message(), HasSubstr("the server closed the connection while the call was running"));
+  EXPECT_THAT(s.message(),
+              HasSubstr("the server closed the connection while the call was running"));
   EXPECT_THAT(s.message(), HasSubstr("--max_connection_age_seconds"));
   EXPECT_THAT(HintFor(s), Not(HasSubstr("is the service running")));
-  EXPECT_THAT(ExplainCallFailure(absl::UnavailableError("GOAWAY received"), absl::Seconds(1))
-                  .message(),
-              HasSubstr("closed the connection"));
+  EXPECT_THAT(
+      ExplainCallFailure(absl::UnavailableError("GOAWAY received"), absl::Seconds(1)).message(),
+      HasSubstr("closed the connection"));
 }
 
 TEST(ExplainCallFailureTest, ServerCancelSaysSo) {

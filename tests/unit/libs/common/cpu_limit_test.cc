@@ -82,8 +82,8 @@ TEST(CpuLimitTest, ThreadsAreTheQuotaRoundedDownWithinTheAffinityMask) {
   EXPECT_EQ(ThreadsForLimits(8, std::nullopt), 8);  // no quota: every CPU of the mask
   EXPECT_EQ(ThreadsForLimits(8, 1.5), 1);           // floor(1.5)
   EXPECT_EQ(ThreadsForLimits(8, 2.0), 2);
-  EXPECT_EQ(ThreadsForLimits(8, 0.25), 1);   // at least one
-  EXPECT_EQ(ThreadsForLimits(2, 16.0), 2);   // never above the mask
+  EXPECT_EQ(ThreadsForLimits(8, 0.25), 1);  // at least one
+  EXPECT_EQ(ThreadsForLimits(2, 16.0), 2);  // never above the mask
   EXPECT_EQ(ThreadsForLimits(0, std::nullopt), 1);
 }
 
