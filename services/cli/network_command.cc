@@ -431,28 +431,30 @@ int RunCentrality(const std::vector<std::string>& args) {
   v1::ComputeCentralitiesResponse message;
   std::vector<std::string> nodes;
   std::vector<double> values;
-  while (reader->Read(&message)) {
-    for (const v1::MeasureInfo& info : message.info()) {
-      if (!info.method_reason().empty()) {
-        std::fprintf(stderr, "%s: %s %s: %s\n", cmd.program.c_str(),
-                     std::string(EnumToName(measure)).c_str(), info.exact() ? "exact" : "sampled",
-                     info.method_reason().c_str());
+  auto read_all = [&]() -> absl::Status {
+    while (reader->Read(&message)) {
+      for (const v1::MeasureInfo& info : message.info()) {
+        if (!info.method_reason().empty()) {
+          std::fprintf(stderr, "%s: %s %s: %s\n", cmd.program.c_str(),
+                       std::string(EnumToName(measure)).c_str(), info.exact() ? "exact" : "sampled",
+                       info.method_reason().c_str());
+        }
+      }
+      for (const v1::TopList& list : message.top()) {
+        if (top == 0 || list.role() != v1::NODE_ROLE_UNSPECIFIED) continue;
+        for (const v1::RankedNode& entry : list.entries()) {
+          nodes.push_back(entry.node().code());
+          values.push_back(entry.value());
+        }
+      }
+      for (const v1::NodeScores& node : message.nodes()) {
+        nodes.push_back(node.node().code());
+        values.push_back(node.values(0));
       }
     }
-    for (const v1::TopList& list : message.top()) {
-      if (top == 0 || list.role() != v1::NODE_ROLE_UNSPECIFIED) continue;
-      for (const v1::RankedNode& entry : list.entries()) {
-        nodes.push_back(entry.node().code());
-        values.push_back(entry.value());
-      }
-    }
-    for (const v1::NodeScores& node : message.nodes()) {
-      nodes.push_back(node.node().code());
-      values.push_back(node.values(0));
-    }
-  }
-  absl::Status status =
-      clients::ExplainCallFailure(server::FromGrpcStatus(reader->Finish()), cmd.timeout);
+    return clients::ExplainCallFailure(server::FromGrpcStatus(reader->Finish()), cmd.timeout);
+  };
+  const absl::Status status = WithWaitingNotice(cmd, "network", read_all);
   if (!status.ok()) return Fail(cmd.program, status);
   PrintRows(nodes, values, top);
   return 0;
