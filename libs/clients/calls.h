@@ -12,8 +12,11 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "libs/server/grpc_status.h"
@@ -48,6 +51,24 @@ absl::Status CallUnary(Stub& stub,
   std::unique_ptr<grpc::ClientContext> context = ContextWithTimeout(timeout);
   return ExplainCallFailure(
       server::FromGrpcStatus((stub.*method)(context.get(), request, response)), timeout);
+}
+
+// Runs `call` (blocking) on a thread of its own and calls notice(waited)
+// every `interval` until it returns; returns its status. For client
+// programs whose calls may compute for minutes (`innoscope network`).
+template <typename Call, typename Notice>
+absl::Status CallWithWaitingNotice(const Call& call, absl::Duration interval,
+                                   const Notice& notice) {
+  absl::Status status;
+  absl::Notification done;
+  std::thread worker([&] {
+    status = call();
+    done.Notify();
+  });
+  const absl::Time start = absl::Now();
+  while (!done.WaitForNotificationWithTimeout(interval)) notice(absl::Now() - start);
+  worker.join();
+  return status;
 }
 
 // What to do next after a failed call of this kind ("" when nothing useful).

@@ -17,7 +17,6 @@
 #include <limits>
 #include <memory>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -25,7 +24,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "innoscope/network/v1/network.grpc.pb.h"
@@ -81,16 +79,10 @@ config::FlagSet NetworkFlags(const std::string& command, const std::string& help
   flags.Add("endpoint", "both", "selection: both ends or either end pass the actor filter");
   flags.AddBool("approximate", false,
                 "sample distances and betweenness (large graphs; results state error bounds)");
-  flags.Add("epsilon", "0",
-            "with --approximate: sampled betweenness is within this of the exact B/(n(n-1)) "
-            "with probability 0.9; 0: the default 0.01");
+  flags.Add("epsilon", "0", "with --approximate: betweenness error bound (0: the default 0.01)");
   flags.AddBool("exact", false,
-                "selection: exact distances and betweenness whatever the size (the service "
-                "samples above its --exact_max_nodes/--exact_max_edges by default, and refuses "
-                "exact above --exact_cap_nodes/--exact_cap_edges)");
-  flags.Add("threads", "0",
-            "--edges: threads of the computation here; 0: the CPU quota of this container "
-            "(cgroup) within the affinity mask");
+                "selection: exact paths and betweenness above the service's --exact_max_* sizes");
+  flags.Add("threads", "0", "--edges: threads here; 0: this container's CPU quota (cgroup)");
   return flags;
 }
 
@@ -153,13 +145,8 @@ GraphFlags ParseGraphFlags(const ParsedCommand& cmd) {
   if (g.epsilon != 0 && !(g.epsilon > 0 && g.epsilon < 1 && g.approximate)) {
     config::ExitInvalidConfig(cmd.program, "--epsilon: give a value in (0, 1) with --approximate");
   }
-  if (g.exact && g.approximate) {
-    config::ExitInvalidConfig(cmd.program, "give --exact or --approximate, not both");
-  }
-  if (g.exact && !online) {
-    config::ExitInvalidConfig(cmd.program,
-                              "--exact: for the service's selection only (a file is computed "
-                              "here, exactly unless --approximate)");
+  if (g.exact && (g.approximate || !online)) {
+    config::ExitInvalidConfig(cmd.program, "--exact: with a selection and without --approximate");
   }
   g.threads = common::ResolveThreadCount(
       static_cast<int>(OrExit(cmd.program, f.GetInt("threads", 0, 1024))));
@@ -210,28 +197,15 @@ absl::StatusOr<graph::Graph> ReadEdges(const GraphFlags& flags) {
   return std::move(file->graph);
 }
 
-// Runs `call` (a blocking RPC) and, while it runs, prints one line on
-// stderr every kWaitingNoticeInterval saying how long it has waited of its
-// deadline, so a long computation does not look like a hang; the service
-// logs its own progress (docs/network.md, "Progress").
-constexpr absl::Duration kWaitingNoticeInterval = absl::Seconds(15);
-
+// A blocking call with a line on stderr every 15 s while it runs, so a long
+// computation does not look like a hang (the service logs its progress).
 template <typename Call>
-absl::Status WithWaitingNotice(const ParsedCommand& cmd, const char* service, const Call& call) {
-  absl::Status status;
-  absl::Notification done;
-  std::thread worker([&] {
-    status = call();
-    done.Notify();
-  });
-  const absl::Time start = absl::Now();
-  while (!done.WaitForNotificationWithTimeout(kWaitingNoticeInterval)) {
-    std::fprintf(stderr, "%s: waiting for the %s service: %.0f s of the %.0f s deadline\n",
-                 cmd.program.c_str(), service, absl::ToDoubleSeconds(absl::Now() - start),
+absl::Status WithWaitingNotice(const ParsedCommand& cmd, const Call& call) {
+  return clients::CallWithWaitingNotice(call, absl::Seconds(15), [&](absl::Duration waited) {
+    std::fprintf(stderr, "%s: waiting for the network service: %.0f s of the %.0f s deadline\n",
+                 cmd.program.c_str(), absl::ToDoubleSeconds(waited),
                  absl::ToDoubleSeconds(cmd.timeout));
-  }
-  worker.join();
-  return status;
+  });
 }
 
 // Sampling with the library's defaults (as the service applies them).
@@ -350,7 +324,7 @@ int RunStats(const std::vector<std::string>& args) {
   request.mutable_approximation()->set_exact(g.exact);
   request.mutable_approximation()->set_epsilon(g.epsilon);
   v1::ComputeNetworkStatsResponse response;
-  absl::Status status = WithWaitingNotice(cmd, "network", [&] {
+  absl::Status status = WithWaitingNotice(cmd, [&] {
     return CallUnary(*stub, &v1::NetworkService::Stub::ComputeNetworkStats, request, &response,
                      cmd.timeout);
   });
@@ -454,7 +428,7 @@ int RunCentrality(const std::vector<std::string>& args) {
     }
     return clients::ExplainCallFailure(server::FromGrpcStatus(reader->Finish()), cmd.timeout);
   };
-  const absl::Status status = WithWaitingNotice(cmd, "network", read_all);
+  const absl::Status status = WithWaitingNotice(cmd, read_all);
   if (!status.ok()) return Fail(cmd.program, status);
   PrintRows(nodes, values, top);
   return 0;
