@@ -18,14 +18,16 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "libs/common/cpu_limit.h"
 #include "libs/graph/algorithm.h"
 
 namespace innoscope::graph {
 
-// 0 means "all hardware threads"; the result is in [1, max(1, n_items)].
+// 0 means "every CPU the process may use": the cgroup CPU quota within the
+// affinity mask (libs/common/cpu_limit.h), not the host's cores; the result
+// is in [1, max(1, n_items)].
 inline int ResolveThreads(int requested, int64_t n_items) {
-  int threads = requested > 0 ? requested : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::max(threads, 1);
+  const int threads = std::max(common::ResolveThreadCount(requested), 1);
   return static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(n_items, 1)));
 }
 

@@ -17,6 +17,7 @@
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
+#include "libs/common/cpu_limit.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/server/audit.h"
@@ -285,6 +286,9 @@ config::FlagSet ServiceFlags(const ServiceDefinition& d, const std::string& prog
   for (const auto& [name, address] : d.upstream_defaults) {
     flags.Add(UpstreamFlag(name), address, absl::StrCat("HOST:PORT of the ", name, " service"));
   }
+  flags.Add("threads", "0",
+            "threads for compute work; 0: the container's CPU quota (cgroup cpu.max or "
+            "cpu.cfs_quota_us) within the CPU affinity mask");
   if (d.add_flags) d.add_flags(flags);
   return flags;
 }
@@ -302,6 +306,9 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(const ServiceDefinition& d,
   }
   ASSIGN_OR_RETURN(int64_t pool_size, flags.GetInt("db_pool_size", 1, 256));
   c.db_pool_size = static_cast<int>(pool_size);
+  ASSIGN_OR_RETURN(int64_t threads, flags.GetInt("threads", 0, 1024));
+  c.threads = common::ResolveThreadCount(static_cast<int>(threads));
+  c.flags = flags;
   c.log_level = flags.Get("log_level");
   log::Level level;
   if (!log::ParseLevel(c.log_level, &level)) {
@@ -531,6 +538,7 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   log::Info("serving", {{"grpc_address", grpc_bound.ToString()},
                         {"metrics_address", metrics_bound.ToString()},
                         {"migrations_applied", *migrated},
+                        {"threads", config.threads},
                         {"tls", config.tls_cert_file.empty()        ? "off"
                                 : config.tls_client_ca_file.empty() ? "server"
                                                                     : "mutual"},

@@ -96,6 +96,9 @@ struct ServiceConfig {
   std::string auth_file;  // empty: every caller may call everything
   absl::Duration auth_reload = absl::Seconds(2);
   ChannelSecurity upstream_security;
+  // Threads for compute work (--threads; 0 = the cgroup CPU quota within
+  // the affinity mask, libs/common/cpu_limit.h), resolved: >= 1.
+  int threads = 1;
   config::ParsedFlags flags;  // every flag as parsed (ServiceDefinition::add_flags)
 };
 

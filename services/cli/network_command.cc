@@ -24,9 +24,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "grpcpp/client_context.h"
 #include "innoscope/network/v1/network.grpc.pb.h"
 #include "libs/codecs/enum_codecs.h"
+#include "libs/common/cpu_limit.h"
 #include "libs/graph/centrality.h"
 #include "libs/graph/measure.h"
 #include "libs/graph/network_measures.h"
@@ -77,6 +79,10 @@ config::FlagSet NetworkFlags(const std::string& command, const std::string& help
   flags.Add("endpoint", "both", "selection: both ends or either end pass the actor filter");
   flags.AddBool("approximate", false,
                 "sample distances and betweenness (large graphs; results state error bounds)");
+  flags.Add("epsilon", "0", "with --approximate: betweenness error bound (0: the default 0.01)");
+  flags.AddBool("exact", false,
+                "selection: exact paths and betweenness above the service's --exact_max_* sizes");
+  flags.Add("threads", "0", "--edges: threads here; 0: this container's CPU quota (cgroup)");
   return flags;
 }
 
@@ -90,6 +96,9 @@ struct GraphFlags {
   graph::MultiEdgePolicy multi_edges = graph::MultiEdgePolicy::kMergeSum;
   graph::SelfLoopPolicy self_loops = graph::SelfLoopPolicy::kKeep;
   bool approximate = false;
+  bool exact = false;            // online only
+  double epsilon = 0;            // 0: the library's default
+  int threads = 1;               // offline only, resolved
   v1::GraphSelection selection;  // online only
 };
 
@@ -131,6 +140,16 @@ GraphFlags ParseGraphFlags(const ParsedCommand& cmd) {
   if (online && f.Origin("directed") == "default") g.directed = true;  // relations are directed
   g.weighted = OrExit(cmd.program, f.GetBool("weighted"));
   g.approximate = OrExit(cmd.program, f.GetBool("approximate"));
+  g.exact = OrExit(cmd.program, f.GetBool("exact"));
+  g.epsilon = OrExit(cmd.program, f.GetDouble("epsilon"));
+  if (g.epsilon != 0 && !(g.epsilon > 0 && g.epsilon < 1 && g.approximate)) {
+    config::ExitInvalidConfig(cmd.program, "--epsilon: give a value in (0, 1) with --approximate");
+  }
+  if (g.exact && (g.approximate || !online)) {
+    config::ExitInvalidConfig(cmd.program, "--exact: with a selection and without --approximate");
+  }
+  g.threads = common::ResolveThreadCount(
+      static_cast<int>(OrExit(cmd.program, f.GetInt("threads", 0, 1024))));
   g.convention = NamedFlag<graph::Convention>(cmd, "convention");
   g.louvain.resolution = OrExit(cmd.program, f.GetDouble("resolution"));
   g.louvain.seed = static_cast<uint64_t>(
@@ -178,10 +197,22 @@ absl::StatusOr<graph::Graph> ReadEdges(const GraphFlags& flags) {
   return std::move(file->graph);
 }
 
+// A blocking call with a line on stderr every 15 s while it runs, so a long
+// computation does not look like a hang (the service logs its progress).
+template <typename Call>
+absl::Status WithWaitingNotice(const ParsedCommand& cmd, const Call& call) {
+  return clients::CallWithWaitingNotice(call, absl::Seconds(15), [&](absl::Duration waited) {
+    std::fprintf(stderr, "%s: waiting for the network service: %.0f s of the %.0f s deadline\n",
+                 cmd.program.c_str(), absl::ToDoubleSeconds(waited),
+                 absl::ToDoubleSeconds(cmd.timeout));
+  });
+}
+
 // Sampling with the library's defaults (as the service applies them).
 graph::ApproxParams ApproximationOf(const GraphFlags& flags) {
   graph::ApproxParams a;
   a.enabled = flags.approximate;
+  if (flags.epsilon > 0) a.epsilon = flags.epsilon;
   return a;
 }
 
@@ -272,6 +303,7 @@ int RunStats(const std::vector<std::string>& args) {
     options.convention = g.convention;
     options.louvain = g.louvain;
     options.approximation = ApproximationOf(g);
+    options.num_threads = g.threads;
     absl::StatusOr<graph::NetworkStatistics> stats =
         graph::ComputeNetworkStatistics(*graph, options, graph::Interrupt());
     if (!stats.ok()) return Fail(cmd.program, stats.status());
@@ -289,11 +321,20 @@ int RunStats(const std::vector<std::string>& args) {
   request.mutable_louvain()->set_seed(g.louvain.seed);
   request.mutable_louvain()->set_weighted(g.louvain.weighted);
   request.mutable_approximation()->set_enabled(g.approximate);
+  request.mutable_approximation()->set_exact(g.exact);
+  request.mutable_approximation()->set_epsilon(g.epsilon);
   v1::ComputeNetworkStatsResponse response;
-  absl::Status status = CallUnary(*stub, &v1::NetworkService::Stub::ComputeNetworkStats, request,
-                                  &response, cmd.timeout);
+  absl::Status status = WithWaitingNotice(cmd, [&] {
+    return CallUnary(*stub, &v1::NetworkService::Stub::ComputeNetworkStats, request, &response,
+                     cmd.timeout);
+  });
   if (!status.ok()) return Fail(cmd.program, status);
   PrintStats(PrintedStats(response.stats()), json);
+  const v1::PathStats& paths = response.stats().paths();
+  std::fprintf(stderr, "%s: paths %s (%lld %s): %s\n", cmd.program.c_str(),
+               paths.exact() ? "exact" : "sampled", static_cast<long long>(paths.sources()),
+               paths.exact() ? "BFS sources" : "node pairs searched",
+               paths.method_reason().c_str());
   std::fprintf(stderr, "%s: run %s (relations data version %lld)\n", cmd.program.c_str(),
                response.run().id().c_str(),
                static_cast<long long>(response.run().data_version().version()));
@@ -334,6 +375,7 @@ int RunCentrality(const std::vector<std::string>& args) {
     options.weighted = g.weighted;
     options.louvain = g.louvain;
     options.approximation = ApproximationOf(g);
+    options.num_threads = g.threads;
     absl::StatusOr<graph::MeasureResult> result =
         graph::ComputeMeasure(*graph, measure, options, graph::Interrupt());
     if (!result.ok()) return Fail(cmd.program, result.status());
@@ -354,6 +396,8 @@ int RunCentrality(const std::vector<std::string>& args) {
   request.mutable_louvain()->set_resolution(g.louvain.resolution);
   request.mutable_louvain()->set_seed(g.louvain.seed);
   request.mutable_approximation()->set_enabled(g.approximate);
+  request.mutable_approximation()->set_exact(g.exact);
+  request.mutable_approximation()->set_epsilon(g.epsilon);
   request.set_top_only(top > 0);
   if (top > 0) request.set_top_n(top);
   std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(cmd.timeout);
@@ -361,20 +405,30 @@ int RunCentrality(const std::vector<std::string>& args) {
   v1::ComputeCentralitiesResponse message;
   std::vector<std::string> nodes;
   std::vector<double> values;
-  while (reader->Read(&message)) {
-    for (const v1::TopList& list : message.top()) {
-      if (top == 0 || list.role() != v1::NODE_ROLE_UNSPECIFIED) continue;
-      for (const v1::RankedNode& entry : list.entries()) {
-        nodes.push_back(entry.node().code());
-        values.push_back(entry.value());
+  auto read_all = [&]() -> absl::Status {
+    while (reader->Read(&message)) {
+      for (const v1::MeasureInfo& info : message.info()) {
+        if (!info.method_reason().empty()) {
+          std::fprintf(stderr, "%s: %s %s: %s\n", cmd.program.c_str(),
+                       std::string(EnumToName(measure)).c_str(), info.exact() ? "exact" : "sampled",
+                       info.method_reason().c_str());
+        }
+      }
+      for (const v1::TopList& list : message.top()) {
+        if (top == 0 || list.role() != v1::NODE_ROLE_UNSPECIFIED) continue;
+        for (const v1::RankedNode& entry : list.entries()) {
+          nodes.push_back(entry.node().code());
+          values.push_back(entry.value());
+        }
+      }
+      for (const v1::NodeScores& node : message.nodes()) {
+        nodes.push_back(node.node().code());
+        values.push_back(node.values(0));
       }
     }
-    for (const v1::NodeScores& node : message.nodes()) {
-      nodes.push_back(node.node().code());
-      values.push_back(node.values(0));
-    }
-  }
-  absl::Status status = server::FromGrpcStatus(reader->Finish());
+    return clients::ExplainCallFailure(server::FromGrpcStatus(reader->Finish()), cmd.timeout);
+  };
+  const absl::Status status = WithWaitingNotice(cmd, read_all);
   if (!status.ok()) return Fail(cmd.program, status);
   PrintRows(nodes, values, top);
   return 0;

@@ -27,7 +27,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -35,6 +34,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
+#include "libs/common/cpu_limit.h"
 #include "libs/common/status_macros.h"
 #include "libs/scoring/parallel.h"
 #include "libs/scoring/pipeline.h"
@@ -251,7 +251,9 @@ int RunUncertainty(const std::vector<std::string>& args) {
             "comma-separated alternatives to --normalise, e.g. minmax,zscore,rank");
   flags.Add("aggregations", "",
             "comma-separated alternatives to --aggregate, e.g. arithmetic,geometric");
-  flags.Add("threads", "0", "worker threads; 0 = one per core (online: the service's default)");
+  flags.Add("threads", "0",
+            "worker threads; 0 = the CPU quota of this container (cgroup) within the affinity mask "
+            "(online: the service's default)");
   flags.Add("sensitivity_samples", "0",
             "online: Saltelli base sample N for Sobol indices (printed on standard error); "
             "0 = none");
@@ -325,9 +327,8 @@ int RunUncertainty(const std::vector<std::string>& args) {
   }
 
   scoring::RunControl control;
-  control.num_threads = *threads > 0
-                            ? static_cast<int>(*threads)
-                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // 0: the CPU quota of this container within the affinity mask.
+  control.num_threads = common::ResolveThreadCount(static_cast<int>(*threads));
   control.num_threads = std::min(control.num_threads, scoring::kMaxThreads);
   absl::StatusOr<scoring::UncertaintyModel> model =
       scoring::BuildUncertaintyModel(inputs, *assumptions, control);

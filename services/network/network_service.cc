@@ -11,6 +11,8 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/codecs/enum_codecs.h"
+#include "libs/common/enum_names.h"
+#include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 #include "libs/graph/centrality.h"
 #include "libs/graph/communities.h"
@@ -99,6 +101,34 @@ v1::TopList TopListOf(const SelectedGraph& g, v1::Measure measure,
 
 double Percent(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
 
+// Exact or sampled for one per-node measure: betweenness follows the
+// request and the size limits, closeness and harmonic are exact up to the
+// cap (they have no sampled version), the others are not all-pairs.
+absl::StatusOr<PathMethod> MeasureMethod(graph::Measure measure, PathRequest request,
+                                         const graph::Graph& g, const ExactLimits& limits) {
+  switch (measure) {
+    case graph::Measure::kBetweenness:
+      return ChoosePathMethod(request, g.NumNodes(), g.NumEdges(), limits, "betweenness");
+    case graph::Measure::kCloseness:
+    case graph::Measure::kHarmonic:
+      return ExactOnlyMethod(g.NumNodes(), g.NumEdges(), limits,
+                             absl::StrCat(EnumToName(measure), " centrality"));
+    case graph::Measure::kDegree:
+    case graph::Measure::kInDegree:
+    case graph::Measure::kOutDegree:
+    case graph::Measure::kStrength:
+    case graph::Measure::kInStrength:
+    case graph::Measure::kOutStrength:
+    case graph::Measure::kPagerank:
+    case graph::Measure::kEigenvector:
+    case graph::Measure::kKcore:
+    case graph::Measure::kCommunity:
+    case graph::Measure::kClustering:
+      break;
+  }
+  return PathMethod{};
+}
+
 }  // namespace
 
 absl::Status EmptySelectionError(const v1::GraphSelection& selection,
@@ -152,6 +182,11 @@ absl::StatusOr<NetworkService::Loaded> NetworkService::Load(const v1::GraphSelec
                                              " times; retry when the import is done"));
     }
   }
+  log::Info("network: relation set read",
+            {{"relation_set", loaded.relation_set},
+             {"data_version", loaded.data_version},
+             {"actors", static_cast<int64_t>(loaded.data->actors().size())},
+             {"relations", static_cast<int64_t>(loaded.data->relations().size())}});
   // A type is known when it is built-in or present in the set (any year).
   std::set<std::string> seen;
   for (const clients::RelationRecord& r : loaded.data->relations()) seen.insert(r.type);
@@ -214,6 +249,30 @@ absl::Status NetworkService::Record(v1::Run* run, const google::protobuf::Messag
   return store_.Record(run, request, result);
 }
 
+absl::StatusOr<v1::NetworkStats> NetworkService::StatsOf(const graph::Graph& graph,
+                                                         graph::StatsOptions options,
+                                                         PathRequest request,
+                                                         const CallContext& call,
+                                                         bool* approximate) const {
+  ASSIGN_OR_RETURN(const PathMethod method,
+                   ChoosePathMethod(request, graph.NumNodes(), graph.NumEdges(), options_.limits,
+                                    "average path length and diameter"));
+  options.approximation.enabled = method.approximate;
+  options.num_threads = options_.threads;
+  log::Info("network: statistics started", {{"nodes", graph.NumNodes()},
+                                            {"edges", graph.NumEdges()},
+                                            {"paths", method.approximate ? "sampled" : "exact"},
+                                            {"threads", options_.threads}});
+  const absl::Time started = absl::Now();
+  ASSIGN_OR_RETURN(v1::NetworkStats stats, ComputeStats(graph, options, call.interrupt));
+  log::Info(
+      "network: statistics done",
+      {{"nodes", graph.NumNodes()}, {"seconds", absl::ToDoubleSeconds(absl::Now() - started)}});
+  stats.mutable_paths()->set_method_reason(method.reason);
+  *approximate = method.approximate;
+  return stats;
+}
+
 // ---------------------------------------------------------------- stats
 
 absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkStats(
@@ -221,14 +280,20 @@ absl::StatusOr<v1::ComputeNetworkStatsResponse> NetworkService::ComputeNetworkSt
   ASSIGN_OR_RETURN(graph::StatsOptions options,
                    StatsOptionsOf(request.convention(), request.louvain(), request.approximation(),
                                   request.skip_communities(), request.selection()));
+  ASSIGN_OR_RETURN(const PathRequest method, PathRequestOf(request.approximation().exact(),
+                                                           request.approximation().enabled()));
   Loaded loaded;
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
   v1::ComputeNetworkStatsResponse response;
-  ASSIGN_OR_RETURN(*response.mutable_stats(), ComputeStats(g.graph, options, call.interrupt));
+  bool approximate = false;
+  ASSIGN_OR_RETURN(*response.mutable_stats(),
+                   StatsOf(g.graph, options, method, call, &approximate));
   *response.mutable_stats()->mutable_nodes() = CountNodes(g);
   v1::ComputeNetworkStatsRequest normalized = request;
   normalized.mutable_selection()->set_relation_set(loaded.relation_set);
   normalized.set_convention(codecs::ToProto(options.convention));
+  // The run records what was computed: sampled by size is a run of its own.
+  if (approximate) normalized.mutable_approximation()->set_enabled(true);
   *response.mutable_run() = NewRun(v1::RUN_KIND_STATS, normalized, normalized.selection(),
                                    normalized.convention(), loaded, Summarize(g));
   RETURN_IF_ERROR(Record(response.mutable_run(), normalized, response.stats(), call));
@@ -253,6 +318,8 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
   }
   RETURN_IF_ERROR(codecs::CheckProtoEnum(request.mode(), "mode"));
   RETURN_IF_ERROR(ValidateSelection(request.selection()));
+  ASSIGN_OR_RETURN(const PathRequest method, PathRequestOf(request.approximation().exact(),
+                                                           request.approximation().enabled()));
   bool cumulative = true;
   switch (request.mode()) {
     case v1::PERIOD_MODE_UNSPECIFIED:  // the default
@@ -275,6 +342,7 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
            call));
   v1::ComputeStatsTimeSeriesResponse response;
   v1::GraphSummary largest;
+  bool any_approximate = false;
   for (int32_t year = first; year <= last; ++year) {
     YearBounds bounds;
     if (!cumulative) bounds.first = year;
@@ -286,7 +354,10 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
       point->mutable_stats()->set_convention(codecs::ToProto(options.convention));
       continue;
     }
-    ASSIGN_OR_RETURN(*point->mutable_stats(), ComputeStats(g.graph, options, call.interrupt));
+    bool approximate = false;
+    ASSIGN_OR_RETURN(*point->mutable_stats(),
+                     StatsOf(g.graph, options, method, call, &approximate));
+    any_approximate = any_approximate || approximate;
     *point->mutable_stats()->mutable_nodes() = CountNodes(g);
     if (g.graph.NumNodes() > largest.nodes()) largest = Summarize(g);
   }
@@ -299,6 +370,7 @@ absl::StatusOr<v1::ComputeStatsTimeSeriesResponse> NetworkService::ComputeStatsT
   v1::ComputeStatsTimeSeriesRequest normalized = request;
   normalized.mutable_selection()->set_relation_set(loaded.relation_set);
   normalized.set_convention(codecs::ToProto(options.convention));
+  if (any_approximate) normalized.mutable_approximation()->set_enabled(true);
   *response.mutable_run() =
       NewRun(v1::RUN_KIND_STATS_TIME_SERIES, normalized, normalized.selection(),
              normalized.convention(), loaded, largest);
@@ -329,16 +401,41 @@ absl::Status NetworkService::ComputeCentralities(
   options.weighted = !IsUnweighted(request.selection());
   ASSIGN_OR_RETURN(options.approximation, ToApproxParams(request.approximation()));
   ASSIGN_OR_RETURN(options.louvain, LouvainOf(request.louvain(), request.selection()));
+  ASSIGN_OR_RETURN(
+      const PathRequest path_request,
+      PathRequestOf(request.approximation().exact(), request.approximation().enabled()));
+  options.num_threads = options_.threads;
 
   Loaded loaded;
   ASSIGN_OR_RETURN(SelectedGraph g, LoadGraph(request.selection(), call, &loaded));
+  // Every measure's method is chosen before any is computed, so a refused
+  // one costs nothing.
+  std::vector<PathMethod> methods(measures.size());
+  bool any_approximate = false;
+  for (size_t i = 0; i < measures.size(); ++i) {
+    ASSIGN_OR_RETURN(methods[i],
+                     MeasureMethod(measures[i], path_request, g.graph, options_.limits));
+    any_approximate = any_approximate || methods[i].approximate;
+  }
   v1::ComputeCentralitiesResponse head;
   std::vector<std::vector<double>> scores;
-  for (graph::Measure m : measures) {
+  for (size_t i = 0; i < measures.size(); ++i) {
+    const graph::Measure m = measures[i];
+    graph::MeasureOptions measure_options = options;
+    measure_options.approximation.enabled = methods[i].approximate;
+    const absl::Time started = absl::Now();
     ASSIGN_OR_RETURN(graph::MeasureResult result,
-                     graph::ComputeMeasure(g.graph, m, options, call.interrupt));
+                     graph::ComputeMeasure(g.graph, m, measure_options, call.interrupt));
+    log::Info("network: measure computed",
+              {{"measure", std::string(EnumToName(m))},
+               {"nodes", g.graph.NumNodes()},
+               {"edges", g.graph.NumEdges()},
+               {"measure_index", static_cast<int64_t>(i + 1)},
+               {"measures", static_cast<int64_t>(measures.size())},
+               {"seconds", absl::ToDoubleSeconds(absl::Now() - started)}});
     head.add_measures(codecs::ToProto(m));
     *head.add_info() = ToProto(result.info);
+    head.mutable_info()->rbegin()->set_method_reason(methods[i].reason);
     for (v1::NodeRole role : {v1::NODE_ROLE_UNSPECIFIED, v1::NODE_ROLE_SAMPLE_ENTERPRISE,
                               v1::NODE_ROLE_RELATION_NODE}) {
       *head.add_top() = TopListOf(g, codecs::ToProto(m), result.scores, role, top_n);
@@ -349,6 +446,7 @@ absl::Status NetworkService::ComputeCentralities(
   v1::ComputeCentralitiesRequest normalized = request;
   normalized.mutable_selection()->set_relation_set(loaded.relation_set);
   normalized.set_convention(head.convention());
+  if (any_approximate) normalized.mutable_approximation()->set_enabled(true);
   *head.mutable_run() = NewRun(v1::RUN_KIND_CENTRALITIES, normalized, normalized.selection(),
                                head.convention(), loaded, Summarize(g));
   v1::ComputeCentralitiesResponse result = head;

@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -26,8 +27,10 @@
 #include "innoscope/network/v1/network.pb.h"
 #include "libs/clients/ingest_client.h"
 #include "libs/graph/algorithm.h"
+#include "libs/graph/network_measures.h"
 #include "services/network/graph_selection.h"
 #include "services/network/network_store.h"
+#include "services/network/path_method.h"
 
 namespace innoscope::network {
 
@@ -41,9 +44,19 @@ struct CallContext {
   std::string caller;
 };
 
+// What the operator sets (innoscope-network's flags).
+struct NetworkOptions {
+  // Threads of the all-pairs searches, betweenness, PageRank ... (--threads,
+  // resolved: the container's CPU quota by default).
+  int threads = 1;
+  // Exact or sampled path statistics by size (path_method.h).
+  ExactLimits limits;
+};
+
 class NetworkService {
  public:
-  NetworkService(clients::IngestClient& ingest, RunStore& store) : ingest_(ingest), store_(store) {}
+  NetworkService(clients::IngestClient& ingest, RunStore& store, NetworkOptions options = {})
+      : ingest_(ingest), store_(store), options_(std::move(options)) {}
 
   absl::StatusOr<v1::ComputeNetworkStatsResponse> ComputeNetworkStats(
       const v1::ComputeNetworkStatsRequest& request, const CallContext& call);
@@ -88,9 +101,16 @@ class NetworkService {
                  const Loaded& loaded, const v1::GraphSummary& graph) const;
   absl::Status Record(v1::Run* run, const google::protobuf::Message& request,
                       const google::protobuf::Message& result, const CallContext& call);
+  // The statistics of one graph, exact or sampled by ChoosePathMethod; the
+  // reason lands in paths.method_reason, and *approximate says whether the
+  // paths were sampled.
+  absl::StatusOr<v1::NetworkStats> StatsOf(const graph::Graph& graph, graph::StatsOptions options,
+                                           PathRequest request, const CallContext& call,
+                                           bool* approximate) const;
 
   clients::IngestClient& ingest_;
   RunStore& store_;
+  const NetworkOptions options_;
 };
 
 // "selection: no relation matches ..." with the selection's filters and what

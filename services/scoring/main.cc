@@ -1,8 +1,6 @@
 // innoscope-scoring: flags -> config -> wiring -> serve (libs/server/service_host.h).
 
-#include <algorithm>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "libs/clients/grpc_ingest_client.h"
@@ -34,10 +32,11 @@ int main(int argc, char** argv) {
             context.upstreams.at("weighting")));
         auto& store =
             context.Keep(std::make_unique<innoscope::scoring::ScoringStore>(context.pool));
-        // Uncertainty analyses use every hardware thread at most; one by
-        // default, so concurrent requests share the machine.
+        // Uncertainty analyses use at most --threads (default: the
+        // container's CPU quota); one by default, so concurrent requests
+        // share the machine.
         innoscope::scoring::ScoringOptions options;
-        options.max_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+        options.max_threads = context.config.threads;
         options.default_threads = 1;
         options.clock = [] { return absl::Now(); };
         auto& core = context.Keep(std::make_unique<innoscope::scoring::ScoringService>(

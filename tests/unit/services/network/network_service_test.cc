@@ -6,6 +6,7 @@
 #include "services/network/network_service.h"
 
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -23,6 +24,7 @@ using ::innoscope::network::testing::FakeRunStore;
 using ::innoscope::network::testing::SmallNetwork;
 using ::innoscope::testing::IsOk;
 using ::innoscope::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -136,6 +138,88 @@ TEST(NetworkServiceTest, AFailedWriteIsTheCallersStatusAndNoRunIsRecorded) {
   EXPECT_THAT(core.DeriveRegionIndicators(EmpowermentRequest(), Call()),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("ingest WriteObservations")));
   EXPECT_TRUE(store.runs().empty());
+}
+
+// Limits below the small network (6 nodes and 8 edges in the directed view
+// with merged multi-edges: e1-e2, e1-e3, e1-f1, u1-e1, v1-e2, v1-e3 (r6 and
+// r7 merged), e2-e1, e3-e2): sampled by default, exact refused.
+NetworkOptions TinyLimits() {
+  NetworkOptions options;
+  options.threads = 2;
+  options.limits.max_nodes = 5;
+  options.limits.max_edges = 100;
+  options.limits.cap_nodes = 5;
+  options.limits.cap_edges = 100;
+  return options;
+}
+
+TEST(NetworkServiceTest, StatsAboveTheThresholdAreSampledAndSaySo) {
+  FakeIngestClient ingest;
+  AddNetwork(ingest);
+  FakeRunStore store;
+  NetworkService core(ingest, store, TinyLimits());
+  absl::StatusOr<v1::ComputeNetworkStatsResponse> response =
+      core.ComputeNetworkStats(v1::ComputeNetworkStatsRequest(), Call());
+  ASSERT_THAT(response, IsOk());
+  EXPECT_EQ(response->stats().nodes().total(), 6);
+  EXPECT_EQ(response->stats().edges(), 8);
+  EXPECT_FALSE(response->stats().paths().exact());
+  EXPECT_THAT(response->stats().paths().method_reason(),
+              HasSubstr("6 nodes and 8 edges, above --exact_max_nodes=5"));
+  // The run records the method used: sampled by size is a run of its own.
+  ASSERT_EQ(store.runs().count(response->run().id()), 1u);
+
+  // Within the thresholds (the defaults), the same request is exact.
+  NetworkService roomy(ingest, store);
+  absl::StatusOr<v1::ComputeNetworkStatsResponse> exact =
+      roomy.ComputeNetworkStats(v1::ComputeNetworkStatsRequest(), Call());
+  ASSERT_THAT(exact, IsOk());
+  EXPECT_TRUE(exact->stats().paths().exact());
+  EXPECT_NE(exact->run().id(), response->run().id());
+}
+
+TEST(NetworkServiceTest, ExplicitExactAboveTheCapIsAFailedPreconditionNamingSizeAndFlag) {
+  FakeIngestClient ingest;
+  AddNetwork(ingest);
+  FakeRunStore store;
+  NetworkService core(ingest, store, TinyLimits());
+  v1::ComputeNetworkStatsRequest request;
+  request.mutable_approximation()->set_exact(true);
+  EXPECT_THAT(core.ComputeNetworkStats(request, Call()),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("6 nodes and 8 edges"), HasSubstr("--exact_cap_nodes=5"))));
+  EXPECT_TRUE(store.runs().empty());
+  request.mutable_approximation()->set_enabled(true);
+  EXPECT_THAT(core.ComputeNetworkStats(request, Call()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("approximation")));
+}
+
+TEST(NetworkServiceTest, CentralitiesSampleBetweennessAndRefuseClosenessAboveTheCap) {
+  FakeIngestClient ingest;
+  AddNetwork(ingest);
+  FakeRunStore store;
+  NetworkService core(ingest, store, TinyLimits());
+  std::vector<v1::ComputeCentralitiesResponse> messages;
+  auto keep = [&](const v1::ComputeCentralitiesResponse& m) {
+    messages.push_back(m);
+    return true;
+  };
+  v1::ComputeCentralitiesRequest request;
+  request.add_measures(v1::MEASURE_BETWEENNESS);
+  request.add_measures(v1::MEASURE_PAGERANK);
+  ASSERT_THAT(core.ComputeCentralities(request, Call(), keep), IsOk());
+  ASSERT_FALSE(messages.empty());
+  ASSERT_EQ(messages[0].info_size(), 2);
+  EXPECT_FALSE(messages[0].info(0).exact());
+  EXPECT_THAT(messages[0].info(0).method_reason(), HasSubstr("--exact_max_nodes=5"));
+  EXPECT_EQ(messages[0].info(1).method_reason(), "");
+
+  messages.clear();
+  request.add_measures(v1::MEASURE_CLOSENESS);
+  EXPECT_THAT(core.ComputeCentralities(request, Call(), keep),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("closeness"), HasSubstr("--exact_cap_nodes=5"))));
+  EXPECT_TRUE(messages.empty());
 }
 
 }  // namespace
