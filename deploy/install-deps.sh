@@ -19,8 +19,9 @@ PACKAGES=(
   pgbouncer
   # benchmark peers (run with Debian's /usr/bin/python3; libcsv for bench/csv)
   python3 python3-numpy python3-igraph python3-networkx libcsv-dev
-  # libFuzzer targets
-  clang
+  # the sanitizer build and the libFuzzer targets (deploy/sanitize.sh): clang,
+  # its ASan/UBSan/libFuzzer runtimes, llvm-symbolizer for readable reports
+  clang libclang-rt-14-dev llvm
   # certificates made by the tests (tests/integration/postgres_tls_pgtest.cc)
   openssl
   # formatting check (tests/layout/format_test.sh)

@@ -41,3 +41,13 @@ if [ "$#" -eq 0 ]; then
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" -L '^pg$'
   echo "==> PgBouncer pass: $(( $(date +%s) - pgbouncer_started )) s"
 fi
+
+# The sanitizer build: build-asan/ (clang, ASan + UBSan) runs the unit and
+# pg labels again, then each libFuzzer target for FUZZ_SECONDS (default 20)
+# under the sanitizers (deploy/sanitize.sh; docs/architecture.md,
+# "Sanitizers and fuzzing"). On a full run only (no ctest arguments);
+# INNOSCOPE_SKIP_SANITIZE=1 leaves it out of a local run.
+if [ $# -eq 0 ] && [ -z "${INNOSCOPE_SKIP_SANITIZE:-}" ]; then
+  echo "==> sanitizers"
+  deploy/sanitize.sh
+fi

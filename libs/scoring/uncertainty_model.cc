@@ -579,7 +579,10 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
     }
   }
   RETURN_IF_ERROR(ParallelFor(pairs.size(), control, [&](size_t t) -> absl::Status {
-    const auto [i, a] = pairs[t];
+    // Not a structured binding: the lambda below captures i and a, which
+    // C++17 (and clang) allows only for variables.
+    const int i = pairs[t].first;
+    const int a = pairs[t].second;
     const PreparedLeaves& leaves = state->prepared[i].leaves;
     if (!leaves.status.ok()) return absl::OkStatus();  // reported below
     std::call_once(leaves.frozen_once[a], [&] {

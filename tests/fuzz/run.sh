@@ -1,35 +1,37 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang (ASan + UBSan, every library
-# instrumented) in build-fuzz/ and runs each for N seconds.
+# Builds the libFuzzer targets in the sanitizer build (build-asan/: clang,
+# ASan + UBSan, every library instrumented; deploy/sanitize.sh configures
+# it) and runs each for N seconds. CI runs it through deploy/sanitize.sh.
 #
 #   tests/fuzz/run.sh [SECONDS=60] [TARGET ...]
 #
-# Targets: csv_fuzz, framework_csv_fuzz, import_csv_fuzz, recompute_config_fuzz,
-# graph_xml_fuzz (default: all).
-# New corpus entries go to build-fuzz/fuzz-corpus/<target>; a crash leaves
-# build-fuzz/fuzz-artifacts/<target>-crash-<sha1> and this script exits 1
-# naming it. Reproduce with: build-fuzz/tests/fuzz/<target> <artifact>; once
+# Targets: every innoscope_fuzz_target of tests/fuzz/CMakeLists.txt (default:
+# all): the readers of users' files (csv_fuzz, framework_csv_fuzz,
+# import_csv_fuzz, recompute_config_fuzz, graph_xml_fuzz) and the
+# structure-aware targets over the services' validators
+# (ingest_batch_proto_fuzz, ingest_framework_proto_fuzz, run_spec_proto_fuzz,
+# graph_selection_proto_fuzz; inputs in protobuf text format).
+# New corpus entries go to build-asan/fuzz-corpus/<target>; a crash leaves
+# build-asan/fuzz-artifacts/<target>-crash-<sha1> and this script exits 1
+# naming it. Reproduce with: build-asan/tests/fuzz/<target> <artifact>; once
 # fixed, copy the artifact into tests/fuzz/corpus/<target>/ so the normal
 # build replays it (ctest: <target>_replay).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-BUILD="${INNOSCOPE_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
+BUILD="${INNOSCOPE_FUZZ_BUILD_DIR:-${INNOSCOPE_ASAN_BUILD_DIR:-$ROOT/build-asan}}"
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ "${#TARGETS[@]}" -gt 0 ] || TARGETS=(csv_fuzz framework_csv_fuzz import_csv_fuzz recompute_config_fuzz graph_xml_fuzz)
+if [ "${#TARGETS[@]}" -eq 0 ]; then
+  mapfile -t TARGETS < <(sed -n 's/^innoscope_fuzz_target(\([a-z_]*\) .*/\1/p' \
+    "$ROOT/tests/fuzz/CMakeLists.txt")
+fi
 
-command -v clang++ >/dev/null || { echo "fuzz: clang++ not found; apt-get install clang" >&2; exit 1; }
-
-mkdir -p "$BUILD"
-echo "fuzz: configuring $BUILD (clang, ASan, UBSan, libFuzzer) ..." >&2
-cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINNOSCOPE_BUILD_FUZZ=ON -DINNOSCOPE_BUILD_BENCH=OFF \
-  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
-  >"$BUILD/configure.log" 2>&1 || { tail -20 "$BUILD/configure.log" >&2; exit 1; }
-echo "fuzz: building ${TARGETS[*]} (ninja -j2) ..." >&2
-ninja -C "$BUILD" -j2 "${TARGETS[@]}" >&2
+# INNOSCOPE_FUZZ_NO_BUILD=1: the caller (deploy/sanitize.sh) built them.
+if [ -z "${INNOSCOPE_FUZZ_NO_BUILD:-}" ]; then
+  INNOSCOPE_ASAN_BUILD_DIR="$BUILD" "$ROOT/deploy/sanitize.sh" build "${TARGETS[@]}"
+fi
 
 mkdir -p "$BUILD/fuzz-artifacts"
 failed=()
@@ -37,7 +39,7 @@ for target in "${TARGETS[@]}"; do
   corpus="$BUILD/fuzz-corpus/$target"
   mkdir -p "$corpus"
   echo "fuzz: $target for ${SECONDS_PER_TARGET}s ..." >&2
-  if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  if ! UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}" \
       "$BUILD/tests/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" \
       -print_final_stats=1 -max_len=8192 -timeout=10 \
       -artifact_prefix="$BUILD/fuzz-artifacts/$target-" \

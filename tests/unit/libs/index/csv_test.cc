@@ -82,8 +82,9 @@ TEST(CsvTest, TableFindsColumnsByName) {
 }
 
 // Inputs a fuzzer would try: every prefix of a tricky document must give a
-// result or an error, never a crash. The CSV readers are also fuzzed under
-// ASan/UBSan by tests/fuzz/run.sh (libFuzzer, run by hand, not in CI).
+// result or an error, never a crash. CI runs this test again under ASan and
+// UBSan (deploy/sanitize.sh: the unit and pg labels in build-asan/) and
+// fuzzes the CSV readers there with libFuzzer (tests/fuzz/run.sh).
 TEST(CsvTest, NeverCrashesOnPrefixesOfTrickyInput) {
   const std::string doc = "\xEF\xBB\xBF\"a\"\"\",b\r\n\"x\ny\",\r\n,,\"\"\r\r\n\"\",\"z";
   for (size_t n = 0; n <= doc.size(); ++n) {

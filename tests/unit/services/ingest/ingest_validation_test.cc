@@ -1,5 +1,7 @@
 #include "services/ingest/ingest_validation.h"
 
+#include <limits>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/common/status_matchers.h"
@@ -68,6 +70,30 @@ TEST(IngestValidationTest, LeavesMustBeKnownIndicators) {
   EXPECT_THAT(ValidateFramework(f, catalog),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("leaf \"patents\" is not an indicator")));
+}
+
+// Found by ingest_framework_proto_fuzz (tests/fuzz/corpus/
+// ingest_framework_proto_fuzz/crash-*): ingest stored frameworks with
+// infinite goalposts or a non-finite target, which every reader
+// (index::Framework::Create) then refuses, so no run could score them.
+TEST(IngestValidationTest, GoalpostsAndTargetsMustBeFinite) {
+  const double inf = std::numeric_limits<double>::infinity();
+  v1::CreateFrameworkRequest goals = GlobalWeights(0.7955);
+  goals.mutable_nodes(4)->set_goal_min(-inf);
+  goals.mutable_nodes(4)->set_goal_max(inf);
+  EXPECT_THAT(ValidateFramework(goals, Catalog()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("row 4 goal_min: goalposts must be finite, got -inf and inf")));
+  v1::CreateFrameworkRequest target = GlobalWeights(0.7955);
+  target.mutable_nodes(5)->set_target(std::numeric_limits<double>::quiet_NaN());
+  EXPECT_THAT(
+      ValidateFramework(target, Catalog()),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("row 5 target: nan is not finite")));
+  v1::CreateFrameworkRequest finite = GlobalWeights(0.7955);
+  finite.mutable_nodes(4)->set_goal_min(0);
+  finite.mutable_nodes(4)->set_goal_max(1e300);
+  finite.mutable_nodes(5)->set_target(-1e300);
+  EXPECT_THAT(ValidateFramework(finite, Catalog()), IsOk());
 }
 
 TEST(IngestValidationTest, ErrorListIsCappedWithACount) {
