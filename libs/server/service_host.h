@@ -17,7 +17,8 @@
 // Standard flags (each also INNOSCOPE_<FLAG>): grpc_address, metrics_address,
 // database_url (or DATABASE_URL), db_pool_size, log_level, drain_seconds,
 // shutdown_grace_seconds, max_connection_age_seconds,
-// readiness_interval_seconds, database_wait_seconds, max_message_bytes and
+// max_connection_age_grace_seconds, stream_write_timeout_seconds,
+// stream_page_rows, readiness_interval_seconds, database_wait_seconds, max_message_bytes and
 // <upstream>_address for each upstream service. Security (docs/security.md):
 // tls_cert_file, tls_key_file, tls_client_ca_file, tls_refresh_seconds,
 // health_address, reflection, auth_file, auth_reload_seconds, and for the
@@ -66,6 +67,15 @@ struct ServiceConfig {
   absl::Duration drain = absl::Seconds(5);
   absl::Duration shutdown_grace = absl::Seconds(20);
   absl::Duration max_connection_age = absl::Minutes(5);
+  // How long a call may run on past its connection's max age; infinite
+  // (the default): never cut.
+  absl::Duration max_connection_age_grace = absl::InfiniteDuration();
+  // A server stream whose client has read nothing for this long is cut
+  // (libs/server/stream_watchdog.h).
+  absl::Duration stream_write_timeout = absl::Seconds(30);
+  // Rows per page (and per message) of a server stream read from the
+  // database, each page in its own short transaction.
+  int stream_page_rows = 5000;
   absl::Duration readiness_interval = absl::Seconds(2);
   absl::Duration database_wait = absl::Seconds(60);
   int max_message_bytes = 16 * 1024 * 1024;
