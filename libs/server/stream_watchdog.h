@@ -26,11 +26,13 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
+#include "libs/server/grpc_status.h"
 
 namespace innoscope::server {
 
@@ -85,5 +87,21 @@ class StreamWatchdog {
   absl::Notification stop_;
   std::thread thread_;
 };
+
+// A gRPC adapter's server stream under `watchdog`: `run` gets a function
+// sending one message (false: stop, the client is gone or was cut) and
+// returns the core's status.
+//
+//   return WatchedStream(watchdog_, context, writer, [&](auto send) {
+//     return core_.ReadThings(*request, send);
+//   });
+template <typename Message, typename Writer, typename Run>
+grpc::Status WatchedStream(StreamWatchdog& watchdog, grpc::ServerContext* context, Writer* writer,
+                           Run run) {
+  StreamWatchdog::Stream stream(watchdog, context);
+  const absl::Status status = run(
+      [&](const Message& message) { return stream.Write([&] { return writer->Write(message); }); });
+  return stream.EndStatus(ToGrpcStatus(status));
+}
 
 }  // namespace innoscope::server

@@ -46,7 +46,10 @@ struct UpsertCounts {
 
 class IngestStore {
  public:
-  explicit IngestStore(storage::ConnectionPool& pool) : pool_(pool) {}
+  // Streams read `page_rows` rows per page, one short transaction each
+  // (libs/storage/paged_read.h).
+  explicit IngestStore(storage::ConnectionPool& pool, int page_rows = 5000)
+      : pool_(pool), page_rows_(page_rows) {}
 
   absl::StatusOr<Catalog> LoadCatalog();
   // Resolves version 0 to the latest; NOT_FOUND for an unknown framework.
@@ -108,6 +111,7 @@ class IngestStore {
 
  private:
   storage::ConnectionPool& pool_;
+  const int page_rows_;
 };
 
 // Formats a double so that PostgreSQL parses back the identical bits.

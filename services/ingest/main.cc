@@ -24,8 +24,10 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        auto& store = context.Keep(std::make_unique<innoscope::ingest::IngestStore>(context.pool));
+        auto& store = context.Keep(std::make_unique<innoscope::ingest::IngestStore>(
+            context.pool, context.config.stream_page_rows));
         auto& core = context.Keep(std::make_unique<innoscope::ingest::IngestService>(store));
-        return std::make_unique<innoscope::ingest::IngestGrpc>(context.info, core);
+        return std::make_unique<innoscope::ingest::IngestGrpc>(context.info, core,
+                                                               context.config.stream_write_timeout);
       });
 }
