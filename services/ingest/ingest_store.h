@@ -83,7 +83,8 @@ class IngestStore {
                                                 const std::vector<v1::Observation>& rows,
                                                 const std::string& note,
                                                 const std::string& written_by);
-  // Streams matching rows in chunks; on_chunk returns false to stop early.
+  // Streams matching rows in pages of page_rows (one short transaction each,
+  // as of one snapshot: revision_merge.h); on_chunk returns false to stop.
   absl::Status ReadObservations(
       const v1::ReadObservationsRequest& request, const FrameworkScope* framework,
       const std::function<bool(std::vector<v1::StoredObservation>&)>& on_chunk);

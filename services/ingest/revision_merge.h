@@ -3,8 +3,9 @@
 // The revision machinery of the ingest store (internal to IngestStore):
 // idempotent batches, the merge of a batch of rows into a table with
 // revisions (staging with COPY, closing changed current revisions, new
-// revisions with COPY), data-version bumps, and as-of reads of such tables
-// through a server-side cursor. The per-entity files (ingest_store*.cc)
+// revisions with COPY), data-version bumps, and the as-of conditions of
+// reads of such tables, including the snapshot time that keeps a paged
+// stream (libs/storage/paged_read.h) on one state. The per-entity files (ingest_store*.cc)
 // describe their tables and rows; this file knows nothing of observations,
 // actors or relations.
 //
