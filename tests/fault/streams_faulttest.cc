@@ -4,6 +4,7 @@
 //   clients read nothing hold no connection and no transaction, unary calls
 //   of the same service stay prompt, readiness stays honest, the streams are
 //   cut after --stream_write_timeout_seconds;
+// - the same for network's ComputeCentralities (a result held in memory);
 // - a paged stream reads one snapshot while a writer changes every row;
 // - --max_connection_age_seconds never cuts a running call (no grace limit
 //   by default; with --max_connection_age_grace_seconds it does);
@@ -197,6 +198,9 @@ std::string IngestSessions(const std::string& url, const std::string& state) {
                                 state, "'"));
 }
 
+// The watchdog's log line (the RPC's own line has a longer message).
+constexpr char kCutLine[] = "stream cut: the client read nothing\"";
+
 int CountOf(const std::string& text, const std::string& needle) {
   int n = 0;
   for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
@@ -265,9 +269,9 @@ TEST_F(StreamsFaultTest, StalledReadersHoldNoConnectionAndUnaryCallsStayPrompt) 
 
   // The watchdog cuts the stalled streams; their clients then get the
   // buffered messages and an error, not the whole table.
-  ASSERT_TRUE(WaitFor([&] { return CountOf((*ingest)->Log(), "stream cut") >= kStalled; },
-                      absl::Seconds(30))
-                  .ok())
+  ASSERT_TRUE(
+      WaitFor([&] { return CountOf((*ingest)->Log(), kCutLine) >= kStalled; }, absl::Seconds(30))
+          .ok())
       << (*ingest)->Log();
   for (int i = 0; i < kStalled; ++i) {
     ReadResult partial;
@@ -282,6 +286,127 @@ TEST_F(StreamsFaultTest, StalledReadersHoldNoConnectionAndUnaryCallsStayPrompt) 
   // The connections came back: nothing open, the data intact, SERVING.
   EXPECT_EQ(IngestSessions(*url, "idle in transaction"), "0");
   ExpectExactlyTheInput(ReadAll((*ingest)->Channel()), 0);
+  ExpectServing(**ingest);
+}
+
+// A chain of kActors enterprises, a_0 -> a_1 -> ... (cooperation, 2020),
+// written to ingest's default relation set.
+constexpr int kActors = 20000;
+
+void SeedChain(const std::shared_ptr<grpc::Channel>& channel) {
+  auto stub = IngestService::NewStub(channel);
+  grpc::ClientContext c1;
+  auto actors = stub->UpsertActors(&c1);
+  ingest::v1::UpsertActorsRequest a;
+  a.set_batch_id("chain-actors");
+  for (int i = 0; i < kActors; ++i) {
+    ingest::v1::Actor* actor = a.add_actors();
+    actor->set_code(absl::StrCat("a", i));
+    actor->set_name(absl::StrCat("Actor ", i));
+    actor->set_kind(ingest::v1::ACTOR_KIND_ENTERPRISE);
+  }
+  ingest::v1::UpsertActorsResponse ar;
+  ASSERT_TRUE(actors->Write(a) && actors->Read(&ar)) << actors->Finish().error_message();
+  actors->WritesDone();
+  ASSERT_TRUE(actors->Finish().ok());
+  grpc::ClientContext c2;
+  auto relations = stub->WriteRelations(&c2);
+  ingest::v1::WriteRelationsRequest r;
+  r.set_batch_id("chain-relations");
+  for (int i = 0; i + 1 < kActors; ++i) {
+    ingest::v1::Relation* relation = r.add_relations();
+    relation->set_source_code(absl::StrCat("a", i));
+    relation->set_target_code(absl::StrCat("a", i + 1));
+    relation->set_type("cooperation");
+    relation->set_period(2020);
+  }
+  ingest::v1::WriteRelationsResponse rr;
+  ASSERT_TRUE(relations->Write(r) && relations->Read(&rr)) << relations->Finish().error_message();
+  relations->WritesDone();
+  ASSERT_TRUE(relations->Finish().ok());
+}
+
+network::v1::ComputeCentralitiesRequest DegreeRequest() {
+  network::v1::ComputeCentralitiesRequest request;
+  request.mutable_selection()->mutable_periods()->set_up_to(2022);
+  request.add_measures(network::v1::MEASURE_DEGREE);
+  return request;
+}
+
+// Network's ComputeCentralities streams a result held in memory: stalled
+// readers (twice the pool) hold no connection and are cut after the write
+// timeout; network's unary calls stay prompt meanwhile.
+TEST_F(StreamsFaultTest, StalledCentralityReadersAreCutAndNetworkStaysPrompt) {
+  auto url = pg_->CreateDatabase("stallednet");
+  ASSERT_TRUE(url.ok()) << url.status();
+  auto ingest = ServiceProcess::Start("ingest", {}, {{"DATABASE_URL", *url}});
+  ASSERT_TRUE(ingest.ok()) << ingest.status();
+  SeedChain((*ingest)->Channel());
+  auto network =
+      ServiceProcess::Start("network",
+                            {absl::StrCat("--ingest_address=", (*ingest)->grpc_address()),
+                             "--db_pool_size=2", "--stream_write_timeout_seconds=5"},
+                            {{"DATABASE_URL", *url}});
+  ASSERT_TRUE(network.ok()) << network.status();
+
+  constexpr int kStalled = 4;
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<network::v1::ComputeCentralitiesResponse>>>
+      readers;
+  for (int i = 0; i < kStalled; ++i) {
+    channels.push_back(SmallWindowChannel((*network)->grpc_address(), 300 + i));
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    readers.push_back(network::v1::NetworkService::NewStub(channels.back())
+                          ->ComputeCentralities(contexts.back().get(), DegreeRequest()));
+  }
+  for (auto& reader : readers) {
+    network::v1::ComputeCentralitiesResponse head;
+    ASSERT_TRUE(reader->Read(&head));  // the head: computed and recorded
+  }
+  absl::SleepFor(absl::Seconds(1));
+  auto stub = network::v1::NetworkService::NewStub((*network)->Channel());
+  for (int i = 0; i < 10; ++i) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+    network::v1::ListRunsResponse runs;
+    grpc::Status s = stub->ListRuns(&ctx, {}, &runs);
+    ASSERT_TRUE(s.ok()) << "unary call " << i << ": " << s.error_message();
+  }
+  ExpectServing(**network);
+  ASSERT_TRUE(
+      WaitFor([&] { return CountOf((*network)->Log(), kCutLine) >= kStalled; }, absl::Seconds(30))
+          .ok())
+      << (*network)->Log();
+  for (int i = 0; i < kStalled; ++i) {
+    network::v1::ComputeCentralitiesResponse message;
+    while (readers[i]->Read(&message)) {
+    }
+    EXPECT_FALSE(readers[i]->Finish().ok()) << "stalled reader " << i;
+  }
+
+  // A reader that reads gets every node once; the chain's total degrees
+  // sum to twice its 19,999 edges (by hand: 2 ends of degree 1, 19,998
+  // inner nodes of degree 2).
+  grpc::ClientContext ctx;
+  auto reader = stub->ComputeCentralities(&ctx, DegreeRequest());
+  network::v1::ComputeCentralitiesResponse message;
+  std::set<std::string> codes;
+  int nodes = 0;
+  double degree_sum = 0;
+  while (reader->Read(&message)) {
+    for (const auto& node : message.nodes()) {
+      ++nodes;
+      codes.insert(node.node().code());
+      degree_sum += node.values(0);
+    }
+  }
+  grpc::Status s = reader->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(nodes, kActors);
+  EXPECT_EQ(codes.size(), static_cast<size_t>(kActors));
+  EXPECT_DOUBLE_EQ(degree_sum, 2.0 * (kActors - 1));
+  ExpectServing(**network);
   ExpectServing(**ingest);
 }
 
