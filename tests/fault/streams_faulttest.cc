@@ -4,7 +4,8 @@
 //   clients read nothing hold no connection and no transaction, unary calls
 //   of the same service stay prompt, readiness stays honest, the streams are
 //   cut after --stream_write_timeout_seconds;
-// - the same for network's ComputeCentralities (a result held in memory);
+// - the same for scoring's ExportRun (paged run results) and network's
+//   ComputeCentralities (a result held in memory);
 // - a paged stream reads one snapshot while a writer changes every row;
 // - --max_connection_age_seconds never cuts a running call (no grace limit
 //   by default; with --max_connection_age_grace_seconds it does);
@@ -408,6 +409,154 @@ TEST_F(StreamsFaultTest, StalledCentralityReadersAreCutAndNetworkStaysPrompt) {
   EXPECT_DOUBLE_EQ(degree_sum, 2.0 * (kActors - 1));
   ExpectServing(**network);
   ExpectServing(**ingest);
+}
+
+// A scoring run large enough to fill a stalled client's window: 400
+// regions x framework "big" (index -> dim -> 20 leaves, goalposts 0-100),
+// period 2020. Its results: 400 x 22 nodes = 8,800 rows.
+constexpr int kRunRegions = 400;
+constexpr int kLeaves = 20;
+
+std::string SeedRun(const ServiceSet& services) {
+  auto ingest = IngestService::NewStub(services.ingest->Channel());
+  ingest::v1::UpsertRegionsRequest regions;
+  for (int r = 0; r < kRunRegions; ++r) {
+    auto* region = regions.add_regions();
+    region->set_code(absl::StrCat("P", r));
+    region->set_name(absl::StrCat("P", r));
+    region->set_kind(ingest::v1::REGION_KIND_PROVINCE);
+  }
+  grpc::ClientContext c1;
+  ingest::v1::UpsertRegionsResponse r1;
+  EXPECT_TRUE(ingest->UpsertRegions(&c1, regions, &r1).ok());
+  ingest::v1::CreateFrameworkRequest fw;
+  fw.set_code("big");
+  fw.set_name("big");
+  fw.set_weight_convention(ingest::v1::WEIGHT_CONVENTION_LOCAL);
+  auto node = [&](const std::string& code, const std::string& parent, int level) {
+    auto* n = fw.add_nodes();
+    n->set_code(code);
+    n->set_name(code);
+    n->set_parent_code(parent);
+    n->set_level(level);
+    n->set_direction(1);
+    if (level < 3) n->set_weight(level == 2 ? 1.0 : 1.0 / kLeaves);
+    if (level == 1) {
+      n->set_goal_min(0);
+      n->set_goal_max(100);
+      fw.add_indicators()->set_code(code);
+    }
+  };
+  node("index", "", 3);
+  node("dim", "index", 2);
+  for (int l = 0; l < kLeaves; ++l) node(absl::StrCat("leaf", l), "dim", 1);
+  grpc::ClientContext c2;
+  ingest::v1::CreateFrameworkResponse r2;
+  grpc::Status s = ingest->CreateFramework(&c2, fw, &r2);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  grpc::ClientContext c3;
+  auto stream = ingest->WriteObservations(&c3);
+  ingest::v1::WriteObservationsRequest batch;
+  batch.set_batch_id("big-2020");
+  for (int r = 0; r < kRunRegions; ++r) {
+    for (int l = 0; l < kLeaves; ++l) {
+      auto* o = batch.add_observations();
+      o->set_region_code(absl::StrCat("P", r));
+      o->set_indicator_code(absl::StrCat("leaf", l));
+      o->set_period(2020);
+      o->set_value((7 * r + 13 * l) % 101);
+    }
+  }
+  ingest::v1::WriteObservationsResponse written;
+  EXPECT_TRUE(stream->Write(batch) && stream->Read(&written));
+  stream->WritesDone();
+  s = stream->Finish();
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  scoring::v1::ComputeScoresRequest request;
+  request.mutable_spec()->mutable_framework()->set_code("big");
+  request.mutable_spec()->mutable_framework()->set_version(1);
+  request.mutable_spec()->set_period(2020);
+  request.mutable_spec()->mutable_pipeline()->mutable_normalisation()->set_method(
+      scoring::v1::NORMALISATION_METHOD_GOALPOSTS);
+  grpc::ClientContext c4;
+  scoring::v1::ComputeScoresResponse computed;
+  s = scoring::v1::ScoringService::NewStub(services.scoring->Channel())
+          ->ComputeScores(&c4, request, &computed);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return computed.run().id();
+}
+
+// Scoring's ExportRun pages run_results: stalled readers (twice scoring's
+// pool) hold no connection and are cut; scoring's unary calls stay prompt.
+TEST_F(StreamsFaultTest, StalledExportReadersAreCutAndScoringStaysPrompt) {
+  auto url = pg_->CreateDatabase("stalledexport");
+  ASSERT_TRUE(url.ok()) << url.status();
+  auto services = StartServices({{"DATABASE_URL", *url},
+                                 {"INNOSCOPE_DB_POOL_SIZE", "2"},
+                                 {"INNOSCOPE_STREAM_PAGE_ROWS", "100"},
+                                 {"INNOSCOPE_STREAM_WRITE_TIMEOUT_SECONDS", "5"}},
+                                {"weighting", "scoring"});
+  ASSERT_TRUE(services.ok()) << services.status();
+  const std::string run_id = SeedRun(*services);
+  ASSERT_FALSE(run_id.empty());
+  scoring::v1::ExportRunRequest request;
+  request.set_run_id(run_id);
+
+  constexpr int kStalled = 4;
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<scoring::v1::ExportRunResponse>>> readers;
+  for (int i = 0; i < kStalled; ++i) {
+    channels.push_back(SmallWindowChannel(services->scoring->grpc_address(), 400 + i));
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    readers.push_back(scoring::v1::ScoringService::NewStub(channels.back())
+                          ->ExportRun(contexts.back().get(), request));
+  }
+  for (auto& reader : readers) {
+    scoring::v1::ExportRunResponse first;
+    ASSERT_TRUE(reader->Read(&first));
+  }
+  absl::SleepFor(absl::Seconds(1));
+  auto stub = scoring::v1::ScoringService::NewStub(services->scoring->Channel());
+  for (int i = 0; i < 10; ++i) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+    scoring::v1::ListRunsResponse runs;
+    grpc::Status s = stub->ListRuns(&ctx, {}, &runs);
+    ASSERT_TRUE(s.ok()) << "unary call " << i << ": " << s.error_message();
+    EXPECT_EQ(runs.runs_size(), 1);
+  }
+  ExpectServing(*services->scoring);
+  ASSERT_TRUE(WaitFor([&] { return CountOf(services->scoring->Log(), kCutLine) >= kStalled; },
+                      absl::Seconds(30))
+                  .ok())
+      << services->scoring->Log();
+  for (int i = 0; i < kStalled; ++i) {
+    scoring::v1::ExportRunResponse message;
+    while (readers[i]->Read(&message)) {
+    }
+    EXPECT_FALSE(readers[i]->Finish().ok()) << "stalled reader " << i;
+  }
+
+  // A reader that reads gets every (region, node) once: 400 x 22.
+  grpc::ClientContext ctx;
+  auto reader = stub->ExportRun(&ctx, request);
+  scoring::v1::ExportRunResponse message;
+  std::set<std::pair<std::string, std::string>> keys;
+  int rows = 0;
+  while (reader->Read(&message)) {
+    for (const auto& row : message.rows()) {
+      ++rows;
+      keys.insert({row.region_code(), row.node_code()});
+    }
+  }
+  grpc::Status s = reader->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(rows, kRunRegions * (kLeaves + 2));
+  EXPECT_EQ(keys.size(), static_cast<size_t>(kRunRegions * (kLeaves + 2)));
+  ExpectServing(*services->scoring);
+  ExpectServing(*services->ingest);
+  ExpectServing(*services->weighting);
 }
 
 // Pages are read in separate transactions; the stream still shows the
