@@ -3,7 +3,9 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -26,6 +28,7 @@
 #include "libs/server/health_client.h"
 #include "libs/server/metrics.h"
 #include "libs/storage/database_probe.h"
+#include "libs/server/shutdown.h"
 #include "prometheus/exposer.h"
 
 namespace innoscope::server {
@@ -249,6 +252,15 @@ config::FlagSet ServiceFlags(const ServiceDefinition& d, const std::string& prog
       .Add("max_connection_age_seconds", "300",
            "clients reconnect after this long, so Kubernetes Services "
            "rebalance across replicas")
+      .Add("max_connection_age_grace_seconds", "0",
+           "how long a call may still run once its connection reached the max age; 0: no "
+           "limit, a running call is never cut")
+      .Add("stream_write_timeout_seconds", "30",
+           "a server stream whose client reads nothing for this long is ended "
+           "(RESOURCE_EXHAUSTED in the log, CANCELLED at the client)")
+      .Add("stream_page_rows", "5000",
+           "rows per page of a server stream read from the database (one short transaction "
+           "per page, no connection held while writing)")
       .Add("readiness_interval_seconds", "2",
            "seconds between database probes for the readiness health entry")
       .Add("database_wait_seconds", "60",
@@ -318,6 +330,17 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(const ServiceDefinition& d,
   ASSIGN_OR_RETURN(c.drain, flags.GetSeconds("drain_seconds"));
   ASSIGN_OR_RETURN(c.shutdown_grace, flags.GetSeconds("shutdown_grace_seconds"));
   ASSIGN_OR_RETURN(c.max_connection_age, flags.GetSeconds("max_connection_age_seconds"));
+  ASSIGN_OR_RETURN(c.max_connection_age_grace,
+                   flags.GetSeconds("max_connection_age_grace_seconds"));
+  if (c.max_connection_age_grace == absl::ZeroDuration()) {
+    c.max_connection_age_grace = absl::InfiniteDuration();
+  }
+  ASSIGN_OR_RETURN(c.stream_write_timeout, flags.GetSeconds("stream_write_timeout_seconds"));
+  if (c.stream_write_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--stream_write_timeout_seconds must be positive");
+  }
+  ASSIGN_OR_RETURN(int64_t page_rows, flags.GetInt("stream_page_rows", 1, 1000000));
+  c.stream_page_rows = static_cast<int>(page_rows);
   ASSIGN_OR_RETURN(c.readiness_interval, flags.GetSeconds("readiness_interval_seconds"));
   if (c.readiness_interval < absl::Milliseconds(100) || c.readiness_interval > absl::Seconds(5)) {
     // Readiness must follow the database within 10 s: probe interval plus
@@ -500,8 +523,15 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   builder.AddChannelArgument(
       GRPC_ARG_MAX_CONNECTION_AGE_MS,
       static_cast<int>(absl::ToInt64Milliseconds(config.max_connection_age)));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30000);
+  // INT_MAX is gRPC's "no grace limit": a call running at the max age
+  // completes; only new calls go to a new connection.
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+      static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(config.max_connection_age_grace),
+                                         std::numeric_limits<int>::max())));
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  InFlightCalls in_flight;
+  interceptors.push_back(std::make_unique<InFlightInterceptorFactory>(in_flight));
   interceptors.push_back(std::make_unique<MetricsInterceptorFactory>(metrics));
   interceptors.push_back(std::make_unique<AuditInterceptorFactory>(*roles));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -558,7 +588,9 @@ int ServiceMain(const ServiceDefinition& definition, int argc, char** argv,
   // while in-flight and newly routed RPCs are still served.
   health->Shutdown();
   absl::SleepFor(config.drain);
-  server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
+  // Calls in flight get the grace; idle connections and health watches do
+  // not hold the exit (libs/server/shutdown.h).
+  ShutdownServer(*server, in_flight, config.shutdown_grace);
   server->Wait();
   if (health_server != nullptr) {
     health_server->Shutdown(absl::ToChronoTime(absl::Now()));

@@ -17,11 +17,13 @@
 // Standard flags (each also INNOSCOPE_<FLAG>): grpc_address, metrics_address,
 // database_url (or DATABASE_URL), db_pool_size, log_level, drain_seconds,
 // shutdown_grace_seconds, max_connection_age_seconds,
-// readiness_interval_seconds, database_wait_seconds, max_message_bytes and
-// <upstream>_address for each upstream service. Database faults
-// (docs/operations.md, "Database faults"): db_probe_timeout_seconds,
-// db_connect_timeout_seconds, db_statement_timeout_seconds,
-// db_lock_timeout_seconds, db_tcp_user_timeout_seconds. Security (docs/security.md):
+// max_connection_age_grace_seconds, stream_write_timeout_seconds,
+// stream_page_rows, readiness_interval_seconds, database_wait_seconds,
+// max_message_bytes and <upstream>_address for each upstream service.
+// Database faults (docs/operations.md, "Database faults"):
+// db_probe_timeout_seconds, db_connect_timeout_seconds,
+// db_statement_timeout_seconds, db_lock_timeout_seconds,
+// db_tcp_user_timeout_seconds. Security (docs/security.md):
 // tls_cert_file, tls_key_file, tls_client_ca_file, tls_refresh_seconds,
 // health_address, reflection, auth_file, auth_reload_seconds, and for the
 // upstream channels tls_ca_file, tls_server_name, auth_token_file (the
@@ -74,6 +76,15 @@ struct ServiceConfig {
   absl::Duration drain = absl::Seconds(5);
   absl::Duration shutdown_grace = absl::Seconds(20);
   absl::Duration max_connection_age = absl::Minutes(5);
+  // How long a call may run on past its connection's max age; infinite
+  // (the default): never cut.
+  absl::Duration max_connection_age_grace = absl::InfiniteDuration();
+  // A server stream whose client has read nothing for this long is cut
+  // (libs/server/stream_watchdog.h).
+  absl::Duration stream_write_timeout = absl::Seconds(30);
+  // Rows per page (and per message) of a server stream read from the
+  // database, each page in its own short transaction.
+  int stream_page_rows = 5000;
   absl::Duration readiness_interval = absl::Seconds(2);
   absl::Duration database_wait = absl::Seconds(60);
   // The readiness probe's own deadline (<= readiness_interval, so a frozen

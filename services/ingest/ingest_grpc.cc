@@ -11,26 +11,21 @@ using server::Unary;
 
 // Bidirectional batch streams: each request is one batch, answered once it
 // is committed. An invalid batch ends the stream with its status; batches
-// answered before it stay committed.
+// answered before it stay committed. A client that stops reading the answers
+// is cut by the watchdog like a reader.
 template <typename Request, typename Response, typename Apply>
-grpc::Status BatchStream(grpc::ServerContext* context,
+grpc::Status BatchStream(server::StreamWatchdog& watchdog, grpc::ServerContext* context,
                          grpc::ServerReaderWriter<Response, Request>* stream, Apply apply) {
-  Request request;
-  while (stream->Read(&request)) {
-    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
-    absl::StatusOr<Response> response = apply(request);
-    if (!response.ok()) return ToGrpcStatus(response.status());
-    if (!stream->Write(*response)) break;  // the client went away
-  }
-  return grpc::Status::OK;
-}
-
-// Server streams: write every chunk; stop when the client goes away.
-template <typename Message, typename Run>
-grpc::Status ReadStream(grpc::ServerContext* context, grpc::ServerWriter<Message>* writer,
-                        Run run) {
-  return ToGrpcStatus(run(
-      [&](const Message& message) { return !context->IsCancelled() && writer->Write(message); }));
+  return server::WatchedStream<Response>(watchdog, context, stream, [&](auto send) {
+    Request request;
+    while (stream->Read(&request)) {
+      if (context->IsCancelled()) return absl::CancelledError("cancelled");
+      absl::StatusOr<Response> response = apply(request);
+      if (!response.ok()) return response.status();
+      if (!send(*response)) break;  // the client went away
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace
@@ -97,7 +92,7 @@ grpc::Status IngestGrpc::WriteObservations(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::WriteObservationsResponse, v1::WriteObservationsRequest>* stream) {
   auto writer = core_.NewBatchWriter(server::CallerIdentity(*context));
-  return BatchStream(context, stream, [&](const v1::WriteObservationsRequest& r) {
+  return BatchStream(watchdog_, context, stream, [&](const v1::WriteObservationsRequest& r) {
     return writer->WriteObservations(r);
   });
 }
@@ -106,7 +101,7 @@ grpc::Status IngestGrpc::UpsertActors(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::UpsertActorsResponse, v1::UpsertActorsRequest>* stream) {
   auto writer = core_.NewBatchWriter(server::CallerIdentity(*context));
-  return BatchStream(context, stream,
+  return BatchStream(watchdog_, context, stream,
                      [&](const v1::UpsertActorsRequest& r) { return writer->UpsertActors(r); });
 }
 
@@ -114,29 +109,30 @@ grpc::Status IngestGrpc::WriteRelations(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::WriteRelationsResponse, v1::WriteRelationsRequest>* stream) {
   auto writer = core_.NewBatchWriter(server::CallerIdentity(*context));
-  return BatchStream(context, stream,
+  return BatchStream(watchdog_, context, stream,
                      [&](const v1::WriteRelationsRequest& r) { return writer->WriteRelations(r); });
 }
 
 grpc::Status IngestGrpc::ReadObservations(
     grpc::ServerContext* context, const v1::ReadObservationsRequest* request,
     grpc::ServerWriter<v1::ReadObservationsResponse>* writer) {
-  return ReadStream(context, writer,
-                    [&](auto on_message) { return core_.ReadObservations(*request, on_message); });
+  return server::WatchedStream<v1::ReadObservationsResponse>(
+      watchdog_, context, writer,
+      [&](auto send) { return core_.ReadObservations(*request, send); });
 }
 
 grpc::Status IngestGrpc::ReadActors(grpc::ServerContext* context,
                                     const v1::ReadActorsRequest* request,
                                     grpc::ServerWriter<v1::ReadActorsResponse>* writer) {
-  return ReadStream(context, writer,
-                    [&](auto on_message) { return core_.ReadActors(*request, on_message); });
+  return server::WatchedStream<v1::ReadActorsResponse>(
+      watchdog_, context, writer, [&](auto send) { return core_.ReadActors(*request, send); });
 }
 
 grpc::Status IngestGrpc::ReadRelations(grpc::ServerContext* context,
                                        const v1::ReadRelationsRequest* request,
                                        grpc::ServerWriter<v1::ReadRelationsResponse>* writer) {
-  return ReadStream(context, writer,
-                    [&](auto on_message) { return core_.ReadRelations(*request, on_message); });
+  return server::WatchedStream<v1::ReadRelationsResponse>(
+      watchdog_, context, writer, [&](auto send) { return core_.ReadRelations(*request, send); });
 }
 
 }  // namespace innoscope::ingest

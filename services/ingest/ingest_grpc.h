@@ -5,14 +5,18 @@
 
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
 #include "libs/server/service_host.h"
+#include "libs/server/stream_watchdog.h"
 #include "services/ingest/ingest_service.h"
 
 namespace innoscope::ingest {
 
 class IngestGrpc final : public v1::IngestService::Service {
  public:
-  IngestGrpc(const server::ServiceInfoProvider& info, IngestService& core)
-      : info_(info), core_(core) {}
+  // Server streams whose client reads nothing for `stream_write_timeout`
+  // are cut (libs/server/stream_watchdog.h).
+  IngestGrpc(const server::ServiceInfoProvider& info, IngestService& core,
+             absl::Duration stream_write_timeout)
+      : info_(info), core_(core), watchdog_(stream_write_timeout) {}
 
   grpc::Status GetServiceInfo(grpc::ServerContext* context,
                               const v1::GetServiceInfoRequest* request,
@@ -67,6 +71,7 @@ class IngestGrpc final : public v1::IngestService::Service {
  private:
   const server::ServiceInfoProvider& info_;
   IngestService& core_;
+  server::StreamWatchdog watchdog_;
 };
 
 }  // namespace innoscope::ingest

@@ -47,10 +47,13 @@ struct UpsertCounts {
 class IngestStore {
  public:
   // `max_relation_set_rows`: the most current actors, and the most current
-  // relations, a relation set may hold (--max_relation_set_rows).
+  // relations, a relation set may hold (--max_relation_set_rows). Streams
+  // read `page_rows` rows per page, one short transaction each
+  // (libs/storage/paged_read.h).
   explicit IngestStore(storage::ConnectionPool& pool,
-                       int64_t max_relation_set_rows = IngestLimits().max_relation_set_rows)
-      : pool_(pool), max_relation_set_rows_(max_relation_set_rows) {}
+                       int64_t max_relation_set_rows = IngestLimits().max_relation_set_rows,
+                       int page_rows = 5000)
+      : pool_(pool), max_relation_set_rows_(max_relation_set_rows), page_rows_(page_rows) {}
 
   absl::StatusOr<Catalog> LoadCatalog();
   // Resolves version 0 to the latest; NOT_FOUND for an unknown framework.
@@ -87,7 +90,8 @@ class IngestStore {
                                                 const std::vector<v1::Observation>& rows,
                                                 const std::string& note,
                                                 const std::string& written_by);
-  // Streams matching rows in chunks; on_chunk returns false to stop early.
+  // Streams matching rows in pages of page_rows (one short transaction each,
+  // as of one snapshot: revision_merge.h); on_chunk returns false to stop.
   absl::Status ReadObservations(
       const v1::ReadObservationsRequest& request, const FrameworkScope* framework,
       const std::function<bool(std::vector<v1::StoredObservation>&)>& on_chunk);
@@ -119,6 +123,7 @@ class IngestStore {
  private:
   storage::ConnectionPool& pool_;
   const int64_t max_relation_set_rows_;
+  const int page_rows_;
 };
 
 // Formats a double so that PostgreSQL parses back the identical bits.

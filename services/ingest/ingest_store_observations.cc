@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/common/status_macros.h"
+#include "libs/storage/paged_read.h"
 #include "services/ingest/revision_merge.h"
 #include "services/ingest/sql_text.h"
 
@@ -73,13 +74,14 @@ absl::StatusOr<WriteResult> IngestStore::WriteObservations(const std::string& ba
 absl::Status IngestStore::ReadObservations(
     const v1::ReadObservationsRequest& request, const FrameworkScope* framework,
     const std::function<bool(std::vector<v1::StoredObservation>&)>& on_chunk) {
-  std::string query;
+  storage::PagedQuery query;
   {
     // Quoting needs a connection; build the query inside one.
     absl::Status s = pool_.WithConnection([&](pqxx::connection& c) {
       pqxx::nontransaction tx(c);
-      std::vector<std::string> where = {CurrentAt(
-          tx, request.has_as_of() ? &request.as_of() : nullptr, request.include_history())};
+      std::vector<std::string> where = {VisibleAt(tx,
+                                                  request.has_as_of() ? &request.as_of() : nullptr,
+                                                  request.include_history(), TakeSnapshot(tx))};
       if (framework != nullptr) {
         google::protobuf::RepeatedPtrField<std::string> leaves(framework->leaves.begin(),
                                                                framework->leaves.end());
@@ -95,18 +97,20 @@ absl::Status IngestStore::ReadObservations(
         where.push_back(absl::StrCat("o.period BETWEEN ", request.periods().first(), " AND ",
                                      request.periods().last()));
       }
-      query = absl::StrCat(
+      query.select = absl::StrCat(
           "SELECT o.region_code, o.indicator_code, o.period, o.value, o.source, o.revision, "
           "o.batch_id, o.note, (extract(epoch FROM o.valid_from) * 1000000)::bigint, "
           "o.written_by "
           "FROM observations o WHERE ",
-          absl::StrJoin(where, " AND "),
-          " ORDER BY o.indicator_code, o.region_code, o.period, o.revision");
+          absl::StrJoin(where, " AND "));
+      // The primary key's order (migration 0004), so pages are index ranges.
+      query.key = {"o.indicator_code", "o.region_code", "o.period", "o.revision"};
+      query.key_columns = {1, 0, 2, 5};
       return absl::OkStatus();
     });
     if (!s.ok()) return s;
   }
-  return StreamQuery(pool_, query, 5000, [&](const pqxx::result& r) {
+  return storage::StreamPages(pool_, query, page_rows_, [&](const pqxx::result& r) {
     std::vector<v1::StoredObservation> chunk;
     chunk.reserve(r.size());
     for (const auto& row : r) {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "libs/common/status_macros.h"
+#include "libs/storage/paged_read.h"
 #include "services/ingest/revision_merge.h"
 #include "services/ingest/sql_text.h"
 #include "services/ingest/stored_names.h"
@@ -152,26 +153,27 @@ absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
 
 absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const std::string& set,
                                      const std::function<bool(std::vector<v1::Actor>&)>& on_chunk) {
-  std::string query;
+  storage::PagedQuery query;
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
     std::vector<std::string> where = {
         absl::StrCat("o.relation_set = ", tx.quote(set)),
-        CurrentAt(tx, request.has_as_of() ? &request.as_of() : nullptr, false)};
+        VisibleAt(tx, request.has_as_of() ? &request.as_of() : nullptr, false, TakeSnapshot(tx))};
     if (request.kinds_size() > 0) {
       google::protobuf::RepeatedPtrField<std::string> kinds;
       for (int k : request.kinds()) *kinds.Add() = StoredName(static_cast<v1::ActorKind>(k));
       where.push_back(InList(tx, "o.kind", kinds));
     }
-    query = absl::StrCat(
+    query.select = absl::StrCat(
         "SELECT o.code, o.name, o.kind, o.province_code, o.city_code, o.sample, o.platform, "
         "o.is_foreign, o.layer, ",
-        FlatJson("o.attributes"), " FROM actors o WHERE ", absl::StrJoin(where, " AND "),
-        " ORDER BY o.code");
+        FlatJson("o.attributes"), " FROM actors o WHERE ", absl::StrJoin(where, " AND "));
+    query.key = {"o.code"};  // one revision per code at one time
+    query.key_columns = {0};
     return absl::OkStatus();
   }));
   absl::Status stored = absl::OkStatus();  // an unknown stored kind or layer stops the read
-  RETURN_IF_ERROR(StreamQuery(pool_, query, 5000, [&](const pqxx::result& r) {
+  RETURN_IF_ERROR(storage::StreamPages(pool_, query, page_rows_, [&](const pqxx::result& r) {
     std::vector<v1::Actor> chunk;
     chunk.reserve(r.size());
     for (const auto& row : r) {
@@ -203,12 +205,13 @@ absl::Status IngestStore::ReadRelations(
     const v1::ReadRelationsRequest& request, const std::string& set,
     const std::function<bool(std::vector<v1::Relation>&, std::vector<common::v1::Provenance>&)>&
         on_chunk) {
-  std::string query;
+  storage::PagedQuery query;
   RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
     pqxx::nontransaction tx(c);
-    std::vector<std::string> where = {
-        absl::StrCat("o.relation_set = ", tx.quote(set)),
-        CurrentAt(tx, request.has_as_of() ? &request.as_of() : nullptr, false)};
+    const ReadSnapshot snapshot = TakeSnapshot(tx);
+    const google::protobuf::Timestamp* as_of = request.has_as_of() ? &request.as_of() : nullptr;
+    std::vector<std::string> where = {absl::StrCat("o.relation_set = ", tx.quote(set)),
+                                      VisibleAt(tx, as_of, false, snapshot)};
     if (request.types_size() > 0) where.push_back(InList(tx, "o.type", request.types()));
     // Actor kinds of either end, from the actors current at the same time.
     auto kinds = [&](const google::protobuf::RepeatedField<int>& list, const char* end) {
@@ -217,10 +220,7 @@ absl::Status IngestStore::ReadRelations(
       return absl::StrCat(
           "EXISTS (SELECT 1 FROM actors a WHERE a.relation_set = o.relation_set "
           "AND a.code = o.",
-          end, " AND ",
-          absl::StrReplaceAll(
-              CurrentAt(tx, request.has_as_of() ? &request.as_of() : nullptr, false),
-              {{"o.", "a."}}),
+          end, " AND ", absl::StrReplaceAll(VisibleAt(tx, as_of, false, snapshot), {{"o.", "a."}}),
           " AND ", InList(tx, "a.kind", names), ")");
     };
     if (request.source_kinds_size() > 0)
@@ -231,16 +231,18 @@ absl::Status IngestStore::ReadRelations(
       where.push_back(absl::StrCat("o.year BETWEEN ", request.periods().first(), " AND ",
                                    request.periods().last()));
     }
-    query = absl::StrCat(
+    query.select = absl::StrCat(
         "SELECT o.source_code, o.target_code, o.type, o.year, o.qualifier, o.weight, o.amount, ",
         FlatJson("o.tags"),
         ", o.batch_id, (extract(epoch FROM o.valid_from) * 1000000)::bigint, o.written_by "
         "FROM relations o WHERE ",
-        absl::StrJoin(where, " AND "),
-        " ORDER BY o.year, o.type, o.source_code, o.target_code, o.qualifier");
+        absl::StrJoin(where, " AND "));
+    // One revision per relation key at one time.
+    query.key = {"o.year", "o.type", "o.source_code", "o.target_code", "o.qualifier"};
+    query.key_columns = {3, 2, 0, 1, 4};
     return absl::OkStatus();
   }));
-  return StreamQuery(pool_, query, 5000, [&](const pqxx::result& r) {
+  return storage::StreamPages(pool_, query, page_rows_, [&](const pqxx::result& r) {
     std::vector<v1::Relation> chunk;
     std::vector<common::v1::Provenance> provenance;
     chunk.reserve(r.size());

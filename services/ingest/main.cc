@@ -34,9 +34,10 @@ int main(int argc, char** argv) {
         absl::StatusOr<ingest::IngestLimits> limits =
             ingest::IngestLimitsFromFlags(context.config.flags);
         if (!limits.ok()) return limits.status();
-        auto& store = context.Keep(
-            std::make_unique<ingest::IngestStore>(context.pool, limits->max_relation_set_rows));
+        auto& store = context.Keep(std::make_unique<ingest::IngestStore>(
+            context.pool, limits->max_relation_set_rows, context.config.stream_page_rows));
         auto& core = context.Keep(std::make_unique<ingest::IngestService>(store, *limits));
-        return std::make_unique<ingest::IngestGrpc>(context.info, core);
+        return std::make_unique<ingest::IngestGrpc>(context.info, core,
+                                                    context.config.stream_write_timeout);
       });
 }

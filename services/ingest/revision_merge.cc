@@ -283,18 +283,25 @@ std::string CurrentAt(pqxx::transaction_base& tx, const google::protobuf::Timest
                       "::timestamptz)");
 }
 
-absl::Status StreamQuery(storage::ConnectionPool& pool, const std::string& query, int chunk,
-                         const std::function<bool(const pqxx::result&)>& on_rows) {
-  return pool.WithConnection([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
-    tx.exec("DECLARE ingest_read NO SCROLL CURSOR FOR " + query);
-    while (true) {
-      pqxx::result r = tx.exec(absl::StrCat("FETCH ", chunk, " FROM ingest_read"));
-      if (r.empty()) break;
-      if (!on_rows(r)) break;
-    }
-    return absl::OkStatus();
-  });
+ReadSnapshot TakeSnapshot(pqxx::transaction_base& tx) {
+  // Sessions of other roles show no xact_start (NULL), and only this role
+  // writes this schema. now() is this statement's own start.
+  pqxx::row row = tx.exec1(
+      "WITH t AS (SELECT least(now(), min(xact_start)) AS at FROM pg_stat_activity "
+      "WHERE datname = current_database() AND backend_type = 'client backend') "
+      "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+      "(extract(epoch FROM at) * 1000000)::bigint FROM t");
+  return ReadSnapshot{tx.quote(row[0].as<std::string>()) + "::timestamptz", row[1].as<int64_t>()};
+}
+
+std::string VisibleAt(pqxx::transaction_base& tx, const google::protobuf::Timestamp* as_of,
+                      bool include_history, const ReadSnapshot& snapshot) {
+  if (include_history) return absl::StrCat("o.valid_from < ", snapshot.literal);
+  if (as_of != nullptr && TimeUtil::TimestampToMicroseconds(*as_of) < snapshot.unix_micros) {
+    return CurrentAt(tx, as_of, false);
+  }
+  return absl::StrCat("o.valid_from < ", snapshot.literal,
+                      " AND (o.valid_to IS NULL OR o.valid_to >= ", snapshot.literal, ")");
 }
 
 }  // namespace innoscope::ingest

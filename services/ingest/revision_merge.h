@@ -4,8 +4,9 @@
 // idempotent batches (a batch id replays only while its content is
 // current), the merge of a batch of rows into a table with revisions
 // (staging with COPY, closing changed current revisions, new revisions with
-// COPY), data-version bumps, and as-of reads of such tables through a
-// server-side cursor. The per-entity files (ingest_store*.cc)
+// COPY), data-version bumps, and the as-of conditions of reads of such
+// tables, including the snapshot time that keeps a paged stream
+// (libs/storage/paged_read.h) on one state. The per-entity files (ingest_store*.cc)
 // describe their tables and rows; this file knows nothing of observations,
 // actors or relations.
 //
@@ -88,8 +89,21 @@ absl::StatusOr<WriteResult> ApplyBatch(
 std::string CurrentAt(pqxx::transaction_base& tx, const google::protobuf::Timestamp* as_of,
                       bool include_history);
 
-// Runs a query through a server-side cursor, fetching `chunk` rows at a time.
-absl::Status StreamQuery(storage::ConnectionPool& pool, const std::string& query, int chunk,
-                         const std::function<bool(const pqxx::result&)>& on_rows);
+// The moment a paged stream reads as of (docs/api.md, "Lists and streams"):
+// the start of the oldest transaction of this service's role open when the
+// stream starts (its own included). Every write whose transaction began
+// before it has committed, so the rows valid just before it are final:
+// later pages, read in later transactions, see the same state.
+struct ReadSnapshot {
+  std::string literal;  // a quoted timestamptz literal
+  int64_t unix_micros = 0;
+};
+ReadSnapshot TakeSnapshot(pqxx::transaction_base& tx);
+
+// CurrentAt for a paged stream: the rows valid just before `snapshot`
+// (valid_from < T, valid_to NULL or >= T); with include_history every
+// revision written before T; with an as_of earlier than T, CurrentAt(as_of).
+std::string VisibleAt(pqxx::transaction_base& tx, const google::protobuf::Timestamp* as_of,
+                      bool include_history, const ReadSnapshot& snapshot);
 
 }  // namespace innoscope::ingest

@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
             context.Keep(std::make_unique<innoscope::network::NetworkStore>(context.pool));
         auto& core = context.Keep(
             std::make_unique<innoscope::network::NetworkService>(ingest, store, options));
-        return std::make_unique<innoscope::network::NetworkGrpc>(context.info, core);
+        return std::make_unique<innoscope::network::NetworkGrpc>(
+            context.info, core, context.config.stream_write_timeout);
       });
 }

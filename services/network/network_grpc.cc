@@ -34,10 +34,9 @@ grpc::Status NetworkGrpc::ComputeNetworkStats(grpc::ServerContext* context,
 grpc::Status NetworkGrpc::ComputeCentralities(
     grpc::ServerContext* context, const v1::ComputeCentralitiesRequest* request,
     grpc::ServerWriter<v1::ComputeCentralitiesResponse>* writer) {
-  return server::ToGrpcStatus(core_.ComputeCentralities(
-      *request, CallOf(context), [&](const v1::ComputeCentralitiesResponse& message) {
-        return !context->IsCancelled() && writer->Write(message);
-      }));
+  return server::WatchedStream<v1::ComputeCentralitiesResponse>(
+      watchdog_, context, writer,
+      [&](auto send) { return core_.ComputeCentralities(*request, CallOf(context), send); });
 }
 
 grpc::Status NetworkGrpc::DetectCommunities(grpc::ServerContext* context,

@@ -7,14 +7,18 @@
 
 #include "innoscope/network/v1/network.grpc.pb.h"
 #include "libs/server/service_host.h"
+#include "libs/server/stream_watchdog.h"
 #include "services/network/network_service.h"
 
 namespace innoscope::network {
 
 class NetworkGrpc final : public v1::NetworkService::Service {
  public:
-  NetworkGrpc(const server::ServiceInfoProvider& info, NetworkService& core)
-      : info_(info), core_(core) {}
+  // Server streams whose client reads nothing for `stream_write_timeout`
+  // are cut (libs/server/stream_watchdog.h).
+  NetworkGrpc(const server::ServiceInfoProvider& info, NetworkService& core,
+              absl::Duration stream_write_timeout)
+      : info_(info), core_(core), watchdog_(stream_write_timeout) {}
 
   grpc::Status GetServiceInfo(grpc::ServerContext* context,
                               const v1::GetServiceInfoRequest* request,
@@ -46,6 +50,7 @@ class NetworkGrpc final : public v1::NetworkService::Service {
  private:
   const server::ServiceInfoProvider& info_;
   NetworkService& core_;
+  server::StreamWatchdog watchdog_;
 };
 
 }  // namespace innoscope::network

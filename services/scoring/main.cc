@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
             std::make_unique<innoscope::clients::GrpcIngestClient>(context.upstreams.at("ingest")));
         auto& weighting = context.Keep(std::make_unique<innoscope::clients::GrpcWeightingClient>(
             context.upstreams.at("weighting")));
-        auto& store =
-            context.Keep(std::make_unique<innoscope::scoring::ScoringStore>(context.pool));
+        auto& store = context.Keep(std::make_unique<innoscope::scoring::ScoringStore>(
+            context.pool, context.config.stream_page_rows));
         // Uncertainty analyses use at most --threads (default: the
         // container's CPU quota); one by default, so concurrent requests
         // share the machine.
@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
         options.clock = [] { return absl::Now(); };
         auto& core = context.Keep(std::make_unique<innoscope::scoring::ScoringService>(
             ingest, weighting, store, std::move(options)));
-        return std::make_unique<innoscope::scoring::ScoringGrpc>(context.info, core);
+        return std::make_unique<innoscope::scoring::ScoringGrpc>(
+            context.info, core, context.config.stream_write_timeout);
       });
 }

@@ -73,9 +73,8 @@ grpc::Status ScoringGrpc::GetUncertainty(grpc::ServerContext*,
 grpc::Status ScoringGrpc::ExportRun(grpc::ServerContext* context,
                                     const v1::ExportRunRequest* request,
                                     grpc::ServerWriter<v1::ExportRunResponse>* writer) {
-  return server::ToGrpcStatus(core_.ExportRun(*request, [&](const v1::ExportRunResponse& m) {
-    return !context->IsCancelled() && writer->Write(m);
-  }));
+  return server::WatchedStream<v1::ExportRunResponse>(
+      watchdog_, context, writer, [&](auto send) { return core_.ExportRun(*request, send); });
 }
 
 }  // namespace innoscope::scoring

@@ -4,14 +4,18 @@
 
 #include "innoscope/scoring/v1/scoring.grpc.pb.h"
 #include "libs/server/service_host.h"
+#include "libs/server/stream_watchdog.h"
 #include "services/scoring/scoring_service.h"
 
 namespace innoscope::scoring {
 
 class ScoringGrpc final : public v1::ScoringService::Service {
  public:
-  ScoringGrpc(const server::ServiceInfoProvider& info, ScoringService& core)
-      : info_(info), core_(core) {}
+  // Server streams whose client reads nothing for `stream_write_timeout`
+  // are cut (libs/server/stream_watchdog.h).
+  ScoringGrpc(const server::ServiceInfoProvider& info, ScoringService& core,
+              absl::Duration stream_write_timeout)
+      : info_(info), core_(core), watchdog_(stream_write_timeout) {}
 
   grpc::Status GetServiceInfo(grpc::ServerContext* context,
                               const v1::GetServiceInfoRequest* request,
@@ -43,6 +47,7 @@ class ScoringGrpc final : public v1::ScoringService::Service {
  private:
   const server::ServiceInfoProvider& info_;
   ScoringService& core_;
+  server::StreamWatchdog watchdog_;
 };
 
 }  // namespace innoscope::scoring

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/status_macros.h"
+#include "libs/storage/paged_read.h"
 
 namespace innoscope::scoring {
 namespace {
@@ -51,12 +52,12 @@ constexpr char kNodeResults[] =
 constexpr char kScores[] =
     "SELECT region, node_position, score, rank FROM run_results "
     "WHERE run_id = $1 AND is_cluster = $2";
-// Declared as a cursor, with the quoted run id between the two parts.
+// Paged by the key below (libs/storage/paged_read.h), with the quoted run id
+// appended. node_position is unique per node, node breaks no tie but makes
+// the key unique by the table's primary key.
 constexpr char kExportResults[] =
-    "DECLARE scoring_export NO SCROLL CURSOR FOR SELECT region, node, node_position, is_cluster, "
-    "score, rank, raw, normalised, imputed, tier FROM run_results WHERE run_id = ";
-constexpr char kExportOrder[] = " ORDER BY is_cluster, region, node_position";
-constexpr char kExportFetch[] = "FETCH 5000 FROM scoring_export";
+    "SELECT region, node, node_position, is_cluster, score, rank, raw, normalised, imputed, tier "
+    "FROM run_results WHERE run_id = ";
 constexpr char kInsertUncertainty[] =
     "INSERT INTO uncertainty_analyses (id, run_id, content) VALUES ($1, $2, decode($3, 'hex')) "
     "ON CONFLICT (id) DO NOTHING RETURNING id";
@@ -293,30 +294,33 @@ absl::StatusOr<std::vector<RunResultRow>> ScoringStore::Scores(const std::string
 
 absl::Status ScoringStore::ExportResults(
     const std::string& run_id, const std::function<bool(std::vector<RunResultRow>&)>& on_chunk) {
-  return pool_.WithConnection([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
-    tx.exec(absl::StrCat(kExportResults, tx.quote(run_id), kExportOrder));
-    while (true) {
-      pqxx::result r = tx.exec(kExportFetch);
-      if (r.empty()) break;
-      std::vector<RunResultRow> chunk;
-      chunk.reserve(r.size());
-      for (const auto& row : r) {
-        RunResultRow& out = chunk.emplace_back();
-        out.region = row[0].as<std::string>();
-        out.node = row[1].as<std::string>();
-        out.node_position = row[2].as<int>();
-        out.cluster = row[3].as<bool>();
-        out.score = DoubleOrMissing(row[4]);
-        out.rank = IntOrZero(row[5]);
-        out.raw = DoubleOrMissing(row[6]);
-        out.normalised = DoubleOrMissing(row[7]);
-        out.imputed = row[8].as<bool>();
-        out.tier = IntOrZero(row[9]);
-      }
-      if (!on_chunk(chunk)) break;
-    }
+  // A stored run's results never change, so pages read in separate
+  // transactions form one consistent export.
+  storage::PagedQuery query;
+  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
+    pqxx::nontransaction tx(c);
+    query.select = absl::StrCat(kExportResults, tx.quote(run_id));
     return absl::OkStatus();
+  }));
+  query.key = {"is_cluster", "region", "node_position", "node"};
+  query.key_columns = {3, 0, 2, 1};
+  return storage::StreamPages(pool_, query, page_rows_, [&](const pqxx::result& r) {
+    std::vector<RunResultRow> chunk;
+    chunk.reserve(r.size());
+    for (const auto& row : r) {
+      RunResultRow& out = chunk.emplace_back();
+      out.region = row[0].as<std::string>();
+      out.node = row[1].as<std::string>();
+      out.node_position = row[2].as<int>();
+      out.cluster = row[3].as<bool>();
+      out.score = DoubleOrMissing(row[4]);
+      out.rank = IntOrZero(row[5]);
+      out.raw = DoubleOrMissing(row[6]);
+      out.normalised = DoubleOrMissing(row[7]);
+      out.imputed = row[8].as<bool>();
+      out.tier = IntOrZero(row[9]);
+    }
+    return on_chunk(chunk);
   });
 }
 

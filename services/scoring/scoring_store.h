@@ -90,7 +90,10 @@ class RunStore {
 
 class ScoringStore final : public RunStore {
  public:
-  explicit ScoringStore(storage::ConnectionPool& pool) : pool_(pool) {}
+  // ExportResults reads `page_rows` rows per page, one short transaction
+  // each (libs/storage/paged_read.h).
+  explicit ScoringStore(storage::ConnectionPool& pool, int page_rows = 5000)
+      : pool_(pool), page_rows_(page_rows) {}
 
   absl::StatusOr<bool> InsertRun(const v1::Run& run, const std::vector<RunResultRow>& rows,
                                  bool draft) override;
@@ -121,6 +124,7 @@ class ScoringStore final : public RunStore {
 
  private:
   storage::ConnectionPool& pool_;
+  const int page_rows_;
 };
 
 }  // namespace innoscope::scoring

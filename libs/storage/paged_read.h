@@ -1,0 +1,54 @@
+#pragma once
+
+// Keyset paging: a large ordered read in pages, each page fetched in its own
+// short read-only transaction, the connection returned to the pool before
+// the caller handles the page.
+//
+// A server stream that read through one cursor held a pooled connection and
+// an open transaction for as long as its client took to read; a client that
+// stopped reading held them forever. StreamPages reads `page_rows` rows,
+// ends the transaction, gives the connection back, hands the rows to
+// `on_rows` (which may block writing them to a slow client), and fetches the
+// next page after the last key seen:
+//
+//   SELECT ... WHERE <filter> AND (k1, k2) > (<last k1>, <last k2>)
+//   ORDER BY k1, k2 LIMIT <page_rows>
+//
+// The key must be unique over the rows the query returns, so no row is
+// skipped or repeated between pages. Each page is its own transaction: a
+// caller that needs one consistent view filters on something fixed at the
+// start (ingest reads as of a snapshot time; scoring's runs are immutable).
+// Cost per page: one index range scan, O(page_rows + log n).
+//
+//   PagedQuery q{"SELECT code, name FROM actors o WHERE o.relation_set = 'x'",
+//                {"o.code"}, {0}};
+//   RETURN_IF_ERROR(StreamPages(pool, q, 5000, [&](const pqxx::result& rows) {
+//     return Send(rows);  // false stops the read
+//   }));
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <pqxx/result>
+
+#include "absl/status/status.h"
+#include "libs/storage/pool.h"
+
+namespace innoscope::storage {
+
+struct PagedQuery {
+  // SELECT ... FROM ... WHERE <condition>, without ORDER BY or LIMIT.
+  std::string select;
+  // The ORDER BY expressions, a unique key of the selected rows.
+  std::vector<std::string> key;
+  // The column of each key expression in the SELECT list.
+  std::vector<int> key_columns;
+};
+
+// Reads `query` page by page (see above). `on_rows` gets each non-empty page
+// with no connection held and returns false to stop.
+absl::Status StreamPages(ConnectionPool& pool, const PagedQuery& query, int page_rows,
+                         const std::function<bool(const pqxx::result&)>& on_rows);
+
+}  // namespace innoscope::storage
