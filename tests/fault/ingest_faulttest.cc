@@ -36,6 +36,7 @@
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
+#include "tests/framework_chain.h"
 #include "tests/integration/harness.h"
 
 namespace innoscope::testing {
@@ -274,19 +275,7 @@ TEST_F(IngestFaultTest, EveryLimitAnswersNamingTheFlagAndWritesNothing) {
 
   // Frameworks: a chain of 7 nodes is 6 edges deep (limit 5); 101 nodes
   // are too many. Neither is stored.
-  auto chain = [](int size) {
-    v1::CreateFrameworkRequest f;
-    f.set_code("deep");
-    for (int i = 0; i < size; ++i) {
-      v1::FrameworkNode* n = f.add_nodes();
-      n->set_code(absl::StrCat("d", i));
-      if (i > 0) n->set_parent_code(absl::StrCat("d", i - 1));
-      n->set_level(size - i);
-      n->set_direction(1);
-    }
-    f.add_indicators()->set_code(absl::StrCat("d", size - 1));
-    return f;
-  };
+  auto chain = [](int size) { return ChainFramework("deep", "d", size); };
   v1::CreateFrameworkResponse created;
   s = call([&](auto* c) { return stub_->CreateFramework(c, chain(7), &created); });
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

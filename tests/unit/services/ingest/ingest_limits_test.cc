@@ -15,6 +15,7 @@
 #include "libs/common/field_violations.h"
 #include "libs/common/status_matchers.h"
 #include "services/ingest/ingest_validation.h"
+#include "tests/framework_chain.h"
 
 namespace innoscope::ingest {
 namespace {
@@ -25,20 +26,9 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// A chain root n0 -> n1 -> ... -> n{size-1}: depth size - 1 edges, levels
-// size .. 1, the last node the only leaf (declared as an indicator).
+// A chain n0 -> n1 -> ... -> n{size-1}: size - 1 edges deep.
 v1::CreateFrameworkRequest Chain(int size) {
-  v1::CreateFrameworkRequest f;
-  f.set_code("chain");
-  for (int i = 0; i < size; ++i) {
-    v1::FrameworkNode* n = f.add_nodes();
-    n->set_code(absl::StrCat("n", i));
-    if (i > 0) n->set_parent_code(absl::StrCat("n", i - 1));
-    n->set_level(size - i);
-    n->set_direction(1);
-  }
-  f.add_indicators()->set_code(absl::StrCat("n", size - 1));
-  return f;
+  return innoscope::testing::ChainFramework("chain", "n", size);
 }
 
 absl::StatusOr<config::ParsedFlags> Parse(const std::vector<std::string>& args) {
