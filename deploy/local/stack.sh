@@ -95,16 +95,19 @@ grant_traversal() {
 
 # A postmaster killed with SIGKILL stays a zombie where nobody reaps it (a
 # container's or VM's init may not), and pg_ctl and postgres take a zombie
-# for a running server: drop the lock file of a dead or zombie postmaster.
+# for a running server: drop the lock files (data directory and socket) of
+# a dead or zombie postmaster.
 pg_clear_stale_lock() {
-  local lock="$PG_DIR/data/postmaster.pid" pid state
-  [ -f "$lock" ] || return 0
-  pid=$(head -1 "$lock")
-  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
-  if [ -z "$state" ] || [ "$state" = Z ]; then
-    say "removing the lock file of PostgreSQL $pid, which is dead"
-    rm -f "$lock"
-  fi
+  local lock pid state
+  for lock in "$PG_DIR/data/postmaster.pid" "$PG_DIR"/.s.PGSQL.*.lock; do
+    [ -f "$lock" ] || continue
+    pid=$(head -1 "$lock")
+    state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
+    if [ -z "$state" ] || [ "$state" = Z ]; then
+      say "removing $(basename "$lock") of PostgreSQL $pid, which is dead"
+      rm -f "$lock" "${lock%.lock}"
+    fi
+  done
 }
 
 pg_start() {

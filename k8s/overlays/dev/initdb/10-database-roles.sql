@@ -28,6 +28,23 @@ SELECT format('CREATE ROLE %I LOGIN', 'innoscope_' || s)
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'innoscope_' || s)
 \gexec
 
+-- Session defaults of each role, so that every server connection has them,
+-- also one that a pooler in transaction mode (PgBouncer) opened and hands
+-- to a client that never ran the service's own SETs (docs/operations.md,
+-- "PgBouncer"): the role's schema first, and the services' default
+-- statement and lock timeouts (--db_statement_timeout_seconds,
+-- --db_lock_timeout_seconds). A parameter the role has already is kept
+-- (an administrator's choice, and no concurrent update of the same row).
+SELECT format('ALTER ROLE %I SET %s = %s', 'innoscope_' || s, k, v)
+  FROM unnest(ARRAY['ingest', 'weighting', 'scoring', 'network', 'recompute']) AS s,
+       LATERAL (VALUES ('search_path', format('%I, public', s)),
+                       ('statement_timeout', '''300s'''),
+                       ('lock_timeout', '''60s''')) AS setting(k, v)
+ WHERE NOT EXISTS (SELECT 1 FROM pg_db_role_setting d JOIN pg_roles r ON r.oid = d.setrole
+                    WHERE r.rolname = 'innoscope_' || s AND d.setdatabase = 0
+                      AND EXISTS (SELECT 1 FROM unnest(d.setconfig) c WHERE c LIKE k || '=%'))
+\gexec
+
 -- The database: only connecting and temporary tables, and only for our roles
 -- (and its owner); PUBLIC keeps nothing.
 SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database())
