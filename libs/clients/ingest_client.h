@@ -46,6 +46,9 @@ struct LoadedFramework {
 // weights, goalposts, denominators).
 absl::StatusOr<index::Framework> FrameworkFromProto(const ingest::v1::Framework& framework);
 
+// A relation as read from ingest (absent weight and amount stay absent).
+RelationRecord RelationFromProto(const ingest::v1::Relation& relation);
+
 // An actor of a relation set (ingest.v1.Actor without its free attributes).
 struct ActorRecord {
   std::string code;
