@@ -46,9 +46,6 @@ struct LoadedFramework {
 // weights, goalposts, denominators).
 absl::StatusOr<index::Framework> FrameworkFromProto(const ingest::v1::Framework& framework);
 
-// A relation as read from ingest (absent weight and amount stay absent).
-RelationRecord RelationFromProto(const ingest::v1::Relation& relation);
-
 // An actor of a relation set (ingest.v1.Actor without its free attributes).
 struct ActorRecord {
   std::string code;
@@ -73,6 +70,9 @@ struct RelationRecord {
   std::optional<double> amount;
   std::map<std::string, std::string> tags;
 };
+
+// The record of a relation read from ingest.
+RelationRecord RelationFromProto(const ingest::v1::Relation& relation);
 
 // Which relations ReadRelations returns.
 struct RelationQuery {
