@@ -208,7 +208,15 @@ absl::StatusOr<std::vector<RelationRecord>> GrpcIngestClient::ReadRelations(
   RETURN_IF_ERROR(Drain(context, *reader, "ReadRelations",
                         [&](const ingest::v1::ReadRelationsResponse& message) {
                           for (const ingest::v1::Relation& r : message.relations()) {
-                            relations.push_back(RelationFromProto(r));
+                            RelationRecord& out = relations.emplace_back();
+                            out.source = r.source_code();
+                            out.target = r.target_code();
+                            out.type = r.type();
+                            out.year = r.period();
+                            out.qualifier = r.qualifier();
+                            if (r.has_weight()) out.weight = r.weight();
+                            if (r.has_amount()) out.amount = r.amount();
+                            out.tags.insert(r.tags().begin(), r.tags().end());
                           }
                           return true;
                         }));

@@ -31,19 +31,6 @@ absl::StatusOr<index::Framework> FrameworkFromProto(const ingest::v1::Framework&
   return index::Framework::Create(std::move(nodes));
 }
 
-RelationRecord RelationFromProto(const ingest::v1::Relation& relation) {
-  RelationRecord out;
-  out.source = relation.source_code();
-  out.target = relation.target_code();
-  out.type = relation.type();
-  out.year = relation.period();
-  out.qualifier = relation.qualifier();
-  if (relation.has_weight()) out.weight = relation.weight();
-  if (relation.has_amount()) out.amount = relation.amount();
-  out.tags.insert(relation.tags().begin(), relation.tags().end());
-  return out;
-}
-
 absl::StatusOr<index::DataMatrix> IngestClient::ReadMatrix(const LoadedFramework& framework,
                                                            int period,
                                                            const std::vector<std::string>& regions,

@@ -71,9 +71,6 @@ struct RelationRecord {
   std::map<std::string, std::string> tags;
 };
 
-// The record of a relation read from ingest.
-RelationRecord RelationFromProto(const ingest::v1::Relation& relation);
-
 // Which relations ReadRelations returns.
 struct RelationQuery {
   std::string relation_set;        // "" = "default"

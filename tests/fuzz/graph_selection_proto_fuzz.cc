@@ -9,6 +9,7 @@
 // without a crash.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +32,18 @@ clients::ActorRecord ActorRecordOf(const innoscope::ingest::v1::Actor& a) {
           a.sample(), a.platform(), a.foreign(), a.layer()};
 }
 
+// As clients::GrpcIngestClient::ReadRelations reads them.
+clients::RelationRecord RelationRecordOf(const innoscope::ingest::v1::Relation& r) {
+  return {r.source_code(),
+          r.target_code(),
+          r.type(),
+          r.period(),
+          r.qualifier(),
+          r.has_weight() ? std::optional<double>(r.weight()) : std::nullopt,
+          r.has_amount() ? std::optional<double>(r.amount()) : std::nullopt,
+          {r.tags().begin(), r.tags().end()}};
+}
+
 }  // namespace
 
 INNOSCOPE_PROTO_FUZZER(innoscope::fuzz::GraphSelectionInput, input) {
@@ -45,7 +58,7 @@ INNOSCOPE_PROTO_FUZZER(innoscope::fuzz::GraphSelectionInput, input) {
   std::vector<clients::ActorRecord> actors;
   for (const auto& a : input.actors()) actors.push_back(ActorRecordOf(a));
   std::vector<clients::RelationRecord> relations;
-  for (const auto& r : input.relations()) relations.push_back(clients::RelationFromProto(r));
+  for (const auto& r : input.relations()) relations.push_back(RelationRecordOf(r));
   const network::NetworkData data(std::move(actors), std::move(relations));
   const network::YearBounds years = network::YearsOf(selection.periods());
   const auto g = network::BuildGraph(data, selection, years);
