@@ -325,11 +325,20 @@ absl::Status ValidateFramework(const v1::CreateFrameworkRequest& request, const 
     if (n.has_weight() && !(std::isfinite(n.weight()) && n.weight() >= 0)) {
       errors.Add(i, "weight", absl::StrCat(n.weight(), " is not a finite weight >= 0"));
     }
+    // Goalposts and targets finite, as every reader of a stored framework
+    // requires (index::Framework::Create): what ingest stores can be scored.
     if (n.has_goal_min() != n.has_goal_max()) {
       errors.Add(i, "goal_min", "goalposts need both goal_min and goal_max");
+    } else if (n.has_goal_min() && !(std::isfinite(n.goal_min()) && std::isfinite(n.goal_max()))) {
+      errors.Add(
+          i, std::isfinite(n.goal_min()) ? "goal_max" : "goal_min",
+          absl::StrCat("goalposts must be finite, got ", n.goal_min(), " and ", n.goal_max()));
     } else if (n.has_goal_min() && !(n.goal_min() < n.goal_max())) {
       errors.Add(i, "goal_max",
                  absl::StrCat("goal_max ", n.goal_max(), " is not above goal_min ", n.goal_min()));
+    }
+    if (n.has_target() && !std::isfinite(n.target())) {
+      errors.Add(i, "target", absl::StrCat(n.target(), " is not finite"));
     }
     if (leaf) {
       if (n.level() != 1) {

@@ -56,7 +56,7 @@ google::protobuf::Timestamp FromMicros(int64_t micros) {
 
 double ParseDouble(const char* text) {
   double v = 0;
-  absl::SimpleAtod(text, &v);
+  if (!absl::SimpleAtod(text, &v)) return 0;  // as before: unparsable text reads as 0
   return v;
 }
 

@@ -9,12 +9,14 @@
 // without a crash.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "libs/clients/ingest_client.h"
 #include "services/network/graph_selection.h"
 #include "tests/fuzz/fuzz_inputs.pb.h"
 #include "tests/fuzz/proto_fuzz.h"
@@ -24,31 +26,22 @@ namespace {
 namespace clients = ::innoscope::clients;
 namespace network = ::innoscope::network;
 
-clients::ActorRecord ToRecord(const innoscope::ingest::v1::Actor& a) {
-  clients::ActorRecord out;
-  out.code = a.code();
-  out.name = a.name();
-  out.kind = a.kind();
-  out.province_code = a.province_code();
-  out.city_code = a.city_code();
-  out.sample = a.sample();
-  out.platform = a.platform();
-  out.foreign = a.foreign();
-  out.layer = a.layer();
-  return out;
+// As clients::GrpcIngestClient::ReadActors reads them.
+clients::ActorRecord ActorRecordOf(const innoscope::ingest::v1::Actor& a) {
+  return {a.code(),   a.name(),     a.kind(),    a.province_code(), a.city_code(),
+          a.sample(), a.platform(), a.foreign(), a.layer()};
 }
 
-clients::RelationRecord ToRecord(const innoscope::ingest::v1::Relation& r) {
-  clients::RelationRecord out;
-  out.source = r.source_code();
-  out.target = r.target_code();
-  out.type = r.type();
-  out.year = r.period();
-  out.qualifier = r.qualifier();
-  if (r.has_weight()) out.weight = r.weight();
-  if (r.has_amount()) out.amount = r.amount();
-  out.tags.insert(r.tags().begin(), r.tags().end());
-  return out;
+// As clients::GrpcIngestClient::ReadRelations reads them.
+clients::RelationRecord RelationRecordOf(const innoscope::ingest::v1::Relation& r) {
+  return {r.source_code(),
+          r.target_code(),
+          r.type(),
+          r.period(),
+          r.qualifier(),
+          r.has_weight() ? std::optional<double>(r.weight()) : std::nullopt,
+          r.has_amount() ? std::optional<double>(r.amount()) : std::nullopt,
+          {r.tags().begin(), r.tags().end()}};
 }
 
 }  // namespace
@@ -63,9 +56,9 @@ INNOSCOPE_PROTO_FUZZER(innoscope::fuzz::GraphSelectionInput, input) {
     return;
   }
   std::vector<clients::ActorRecord> actors;
-  for (const auto& a : input.actors()) actors.push_back(ToRecord(a));
+  for (const auto& a : input.actors()) actors.push_back(ActorRecordOf(a));
   std::vector<clients::RelationRecord> relations;
-  for (const auto& r : input.relations()) relations.push_back(ToRecord(r));
+  for (const auto& r : input.relations()) relations.push_back(RelationRecordOf(r));
   const network::NetworkData data(std::move(actors), std::move(relations));
   const network::YearBounds years = network::YearsOf(selection.periods());
   const auto g = network::BuildGraph(data, selection, years);
