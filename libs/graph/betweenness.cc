@@ -19,9 +19,9 @@ namespace {
 
 // Brandes' two phases from one root at a time, reused across roots by one
 // thread (no allocation per root; reset costs O(visited)). It runs on the
-// relabelled adjacency (relabel.h), each node's distance, path count and
-// dependencies side by side in one record, so a search touches one cache
-// line per node it reaches.
+// relabelled adjacency (relabel.h), each node's distance and path count
+// (later its dependency coefficient) side by side in one record, so a
+// search touches one cache line per node it reaches.
 //
 // A root r stands for itself (own = 1, or 0 when it is itself a dependent,
 // see Betweenness::RunImpl) and for its dependents D: the nodes whose only
@@ -63,9 +63,10 @@ class BrandesSearch {
   }
 
  private:
+  // 16 bytes, four to a cache line: phase 2 overwrites sigma_v with v's
+  // coefficient once v is done (only v itself needs sigma_v after that).
   struct State {
-    double sigma = 0;
-    double coefficient = 0;  // (c(v) + delta_c(v)) / sigma_v once v is done
+    double value = 0;  // sigma_v, then (c(v) + delta_c(v)) / sigma_v
     int32_t distance = -1;
   };
 
@@ -74,19 +75,19 @@ class BrandesSearch {
     for (NodeId v : order_) state_[v] = State();
     order_.clear();
     state_[root].distance = 0;
-    state_[root].sigma = 1;
+    state_[root].value = 1;
     order_.push_back(root);
     for (size_t head = 0; head < order_.size(); ++head) {
       const NodeId u = order_[head];
       const int32_t next = state_[u].distance + 1;
-      const double sigma_u = state_[u].sigma;
+      const double sigma_u = state_[u].value;
       for (NodeId v : out.Row(u)) {
         State& sv = state_[v];
         if (sv.distance < 0) {
           sv.distance = next;
           order_.push_back(v);
         }
-        if (sv.distance == next) sv.sigma += sigma_u;
+        if (sv.distance == next) sv.value += sigma_u;
       }
     }
   }
@@ -103,16 +104,17 @@ class BrandesSearch {
       double sum = 0;
       for (NodeId w : out.Row(v)) {
         const State& sw = state_[w];
-        if (sw.distance == successor) sum += sw.coefficient;
+        if (sw.distance == successor) sum += sw.value;
       }
-      const double dependency = sv.sigma * sum;
+      const double sigma_v = sv.value;
+      const double dependency = sigma_v * sum;
       scores[v] += dependency;
       double weight = base;
       if (kDependents && dependent_[v] != 0) {
         ++reached_dependents;
         weight -= 1.0;
       }
-      sv.coefficient = (weight + dependency) / sv.sigma;
+      sv.value = (weight + dependency) / sigma_v;
     }
     return reached_dependents;
   }
