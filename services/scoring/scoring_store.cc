@@ -110,6 +110,16 @@ absl::StatusOr<Message> Decode(const pqxx::row& row, const char* what) {
   return message;
 }
 
+// score, rank, raw, normalised, imputed, tier from six columns from `first`.
+void ReadValues(const pqxx::row& row, int first, RunResultRow& r) {
+  r.score = DoubleOrMissing(row[first]);
+  r.rank = IntOrZero(row[first + 1]);
+  r.raw = DoubleOrMissing(row[first + 2]);
+  r.normalised = DoubleOrMissing(row[first + 3]);
+  r.imputed = row[first + 4].as<bool>();
+  r.tier = IntOrZero(row[first + 5]);
+}
+
 // A run row of kSelectRun / kListRuns: the columns are the record of who
 // wrote and published it.
 absl::StatusOr<v1::Run> DecodeRun(const pqxx::row& row) {
@@ -262,12 +272,7 @@ absl::StatusOr<std::vector<RunResultRow>> ScoringStore::NodeResults(const std::s
       r.node = node;
       r.node_position = row[1].as<int>();
       r.cluster = cluster;
-      r.score = DoubleOrMissing(row[2]);
-      r.rank = IntOrZero(row[3]);
-      r.raw = DoubleOrMissing(row[4]);
-      r.normalised = DoubleOrMissing(row[5]);
-      r.imputed = row[6].as<bool>();
-      r.tier = IntOrZero(row[7]);
+      ReadValues(row, 2, r);
     }
     return absl::OkStatus();
   }));
@@ -313,12 +318,7 @@ absl::Status ScoringStore::ExportResults(
       out.node = row[1].as<std::string>();
       out.node_position = row[2].as<int>();
       out.cluster = row[3].as<bool>();
-      out.score = DoubleOrMissing(row[4]);
-      out.rank = IntOrZero(row[5]);
-      out.raw = DoubleOrMissing(row[6]);
-      out.normalised = DoubleOrMissing(row[7]);
-      out.imputed = row[8].as<bool>();
-      out.tier = IntOrZero(row[9]);
+      ReadValues(row, 4, out);
     }
     return on_chunk(chunk);
   });

@@ -227,9 +227,13 @@ class StreamsFaultTest : public ::testing::Test {
 TEST_F(StreamsFaultTest, StalledReadersHoldNoConnectionAndUnaryCallsStayPrompt) {
   auto url = pg_->CreateDatabase("stalled");
   ASSERT_TRUE(url.ok()) << url.status();
-  auto ingest = ServiceProcess::Start(
-      "ingest", {"--db_pool_size=4", "--stream_page_rows=100", "--stream_write_timeout_seconds=6"},
-      {{"DATABASE_URL", *url}});
+  // Set through the environment (INNOSCOPE_<FLAG>), so the same test can
+  // run against a build without these flags and show the old failure.
+  auto ingest = ServiceProcess::Start("ingest", {},
+                                      {{"DATABASE_URL", *url},
+                                       {"INNOSCOPE_DB_POOL_SIZE", "4"},
+                                       {"INNOSCOPE_STREAM_PAGE_ROWS", "100"},
+                                       {"INNOSCOPE_STREAM_WRITE_TIMEOUT_SECONDS", "6"}});
   ASSERT_TRUE(ingest.ok()) << ingest.status();
   Seed((*ingest)->Channel(), 0, true);
 
