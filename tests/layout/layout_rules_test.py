@@ -14,6 +14,10 @@ Rules (each is a function below, named in every finding):
   file-size       no source file under libs/ or services/ has more than 800 lines
   cli-size        services/cli, a client (commands, file readers, output), stays under
                   8,000 lines in all
+  pooler-safe     no source under libs/ or services/ uses named prepared statements
+                  (pqxx prepare/exec_prepared, PQprepare) or session-level advisory locks
+                  (pg_advisory_lock, pg_try_advisory_lock, pg_advisory_unlock): both break
+                  behind PgBouncer in transaction pooling (docs/operations.md, "PgBouncer")
   top-level       the top level holds only the project's fixed entries (TOP_LEVEL); tools
                   and scripts live under deploy/ (the files git tracks when the root is a
                   checkout, so build trees and local state do not count; dot files aside)
@@ -39,6 +43,11 @@ CLI_MAX_LINES = 8000
 TOP_LEVEL = frozenset(("CMakeLists.txt", "README.md", "buf.yaml", "proto", "services", "libs",
                        "deploy", "k8s", "tests", "bench", "docs", "examples"))
 SOURCE_EXTENSIONS = (".cc", ".h")
+# What breaks behind a transaction pooler: named prepared statements (PgBouncer
+# 1.18 does not carry them from one transaction to the next) and session-level
+# advisory locks (they stay on whichever server connection ran them).
+POOLER_UNSAFE = re.compile(r"\.prepare\s*\(|\bexec_prepared\b|\bPQ(send)?[Pp]repare\b|"
+                           r"\bpg_(try_)?advisory_lock(_shared)?\b|\bpg_advisory_unlock")
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.MULTILINE)
 # What a pure library may not include: transport, wire format, SQL, and the
 # libraries built on them.
@@ -110,7 +119,14 @@ def Violations(root: str) -> List[str]:
     for top in ("libs", "services"):
         for path in SourceFiles(root, top):
             with open(os.path.join(root, path), encoding="utf-8", errors="replace") as f:
-                lines = sum(1 for _ in f)
+                text = f.read()
+            lines = text.count("\n") + (0 if not text or text.endswith("\n") else 1)
+            for number, line in enumerate(text.splitlines(), 1):
+                match = POOLER_UNSAFE.search(line)
+                if match:
+                    found.append("pooler-safe: %s:%d: %s breaks behind PgBouncer in transaction "
+                                 "pooling (use exec_params / pg_advisory_xact_lock)"
+                                 % (path, number, match.group(0)))
             if lines > MAX_LINES:
                 found.append("file-size: %s: %d lines (at most %d; split it by concern)"
                              % (path, lines, MAX_LINES))
@@ -150,6 +166,10 @@ PLANTED = [
      '#include "services/network/network_measures.h"\n', "bench-libs:"),
     ("a long file", "services/ingest/x.cc", "int x;\n" * (MAX_LINES + 1), "file-size:"),
     ("a tool at the top", "tools/x.py", "print(1)\n", "top-level:"),
+    ("a named prepared statement", "services/ingest/x.cc",
+     'tx.conn().prepare("q", "SELECT 1");\n', "pooler-safe:"),
+    ("a session-level advisory lock", "libs/storage/x.cc",
+     'tx.exec("SELECT pg_try_advisory_lock(1)");\n', "pooler-safe:"),
 ]
 
 
@@ -171,6 +191,8 @@ class RuleSelfTest(unittest.TestCase):
             Plant(root, "libs/clients/ok.cc", '#include "grpcpp/channel.h"\n')
             Plant(root, "services/cli/ok.cc", '#include "libs/clients/channels.h"\n')
             Plant(root, "services/ingest/ok.h", "int x;\n" * MAX_LINES)
+            Plant(root, "services/recompute/ok.cc",
+                  'tx.exec_params("SELECT pg_try_advisory_xact_lock($1)", 1);\n')
             self.assertEqual(Violations(root), [])
 
     def test_every_planted_violation_is_reported(self):
