@@ -116,15 +116,19 @@ absl::StatusOr<index::DataMatrix> NormaliseLeaves(const index::Framework& f,
   return out;
 }
 
-absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& in, const PipelineSpec& spec) {
-  ASSIGN_OR_RETURN(PipelineResult out, TreatLeaves(in, spec));
-  ASSIGN_OR_RETURN(out.normalised, NormaliseLeaves(in.framework, out.treated, spec));
+absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& in, const PipelineSpec& spec,
+                                             const RunControl& control) {
+  ASSIGN_OR_RETURN(PipelineResult out, TreatLeaves(in, spec, control));
+  RETURN_IF_ERROR(CheckStop(control));
+  ASSIGN_OR_RETURN(out.normalised, NormaliseLeaves(in.framework, out.treated, spec, control));
   return out;
 }
 
-absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& in, const PipelineSpec& spec) {
+absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& in, const PipelineSpec& spec,
+                                           const RunControl& control) {
   const index::Framework& f = in.framework;
-  ASSIGN_OR_RETURN(PipelineResult out, PrepareLeaves(in, spec));
+  ASSIGN_OR_RETURN(PipelineResult out, PrepareLeaves(in, spec, control));
+  RETURN_IF_ERROR(CheckStop(control));
   if (spec.weights.empty()) {
     ASSIGN_OR_RETURN(out.local_weights, index::FixedWeights(f));
   } else if (spec.weights.size() != f.Nodes().size()) {
@@ -135,6 +139,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& in, const Pipel
   }
   ASSIGN_OR_RETURN(AggregationTree tree, AggregationTreeFromFramework(f, out.local_weights));
   ASSIGN_OR_RETURN(out.scores, Aggregate(tree, out.normalised, spec.aggregation));
+  RETURN_IF_ERROR(CheckStop(control));
 
   out.ranks.resize(f.Nodes().size());
   for (size_t node = 0; node < f.Nodes().size(); ++node) {

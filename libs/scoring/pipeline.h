@@ -88,7 +88,11 @@ struct PipelineResult {
   std::vector<index::OutlierReport> outlier_reports;
 };
 
-absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& inputs, const PipelineSpec& spec);
+// `control` runs the leaf stages on its threads and is polled between the
+// stages (treat, normalise, aggregate, rank): CANCELLED / DEADLINE_EXCEEDED
+// stop the run with no result.
+absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& inputs, const PipelineSpec& spec,
+                                           const RunControl& control = RunControl());
 
 // The stages before aggregation, denominate to normalise: RunPipeline's
 // result up to `normalised`, with `scores`, `ranks` and `local_weights`
@@ -96,8 +100,8 @@ absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& inputs, const P
 // CompetitionRanks; the uncertainty model calls it once per setting of the
 // factors that change these stages and aggregates per replicate, so its
 // scores are those of RunPipeline, bit for bit.
-absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& inputs,
-                                             const PipelineSpec& spec);
+absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& inputs, const PipelineSpec& spec,
+                                             const RunControl& control = RunControl());
 
 // PrepareLeaves in its two parts. TreatLeaves: denominate to outlier
 // treatment, PrepareLeaves' result up to `treated` (`normalised` empty).

@@ -31,11 +31,12 @@ absl::Status CheckActorKinds(const google::protobuf::RepeatedField<int>& kinds,
 }  // namespace
 
 absl::StatusOr<v1::UpsertRegionsResponse> IngestService::UpsertRegions(
-    const v1::UpsertRegionsRequest& request) {
+    const v1::UpsertRegionsRequest& request, const common::CallBudget& budget) {
   ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
   RETURN_IF_ERROR(ValidateRegions(request, catalog));
-  ASSIGN_OR_RETURN(UpsertCounts counts,
-                   store_.UpsertRegions({request.regions().begin(), request.regions().end()}));
+  ASSIGN_OR_RETURN(
+      UpsertCounts counts,
+      store_.UpsertRegions({request.regions().begin(), request.regions().end()}, budget));
   v1::UpsertRegionsResponse response;
   response.set_inserted(counts.inserted);
   response.set_updated(counts.updated);
@@ -57,7 +58,7 @@ absl::StatusOr<v1::ListRegionsResponse> IngestService::ListRegions(
 }
 
 absl::StatusOr<v1::SetClusterMembersResponse> IngestService::SetClusterMembers(
-    const v1::SetClusterMembersRequest& request) {
+    const v1::SetClusterMembersRequest& request, const common::CallBudget& budget) {
   ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
   RowErrors errors("members");
   absl::flat_hash_set<std::string> seen;
@@ -77,9 +78,9 @@ absl::StatusOr<v1::SetClusterMembersResponse> IngestService::SetClusterMembers(
     }
   }
   RETURN_IF_ERROR(errors.ToStatus("cluster " + request.cluster_code()));
-  ASSIGN_OR_RETURN(bool changed,
-                   store_.SetClusterMembers(request.cluster_code(),
-                                            {request.members().begin(), request.members().end()}));
+  ASSIGN_OR_RETURN(bool changed, store_.SetClusterMembers(
+                                     request.cluster_code(),
+                                     {request.members().begin(), request.members().end()}, budget));
   v1::SetClusterMembersResponse response;
   response.set_members(request.members_size());
   response.set_changed(changed);
@@ -99,10 +100,11 @@ absl::StatusOr<v1::ListClusterMembersResponse> IngestService::ListClusterMembers
 }
 
 absl::StatusOr<v1::UpsertIndicatorsResponse> IngestService::UpsertIndicators(
-    const v1::UpsertIndicatorsRequest& request) {
+    const v1::UpsertIndicatorsRequest& request, const common::CallBudget& budget) {
   RETURN_IF_ERROR(ValidateIndicators(request));
-  ASSIGN_OR_RETURN(UpsertCounts counts, store_.UpsertIndicators({request.indicators().begin(),
-                                                                 request.indicators().end()}));
+  ASSIGN_OR_RETURN(
+      UpsertCounts counts,
+      store_.UpsertIndicators({request.indicators().begin(), request.indicators().end()}, budget));
   v1::UpsertIndicatorsResponse response;
   response.set_inserted(counts.inserted);
   response.set_updated(counts.updated);
@@ -123,7 +125,7 @@ absl::StatusOr<v1::ListIndicatorsResponse> IngestService::ListIndicators(
 }
 
 absl::StatusOr<v1::CreateFrameworkResponse> IngestService::CreateFramework(
-    const v1::CreateFrameworkRequest& request) {
+    const v1::CreateFrameworkRequest& request, const common::CallBudget& budget) {
   ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
   RETURN_IF_ERROR(ValidateFramework(request, catalog));
   {
@@ -145,7 +147,7 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestService::CreateFramework(
   if (content.weight_convention() == v1::WEIGHT_CONVENTION_RELATIVE) {
     content.clear_weight_convention();
   }
-  return store_.CreateFramework(resolved, ContentHash(content));
+  return store_.CreateFramework(resolved, ContentHash(content), budget);
 }
 
 absl::StatusOr<v1::GetFrameworkResponse> IngestService::GetFramework(
@@ -208,7 +210,7 @@ absl::StatusOr<v1::WriteObservationsResponse> IngestService::BatchWriter::WriteO
                    }));
   ASSIGN_OR_RETURN(WriteResult result,
                    store_.WriteObservations(request.batch_id(), ContentHash(request), rows,
-                                            request.note(), written_by_));
+                                            request.note(), written_by_, budget_));
   v1::WriteObservationsResponse response;
   response.set_batch_id(request.batch_id());
   *response.mutable_summary() = result.summary;
@@ -232,10 +234,10 @@ absl::StatusOr<v1::UpsertActorsResponse> IngestService::BatchWriter::UpsertActor
                      RETURN_IF_ERROR(ValidateActors(request, catalog));
                      return true;
                    }).status()));
-  ASSIGN_OR_RETURN(
-      WriteResult result,
-      store_.UpsertActors(set, request.batch_id(), ContentHash(request),
-                          {request.actors().begin(), request.actors().end()}, written_by_));
+  ASSIGN_OR_RETURN(WriteResult result,
+                   store_.UpsertActors(set, request.batch_id(), ContentHash(request),
+                                       {request.actors().begin(), request.actors().end()},
+                                       written_by_, budget_));
   // Later relation batches of this stream may name these actors.
   if (actors_ && actors_set_ == set) {
     for (const v1::Actor& a : request.actors()) actors_->insert(a.code());
@@ -257,10 +259,10 @@ absl::StatusOr<v1::WriteRelationsResponse> IngestService::BatchWriter::WriteRela
     valid = ValidateRelations(request, *actors);
   }
   RETURN_IF_ERROR(valid);
-  ASSIGN_OR_RETURN(
-      WriteResult result,
-      store_.WriteRelations(set, request.batch_id(), ContentHash(request),
-                            {request.relations().begin(), request.relations().end()}, written_by_));
+  ASSIGN_OR_RETURN(WriteResult result,
+                   store_.WriteRelations(set, request.batch_id(), ContentHash(request),
+                                         {request.relations().begin(), request.relations().end()},
+                                         written_by_, budget_));
   v1::WriteRelationsResponse response;
   response.set_batch_id(request.batch_id());
   *response.mutable_summary() = result.summary;

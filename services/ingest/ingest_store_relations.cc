@@ -61,20 +61,22 @@ absl::StatusOr<WriteResult> WriteSetBatch(storage::ConnectionPool& pool,
                                           const std::string& batch_id,
                                           const std::string& content_hash,
                                           const std::string& written_by, BatchRows batch,
-                                          const Tuple& tuple) {
+                                          const Tuple& tuple, const common::CallBudget& budget) {
   batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
   batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
     copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
   };
   batch.scope = [&](size_t) { return set; };
-  return ApplyBatch(pool, batch_id, table.table, content_hash, written_by,
-                    [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
-                      std::vector<std::string> changed;
-                      ASSIGN_OR_RETURN(v1::WriteSummary summary,
-                                       MergeRevisions(tx, table, batch, batch_id, &changed));
-                      if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
-                      return summary;
-                    });
+  return ApplyBatch(
+      pool, batch_id, table.table, content_hash, written_by,
+      [&](pqxx::work& tx) -> absl::StatusOr<v1::WriteSummary> {
+        std::vector<std::string> changed;
+        ASSIGN_OR_RETURN(v1::WriteSummary summary,
+                         MergeRevisions(tx, table, batch, batch_id, &changed));
+        if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
+        return summary;
+      },
+      budget);
 }
 
 }  // namespace
@@ -96,7 +98,8 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
                                                       const std::string& batch_id,
                                                       const std::string& content_hash,
                                                       const std::vector<v1::Actor>& actors,
-                                                      const std::string& written_by) {
+                                                      const std::string& written_by,
+                                                      const common::CallBudget& budget) {
   auto tuple = [&](size_t i) {
     const v1::Actor& a = actors[i];
     return std::make_tuple(set, a.code(), a.name(), StoredName(a.kind()), a.province_code(),
@@ -107,14 +110,15 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
   batch.count = actors.size();
   batch.key = [&](size_t i) { return absl::StrCat(set, "\x1f", actors[i].code()); };
   return WriteSetBatch(pool_, ActorsTable(), set, batch_id, content_hash, written_by,
-                       std::move(batch), tuple);
+                       std::move(batch), tuple, budget);
 }
 
 absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
                                                         const std::string& batch_id,
                                                         const std::string& content_hash,
                                                         const std::vector<v1::Relation>& relations,
-                                                        const std::string& written_by) {
+                                                        const std::string& written_by,
+                                                        const common::CallBudget& budget) {
   auto tuple = [&](size_t i) {
     const v1::Relation& r = relations[i];
     return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.period(),
@@ -130,7 +134,7 @@ absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
                         "\x1f", r.period(), "\x1f", r.qualifier());
   };
   return WriteSetBatch(pool_, RelationsTable(), set, batch_id, content_hash, written_by,
-                       std::move(batch), tuple);
+                       std::move(batch), tuple, budget);
 }
 
 absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const std::string& set,
