@@ -22,7 +22,8 @@ grpc::Status Unary(const grpc::ServerContext* context, const char* rpc, Response
 
 // Bidirectional batch streams: each request is one batch, answered once it
 // is committed. An invalid batch ends the stream with its status; batches
-// answered before it stay committed.
+// answered before it stay committed. The stream's deadline and cancellation
+// are checked before each batch and before each batch's commit.
 template <typename Request, typename Response, typename Apply>
 grpc::Status BatchStream(grpc::ServerContext* context,
                          grpc::ServerReaderWriter<Response, Request>* stream, Apply apply) {
@@ -35,7 +36,9 @@ grpc::Status BatchStream(grpc::ServerContext* context,
     if (!response.ok()) return ToGrpcStatus(response.status());
     if (!stream->Write(*response)) break;  // the client went away
   }
-  return grpc::Status::OK;
+  // A stream that ended because its deadline passed or its client went away
+  // says so (the batches answered before stay committed).
+  return ToGrpcStatus(budget.Check("the next batch"));
 }
 
 // Server streams: write every chunk; stop when the client goes away.
