@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -254,6 +255,20 @@ class DeadlineFaultTest : public ::testing::Test {
     ASSERT_EQ(victim->grpc_address(), address);
   }
 
+  // Reruns `call` while it fails with UNAVAILABLE, for at most 10 s: the
+  // caller's channel to the restarted upstream reconnects within its
+  // reconnect backoff (at most 2 s, libs/server/channel_security.cc). Any
+  // other failure ends the wait. The last status.
+  static grpc::Status UntilReconnected(const std::function<grpc::Status()>& call) {
+    grpc::Status s;
+    const absl::Time give_up = absl::Now() + absl::Seconds(10);
+    while (true) {
+      s = call();
+      if (s.error_code() != grpc::StatusCode::UNAVAILABLE || absl::Now() > give_up) return s;
+      absl::SleepFor(absl::Milliseconds(250));
+    }
+  }
+
   std::string url_;
   std::map<std::string, std::string> env_;
   ServiceSet set_;
@@ -352,7 +367,7 @@ TEST_F(DeadlineFaultTest, ScoringWithWeightingKilledNamesItAndRerunCompletes) {
 
   Restart(set_.weighting, "weighting",
           {absl::StrCat("--ingest_address=", set_.ingest->grpc_address())});
-  s = Compute(request, absl::Seconds(120), &response);
+  s = UntilReconnected([&] { return Compute(request, absl::Seconds(120), &response); });
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(response.created());
   EXPECT_FALSE(response.run().weight_set_id().empty());
@@ -424,11 +439,11 @@ TEST_F(DeadlineFaultTest, NetworkWithIngestKilledNamesItAndRerunCompletes) {
   EXPECT_EQ(Count("network.runs"), 0);
 
   Restart(set_.ingest, "ingest", {});
-  {
+  s = UntilReconnected([&] {
     grpc::ClientContext c;
     c.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
-    s = network_stub_->ComputeNetworkStats(&c, request, &response);
-  }
+    return network_stub_->ComputeNetworkStats(&c, request, &response);
+  });
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(Count("network.runs"), 1);
   EXPECT_EQ(Psql("SELECT count(*) FROM ingest.relations"), relation_rows);
