@@ -190,6 +190,16 @@ class DeadlineFaultTest : public ::testing::Test {
     return scoring_stub_->ComputeScores(&c, request, response);
   }
 
+  // After an abandoned ComputeScores: no run stored; the rerun creates it;
+  // the input intact; every service serving.
+  void ExpectNothingStoredAndRerunCreatesTheRun() {
+    EXPECT_EQ(Count("scoring.runs"), 0);
+    EXPECT_EQ(Count("scoring.run_results"), 0);
+    ExpectRerunCreatesTheRun();
+    ExpectObservationsIntact();
+    ExpectAllServing();
+  }
+
   // The rerun without a short deadline creates the run (nothing was stored
   // before) and stores it once, complete: one result row per region and
   // node (kLeaves leaves + the index).
@@ -292,11 +302,7 @@ TEST_F(DeadlineFaultTest, ComputeScoresPastItsDeadlineStoresNothing) {
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_THAT(failed[0], HasSubstr("\"code\":\"DeadlineExceeded\""));
   // ... and stored nothing.
-  EXPECT_EQ(Count("scoring.runs"), 0);
-  EXPECT_EQ(Count("scoring.run_results"), 0);
-  ExpectRerunCreatesTheRun();
-  ExpectObservationsIntact();
-  ExpectAllServing();
+  ExpectNothingStoredAndRerunCreatesTheRun();
 }
 
 TEST_F(DeadlineFaultTest, CancelledComputeScoresStoresNothing) {
@@ -313,11 +319,7 @@ TEST_F(DeadlineFaultTest, CancelledComputeScoresStoresNothing) {
   // The server finished the call without a result, and stored nothing.
   WaitForFailedComputeScores();
   ASSERT_EQ(FailedComputeScores().size(), 1u);
-  EXPECT_EQ(Count("scoring.runs"), 0);
-  EXPECT_EQ(Count("scoring.run_results"), 0);
-  ExpectRerunCreatesTheRun();
-  ExpectObservationsIntact();
-  ExpectAllServing();
+  ExpectNothingStoredAndRerunCreatesTheRun();
 }
 
 TEST_F(DeadlineFaultTest, IngestStreamPastItsDeadlineCommitsWholeBatchesAndRerunCompletes) {
