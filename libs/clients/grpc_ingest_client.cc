@@ -20,14 +20,14 @@ void SetDeadline(grpc::ClientContext& context, absl::Time deadline) {
 // Calls a List RPC page after page (1,000 items each) until the last page,
 // handing each response to `take`; an error names ingest and the RPC.
 template <typename Response, typename Request, typename Call, typename Take>
-absl::Status EveryPage(Request request, absl::Time deadline, const char* rpc, Call call,
-                       Take take) {
+absl::Status EveryPage(const std::string& name, Request request, absl::Time deadline,
+                       const char* rpc, Call call, Take take) {
   request.mutable_page()->set_page_size(1000);
   do {
     grpc::ClientContext context;
     SetDeadline(context, deadline);
     Response response;
-    RETURN_IF_ERROR(server::UpstreamStatus("ingest", call(&context, request, &response), rpc));
+    RETURN_IF_ERROR(server::UpstreamStatus(name, call(&context, request, &response), rpc));
     take(response);
     request.mutable_page()->set_page_token(response.page().next_page_token());
   } while (!request.page().page_token().empty());
@@ -41,8 +41,9 @@ google::protobuf::Timestamp ToTimestamp(absl::Time time) {
 // Reads a server stream to its end; `on_message` returns false to stop
 // early (the rest of the stream is cancelled and its status ignored).
 template <typename Response, typename OnMessage>
-absl::Status Drain(grpc::ClientContext& context, grpc::ClientReaderInterface<Response>& reader,
-                   const std::string& what, const OnMessage& on_message) {
+absl::Status Drain(const std::string& name, grpc::ClientContext& context,
+                   grpc::ClientReaderInterface<Response>& reader, const std::string& what,
+                   const OnMessage& on_message) {
   Response message;
   while (reader.Read(&message)) {
     if (!on_message(message)) {
@@ -53,13 +54,14 @@ absl::Status Drain(grpc::ClientContext& context, grpc::ClientReaderInterface<Res
       return absl::OkStatus();
     }
   }
-  return server::UpstreamStatus("ingest", reader.Finish(), what);
+  return server::UpstreamStatus(name, reader.Finish(), what);
 }
 
 }  // namespace
 
-GrpcIngestClient::GrpcIngestClient(std::shared_ptr<grpc::Channel> channel)
-    : stub_(ingest::v1::IngestService::NewStub(channel)) {}
+GrpcIngestClient::GrpcIngestClient(std::shared_ptr<grpc::Channel> channel, std::string address)
+    : stub_(ingest::v1::IngestService::NewStub(channel)),
+      name_(server::UpstreamName("ingest", address)) {}
 
 absl::StatusOr<LoadedFramework> GrpcIngestClient::GetFramework(const std::string& code, int version,
                                                                absl::Time deadline) {
@@ -69,8 +71,8 @@ absl::StatusOr<LoadedFramework> GrpcIngestClient::GetFramework(const std::string
   request.mutable_framework()->set_code(code);
   request.mutable_framework()->set_version(version);
   ingest::v1::GetFrameworkResponse response;
-  RETURN_IF_ERROR(server::UpstreamStatus(
-      "ingest", stub_->GetFramework(&context, request, &response), "GetFramework"));
+  RETURN_IF_ERROR(server::UpstreamStatus(name_, stub_->GetFramework(&context, request, &response),
+                                         "GetFramework"));
   ASSIGN_OR_RETURN(index::Framework tree, FrameworkFromProto(response.framework()));
   return LoadedFramework{response.framework(), std::move(tree)};
 }
@@ -98,7 +100,7 @@ absl::StatusOr<index::DataMatrix> GrpcIngestClient::ReadIndicators(
         seen_regions.push_back(o.region_code());
       }
     }
-    RETURN_IF_ERROR(server::UpstreamStatus("ingest", reader->Finish(), "ReadObservations"));
+    RETURN_IF_ERROR(server::UpstreamStatus(name_, reader->Finish(), "ReadObservations"));
   }
   std::vector<std::string> rows = regions;
   if (rows.empty()) {
@@ -122,7 +124,7 @@ absl::StatusOr<std::vector<ingest::v1::Region>> GrpcIngestClient::ListRegions(
   ingest::v1::ListRegionsRequest request;
   request.set_kind(kind);
   RETURN_IF_ERROR(EveryPage<ingest::v1::ListRegionsResponse>(
-      request, deadline, "ListRegions",
+      name_, request, deadline, "ListRegions",
       [&](grpc::ClientContext* context, const auto& r, auto* response) {
         return stub_->ListRegions(context, r, response);
       },
@@ -143,7 +145,7 @@ absl::StatusOr<std::vector<std::string>> GrpcIngestClient::ClusterMemberCodes(
   request.set_period(year);
   std::vector<std::string> members;
   RETURN_IF_ERROR(EveryPage<ingest::v1::ListClusterMembersResponse>(
-      request, deadline, "ListClusterMembers",
+      name_, request, deadline, "ListClusterMembers",
       [&](grpc::ClientContext* context, const auto& r, auto* response) {
         return stub_->ListClusterMembers(context, r, response);
       },
@@ -163,7 +165,7 @@ absl::StatusOr<int64_t> GrpcIngestClient::DataVersion(const std::string& scope,
   request.add_scopes(scope);
   ingest::v1::GetDataVersionsResponse response;
   RETURN_IF_ERROR(server::UpstreamStatus(
-      "ingest", stub_->GetDataVersions(&context, request, &response), "GetDataVersions"));
+      name_, stub_->GetDataVersions(&context, request, &response), "GetDataVersions"));
   for (const auto& v : response.versions()) {
     if (v.scope() == scope) return v.version();
   }
@@ -179,8 +181,8 @@ absl::StatusOr<std::vector<ActorRecord>> GrpcIngestClient::ReadActors(
   if (as_of) *request.mutable_as_of() = ToTimestamp(*as_of);
   std::vector<ActorRecord> actors;
   auto reader = stub_->ReadActors(&context, request);
-  RETURN_IF_ERROR(
-      Drain(context, *reader, "ReadActors", [&](const ingest::v1::ReadActorsResponse& message) {
+  RETURN_IF_ERROR(Drain(
+      name_, context, *reader, "ReadActors", [&](const ingest::v1::ReadActorsResponse& message) {
         for (const ingest::v1::Actor& a : message.actors()) {
           actors.push_back({a.code(), a.name(), a.kind(), a.province_code(), a.city_code(),
                             a.sample(), a.platform(), a.foreign(), a.layer()});
@@ -205,7 +207,7 @@ absl::StatusOr<std::vector<RelationRecord>> GrpcIngestClient::ReadRelations(
   if (query.as_of) *request.mutable_as_of() = ToTimestamp(*query.as_of);
   std::vector<RelationRecord> relations;
   auto reader = stub_->ReadRelations(&context, request);
-  RETURN_IF_ERROR(Drain(context, *reader, "ReadRelations",
+  RETURN_IF_ERROR(Drain(name_, context, *reader, "ReadRelations",
                         [&](const ingest::v1::ReadRelationsResponse& message) {
                           for (const ingest::v1::Relation& r : message.relations()) {
                             RelationRecord& out = relations.emplace_back();
@@ -233,7 +235,7 @@ absl::StatusOr<bool> GrpcIngestClient::HasRelationType(const std::string& relati
   request.add_types(type);
   bool found = false;
   auto reader = stub_->ReadRelations(&context, request);
-  RETURN_IF_ERROR(Drain(context, *reader, "ReadRelations",
+  RETURN_IF_ERROR(Drain(name_, context, *reader, "ReadRelations",
                         [&](const ingest::v1::ReadRelationsResponse& message) {
                           found = message.relations_size() > 0;
                           return !found;
@@ -267,7 +269,7 @@ absl::StatusOr<ObservationWriteSummary> GrpcIngestClient::WriteObservations(
     summary.rows.set_unchanged(summary.rows.unchanged() + response.summary().unchanged());
   }
   stream->WritesDone();
-  RETURN_IF_ERROR(server::UpstreamStatus("ingest", stream->Finish(), "WriteObservations"));
+  RETURN_IF_ERROR(server::UpstreamStatus(name_, stream->Finish(), "WriteObservations"));
   if (start < total) {
     return absl::UnavailableError(
         absl::StrCat("ingest WriteObservations: the stream ended after ", summary.batches,

@@ -22,7 +22,9 @@ namespace innoscope::clients {
 
 class GrpcIngestClient final : public IngestClient {
  public:
-  explicit GrpcIngestClient(std::shared_ptr<grpc::Channel> channel);
+  // `address` (HOST:PORT of the channel) names the upstream in errors
+  // ("ingest at HOST:PORT GetFramework: ..."); empty = "ingest".
+  explicit GrpcIngestClient(std::shared_ptr<grpc::Channel> channel, std::string address = "");
 
   absl::StatusOr<LoadedFramework> GetFramework(const std::string& code, int version,
                                                absl::Time deadline) override;
@@ -54,6 +56,7 @@ class GrpcIngestClient final : public IngestClient {
 
  private:
   std::unique_ptr<ingest::v1::IngestService::Stub> stub_;
+  std::string name_;  // "ingest" or "ingest at HOST:PORT"
 };
 
 }  // namespace innoscope::clients

@@ -11,8 +11,10 @@ namespace wv1 = weighting::v1;
 
 }  // namespace
 
-GrpcWeightingClient::GrpcWeightingClient(std::shared_ptr<grpc::Channel> channel)
-    : stub_(wv1::WeightingService::NewStub(channel)) {}
+GrpcWeightingClient::GrpcWeightingClient(std::shared_ptr<grpc::Channel> channel,
+                                         std::string address)
+    : stub_(wv1::WeightingService::NewStub(channel)),
+      name_(server::UpstreamName("weighting", address)) {}
 
 absl::StatusOr<wv1::WeightSet> GrpcWeightingClient::GetWeightSet(const std::string& id,
                                                                  absl::Time deadline) {
@@ -21,8 +23,8 @@ absl::StatusOr<wv1::WeightSet> GrpcWeightingClient::GetWeightSet(const std::stri
   wv1::GetWeightSetRequest request;
   request.set_id(id);
   wv1::GetWeightSetResponse response;
-  RETURN_IF_ERROR(server::UpstreamStatus(
-      "weighting", stub_->GetWeightSet(&context, request, &response), "GetWeightSet"));
+  RETURN_IF_ERROR(server::UpstreamStatus(name_, stub_->GetWeightSet(&context, request, &response),
+                                         "GetWeightSet"));
   return std::move(*response.mutable_weight_set());
 }
 
@@ -31,8 +33,8 @@ absl::StatusOr<wv1::WeightSet> GrpcWeightingClient::ComputeWeights(
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
   wv1::ComputeWeightsResponse response;
-  RETURN_IF_ERROR(server::UpstreamStatus(
-      "weighting", stub_->ComputeWeights(&context, request, &response), "ComputeWeights"));
+  RETURN_IF_ERROR(server::UpstreamStatus(name_, stub_->ComputeWeights(&context, request, &response),
+                                         "ComputeWeights"));
   return std::move(*response.mutable_weight_set());
 }
 

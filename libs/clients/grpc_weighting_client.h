@@ -19,7 +19,9 @@ namespace innoscope::clients {
 
 class GrpcWeightingClient final : public WeightingClient {
  public:
-  explicit GrpcWeightingClient(std::shared_ptr<grpc::Channel> channel);
+  // `address` (HOST:PORT of the channel) names the upstream in errors
+  // ("weighting at HOST:PORT ComputeWeights: ..."); empty = "weighting".
+  explicit GrpcWeightingClient(std::shared_ptr<grpc::Channel> channel, std::string address = "");
 
   absl::StatusOr<weighting::v1::WeightSet> GetWeightSet(const std::string& id,
                                                         absl::Time deadline) override;
@@ -28,6 +30,7 @@ class GrpcWeightingClient final : public WeightingClient {
 
  private:
   std::unique_ptr<weighting::v1::WeightingService::Stub> stub_;
+  std::string name_;  // "weighting" or "weighting at HOST:PORT"
 };
 
 }  // namespace innoscope::clients

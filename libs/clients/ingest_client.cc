@@ -1,11 +1,9 @@
 #include "libs/clients/ingest_client.h"
 
-#include <algorithm>
-
 namespace innoscope::clients {
 
 absl::Time UpstreamDeadline(absl::Time incoming, absl::Duration cap) {
-  return std::min(incoming, absl::Now() + cap);
+  return common::UpstreamDeadline(incoming, absl::Now(), cap);
 }
 
 absl::StatusOr<index::Framework> FrameworkFromProto(const ingest::v1::Framework& framework) {

@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "innoscope/ingest/v1/ingest.pb.h"
+#include "libs/common/call_budget.h"
 #include "libs/index/data_matrix.h"
 #include "libs/index/framework.h"
 
@@ -157,8 +158,12 @@ class IngestClient {
                                                                     absl::Time deadline) = 0;
 };
 
-// The earlier of `deadline` and the deadline of an incoming RPC (if any),
-// so calls to upstream services never outlive the request that made them.
-absl::Time UpstreamDeadline(absl::Time incoming, absl::Duration cap = absl::Seconds(60));
+// The deadline of a call to an upstream service made now for an incoming RPC
+// whose deadline is `incoming` (InfiniteFuture = none): the caller's
+// remaining time less a margin, at most `cap` from now
+// (common::UpstreamDeadline, libs/common/call_budget.h), so calls to upstream
+// services never outlive the request that made them.
+absl::Time UpstreamDeadline(absl::Time incoming,
+                            absl::Duration cap = common::kDefaultUpstreamBudget);
 
 }  // namespace innoscope::clients

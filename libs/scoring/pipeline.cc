@@ -119,6 +119,7 @@ absl::StatusOr<index::DataMatrix> NormaliseLeaves(const index::Framework& f,
 absl::StatusOr<PipelineResult> PrepareLeaves(const PipelineInputs& in, const PipelineSpec& spec,
                                              const RunControl& control) {
   ASSIGN_OR_RETURN(PipelineResult out, TreatLeaves(in, spec, control));
+  RETURN_IF_ERROR(CheckStop(control));
   ASSIGN_OR_RETURN(out.normalised, NormaliseLeaves(in.framework, out.treated, spec, control));
   return out;
 }
@@ -127,6 +128,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& in, const Pipel
                                            const RunControl& control) {
   const index::Framework& f = in.framework;
   ASSIGN_OR_RETURN(PipelineResult out, PrepareLeaves(in, spec, control));
+  RETURN_IF_ERROR(CheckStop(control));
   if (spec.weights.empty()) {
     ASSIGN_OR_RETURN(out.local_weights, index::FixedWeights(f));
   } else if (spec.weights.size() != f.Nodes().size()) {
@@ -137,6 +139,7 @@ absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& in, const Pipel
   }
   ASSIGN_OR_RETURN(AggregationTree tree, AggregationTreeFromFramework(f, out.local_weights));
   ASSIGN_OR_RETURN(out.scores, Aggregate(tree, out.normalised, spec.aggregation));
+  RETURN_IF_ERROR(CheckStop(control));
 
   // Node by node on the control's threads, each thread's ranker reusing
   // its buffers (why: ranking every node was a quarter of the pipeline);

@@ -90,8 +90,9 @@ struct PipelineResult {
 
 // `control` spreads the independent parts over its threads (outlier
 // treatment and normalisation column by column, the ranks node by node) and
-// can stop the run (CANCELLED, DEADLINE_EXCEEDED); the result is the same for
-// any thread count. The default is one thread.
+// is polled between the stages (treat, normalise, aggregate, rank):
+// CANCELLED / DEADLINE_EXCEEDED stop the run with no result. The result is
+// the same for any thread count. The default is one thread.
 absl::StatusOr<PipelineResult> RunPipeline(const PipelineInputs& inputs, const PipelineSpec& spec,
                                            const RunControl& control = RunControl());
 

@@ -149,6 +149,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, const Cha
   // Match the servers' keepalive policy (service_host.cc).
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
+  // An upstream that was down is tried again at most kMaxReconnectBackoffMs
+  // apart (gRPC's default grows to 120 s), so calls succeed again within
+  // that time of its return; until then they fail fast with UNAVAILABLE.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
   args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
   if (!s.server_name.empty()) args.SetSslTargetNameOverride(s.server_name);
   return grpc::CreateCustomChannel(address, ChannelCredentials(s), args);

@@ -57,7 +57,12 @@ absl::Status ValidateChannelSecurity(const ChannelSecurity& security);
 // The channel credentials of a configuration (insecure without TLS).
 std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const ChannelSecurity& security);
 
-// A channel to HOST:PORT with the security of `security`.
+// The longest wait between two attempts to reach a server that was down.
+inline constexpr int kMaxReconnectBackoffMs = 2000;
+
+// A channel to HOST:PORT with the security of `security`; keepalive as the
+// servers expect it, and reconnect attempts at most kMaxReconnectBackoffMs
+// apart.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
                                            const ChannelSecurity& security);
 

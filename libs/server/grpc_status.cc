@@ -76,9 +76,29 @@ absl::Status UpstreamStatus(const std::string& service, const grpc::Status& stat
                             const std::string& rpc) {
   if (status.ok()) return absl::OkStatus();
   absl::Status s = FromGrpcStatus(status);
-  absl::Status out(s.code(), absl::StrCat(service, " ", rpc, ": ", s.message()));
+  std::string what_to_do;
+  if (s.code() == absl::StatusCode::kUnavailable) {
+    what_to_do = absl::StrCat(" (", service,
+                              " is unreachable or not ready; nothing was written: check that it "
+                              "runs and is SERVING, then retry)");
+  } else if (s.code() == absl::StatusCode::kDeadlineExceeded) {
+    what_to_do = absl::StrCat(" (", service,
+                              " did not answer within the call's deadline; nothing was written: "
+                              "retry with a longer deadline)");
+  }
+  absl::Status out(s.code(), absl::StrCat(service, " ", rpc, ": ", s.message(), what_to_do));
   CopyPayloads(s, out);  // an upstream's BadRequest reaches our callers too
   return out;
+}
+
+std::string UpstreamName(const std::string& service, const std::string& address) {
+  if (address.empty()) return service;
+  return absl::StrCat(service, " at ", address);
+}
+
+common::CallBudget BudgetOf(const grpc::ServerContext& context) {
+  const grpc::ServerContext* c = &context;
+  return common::CallBudget(Deadline(context), [c] { return c->IsCancelled(); });
 }
 
 absl::Time Deadline(const grpc::ServerContext& context) {

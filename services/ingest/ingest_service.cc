@@ -37,12 +37,13 @@ absl::Status CheckFilter(const std::string& field, int size, const IngestLimits&
 }  // namespace
 
 absl::StatusOr<v1::UpsertRegionsResponse> IngestService::UpsertRegions(
-    const v1::UpsertRegionsRequest& request) {
+    const v1::UpsertRegionsRequest& request, const common::CallBudget& budget) {
   RETURN_IF_ERROR(CheckBatchRows("regions", request.regions_size(), limits_));
   ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
   RETURN_IF_ERROR(ValidateRegions(request, catalog));
-  ASSIGN_OR_RETURN(UpsertCounts counts,
-                   store_.UpsertRegions({request.regions().begin(), request.regions().end()}));
+  ASSIGN_OR_RETURN(
+      UpsertCounts counts,
+      store_.UpsertRegions({request.regions().begin(), request.regions().end()}, budget));
   v1::UpsertRegionsResponse response;
   response.set_inserted(counts.inserted);
   response.set_updated(counts.updated);
@@ -64,7 +65,7 @@ absl::StatusOr<v1::ListRegionsResponse> IngestService::ListRegions(
 }
 
 absl::StatusOr<v1::SetClusterMembersResponse> IngestService::SetClusterMembers(
-    const v1::SetClusterMembersRequest& request) {
+    const v1::SetClusterMembersRequest& request, const common::CallBudget& budget) {
   RETURN_IF_ERROR(CheckBatchRows("members", request.members_size(), limits_));
   ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
   RowErrors errors("members");
@@ -85,9 +86,9 @@ absl::StatusOr<v1::SetClusterMembersResponse> IngestService::SetClusterMembers(
     }
   }
   RETURN_IF_ERROR(errors.ToStatus("cluster " + request.cluster_code()));
-  ASSIGN_OR_RETURN(bool changed,
-                   store_.SetClusterMembers(request.cluster_code(),
-                                            {request.members().begin(), request.members().end()}));
+  ASSIGN_OR_RETURN(bool changed, store_.SetClusterMembers(
+                                     request.cluster_code(),
+                                     {request.members().begin(), request.members().end()}, budget));
   v1::SetClusterMembersResponse response;
   response.set_members(request.members_size());
   response.set_changed(changed);
@@ -107,11 +108,12 @@ absl::StatusOr<v1::ListClusterMembersResponse> IngestService::ListClusterMembers
 }
 
 absl::StatusOr<v1::UpsertIndicatorsResponse> IngestService::UpsertIndicators(
-    const v1::UpsertIndicatorsRequest& request) {
+    const v1::UpsertIndicatorsRequest& request, const common::CallBudget& budget) {
   RETURN_IF_ERROR(CheckBatchRows("indicators", request.indicators_size(), limits_));
   RETURN_IF_ERROR(ValidateIndicators(request));
-  ASSIGN_OR_RETURN(UpsertCounts counts, store_.UpsertIndicators({request.indicators().begin(),
-                                                                 request.indicators().end()}));
+  ASSIGN_OR_RETURN(
+      UpsertCounts counts,
+      store_.UpsertIndicators({request.indicators().begin(), request.indicators().end()}, budget));
   v1::UpsertIndicatorsResponse response;
   response.set_inserted(counts.inserted);
   response.set_updated(counts.updated);
@@ -132,7 +134,7 @@ absl::StatusOr<v1::ListIndicatorsResponse> IngestService::ListIndicators(
 }
 
 absl::StatusOr<v1::CreateFrameworkResponse> IngestService::CreateFramework(
-    const v1::CreateFrameworkRequest& request) {
+    const v1::CreateFrameworkRequest& request, const common::CallBudget& budget) {
   ASSIGN_OR_RETURN(Catalog catalog, store_.LoadCatalog());
   RETURN_IF_ERROR(ValidateFramework(request, catalog, limits_));
   {
@@ -154,7 +156,7 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestService::CreateFramework(
   if (content.weight_convention() == v1::WEIGHT_CONVENTION_RELATIVE) {
     content.clear_weight_convention();
   }
-  return store_.CreateFramework(resolved, ContentHash(content));
+  return store_.CreateFramework(resolved, ContentHash(content), budget);
 }
 
 absl::StatusOr<v1::GetFrameworkResponse> IngestService::GetFramework(
@@ -220,7 +222,7 @@ absl::StatusOr<v1::WriteObservationsResponse> IngestService::BatchWriter::WriteO
                    }));
   ASSIGN_OR_RETURN(WriteResult result,
                    store_.WriteObservations(request.batch_id(), ContentHash(request), rows,
-                                            request.note(), written_by_));
+                                            request.note(), written_by_, budget_));
   v1::WriteObservationsResponse response;
   response.set_batch_id(request.batch_id());
   *response.mutable_summary() = result.summary;
@@ -244,10 +246,10 @@ absl::StatusOr<v1::UpsertActorsResponse> IngestService::BatchWriter::UpsertActor
                      RETURN_IF_ERROR(ValidateActors(request, catalog, limits_));
                      return true;
                    }).status()));
-  ASSIGN_OR_RETURN(
-      WriteResult result,
-      store_.UpsertActors(set, request.batch_id(), ContentHash(request),
-                          {request.actors().begin(), request.actors().end()}, written_by_));
+  ASSIGN_OR_RETURN(WriteResult result,
+                   store_.UpsertActors(set, request.batch_id(), ContentHash(request),
+                                       {request.actors().begin(), request.actors().end()},
+                                       written_by_, budget_));
   // Later relation batches of this stream may name these actors.
   if (actors_ && actors_set_ == set) {
     for (const v1::Actor& a : request.actors()) actors_->insert(a.code());
@@ -269,10 +271,10 @@ absl::StatusOr<v1::WriteRelationsResponse> IngestService::BatchWriter::WriteRela
     valid = ValidateRelations(request, *actors, limits_);
   }
   RETURN_IF_ERROR(valid);
-  ASSIGN_OR_RETURN(
-      WriteResult result,
-      store_.WriteRelations(set, request.batch_id(), ContentHash(request),
-                            {request.relations().begin(), request.relations().end()}, written_by_));
+  ASSIGN_OR_RETURN(WriteResult result,
+                   store_.WriteRelations(set, request.batch_id(), ContentHash(request),
+                                         {request.relations().begin(), request.relations().end()},
+                                         written_by_, budget_));
   v1::WriteRelationsResponse response;
   response.set_batch_id(request.batch_id());
   *response.mutable_summary() = result.summary;

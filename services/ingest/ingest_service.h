@@ -24,18 +24,26 @@ class IngestService {
   explicit IngestService(IngestStore& store, IngestLimits limits = IngestLimits())
       : store_(store), limits_(limits) {}
 
-  absl::StatusOr<v1::UpsertRegionsResponse> UpsertRegions(const v1::UpsertRegionsRequest& request);
+  // The writes take the caller's deadline and cancellation (`budget`,
+  // checked last before each commit: DEADLINE_EXCEEDED / CANCELLED commit
+  // nothing).
+  absl::StatusOr<v1::UpsertRegionsResponse> UpsertRegions(
+      const v1::UpsertRegionsRequest& request,
+      const common::CallBudget& budget = common::CallBudget());
   absl::StatusOr<v1::ListRegionsResponse> ListRegions(const v1::ListRegionsRequest& request);
   absl::StatusOr<v1::SetClusterMembersResponse> SetClusterMembers(
-      const v1::SetClusterMembersRequest& request);
+      const v1::SetClusterMembersRequest& request,
+      const common::CallBudget& budget = common::CallBudget());
   absl::StatusOr<v1::ListClusterMembersResponse> ListClusterMembers(
       const v1::ListClusterMembersRequest& request);
   absl::StatusOr<v1::UpsertIndicatorsResponse> UpsertIndicators(
-      const v1::UpsertIndicatorsRequest& request);
+      const v1::UpsertIndicatorsRequest& request,
+      const common::CallBudget& budget = common::CallBudget());
   absl::StatusOr<v1::ListIndicatorsResponse> ListIndicators(
       const v1::ListIndicatorsRequest& request);
   absl::StatusOr<v1::CreateFrameworkResponse> CreateFramework(
-      const v1::CreateFrameworkRequest& request);
+      const v1::CreateFrameworkRequest& request,
+      const common::CallBudget& budget = common::CallBudget());
   absl::StatusOr<v1::GetFrameworkResponse> GetFramework(const v1::GetFrameworkRequest& request);
   absl::StatusOr<v1::ListFrameworksResponse> ListFrameworks(
       const v1::ListFrameworksRequest& request);
@@ -44,11 +52,17 @@ class IngestService {
 
   // One per write stream: caches the catalogue across the stream's batches
   // (reloaded once when a batch names something unknown to the cache).
-  // Every row it writes records `written_by`, the caller's identity.
+  // Every row it writes records `written_by`, the caller's identity; every
+  // batch checks `budget` (the stream's deadline and cancellation) last
+  // before its commit.
   class BatchWriter {
    public:
-    BatchWriter(IngestStore& store, std::string written_by, IngestLimits limits = IngestLimits())
-        : store_(store), written_by_(std::move(written_by)), limits_(limits) {}
+    BatchWriter(IngestStore& store, std::string written_by, IngestLimits limits = IngestLimits(),
+                common::CallBudget budget = common::CallBudget())
+        : store_(store),
+          written_by_(std::move(written_by)),
+          limits_(limits),
+          budget_(std::move(budget)) {}
     absl::StatusOr<v1::WriteObservationsResponse> WriteObservations(
         const v1::WriteObservationsRequest& request);
     absl::StatusOr<v1::UpsertActorsResponse> UpsertActors(const v1::UpsertActorsRequest& request);
@@ -66,13 +80,15 @@ class IngestService {
     IngestStore& store_;
     const std::string written_by_;
     const IngestLimits limits_;
+    const common::CallBudget budget_;
     std::optional<Catalog> catalog_;
     std::string actors_set_;
     std::optional<absl::flat_hash_set<std::string>> actors_;
   };
   // `written_by`: the caller's identity (the adapter's CallerIdentity).
-  std::unique_ptr<BatchWriter> NewBatchWriter(const std::string& written_by) {
-    return std::make_unique<BatchWriter>(store_, written_by, limits_);
+  std::unique_ptr<BatchWriter> NewBatchWriter(const std::string& written_by,
+                                              common::CallBudget budget = common::CallBudget()) {
+    return std::make_unique<BatchWriter>(store_, written_by, limits_, std::move(budget));
   }
 
   // Streams results in chunks; on_message returns false when the client

@@ -76,7 +76,8 @@ absl::StatusOr<FrameworkScope> IngestStore::LoadFrameworkScope(const std::string
 
 // ------------------------------------------------------------ regions
 
-absl::StatusOr<UpsertCounts> IngestStore::UpsertRegions(const std::vector<v1::Region>& regions) {
+absl::StatusOr<UpsertCounts> IngestStore::UpsertRegions(const std::vector<v1::Region>& regions,
+                                                        const common::CallBudget& budget) {
   UpsertCounts counts;
   RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) {
     counts = UpsertCounts();
@@ -102,6 +103,7 @@ absl::StatusOr<UpsertCounts> IngestStore::UpsertRegions(const std::vector<v1::Re
         ++counts.updated;
       }
     }
+    RETURN_IF_ERROR(budget.Check("the commit"));
     tx.commit();
     return absl::OkStatus();
   }));
@@ -140,7 +142,8 @@ absl::StatusOr<std::vector<v1::Region>> IngestStore::ListRegions(v1::RegionKind 
 }
 
 absl::StatusOr<bool> IngestStore::SetClusterMembers(const std::string& cluster,
-                                                    const std::vector<v1::ClusterMember>& members) {
+                                                    const std::vector<v1::ClusterMember>& members,
+                                                    const common::CallBudget& budget) {
   bool changed = false;
   RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) -> absl::Status {
     pqxx::work tx(c);
@@ -169,6 +172,7 @@ absl::StatusOr<bool> IngestStore::SetClusterMembers(const std::string& cluster,
     std::sort(after.begin(), after.end());
     changed = before != after;
     if (changed) BumpVersions(tx, {"regions"});
+    RETURN_IF_ERROR(budget.Check("the commit"));
     tx.commit();
     return absl::OkStatus();
   }));
@@ -228,12 +232,13 @@ void UpsertIndicatorRows(pqxx::work& tx, const std::vector<v1::Indicator>& indic
 }  // namespace
 
 absl::StatusOr<UpsertCounts> IngestStore::UpsertIndicators(
-    const std::vector<v1::Indicator>& indicators) {
+    const std::vector<v1::Indicator>& indicators, const common::CallBudget& budget) {
   UpsertCounts counts;
   RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) {
     counts = UpsertCounts();
     pqxx::work tx(c);
     UpsertIndicatorRows(tx, indicators, &counts);
+    RETURN_IF_ERROR(budget.Check("the commit"));
     tx.commit();
     return absl::OkStatus();
   }));
@@ -266,7 +271,8 @@ absl::StatusOr<std::vector<v1::Indicator>> IngestStore::ListIndicators(int64_t o
 // --------------------------------------------------------- frameworks
 
 absl::StatusOr<v1::CreateFrameworkResponse> IngestStore::CreateFramework(
-    const v1::CreateFrameworkRequest& request, const std::string& content_hash) {
+    const v1::CreateFrameworkRequest& request, const std::string& content_hash,
+    const common::CallBudget& budget) {
   v1::CreateFrameworkResponse response;
   RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) -> absl::Status {
     response.Clear();
@@ -336,6 +342,7 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestStore::CreateFramework(
       copy.complete();
     }
     BumpVersions(tx, {"framework:" + request.code()});
+    RETURN_IF_ERROR(budget.Check("the commit"));
     tx.commit();
     response.mutable_framework()->set_version(version);
     response.set_created(true);

@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "innoscope/ingest/v1/ingest.pb.h"
+#include "libs/common/call_budget.h"
 #include "libs/storage/pool.h"
 #include "services/ingest/ingest_validation.h"
 
@@ -59,22 +60,28 @@ class IngestStore {
   // Resolves version 0 to the latest; NOT_FOUND for an unknown framework.
   absl::StatusOr<FrameworkScope> LoadFrameworkScope(const std::string& code, int version);
 
-  absl::StatusOr<UpsertCounts> UpsertRegions(const std::vector<v1::Region>& regions);
+  absl::StatusOr<UpsertCounts> UpsertRegions(
+      const std::vector<v1::Region>& regions,
+      const common::CallBudget& budget = common::CallBudget());
   absl::StatusOr<std::vector<v1::Region>> ListRegions(v1::RegionKind kind, int64_t offset,
                                                       int limit, int64_t* total);
   absl::StatusOr<bool> SetClusterMembers(const std::string& cluster,
-                                         const std::vector<v1::ClusterMember>& members);
+                                         const std::vector<v1::ClusterMember>& members,
+                                         const common::CallBudget& budget = common::CallBudget());
   absl::StatusOr<std::vector<v1::ListClusterMembersResponse::Membership>> ListClusterMembers(
       const std::string& cluster, int year);
 
-  absl::StatusOr<UpsertCounts> UpsertIndicators(const std::vector<v1::Indicator>& indicators);
+  absl::StatusOr<UpsertCounts> UpsertIndicators(
+      const std::vector<v1::Indicator>& indicators,
+      const common::CallBudget& budget = common::CallBudget());
   absl::StatusOr<std::vector<v1::Indicator>> ListIndicators(int64_t offset, int limit,
                                                             int64_t* total);
 
   // Creates the framework version, or finds an identical one (created =
   // false). ALREADY_EXISTS for an explicit version with other content.
   absl::StatusOr<v1::CreateFrameworkResponse> CreateFramework(
-      const v1::CreateFrameworkRequest& request, const std::string& content_hash);
+      const v1::CreateFrameworkRequest& request, const std::string& content_hash,
+      const common::CallBudget& budget = common::CallBudget());
   absl::StatusOr<v1::Framework> GetFramework(const std::string& code, int version);
   absl::StatusOr<std::vector<v1::Framework>> ListFrameworks(const std::string& code);
 
@@ -84,12 +91,13 @@ class IngestStore {
   // (revision_merge.h, ApplyBatch); a batch id already used for other
   // content is ALREADY_EXISTS.
   // `written_by` (the caller's identity) is stored with the batch and with
-  // every revision it writes, like `note`.
-  absl::StatusOr<WriteResult> WriteObservations(const std::string& batch_id,
-                                                const std::string& content_hash,
-                                                const std::vector<v1::Observation>& rows,
-                                                const std::string& note,
-                                                const std::string& written_by);
+  // every revision it writes, like `note`. Every write checks `budget` (the
+  // caller's deadline and cancellation) last before its commit: a call past
+  // its deadline or cancelled commits nothing (DEADLINE_EXCEEDED / CANCELLED).
+  absl::StatusOr<WriteResult> WriteObservations(
+      const std::string& batch_id, const std::string& content_hash,
+      const std::vector<v1::Observation>& rows, const std::string& note,
+      const std::string& written_by, const common::CallBudget& budget = common::CallBudget());
   // Streams matching rows in pages of page_rows (one short transaction each,
   // as of one snapshot: revision_merge.h); on_chunk returns false to stop.
   absl::Status ReadObservations(
@@ -100,11 +108,12 @@ class IngestStore {
   absl::StatusOr<WriteResult> UpsertActors(const std::string& set, const std::string& batch_id,
                                            const std::string& content_hash,
                                            const std::vector<v1::Actor>& actors,
-                                           const std::string& written_by);
-  absl::StatusOr<WriteResult> WriteRelations(const std::string& set, const std::string& batch_id,
-                                             const std::string& content_hash,
-                                             const std::vector<v1::Relation>& relations,
-                                             const std::string& written_by);
+                                           const std::string& written_by,
+                                           const common::CallBudget& budget = common::CallBudget());
+  absl::StatusOr<WriteResult> WriteRelations(
+      const std::string& set, const std::string& batch_id, const std::string& content_hash,
+      const std::vector<v1::Relation>& relations, const std::string& written_by,
+      const common::CallBudget& budget = common::CallBudget());
   absl::Status ReadActors(const v1::ReadActorsRequest& request, const std::string& set,
                           const std::function<bool(std::vector<v1::Actor>&)>& on_chunk);
   // With request.include_provenance, provenance[i] is that of relations[i];

@@ -33,7 +33,8 @@ absl::StatusOr<WriteResult> IngestStore::WriteObservations(const std::string& ba
                                                            const std::string& content_hash,
                                                            const std::vector<v1::Observation>& rows,
                                                            const std::string& note,
-                                                           const std::string& written_by) {
+                                                           const std::string& written_by,
+                                                           const common::CallBudget& budget) {
   BatchRows batch;
   batch.count = rows.size();
   batch.key = [&](size_t i) {
@@ -68,7 +69,8 @@ absl::StatusOr<WriteResult> IngestStore::WriteObservations(const std::string& ba
           BumpVersions(tx, scopes);
         }
         return summary;
-      });
+      },
+      budget);
 }
 
 absl::Status IngestStore::ReadObservations(

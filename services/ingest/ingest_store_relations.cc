@@ -70,7 +70,8 @@ absl::StatusOr<WriteResult> WriteSetBatch(storage::ConnectionPool& pool,
                                           const std::string& batch_id,
                                           const std::string& content_hash,
                                           const std::string& written_by, int64_t max_set_rows,
-                                          BatchRows batch, const Tuple& tuple) {
+                                          BatchRows batch, const Tuple& tuple,
+                                          const common::CallBudget& budget) {
   batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
   batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
     copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
@@ -92,7 +93,8 @@ absl::StatusOr<WriteResult> WriteSetBatch(storage::ConnectionPool& pool,
         }
         if (!changed.empty()) BumpVersions(tx, {"relations:" + set});
         return summary;
-      });
+      },
+      budget);
 }
 
 }  // namespace
@@ -114,7 +116,8 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
                                                       const std::string& batch_id,
                                                       const std::string& content_hash,
                                                       const std::vector<v1::Actor>& actors,
-                                                      const std::string& written_by) {
+                                                      const std::string& written_by,
+                                                      const common::CallBudget& budget) {
   auto tuple = [&](size_t i) {
     const v1::Actor& a = actors[i];
     return std::make_tuple(set, a.code(), a.name(), StoredName(a.kind()), a.province_code(),
@@ -125,14 +128,15 @@ absl::StatusOr<WriteResult> IngestStore::UpsertActors(const std::string& set,
   batch.count = actors.size();
   batch.key = [&](size_t i) { return absl::StrCat(set, "\x1f", actors[i].code()); };
   return WriteSetBatch(pool_, ActorsTable(), set, batch_id, content_hash, written_by,
-                       max_relation_set_rows_, std::move(batch), tuple);
+                       max_relation_set_rows_, std::move(batch), tuple, budget);
 }
 
 absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
                                                         const std::string& batch_id,
                                                         const std::string& content_hash,
                                                         const std::vector<v1::Relation>& relations,
-                                                        const std::string& written_by) {
+                                                        const std::string& written_by,
+                                                        const common::CallBudget& budget) {
   auto tuple = [&](size_t i) {
     const v1::Relation& r = relations[i];
     return std::make_tuple(set, r.source_code(), r.target_code(), r.type(), r.period(),
@@ -148,7 +152,7 @@ absl::StatusOr<WriteResult> IngestStore::WriteRelations(const std::string& set,
                         "\x1f", r.period(), "\x1f", r.qualifier());
   };
   return WriteSetBatch(pool_, RelationsTable(), set, batch_id, content_hash, written_by,
-                       max_relation_set_rows_, std::move(batch), tuple);
+                       max_relation_set_rows_, std::move(batch), tuple, budget);
 }
 
 absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const std::string& set,

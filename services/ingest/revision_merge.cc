@@ -244,7 +244,8 @@ void BumpVersions(pqxx::work& tx, std::vector<std::string> scopes) {
 absl::StatusOr<WriteResult> ApplyBatch(
     storage::ConnectionPool& pool, const std::string& batch_id, const std::string& kind,
     const std::string& content_hash, const std::string& written_by,
-    const std::function<absl::StatusOr<v1::WriteSummary>(pqxx::work&)>& merge) {
+    const std::function<absl::StatusOr<v1::WriteSummary>(pqxx::work&)>& merge,
+    const common::CallBudget& budget) {
   WriteResult result;
   absl::Status status = pool.WithRetries([&](pqxx::connection& c) -> absl::Status {
     pqxx::work tx(c);
@@ -265,6 +266,7 @@ absl::StatusOr<WriteResult> ApplyBatch(
     }
     tx.exec_params(previous ? kReapplyBatch : kRecordBatch, batch_id, kind, content_hash,
                    summary->inserted(), summary->revised(), summary->unchanged(), written_by);
+    RETURN_IF_ERROR(budget.Check("committing batch " + batch_id));
     tx.commit();
     result = WriteResult{*summary, false};
     return absl::OkStatus();

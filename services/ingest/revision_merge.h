@@ -79,11 +79,13 @@ void BumpVersions(pqxx::work& tx, std::vector<std::string> scopes);
 // replayed = true) only while its rows are still the current values of
 // their keys; otherwise the rows that differ are written again (the last
 // write wins) and the record updated. The same id with other content is
-// ALREADY_EXISTS.
+// ALREADY_EXISTS. `budget` is checked last before the commit: a call past
+// its deadline or cancelled commits nothing.
 absl::StatusOr<WriteResult> ApplyBatch(
     storage::ConnectionPool& pool, const std::string& batch_id, const std::string& kind,
     const std::string& content_hash, const std::string& written_by,
-    const std::function<absl::StatusOr<v1::WriteSummary>(pqxx::work&)>& merge);
+    const std::function<absl::StatusOr<v1::WriteSummary>(pqxx::work&)>& merge,
+    const common::CallBudget& budget = common::CallBudget());
 
 // The WHERE clause for as-of reads of a revisioned table aliased `o`.
 std::string CurrentAt(pqxx::transaction_base& tx, const google::protobuf::Timestamp* as_of,

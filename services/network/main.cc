@@ -72,8 +72,8 @@ int main(int argc, char** argv) {
         innoscope::network::NetworkOptions options;
         options.threads = context.config.threads;
         options.limits = LimitsOrExit(context.config.flags);
-        auto& ingest = context.Keep(
-            std::make_unique<innoscope::clients::GrpcIngestClient>(context.upstreams.at("ingest")));
+        auto& ingest = context.Keep(std::make_unique<innoscope::clients::GrpcIngestClient>(
+            context.upstreams.at("ingest"), context.config.upstreams.at("ingest")));
         auto& store =
             context.Keep(std::make_unique<innoscope::network::NetworkStore>(context.pool));
         auto& core = context.Keep(

@@ -246,6 +246,8 @@ absl::Status NetworkService::Record(v1::Run* run, const google::protobuf::Messag
                                     const google::protobuf::Message& result,
                                     const CallContext& call) {
   run->set_written_by(call.caller);  // the store keeps the first recording's
+  // The last check: a call past its deadline or cancelled stores no run.
+  RETURN_IF_ERROR(call.interrupt.Check());
   return store_.Record(run, request, result);
 }
 
@@ -731,6 +733,7 @@ absl::StatusOr<v1::DeriveRegionIndicatorsResponse> NetworkService::DeriveRegionI
     // unchanged data gives the same note, the same batch ids, and replays.
     write.note = absl::StrCat("network run ", response.run().id());
     write.batch_prefix = "network";
+    RETURN_IF_ERROR(call.interrupt.Check());  // nothing written for a call that is over
     ASSIGN_OR_RETURN(clients::ObservationWriteSummary written,
                      ingest_.WriteObservations(write, clients::UpstreamDeadline(call.deadline)));
     response.set_batches(written.batches);

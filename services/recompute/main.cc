@@ -284,6 +284,8 @@ int Run(const config::ParsedFlags& flags) {
     if (name == "weighting") channels.weighting = channel;
     if (name == "scoring") channels.scoring = channel;
     if (name == "network") channels.network = channel;
+    absl::StatusOr<std::string> address = clients::ServiceAddress(flags, name);
+    if (address.ok()) channels.addresses[name] = *address;
   }
   absl::StatusOr<std::string> database_url = DatabaseUrl(flags);
   if (!database_url.ok()) {

@@ -150,8 +150,12 @@ class RecomputeSteps::Impl {
   Impl(RecomputeChannels channels, absl::Duration timeout, RecomputeStore& store)
       : timeout_(timeout),
         store_(store),
-        ingest_(channels.ingest),
-        weighting_(channels.weighting),
+        names_{{"ingest", server::UpstreamName("ingest", channels.addresses["ingest"])},
+               {"weighting", server::UpstreamName("weighting", channels.addresses["weighting"])},
+               {"scoring", server::UpstreamName("scoring", channels.addresses["scoring"])},
+               {"network", server::UpstreamName("network", channels.addresses["network"])}},
+        ingest_(channels.ingest, channels.addresses["ingest"]),
+        weighting_(channels.weighting, channels.addresses["weighting"]),
         weighting_stub_(wv1::WeightingService::NewStub(channels.weighting)),
         scoring_(sv1::ScoringService::NewStub(channels.scoring)),
         network_(nv1::NetworkService::NewStub(channels.network)) {}
@@ -229,7 +233,7 @@ class RecomputeSteps::Impl {
     iv1::GetDataVersionsResponse response;
     std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout_);
     RETURN_IF_ERROR(server::UpstreamStatus(
-        "ingest", ingest_.stub().GetDataVersions(context.get(), request, &response),
+        names_.at("ingest"), ingest_.stub().GetDataVersions(context.get(), request, &response),
         "GetDataVersions"));
     DataVersions versions;
     for (const auto& v : response.versions()) versions[v.scope()] = v.version();
@@ -254,7 +258,7 @@ class RecomputeSteps::Impl {
     nv1::DeriveRegionIndicatorsResponse response;
     std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout_);
     RETURN_IF_ERROR(Context(
-        server::UpstreamStatus("network",
+        server::UpstreamStatus(names_.at("network"),
                                network_->DeriveRegionIndicators(context.get(), request, &response),
                                "DeriveRegionIndicators"),
         absl::StrCat(Where(w), " period ", period)));
@@ -291,8 +295,8 @@ class RecomputeSteps::Impl {
       wv1::ListWeightSetsResponse response;
       std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout_);
       RETURN_IF_ERROR(server::UpstreamStatus(
-          "weighting", weighting_stub_->ListWeightSets(context.get(), request, &response),
-          "ListWeightSets"));
+          names_.at("weighting"),
+          weighting_stub_->ListWeightSets(context.get(), request, &response), "ListWeightSets"));
       for (const wv1::WeightSet& set : response.weight_sets()) {
         if (set.method() == wv1::METHOD_AHP &&
             set.framework().version() == w.framework->proto.version()) {
@@ -411,10 +415,11 @@ class RecomputeSteps::Impl {
     request.set_draft(true);
     sv1::ComputeScoresResponse response;
     std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout_);
-    RETURN_IF_ERROR(Context(
-        server::UpstreamStatus(
-            "scoring", scoring_->ComputeScores(context.get(), request, &response), "ComputeScores"),
-        absl::StrCat(Where(w), " period ", period)));
+    RETURN_IF_ERROR(
+        Context(server::UpstreamStatus(names_.at("scoring"),
+                                       scoring_->ComputeScores(context.get(), request, &response),
+                                       "ComputeScores"),
+                absl::StrCat(Where(w), " period ", period)));
     const sv1::Run& r = response.run();
     w.score_run[period] = r.id();
     AddUnique(&w.ids.score_runs, r.id());
@@ -451,7 +456,7 @@ class RecomputeSteps::Impl {
     sv1::ComputeUncertaintyResponse response;
     std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout_);
     RETURN_IF_ERROR(Context(
-        server::UpstreamStatus("scoring",
+        server::UpstreamStatus(names_.at("scoring"),
                                scoring_->ComputeUncertainty(context.get(), request, &response),
                                "ComputeUncertainty"),
         absl::StrCat(Where(w), " period ", e.last_period)));
@@ -475,8 +480,9 @@ class RecomputeSteps::Impl {
     const absl::Time start = absl::Now();
     sv1::PublishRunsResponse response;
     std::unique_ptr<grpc::ClientContext> context = clients::ContextWithTimeout(timeout_);
-    RETURN_IF_ERROR(server::UpstreamStatus(
-        "scoring", scoring_->PublishRuns(context.get(), request, &response), "PublishRuns"));
+    RETURN_IF_ERROR(server::UpstreamStatus(names_.at("scoring"),
+                                           scoring_->PublishRuns(context.get(), request, &response),
+                                           "PublishRuns"));
     log::Info("score runs published", {{"step", "publish"},
                                        {"runs", request.run_ids_size()},
                                        {"were_drafts", response.published()},
@@ -487,6 +493,8 @@ class RecomputeSteps::Impl {
  private:
   absl::Duration timeout_;
   RecomputeStore& store_;
+  // "scoring at HOST:PORT" by service name, for errors.
+  std::map<std::string, std::string> names_;
   clients::GrpcIngestClient ingest_;
   clients::GrpcWeightingClient weighting_;
   std::unique_ptr<wv1::WeightingService::Stub> weighting_stub_;

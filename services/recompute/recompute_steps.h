@@ -39,6 +39,8 @@ struct RecomputeChannels {
   std::shared_ptr<grpc::Channel> weighting;
   std::shared_ptr<grpc::Channel> scoring;
   std::shared_ptr<grpc::Channel> network;
+  // HOST:PORT by service name, to name the upstream in errors.
+  std::map<std::string, std::string> addresses;
 };
 
 // The config's fingerprint of one index: 16 hex digits of FNV-1a over

@@ -26,10 +26,10 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        auto& ingest = context.Keep(
-            std::make_unique<innoscope::clients::GrpcIngestClient>(context.upstreams.at("ingest")));
+        auto& ingest = context.Keep(std::make_unique<innoscope::clients::GrpcIngestClient>(
+            context.upstreams.at("ingest"), context.config.upstreams.at("ingest")));
         auto& weighting = context.Keep(std::make_unique<innoscope::clients::GrpcWeightingClient>(
-            context.upstreams.at("weighting")));
+            context.upstreams.at("weighting"), context.config.upstreams.at("weighting")));
         auto& store = context.Keep(std::make_unique<innoscope::scoring::ScoringStore>(
             context.pool, context.config.stream_page_rows));
         // Uncertainty analyses use at most --threads (default: the

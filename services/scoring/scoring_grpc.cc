@@ -17,9 +17,9 @@ grpc::Status ScoringGrpc::GetServiceInfo(grpc::ServerContext*, const v1::GetServ
 grpc::Status ScoringGrpc::ComputeScores(grpc::ServerContext* context,
                                         const v1::ComputeScoresRequest* request,
                                         v1::ComputeScoresResponse* response) {
-  return Unary(core_.ComputeScores(*request, clients::UpstreamDeadline(Deadline(*context)),
-                                   server::CallerIdentity(*context)),
-               response);
+  return Unary(
+      core_.ComputeScores(*request, server::BudgetOf(*context), server::CallerIdentity(*context)),
+      response);
 }
 
 grpc::Status ScoringGrpc::GetRun(grpc::ServerContext*, const v1::GetRunRequest* request,

@@ -264,7 +264,8 @@ absl::StatusOr<std::vector<std::string>> ScoringService::GroupLabels(
 // ------------------------------------------------------------------- runs
 
 absl::StatusOr<v1::ComputeScoresResponse> ScoringService::ComputeScores(
-    const v1::ComputeScoresRequest& request, absl::Time deadline, const std::string& written_by) {
+    const v1::ComputeScoresRequest& request, const common::CallBudget& budget,
+    const std::string& written_by) {
   const bool series = request.periods_size() > 0;
   std::vector<int> periods(request.periods().begin(), request.periods().end());
   if (!series) {
@@ -296,7 +297,7 @@ absl::StatusOr<v1::ComputeScoresResponse> ScoringService::ComputeScores(
   for (int period : periods) {
     spec.set_period(period);
     absl::StatusOr<v1::ComputedRun> computed =
-        ComputeRun(spec, request.draft(), deadline, written_by);
+        ComputeRun(spec, request.draft(), budget, written_by);
     if (!computed.ok()) {
       if (!series) return computed.status();
       return absl::Status(
@@ -316,8 +317,11 @@ absl::StatusOr<v1::ComputeScoresResponse> ScoringService::ComputeScores(
 }
 
 absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& requested, bool draft,
-                                                           absl::Time deadline,
+                                                           const common::CallBudget& budget,
                                                            const std::string& written_by) {
+  // Every upstream read of the run shares one deadline: the caller's less
+  // the margin (docs/architecture.md "Deadlines and cancellation").
+  const absl::Time deadline = budget.UpstreamDeadline();
   v1::Run run;
   *run.mutable_spec() = requested;
   v1::RunSpec& spec = *run.mutable_spec();
@@ -341,6 +345,7 @@ absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& re
   ASSIGN_OR_RETURN(std::vector<std::string> selected,
                    ResolveUniverse(spec.universe(), spec.period(), "spec.universe", deadline));
   ASSIGN_OR_RETURN(RunData data, ReadRunData(framework, spec, selected, deadline));
+  RETURN_IF_ERROR(budget.Check("the run's weights and pipeline"));
   std::vector<std::string> without_data;
   ASSIGN_OR_RETURN(std::vector<std::string> universe,
                    KeepRegionsWithData(spec, data.data, &without_data));
@@ -367,6 +372,7 @@ absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& re
   std::string weight_set_id;
   ASSIGN_OR_RETURN(pipeline.weights,
                    ResolveWeights(spec, framework, universe, deadline, &weight_set_id));
+  RETURN_IF_ERROR(budget.Check("the run's second reading of the data versions"));
   ASSIGN_OR_RETURN(std::vector<common::v1::DataVersion> after, ReadVersions(scopes, deadline));
   run.mutable_data_versions()->Assign(versions.begin(), versions.end());
   if (!SameVersions(run.data_versions(), after)) {
@@ -399,7 +405,11 @@ absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& re
   }
 
   PipelineInputs inputs{tree, data.data, data.denominators ? &*data.denominators : nullptr, groups};
-  ASSIGN_OR_RETURN(PipelineResult result, RunPipeline(inputs, pipeline));
+  RunControl control;
+  control.deadline = budget.deadline();
+  control.now = budget.Clock();
+  control.is_cancelled = budget.CancelProbe();
+  ASSIGN_OR_RETURN(PipelineResult result, RunPipeline(inputs, pipeline, control));
   if (result.scores.rows() < 2) {
     return absl::InvalidArgumentError(
         absl::StrCat("spec.pipeline.screening: ", result.scores.rows(),
@@ -413,6 +423,8 @@ absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& re
   }
   *run.mutable_statistics() = std::move(results.statistics);
 
+  // The last check: past it the run is stored whole (one transaction).
+  RETURN_IF_ERROR(budget.Check("storing the run"));
   ASSIGN_OR_RETURN(bool created, store_.InsertRun(run, results.rows, draft));
   ASSIGN_OR_RETURN(std::optional<v1::Run> stored, store_.FindRun(run.id()));
   if (!stored) return absl::InternalError(absl::StrCat("run ", run.id(), " vanished after insert"));

@@ -27,6 +27,7 @@
 #include "innoscope/scoring/v1/scoring.pb.h"
 #include "libs/clients/ingest_client.h"
 #include "libs/clients/weighting_client.h"
+#include "libs/common/call_budget.h"
 #include "libs/index/data_matrix.h"
 #include "services/scoring/scoring_store.h"
 
@@ -61,9 +62,15 @@ class ScoringService {
                  RunStore& store, ScoringOptions options);
 
   // `written_by`: the caller's identity, recorded with every new run (and
-  // as the publisher of every run this call publishes).
+  // as the publisher of every run this call publishes). `budget`: the
+  // caller's deadline and cancellation; upstream reads get its
+  // UpstreamDeadline, and it is checked between the steps of each run (read,
+  // weights, pipeline stages) and last before the run is stored, so a call
+  // that ends with DEADLINE_EXCEEDED / CANCELLED stores no run of the period
+  // it was computing (runs of earlier periods of a series stay stored, each
+  // complete).
   absl::StatusOr<v1::ComputeScoresResponse> ComputeScores(const v1::ComputeScoresRequest& request,
-                                                          absl::Time deadline,
+                                                          const common::CallBudget& budget,
                                                           const std::string& written_by);
   absl::StatusOr<v1::GetRunResponse> GetRun(const v1::GetRunRequest& request);
   absl::StatusOr<v1::ListRunsResponse> ListRuns(const v1::ListRunsRequest& request);
@@ -103,7 +110,8 @@ class ScoringService {
   // asked, or returns the stored run with the same id (publishing it unless
   // `draft`).
   absl::StatusOr<v1::ComputedRun> ComputeRun(const v1::RunSpec& requested, bool draft,
-                                             absl::Time deadline, const std::string& written_by);
+                                             const common::CallBudget& budget,
+                                             const std::string& written_by);
   // The weights of spec.weights as local weights per framework node; fills
   // spec.weights.compute's defaults (the run's framework, period and
   // universe) and sets the weight set id (empty for the framework's own).

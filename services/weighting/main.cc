@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
       definition, argc, argv,
       [](innoscope::server::ServiceContext& context)
           -> absl::StatusOr<std::unique_ptr<grpc::Service>> {
-        auto& ingest = context.Keep(
-            std::make_unique<innoscope::clients::GrpcIngestClient>(context.upstreams.at("ingest")));
+        auto& ingest = context.Keep(std::make_unique<innoscope::clients::GrpcIngestClient>(
+            context.upstreams.at("ingest"), context.config.upstreams.at("ingest")));
         auto& store =
             context.Keep(std::make_unique<innoscope::weighting::WeightingStore>(context.pool));
         auto& core =

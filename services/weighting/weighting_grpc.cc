@@ -15,8 +15,7 @@ grpc::Status WeightingGrpc::ComputeWeights(grpc::ServerContext* context,
                                            const v1::ComputeWeightsRequest* request,
                                            v1::ComputeWeightsResponse* response) {
   return server::Unary(
-      core_.ComputeWeights(*request, clients::UpstreamDeadline(server::Deadline(*context)),
-                           server::CallerIdentity(*context)),
+      core_.ComputeWeights(*request, server::BudgetOf(*context), server::CallerIdentity(*context)),
       response);
 }
 

@@ -436,7 +436,11 @@ std::string WeightSetId(const v1::ComputeWeightsRequest& request, int framework_
 }
 
 absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
-    const v1::ComputeWeightsRequest& request, absl::Time deadline, const std::string& written_by) {
+    const v1::ComputeWeightsRequest& request, const common::CallBudget& budget,
+    const std::string& written_by) {
+  // Every upstream read shares one deadline: the caller's less the margin
+  // (docs/architecture.md "Deadlines and cancellation").
+  const absl::Time deadline = budget.UpstreamDeadline();
   if (request.framework().code().empty()) {
     return absl::InvalidArgumentError("framework.code: required");
   }
@@ -561,6 +565,8 @@ absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
   }
   set.set_id(WeightSetId(request, f.proto.version(), data_version));
   set.set_written_by(written_by);  // kept by the first insert only
+  // The last check: past it the weight set is stored whole.
+  RETURN_IF_ERROR(budget.Check("storing the weight set"));
   ASSIGN_OR_RETURN(bool created, store_.Insert(set));
   v1::ComputeWeightsResponse response;
   ASSIGN_OR_RETURN(*response.mutable_weight_set(), store_.Get(set.id()));

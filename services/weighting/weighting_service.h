@@ -6,7 +6,7 @@
 //
 //   WeightingService core(ingest_client, store);
 //   ASSIGN_OR_RETURN(v1::ComputeWeightsResponse r,
-//                    core.ComputeWeights(request, deadline, written_by));
+//                    core.ComputeWeights(request, budget, written_by));
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -24,7 +24,8 @@ class WeightingService {
 
   // `written_by`: the caller's identity, recorded with a new weight set.
   absl::StatusOr<v1::ComputeWeightsResponse> ComputeWeights(
-      const v1::ComputeWeightsRequest& request, absl::Time deadline, const std::string& written_by);
+      const v1::ComputeWeightsRequest& request, const common::CallBudget& budget,
+      const std::string& written_by);
   absl::StatusOr<v1::CheckConsistencyResponse> CheckConsistency(
       const v1::CheckConsistencyRequest& request);
   absl::StatusOr<v1::GetWeightSetResponse> GetWeightSet(const v1::GetWeightSetRequest& request);

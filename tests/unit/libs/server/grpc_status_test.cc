@@ -84,3 +84,33 @@ TEST(GrpcStatusTest, StatusWithoutPayloadHasNoDetails) {
 
 }  // namespace
 }  // namespace innoscope::server
+
+namespace innoscope::server {
+namespace {
+
+// An upstream that cannot be reached is named with its address, keeps its
+// code (UNAVAILABLE stays retryable) and the message says what to do; an
+// upstream's own refusal (INVALID_ARGUMENT above) gets no such advice.
+TEST(GrpcStatusTest, UnreachableUpstreamIsNamedWithItsAddressAndWhatToDo) {
+  const std::string name = UpstreamName("weighting", "10.0.0.5:50052");
+  EXPECT_EQ(name, "weighting at 10.0.0.5:50052");
+  EXPECT_EQ(UpstreamName("weighting", ""), "weighting");
+  absl::Status down = UpstreamStatus(
+      name, grpc::Status(grpc::StatusCode::UNAVAILABLE, "failed to connect to all addresses"),
+      "ComputeWeights");
+  EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(down.message(),
+            "weighting at 10.0.0.5:50052 ComputeWeights: failed to connect to all addresses "
+            "(weighting at 10.0.0.5:50052 is unreachable or not ready; nothing was written: "
+            "check that it runs and is SERVING, then retry)");
+  absl::Status slow = UpstreamStatus(
+      name, grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "Deadline Exceeded"), "GetWeightSet");
+  EXPECT_EQ(slow.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(slow.message(),
+            "weighting at 10.0.0.5:50052 GetWeightSet: Deadline Exceeded (weighting at "
+            "10.0.0.5:50052 did not answer within the call's deadline; nothing was written: "
+            "retry with a longer deadline)");
+}
+
+}  // namespace
+}  // namespace innoscope::server

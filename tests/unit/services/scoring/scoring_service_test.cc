@@ -5,6 +5,7 @@
 
 #include "services/scoring/scoring_service.h"
 
+#include <atomic>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -105,7 +106,7 @@ TEST(ScoringServiceTest, ScoresAreComputedFromTheUpstreamsData) {
   ScoringService core(ingest, weighting, store, Options());
 
   absl::StatusOr<v1::ComputeScoresResponse> response =
-      core.ComputeScores(Request(), kDeadline, "sha256:test");
+      core.ComputeScores(Request(), common::CallBudget(kDeadline), "sha256:test");
   ASSERT_THAT(response, IsOk());
   const v1::Run& run = response->run();
   EXPECT_TRUE(response->created());
@@ -135,11 +136,53 @@ TEST(ScoringServiceTest, ScoresAreComputedFromTheUpstreamsData) {
 
   // The same spec on the same data is the same run: found, not computed.
   absl::StatusOr<v1::ComputeScoresResponse> again =
-      core.ComputeScores(Request(), kDeadline, "sha256:test");
+      core.ComputeScores(Request(), common::CallBudget(kDeadline), "sha256:test");
   ASSERT_THAT(again, IsOk());
   EXPECT_FALSE(again->created());
   EXPECT_EQ(again->run().id(), run.id());
   EXPECT_EQ(store.size(), 1u);
+}
+
+TEST(ScoringServiceTest, APassedDeadlineStoresNoRun) {
+  FakeIngestClient ingest;
+  AddData(ingest);
+  FakeWeightingClient weighting;
+  weighting.AddWeightSet(TestWeights());
+  FakeRunStore store;
+  ScoringService core(ingest, weighting, store, Options());
+  // The fakes answer whatever the deadline; the budget's own checks stop the
+  // run before anything is stored.
+  const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
+  common::CallBudget past(t0, nullptr, [t0] { return t0 + absl::Seconds(1); });
+  EXPECT_THAT(core.ComputeScores(Request(), past, "sha256:test"),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("deadline exceeded before")));
+  EXPECT_EQ(store.size(), 0u);
+}
+
+TEST(ScoringServiceTest, ACancellationAtAnyCheckStoresNoRun) {
+  FakeIngestClient ingest;
+  AddData(ingest);
+  FakeWeightingClient weighting;
+  weighting.AddWeightSet(TestWeights());
+  // The client goes away at the k-th poll of the cancellation probe, for
+  // every k until the run completes: each earlier k answers CANCELLED and
+  // stores nothing; the call that completes stores exactly one run.
+  for (int k = 1;; ++k) {
+    ASSERT_LT(k, 100000) << "the run never completed";
+    FakeRunStore store;
+    ScoringService core(ingest, weighting, store, Options());
+    std::atomic<int> polls{0};
+    common::CallBudget budget(absl::InfiniteFuture(), [&polls, k] { return ++polls >= k; });
+    absl::StatusOr<v1::ComputeScoresResponse> response =
+        core.ComputeScores(Request(), budget, "sha256:test");
+    if (response.ok()) {
+      EXPECT_GT(k, 3) << "fewer cancellation checks than expected";
+      EXPECT_EQ(store.size(), 1u);
+      break;
+    }
+    EXPECT_THAT(response, StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled"))) << k;
+    EXPECT_EQ(store.size(), 0u) << k;
+  }
 }
 
 TEST(ScoringServiceTest, WeightsToComputeAreAskedOfWeightingForTheRunsDataAndFramework) {
@@ -154,7 +197,7 @@ TEST(ScoringServiceTest, WeightsToComputeAreAskedOfWeightingForTheRunsDataAndFra
       weighting::v1::METHOD_ENTROPY);
 
   absl::StatusOr<v1::ComputeScoresResponse> response =
-      core.ComputeScores(request, kDeadline, "sha256:test");
+      core.ComputeScores(request, common::CallBudget(kDeadline), "sha256:test");
   ASSERT_THAT(response, IsOk());
   ASSERT_EQ(weighting.compute_requests().size(), 1u);
   const weighting::v1::ComputeWeightsRequest& asked = weighting.compute_requests()[0];
@@ -175,7 +218,7 @@ TEST(ScoringServiceTest, AnIngestThatIsDownIsUnavailableNamingIngest) {
   weighting.AddWeightSet(TestWeights());
   FakeRunStore store;
   ScoringService core(ingest, weighting, store, Options());
-  EXPECT_THAT(core.ComputeScores(Request(), kDeadline, "sha256:test"),
+  EXPECT_THAT(core.ComputeScores(Request(), common::CallBudget(kDeadline), "sha256:test"),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("ingest ReadObservations")));
   EXPECT_EQ(store.size(), 0u);
 }
@@ -188,7 +231,7 @@ TEST(ScoringServiceTest, AWeightingThatIsDownIsUnavailableNamingWeighting) {
   weighting.FailWith("GetWeightSet", UpstreamUnavailable("weighting", "GetWeightSet"));
   FakeRunStore store;
   ScoringService core(ingest, weighting, store, Options());
-  EXPECT_THAT(core.ComputeScores(Request(), kDeadline, "sha256:test"),
+  EXPECT_THAT(core.ComputeScores(Request(), common::CallBudget(kDeadline), "sha256:test"),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("weighting GetWeightSet")));
   EXPECT_EQ(store.size(), 0u);
 }
@@ -202,7 +245,7 @@ TEST(ScoringServiceTest, AWeightSetOfAnotherFrameworkVersionIsAFailedPreconditio
   weighting.AddWeightSet(other);
   FakeRunStore store;
   ScoringService core(ingest, weighting, store, Options());
-  EXPECT_THAT(core.ComputeScores(Request(), kDeadline, "sha256:test"),
+  EXPECT_THAT(core.ComputeScores(Request(), common::CallBudget(kDeadline), "sha256:test"),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("f v2")));
 }
 
@@ -225,8 +268,8 @@ TEST(ScoringServiceTest, RunRecordsWhoComputedAndWhoPublishedIt) {
   ScoringService& core = f.core;
   const v1::ComputeScoresRequest& request = f.request;
 
-  absl::StatusOr<v1::ComputeScoresResponse> draft =
-      core.ComputeScores(request, kDeadline, "san:spiffe://innoscope/recompute");
+  absl::StatusOr<v1::ComputeScoresResponse> draft = core.ComputeScores(
+      request, common::CallBudget(kDeadline), "san:spiffe://innoscope/recompute");
   ASSERT_THAT(draft, IsOk());
   EXPECT_EQ(draft->run().written_by(), "san:spiffe://innoscope/recompute");
   EXPECT_EQ(draft->run().published_by(), "");  // a draft has no publisher
@@ -236,7 +279,7 @@ TEST(ScoringServiceTest, RunRecordsWhoComputedAndWhoPublishedIt) {
   ASSERT_THAT(core.PublishRuns(publish, "sha256:operator"), IsOk());
   // Computing the published run again, as someone else, changes neither.
   absl::StatusOr<v1::ComputeScoresResponse> again =
-      core.ComputeScores(Request(), kDeadline, "sha256:someone-else");
+      core.ComputeScores(Request(), common::CallBudget(kDeadline), "sha256:someone-else");
   ASSERT_THAT(again, IsOk());
   EXPECT_FALSE(again->created());
   EXPECT_EQ(again->run().written_by(), "san:spiffe://innoscope/recompute");
@@ -248,10 +291,10 @@ TEST(ScoringServiceTest, ComputingADraftAgainWithoutDraftPublishesItAsTheCaller)
   ScoringService& core = f.core;
   const v1::ComputeScoresRequest& request = f.request;
   FakeRunStore& store = f.store;
-  ASSERT_THAT(core.ComputeScores(request, kDeadline, "sha256:writer"), IsOk());
+  ASSERT_THAT(core.ComputeScores(request, common::CallBudget(kDeadline), "sha256:writer"), IsOk());
 
   absl::StatusOr<v1::ComputeScoresResponse> published =
-      core.ComputeScores(Request(), kDeadline, "sha256:publisher");
+      core.ComputeScores(Request(), common::CallBudget(kDeadline), "sha256:publisher");
   ASSERT_THAT(published, IsOk());
   EXPECT_FALSE(store.is_draft(published->run().id()));
   EXPECT_EQ(published->run().written_by(), "sha256:writer");

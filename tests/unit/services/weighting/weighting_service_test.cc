@@ -80,7 +80,7 @@ TEST(WeightingServiceTest, EntropyWeightsComeFromTheObservationsIngestReturns) {
   WeightingService core(ingest, store);
 
   absl::StatusOr<v1::ComputeWeightsResponse> response =
-      core.ComputeWeights(EntropyRequest(), kDeadline, "sha256:test");
+      core.ComputeWeights(EntropyRequest(), common::CallBudget(kDeadline), "sha256:test");
   ASSERT_THAT(response, IsOk());
   const v1::WeightSet& set = response->weight_set();
 
@@ -128,7 +128,7 @@ TEST(WeightingServiceTest, RegionsOfTheRequestAreTheOnesRead) {
   request.mutable_data()->add_region_codes("R1");
   request.mutable_data()->add_region_codes("R2");
   absl::StatusOr<v1::ComputeWeightsResponse> response =
-      core.ComputeWeights(request, kDeadline, "sha256:test");
+      core.ComputeWeights(request, common::CallBudget(kDeadline), "sha256:test");
   ASSERT_THAT(response, IsOk());
   EXPECT_EQ(response->weight_set().regions(), 2);
   EXPECT_NEAR(Weight(response->weight_set(), "x")->global_weight(), 0.5, 1e-12);
@@ -140,7 +140,7 @@ TEST(WeightingServiceTest, AnIngestThatIsDownIsUnavailableNamingIngest) {
   ingest.FailWith("ReadIndicators", UpstreamUnavailable("ingest", "ReadObservations"));
   FakeWeightSetStore store;
   WeightingService core(ingest, store);
-  EXPECT_THAT(core.ComputeWeights(EntropyRequest(), kDeadline, "sha256:test"),
+  EXPECT_THAT(core.ComputeWeights(EntropyRequest(), common::CallBudget(kDeadline), "sha256:test"),
               StatusIs(absl::StatusCode::kUnavailable, HasSubstr("ingest ReadObservations")));
   EXPECT_TRUE(store.sets().empty());
 
@@ -148,15 +148,16 @@ TEST(WeightingServiceTest, AnIngestThatIsDownIsUnavailableNamingIngest) {
   FakeIngestClient down;
   down.FailWith("GetFramework", UpstreamUnavailable("ingest", "GetFramework"));
   WeightingService core_down(down, store);
-  EXPECT_THAT(core_down.ComputeWeights(EntropyRequest(), kDeadline, "sha256:test"),
-              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("ingest GetFramework")));
+  EXPECT_THAT(
+      core_down.ComputeWeights(EntropyRequest(), common::CallBudget(kDeadline), "sha256:test"),
+      StatusIs(absl::StatusCode::kUnavailable, HasSubstr("ingest GetFramework")));
 }
 
 TEST(WeightingServiceTest, AnUnknownFrameworkIsNotFoundFromIngest) {
   FakeIngestClient ingest;
   FakeWeightSetStore store;
   WeightingService core(ingest, store);
-  EXPECT_THAT(core.ComputeWeights(EntropyRequest(), kDeadline, "sha256:test"),
+  EXPECT_THAT(core.ComputeWeights(EntropyRequest(), common::CallBudget(kDeadline), "sha256:test"),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("framework f")));
 }
 
@@ -165,15 +166,15 @@ TEST(WeightingServiceTest, WeightSetRecordsTheIdentityThatComputedItFirst) {
   AddData(ingest);
   FakeWeightSetStore store;
   WeightingService core(ingest, store);
-  absl::StatusOr<v1::ComputeWeightsResponse> first =
-      core.ComputeWeights(EntropyRequest(), kDeadline, "san:spiffe://innoscope/recompute");
+  absl::StatusOr<v1::ComputeWeightsResponse> first = core.ComputeWeights(
+      EntropyRequest(), common::CallBudget(kDeadline), "san:spiffe://innoscope/recompute");
   ASSERT_THAT(first, IsOk());
   EXPECT_TRUE(first->created());
   EXPECT_EQ(first->weight_set().written_by(), "san:spiffe://innoscope/recompute");
   // The same set computed again by someone else is the stored one: its
   // writer stays the first.
   absl::StatusOr<v1::ComputeWeightsResponse> again =
-      core.ComputeWeights(EntropyRequest(), kDeadline, "sha256:other");
+      core.ComputeWeights(EntropyRequest(), common::CallBudget(kDeadline), "sha256:other");
   ASSERT_THAT(again, IsOk());
   EXPECT_FALSE(again->created());
   EXPECT_EQ(again->weight_set().written_by(), "san:spiffe://innoscope/recompute");
