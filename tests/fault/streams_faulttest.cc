@@ -43,10 +43,11 @@ namespace {
 
 using ingest::v1::IngestService;
 
-// The input: 10 regions x 2 indicators x 200 periods = 4,000 observations,
+// The input: 50 regions x 2 indicators x 200 periods = 20,000 observations
+// (more than one 5,000-row chunk of the old cursor reads),
 // value = 1000 * region + 10 * period + indicator (distinct integers, so
 // the sum is exact and a lost or repeated row changes it).
-constexpr int kRegions = 10;
+constexpr int kRegions = 50;
 constexpr int kPeriods = 200;
 constexpr int kFirstPeriod = 1900;
 constexpr int kRows = kRegions * 2 * kPeriods;
@@ -585,8 +586,8 @@ TEST_F(StreamsFaultTest, PagedStreamReadsOneSnapshotWhileAWriterChangesEveryRow)
   Seed((*ingest)->Channel(), 0.5, false);
   while (reader->Read(&message)) Add(message, during);
   during.status = reader->Finish();
-  // 40 pages of 100 rows: most were read after the write committed.
-  EXPECT_GT(during.messages, 30);
+  // 200 pages of 100 rows: most were read after the write committed.
+  EXPECT_GT(during.messages, 150);
   ExpectExactlyTheInput(during, 0);
   // A stream started afterwards sees the new values, each key once.
   ExpectExactlyTheInput(ReadAll((*ingest)->Channel()), 0.5);
@@ -600,23 +601,23 @@ TEST_F(StreamsFaultTest, MaxConnectionAgeNeverCutsARunningCall) {
   auto url = pg_->CreateDatabase("age");
   ASSERT_TRUE(url.ok()) << url.status();
   auto ingest =
-      ServiceProcess::Start("ingest", {"--max_connection_age_seconds=1", "--stream_page_rows=100"},
+      ServiceProcess::Start("ingest", {"--max_connection_age_seconds=1", "--stream_page_rows=1000"},
                             {{"DATABASE_URL", *url}});
   ASSERT_TRUE(ingest.ok()) << ingest.status();
   Seed((*ingest)->Channel(), 0, true);
-  // 40 messages, 100 ms apart: about 4 s.
+  // 20 pages of 1,000 rows, 200 ms apart: about 4 s.
   ReadResult slow =
-      ReadAll(SmallWindowChannel((*ingest)->grpc_address(), 200), absl::Milliseconds(100));
+      ReadAll(SmallWindowChannel((*ingest)->grpc_address(), 200), absl::Milliseconds(200));
   ExpectExactlyTheInput(slow, 0);
 
   auto graced =
       ServiceProcess::Start("ingest",
                             {"--max_connection_age_seconds=1",
-                             "--max_connection_age_grace_seconds=1", "--stream_page_rows=100"},
+                             "--max_connection_age_grace_seconds=1", "--stream_page_rows=1000"},
                             {{"DATABASE_URL", *url}});
   ASSERT_TRUE(graced.ok()) << graced.status();
   ReadResult cut =
-      ReadAll(SmallWindowChannel((*graced)->grpc_address(), 201), absl::Milliseconds(100));
+      ReadAll(SmallWindowChannel((*graced)->grpc_address(), 201), absl::Milliseconds(200));
   EXPECT_FALSE(cut.status.ok());
   EXPECT_LT(cut.rows, kRows);
 
