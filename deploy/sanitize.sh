@@ -52,7 +52,7 @@ configure_and_build unit_pg_tests "${FUZZ_TARGETS[@]}"
 LOGS="$BUILD/sanitizer-logs"
 rm -rf "$LOGS" && mkdir -p "$LOGS"
 SUPP="$ROOT/deploy/sanitizers"
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1:log_path=$LOGS/asan"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0:check_initialization_order=1:log_path=$LOGS/asan"
 export LSAN_OPTIONS="suppressions=$SUPP/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$LOGS/ubsan"
 if command -v llvm-symbolizer >/dev/null; then
