@@ -408,10 +408,9 @@ int RunCentrality(const std::vector<std::string>& args) {
   auto read_all = [&]() -> absl::Status {
     while (reader->Read(&message)) {
       for (const v1::MeasureInfo& info : message.info()) {
-        if (!info.method_reason().empty()) {
-          std::fprintf(stderr, "%s: %s %s: %s\n", cmd.program.c_str(),
-                       std::string(EnumToName(measure)).c_str(), info.exact() ? "exact" : "sampled",
-                       info.method_reason().c_str());
+        if (!info.exact()) {  // sampled: say why (stdout stays node,value rows)
+          std::fprintf(stderr, "%s: %s sampled: %s\n", cmd.program.c_str(),
+                       std::string(EnumToName(measure)).c_str(), info.method_reason().c_str());
         }
       }
       for (const v1::TopList& list : message.top()) {

@@ -60,6 +60,15 @@ uint64_t KeyHash(const std::string& type, const std::string& source, const std::
   return h;
 }
 
+// Reads a server stream to its end, handing each message to `each`;
+// whether it finished OK.
+template <typename Message, typename Reader, typename Each>
+bool ReadToEnd(Reader reader, const Each& each) {
+  Message message;
+  while (reader->Read(&message)) each(message);
+  return reader->Finish().ok();
+}
+
 class NetworkFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -142,32 +151,23 @@ class NetworkFaultTest : public ::testing::Test {
       EXPECT_EQ(HealthOf(p->Channel(), ""), "SERVING");
       EXPECT_EQ(HealthOf(p->Channel(), "readiness"), "SERVING");
     }
-    int64_t actors = 0;
-    {
-      grpc::ClientContext ctx;
-      iv1::ReadActorsRequest request;
-      request.set_relation_set(kSet);
-      auto reader = ingest_stub_->ReadActors(&ctx, request);
-      iv1::ReadActorsResponse chunk;
-      while (reader->Read(&chunk)) actors += chunk.actors_size();
-      ASSERT_TRUE(reader->Finish().ok());
-    }
-    int64_t relations = 0;
+    int64_t actors = 0, relations = 0;
     uint64_t hash = 0;
-    {
-      grpc::ClientContext ctx;
-      iv1::ReadRelationsRequest request;
-      request.set_relation_set(kSet);
-      auto reader = ingest_stub_->ReadRelations(&ctx, request);
-      iv1::ReadRelationsResponse chunk;
-      while (reader->Read(&chunk)) {
-        for (const iv1::Relation& r : chunk.relations()) {
-          ++relations;
-          hash += KeyHash(r.type(), r.source_code(), r.target_code(), r.period());
-        }
-      }
-      ASSERT_TRUE(reader->Finish().ok());
-    }
+    grpc::ClientContext c1, c2;
+    iv1::ReadActorsRequest read_actors;
+    read_actors.set_relation_set(kSet);
+    EXPECT_TRUE(ReadToEnd<iv1::ReadActorsResponse>(
+        ingest_stub_->ReadActors(&c1, read_actors),
+        [&](const iv1::ReadActorsResponse& m) { actors += m.actors_size(); }));
+    iv1::ReadRelationsRequest read_relations;
+    read_relations.set_relation_set(kSet);
+    EXPECT_TRUE(ReadToEnd<iv1::ReadRelationsResponse>(
+        ingest_stub_->ReadRelations(&c2, read_relations), [&](const iv1::ReadRelationsResponse& m) {
+          for (const iv1::Relation& r : m.relations()) {
+            ++relations;
+            hash += KeyHash(r.type(), r.source_code(), r.target_code(), r.period());
+          }
+        }));
     EXPECT_EQ(actors, kActors);
     EXPECT_EQ(relations, 3 * kActors);
     EXPECT_EQ(hash, written_hash_);
