@@ -52,7 +52,6 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr int kRegions = 8;
-const char* const kLeaves[] = {"x1", "x2", "x3", "x4"};
 
 // The value of leaf i (0-3) for region r (1-8) in period p: positive,
 // scattered over 5-102 without pattern between indicators and years (so

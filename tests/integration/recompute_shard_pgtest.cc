@@ -39,9 +39,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kPublished[] = "recompute_test/province/published";
-constexpr char kEqual[] = "recompute_test/province/equal";
-
 // One innoscope-recompute process, started with fork/exec so the test can
 // signal and reap it by its own pid.
 struct JobProcess {
