@@ -27,8 +27,8 @@
 #include "libs/server/grpc_status.h"
 #include "libs/server/health_client.h"
 #include "libs/server/metrics.h"
-#include "libs/storage/database_probe.h"
 #include "libs/server/shutdown.h"
+#include "libs/storage/database_probe.h"
 #include "prometheus/exposer.h"
 
 namespace innoscope::server {

@@ -43,7 +43,6 @@ grpc::Status BatchStream(server::StreamWatchdog& watchdog, grpc::ServerContext* 
     return budget.Check("the next batch");
   });
 }
-}
 
 }  // namespace
 

@@ -65,13 +65,10 @@ const RevisionedTable& RelationsTable() {
 // to the set's size (relation_set_sizes, migration 0006), which may not pass
 // max_set_rows: such a batch is RESOURCE_EXHAUSTED and rolled back.
 template <typename Tuple>
-absl::StatusOr<WriteResult> WriteSetBatch(storage::ConnectionPool& pool,
-                                          const RevisionedTable& table, const std::string& set,
-                                          const std::string& batch_id,
-                                          const std::string& content_hash,
-                                          const std::string& written_by, int64_t max_set_rows,
-                                          BatchRows batch, const Tuple& tuple,
-                                          const common::CallBudget& budget) {
+absl::StatusOr<WriteResult> WriteSetBatch(
+    storage::ConnectionPool& pool, const RevisionedTable& table, const std::string& set,
+    const std::string& batch_id, const std::string& content_hash, const std::string& written_by,
+    int64_t max_set_rows, BatchRows batch, const Tuple& tuple, const common::CallBudget& budget) {
   batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
   batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
     copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
