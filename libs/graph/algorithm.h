@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <cassert>
+#include <cstdint>
 #include <functional>
 #include <utility>
 
@@ -27,6 +28,18 @@
 #include "absl/time/time.h"
 
 namespace innoscope::graph {
+
+// How far the loop an algorithm is in has got, for a caller that reports
+// progress from another thread (the network service logs it). Each parallel
+// loop (parallel.h: one search per source, one per sample, one per batch of
+// sources) sets `total` to its item count when it starts, counts `loops`,
+// and adds to `done` after each item; an algorithm may run several loops in
+// turn, so done/total is the fraction of the current loop.
+struct Progress {
+  std::atomic<int64_t> loops{0};
+  std::atomic<int64_t> total{0};
+  std::atomic<int64_t> done{0};
+};
 
 // A cancellation hook: an optional caller-owned flag and an optional
 // deadline. The clock is injectable so that tests need no wall clock; it
@@ -57,6 +70,11 @@ class Interrupt {
     return interrupt;
   }
 
+  // Progress of the loops polling this interrupt goes to `progress` (caller
+  // owned, must outlive every copy; nullptr: none).
+  void set_progress(Progress* progress) { progress_ = progress; }
+  Progress* progress() const { return progress_; }
+
   // OK, DEADLINE_EXCEEDED (now >= deadline) or CANCELLED (flag set or probe
   // true). The deadline is checked first: a gRPC server also marks a call
   // cancelled when its deadline passes, and the deadline is the more precise
@@ -78,6 +96,7 @@ class Interrupt {
   std::function<bool()> probe_;
   absl::Time deadline_ = absl::InfiniteFuture();
   std::function<absl::Time()> now_;
+  Progress* progress_ = nullptr;
 };
 
 class Algorithm {

@@ -33,11 +33,18 @@ inline int ResolveThreads(int requested, int64_t n_items) {
 
 // Calls body(thread_index, item) for every item; `interrupt` is polled
 // before each item. Returns the first non-OK interrupt status, after which
-// all threads stop at their next item.
+// all threads stop at their next item. The interrupt's Progress, when set,
+// counts this loop (algorithm.h).
 template <typename Body>
 absl::Status ParallelFor(int64_t n_items, int num_threads, const Interrupt& interrupt,
                          const Body& body) {
   const int threads = ResolveThreads(num_threads, n_items);
+  Progress* const progress = interrupt.progress();
+  if (progress != nullptr) {
+    progress->done.store(0, std::memory_order_relaxed);
+    progress->total.store(n_items, std::memory_order_relaxed);
+    progress->loops.fetch_add(1, std::memory_order_relaxed);
+  }
   std::atomic<bool> stop{false};
   // One slot per thread: no lock, and the reported error is deterministic
   // (the lowest thread index that saw one).
@@ -52,6 +59,7 @@ absl::Status ParallelFor(int64_t n_items, int num_threads, const Interrupt& inte
         return;
       }
       body(t, item);
+      if (progress != nullptr) progress->done.fetch_add(1, std::memory_order_relaxed);
     }
   };
   if (threads == 1) {

@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
               "harmonic) are refused with FAILED_PRECONDITION");
     flags.Add("exact_cap_edges", std::to_string(defaults.cap_edges),
               "above this many edges, the same as --exact_cap_nodes");
+    flags.Add("progress_interval_seconds", "10",
+              "how often a running computation logs its progress (\"network: progress\"); "
+              "0: never");
   };
   return innoscope::server::ServiceMain(
       definition, argc, argv,
@@ -72,6 +75,10 @@ int main(int argc, char** argv) {
         innoscope::network::NetworkOptions options;
         options.threads = context.config.threads;
         options.limits = LimitsOrExit(context.config.flags);
+        absl::StatusOr<absl::Duration> progress_interval =
+            context.config.flags.GetSeconds("progress_interval_seconds");
+        if (!progress_interval.ok()) return progress_interval.status();
+        options.progress_interval = *progress_interval;
         auto& ingest = context.Keep(std::make_unique<innoscope::clients::GrpcIngestClient>(
             context.upstreams.at("ingest"), context.config.upstreams.at("ingest")));
         auto& store =

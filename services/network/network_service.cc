@@ -21,6 +21,7 @@
 #include "libs/server/content_hash.h"
 #include "libs/server/paging.h"
 #include "services/network/measures_proto.h"
+#include "services/network/progress_log.h"
 #include "services/network/region_indicators.h"
 
 namespace innoscope::network {
@@ -266,7 +267,11 @@ absl::StatusOr<v1::NetworkStats> NetworkService::StatsOf(const graph::Graph& gra
                                             {"paths", method.approximate ? "sampled" : "exact"},
                                             {"threads", options_.threads}});
   const absl::Time started = absl::Now();
-  ASSIGN_OR_RETURN(v1::NetworkStats stats, ComputeStats(graph, options, call.interrupt));
+  graph::Progress progress;
+  graph::Interrupt interrupt = call.interrupt;
+  interrupt.set_progress(&progress);
+  ProgressLog progress_log("statistics", progress, options_.progress_interval);
+  ASSIGN_OR_RETURN(v1::NetworkStats stats, ComputeStats(graph, options, interrupt));
   log::Info(
       "network: statistics done",
       {{"nodes", graph.NumNodes()}, {"seconds", absl::ToDoubleSeconds(absl::Now() - started)}});
@@ -426,8 +431,12 @@ absl::Status NetworkService::ComputeCentralities(
     graph::MeasureOptions measure_options = options;
     measure_options.approximation.enabled = methods[i].approximate;
     const absl::Time started = absl::Now();
+    graph::Progress progress;
+    graph::Interrupt interrupt = call.interrupt;
+    interrupt.set_progress(&progress);
+    ProgressLog progress_log(std::string(EnumToName(m)), progress, options_.progress_interval);
     ASSIGN_OR_RETURN(graph::MeasureResult result,
-                     graph::ComputeMeasure(g.graph, m, measure_options, call.interrupt));
+                     graph::ComputeMeasure(g.graph, m, measure_options, interrupt));
     log::Info("network: measure computed",
               {{"measure", std::string(EnumToName(m))},
                {"nodes", g.graph.NumNodes()},

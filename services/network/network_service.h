@@ -51,6 +51,9 @@ struct NetworkOptions {
   int threads = 1;
   // Exact or sampled path statistics by size (path_method.h).
   ExactLimits limits;
+  // How often a running computation logs its progress (progress_log.h;
+  // --progress_interval_seconds; zero: never).
+  absl::Duration progress_interval = absl::Seconds(10);
 };
 
 class NetworkService {

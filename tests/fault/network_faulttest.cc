@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
@@ -69,6 +70,16 @@ bool ReadToEnd(Reader reader, const Each& each) {
   return reader->Finish().ok();
 }
 
+// The integer value of "key": in one JSON log line.
+bool JsonInt(absl::string_view line, absl::string_view key, int64_t* value) {
+  const std::string needle = absl::StrCat("\"", key, "\":");
+  const size_t at = line.find(needle);
+  if (at == absl::string_view::npos) return false;
+  absl::string_view rest = line.substr(at + needle.size());
+  const size_t end = rest.find_first_not_of("-0123456789");
+  return absl::SimpleAtoi(rest.substr(0, end), value);
+}
+
 class NetworkFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -80,12 +91,12 @@ class NetworkFaultTest : public ::testing::Test {
     auto ingest = ServiceProcess::Start("ingest", {}, env);
     ASSERT_TRUE(ingest.ok()) << ingest.status();
     ingest_ = std::move(*ingest);
-    auto network =
-        ServiceProcess::Start("network",
-                              {absl::StrCat("--ingest_address=", ingest_->grpc_address()),
-                               "--exact_max_nodes=100", "--exact_max_edges=1000",
-                               "--exact_cap_nodes=300", "--exact_cap_edges=3000", "--threads=1"},
-                              env);
+    auto network = ServiceProcess::Start(
+        "network",
+        {absl::StrCat("--ingest_address=", ingest_->grpc_address()), "--exact_max_nodes=100",
+         "--exact_max_edges=1000", "--exact_cap_nodes=300", "--exact_cap_edges=3000", "--threads=1",
+         "--progress_interval_seconds=1"},
+        env);
     ASSERT_TRUE(network.ok()) << network.status();
     network_ = std::move(*network);
     ingest_stub_ = iv1::IngestService::NewStub(ingest_->Channel());
@@ -273,6 +284,50 @@ TEST_F(NetworkFaultTest, ACliCallPastItsDeadlineSaysSoAndExitsNonZero) {
                   absl::Seconds(30))
                   .ok())
       << network_->Log();
+  ExpectServingAndIntact();
+}
+
+// A long computation logs its progress every --progress_interval_seconds:
+// sampled betweenness at epsilon 1e-4 runs past a 4 s deadline, and the
+// service's log shows "network: progress" lines for it whose items done
+// grow within the loop's total.
+TEST_F(NetworkFaultTest, ALongComputationLogsItsProgress) {
+  int code = 0;
+  std::string out =
+      Cli("centrality --relation_set big --measure betweenness --approximate --epsilon 0.0001 "
+          "--timeout_seconds 4",
+          &code);
+  EXPECT_EQ(code, 1) << out;
+  std::vector<int64_t> done;
+  int64_t total = 0;
+  ASSERT_TRUE(WaitFor(
+                  [&] {
+                    done.clear();
+                    for (absl::string_view line : absl::StrSplit(network_->Log(), '\n')) {
+                      if (!absl::StrContains(line, "\"network: progress\"") ||
+                          !absl::StrContains(line, "\"computation\":\"betweenness\"")) {
+                        continue;
+                      }
+                      int64_t d = 0;
+                      int64_t t = 0;
+                      if (JsonInt(line, "done", &d) && JsonInt(line, "total", &t)) {
+                        done.push_back(d);
+                        total = t;
+                      }
+                    }
+                    return done.size() >= 2;
+                  },
+                  absl::Seconds(30))
+                  .ok())
+      << network_->Log();
+  EXPECT_GT(total, 0);
+  for (size_t i = 0; i < done.size(); ++i) {
+    EXPECT_LE(done[i], total) << i;
+    if (i > 0) {
+      EXPECT_GE(done[i], done[i - 1]) << i;
+    }
+  }
+  EXPECT_GT(done.back(), 0);
   ExpectServingAndIntact();
 }
 
