@@ -54,6 +54,9 @@ INNOSCOPE_INLINE V Select(I mask, V a, V b) {
   return AsDoubles((AsInts(a) & mask) | (AsInts(b) & ~mask));
 }
 INNOSCOPE_INLINE double Select(bool mask, double a, double b) { return mask ? a : b; }
+// Lanes true in both masks (a logical and for the one-value kernels).
+INNOSCOPE_INLINE I Both(I a, I b) { return a & b; }
+INNOSCOPE_INLINE bool Both(bool a, bool b) { return a && b; }
 template <typename D>
 INNOSCOPE_INLINE D All(double x);
 template <>
@@ -77,7 +80,7 @@ constexpr double kRound = 6755399441055744.0;
 template <typename D, typename M = typename Lanes<D>::Mask>
 INNOSCOPE_INLINE D ExpKernel(D x, M& ok) {
   using N = typename Lanes<D>::Ints;
-  ok = (x >= All<D>(-708.0)) & (x <= All<D>(708.0));
+  ok = Both(x >= All<D>(-708.0), x <= All<D>(708.0));
   const D xs = Select(ok, x, All<D>(0.0));
   const D t = xs * All<D>(1.44269504088896338700e+00) + All<D>(kRound);  // x / ln2 + kRound
   const D k = t - All<D>(kRound);
@@ -101,7 +104,7 @@ template <typename D, typename M = typename Lanes<D>::Mask>
 INNOSCOPE_INLINE D LogKernel(D x, M& ok) {
   using N = typename Lanes<D>::Ints;
   const N bits = AsInts(x);
-  ok = (bits >= 0x0010000000000000LL) & (bits < 0x7ff0000000000000LL);
+  ok = Both(bits >= 0x0010000000000000LL, bits < 0x7ff0000000000000LL);
   // hx: the high 20 bits of the mantissa. Scale the mantissa into
   // [sqrt(2)/2, sqrt(2)): i is 0x100000 when it is at least sqrt(2) (then
   // halved and k one more), as in fdlibm.
