@@ -157,6 +157,17 @@ class NetworkFaultTest : public ::testing::Test {
   }
 
   // Every service alive and ready, and the relation set as written.
+  // The network service's log lines that contain every one of `needles`.
+  std::vector<std::string> LogLinesWith(std::vector<absl::string_view> needles) const {
+    std::vector<std::string> lines;
+    for (absl::string_view line : absl::StrSplit(network_->Log(), '\n')) {
+      bool all = true;
+      for (absl::string_view needle : needles) all = all && absl::StrContains(line, needle);
+      if (all) lines.emplace_back(line);
+    }
+    return lines;
+  }
+
   void ExpectServingAndIntact() {
     for (ServiceProcess* p : {ingest_.get(), network_.get()}) {
       EXPECT_EQ(HealthOf(p->Channel(), ""), "SERVING");
@@ -271,18 +282,13 @@ TEST_F(NetworkFaultTest, ACliCallPastItsDeadlineSaysSoAndExitsNonZero) {
   EXPECT_THAT(out, HasSubstr("no answer within the call's deadline of 1 s (--timeout_seconds=1)"));
 
   // The service stopped the long computation itself and serves again.
-  ASSERT_TRUE(WaitFor(
-                  [&] {
-                    for (absl::string_view line : absl::StrSplit(network_->Log(), '\n')) {
-                      if (absl::StrContains(line, "ComputeCentralities") &&
-                          absl::StrContains(line, "\"error\":\"graph computation")) {
-                        return true;
-                      }
-                    }
-                    return false;
-                  },
-                  absl::Seconds(30))
-                  .ok())
+  ASSERT_TRUE(
+      WaitFor(
+          [&] {
+            return !LogLinesWith({"ComputeCentralities", "\"error\":\"graph computation"}).empty();
+          },
+          absl::Seconds(30))
+          .ok())
       << network_->Log();
   ExpectServingAndIntact();
 }
@@ -303,11 +309,8 @@ TEST_F(NetworkFaultTest, ALongComputationLogsItsProgress) {
   ASSERT_TRUE(WaitFor(
                   [&] {
                     done.clear();
-                    for (absl::string_view line : absl::StrSplit(network_->Log(), '\n')) {
-                      if (!absl::StrContains(line, "\"network: progress\"") ||
-                          !absl::StrContains(line, "\"computation\":\"betweenness\"")) {
-                        continue;
-                      }
+                    for (const std::string& line : LogLinesWith(
+                             {"\"network: progress\"", "\"computation\":\"betweenness\""})) {
                       int64_t d = 0;
                       int64_t t = 0;
                       if (JsonInt(line, "done", &d) && JsonInt(line, "total", &t)) {
