@@ -9,6 +9,7 @@
 #     ratio_per_core = ratio / threads; cpu_ratio = peer_cpu_s / ours_cpu_s,
 #     CPU seconds of each side (ours: all threads), the fairer figure on a
 #     machine shared with other work)
+#   bench network_value2022_stats_cli ours_s=… peer_s=… ratio=…  (the offline CLI end to end)
 #   bench network_large_s=… network_large_cpu_s=… network_large_peak_rss_mb=…  (targets < 10 s, < 1 GB)
 #   bench network_layout_value2022_s=… cpu_s=… nodes=…           (ForceAtlas2; target < 30 s)
 #
@@ -40,7 +41,7 @@ die() { echo "bench/network: error: $*" >&2; exit 1; }
 "$PYTHON" -c 'import igraph' 2>/dev/null \
   || die "$PYTHON has no igraph; install python3-igraph (apt-get install python3-igraph)"
 say "building (ninja -j2) ..."
-ninja -C "$BUILD" -j2 bench_network >/dev/null \
+ninja -C "$BUILD" -j2 bench_network innoscope >/dev/null \
   || die "build failed; configure first: cmake -S $ROOT -B $BUILD -G Ninja"
 BENCH="$BUILD/bench/network/bench_network"
 mkdir -p "$DATA"
@@ -74,6 +75,8 @@ run_case() {
   cpu_ours=$(grep '^ours stats_cpu_s=' <<<"$ours")
   cpu_peer=$(grep '^peer stats_cpu_s=' <<<"$peer")
   threads=$(field threads "$cpu_ours")
+  PEER_STATS_S=$(field stats_s "$times_peer")
+  PEER_VALUES=$peer_values
   for part in stats betweenness; do
     awk -v n="network_${name}_$part" -v o="$(field "${part}_s" "$times_ours")" \
         -v p="$(field "${part}_s" "$times_peer")" -v c="$(field "${part}_cpu_s" "$cpu_ours")" \
@@ -85,6 +88,26 @@ run_case() {
 MISMATCH=0
 
 run_case value2022 "$DATA/value2022.csv" --directed
+
+# The same statistics the way an analyst gets them: the offline CLI, end to
+# end (process start, reading and building the graph, every statistic
+# `innoscope network stats` prints, Louvain included), against igraph's
+# computation alone (its reading not counted). Its path length and diameter
+# must equal igraph's.
+say "value2022: innoscope network stats --edges (offline CLI, end to end) ..."
+start=$(date +%s.%N)
+cli=$("$BUILD/services/cli/innoscope" network stats --edges "$DATA/value2022.csv" --directed \
+        --self_loops drop --convention igraph)
+end=$(date +%s.%N)
+cli_apl=$(sed -n 's/^average_path_length=//p' <<<"$cli")
+cli_diameter=$(sed -n 's/^diameter=//p' <<<"$cli")
+if [ "$(printf '%.6f' "$cli_apl")" != "$(field apl "$PEER_VALUES")" ] \
+    || [ "$cli_diameter" != "$(field diameter "$PEER_VALUES")" ]; then
+  say "value2022: the CLI's path length $cli_apl / diameter $cli_diameter differ from igraph's"
+  MISMATCH=1
+fi
+awk -v o="$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" -v p="$PEER_STATS_S" \
+  'BEGIN { printf "bench network_value2022_stats_cli ours_s=%.3f peer_s=%.3f ratio=%.2f\n", o, p, p / o }'
 if [ -s "$SHARED/datasets/networks/ca-GrQc-lcc.txt" ]; then
   run_case grqc "$SHARED/datasets/networks/ca-GrQc-lcc.txt" ""
 else
