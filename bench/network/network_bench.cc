@@ -184,8 +184,8 @@ int Relations(int64_t edges, const std::string& dir) {
   std::ofstream(dir + "/actors.csv") << actors;
   std::ofstream(dir + "/relations.csv") << relations;
   std::ofstream(dir + "/edges.csv") << edge_list;
-  std::fprintf(stderr, "bench_network: wrote %zu actors and %zu relations to %s\n",
-               by_rank.size(), list.size(), dir.c_str());
+  std::fprintf(stderr, "bench_network: wrote %zu actors and %zu relations to %s\n", by_rank.size(),
+               list.size(), dir.c_str());
   return 0;
 }
 
