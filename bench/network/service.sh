@@ -27,21 +27,19 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-BUILD="${INNOSCOPE_BUILD_DIR:-$ROOT/build}"
-export INNOSCOPE_BUILD_DIR="$BUILD"
-export INNOSCOPE_STACK_DIR="$BUILD/bench-network-stack"
+BENCH_NAME=bench/network/service
+# shellcheck source=bench/lib/process_cpu.sh
+source "$ROOT/bench/lib/process_cpu.sh"  # say, die, now, cpu_of, pg_cpu, peak_mb
 EDGES="${EDGES:-1000000}"
-DATA="$BUILD/bench-data/network_service_$EDGES"
 KEEP=0
 [ "${1:-}" = "--keep" ] && KEEP=1
+BUILD="${INNOSCOPE_BUILD_DIR:-$ROOT/build}"
+DATA="$BUILD/bench-data/network_service_$EDGES"
+export INNOSCOPE_BUILD_DIR="$BUILD" INNOSCOPE_STACK_DIR="$BUILD/bench-network-stack"
 
-say() { echo "bench/network/service: $*" >&2; }
-die() { echo "bench/network/service: error: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-
-say "building (ninja -j2) ..."
-ninja -C "$BUILD" -j2 innoscope innoscope-ingest innoscope-weighting innoscope-scoring \
-  innoscope-network bench_network >/dev/null \
+say "building the services, the CLI and bench_network (ninja -j2) ..."
+ninja -C "$BUILD" -j2 bench_network innoscope innoscope-ingest innoscope-network \
+  innoscope-scoring innoscope-weighting >/dev/null \
   || die "build failed; configure first: cmake -S $ROOT -B $BUILD -G Ninja"
 
 if [ ! -s "$DATA/relations.csv" ]; then
@@ -66,21 +64,6 @@ CLI=("$BUILD/services/cli/innoscope")
 INGEST_PID=$(cat "$INNOSCOPE_STACK_DIR/ingest.pid")
 NETWORK_PID=$(cat "$INNOSCOPE_STACK_DIR/network.pid")
 POSTMASTER_PID=$(head -1 "$INNOSCOPE_STACK_DIR/pg/data/postmaster.pid")
-TICKS=$(getconf CLK_TCK)
-
-# CPU seconds (user + system) of one process, and of the whole PostgreSQL
-# cluster (the postmaster, its live children and those it has reaped).
-cpu_of() { sed 's/.*) //' "/proc/$1/stat" | awk -v t="$TICKS" '{printf "%.2f", ($12 + $13) / t}'; }
-pg_cpu() {
-  local total pid
-  total=$(sed 's/.*) //' "/proc/$POSTMASTER_PID/stat" | awk '{print $12 + $13 + $14 + $15}')
-  for pid in $(ps -o pid= --ppid "$POSTMASTER_PID"); do
-    [ -r "/proc/$pid/stat" ] || continue
-    total=$(( total + $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0) ))
-  done
-  awk -v v="$total" -v t="$TICKS" 'BEGIN {printf "%.2f", v / t}'
-}
-peak_mb() { awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 
 say "importing $ACTORS actors and $RELATIONS relations ..."
