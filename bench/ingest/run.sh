@@ -30,7 +30,8 @@ KEEP=0
 
 say() { echo "bench/ingest: $*" >&2; }
 die() { echo "bench/ingest: error: $*" >&2; exit 1; }
-now() { date +%s.%N; }
+# shellcheck source=bench/lib/process_cpu.sh
+source "$ROOT/bench/lib/process_cpu.sh"  # now, cpu_of, pg_cpu
 
 say "building (ninja -j2) ..."
 ninja -C "$BUILD" -j2 innoscope innoscope-ingest innoscope-weighting innoscope-scoring \
@@ -62,21 +63,6 @@ export INNOSCOPE_STACK_FILE="$INNOSCOPE_STACK_DIR/addresses.env"  # read by the 
 CLI=("$BUILD/services/cli/innoscope")
 INGEST_PID=$(cat "$INNOSCOPE_STACK_DIR/ingest.pid")
 POSTMASTER_PID=$(head -1 "$INNOSCOPE_STACK_DIR/pg/data/postmaster.pid")
-TICKS=$(getconf CLK_TCK)
-
-# CPU seconds (user + system) of one process, and of the whole PostgreSQL
-# cluster: the postmaster, its live children (sessions, background
-# processes) and the children it has reaped (sessions that ended).
-cpu_of() { sed 's/.*) //' "/proc/$1/stat" | awk -v t="$TICKS" '{printf "%.2f", ($12 + $13) / t}'; }
-pg_cpu() {
-  local total pid
-  total=$(sed 's/.*) //' "/proc/$POSTMASTER_PID/stat" | awk '{print $12 + $13 + $14 + $15}')
-  for pid in $(ps -o pid= --ppid "$POSTMASTER_PID"); do
-    [ -r "/proc/$pid/stat" ] || continue
-    total=$(( total + $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0) ))
-  done
-  awk -v v="$total" -v t="$TICKS" 'BEGIN {printf "%.2f", v / t}'
-}
 # Runs a command; its user + system CPU seconds go to the file $1.
 timed_cpu() {
   local out="$1"; shift

@@ -7,6 +7,10 @@
 //                                              1,000,000 nodes / 5,000,000 edges
 //   bench_network layout FILE [ITERATIONS]     ForceAtlas2 with Barnes-Hut (the report's
 //                                              picture of the network), timed
+//   bench_network relations EDGES DIR          the value network scaled to EDGES edges as
+//                                              DIR/actors.csv, DIR/relations.csv (`innoscope
+//                                              import`) and DIR/edges.csv (`network stats
+//                                              --edges`); bench/network/service.sh
 //
 // The value network generator (deterministic, SplitMix64 seed 2022): 2,200
 // sample enterprises whose activity follows Zipf's law with exponent 0.9
@@ -40,6 +44,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "libs/graph/approx_paths.h"
 #include "libs/graph/betweenness.h"
 #include "libs/graph/force_atlas2.h"
@@ -136,6 +141,51 @@ int Generate(const std::string& name, const std::string& path) {
   for (const Edge& e : edges) absl::StrAppend(&text, "n", e.source, ",n", e.target, "\n");
   std::ofstream(path) << text;
   std::fprintf(stderr, "bench_network: wrote %zu edges to %s\n", edges.size(), path.c_str());
+  return 0;
+}
+
+// The value network scaled to `edges` distinct directed edges (nodes and
+// sample enterprises in the 2022 proportions: 30,765 nodes and 2,200
+// enterprises per 83,815 edges), written as a relation set: actors
+// (enterprises are sample enterprises, the rest "other" actors), one technology_empowerment
+// relation of 2022 per edge, and the same edges as a plain edge list.
+// Actor codes are numbered in the order of first appearance in the edge
+// list, zero-padded: the service numbers nodes by actor code and the edge
+// list reader by first appearance, so both number the nodes alike and
+// sampled statistics and Louvain (seeded) agree exactly.
+int Relations(int64_t edges, const std::string& dir) {
+  const double scale = static_cast<double>(edges) / 83815.0;
+  const NodeId nodes = static_cast<NodeId>(std::llround(30765 * scale));
+  const NodeId samples = static_cast<NodeId>(std::llround(2200 * scale));
+  const std::vector<Edge> list = ValueNetwork(nodes, edges, samples, 2022);
+  std::vector<int64_t> rank(static_cast<size_t>(nodes), -1);
+  std::vector<NodeId> by_rank;
+  by_rank.reserve(static_cast<size_t>(nodes));
+  auto code = [&](NodeId v) {
+    if (rank[v] < 0) {
+      rank[v] = static_cast<int64_t>(by_rank.size());
+      by_rank.push_back(v);
+    }
+    return absl::StrFormat("a%07d", rank[v]);
+  };
+  std::string relations = "source,target,type,year\n";
+  std::string edge_list = "source,target\n";
+  for (const Edge& e : list) {
+    const std::string s = code(e.source), t = code(e.target);
+    absl::StrAppend(&relations, s, ",", t, ",technology_empowerment,2022\n");
+    absl::StrAppend(&edge_list, s, ",", t, "\n");
+  }
+  std::string actors = "code,name,kind,sample\n";
+  for (size_t r = 0; r < by_rank.size(); ++r) {
+    const bool sample = by_rank[r] < samples;
+    absl::StrAppend(&actors, absl::StrFormat("a%07d", r), ",Actor ", r, ",",
+                    sample ? "enterprise" : "other", ",", sample ? "true" : "false", "\n");
+  }
+  std::ofstream(dir + "/actors.csv") << actors;
+  std::ofstream(dir + "/relations.csv") << relations;
+  std::ofstream(dir + "/edges.csv") << edge_list;
+  std::fprintf(stderr, "bench_network: wrote %zu actors and %zu relations to %s\n", by_rank.size(),
+               list.size(), dir.c_str());
   return 0;
 }
 
@@ -301,6 +351,11 @@ int main(int argc, char** argv) {
   if (args.size() == 3 && args[0] == "generate") {
     return innoscope::bench::Generate(args[1], args[2]);
   }
+  if (args.size() == 3 && args[0] == "relations") {
+    int64_t edges = 0;
+    if (!absl::SimpleAtoi(args[1], &edges) || edges < 1000) return 2;
+    return innoscope::bench::Relations(edges, args[2]);
+  }
   if ((args.size() == 2 || args.size() == 3) && args[0] == "stats") {
     return innoscope::bench::Stats(args[1], args.size() == 3 && args[2] == "--directed");
   }
@@ -319,7 +374,7 @@ int main(int argc, char** argv) {
   }
   std::fputs(
       "Usage: bench_network generate value2022 OUT.csv | stats FILE [--directed] | "
-      "large [NODES EDGES] | layout FILE [ITERATIONS]\n",
+      "large [NODES EDGES] | layout FILE [ITERATIONS] | relations EDGES DIR\n",
       stderr);
   return 2;
 }

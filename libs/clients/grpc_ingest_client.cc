@@ -194,6 +194,17 @@ absl::StatusOr<std::vector<ActorRecord>> GrpcIngestClient::ReadActors(
 
 absl::StatusOr<std::vector<RelationRecord>> GrpcIngestClient::ReadRelations(
     const RelationQuery& query, absl::Time deadline) {
+  std::vector<RelationRecord> relations;
+  RETURN_IF_ERROR(StreamRelations(query, deadline, [&](const RelationRecord& r) {
+    relations.push_back(r);
+    return true;
+  }));
+  return relations;
+}
+
+absl::Status GrpcIngestClient::StreamRelations(
+    const RelationQuery& query, absl::Time deadline,
+    const std::function<bool(const RelationRecord&)>& on_relation) {
   grpc::ClientContext context;
   SetDeadline(context, deadline);
   ingest::v1::ReadRelationsRequest request;
@@ -205,24 +216,26 @@ absl::StatusOr<std::vector<RelationRecord>> GrpcIngestClient::ReadRelations(
     request.mutable_periods()->set_last(query.last_year.value_or(2100));
   }
   if (query.as_of) *request.mutable_as_of() = ToTimestamp(*query.as_of);
-  std::vector<RelationRecord> relations;
+  RelationRecord out;  // reused: its strings keep their buffers
   auto reader = stub_->ReadRelations(&context, request);
-  RETURN_IF_ERROR(Drain(name_, context, *reader, "ReadRelations",
-                        [&](const ingest::v1::ReadRelationsResponse& message) {
-                          for (const ingest::v1::Relation& r : message.relations()) {
-                            RelationRecord& out = relations.emplace_back();
-                            out.source = r.source_code();
-                            out.target = r.target_code();
-                            out.type = r.type();
-                            out.year = r.period();
-                            out.qualifier = r.qualifier();
-                            if (r.has_weight()) out.weight = r.weight();
-                            if (r.has_amount()) out.amount = r.amount();
-                            out.tags.insert(r.tags().begin(), r.tags().end());
-                          }
-                          return true;
-                        }));
-  return relations;
+  return Drain(name_, context, *reader, "ReadRelations",
+               [&](const ingest::v1::ReadRelationsResponse& message) {
+                 for (const ingest::v1::Relation& r : message.relations()) {
+                   out.source = r.source_code();
+                   out.target = r.target_code();
+                   out.type = r.type();
+                   out.year = r.period();
+                   out.qualifier = r.qualifier();
+                   out.weight.reset();
+                   out.amount.reset();
+                   if (r.has_weight()) out.weight = r.weight();
+                   if (r.has_amount()) out.amount = r.amount();
+                   out.tags.clear();
+                   out.tags.insert(r.tags().begin(), r.tags().end());
+                   if (!on_relation(out)) return false;
+                 }
+                 return true;
+               });
 }
 
 absl::StatusOr<bool> GrpcIngestClient::HasRelationType(const std::string& relation_set,

@@ -43,6 +43,10 @@ class GrpcIngestClient final : public IngestClient {
                                                       std::optional<absl::Time> as_of) override;
   absl::StatusOr<std::vector<RelationRecord>> ReadRelations(const RelationQuery& query,
                                                             absl::Time deadline) override;
+  // Converts each message's relations as it arrives; one message held.
+  absl::Status StreamRelations(
+      const RelationQuery& query, absl::Time deadline,
+      const std::function<bool(const RelationRecord&)>& on_relation) override;
   // Reads one message of the relation stream and cancels the rest.
   absl::StatusOr<bool> HasRelationType(const std::string& relation_set, const std::string& type,
                                        absl::Time deadline) override;

@@ -1,5 +1,7 @@
 #include "libs/clients/ingest_client.h"
 
+#include "libs/common/status_macros.h"
+
 namespace innoscope::clients {
 
 absl::Time UpstreamDeadline(absl::Time incoming, absl::Duration cap) {
@@ -27,6 +29,16 @@ absl::StatusOr<index::Framework> FrameworkFromProto(const ingest::v1::Framework&
     nodes.push_back(std::move(node));
   }
   return index::Framework::Create(std::move(nodes));
+}
+
+absl::Status IngestClient::StreamRelations(
+    const RelationQuery& query, absl::Time deadline,
+    const std::function<bool(const RelationRecord&)>& on_relation) {
+  ASSIGN_OR_RETURN(std::vector<RelationRecord> relations, ReadRelations(query, deadline));
+  for (const RelationRecord& r : relations) {
+    if (!on_relation(r)) break;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<index::DataMatrix> IngestClient::ReadMatrix(const LoadedFramework& framework,

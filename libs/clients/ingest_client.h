@@ -22,6 +22,7 @@
 // so an ingest that is down reaches the caller as UNAVAILABLE naming ingest.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -143,6 +144,16 @@ class IngestClient {
   // Relations in ingest's order (year, type, source, target, qualifier).
   virtual absl::StatusOr<std::vector<RelationRecord>> ReadRelations(const RelationQuery& query,
                                                                     absl::Time deadline) = 0;
+
+  // The same relations, handed to `on_relation` one at a time as ingest's
+  // pages arrive, so a caller that keeps only what it needs (the network
+  // service's graph) never holds every record: memory O(one page). The
+  // record is reused between calls; on_relation returns false to stop the
+  // read early (then OK). This default reads everything with ReadRelations
+  // first (for in-memory fakes); GrpcIngestClient streams.
+  virtual absl::Status StreamRelations(
+      const RelationQuery& query, absl::Time deadline,
+      const std::function<bool(const RelationRecord&)>& on_relation);
 
   // Whether the relation set holds at least one relation of `type` (any
   // year).

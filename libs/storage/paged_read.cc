@@ -19,6 +19,8 @@ absl::Status StreamPages(ConnectionPool& pool, const PagedQuery& query, int page
     pqxx::result page;
     absl::Status read = pool.WithConnection([&](pqxx::connection& c) {
       pqxx::read_transaction tx(c);
+      if (query.ordered_index)
+        tx.exec("SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off");
       std::string sql = query.select;
       if (last.has_value()) {
         std::vector<std::string> literals;

@@ -44,6 +44,16 @@ struct PagedQuery {
   std::vector<std::string> key;
   // The column of each key expression in the SELECT list.
   std::vector<int> key_columns;
+  // An index serves the key order (after the query's equality filters):
+  // each page is planned as a range scan of it (SET LOCAL enable_sort and
+  // enable_bitmapscan off), whatever the table's statistics say. Without
+  // statistics (a large import not yet analysed) PostgreSQL otherwise
+  // estimates a few hundred rows and plans a bitmap scan of every row after
+  // the last key plus a top-N sort, per page: a stream of n rows in pages
+  // of p then costs O(n^2 / p) instead of O(n) (bench/network/service.sh).
+  // Even with a selective filter the range scans of all pages together
+  // read each index entry once.
+  bool ordered_index = false;
 };
 
 // Reads `query` page by page (see above). `on_rows` gets each non-empty page

@@ -171,6 +171,7 @@ absl::Status IngestStore::ReadActors(const v1::ReadActorsRequest& request, const
         FlatJson("o.attributes"), " FROM actors o WHERE ", absl::StrJoin(where, " AND "));
     query.key = {"o.code"};  // one revision per code at one time
     query.key_columns = {0};
+    query.ordered_index = true;  // actors_pkey (relation_set, code, revision)
     return absl::OkStatus();
   }));
   absl::Status stored = absl::OkStatus();  // an unknown stored kind or layer stops the read
@@ -241,6 +242,7 @@ absl::Status IngestStore::ReadRelations(
     // One revision per relation key at one time.
     query.key = {"o.year", "o.type", "o.source_code", "o.target_code", "o.qualifier"};
     query.key_columns = {3, 2, 0, 1, 4};
+    query.ordered_index = true;  // relations_pkey (migration 0009)
     return absl::OkStatus();
   }));
   return storage::StreamPages(pool_, query, page_rows_, [&](const pqxx::result& r) {

@@ -183,64 +183,105 @@ bool RelationSelected(const v1::GraphSelection& selection, const YearBounds& yea
 absl::StatusOr<SelectedGraph> BuildGraph(const NetworkData& data,
                                          const v1::GraphSelection& selection,
                                          const YearBounds& years) {
-  const ActorMask passes(selection.actors(), data);
-  std::vector<const RelationRecord*> chosen;
-  std::vector<std::string_view> codes;
-  for (const RelationRecord& r : data.relations()) {
-    if (!RelationSelected(selection, years, passes(data.FindActor(r.source)),
-                          passes(data.FindActor(r.target)), r)) {
-      continue;
-    }
-    chosen.push_back(&r);
-    codes.push_back(r.source);
-    codes.push_back(r.target);
+  StreamedGraphBuilder builder(data, selection, years);
+  for (const RelationRecord& r : data.relations()) builder.Add(r);
+  return std::move(builder).Finish();
+}
+
+StreamedGraphBuilder::StreamedGraphBuilder(const NetworkData& data,
+                                           const v1::GraphSelection& selection,
+                                           const YearBounds& years)
+    : data_(data), selection_(selection), years_(years), passes_(selection.actors(), data) {}
+
+graph::NodeId StreamedGraphBuilder::Intern(const std::string& code) {
+  auto it = index_.find(std::string_view(code));
+  if (it != index_.end()) return it->second;
+  const auto id = static_cast<graph::NodeId>(codes_.size());
+  codes_.push_back(code);
+  index_.emplace(std::string_view(codes_.back()), id);
+  return id;
+}
+
+void StreamedGraphBuilder::Add(const RelationRecord& r) {
+  ++seen_;
+  if (!RelationSelected(selection_, years_, passes_(data_.FindActor(r.source)),
+                        passes_(data_.FindActor(r.target)), r)) {
+    return;
   }
-  if (selection.include_isolated_actors()) {
-    for (const ActorRecord& a : data.actors()) {
-      if (passes(&a)) codes.push_back(a.code);
+  double weight = 1.0;
+  switch (selection_.weight()) {
+    case v1::EDGE_WEIGHT_WEIGHT:
+      weight = r.weight.value_or(1.0);
+      break;
+    case v1::EDGE_WEIGHT_AMOUNT:
+      weight = r.amount.value_or(0.0);
+      break;
+    default:  // none and count weigh 1; unknown values fail in Finish()
+      break;
+  }
+  const graph::NodeId u = Intern(r.source);
+  const graph::NodeId v = Intern(r.target);
+  edges_.push_back(graph::Edge{u, v, weight});
+}
+
+absl::StatusOr<SelectedGraph> StreamedGraphBuilder::Finish() && {
+  bool weighted = false;
+  switch (selection_.weight()) {
+    case v1::EDGE_WEIGHT_UNSPECIFIED:  // the default, NONE
+    case v1::EDGE_WEIGHT_NONE:
+      break;
+    case v1::EDGE_WEIGHT_WEIGHT:
+    case v1::EDGE_WEIGHT_AMOUNT:
+    case v1::EDGE_WEIGHT_COUNT:
+      weighted = true;
+      break;
+    case v1::EdgeWeight_INT_MIN_SENTINEL_DO_NOT_USE_:
+    case v1::EdgeWeight_INT_MAX_SENTINEL_DO_NOT_USE_:
+      return absl::InvalidArgumentError(  // not values: ValidateSelection rejects them
+          absl::StrCat("selection.weight: unknown value ", selection_.weight()));
+  }
+  const int64_t relations = static_cast<int64_t>(edges_.size());
+  if (selection_.include_isolated_actors()) {
+    for (const ActorRecord& a : data_.actors()) {
+      if (passes_(&a)) Intern(a.code);
     }
   }
-  std::sort(codes.begin(), codes.end());
-  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  // Provisional ids in actor-code order: rank[provisional] = node id.
+  const graph::NodeId n = static_cast<graph::NodeId>(codes_.size());
+  std::vector<graph::NodeId> order(static_cast<size_t>(n));
+  for (graph::NodeId i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](graph::NodeId a, graph::NodeId b) { return codes_[a] < codes_[b]; });
+  std::vector<graph::NodeId> rank(static_cast<size_t>(n));
+  for (graph::NodeId v = 0; v < n; ++v) rank[order[v]] = v;
 
   graph::BuildOptions options;
-  options.directed = IsDirected(selection);
+  options.directed = IsDirected(selection_);
   ASSIGN_OR_RETURN(options.multi_edges,
-                   codecs::FromProto(selection.multi_edges(), "selection.multi_edges"));
+                   codecs::FromProto(selection_.multi_edges(), "selection.multi_edges"));
   ASSIGN_OR_RETURN(options.self_loops,
-                   codecs::FromProto(selection.self_loops(), "selection.self_loops"));
+                   codecs::FromProto(selection_.self_loops(), "selection.self_loops"));
   graph::GraphBuilder builder(options);
   SelectedGraph out;
-  out.actors.reserve(codes.size());
-  for (std::string_view code : codes) {
-    const ActorRecord* actor = data.FindActor(std::string(code));
+  out.actors.reserve(static_cast<size_t>(n));
+  index_ = {};  // the builder keeps its own index of the codes
+  for (graph::NodeId provisional : order) {
+    const std::string& code = codes_[provisional];
+    const ActorRecord* actor = data_.FindActor(code);
     builder.AddNode(code, actor != nullptr && !actor->name.empty() ? actor->name : code);
     out.actors.push_back(actor);
   }
-  for (const RelationRecord* r : chosen) {
-    const graph::NodeId u = *builder.FindNode(r->source);
-    const graph::NodeId v = *builder.FindNode(r->target);
-    switch (selection.weight()) {
-      case v1::EDGE_WEIGHT_UNSPECIFIED:  // the default, NONE
-      case v1::EDGE_WEIGHT_NONE:
-        builder.AddEdge(u, v);
-        break;
-      case v1::EDGE_WEIGHT_WEIGHT:
-        builder.AddEdge(u, v, r->weight.value_or(1.0));
-        break;
-      case v1::EDGE_WEIGHT_AMOUNT:
-        builder.AddEdge(u, v, r->amount.value_or(0.0));
-        break;
-      case v1::EDGE_WEIGHT_COUNT:
-        builder.AddEdge(u, v, 1.0);
-        break;
-      case v1::EdgeWeight_INT_MIN_SENTINEL_DO_NOT_USE_:
-      case v1::EdgeWeight_INT_MAX_SENTINEL_DO_NOT_USE_:
-        return absl::InvalidArgumentError(  // not values: ValidateSelection rejects them
-            absl::StrCat("selection.weight: unknown value ", selection.weight()));
-    }
+  codes_ = {};
+  order = {};
+  for (graph::Edge& e : edges_) {
+    e.source = rank[e.source];
+    e.target = rank[e.target];
   }
-  out.relations = static_cast<int64_t>(chosen.size());
+  rank = {};
+  // An empty edge list leaves the graph unweighted, as no edge was weighed.
+  builder.AddEdges(edges_, weighted && !edges_.empty());
+  edges_ = {};
+  out.relations = relations;
   ASSIGN_OR_RETURN(out.graph, std::move(builder).Build());
   return out;
 }

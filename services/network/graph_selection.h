@@ -14,8 +14,10 @@
 //   g.graph.NumNodes();  g.actors[v]->sample;
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -119,6 +121,50 @@ struct SelectedGraph {
 absl::StatusOr<SelectedGraph> BuildGraph(const NetworkData& data,
                                          const v1::GraphSelection& selection,
                                          const YearBounds& years);
+
+// BuildGraph from relations handed over one at a time (a stream from
+// ingest), keeping none of them: each selected relation's endpoints are
+// interned as they arrive (codes in a deque, an index of views into it) and
+// its edge appended to one compact array (two node ids and a weight, 16
+// bytes); Finish() renumbers the nodes in actor-code order and builds the
+// CSR. The graph equals BuildGraph's over the same relations in the same
+// order (edges are added in arrival order, so merged weights sum alike).
+// Memory while streaming: 16 bytes per selected relation and about 80 per
+// node (code, index slot), besides the actors; docs/network.md, "Memory".
+//
+//   StreamedGraphBuilder builder(data, selection, years);  // data: actors only
+//   RETURN_IF_ERROR(ingest.StreamRelations(query, deadline, [&](const auto& r) {
+//     builder.Add(r);
+//     return true;
+//   }));
+//   ASSIGN_OR_RETURN(SelectedGraph g, std::move(builder).Finish());
+class StreamedGraphBuilder {
+ public:
+  // `data` (its actors) must outlive the builder and the graph it builds.
+  StreamedGraphBuilder(const NetworkData& data, const v1::GraphSelection& selection,
+                       const YearBounds& years);
+  StreamedGraphBuilder(const StreamedGraphBuilder&) = delete;
+  StreamedGraphBuilder& operator=(const StreamedGraphBuilder&) = delete;
+
+  // Takes the relation's edge if the selection selects it.
+  void Add(const clients::RelationRecord& relation);
+  // Relations handed to Add, selected or not.
+  int64_t seen() const { return seen_; }
+  // INVALID_ARGUMENT for a selection whose policies or weight are unknown.
+  absl::StatusOr<SelectedGraph> Finish() &&;
+
+ private:
+  graph::NodeId Intern(const std::string& code);
+
+  const NetworkData& data_;
+  const v1::GraphSelection& selection_;
+  const YearBounds years_;
+  const ActorMask passes_;
+  int64_t seen_ = 0;
+  std::deque<std::string> codes_;  // by provisional id (arrival order); stable references
+  absl::flat_hash_map<std::string_view, graph::NodeId> index_;
+  std::vector<graph::Edge> edges_;  // provisional ids, in arrival order
+};
 
 // The actor's province or city code at `level`; "" for an unknown actor.
 const std::string& RegionCodeOf(const clients::ActorRecord* actor, v1::RegionLevel level);

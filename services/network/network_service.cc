@@ -154,7 +154,8 @@ absl::Status EmptySelectionError(const v1::GraphSelection& selection,
 absl::StatusOr<NetworkService::Loaded> NetworkService::Load(const v1::GraphSelection& selection,
                                                             const std::vector<std::string>& types,
                                                             const YearBounds& years,
-                                                            const CallContext& call) {
+                                                            const CallContext& call,
+                                                            std::optional<SelectedGraph>* graph) {
   Loaded loaded;
   loaded.relation_set = RelationSetOf(selection);
   const std::string scope = absl::StrCat("relations:", loaded.relation_set);
@@ -164,16 +165,40 @@ absl::StatusOr<NetworkService::Loaded> NetworkService::Load(const v1::GraphSelec
   query.first_year = years.first;
   query.last_year = years.last;
   query.as_of = AsOf(selection);
+  // Every relation type read (selected or not), for the check below.
+  std::set<std::string> seen;
+  int64_t relations_read = 0;
   for (int attempt = 1;; ++attempt) {
     const absl::Time deadline = clients::UpstreamDeadline(call.deadline);
     ASSIGN_OR_RETURN(int64_t before, ingest_.DataVersion(scope, deadline));
     ASSIGN_OR_RETURN(std::vector<ActorRecord> actors,
                      ingest_.ReadActors(loaded.relation_set, deadline, query.as_of));
-    ASSIGN_OR_RETURN(std::vector<clients::RelationRecord> relations,
-                     ingest_.ReadRelations(query, deadline));
+    seen.clear();
+    if (graph != nullptr) {
+      // Streamed: each relation goes into the graph's compact arrays and is
+      // dropped; a repeated read starts a new builder.
+      graph->reset();
+      loaded.data =
+          std::make_unique<NetworkData>(std::move(actors), std::vector<clients::RelationRecord>());
+      StreamedGraphBuilder builder(*loaded.data, selection, years);
+      RETURN_IF_ERROR(
+          ingest_.StreamRelations(query, deadline, [&](const clients::RelationRecord& r) {
+            seen.insert(r.type);
+            builder.Add(r);
+            return true;
+          }));
+      relations_read = builder.seen();
+      ASSIGN_OR_RETURN(SelectedGraph built, std::move(builder).Finish());
+      *graph = std::move(built);
+    } else {
+      ASSIGN_OR_RETURN(std::vector<clients::RelationRecord> relations,
+                       ingest_.ReadRelations(query, deadline));
+      for (const clients::RelationRecord& r : relations) seen.insert(r.type);
+      relations_read = static_cast<int64_t>(relations.size());
+      loaded.data = std::make_unique<NetworkData>(std::move(actors), std::move(relations));
+    }
     ASSIGN_OR_RETURN(int64_t after, ingest_.DataVersion(scope, deadline));
     if (before == after) {
-      loaded.data = std::make_unique<NetworkData>(std::move(actors), std::move(relations));
       loaded.data_version = after;
       break;
     }
@@ -187,10 +212,8 @@ absl::StatusOr<NetworkService::Loaded> NetworkService::Load(const v1::GraphSelec
             {{"relation_set", loaded.relation_set},
              {"data_version", loaded.data_version},
              {"actors", static_cast<int64_t>(loaded.data->actors().size())},
-             {"relations", static_cast<int64_t>(loaded.data->relations().size())}});
+             {"relations", relations_read}});
   // A type is known when it is built-in or present in the set (any year).
-  std::set<std::string> seen;
-  for (const clients::RelationRecord& r : loaded.data->relations()) seen.insert(r.type);
   for (size_t i = 0; i < types.size(); ++i) {
     const std::string& type = types[i];
     if (IsBuiltinRelationType(type) || seen.count(type) > 0) continue;
@@ -212,15 +235,15 @@ absl::StatusOr<SelectedGraph> NetworkService::LoadGraph(const v1::GraphSelection
                                                         const CallContext& call, Loaded* loaded) {
   RETURN_IF_ERROR(ValidateSelection(selection));
   const YearBounds years = YearsOf(selection.periods());
+  std::optional<SelectedGraph> g;
   ASSIGN_OR_RETURN(
       *loaded,
       Load(selection, {selection.relation_types().begin(), selection.relation_types().end()}, years,
-           call));
-  ASSIGN_OR_RETURN(SelectedGraph g, BuildGraph(*loaded->data, selection, years));
-  if (g.graph.NumNodes() == 0) {
+           call, &g));
+  if (g->graph.NumNodes() == 0) {
     return EmptySelectionError(selection, loaded->relation_set, loaded->data_version);
   }
-  return g;
+  return std::move(*g);
 }
 
 v1::Run NetworkService::NewRun(v1::RunKind kind, const google::protobuf::Message& request,

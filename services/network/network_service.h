@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -89,10 +90,14 @@ class NetworkService {
   };
 
   // Reads the actors and the relations of the selection's types within
-  // `years`, and checks the requested types.
+  // `years`, and checks the requested types. With `graph`, the relations
+  // are not kept (loaded.data holds the actors only): they stream from
+  // ingest into a StreamedGraphBuilder and *graph gets the selection's
+  // graph, so memory stays O(nodes + selected edges), not O(relations read).
   absl::StatusOr<Loaded> Load(const v1::GraphSelection& selection,
                               const std::vector<std::string>& types, const YearBounds& years,
-                              const CallContext& call);
+                              const CallContext& call,
+                              std::optional<SelectedGraph>* graph = nullptr);
   // Load and BuildGraph for the common case; INVALID_ARGUMENT for an empty
   // selection.
   absl::StatusOr<SelectedGraph> LoadGraph(const v1::GraphSelection& selection,

@@ -673,6 +673,20 @@ TEST_F(IngestTest, EveryObservationIndexBeginsWithTheWholeKey) {
             "none");
 }
 
+// Relation reads page in (year, type, source, target, qualifier) order
+// (ReadRelations' documented order): the primary key leads with the set
+// and then exactly those columns (migration 0009), so each keyset page is
+// one range scan of it.
+TEST_F(IngestTest, RelationReadsPageAlongThePrimaryKey) {
+  EXPECT_EQ(Sql("SELECT string_agg(a.attname::text, ',' ORDER BY k.i) FROM pg_index x "
+                "JOIN pg_class c ON c.oid = x.indexrelid, "
+                "unnest(x.indkey::int2[]) WITH ORDINALITY AS k(n, i) "
+                "JOIN pg_attribute a ON a.attnum = k.n "
+                "WHERE c.relname = 'relations_pkey' AND a.attrelid = x.indrelid "
+                "AND x.indrelid = 'ingest.relations'::regclass"),
+            "relation_set,year,type,source_code,target_code,qualifier,revision");
+}
+
 // A batch's merge reads the current row of each staged key that exists,
 // not the table. Table of 40,000 rows (regions T000..T199 x {gdp, firms} x
 // periods 1900-1999; large enough that reading it whole is never the

@@ -121,6 +121,37 @@ TEST(GraphSelectionTest, WeightsViewsAndPolicies) {
   EXPECT_EQ(Build(*loops, keep).graph.NumEdges(), 0);
 }
 
+TEST(GraphSelectionTest, StreamedRelationsInAnyOrderGiveNodesInCodeOrder) {
+  auto data = SmallNetwork();
+  v1::GraphSelection s;
+  s.set_weight(v1::EDGE_WEIGHT_AMOUNT);
+  StreamedGraphBuilder builder(*data, s, YearsOf(s.periods()));
+  // r9 first, then r7, r6 (financing v1 -> e3: 30 then 50) and r5 (v1 ->
+  // e2: 100): the endpoints arrive as e3, e2, v1, yet the nodes are
+  // numbered e2 = 0, e3 = 1, v1 = 2 by code, as BuildGraph numbers them.
+  const std::vector<clients::RelationRecord>& r = data->relations();
+  for (int i : {8, 6, 5, 4}) builder.Add(r[i]);
+  EXPECT_EQ(builder.seen(), 4);
+  absl::StatusOr<SelectedGraph> g = std::move(builder).Finish();
+  ASSERT_TRUE(g.ok()) << g.status();
+  EXPECT_THAT(Nodes(*g), ElementsAre("e2", "e3", "v1"));
+  EXPECT_EQ(g->relations, 4);
+  EXPECT_EQ(g->actors[2]->code, "v1");
+  // Edges by (source, target): e3 -> e2 (r9, no amount: 0), v1 -> e2
+  // (100), v1 -> e3 (30 + 50 merged).
+  ASSERT_EQ(g->graph.NumEdges(), 3);
+  const std::vector<graph::Edge>& e = g->graph.Edges();
+  EXPECT_EQ(e[0].source, 1);
+  EXPECT_EQ(e[0].target, 0);
+  EXPECT_DOUBLE_EQ(e[0].weight, 0);
+  EXPECT_EQ(e[1].source, 2);
+  EXPECT_EQ(e[1].target, 0);
+  EXPECT_DOUBLE_EQ(e[1].weight, 100);
+  EXPECT_EQ(e[2].source, 2);
+  EXPECT_EQ(e[2].target, 1);
+  EXPECT_DOUBLE_EQ(e[2].weight, 80);
+}
+
 TEST(GraphSelectionTest, InternationalFromTagOrForeignEnd) {
   auto data = SmallNetwork();
   const auto& r = data->relations();
