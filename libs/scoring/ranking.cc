@@ -105,81 +105,22 @@ absl::Status CompetitionRanker::Rank(absl::Span<const double> scores, const Rank
 }
 
 bool CompetitionRanker::RankByQuantisedSort(absl::Span<int> ranks) {
-  const size_t n = keys_.size();
-  const double* keys = keys_.data();
-  double lo = std::numeric_limits<double>::infinity();
-  double hi = -lo;
-  for (size_t i = 0; i < n; ++i) {
-    // NaN (missing) fails both comparisons: left out of the range.
-    lo = keys[i] < lo ? keys[i] : lo;
-    hi = keys[i] > hi ? keys[i] : hi;
-  }
-  if (!(hi > lo && std::isfinite(hi - lo))) return false;
-  // q = floor((hi - x) scale) in 0..65535 is monotone in x (a subtraction
-  // and a multiplication by a positive number round monotonically): a
-  // smaller q means a strictly greater score, so sorting by q and then, among
-  // equal q, by score gives the descending order. Two stable 8-bit counting
-  // passes sort by q (no comparisons, no data-dependent branches); scores
-  // sharing a q are few and sorted by insertion.
-  constexpr uint32_t kLevels = 1 << 16;
-  const double scale = static_cast<double>(kLevels - 1) / (hi - lo);
-  quantised_.resize(n);
-  quantised_buffer_.resize(n);
-  std::array<uint32_t, 256> low{};
-  std::array<uint32_t, 256> high{};
   size_t m = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (index::IsMissingValue(keys[i])) {
-      ranks[i] = kUnranked;
-      continue;
-    }
-    const auto q = static_cast<uint32_t>(
-        std::min(static_cast<int64_t>((hi - keys[i]) * scale), int64_t{kLevels - 1}));
-    quantised_[m++] = {q, static_cast<uint32_t>(i)};
-    ++low[q & 0xff];
-    ++high[q >> 8];
+  if (!index::SortByQuantisedValue(keys_.data(), keys_.size(), quantised_, quantised_buffer_, m)) {
+    return false;
   }
-  uint32_t low_at = 0;
-  uint32_t high_at = 0;
-  for (size_t d = 0; d < 256; ++d) {
-    const uint32_t l = low[d];
-    const uint32_t h = high[d];
-    low[d] = low_at;
-    high[d] = high_at;
-    low_at += l;
-    high_at += h;
-  }
-  QuantisedRow* a = quantised_.data();
-  QuantisedRow* b = quantised_buffer_.data();
-  for (size_t i = 0; i < m; ++i) b[low[a[i].q & 0xff]++] = a[i];
-  for (size_t i = 0; i < m; ++i) a[high[b[i].q >> 8]++] = b[i];
-  // Among equal q, descending score: a few by insertion, a long run (a
-  // dense cluster, equal scores) with std::sort, so O(m log m) at worst.
-  auto by_score = [keys](const QuantisedRow& x, const QuantisedRow& y) {
-    return keys[x.row] > keys[y.row];
-  };
-  for (size_t begin = 0; begin < m;) {
-    size_t end = begin + 1;
-    while (end < m && a[end].q == a[begin].q) ++end;
-    if (end - begin > 16) {
-      std::sort(a + begin, a + end, by_score);
-    } else {
-      for (size_t i = begin + 1; i < end; ++i) {
-        const QuantisedRow r = a[i];
-        size_t j = i;
-        for (; j > begin && by_score(r, a[j - 1]); --j) a[j] = a[j - 1];
-        a[j] = r;
-      }
-    }
-    begin = end;
-  }
+  std::fill(ranks.begin(), ranks.end(), kUnranked);
+  // Descending: from the end of the ascending order.
+  const double* keys = keys_.data();
+  const index::QuantisedRow* a = quantised_.data();
   int group_rank = 0;
   double previous = 0;
-  for (size_t pos = 0; pos < m; ++pos) {
-    const double key = keys[a[pos].row];
-    if (pos == 0 || key < previous) group_rank = static_cast<int>(pos) + 1;
+  for (size_t d = 0; d < m; ++d) {
+    const uint32_t row = a[m - 1 - d].row;
+    const double key = keys[row];
+    if (d == 0 || key < previous) group_rank = static_cast<int>(d) + 1;
     previous = key;
-    ranks[a[pos].row] = group_rank;
+    ranks[row] = group_rank;
   }
   return true;
 }

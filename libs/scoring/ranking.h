@@ -77,10 +77,8 @@ class CompetitionRanker {
                     absl::Span<int> ranks);
 
  private:
-  // With no tolerance: the ranks of keys_ from a sort by the scores
-  // quantised to 16 bits over their range (two counting passes), ties of
-  // the quantised values sorted by score. False, with nothing written,
-  // when the range is empty or overflows.
+  // With no tolerance: the ranks of keys_ from index::SortByQuantisedValue.
+  // False, with nothing written, when the range is empty or overflows.
   bool RankByQuantisedSort(absl::Span<int> ranks);
   // Sorts order_ by key (descending score); scores in [hi - (m-1)/scale, hi].
   void SortDescending(double hi, double scale);
@@ -89,12 +87,8 @@ class CompetitionRanker {
   std::vector<index::KeyedRow> order_;
   std::vector<index::KeyedRow> buffer_;
   std::vector<uint32_t> bucket_start_;
-  struct QuantisedRow {
-    uint32_t q;
-    uint32_t row;
-  };
-  std::vector<QuantisedRow> quantised_;
-  std::vector<QuantisedRow> quantised_buffer_;
+  std::vector<index::QuantisedRow> quantised_;
+  std::vector<index::QuantisedRow> quantised_buffer_;
 };
 
 // Ranks within a sub-universe: the `members` (region indices) are ranked
