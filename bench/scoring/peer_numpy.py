@@ -36,7 +36,8 @@ numbers come from numpy's generator, not from ours: the intervals agree in
 distribution, not draw for draw.
 
 Each case is timed as the best of BEST_OF runs (default 3) and printed as
-"peer case=<case> seconds=<s> threads=1" (one thread: run.sh sets
+"peer case=<case> seconds=<s> threads=1 cpu_seconds=<c>" (c: the least CPU
+time of a run, for the CPU ratio; one thread: run.sh sets
 OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and MKL_NUM_THREADS to 1). It then checks the results against
 DIR/ours_pipeline.csv or DIR/ours_mc.csv, written by bench_scoring: the
 composite scores must agree to 1e-9 and the ranks exactly (Monte Carlo: the
@@ -347,12 +348,15 @@ def read_ours(path):
 
 
 def best_time(best_of, body):
-    best, result = float("inf"), None
+    """Best wall-clock seconds of best_of runs, the result, and the least CPU
+    seconds (time.process_time) of a run, read alongside, for the CPU ratio."""
+    best, best_cpu, result = float("inf"), float("inf"), None
     for _ in range(best_of):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = body()
         best = min(best, time.perf_counter() - start)
-    return best, result
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
+    return best, result, best_cpu
 
 
 def compare(what, ours_scores, ours_ranks, scores, ranks):
@@ -371,17 +375,19 @@ def main():
     _, x = read_data(d + "/data.csv", tree.leaf_codes)
     if mode == "pipeline":
         best_of = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-        seconds, (scores, ranks) = best_time(best_of, lambda: run_pipeline(x, tree))
-        print("peer case=pipeline seconds=%.6g threads=1" % seconds, flush=True)
+        seconds, (scores, ranks), cpu = best_time(best_of, lambda: run_pipeline(x, tree))
+        print("peer case=pipeline seconds=%.6g threads=1 cpu_seconds=%.6g" % (seconds, cpu),
+              flush=True)
         ours = read_ours(d + "/ours_pipeline.csv")
         sys.exit(0 if compare("pipeline", ours["score"], ours["rank"], scores, ranks) else 1)
 
     replicates = int(sys.argv[3])
     levels = {int(v) for v in sys.argv[4].split(",") if v}
     best_of = int(sys.argv[5]) if len(sys.argv) > 5 else 3
-    seconds, result = best_time(best_of, lambda: run_mc(x, tree, replicates, levels))
+    seconds, result, cpu = best_time(best_of, lambda: run_mc(x, tree, replicates, levels))
     nominal, nominal_rank, mean, median, q05, q95, k_factors = result
-    print("peer case=mc seconds=%.6g threads=1 factors=%d" % (seconds, k_factors), flush=True)
+    print("peer case=mc seconds=%.6g threads=1 factors=%d cpu_seconds=%.6g"
+          % (seconds, k_factors, cpu), flush=True)
     ours = read_ours(d + "/ours_mc.csv")
     ok = compare("mc nominal", ours["nominal_score"], ours["nominal_rank"], nominal, nominal_rank)
     width_ours = np.mean(ours["p95_rank"] - ours["p05_rank"])

@@ -7,9 +7,14 @@
 #   bench score_mc_31x24_10000 ours_s=… peer_s=… ratio=… threads_ours=N threads_peer=1 ratio_per_core=…
 #   bench score_mc_3000x300_1000 ours_s=… peer_s=… ratio=… threads_ours=N threads_peer=1 ratio_per_core=…
 #
+#   (each line ends with ours_cpu_s=… peer_cpu_s=… cpu_ratio=…)
 # ratio = peer_s / ours_s (wall clock); ours runs on every hardware thread
 # (N), the peer on one, so ratio_per_core = ratio x threads_peer / threads_ours
-# is what each core of ours does against the peer's one.
+# is what each core of ours does against the peer's one. ours_cpu_s and
+# peer_cpu_s are the least CPU seconds of a timed run (ours: all threads
+# summed), cpu_ratio = peer_cpu_s / ours_cpu_s: on a machine shared with
+# other work the wall clock depends on how many cores each side got, the
+# CPU seconds much less. The load average is printed after each case.
 #   bench score_get_ranking_p99_ms=… p50_ms=… rps=… errors=… requests=… PASS|FAIL
 #   bench score_get_ranking_mtls_p99_ms=… p50_ms=… rps=… errors=… requests=… PASS|FAIL
 #
@@ -114,8 +119,10 @@ compare() {
   echo "  $peer" >&2
   awk -v n="$name" -v o="$(field seconds "$ours")" -v p="$(field seconds "$peer")" \
     -v to="$(field threads "$ours")" -v tp="$(field threads "$peer")" \
-    'BEGIN { printf "bench %s ours_s=%.4f peer_s=%.4f ratio=%.2f threads_ours=%d threads_peer=%d ratio_per_core=%.2f\n",
-             n, o, p, p / o, to, tp, p / o * tp / to }'
+    -v co="$(field cpu_seconds "$ours")" -v cp="$(field cpu_seconds "$peer")" \
+    'BEGIN { printf "bench %s ours_s=%.4f peer_s=%.4f ratio=%.2f threads_ours=%d threads_peer=%d ratio_per_core=%.2f ours_cpu_s=%.4f peer_cpu_s=%.4f cpu_ratio=%.2f\n",
+             n, o, p, p / o, to, tp, p / o * tp / to, co, cp, cp / co }'
+  echo "bench/scoring: $name done; load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 }
 
 if [ "$SKIP_LARGE" = 0 ]; then

@@ -79,18 +79,31 @@ void FillDegenerate(std::vector<double>& v, const NormaliseSpec& spec, double ne
 }
 
 // Number of present values strictly below each value: the rows sorted by
-// value in O(n) (radix_sort.h), then a scan in which equal values share the
+// value in O(n) (radix_sort.h: SortByQuantisedValue, RadixSortByKey when
+// the values have no finite range), then a scan in which equal values share the
 // position of the first of them. A binary search per value after a
 // comparison sort, as before, dominated the rank normalisations of a Monte
 // Carlo analysis.
 std::vector<size_t> CountBelow(const std::vector<double>& v) {
+  std::vector<size_t> below(v.size(), 0);
+  {
+    std::vector<QuantisedRow> sorted, buffer;
+    size_t m = 0;
+    if (SortByQuantisedValue(v.data(), v.size(), sorted, buffer, m)) {
+      size_t first = 0;
+      for (size_t pos = 0; pos < m; ++pos) {
+        if (pos > 0 && v[sorted[pos].row] != v[sorted[pos - 1].row]) first = pos;
+        below[sorted[pos].row] = first;
+      }
+      return below;
+    }
+  }
   std::vector<KeyedRow> sorted, buffer;
   sorted.reserve(v.size());
   for (size_t i = 0; i < v.size(); ++i) {
     if (!IsMissingValue(v[i])) sorted.push_back({AscendingKey(v[i]), static_cast<uint32_t>(i)});
   }
   RadixSortByKey(sorted, buffer);
-  std::vector<size_t> below(v.size(), 0);
   size_t first = 0;
   for (size_t pos = 0; pos < sorted.size(); ++pos) {
     if (pos > 0 && sorted[pos].key != sorted[pos - 1].key) first = pos;

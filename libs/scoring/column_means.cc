@@ -41,7 +41,12 @@ bool WeightedSums(const double* const* x, const double* w, size_t k, size_t regi
     std::memcpy(out + r + 4, &b, sizeof b);
     nan |= (a != a) | (b != b);
   }
-  for (; r + 4 <= regions; r += 4) {
+  // Four at a time; the last one to three regions as the vector of the
+  // last four, which overlaps the one before: a region's sum is computed
+  // alone, so the overlap is written again with the same bits (why: with 31
+  // regions the one-at-a-time tail cost as much as the rest).
+  for (; r < regions && regions >= 4; r += 4) {
+    if (r + 4 > regions) r = regions - 4;
     V a = {0, 0, 0, 0};
     for (size_t i = 0; i < k; ++i) {
       const V wi = {w[i], w[i], w[i], w[i]};

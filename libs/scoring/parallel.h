@@ -12,9 +12,10 @@
 //   absl::Status s = ParallelFor(n, control, [&](size_t i) { return Run(i); });
 //
 // Work items are handed out in increasing index order from a shared counter
-// (dynamic scheduling), and results must be written to per-index slots, so
-// the outcome is the same for any thread count. Between two items each
-// worker polls `is_cancelled` and the deadline.
+// (dynamic scheduling), in chunks of consecutive indices (about 64 per
+// thread, at most 32 items each), and results must be written to per-index
+// slots, so the outcome is the same for any thread count. Between two items
+// each worker polls `is_cancelled` and the deadline.
 
 #include <cstddef>
 #include <functional>

@@ -74,6 +74,7 @@ absl::Status CompetitionRanker::Rank(absl::Span<const double> scores, const Rank
     }
     return absl::OkStatus();
   }
+  if (options.tolerance == 0 && RankByQuantisedSort(ranks)) return absl::OkStatus();
   order_.clear();
   double lo = std::numeric_limits<double>::infinity();
   double hi = -lo;
@@ -101,6 +102,27 @@ absl::Status CompetitionRanker::Rank(absl::Span<const double> scores, const Rank
     ranks[order_[pos].row] = group_rank;
   }
   return absl::OkStatus();
+}
+
+bool CompetitionRanker::RankByQuantisedSort(absl::Span<int> ranks) {
+  size_t m = 0;
+  if (!index::SortByQuantisedValue(keys_.data(), keys_.size(), quantised_, quantised_buffer_, m)) {
+    return false;
+  }
+  std::fill(ranks.begin(), ranks.end(), kUnranked);
+  // Descending: from the end of the ascending order.
+  const double* keys = keys_.data();
+  const index::QuantisedRow* a = quantised_.data();
+  int group_rank = 0;
+  double previous = 0;
+  for (size_t d = 0; d < m; ++d) {
+    const uint32_t row = a[m - 1 - d].row;
+    const double key = keys[row];
+    if (d == 0 || key < previous) group_rank = static_cast<int>(d) + 1;
+    previous = key;
+    ranks[row] = group_rank;
+  }
+  return true;
 }
 
 void CompetitionRanker::SortDescending(double hi, double scale) {

@@ -60,12 +60,14 @@ absl::StatusOr<std::vector<int>> CompetitionRanks(absl::Span<const double> score
 // present scores strictly above it (the definition of "1224" ranks). Up to
 // kCountingRankLimit scores this count is taken directly, O(n^2) compares
 // without branches, which beats sorting at that size; beyond it, the scores
-// are bucket-sorted in descending order: n buckets spread linearly over the
-// scores' range, each bucket's few members sorted among themselves (O(n)
-// unless the scores cluster, O(n log n) at worst; a few times faster than
-// the radix sort of libs/index/radix_sort.h, which remains for a range
-// that overflows). Equal scores share a rank, so the order among them does
-// not matter.
+// are sorted in descending order by their position in their range
+// quantised to 16 bits (two 8-bit counting-sort passes, no comparisons),
+// the few scores sharing a quantised value sorted among themselves (O(n)
+// unless the scores cluster, O(n log n) at worst; about twice as fast as
+// the bucket sort, with n buckets over the range and each bucket's members
+// sorted, that ranks with a tolerance, and the radix sort of
+// libs/index/radix_sort.h, which remains for a range that overflows).
+// Equal scores share a rank, so the order among them does not matter.
 class CompetitionRanker {
  public:
   static constexpr size_t kCountingRankLimit = 64;
@@ -75,6 +77,9 @@ class CompetitionRanker {
                     absl::Span<int> ranks);
 
  private:
+  // With no tolerance: the ranks of keys_ from index::SortByQuantisedValue.
+  // False, with nothing written, when the range is empty or overflows.
+  bool RankByQuantisedSort(absl::Span<int> ranks);
   // Sorts order_ by key (descending score); scores in [hi - (m-1)/scale, hi].
   void SortDescending(double hi, double scale);
 
@@ -82,6 +87,8 @@ class CompetitionRanker {
   std::vector<index::KeyedRow> order_;
   std::vector<index::KeyedRow> buffer_;
   std::vector<uint32_t> bucket_start_;
+  std::vector<index::QuantisedRow> quantised_;
+  std::vector<index::QuantisedRow> quantised_buffer_;
 };
 
 // Ranks within a sub-universe: the `members` (region indices) are ranked

@@ -78,13 +78,7 @@ double Mean(absl::Span<const double> values) {
 }
 
 double QuantileOfSorted(absl::Span<const double> sorted, double p) {
-  if (sorted.empty()) return kMissing;
-  p = std::clamp(p, 0.0, 1.0);
-  // 0-based form of type 7: h = (n - 1) p.
-  const double h = (static_cast<double>(sorted.size()) - 1) * p;
-  const size_t lo = static_cast<size_t>(std::floor(h));
-  const size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+  return QuantileOfSortedAt(sorted.size(), p, [sorted](size_t i) { return sorted[i]; });
 }
 
 double Quantile(absl::Span<const double> values, double p) {

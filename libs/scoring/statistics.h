@@ -21,6 +21,7 @@
 //     "linear": for sorted x_1..x_n and h = (n - 1) p + 1,
 //     Q(p) = x_floor(h) + (h - floor(h)) (x_floor(h)+1 - x_floor(h)).
 
+#include <cmath>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -42,6 +43,22 @@ double Quantile(absl::Span<const double> values, double p);
 // Type-7 quantile of values already sorted ascending with no NaN; NaN when
 // empty. O(1).
 double QuantileOfSorted(absl::Span<const double> sorted, double p);
+
+// QuantileOfSorted of the n sorted values at(0), ..., at(n - 1), read
+// through `at` (two calls), for a caller that never materialises them (the
+// rank intervals read them off counts). The same operations, so the same
+// result.
+template <typename At>
+double QuantileOfSortedAt(size_t n, double p, const At& at) {
+  if (n == 0) return index::kMissing;
+  p = p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
+  // 0-based form of type 7: h = (n - 1) p.
+  const double h = (static_cast<double>(n) - 1) * p;
+  const auto lo = static_cast<size_t>(std::floor(h));
+  const size_t hi = lo + 1 < n - 1 ? lo + 1 : n - 1;
+  const double low = at(lo);
+  return low + (h - static_cast<double>(lo)) * (at(hi) - low);
+}
 
 // Quantile(values, 0.5): for odd n the middle value, for even n the mean of
 // the two middle values.

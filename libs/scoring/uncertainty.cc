@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <utility>
@@ -265,34 +266,53 @@ absl::StatusOr<MonteCarloResult> Intervals(const ModelRun& nominal, int64_t repl
   const size_t regions = nominal.scores.size();
   const size_t n = static_cast<size_t>(replicates);
   // Per region, its N replicate ranks in order. Ranks are integers in
-  // 1..R, so a counting sort, O(N + R), replaces the comparison sort,
-  // O(N log N), unless R is much larger than N (a bucket costs far less
-  // than a comparison: the cut is R <= 8 N); both give the same sorted
-  // values. Regions are independent: spread over the threads too.
+  // 1..R, so counts per rank, O(N + R), replace the comparison sort,
+  // O(N log N), unless R is much larger than N (a count costs far less
+  // than a comparison: the cut is R <= 8 N). The sorted ranks are never
+  // written out: the k-th is the first rank whose cumulative count exceeds
+  // k (a binary search over the ranks the region took), and the mean is
+  // the exact integer sum over N (Mean's sum of these integer-valued
+  // doubles is exact too, so the same bits). Regions are independent:
+  // spread over the threads too.
   MonteCarloResult result;
   result.replicates = replicates;
   result.regions.resize(regions);
   const bool counting = regions <= 8 * n;
   RETURN_IF_ERROR(ParallelFor(regions, control, [&](size_t r) -> absl::Status {
-    thread_local std::vector<double> region_ranks;
-    thread_local std::vector<size_t> count;
-    region_ranks.resize(n);
-    if (counting) {
-      count.assign(regions + 1, 0);
-      for (size_t j = 0; j < n; ++j) ++count[ranks[j * regions + r]];
-      size_t at = 0;
-      for (size_t rank = 0; rank <= regions; ++rank) {
-        std::fill_n(region_ranks.begin() + static_cast<std::ptrdiff_t>(at), count[rank],
-                    static_cast<double>(rank));
-        at += count[rank];
-      }
-    } else {
-      for (size_t j = 0; j < n; ++j) region_ranks[j] = ranks[j * regions + r];
-      std::sort(region_ranks.begin(), region_ranks.end());
-    }
     RegionUncertainty& u = result.regions[r];
     u.nominal_score = nominal.scores[r];
     u.nominal_rank = nominal.ranks[r];
+    if (counting) {
+      thread_local std::vector<uint32_t> cumulative;
+      cumulative.assign(regions + 1, 0);
+      size_t low = regions;
+      size_t high = 0;
+      for (size_t j = 0; j < n; ++j) {
+        const auto rank = static_cast<size_t>(ranks[j * regions + r]);
+        ++cumulative[rank];
+        low = std::min(low, rank);
+        high = std::max(high, rank);
+      }
+      uint64_t sum = 0;
+      for (size_t rank = low; rank <= high; ++rank) {
+        sum += rank * cumulative[rank];
+        if (rank > low) cumulative[rank] += cumulative[rank - 1];
+      }
+      const uint32_t* first = cumulative.data() + low;
+      const uint32_t* last = cumulative.data() + high + 1;
+      auto at = [&](size_t k) {
+        return static_cast<double>(std::upper_bound(first, last, k) - cumulative.data());
+      };
+      u.mean_rank = static_cast<double>(sum) / static_cast<double>(n);
+      u.median_rank = QuantileOfSortedAt(n, 0.5, at);
+      u.p05_rank = QuantileOfSortedAt(n, 0.05, at);
+      u.p95_rank = QuantileOfSortedAt(n, 0.95, at);
+      return absl::OkStatus();
+    }
+    thread_local std::vector<double> region_ranks;
+    region_ranks.resize(n);
+    for (size_t j = 0; j < n; ++j) region_ranks[j] = ranks[j * regions + r];
+    std::sort(region_ranks.begin(), region_ranks.end());
     u.mean_rank = Mean(region_ranks);
     u.median_rank = QuantileOfSorted(region_ranks, 0.5);
     u.p05_rank = QuantileOfSorted(region_ranks, 0.05);

@@ -66,9 +66,11 @@
 // fails the analysis with the model's status code, prefixed with the run.
 //
 // Cost: (a) N + 1 model runs, O(N R) memory for the replicate ranks (at most
-// kMaxStoredRanks ints, 80 MB), O(R) ranking per replicate (bucket sort,
-// CompetitionRanker, with per-thread buffers) and O(R (N + R)) time for the
-// percentiles (a counting sort per region; O(R N log N) when R > 8 N);
+// kMaxStoredRanks ints, 80 MB), O(R) ranking per replicate (a sort by the
+// quantised scores, CompetitionRanker, with per-thread buffers) and
+// O(R (N + R)) time for the percentiles (counts of each region's ranks, the
+// order statistics read off their cumulative sums; O(R N log N) when
+// R > 8 N);
 // (b) N (K + 2) + 1 model runs, O(N K) memory, O(B N K) time for B bootstrap
 // resamples.
 

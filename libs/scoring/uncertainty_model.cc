@@ -1,6 +1,7 @@
 #include "libs/scoring/uncertainty_model.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -37,6 +38,25 @@ namespace {
 // order, on the same inputs as RunPipeline computes it, so the composites
 // are RunPipeline's bit for bit (uncertainty_model_test compares them with
 // RunPipeline, cli_score_pgtest the files path with the service's).
+// std::call_once with the common case, long since done, one acquire load:
+// libstdc++'s call_once sets thread-local state before every check, a cost
+// paid twice per replicate.
+class Once {
+ public:
+  template <typename F>
+  void Call(F&& f) {
+    if (done_.load(std::memory_order_acquire)) return;
+    std::call_once(once_, [&] {
+      f();
+      done_.store(true, std::memory_order_release);
+    });
+  }
+
+ private:
+  std::once_flag once_;
+  std::atomic<bool> done_{false};
+};
+
 struct FrozenScores {
   absl::Status status;  // not OK: fall back to aggregating the whole tree
   // Why this pair of normalisation and aggregation choices cannot score the
@@ -57,12 +77,12 @@ struct PreparedLeaves {
   // The composite's row of each of state.regions (the regions with a
   // nominal composite); empty when the rows are those regions in order.
   std::vector<int> rows;
-  std::unique_ptr<std::once_flag[]> frozen_once;
+  std::unique_ptr<Once[]> frozen_once;
   std::unique_ptr<FrozenScores[]> frozen;  // per aggregation choice
 };
 
 struct PreparedSlot {
-  std::once_flag once;
+  Once once;
   PreparedLeaves leaves;
 };
 
@@ -70,7 +90,7 @@ struct PreparedSlot {
 // outlier factors, shared by every normalisation alternative: treatment
 // comes before normalisation and does not depend on it.
 struct TreatedSlot {
-  std::once_flag once;
+  Once once;
   absl::Status status;
   index::DataMatrix treated;
 };
@@ -178,7 +198,7 @@ void PlanFrozenSubtrees(ModelState& state) {
 
 PreparedLeaves Prepare(const ModelState& state, absl::StatusOr<index::DataMatrix> normalised) {
   PreparedLeaves out;
-  out.frozen_once = std::make_unique<std::once_flag[]>(state.aggregation_choices);
+  out.frozen_once = std::make_unique<Once[]>(state.aggregation_choices);
   out.frozen = std::make_unique<FrozenScores[]>(state.aggregation_choices);
   if (!normalised.ok()) {
     out.status = normalised.status();
@@ -382,7 +402,7 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
 absl::StatusOr<index::DataMatrix> Normalised(const ModelState& state, int treated_index,
                                              absl::Span<const double> values) {
   TreatedSlot& slot = state.treated[treated_index];
-  std::call_once(slot.once, [&] {
+  slot.once.Call([&] {
     absl::StatusOr<PipelineResult> treated =
         TreatLeaves(state.pipeline_inputs, SpecFor(state.inputs->nominal, state.plan, values));
     if (treated.ok()) {
@@ -424,13 +444,12 @@ absl::StatusOr<std::vector<double>> Composite(const ModelState& state,
       Choice(state.plan.imputation, values) * 2 + Choice(state.plan.outliers, values);
   const int slot_index = treated_index * normalisations + Choice(state.plan.normalisation, values);
   PreparedSlot& slot = state.prepared[slot_index];
-  std::call_once(slot.once,
-                 [&] { slot.leaves = Prepare(state, Normalised(state, treated_index, values)); });
+  slot.once.Call([&] { slot.leaves = Prepare(state, Normalised(state, treated_index, values)); });
   const PreparedLeaves& leaves = slot.leaves;
   RETURN_IF_ERROR(leaves.status);
 
   const int aggregation = Choice(state.plan.aggregation, values);
-  std::call_once(leaves.frozen_once[aggregation], [&] {
+  leaves.frozen_once[aggregation].Call([&] {
     leaves.frozen[aggregation] =
         Freeze(state, leaves, SpecFor(state.inputs->nominal, state.plan, values));
   });
@@ -540,11 +559,10 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
   PlanMeans(*state);
   state->treated = std::make_unique<TreatedSlot[]>(4);
   state->prepared = std::make_unique<PreparedSlot[]>(4 * normalisations);
-  std::call_once(state->treated[0].once,
-                 [&] { state->treated[0].treated = std::move(treated->treated); });
+  state->treated[0].once.Call([&] { state->treated[0].treated = std::move(treated->treated); });
   for (int i = 0; i < normalisations; ++i) {
-    std::call_once(state->prepared[i].once,
-                   [&] { state->prepared[i].leaves = Prepare(*state, std::move(normalised[i])); });
+    state->prepared[i].once.Call(
+        [&] { state->prepared[i].leaves = Prepare(*state, std::move(normalised[i])); });
   }
   // The nominal pair's frozen subtree scores are the nominal scores when
   // unscaled (frozen subtrees hold no perturbed weight, so any replicate's
@@ -552,7 +570,7 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
   const PreparedLeaves& nominal_leaves = state->prepared[0].leaves;
   RETURN_IF_ERROR(nominal_leaves.status);
   if (nominal.aggregation.scale == ScoreScale::kMean) {
-    std::call_once(nominal_leaves.frozen_once[0], [&] {
+    nominal_leaves.frozen_once[0].Call([&] {
       nominal_leaves.frozen[0] = FreezeScores(
           *state, scores->regions(), [&](int v) { return scores->Column(v); }, nominal.aggregation);
     });
@@ -585,7 +603,7 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
     const int a = pairs[t].second;
     const PreparedLeaves& leaves = state->prepared[i].leaves;
     if (!leaves.status.ok()) return absl::OkStatus();  // reported below
-    std::call_once(leaves.frozen_once[a], [&] {
+    leaves.frozen_once[a].Call([&] {
       leaves.frozen[a] = Freeze(*state, leaves, SpecFor(nominal, state->plan, values_for(i, a)));
     });
     return absl::OkStatus();

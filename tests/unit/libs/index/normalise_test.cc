@@ -1,6 +1,7 @@
 #include "libs/index/normalise.h"
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,48 @@ TEST(NormaliseTest, RanksOrderSignsAndZerosAsNumbers) {
   EXPECT_THAT(
       Normalised({-2.5, 0.0, -0.0, 3, -2.5, 1e-300, -1e300, kNa}, Spec(NormaliseMethod::kRank)),
       MatchesWithMissing(std::vector<double>{2, 4, 4, 7, 2, 6, 1, kNa}, 0));
+}
+
+// Beyond a handful of values (the quantised sort of radix_sort.h): 600
+// values, against the definition (rank = 1 + the number of present values
+// strictly below; percentile rank = 100 x that number / (n - 1)): spread
+// values, ties, a dense cluster 1e-12 apart next to values 1e6 away (one
+// quantised value for the cluster: sorted by std::sort), runs of 7 (by
+// insertion), -0 next to +0, and missing values.
+TEST(NormaliseTest, RanksOfManyValuesMatchTheDefinition) {
+  std::vector<double> x;
+  uint64_t state = 7;
+  for (int i = 0; i < 600; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double u = static_cast<double>(state >> 11) * 0x1.0p-53;  // [0, 1)
+    if (i % 97 == 96) {
+      x.push_back(kNa);
+    } else if (i < 200) {
+      x.push_back(std::round(100 * u) / 4);  // ties
+    } else if (i < 400) {
+      x.push_back(5 + 1e-12 * static_cast<int>(40 * u));  // a dense cluster
+    } else if (i < 590) {
+      x.push_back((i - 400) / 7 + 1e-13 * (i % 7));  // runs of 7
+    } else {
+      x.push_back(i % 2 == 0 ? 0.0 : -0.0);
+    }
+  }
+  x.push_back(-1e6);
+  x.push_back(1e6);
+  std::vector<double> rank_expected(x.size(), kNa);
+  std::vector<double> percentile_expected(x.size(), kNa);
+  double present = 0;
+  for (double v : x) present += std::isnan(v) ? 0 : 1;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (std::isnan(x[i])) continue;
+    double below = 0;
+    for (double v : x) below += v < x[i] ? 1 : 0;
+    rank_expected[i] = 1 + below;
+    percentile_expected[i] = 100 * below / (present - 1);
+  }
+  EXPECT_THAT(Normalised(x, Spec(NormaliseMethod::kRank)), MatchesWithMissing(rank_expected, 0));
+  EXPECT_THAT(Normalised(x, Spec(NormaliseMethod::kPercentileRank)),
+              MatchesWithMissing(percentile_expected, 1e-9));
 }
 
 TEST(NormaliseTest, PercentileRankFollowsExcelPercentRankInc) {

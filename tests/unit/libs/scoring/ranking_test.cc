@@ -106,14 +106,16 @@ TEST(CompetitionRankerTest, MatchesTheDefinitionAtEverySize) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("slots")));
 }
 
-// The bucket sort's cases beyond the counting limit, against the
-// definition: distinct scores spread evenly (about one per bucket), a dense
-// cluster next to a few outliers (one large bucket, sorted by std::sort),
-// all scores equal (no range: the radix sort), and a range that overflows
-// (-1e308 .. 1e308: the radix sort).
+// The sorting cases beyond the counting limit, against the definition:
+// distinct scores spread evenly (about one per quantised value), a dense
+// cluster next to a few outliers (one quantised value for the cluster,
+// sorted by std::sort), all scores equal (no range: the radix sort), a
+// range that overflows (-1e308 .. 1e308: the radix sort), and runs of 25
+// and of 7 distinct and tied scores closer than the quantisation step
+// (sorted by std::sort beyond 16, by insertion up to 16), with missing ones.
 TEST(CompetitionRankerTest, BucketSortCasesMatchTheDefinition) {
   CompetitionRanker ranker;
-  std::vector<std::vector<double>> cases(4);
+  std::vector<std::vector<double>> cases(5);
   uint64_t state = 99;
   for (int i = 0; i < 500; ++i) {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -122,14 +124,21 @@ TEST(CompetitionRankerTest, BucketSortCasesMatchTheDefinition) {
     cases[1].push_back(i < 3 ? 1e6 * (i + 1) : 50 + 1e-9 * static_cast<int>(u * 40));
     cases[2].push_back(7.5);
     cases[3].push_back(i % 2 == 0 ? 1e308 * u : -1e308 * u);
+    // Runs of 25 (the first 250 scores), then of 7, run r near r, its
+    // members 1e-12 apart in groups of 3 equal ones; every 50th missing.
+    const int run = i < 250 ? i / 25 : 10 + (i - 250) / 7;
+    cases[4].push_back(i % 50 == 49 ? kMissing : run + 1e-12 * (i % 13 / 3));
   }
   for (size_t c = 0; c < cases.size(); ++c) {
     const std::vector<double>& scores = cases[c];
     std::vector<int> ranks(scores.size(), -1);
     ASSERT_OK(ranker.Rank(scores, RankOptions{}, absl::MakeSpan(ranks)));
     for (size_t i = 0; i < scores.size(); ++i) {
-      int expected = 1;
-      for (double other : scores) expected += other > scores[i] ? 1 : 0;
+      int expected = kUnranked;
+      if (!index::IsMissingValue(scores[i])) {
+        expected = 1;
+        for (double other : scores) expected += other > scores[i] ? 1 : 0;
+      }
       ASSERT_EQ(ranks[i], expected) << "case " << c << " i=" << i;
     }
   }
