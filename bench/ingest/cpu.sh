@@ -1,0 +1,31 @@
+# CPU and memory accounting shared by bench/ingest/run.sh and large.sh;
+# sourced after POSTMASTER_PID (the stack's PostgreSQL) and TICKS
+# (getconf CLK_TCK) are set.
+#
+#   pg0=$(pg_cpu); svc0=$(cpu_of "$INGEST_PID"); timed_cpu out.txt cmd args...
+
+# CPU seconds (user + system) of one process, and of the whole PostgreSQL
+# cluster: the postmaster, its live children (sessions, background
+# processes) and the children it has reaped (sessions that ended).
+cpu_of() { sed 's/.*) //' "/proc/$1/stat" | awk -v t="$TICKS" '{printf "%.2f", ($12 + $13) / t}'; }
+pg_cpu() {
+  local total pid tries=0
+  # A session that just ended may not be reaped yet: its CPU would be in
+  # neither the live children nor the postmaster's reaped total.
+  while ps -o stat= --ppid "$POSTMASTER_PID" | grep -q Z && [ $tries -lt 100 ]; do
+    sleep 0.05; tries=$((tries + 1))
+  done
+  total=$(sed 's/.*) //' "/proc/$POSTMASTER_PID/stat" | awk '{print $12 + $13 + $14 + $15}')
+  for pid in $(ps -o pid= --ppid "$POSTMASTER_PID"); do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$(( total + $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0) ))
+  done
+  awk -v v="$total" -v t="$TICKS" 'BEGIN {printf "%.2f", v / t}'
+}
+# Runs a command; its user + system CPU seconds go to the file $1.
+timed_cpu() {
+  local out="$1"; shift
+  local TIMEFORMAT='%U %S'
+  { time "$@" 2>&3; } 3>&2 2>"$out.raw"
+  awk '{printf "%.2f", $1 + $2}' "$out.raw" >"$out"
+}
