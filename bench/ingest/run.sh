@@ -12,7 +12,7 @@
 #
 # Usage: bench/ingest/run.sh [--keep]     (--keep leaves the stack running)
 # Environment: INNOSCOPE_BUILD_DIR (default <checkout>/build), BATCH_SIZE
-# (CLI --batch_size, default 5000), PARALLEL (CLI --parallel, default 4),
+# (CLI --batch_size, default 20000, the CLI's), PARALLEL (CLI --parallel, default 4),
 # PROFILE=1 (PostgreSQL with pg_stat_statements and the service at debug
 # level: prints the costliest statements of each side and the service's
 # per-phase merge times; slows both sides a little). Never run by ctest: it
@@ -24,7 +24,7 @@ BUILD="${INNOSCOPE_BUILD_DIR:-$ROOT/build}"
 export INNOSCOPE_BUILD_DIR="$BUILD"
 export INNOSCOPE_STACK_DIR="$BUILD/bench-stack"
 DATA="$BUILD/bench-data/ingest_1m"
-BATCH_SIZE="${BATCH_SIZE:-5000}"
+BATCH_SIZE="${BATCH_SIZE:-20000}"
 PARALLEL="${PARALLEL:-4}"
 PROFILE="${PROFILE:-0}"
 KEEP=0
