@@ -48,15 +48,18 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER regions_referenced_by_observations
-  BEFORE DELETE OR UPDATE OF code ON regions
-  FOR EACH ROW EXECUTE FUNCTION observations_referenced();
-CREATE TRIGGER regions_truncate_referenced_by_observations
-  BEFORE TRUNCATE ON regions
-  FOR EACH STATEMENT EXECUTE FUNCTION observations_referenced();
-CREATE TRIGGER indicators_referenced_by_observations
-  BEFORE DELETE OR UPDATE OF code ON indicators
-  FOR EACH ROW EXECUTE FUNCTION observations_referenced();
-CREATE TRIGGER indicators_truncate_referenced_by_observations
-  BEFORE TRUNCATE ON indicators
-  FOR EACH STATEMENT EXECUTE FUNCTION observations_referenced();
+-- The same two triggers on each referenced table.
+DO $$
+DECLARE
+  referenced text;
+BEGIN
+  FOREACH referenced IN ARRAY ARRAY['regions', 'indicators'] LOOP
+    EXECUTE format('CREATE TRIGGER %I BEFORE DELETE OR UPDATE OF code ON %I '
+                   'FOR EACH ROW EXECUTE FUNCTION observations_referenced()',
+                   referenced || '_referenced_by_observations', referenced);
+    EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION observations_referenced()',
+                   referenced || '_truncate_referenced_by_observations', referenced);
+  END LOOP;
+END
+$$;
