@@ -27,15 +27,14 @@
 # (default 9), BATCH_SIZE and PARALLEL (CLI flags; default: the CLI's).
 # Never run by ctest: a few minutes, and it needs the machine to itself.
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-BUILD="${INNOSCOPE_BUILD_DIR:-$ROOT/build}"
-export INNOSCOPE_BUILD_DIR="$BUILD"
-export INNOSCOPE_STACK_DIR="$BUILD/bench-stack-large"
 PERIODS="${PERIODS:-9}"
-DATA="$BUILD/bench-data/ingest_large"
 KEEP=0
 GENERATE_ONLY=0
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=bench/ingest/common.sh
+source "$ROOT/bench/ingest/common.sh"  # BUILD, start_stack, pg_cpu ...
+DATA="$BUILD/bench-data/ingest_large"
+export INNOSCOPE_STACK_DIR="$BUILD/bench-stack-large"
 for arg in "$@"; do
   case "$arg" in
     --keep) KEEP=1 ;;
@@ -80,21 +79,7 @@ if [ "$GENERATE_ONLY" = 1 ]; then
   exit 0
 fi
 
-"$ROOT/deploy/local/stack.sh" reset >/dev/null 2>&1 || true
-"$ROOT/deploy/local/stack.sh" start >&2
-cleanup() { [ "$KEEP" = 1 ] || "$ROOT/deploy/local/stack.sh" stop >/dev/null 2>&1 || true; }
-trap cleanup EXIT
-
-# shellcheck disable=SC1091
-source "$INNOSCOPE_STACK_DIR/addresses.env"
-PSQL=("$INNOSCOPE_PG_BIN/psql" "$DATABASE_URL" -v ON_ERROR_STOP=1 -qtA)
-export INNOSCOPE_STACK_FILE="$INNOSCOPE_STACK_DIR/addresses.env"  # read by the CLI
-CLI=("$BUILD/services/cli/innoscope")
-INGEST_PID=$(cat "$INNOSCOPE_STACK_DIR/ingest.pid")
-POSTMASTER_PID=$(head -1 "$INNOSCOPE_STACK_DIR/pg/data/postmaster.pid")
-TICKS=$(getconf CLK_TCK)
-# shellcheck source=bench/ingest/cpu.sh
-source "$ROOT/bench/ingest/cpu.sh"
+start_stack
 
 "${CLI[@]}" import regions "$DATA/regions.csv" >&2
 "${CLI[@]}" import framework "$DATA/framework.csv" --framework bsl >&2

@@ -20,8 +20,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-BUILD="${INNOSCOPE_BUILD_DIR:-$ROOT/build}"
-export INNOSCOPE_BUILD_DIR="$BUILD"
+# shellcheck source=bench/ingest/common.sh
+source "$ROOT/bench/ingest/common.sh"  # BUILD, start_stack, pg_cpu ...
 export INNOSCOPE_STACK_DIR="$BUILD/bench-stack"
 DATA="$BUILD/bench-data/ingest_1m"
 BATCH_SIZE="${BATCH_SIZE:-20000}"
@@ -51,23 +51,7 @@ if [ "$PROFILE" = 1 ]; then
   export INNOSCOPE_LOG_LEVEL=debug
 fi
 
-# A fresh stack: empty database, freshly started service (so VmHWM is this run's).
-"$ROOT/deploy/local/stack.sh" reset >/dev/null 2>&1 || true
-"$ROOT/deploy/local/stack.sh" start >&2
-cleanup() { [ "$KEEP" = 1 ] || "$ROOT/deploy/local/stack.sh" stop >/dev/null 2>&1 || true; }
-trap cleanup EXIT
-
-# shellcheck disable=SC1091
-source "$INNOSCOPE_STACK_DIR/addresses.env"
-PSQL=("$INNOSCOPE_PG_BIN/psql" "$DATABASE_URL" -v ON_ERROR_STOP=1 -qtA)
-export INNOSCOPE_STACK_FILE="$INNOSCOPE_STACK_DIR/addresses.env"  # read by the CLI
-CLI=("$BUILD/services/cli/innoscope")
-INGEST_PID=$(cat "$INNOSCOPE_STACK_DIR/ingest.pid")
-POSTMASTER_PID=$(head -1 "$INNOSCOPE_STACK_DIR/pg/data/postmaster.pid")
-TICKS=$(getconf CLK_TCK)
-
-# shellcheck source=bench/ingest/cpu.sh
-source "$ROOT/bench/ingest/cpu.sh"
+start_stack
 top_statements() {
   [ "$PROFILE" = 1 ] || return 0
   say "$1: statements by total execution time (pg_stat_statements; seconds, calls, rows):"
@@ -110,6 +94,20 @@ for line in open(sys.argv[1]):
 print(f"  {batches} batches: " + " ".join(f"{k}={v:.0f}" for k, v in total.items()))
 PY
 fi
+
+# Times `psql \copy` of the file into bench_peer.$1 after a checkpoint and
+# checks its rows; writes "seconds psql_cpu postgres_cpu" to $TMP/$1.
+time_copy() {
+  local c0 c1 w0 w1 rows
+  "${PSQL[@]}" -c "CHECKPOINT"
+  c0=$(pg_cpu); w0=$(now)
+  timed_cpu "$TMP/$1_psql" "${PSQL[@]}" -c "\\copy bench_peer.$1 (region_code, indicator_code, period, value, source) FROM '$DATA/observations.csv' WITH (FORMAT csv, HEADER true)"
+  w1=$(now); c1=$(pg_cpu)
+  rows=$("${PSQL[@]}" -c "SELECT count(*) FROM bench_peer.$1")
+  [ "$rows" = "$ROWS" ] || die "psql \\copy stored $rows rows in bench_peer.$1, expected $ROWS"
+  awk -v w0="$w0" -v w1="$w1" -v c0="$c0" -v c1="$c1" -v p="$(cat "$TMP/$1_psql")" \
+    'BEGIN {printf "%.3f %.2f %.2f\n", w1 - w0, p, c1 - c0}' >"$TMP/$1"
+}
 
 # The peer: the same rows into a table created LIKE ingest.observations
 # INCLUDING ALL (the same columns, defaults, NOT NULL and CHECK
@@ -161,12 +159,7 @@ peer:
 $peer_shape"
 say "peer table: the indexes and constraints of ingest.observations:"
 sed 's/^/  /' <<<"$ours_shape" >&2
-"${PSQL[@]}" -c "CHECKPOINT"
-pg2=$(pg_cpu); t2=$(now)
-timed_cpu "$TMP/psql_cpu" "${PSQL[@]}" -c "\\copy bench_peer.observations (region_code, indicator_code, period, value, source) FROM '$DATA/observations.csv' WITH (FORMAT csv, HEADER true)"
-t3=$(now); pg3=$(pg_cpu)
-peer_rows=$("${PSQL[@]}" -c "SELECT count(*) FROM bench_peer.observations")
-[ "$peer_rows" = "$ROWS" ] || die "psql \\copy stored $peer_rows rows, expected $ROWS"
+time_copy observations
 top_statements peer
 
 # The second peer: the same file into a plain table keyed on (region,
@@ -178,29 +171,24 @@ VACUUM (ANALYZE) bench_peer.observations;
 CREATE TABLE bench_peer.plain (
   region_code text, indicator_code text, period integer, value double precision, source text,
   PRIMARY KEY (region_code, indicator_code, period));
-CHECKPOINT;
 SQL
-pg4=$(pg_cpu); t4=$(now)
-timed_cpu "$TMP/plain_cpu" "${PSQL[@]}" -c "\\copy bench_peer.plain (region_code, indicator_code, period, value, source) FROM '$DATA/observations.csv' WITH (FORMAT csv, HEADER true)"
-t5=$(now); pg5=$(pg_cpu)
-plain_rows=$("${PSQL[@]}" -c "SELECT count(*) FROM bench_peer.plain")
-[ "$plain_rows" = "$ROWS" ] || die "psql \\copy stored $plain_rows plain rows, expected $ROWS"
+time_copy plain
 top_statements plain
 
-awk -v o0="$t0" -v o1="$t1" -v p0="$t2" -v p1="$t3" -v kb="$PEAK_KB" \
+read -r peer_s psql ppg <"$TMP/observations"
+read -r plain_s qpsql qpg <"$TMP/plain"
+awk -v o0="$t0" -v o1="$t1" -v peer="$peer_s" -v plain="$plain_s" -v kb="$PEAK_KB" \
     -v cli="$(cat "$TMP/cli_cpu")" -v svc="$(awk -v a="$svc0" -v b="$svc1" 'BEGIN {print b - a}')" \
     -v pg="$(awk -v a="$pg0" -v b="$pg1" 'BEGIN {print b - a}')" \
-    -v psql="$(cat "$TMP/psql_cpu")" -v ppg="$(awk -v a="$pg2" -v b="$pg3" 'BEGIN {print b - a}')" \
-    -v q0="$t4" -v q1="$t5" -v qpsql="$(cat "$TMP/plain_cpu")" \
-    -v qpg="$(awk -v a="$pg4" -v b="$pg5" 'BEGIN {print b - a}')" 'BEGIN {
-  ours = o1 - o0; peer = p1 - p0;
+    -v psql="$psql" -v ppg="$ppg" -v qpsql="$qpsql" -v qpg="$qpg" 'BEGIN {
+  ours = o1 - o0;
   printf "bench ingest_1m ours_s=%.2f peer_s=%.2f ratio=%.2f\n", ours, peer, peer / ours;
   ours_cpu = cli + svc + pg; peer_cpu = psql + ppg;
   printf "bench ingest_1m_cpu ours_s=%.2f peer_s=%.2f ratio=%.2f\n", ours_cpu, peer_cpu, peer_cpu / ours_cpu;
   printf "bench ingest_1m_cpu_s cli=%.2f service=%.2f postgres=%.2f peer_psql=%.2f peer_postgres=%.2f\n",
          cli, svc, pg, psql, ppg;
   printf "bench ingest_1m_peak_rss_mb=%.1f\n", kb / 1024;
-  plain = q1 - q0; plain_cpu = qpsql + qpg;
+  plain_cpu = qpsql + qpg;
   printf "bench ingest_1m_plain ours_s=%.2f peer_s=%.2f ratio=%.2f\n", ours, plain, plain / ours;
   printf "bench ingest_1m_plain_cpu ours_s=%.2f peer_s=%.2f ratio=%.2f\n", ours_cpu, plain_cpu,
          plain_cpu / ours_cpu;
