@@ -7,10 +7,12 @@
 #   bench ingest_1m_cpu ours_s=… peer_s=… ratio=…  (CPU seconds of every process involved)
 #   bench ingest_1m_cpu_s cli=… service=… postgres=… peer_psql=… peer_postgres=…
 #   bench ingest_1m_peak_rss_mb=…                  (ingest service VmHWM)
+#   bench ingest_1m_plain ours_s=… peer_s=… ratio=…      (peer: \copy into a plain keyed table)
+#   bench ingest_1m_plain_cpu ours_s=… peer_s=… ratio=…
 #
 # Usage: bench/ingest/run.sh [--keep]     (--keep leaves the stack running)
 # Environment: INNOSCOPE_BUILD_DIR (default <checkout>/build), BATCH_SIZE
-# (CLI --batch_size, default 5000), PARALLEL (CLI --parallel, default 4),
+# (CLI --batch_size, default 20000, the CLI's), PARALLEL (CLI --parallel, default 4),
 # PROFILE=1 (PostgreSQL with pg_stat_statements and the service at debug
 # level: prints the costliest statements of each side and the service's
 # per-phase merge times; slows both sides a little). Never run by ctest: it
@@ -18,11 +20,11 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-BUILD="${INNOSCOPE_BUILD_DIR:-$ROOT/build}"
-export INNOSCOPE_BUILD_DIR="$BUILD"
+# shellcheck source=bench/ingest/common.sh
+source "$ROOT/bench/ingest/common.sh"  # BUILD, start_stack, pg_cpu ...
 export INNOSCOPE_STACK_DIR="$BUILD/bench-stack"
 DATA="$BUILD/bench-data/ingest_1m"
-BATCH_SIZE="${BATCH_SIZE:-5000}"
+BATCH_SIZE="${BATCH_SIZE:-20000}"
 PARALLEL="${PARALLEL:-4}"
 PROFILE="${PROFILE:-0}"
 KEEP=0
@@ -30,8 +32,6 @@ KEEP=0
 
 say() { echo "bench/ingest: $*" >&2; }
 die() { echo "bench/ingest: error: $*" >&2; exit 1; }
-# shellcheck source=bench/lib/process_cpu.sh
-source "$ROOT/bench/lib/process_cpu.sh"  # now, cpu_of, pg_cpu
 
 say "building (ninja -j2) ..."
 ninja -C "$BUILD" -j2 innoscope innoscope-ingest innoscope-weighting innoscope-scoring \
@@ -50,26 +50,7 @@ if [ "$PROFILE" = 1 ]; then
   export INNOSCOPE_LOG_LEVEL=debug
 fi
 
-# A fresh stack: empty database, freshly started service (so VmHWM is this run's).
-"$ROOT/deploy/local/stack.sh" reset >/dev/null 2>&1 || true
-"$ROOT/deploy/local/stack.sh" start >&2
-cleanup() { [ "$KEEP" = 1 ] || "$ROOT/deploy/local/stack.sh" stop >/dev/null 2>&1 || true; }
-trap cleanup EXIT
-
-# shellcheck disable=SC1091
-source "$INNOSCOPE_STACK_DIR/addresses.env"
-PSQL=("$INNOSCOPE_PG_BIN/psql" "$DATABASE_URL" -v ON_ERROR_STOP=1 -qtA)
-export INNOSCOPE_STACK_FILE="$INNOSCOPE_STACK_DIR/addresses.env"  # read by the CLI
-CLI=("$BUILD/services/cli/innoscope")
-INGEST_PID=$(cat "$INNOSCOPE_STACK_DIR/ingest.pid")
-POSTMASTER_PID=$(head -1 "$INNOSCOPE_STACK_DIR/pg/data/postmaster.pid")
-# Runs a command; its user + system CPU seconds go to the file $1.
-timed_cpu() {
-  local out="$1"; shift
-  local TIMEFORMAT='%U %S'
-  { time "$@" 2>&3; } 3>&2 2>"$out.raw"
-  awk '{printf "%.2f", $1 + $2}' "$out.raw" >"$out"
-}
+start_stack
 top_statements() {
   [ "$PROFILE" = 1 ] || return 0
   say "$1: statements by total execution time (pg_stat_statements; seconds, calls, rows):"
@@ -113,12 +94,29 @@ print(f"  {batches} batches: " + " ".join(f"{k}={v:.0f}" for k, v in total.items
 PY
 fi
 
+# Times `psql \copy` of the file into bench_peer.$1 after a checkpoint and
+# checks its rows; writes "seconds psql_cpu postgres_cpu" to $TMP/$1.
+time_copy() {
+  local c0 c1 w0 w1 rows
+  "${PSQL[@]}" -c "CHECKPOINT"
+  c0=$(pg_cpu); w0=$(now)
+  timed_cpu "$TMP/$1_psql" "${PSQL[@]}" -c "\\copy bench_peer.$1 (region_code, indicator_code, period, value, source) FROM '$DATA/observations.csv' WITH (FORMAT csv, HEADER true)"
+  w1=$(now); c1=$(pg_cpu)
+  rows=$("${PSQL[@]}" -c "SELECT count(*) FROM bench_peer.$1")
+  [ "$rows" = "$ROWS" ] || die "psql \\copy stored $rows rows in bench_peer.$1, expected $ROWS"
+  awk -v w0="$w0" -v w1="$w1" -v c0="$c0" -v c1="$c1" -v p="$(cat "$TMP/$1_psql")" \
+    'BEGIN {printf "%.3f %.2f %.2f\n", w1 - w0, p, c1 - c0}' >"$TMP/$1"
+}
+
 # The peer: the same rows into a table created LIKE ingest.observations
 # INCLUDING ALL (the same columns, defaults, NOT NULL and CHECK
 # constraints, primary key and partial unique index of current revisions,
 # whatever the migrations made them), with foreign keys to copies of the
-# region and indicator tables, as ingest.observations has. The checks below
-# refuse to time a peer whose indexes or constraints differ from ours.
+# region and indicator tables: the references ingest.observations has, which
+# it checks once per batch since migration 0007 (its triggers are checked
+# below) and the peer row by row, the way plain SQL keeps them. The checks
+# below refuse to time a peer whose indexes or other constraints differ
+# from ours.
 # Before it, our table is vacuumed and analysed and the cluster
 # checkpointed, untimed, so no autovacuum of our 1,000,000 rows runs
 # during the peer's load; the peer's table is left to its own autovacuum
@@ -145,8 +143,12 @@ shape() {
         FROM pg_index WHERE indrelid = '$1.observations'::regclass
       UNION ALL
       SELECT contype::text || ' ' || regexp_replace(pg_get_constraintdef(oid), '$1\\.', '', 'g')
-        FROM pg_constraint WHERE conrelid = '$1.observations'::regclass) x"
+        FROM pg_constraint WHERE conrelid = '$1.observations'::regclass AND contype <> 'f') x"
 }
+refs=$("${PSQL[@]}" -c "SELECT count(*) FROM pg_trigger WHERE tgname IN
+    ('regions_referenced_by_observations', 'indicators_referenced_by_observations')
+    AND tgrelid::regclass::text IN ('ingest.regions', 'ingest.indicators')")
+[ "$refs" = 2 ] || die "ingest.observations keeps its references neither by foreign keys nor by migration 0007's triggers"
 ours_shape=$(shape ingest)
 peer_shape=$(shape bench_peer)
 [ "$ours_shape" = "$peer_shape" ] || die "the peer table is not equivalent:
@@ -156,23 +158,38 @@ peer:
 $peer_shape"
 say "peer table: the indexes and constraints of ingest.observations:"
 sed 's/^/  /' <<<"$ours_shape" >&2
-"${PSQL[@]}" -c "CHECKPOINT"
-pg2=$(pg_cpu); t2=$(now)
-timed_cpu "$TMP/psql_cpu" "${PSQL[@]}" -c "\\copy bench_peer.observations (region_code, indicator_code, period, value, source) FROM '$DATA/observations.csv' WITH (FORMAT csv, HEADER true)"
-t3=$(now); pg3=$(pg_cpu)
-peer_rows=$("${PSQL[@]}" -c "SELECT count(*) FROM bench_peer.observations")
-[ "$peer_rows" = "$ROWS" ] || die "psql \\copy stored $peer_rows rows, expected $ROWS"
+time_copy observations
 top_statements peer
 
-awk -v o0="$t0" -v o1="$t1" -v p0="$t2" -v p1="$t3" -v kb="$PEAK_KB" \
+# The second peer: the same file into a plain table keyed on (region,
+# indicator, period), the file's columns and nothing else: PostgreSQL's
+# fastest keyed bulk path, without revisions, references or provenance.
+say "peer: psql \\copy into a plain keyed table ..."
+"${PSQL[@]}" <<'SQL'
+VACUUM (ANALYZE) bench_peer.observations;
+CREATE TABLE bench_peer.plain (
+  region_code text, indicator_code text, period integer, value double precision, source text,
+  PRIMARY KEY (region_code, indicator_code, period));
+SQL
+time_copy plain
+top_statements plain
+
+read -r peer_s psql ppg <"$TMP/observations"
+read -r plain_s qpsql qpg <"$TMP/plain"
+awk -v o0="$t0" -v o1="$t1" -v peer="$peer_s" -v plain="$plain_s" -v kb="$PEAK_KB" \
     -v cli="$(cat "$TMP/cli_cpu")" -v svc="$(awk -v a="$svc0" -v b="$svc1" 'BEGIN {print b - a}')" \
     -v pg="$(awk -v a="$pg0" -v b="$pg1" 'BEGIN {print b - a}')" \
-    -v psql="$(cat "$TMP/psql_cpu")" -v ppg="$(awk -v a="$pg2" -v b="$pg3" 'BEGIN {print b - a}')" 'BEGIN {
-  ours = o1 - o0; peer = p1 - p0;
+    -v psql="$psql" -v ppg="$ppg" -v qpsql="$qpsql" -v qpg="$qpg" 'BEGIN {
+  ours = o1 - o0;
   printf "bench ingest_1m ours_s=%.2f peer_s=%.2f ratio=%.2f\n", ours, peer, peer / ours;
   ours_cpu = cli + svc + pg; peer_cpu = psql + ppg;
   printf "bench ingest_1m_cpu ours_s=%.2f peer_s=%.2f ratio=%.2f\n", ours_cpu, peer_cpu, peer_cpu / ours_cpu;
   printf "bench ingest_1m_cpu_s cli=%.2f service=%.2f postgres=%.2f peer_psql=%.2f peer_postgres=%.2f\n",
          cli, svc, pg, psql, ppg;
   printf "bench ingest_1m_peak_rss_mb=%.1f\n", kb / 1024;
+  plain_cpu = qpsql + qpg;
+  printf "bench ingest_1m_plain ours_s=%.2f peer_s=%.2f ratio=%.2f\n", ours, plain, plain / ours;
+  printf "bench ingest_1m_plain_cpu ours_s=%.2f peer_s=%.2f ratio=%.2f\n", ours_cpu, plain_cpu,
+         plain_cpu / ours_cpu;
+  printf "bench ingest_1m_plain_cpu_s peer_psql=%.2f peer_postgres=%.2f\n", qpsql, qpg;
 }'

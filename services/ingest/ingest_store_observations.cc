@@ -8,6 +8,7 @@
 
 #include <pqxx/pqxx>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/common/status_macros.h"
@@ -25,6 +26,31 @@ const RevisionedTable& ObservationsTable() {
       {{"region_code", "text"}, {"indicator_code", "text"}, {"period", "integer"}},
       {{"note", "text"}, {"written_by", "text"}}};
   return *spec;
+}
+
+// The references of a batch's rows, in place of foreign keys (migration
+// 0007): every distinct region and indicator code must be registered. Runs
+// after the rows are written, so the transaction holds ROW EXCLUSIVE on
+// observations and a concurrent deletion of a code (whose trigger takes
+// SHARE on observations) either committed before this check or waits for
+// this batch and then sees its rows.
+absl::Status CheckReferences(pqxx::work& tx, const std::vector<v1::Observation>& rows) {
+  absl::flat_hash_set<std::string> region_set, indicator_set;
+  for (const v1::Observation& o : rows) {
+    region_set.insert(o.region_code());
+    indicator_set.insert(o.indicator_code());
+  }
+  const pqxx::result missing = tx.exec_params(
+      "SELECT 'region_code', c FROM unnest($1::text[]) AS c "
+      "WHERE NOT EXISTS (SELECT 1 FROM regions r WHERE r.code = c) "
+      "UNION ALL SELECT 'indicator_code', c FROM unnest($2::text[]) AS c "
+      "WHERE NOT EXISTS (SELECT 1 FROM indicators i WHERE i.code = c) LIMIT 1",
+      TextArray(std::vector<std::string>(region_set.begin(), region_set.end())),
+      TextArray(std::vector<std::string>(indicator_set.begin(), indicator_set.end())));
+  if (missing.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(missing[0][0].as<std::string>(), " ",
+                                                 missing[0][1].as<std::string>(),
+                                                 " is not registered; nothing was written"));
 }
 
 }  // namespace
@@ -58,6 +84,9 @@ absl::StatusOr<WriteResult> IngestStore::WriteObservations(const std::string& ba
         std::vector<std::string> changed;
         ASSIGN_OR_RETURN(v1::WriteSummary summary,
                          MergeRevisions(tx, ObservationsTable(), batch, batch_id, &changed));
+        if (summary.inserted() > 0 || summary.revised() > 0) {
+          RETURN_IF_ERROR(CheckReferences(tx, rows));
+        }
         if (!changed.empty()) {
           std::vector<std::string> scopes = {"observations"};
           for (const auto& row : tx.exec_params(

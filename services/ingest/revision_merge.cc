@@ -69,9 +69,11 @@ double MillisSince(absl::Time start) { return absl::ToDoubleMilliseconds(absl::N
 
 }  // namespace
 
-// Cost (docs/ingest.md, "Performance"): one COPY into the staging table,
-// one index lookup per staged row, one COPY into the table, and for
-// changed rows one update by row address. No statement joins the staged
+// Cost (docs/ingest.md, "Performance"): when every key of the batch is new
+// (a bulk load), one COPY into the table. Otherwise (that COPY rolled back
+// at its first existing key) one COPY into the staging table, one index
+// lookup per staged row, one COPY into the table, and for changed rows one
+// update by row address. No statement joins the staged
 // rows to the table in a way the planner could turn into a scan of the
 // table: on a table never analysed (the first bulk load) it estimates
 // `valid_to IS NULL` to match 0.5% of the rows and chose merge joins over
@@ -80,7 +82,6 @@ double MillisSince(absl::Time start) { return absl::ToDoubleMilliseconds(absl::N
 absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const RevisionedTable& spec,
                                                 const BatchRows& rows, const std::string& batch_id,
                                                 std::vector<std::string>* changed) {
-  const absl::Time start = absl::Now();
   const std::string staging = "staging_" + spec.table;
   std::vector<std::string> columns, column_defs, key_match, staged_key_text, key_text, distinct,
       current_columns;
@@ -101,8 +102,46 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
     columns.push_back(c);
     column_defs.push_back(c + " " + t);
   }
+  std::vector<std::string> table_columns = columns;
+  table_columns.push_back("revision");
+  table_columns.push_back("batch_id");
+  v1::WriteSummary summary;
+  absl::flat_hash_set<std::string> changed_set;
+
+  // 0. The bulk-load case: when no key of the batch has a row yet, every
+  //    row is revision 1 of a new key and goes straight into the table with
+  //    one COPY, inside a savepoint. The unique indexes (the partial index
+  //    of current revisions, the primary key) reject the COPY at the first
+  //    key that has a row (or that a concurrent batch wrote first: the COPY
+  //    waits for it to commit); then the savepoint is rolled back, nothing
+  //    of the attempt remains, and the batch is merged key by key below. No
+  //    staging and no probe: a bulk load costs one COPY per batch.
+  absl::Time phase = absl::Now();
+  try {
+    pqxx::subtransaction new_keys(tx, "new_keys");
+    {
+      pqxx::stream_to copy(new_keys, spec.table, table_columns);
+      for (size_t i = 0; i < rows.count; ++i) rows.store(copy, i, 1, batch_id);
+      copy.complete();
+    }
+    new_keys.commit();
+    for (size_t i = 0; i < rows.count; ++i) changed_set.insert(rows.scope(i));
+    summary.set_inserted(static_cast<int>(rows.count));
+    changed->assign(changed_set.begin(), changed_set.end());
+    std::sort(changed->begin(), changed->end());
+    log::Debug("merge", {{"table", spec.table},
+                         {"batch_id", batch_id},
+                         {"rows", static_cast<int64_t>(rows.count)},
+                         {"new_keys_ms", MillisSince(phase)}});
+    return summary;
+  } catch (const pqxx::unique_violation&) {
+    // A key of the batch has a row: the merge below decides each revision.
+  }
+  const double new_keys_ms = MillisSince(phase);
+
   // The staging table lives as long as the connection and is emptied at
   // every commit, so batches do not churn the system catalogue.
+  phase = absl::Now();
   tx.exec(absl::StrCat("CREATE TEMP TABLE IF NOT EXISTS ", staging, " (", Join(column_defs, ", "),
                        ") ON COMMIT DELETE ROWS"));
   {
@@ -110,7 +149,7 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
     for (size_t i = 0; i < rows.count; ++i) rows.stage(copy, i);
     copy.complete();
   }
-  const double stage_ms = MillisSince(start);
+  const double stage_ms = MillisSince(phase);
 
   // 1. The current revision of each staged key, if any, and whether the
   //    staged content differs from it. The LATERAL subquery with LIMIT 1
@@ -120,7 +159,7 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   //    descent. Existing keys are few in a bulk load: unchanged ones are
   //    skipped, changed ones get the next revision, every other row
   //    revision 1.
-  absl::Time phase = absl::Now();
+  phase = absl::Now();
   absl::flat_hash_map<std::string, std::pair<int, bool>> existing;
   std::vector<std::string> to_close;                 // row addresses (ctid)
   absl::flat_hash_set<std::string> expected_closed;  // key \x1f revision
@@ -177,11 +216,6 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   // 3. New revisions go in with COPY: the bulk path, as fast as loading the
   //    table directly (valid_from defaults to the transaction's now()).
   phase = absl::Now();
-  std::vector<std::string> table_columns = columns;
-  table_columns.push_back("revision");
-  table_columns.push_back("batch_id");
-  v1::WriteSummary summary;
-  absl::flat_hash_set<std::string> changed_set;
   {
     pqxx::stream_to copy(tx, spec.table, table_columns);
     for (size_t i = 0; i < rows.count; ++i) {
@@ -214,6 +248,7 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
                        {"existing", static_cast<int64_t>(existing.size())},
                        {"changed", static_cast<int64_t>(to_close.size())},
                        {"stage_ms", stage_ms},
+                       {"new_keys_ms", new_keys_ms},
                        {"probe_ms", probe_ms},
                        {"close_ms", close_ms},
                        {"insert_ms", MillisSince(phase)}});

@@ -687,6 +687,36 @@ TEST_F(IngestTest, RelationReadsPageAlongThePrimaryKey) {
             "relation_set,year,type,source_code,target_code,qualifier,revision");
 }
 
+// Observations keep their references without foreign keys (migration
+// 0007): a region or indicator that observations use cannot be deleted,
+// renamed or truncated away, as the foreign keys' NO ACTION refused; one
+// no observation uses can still be deleted.
+TEST_F(IngestTest, ObservedRegionsAndIndicatorsCannotBeDeletedOrRenamed) {
+  ASSERT_TRUE(Write({Batch("referenced", {Obs("R01", "gdp", 2021, 1.5)})}).ok());
+  Sql("INSERT INTO ingest.regions (code, name, kind) SELECT 'R99', 'unused', kind "
+      "FROM ingest.regions WHERE code = 'R01'");
+  const std::pair<const char*, const char*> refused[] = {
+      {"DELETE FROM ingest.regions WHERE code = 'R01'", "regions R01 is still referenced"},
+      {"UPDATE ingest.regions SET code = 'R98' WHERE code = 'R01'",
+       "regions R01 is still referenced"},
+      {"DELETE FROM ingest.indicators WHERE code = 'gdp'", "indicators gdp is still referenced"},
+      {"TRUNCATE ingest.indicators CASCADE", "cannot truncate indicators"},
+  };
+  for (const auto& [sql, message] : refused) {
+    int code = 0;
+    auto out = RunCommand(absl::StrCat("psql '", url_, "' -qtAc \"", sql, "\" 2>&1"), &code);
+    ASSERT_TRUE(out.ok());
+    EXPECT_NE(code, 0) << sql;
+    EXPECT_THAT(*out, HasSubstr(message)) << sql;
+  }
+  Sql("DELETE FROM ingest.regions WHERE code = 'R99'");
+  EXPECT_EQ(Sql("SELECT count(*) FROM ingest.regions WHERE code IN ('R01', 'R99')"), "1");
+  EXPECT_EQ(Sql("SELECT count(*) FROM ingest.indicators WHERE code = 'gdp'"), "1");
+  EXPECT_EQ(Sql("SELECT region_code || ' ' || indicator_code || ' ' || value FROM "
+                "ingest.observations"),
+            "R01 gdp 1.5");
+}
+
 // A batch's merge reads the current row of each staged key that exists,
 // not the table. Table of 40,000 rows (regions T000..T199 x {gdp, firms} x
 // periods 1900-1999; large enough that reading it whole is never the
