@@ -199,12 +199,6 @@ UncertainFactor UncertainFactor::Discrete(std::string name, int num_choices, int
   return f;
 }
 
-double UncertainFactor::ValueAt(double u) const {
-  if (kind == Kind::kUniform) return low + u * (high - low);
-  const int choice = static_cast<int>(std::floor(u * num_choices));
-  return std::min(choice, num_choices - 1);
-}
-
 namespace {
 
 absl::Status ValidateMonteCarlo(const std::vector<UncertainFactor>& factors,

@@ -69,6 +69,17 @@ struct FrozenScores {
   // NonPositivePolicy::kShift, else 0), for geometric means; empty when a
   // value is missing or not positive (FastComposite then declines).
   std::vector<std::vector<double>> logs;
+  // Pointers to the columns of `columns` and `logs`, as FastComposite hands
+  // them to ColumnMeans, set by FreezeScores (why: a replicate used to
+  // rebuild them, two pointers per frozen column). A move keeps the vectors'
+  // buffers, so they stay valid; a copy would not: move-only.
+  ColumnInputs inputs;
+
+  FrozenScores() = default;
+  FrozenScores(FrozenScores&&) = default;
+  FrozenScores& operator=(FrozenScores&&) = default;
+  FrozenScores(const FrozenScores&) = delete;
+  FrozenScores& operator=(const FrozenScores&) = delete;
 };
 
 struct PreparedLeaves {
@@ -242,6 +253,9 @@ FrozenScores FreezeScores(const ModelState& state, const std::vector<std::string
     }
     std::copy(column.begin(), column.end(), out.columns.MutableColumn(i).begin());
   }
+  for (size_t i = 0; i < out.columns.cols(); ++i) {
+    out.inputs.values.push_back(out.columns.Column(i).data());
+  }
   const double shift = options.non_positive == NonPositivePolicy::kShift ? options.shift : 0.0;
   for (size_t i = 0; i < state.frozen_nodes.size(); ++i) {
     std::vector<double>& logs = out.logs.emplace_back();
@@ -255,6 +269,7 @@ FrozenScores FreezeScores(const ModelState& state, const std::vector<std::string
     }
     LogArray(logs, absl::MakeSpan(logs));  // Aggregate's Log (vector_math.h)
   }
+  for (const std::vector<double>& logs : out.logs) out.inputs.logs.push_back(logs.data());
   return out;
 }
 
@@ -373,7 +388,6 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
   const std::vector<double>& nominal_weights = state.inputs->nominal.weights;
   thread_local std::vector<double> multipliers;  // per plan.weights
   thread_local std::vector<double> weights;
-  thread_local ColumnInputs inputs;
   thread_local ColumnMeans means;
   WeightMultipliers(state.plan, values, multipliers);
   weights.resize(state.kept.size());
@@ -382,13 +396,8 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
     weights[i] = slot < 0 ? nominal_weights[state.kept[i]]
                           : nominal_weights[state.kept[i]] * multipliers[slot];
   }
-  inputs.values.clear();
-  inputs.logs.clear();
-  for (size_t i = 0; i < frozen.columns.cols(); ++i) {
-    inputs.values.push_back(frozen.columns.Column(i).data());
-    if (!frozen.logs.empty()) inputs.logs.push_back(frozen.logs[i].data());
-  }
-  if (!means.Run(state.tree, state.means[aggregation], weights, inputs, frozen.columns.rows())) {
+  if (!means.Run(state.tree, state.means[aggregation], weights, frozen.inputs,
+                 frozen.columns.rows())) {
     return false;
   }
   const absl::Span<const double> root = means.Column(state.tree, state.kept_root);
