@@ -25,8 +25,11 @@
 # Spec: column-mean imputation, COINr outlier treatment, min-max 1-100,
 # entropy weights computed by weighting (missing cells: column mean).
 #
-# Usage: bench/scoring/services.sh [--keep]
-#   --keep  leave the stack running (INNOSCOPE_STACK_DIR below)
+# Usage: bench/scoring/services.sh [--keep] [--reuse]
+#   --keep   leave the stack running (INNOSCOPE_STACK_DIR below)
+#   --reuse  development: keep the stack's database when it already holds
+#            the case (no reset, no import; the runs stored before are
+#            deleted so the call computes every run again)
 # Environment: INNOSCOPE_BUILD_DIR (default <checkout>/build); REGIONS
 # (default 3000), INDICATORS (300), PERIODS (9) for development runs at a
 # smaller size. Builds what it needs with ninja -j2. Never run by ctest.
@@ -41,11 +44,12 @@ INDICATORS="${INDICATORS:-300}"
 PERIODS="${PERIODS:-9}"
 GROUPS_=30 PILLARS=6
 FIRST_PERIOD=2015
-KEEP=0
+KEEP=0 REUSE=0
 for arg in "$@"; do
   case "$arg" in
     --keep) KEEP=1 ;;
-    *) echo "usage: bench/scoring/services.sh [--keep]" >&2; exit 2 ;;
+    --reuse) REUSE=1 ;;
+    *) echo "usage: bench/scoring/services.sh [--keep] [--reuse]" >&2; exit 2 ;;
   esac
 done
 say() { echo "bench/scoring: $*" >&2; }
@@ -67,7 +71,7 @@ data_file() { if [ "$1" = 1 ]; then echo "$DATA/data.csv"; else echo "$DATA/data
 
 export INNOSCOPE_STACK_DIR="$BUILD/bench-stack-scoring-services"
 export INNOSCOPE_STACK_FILE="$INNOSCOPE_STACK_DIR/addresses.env"  # read by the CLI
-"$ROOT/deploy/local/stack.sh" reset >/dev/null 2>&1 || true
+[ "$REUSE" = 1 ] || "$ROOT/deploy/local/stack.sh" reset >/dev/null 2>&1 || true
 say "starting a private stack in $INNOSCOPE_STACK_DIR ..."
 "$ROOT/deploy/local/stack.sh" start >&2
 cleanup() { [ "$KEEP" = 1 ] || "$ROOT/deploy/local/stack.sh" stop >/dev/null 2>&1 || true; }
@@ -78,14 +82,6 @@ source "$INNOSCOPE_STACK_FILE"
 PSQL=("${INNOSCOPE_PG_BIN:-/usr/lib/postgresql/15/bin}/psql" "$DATABASE_URL" -v ON_ERROR_STOP=1 -qtA)
 CLI=("$BUILD/services/cli/innoscope")
 
-say "importing $PERIODS period(s) of $REGIONS x $INDICATORS (untimed) ..."
-"${CLI[@]}" import regions "$DATA/regions.csv" >&2
-"${CLI[@]}" import framework "$DATA/framework.csv" --framework bsp >&2
-for k in $(seq 1 "$PERIODS"); do
-  "${CLI[@]}" import observations "$(data_file "$k")" --framework bsp \
-    --period $((FIRST_PERIOD + k - 1)) >&2
-done
-stored=$("${PSQL[@]}" -c "SELECT count(*) FROM ingest.observations")
 expected=0
 for k in $(seq 1 "$PERIODS"); do
   # Non-empty cells of the wide file: every field after the region code.
@@ -93,6 +89,21 @@ for k in $(seq 1 "$PERIODS"); do
       "$(data_file "$k")")
   expected=$((expected + n))
 done
+stored=$("${PSQL[@]}" -c "SELECT count(*) FROM ingest.observations")
+if [ "$REUSE" = 1 ] && [ "$stored" = "$expected" ]; then
+  say "reusing the $stored observations stored; deleting the runs stored before ..."
+  "${PSQL[@]}" -c "TRUNCATE scoring.run_results, scoring.runs CASCADE" >/dev/null
+else
+  [ "$stored" = 0 ] || die "the stack's database holds $stored other observations; run without --reuse"
+  say "importing $PERIODS period(s) of $REGIONS x $INDICATORS (untimed) ..."
+  "${CLI[@]}" import regions "$DATA/regions.csv" >&2
+  "${CLI[@]}" import framework "$DATA/framework.csv" --framework bsp >&2
+  for k in $(seq 1 "$PERIODS"); do
+    "${CLI[@]}" import observations "$(data_file "$k")" --framework bsp \
+      --period $((FIRST_PERIOD + k - 1)) >&2
+  done
+  stored=$("${PSQL[@]}" -c "SELECT count(*) FROM ingest.observations")
+fi
 [ "$stored" = "$expected" ] || die "ingest stored $stored observations, the files hold $expected"
 
 # Fresh service processes, so VmHWM is the call's (the data stays).

@@ -20,6 +20,10 @@ absl::Status StreamPages(ConnectionPool& pool, const PagedQuery& query, int page
     absl::Status read = pool.WithConnection([&](pqxx::connection& c) {
       pqxx::read_transaction tx(c);
       std::string sql = query.select;
+      if (query.condition) {
+        absl::StrAppend(&sql, " AND (", query.condition(tx, last.has_value() ? &*last : nullptr),
+                        ")");
+      }
       if (last.has_value()) {
         std::vector<std::string> literals;
         for (const std::string& value : *last) literals.push_back(tx.quote(value));
