@@ -62,21 +62,9 @@ export INNOSCOPE_STACK_FILE="$INNOSCOPE_STACK_DIR/addresses.env"  # read by the 
 CLI=("$BUILD/services/cli/innoscope")
 INGEST_PID=$(cat "$INNOSCOPE_STACK_DIR/ingest.pid")
 POSTMASTER_PID=$(head -1 "$INNOSCOPE_STACK_DIR/pg/data/postmaster.pid")
-TICKS=$(getconf CLK_TCK)
-
-# CPU seconds (user + system) of one process, and of the whole PostgreSQL
-# cluster: the postmaster, its live children (sessions, background
-# processes) and the children it has reaped (sessions that ended).
-cpu_of() { sed 's/.*) //' "/proc/$1/stat" | awk -v t="$TICKS" '{printf "%.2f", ($12 + $13) / t}'; }
-pg_cpu() {
-  local total pid
-  total=$(sed 's/.*) //' "/proc/$POSTMASTER_PID/stat" | awk '{print $12 + $13 + $14 + $15}')
-  for pid in $(ps -o pid= --ppid "$POSTMASTER_PID"); do
-    [ -r "/proc/$pid/stat" ] || continue
-    total=$(( total + $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0) ))
-  done
-  awk -v v="$total" -v t="$TICKS" 'BEGIN {printf "%.2f", v / t}'
-}
+# cpu_of PID, pg_cpu (the PostgreSQL cluster), hwm_mb PID.
+# shellcheck disable=SC1091
+source "$ROOT/bench/common/process_stats.sh"
 # Runs a command; its user + system CPU seconds go to the file $1.
 timed_cpu() {
   local out="$1"; shift

@@ -111,21 +111,11 @@ say "restarting the services ..."
 "$ROOT/deploy/local/stack.sh" restart >&2
 # shellcheck disable=SC1091
 source "$INNOSCOPE_STACK_FILE"
-TICKS=$(getconf CLK_TCK)
 pid_of() { cat "$INNOSCOPE_STACK_DIR/$1.pid"; }
 POSTMASTER_PID=$(head -1 "$INNOSCOPE_STACK_DIR/pg/data/postmaster.pid")
-cpu_of() { sed 's/.*) //' "/proc/$1/stat" | awk -v t="$TICKS" '{printf "%.2f", ($12 + $13) / t}'; }
-# The PostgreSQL cluster: the postmaster, its live children and those it reaped.
-pg_cpu() {
-  local total pid
-  total=$(sed 's/.*) //' "/proc/$POSTMASTER_PID/stat" | awk '{print $12 + $13 + $14 + $15}')
-  for pid in $(ps -o pid= --ppid "$POSTMASTER_PID"); do
-    [ -r "/proc/$pid/stat" ] || continue
-    total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)))
-  done
-  awk -v v="$total" -v t="$TICKS" 'BEGIN {printf "%.2f", v / t}'
-}
-hwm_mb() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+# cpu_of PID, pg_cpu (the PostgreSQL cluster), hwm_mb PID.
+# shellcheck disable=SC1091
+source "$ROOT/bench/common/process_stats.sh"
 observations_read() {
   curl -fsS "http://$INNOSCOPE_INGEST_METRICS_ADDRESS/metrics" |
     awk '/^innoscope_ingest_observations_read_total/ { printf "%.0f", $2; found = 1 }
