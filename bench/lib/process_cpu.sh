@@ -1,5 +1,5 @@
 # Shared by the benchmarks that run a private stack (bench/ingest/common.sh,
-# bench/network/service.sh): wall-clock stamps, CPU seconds of a process and
+# bench/network/service.sh, bench/scoring/services.sh): wall-clock stamps, CPU seconds of a process and
 # of a whole PostgreSQL cluster, peak resident memory, and (with BENCH_NAME
 # set) say/die messages prefixed with it. Sourced, not run.
 #

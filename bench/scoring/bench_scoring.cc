@@ -1,7 +1,7 @@
 // The scoring benchmark's C++ side (bench/scoring/run.sh runs it next to
 // peer_numpy.py on the same files):
 //
-//   bench_scoring generate DIR TAG REGIONS INDICATORS PILLARS GROUPS
+//   bench_scoring generate DIR TAG REGIONS INDICATORS PILLARS GROUPS [PERIODS]
 //       writes a synthetic case into DIR (fixed seed: the same files on
 //       every machine):
 //         framework.csv  COINr iMeta (Level,iCode,...,Parent,Type): INDICATORS
@@ -15,6 +15,10 @@
 //                        log-normal (long right tail), 15% normal with rare
 //                        extreme values, 15% with a long left tail; 3% of the
 //                        cells empty (missing);
+//         data_<k>.csv   with PERIODS > 1 (default 1), the same for the
+//                        k-th period, k = 2..PERIODS: fresh draws of the same
+//                        model (data.csv is the first period, the same file
+//                        whatever PERIODS is);
 //         regions.csv    code,name,kind for `innoscope import regions`.
 //       Codes start with TAG, so several cases can share one database.
 //   bench_scoring pipeline DIR [BEST_OF]
@@ -114,7 +118,7 @@ std::vector<int> Partition(Random& random, int total, int parts, int minimum) {
 }
 
 int Generate(const std::string& dir, const std::string& tag, int regions, int indicators,
-             int pillars, int groups) {
+             int pillars, int groups, int periods) {
   if (groups < 2 * pillars || indicators < 2 * groups) {
     Die("need GROUPS >= 2 PILLARS and INDICATORS >= 2 GROUPS");
   }
@@ -160,51 +164,63 @@ int Generate(const std::string& dir, const std::string& tag, int regions, int in
     sigma[j] = 0.6 + random.Uniform();
     mu[j] = 5 * random.Uniform();
   }
-  std::string data = "region";
-  for (int j = 0; j < indicators; ++j) absl::StrAppendFormat(&data, ",%si%03d", tag, j + 1);
-  data += "\n";
+  std::string header = "region";
+  for (int j = 0; j < indicators; ++j) absl::StrAppendFormat(&header, ",%si%03d", tag, j + 1);
+  header += "\n";
   std::string region_file = "code,name,kind\n";
   std::string upper_tag = tag;
   for (char& c : upper_tag) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::vector<std::string> codes;
   for (int i = 0; i < regions; ++i) {
-    const std::string code = absl::StrFormat("%sR%05d", upper_tag, i + 1);
-    absl::StrAppendFormat(&region_file, "%s,Region %d,custom\n", code, i + 1);
-    data += code;
-    const double common = random.Normal();
-    for (int j = 0; j < indicators; ++j) {
-      double z = loading[j] * common + std::sqrt(1 - loading[j] * loading[j]) * random.Normal();
-      z *= direction[j];  // "less is better" indicators fall as the region does better
-      double v = 0;
-      switch (kind[j]) {
-        case kNormal:
-          v = 50 + 10 * z;
-          break;
-        case kLogNormal:
-          v = std::exp(mu[j] + sigma[j] * z);
-          break;
-        case kRareExtremes:
-          v = 100 + 15 * z;
-          if (random.Uniform() < 0.004) v += 15 * (8 + 22 * random.Uniform());
-          break;
-        case kLeftTail:
-          v = 1000 - std::exp(mu[j] * 0.8 + sigma[j] * z);
-          break;
-      }
-      if (random.Uniform() < 0.03) {
-        data += ",";
-      } else {
-        absl::StrAppendFormat(&data, ",%.17g", v);
-      }
-    }
-    data += "\n";
+    codes.push_back(absl::StrFormat("%sR%05d", upper_tag, i + 1));
+    absl::StrAppendFormat(&region_file, "%s,Region %d,custom\n", codes.back(), i + 1);
   }
+  // One period's values: the draws continue from the period before, so the
+  // first period is the same file whatever PERIODS is.
+  auto period_data = [&] {
+    std::string data = header;
+    for (int i = 0; i < regions; ++i) {
+      data += codes[i];
+      const double common = random.Normal();
+      for (int j = 0; j < indicators; ++j) {
+        double z = loading[j] * common + std::sqrt(1 - loading[j] * loading[j]) * random.Normal();
+        z *= direction[j];  // "less is better" indicators fall as the region does better
+        double v = 0;
+        switch (kind[j]) {
+          case kNormal:
+            v = 50 + 10 * z;
+            break;
+          case kLogNormal:
+            v = std::exp(mu[j] + sigma[j] * z);
+            break;
+          case kRareExtremes:
+            v = 100 + 15 * z;
+            if (random.Uniform() < 0.004) v += 15 * (8 + 22 * random.Uniform());
+            break;
+          case kLeftTail:
+            v = 1000 - std::exp(mu[j] * 0.8 + sigma[j] * z);
+            break;
+        }
+        if (random.Uniform() < 0.03) {
+          data += ",";
+        } else {
+          absl::StrAppendFormat(&data, ",%.17g", v);
+        }
+      }
+      data += "\n";
+    }
+    return data;
+  };
   std::ofstream(dir + "/framework.csv") << framework;
-  std::ofstream(dir + "/data.csv") << data;
+  std::ofstream(dir + "/data.csv") << period_data();
+  for (int period = 2; period <= periods; ++period) {
+    std::ofstream(absl::StrCat(dir, "/data_", period, ".csv")) << period_data();
+  }
   std::ofstream(dir + "/regions.csv") << region_file;
   std::fprintf(stderr,
                "bench_scoring: wrote %s/{framework,data,regions}.csv (%d regions x %d indicators "
-               "in %d groups, %d pillars)\n",
-               dir.c_str(), regions, indicators, groups, pillars);
+               "in %d groups, %d pillars), %d period(s)\n",
+               dir.c_str(), regions, indicators, groups, pillars, periods);
   return 0;
 }
 
@@ -358,15 +374,15 @@ int IntArg(int argc, char** argv, int i, int fallback) {
 
 int main(int argc, char** argv) {
   const std::string usage =
-      "usage: bench_scoring generate DIR TAG REGIONS INDICATORS PILLARS GROUPS | "
+      "usage: bench_scoring generate DIR TAG REGIONS INDICATORS PILLARS GROUPS [PERIODS] | "
       "bench_scoring pipeline DIR [BEST_OF] | "
       "bench_scoring mc DIR REPLICATES LEVELS [BEST_OF]";
   if (argc < 3) Die(usage);
   const std::string mode = argv[1];
   const std::string dir = argv[2];
-  if (mode == "generate" && argc == 8) {
+  if (mode == "generate" && (argc == 8 || argc == 9)) {
     return Generate(dir, argv[3], IntArg(argc, argv, 4, 0), IntArg(argc, argv, 5, 0),
-                    IntArg(argc, argv, 6, 0), IntArg(argc, argv, 7, 0));
+                    IntArg(argc, argv, 6, 0), IntArg(argc, argv, 7, 0), IntArg(argc, argv, 8, 1));
   }
   if (mode == "pipeline") return Pipeline(dir, IntArg(argc, argv, 3, 3));
   if (mode == "mc" && argc >= 5) {

@@ -1,8 +1,8 @@
 #include "libs/clients/grpc_ingest_client.h"
 
 #include <algorithm>
-#include <map>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/client_context.h"
@@ -88,33 +88,54 @@ absl::StatusOr<index::DataMatrix> GrpcIngestClient::ReadIndicators(
   request.mutable_periods()->set_first(period);
   request.mutable_periods()->set_last(period);
   if (as_of) *request.mutable_as_of() = ToTimestamp(*as_of);
-  std::map<std::pair<std::string, std::string>, double> values;
-  std::vector<std::string> seen_regions;
+  request.set_values_only(true);  // a matrix needs no provenance
+  // Codes to positions; regions by first sight when none are given (sorted
+  // below). Each value lands at (region position, indicator position); a
+  // later value of the same cell replaces an earlier one.
+  absl::flat_hash_map<std::string, int> column_of, row_of;
+  for (size_t c = 0; c < indicators.size(); ++c) column_of.emplace(indicators[c], c);
+  std::vector<std::string> rows = regions;
+  for (size_t r = 0; r < rows.size(); ++r) row_of.emplace(rows[r], r);
+  struct Cell {
+    int row, column;
+    double value;
+  };
+  std::vector<Cell> cells;
   {
     auto reader = stub_->ReadObservations(&context, request);
     ingest::v1::ReadObservationsResponse message;
     while (reader->Read(&message)) {
       for (const auto& stored : message.observations()) {
         const auto& o = stored.observation();
-        values[{o.region_code(), o.indicator_code()}] = o.value();
-        seen_regions.push_back(o.region_code());
+        auto column = column_of.find(o.indicator_code());
+        if (column == column_of.end()) continue;
+        auto row = row_of.find(o.region_code());
+        if (row == row_of.end()) {
+          if (!regions.empty()) continue;
+          row = row_of.emplace(o.region_code(), rows.size()).first;
+          rows.push_back(o.region_code());
+        }
+        cells.push_back({row->second, column->second, o.value()});
       }
     }
     RETURN_IF_ERROR(server::UpstreamStatus(name_, reader->Finish(), "ReadObservations"));
   }
-  std::vector<std::string> rows = regions;
-  if (rows.empty()) {
-    std::sort(seen_regions.begin(), seen_regions.end());
-    seen_regions.erase(std::unique(seen_regions.begin(), seen_regions.end()), seen_regions.end());
-    rows = std::move(seen_regions);
+  std::vector<int> position(rows.size());  // first-sight row -> matrix row
+  for (size_t r = 0; r < rows.size(); ++r) position[r] = static_cast<int>(r);
+  if (regions.empty()) {
+    std::vector<int> order(rows.size());
+    for (size_t r = 0; r < rows.size(); ++r) order[r] = static_cast<int>(r);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return rows[a] < rows[b]; });
+    std::vector<std::string> sorted;
+    sorted.reserve(rows.size());
+    for (size_t k = 0; k < order.size(); ++k) {
+      position[order[k]] = static_cast<int>(k);
+      sorted.push_back(std::move(rows[order[k]]));
+    }
+    rows = std::move(sorted);
   }
   index::DataMatrix matrix(rows, indicators);
-  for (size_t r = 0; r < rows.size(); ++r) {
-    for (size_t c = 0; c < indicators.size(); ++c) {
-      auto it = values.find({rows[r], indicators[c]});
-      if (it != values.end()) matrix.Set(r, c, it->second);
-    }
-  }
+  for (const Cell& cell : cells) matrix.Set(position[cell.row], cell.column, cell.value);
   return matrix;
 }
 

@@ -22,6 +22,10 @@ absl::Status StreamPages(ConnectionPool& pool, const PagedQuery& query, int page
       if (query.ordered_index)
         tx.exec("SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off");
       std::string sql = query.select;
+      if (query.condition) {
+        absl::StrAppend(&sql, " AND (", query.condition(tx, last.has_value() ? &*last : nullptr),
+                        ")");
+      }
       if (last.has_value()) {
         std::vector<std::string> literals;
         for (const std::string& value : *last) literals.push_back(tx.quote(value));

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include <pqxx/result>
+#include <pqxx/transaction_base>
 
 #include "absl/status/status.h"
 #include "libs/storage/pool.h"
@@ -54,6 +55,13 @@ struct PagedQuery {
   // Even with a selective filter the range scans of all pages together
   // read each index entry once.
   bool ordered_index = false;
+  // Optional: a condition ANDed to `select` that depends on the page: given
+  // no key for the first page, then the last key seen (as text). A reader
+  // uses it to narrow a list on the key's leading column to the values not
+  // yet passed (ingest's observations by indicator: a B-tree scan of an IN
+  // list starts over at every listed value, also those the pages are past).
+  std::function<std::string(pqxx::transaction_base& tx, const std::vector<std::string>* last)>
+      condition;
 };
 
 // Reads `query` page by page (see above). `on_rows` gets each non-empty page

@@ -144,8 +144,13 @@ grpc::Status IngestGrpc::ReadObservations(
     grpc::ServerContext* context, const v1::ReadObservationsRequest* request,
     grpc::ServerWriter<v1::ReadObservationsResponse>* writer) {
   return server::WatchedStream<v1::ReadObservationsResponse>(
-      watchdog_, context, writer,
-      [&](auto send) { return core_.ReadObservations(*request, send); });
+      watchdog_, context, writer, [&](auto send) {
+        return core_.ReadObservations(*request, [&](const v1::ReadObservationsResponse& message) {
+          if (observations_read_ != nullptr)
+            observations_read_->Increment(message.observations_size());
+          return send(message);
+        });
+      });
 }
 
 grpc::Status IngestGrpc::ReadActors(grpc::ServerContext* context,

@@ -6,6 +6,7 @@
 #include "innoscope/ingest/v1/ingest.grpc.pb.h"
 #include "libs/server/service_host.h"
 #include "libs/server/stream_watchdog.h"
+#include "prometheus/counter.h"
 #include "services/ingest/ingest_service.h"
 
 namespace innoscope::ingest {
@@ -14,9 +15,14 @@ class IngestGrpc final : public v1::IngestService::Service {
  public:
   // Server streams whose client reads nothing for `stream_write_timeout`
   // are cut (libs/server/stream_watchdog.h).
+  // `observations_read`, when given, counts the observations
+  // ReadObservations streams (innoscope_ingest_observations_read_total).
   IngestGrpc(const server::ServiceInfoProvider& info, IngestService& core,
-             absl::Duration stream_write_timeout)
-      : info_(info), core_(core), watchdog_(stream_write_timeout) {}
+             absl::Duration stream_write_timeout, prometheus::Counter* observations_read = nullptr)
+      : info_(info),
+        core_(core),
+        watchdog_(stream_write_timeout),
+        observations_read_(observations_read) {}
 
   grpc::Status GetServiceInfo(grpc::ServerContext* context,
                               const v1::GetServiceInfoRequest* request,
@@ -72,6 +78,7 @@ class IngestGrpc final : public v1::IngestService::Service {
   const server::ServiceInfoProvider& info_;
   IngestService& core_;
   server::StreamWatchdog watchdog_;
+  prometheus::Counter* observations_read_;  // may be null (tests)
 };
 
 }  // namespace innoscope::ingest

@@ -113,13 +113,33 @@ absl::Status IngestStore::ReadObservations(
       std::vector<std::string> where = {VisibleAt(tx,
                                                   request.has_as_of() ? &request.as_of() : nullptr,
                                                   request.include_history(), TakeSnapshot(tx))};
+      // The indicator lists lead the key: each page lists only the
+      // indicators from the last one seen on (storage::PagedQuery::condition).
+      std::vector<std::string> lists;
       if (framework != nullptr) {
-        google::protobuf::RepeatedPtrField<std::string> leaves(framework->leaves.begin(),
-                                                               framework->leaves.end());
-        where.push_back(leaves.empty() ? "false" : InList(tx, "o.indicator_code", leaves));
+        if (framework->leaves.empty()) where.push_back("false");
+        std::vector<std::string> quoted;
+        for (const std::string& code : framework->leaves) quoted.push_back(tx.quote(code));
+        if (!quoted.empty()) lists.push_back(absl::StrJoin(quoted, ","));
       }
       if (request.indicator_codes_size() > 0) {
-        where.push_back(InList(tx, "o.indicator_code", request.indicator_codes()));
+        std::vector<std::string> quoted;
+        for (const std::string& code : request.indicator_codes()) quoted.push_back(tx.quote(code));
+        lists.push_back(absl::StrJoin(quoted, ","));
+      }
+      if (!lists.empty()) {
+        query.condition = [lists](pqxx::transaction_base& page_tx,
+                                  const std::vector<std::string>* last) {
+          std::vector<std::string> conditions;
+          for (const std::string& list : lists) {
+            conditions.push_back(
+                last == nullptr
+                    ? absl::StrCat("o.indicator_code IN (", list, ")")
+                    : absl::StrCat("o.indicator_code = ANY(ARRAY(SELECT c FROM unnest(ARRAY[", list,
+                                   "]::text[]) AS c WHERE c >= ", page_tx.quote((*last)[0]), "))"));
+          }
+          return absl::StrJoin(conditions, " AND ");
+        };
       }
       if (request.region_codes_size() > 0) {
         where.push_back(InList(tx, "o.region_code", request.region_codes()));
@@ -129,11 +149,13 @@ absl::Status IngestStore::ReadObservations(
                                      request.periods().last()));
       }
       query.select = absl::StrCat(
-          "SELECT o.region_code, o.indicator_code, o.period, o.value, o.source, o.revision, "
-          "o.batch_id, o.note, (extract(epoch FROM o.valid_from) * 1000000)::bigint, "
-          "o.written_by "
-          "FROM observations o WHERE ",
-          absl::StrJoin(where, " AND "));
+          "SELECT o.region_code, o.indicator_code, o.period, o.value, ",
+          request.values_only() ? "'', " : "o.source, ", "o.revision",
+          request.values_only()
+              ? " "
+              : ", o.batch_id, o.note, (extract(epoch FROM o.valid_from) * 1000000)::bigint, "
+                "o.written_by ",
+          "FROM observations o WHERE ", absl::StrJoin(where, " AND "));
       // The primary key's order (migration 0004), so pages are index ranges.
       query.key = {"o.indicator_code", "o.region_code", "o.period", "o.revision"};
       query.key_columns = {1, 0, 2, 5};
@@ -151,6 +173,7 @@ absl::Status IngestStore::ReadObservations(
       o->set_indicator_code(row[1].as<std::string>());
       o->set_period(row[2].as<int>());
       o->set_value(ParseDouble(row[3].c_str()));
+      if (request.values_only()) continue;
       o->set_source(row[4].as<std::string>());
       s.set_revision(row[5].as<int>());
       s.mutable_provenance()->set_batch_id(row[6].as<std::string>());

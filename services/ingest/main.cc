@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "libs/server/service_host.h"
+#include "prometheus/counter.h"
 #include "services/ingest/ingest_grpc.h"
 #include "services/ingest/ingest_limits.h"
 
@@ -37,7 +38,14 @@ int main(int argc, char** argv) {
         auto& store = context.Keep(std::make_unique<ingest::IngestStore>(
             context.pool, limits->max_relation_set_rows, context.config.stream_page_rows));
         auto& core = context.Keep(std::make_unique<ingest::IngestService>(store, *limits));
-        return std::make_unique<ingest::IngestGrpc>(context.info, core,
-                                                    context.config.stream_write_timeout);
+        // What ReadObservations streamed: how often readers (scoring,
+        // weighting, reports) read the data (bench/scoring/services.sh).
+        auto& observations_read = prometheus::BuildCounter()
+                                      .Name("innoscope_ingest_observations_read_total")
+                                      .Help("Observations streamed by ReadObservations.")
+                                      .Register(context.registry)
+                                      .Add({});
+        return std::make_unique<ingest::IngestGrpc>(
+            context.info, core, context.config.stream_write_timeout, &observations_read);
       });
 }

@@ -28,6 +28,10 @@ namespace {
 using google::protobuf::util::TimeUtil;
 
 constexpr size_t kRunCacheSize = 256;
+// Matrices up to this many cells (8 bytes each, 8 MiB, within weighting's
+// default 16 MiB message limit) go to weighting with a ComputeWeights of
+// the run's own data; larger ones weighting reads from ingest itself.
+constexpr size_t kMaxPassedCells = size_t{1} << 20;
 
 std::optional<absl::Time> AsOf(const v1::RunSpec& spec) {
   if (!spec.has_as_of()) return std::nullopt;
@@ -144,7 +148,8 @@ absl::StatusOr<std::vector<common::v1::DataVersion>> ScoringService::ReadVersion
 
 absl::StatusOr<std::vector<double>> ScoringService::ResolveWeights(
     v1::RunSpec& spec, const clients::LoadedFramework& framework,
-    const std::vector<std::string>& universe, absl::Time deadline, std::string* weight_set_id) {
+    const std::vector<std::string>& universe, const index::DataMatrix& read, int64_t data_version,
+    absl::Time deadline, std::string* weight_set_id) {
   weighting::v1::WeightSet set;
   switch (spec.weights().source_case()) {
     case v1::Weights::kWeightSetId: {
@@ -161,16 +166,36 @@ absl::StatusOr<std::vector<double>> ScoringService::ResolveWeights(
         compute.mutable_framework()->set_version(framework.proto.version());
       }
       ASSIGN_OR_RETURN(const bool uses_data, UsesData(compute.method()));
+      bool run_data = false;  // weights of exactly the matrix the run read
       if (uses_data) {
         // Data-driven weights from the data the run scores, unless told
         // otherwise.
+        run_data = !spec.has_as_of() && compute.framework().code() == framework.proto.code() &&
+                   compute.framework().version() == framework.proto.version() &&
+                   (compute.data().period() == 0 || compute.data().period() == spec.period()) &&
+                   compute.data().region_codes().empty();
         if (compute.data().period() == 0) compute.mutable_data()->set_period(spec.period());
         if (compute.data().region_codes().empty() &&
             spec.universe().selection_case() != v1::Universe::SELECTION_NOT_SET) {
           for (const std::string& code : universe) compute.mutable_data()->add_region_codes(code);
         }
       }
-      ASSIGN_OR_RETURN(set, weighting_.ComputeWeights(compute, deadline));
+      if (!run_data || read.rows() * read.cols() > kMaxPassedCells) {
+        ASSIGN_OR_RETURN(set, weighting_.ComputeWeights(compute, deadline));
+        break;
+      }
+      // The run's matrix (its rows are the universe) goes with the request;
+      // the spec keeps the request without it.
+      weighting::v1::ComputeWeightsRequest with_data = compute;
+      weighting::v1::ObservationMatrix& m = *with_data.mutable_data()->mutable_observations();
+      m.mutable_region_codes()->Assign(read.regions().begin(), read.regions().end());
+      m.mutable_indicator_codes()->Assign(read.indicators().begin(), read.indicators().end());
+      m.mutable_values()->Reserve(static_cast<int>(read.rows() * read.cols()));
+      for (size_t c = 0; c < read.cols(); ++c) {
+        for (double v : read.Column(c)) m.add_values(v);
+      }
+      m.set_data_version(data_version);
+      ASSIGN_OR_RETURN(set, weighting_.ComputeWeights(with_data, deadline));
       break;
     }
     case v1::Weights::SOURCE_NOT_SET:
@@ -370,8 +395,13 @@ absl::StatusOr<v1::ComputedRun> ScoringService::ComputeRun(const v1::RunSpec& re
     for (std::string& m : members) def.add_member_codes(std::move(m));
   }
   std::string weight_set_id;
+  int64_t framework_data_version = 0;  // scopes[0] is the framework's
+  for (const common::v1::DataVersion& v : versions) {
+    if (v.scope() == scopes[0]) framework_data_version = v.version();
+  }
   ASSIGN_OR_RETURN(pipeline.weights,
-                   ResolveWeights(spec, framework, universe, deadline, &weight_set_id));
+                   ResolveWeights(spec, framework, universe, data.data, framework_data_version,
+                                  deadline, &weight_set_id));
   RETURN_IF_ERROR(budget.Check("the run's second reading of the data versions"));
   ASSIGN_OR_RETURN(std::vector<common::v1::DataVersion> after, ReadVersions(scopes, deadline));
   run.mutable_data_versions()->Assign(versions.begin(), versions.end());

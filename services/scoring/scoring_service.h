@@ -115,10 +115,14 @@ class ScoringService {
   // The weights of spec.weights as local weights per framework node; fills
   // spec.weights.compute's defaults (the run's framework, period and
   // universe) and sets the weight set id (empty for the framework's own).
+  // Data-driven weights of the run's own data get `read` (the matrix the run
+  // read at `data_version` of "framework:<code>") with the request, so
+  // weighting does not read it again.
   absl::StatusOr<std::vector<double>> ResolveWeights(v1::RunSpec& spec,
                                                      const clients::LoadedFramework& framework,
                                                      const std::vector<std::string>& universe,
-                                                     absl::Time deadline,
+                                                     const index::DataMatrix& read,
+                                                     int64_t data_version, absl::Time deadline,
                                                      std::string* weight_set_id);
   // Each universe region's value of a region attribute ("" without one), for
   // group imputation; INVALID_ARGUMENT when no region has it.

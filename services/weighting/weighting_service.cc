@@ -265,10 +265,49 @@ absl::StatusOr<std::vector<double>> ObjectiveWeights(
       absl::StrCat(EnumToName(method), " is not a data-driven method"));
 }
 
+// The matrix a caller passed in data.observations, checked against the
+// framework's leaves, the requested regions and ingest's data version.
+absl::StatusOr<index::DataMatrix> PassedMatrix(const clients::LoadedFramework& f,
+                                               const v1::DataSelection& selection,
+                                               int64_t data_version) {
+  const v1::ObservationMatrix& m = selection.observations();
+  if (m.data_version() != data_version) {
+    return absl::AbortedError(absl::StrCat("data.observations.data_version: read at version ",
+                                           m.data_version(), " of framework:", f.proto.code(),
+                                           ", which is now at ", data_version, "; retry"));
+  }
+  const std::vector<std::string> leaves = f.tree.LeafCodes();
+  std::vector<std::string> columns(m.indicator_codes().begin(), m.indicator_codes().end());
+  if (columns != leaves) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data.observations.indicator_codes: must be the ", leaves.size(),
+                     " leaves of ", f.proto.code(), "@", f.proto.version(), " in its order"));
+  }
+  std::vector<std::string> rows(m.region_codes().begin(), m.region_codes().end());
+  if (selection.region_codes_size() > 0 &&
+      !std::equal(rows.begin(), rows.end(), selection.region_codes().begin(),
+                  selection.region_codes().end())) {
+    return absl::InvalidArgumentError(
+        "data.observations.region_codes: must be data.region_codes, in the same order");
+  }
+  if (static_cast<size_t>(m.values_size()) != rows.size() * columns.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("data.observations.values: ", m.values_size(),
+                                                   " values for ", rows.size(), " regions x ",
+                                                   columns.size(), " indicators"));
+  }
+  index::DataMatrix data(std::move(rows), std::move(columns));
+  for (size_t c = 0; c < data.cols(); ++c) {
+    absl::Span<double> column = data.MutableColumn(c);
+    std::copy_n(m.values().begin() + c * data.rows(), data.rows(), column.begin());
+  }
+  return data;
+}
+
 absl::StatusOr<ObjectiveOutcome> RunObjective(index::WeightingMethod method,
                                               const clients::LoadedFramework& f,
                                               const v1::DataSelection& selection,
-                                              clients::IngestClient& ingest, absl::Time deadline) {
+                                              int64_t data_version, clients::IngestClient& ingest,
+                                              absl::Time deadline) {
   if (selection.period() == 0) {
     return absl::InvalidArgumentError("data.period: required for data-driven methods");
   }
@@ -276,8 +315,12 @@ absl::StatusOr<ObjectiveOutcome> RunObjective(index::WeightingMethod method,
   RETURN_IF_ERROR(codecs::CheckProtoEnum(selection.missing(), "data.missing"));
   std::vector<std::string> regions(selection.region_codes().begin(),
                                    selection.region_codes().end());
-  ASSIGN_OR_RETURN(index::DataMatrix data,
-                   ingest.ReadMatrix(f, selection.period(), regions, deadline));
+  index::DataMatrix data;
+  if (selection.has_observations()) {
+    ASSIGN_OR_RETURN(data, PassedMatrix(f, selection, data_version));
+  } else {
+    ASSIGN_OR_RETURN(data, ingest.ReadMatrix(f, selection.period(), regions, deadline));
+  }
   // Regions with no value at all in the period are not part of it.
   std::vector<std::string> present;
   for (size_t r = 0; r < data.rows(); ++r) {
@@ -430,6 +473,9 @@ std::string WeightSetId(const v1::ComputeWeightsRequest& request, int framework_
                         int64_t data_version) {
   v1::ComputeWeightsRequest content = request;
   content.clear_label();
+  // Observations passed in are ingest's data at data_version: the id is the
+  // one of the weight set computed from ingest's read.
+  if (content.has_data()) content.mutable_data()->clear_observations();
   content.mutable_framework()->set_version(framework_version);
   codecs::ClearDefaultEnums(content);  // a default named or left unset: one id
   return absl::StrCat("ws-", server::ContentHashHex(content, absl::StrCat("|", data_version)));
@@ -464,6 +510,7 @@ absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
   set.mutable_framework()->set_version(f.proto.version());
   set.set_method(request.method());
   *set.mutable_parameters() = request;
+  if (request.has_data()) set.mutable_parameters()->mutable_data()->clear_observations();
 
   // The combined method's parts; an unknown value is named before any work.
   std::optional<index::WeightingMethod> subjective, objective;
@@ -517,7 +564,7 @@ absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
       v1::DataSelection selection = request.data();
       selection.set_scope(v1::OBJECTIVE_SCOPE_ALL_LEAVES);
       ASSIGN_OR_RETURN(ObjectiveOutcome objective_weights,
-                       RunObjective(*objective, f, selection, ingest_, deadline));
+                       RunObjective(*objective, f, selection, data_version, ingest_, deadline));
       ASSIGN_OR_RETURN(std::vector<double> subjective_leaves, LeafGlobals(tree, subjective_local));
       ASSIGN_OR_RETURN(std::vector<double> leaves,
                        index::CombineWeights(subjective_leaves, objective_weights.leaf_weights,
@@ -532,7 +579,7 @@ absl::StatusOr<v1::ComputeWeightsResponse> WeightingService::ComputeWeights(
     case index::WeightingMethod::kCv:
     case index::WeightingMethod::kPca: {
       ASSIGN_OR_RETURN(ObjectiveOutcome outcome,
-                       RunObjective(method, f, request.data(), ingest_, deadline));
+                       RunObjective(method, f, request.data(), data_version, ingest_, deadline));
       if (OverAllLeaves(request.data().scope())) {
         ASSIGN_OR_RETURN(local, index::LocalWeightsFromLeaves(tree, outcome.leaf_weights));
       } else {

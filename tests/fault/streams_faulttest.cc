@@ -89,13 +89,14 @@ void Add(const ingest::v1::ReadObservationsResponse& message, ReadResult& out) {
   }
 }
 
-// Reads every observation, sleeping `pause` after each message.
+// Reads every observation (of `request`), sleeping `pause` after each message.
 ReadResult ReadAll(const std::shared_ptr<grpc::Channel>& channel,
-                   absl::Duration pause = absl::ZeroDuration()) {
+                   absl::Duration pause = absl::ZeroDuration(),
+                   const ingest::v1::ReadObservationsRequest& request = {}) {
   auto stub = IngestService::NewStub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
-  auto reader = stub->ReadObservations(&ctx, {});
+  auto reader = stub->ReadObservations(&ctx, request);
   ReadResult out;
   ingest::v1::ReadObservationsResponse message;
   while (reader->Read(&message)) {
@@ -591,6 +592,32 @@ TEST_F(StreamsFaultTest, PagedStreamReadsOneSnapshotWhileAWriterChangesEveryRow)
   ExpectExactlyTheInput(during, 0);
   // A stream started afterwards sees the new values, each key once.
   ExpectExactlyTheInput(ReadAll((*ingest)->Channel()), 0.5);
+  ExpectServing(**ingest);
+}
+
+// A read by indicator list over many pages: each page lists only the
+// indicators from the last key on (libs/storage/paged_read.h); still every
+// key once with its exact value, values only.
+TEST_F(StreamsFaultTest, PagedReadByIndicatorListReturnsEveryKeyOnce) {
+  auto url = pg_->CreateDatabase("by_indicator");
+  ASSERT_TRUE(url.ok()) << url.status();
+  auto ingest =
+      ServiceProcess::Start("ingest", {"--stream_page_rows=100"}, {{"DATABASE_URL", *url}});
+  ASSERT_TRUE(ingest.ok()) << ingest.status();
+  Seed((*ingest)->Channel(), 0, true);
+  ingest::v1::ReadObservationsRequest request;
+  for (const char* code : kIndicators) request.add_indicator_codes(code);
+  request.set_values_only(true);
+  ReadResult read = ReadAll((*ingest)->Channel(), absl::ZeroDuration(), request);
+  EXPECT_EQ(read.messages, kRows / 100);  // 200 pages of 100 rows
+  ExpectExactlyTheInput(read, 0);
+  // One indicator: its half of the rows.
+  request.clear_indicator_codes();
+  request.add_indicator_codes("firms");
+  ReadResult firms = ReadAll((*ingest)->Channel(), absl::ZeroDuration(), request);
+  ASSERT_TRUE(firms.status.ok()) << firms.status.error_message();
+  EXPECT_EQ(firms.rows, kRows / 2);
+  EXPECT_EQ(firms.keys.size(), static_cast<size_t>(kRows / 2));
   ExpectServing(**ingest);
 }
 

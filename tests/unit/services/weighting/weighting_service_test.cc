@@ -180,5 +180,81 @@ TEST(WeightingServiceTest, WeightSetRecordsTheIdentityThatComputedItFirst) {
   EXPECT_EQ(again->weight_set().written_by(), "san:spiffe://innoscope/recompute");
 }
 
+// The matrix of AddData for 2022 as a caller passes it: rows R1, R2, R3,
+// columns x, y, column-major, read at data version `version`.
+v1::ObservationMatrix PassedMatrix(int64_t version) {
+  v1::ObservationMatrix m;
+  for (const char* r : {"R1", "R2", "R3"}) m.add_region_codes(r);
+  for (const char* c : {"x", "y"}) m.add_indicator_codes(c);
+  for (double v : {0.0, 5.0, 10.0, 0.0, 10.0, 10.0}) m.add_values(v);
+  m.set_data_version(version);
+  return m;
+}
+
+TEST(WeightingServiceTest, PassedObservationsGiveTheWeightSetOfIngestsReadWithoutReading) {
+  FakeIngestClient ingest;
+  AddData(ingest);
+  FakeWeightSetStore store;
+  WeightingService core(ingest, store);
+  absl::StatusOr<v1::ComputeWeightsResponse> read =
+      core.ComputeWeights(EntropyRequest(), common::CallBudget(kDeadline), "sha256:test");
+  ASSERT_THAT(read, IsOk());
+  ASSERT_EQ(ingest.calls("ReadIndicators"), 1);
+
+  FakeWeightSetStore other_store;
+  WeightingService other(ingest, other_store);
+  v1::ComputeWeightsRequest request = EntropyRequest();
+  *request.mutable_data()->mutable_observations() = PassedMatrix(7);
+  absl::StatusOr<v1::ComputeWeightsResponse> passed =
+      other.ComputeWeights(request, common::CallBudget(kDeadline), "sha256:test");
+  ASSERT_THAT(passed, IsOk());
+  EXPECT_EQ(ingest.calls("ReadIndicators"), 1);  // not read again
+  // The same set: same id, same weights (the entropy test's w_x), and the
+  // stored parameters without the matrix.
+  EXPECT_EQ(passed->weight_set().id(), read->weight_set().id());
+  EXPECT_NEAR(Weight(passed->weight_set(), "x")->global_weight(), 0.532639126697578, 1e-12);
+  EXPECT_EQ(passed->weight_set().regions(), 3);
+  EXPECT_FALSE(passed->weight_set().parameters().data().has_observations());
+}
+
+TEST(WeightingServiceTest, PassedObservationsOfAnotherDataVersionAreAborted) {
+  FakeIngestClient ingest;
+  AddData(ingest);
+  FakeWeightSetStore store;
+  WeightingService core(ingest, store);
+  v1::ComputeWeightsRequest request = EntropyRequest();
+  *request.mutable_data()->mutable_observations() = PassedMatrix(6);
+  EXPECT_THAT(core.ComputeWeights(request, common::CallBudget(kDeadline), "sha256:test"),
+              StatusIs(absl::StatusCode::kAborted,
+                       HasSubstr("data.observations.data_version: read at version 6")));
+  EXPECT_TRUE(store.sets().empty());
+}
+
+TEST(WeightingServiceTest, PassedObservationsOfTheWrongShapeNameTheField) {
+  FakeIngestClient ingest;
+  AddData(ingest);
+  FakeWeightSetStore store;
+  WeightingService core(ingest, store);
+  v1::ComputeWeightsRequest request = EntropyRequest();
+  v1::ObservationMatrix& m = *request.mutable_data()->mutable_observations();
+  m = PassedMatrix(7);
+  m.set_indicator_codes(1, "z");
+  EXPECT_THAT(core.ComputeWeights(request, common::CallBudget(kDeadline), "sha256:test"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("data.observations.indicator_codes: must be the 2 leaves")));
+  m = PassedMatrix(7);
+  m.mutable_values()->RemoveLast();
+  EXPECT_THAT(core.ComputeWeights(request, common::CallBudget(kDeadline), "sha256:test"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("data.observations.values: 5 values for 3 regions x 2")));
+  m = PassedMatrix(7);
+  request.mutable_data()->add_region_codes("R1");
+  EXPECT_THAT(core.ComputeWeights(request, common::CallBudget(kDeadline), "sha256:test"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("data.observations.region_codes: must be data.region_codes")));
+  EXPECT_TRUE(store.sets().empty());
+  EXPECT_EQ(ingest.calls("ReadIndicators"), 0);
+}
+
 }  // namespace
 }  // namespace innoscope::weighting
