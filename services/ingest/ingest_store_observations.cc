@@ -159,6 +159,7 @@ absl::Status IngestStore::ReadObservations(
       // The primary key's order (migration 0004), so pages are index ranges.
       query.key = {"o.indicator_code", "o.region_code", "o.period", "o.revision"};
       query.key_columns = {1, 0, 2, 5};
+      query.ordered_index = true;  // observations_pkey, also on a table not yet analysed
       return absl::OkStatus();
     });
     if (!s.ok()) return s;
