@@ -82,6 +82,13 @@ std::string HintFor(const absl::Status& status) {
       return "something with this code exists with different content; pick a new "
              "code or --version";
     case absl::StatusCode::kResourceExhausted:
+      // SQLSTATE class 53 (storage::CodeFromSqlState): the database, not
+      // the request, ran out of something.
+      if (absl::StrContains(status.message(), "database error 53")) {
+        return "the database ran out of disk space, memory or connections (see the "
+               "message above); free it or ask its operator, then run the same command "
+               "again (what was committed is not written twice)";
+      }
       return "the request is too large; lower --batch_size";
     case absl::StatusCode::kAborted:
       return "a concurrent change conflicted; run the same command again";

@@ -33,6 +33,19 @@ TEST(ExplainCallFailureTest, EnterIdleIsAConnectionClosedByTheServerNotAServiceT
       HasSubstr("closed the connection"));
 }
 
+TEST(HintForTest, ADatabaseOutOfDiskIsNotARequestTooLarge) {
+  // What ingest answered when PostgreSQL's disk filled during an import.
+  const absl::Status full = absl::ResourceExhaustedError(
+      "batch 14 of 44 failed: database error 53100: ERROR:  could not extend file "
+      "\"base/16384/16552\": No space left on device");
+  EXPECT_THAT(HintFor(full), HasSubstr("the database ran out of disk space"));
+  EXPECT_THAT(HintFor(full), Not(HasSubstr("--batch_size")));
+  // A cap of the service (ingest's --max_batch_rows) still says to send less.
+  EXPECT_THAT(HintFor(absl::ResourceExhaustedError(
+                  "rows: 200000 rows in one batch, the limit is 100000 (--max_batch_rows)")),
+              HasSubstr("lower --batch_size"));
+}
+
 TEST(ExplainCallFailureTest, ServerCancelSaysSo) {
   const absl::Status s = ExplainCallFailure(absl::CancelledError("Cancelled"), absl::Seconds(1));
   EXPECT_EQ(s.code(), absl::StatusCode::kCancelled);
