@@ -284,6 +284,10 @@ absl::StatusOr<WriteResult> ApplyBatch(
   WriteResult result;
   absl::Status status = pool.WithRetries([&](pqxx::connection& c) -> absl::Status {
     pqxx::work tx(c);
+    // The transaction id first: from here on readers count this writer in
+    // their snapshot (TakeSnapshot), whose rows carry this transaction's
+    // start as valid_from.
+    tx.exec("SELECT pg_current_xact_id()");
     ASSIGN_OR_RETURN(std::optional<WriteResult> previous,
                      FindBatch(tx, batch_id, kind, content_hash));
     absl::StatusOr<v1::WriteSummary> summary;
@@ -322,10 +326,15 @@ std::string CurrentAt(pqxx::transaction_base& tx, const google::protobuf::Timest
 
 ReadSnapshot TakeSnapshot(pqxx::transaction_base& tx) {
   // Sessions of other roles show no xact_start (NULL), and only this role
-  // writes this schema. now() is this statement's own start.
+  // writes this schema. Only writers count: a transaction that holds a
+  // transaction id (ApplyBatch takes its id first, so from its first
+  // statement on) may still commit rows stamped with its start; a read-only
+  // one never will, so it must not hide writes committed after it began.
+  // now() is this statement's own start.
   pqxx::row row = tx.exec1(
       "WITH t AS (SELECT least(now(), min(xact_start)) AS at FROM pg_stat_activity "
-      "WHERE datname = current_database() AND backend_type = 'client backend') "
+      "WHERE datname = current_database() AND backend_type = 'client backend' "
+      "AND backend_xid IS NOT NULL) "
       "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
       "(extract(epoch FROM at) * 1000000)::bigint FROM t");
   return ReadSnapshot{tx.quote(row[0].as<std::string>()) + "::timestamptz", row[1].as<int64_t>()};

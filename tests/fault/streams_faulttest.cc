@@ -24,6 +24,8 @@
 #include <tuple>
 #include <vector>
 
+#include <pqxx/pqxx>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -592,6 +594,25 @@ TEST_F(StreamsFaultTest, PagedStreamReadsOneSnapshotWhileAWriterChangesEveryRow)
   ExpectExactlyTheInput(during, 0);
   // A stream started afterwards sees the new values, each key once.
   ExpectExactlyTheInput(ReadAll((*ingest)->Channel()), 0.5);
+  ExpectServing(**ingest);
+}
+
+// A write is visible to the next read even while another session of the
+// service's role holds a transaction open that began before the write: only
+// writers in flight bound a read's snapshot (TakeSnapshot), not readers.
+TEST_F(StreamsFaultTest, ACommittedWriteIsReadWhileAnotherSessionHoldsAReadTransaction) {
+  auto url = pg_->CreateDatabase("read_your_writes");
+  ASSERT_TRUE(url.ok()) << url.status();
+  auto ingest = ServiceProcess::Start("ingest", {}, {{"DATABASE_URL", *url}});
+  ASSERT_TRUE(ingest.ok()) << ingest.status();
+  Seed((*ingest)->Channel(), 0, true);
+  // The service's own role, a transaction left open.
+  pqxx::connection other(RoleUrl(*url, "ingest"));
+  pqxx::work held(other);
+  held.exec("SELECT 1");
+  Seed((*ingest)->Channel(), 0.5, false);
+  ExpectExactlyTheInput(ReadAll((*ingest)->Channel()), 0.5);
+  held.commit();
   ExpectServing(**ingest);
 }
 
