@@ -1,6 +1,9 @@
 #include "libs/clients/weighting_client.h"
 
+#include <algorithm>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -34,6 +37,29 @@ absl::StatusOr<std::vector<double>> LocalWeightsFor(const wv1::WeightSet& set,
     local.push_back(it->second);
   }
   return local;
+}
+
+wv1::ObservationMatrix MatrixToProto(const index::DataMatrix& matrix, int64_t data_version) {
+  wv1::ObservationMatrix m;
+  m.mutable_region_codes()->Assign(matrix.regions().begin(), matrix.regions().end());
+  m.mutable_indicator_codes()->Assign(matrix.indicators().begin(), matrix.indicators().end());
+  m.mutable_values()->Reserve(static_cast<int>(matrix.rows() * matrix.cols()));
+  for (size_t c = 0; c < matrix.cols(); ++c) {
+    for (double v : matrix.Column(c)) m.add_values(v);
+  }
+  m.set_data_version(data_version);
+  return m;
+}
+
+index::DataMatrix MatrixFromProto(const wv1::ObservationMatrix& m) {
+  index::DataMatrix matrix(
+      std::vector<std::string>(m.region_codes().begin(), m.region_codes().end()),
+      std::vector<std::string>(m.indicator_codes().begin(), m.indicator_codes().end()));
+  for (size_t c = 0; c < matrix.cols(); ++c) {
+    absl::Span<double> column = matrix.MutableColumn(c);
+    std::copy_n(m.values().begin() + c * matrix.rows(), matrix.rows(), column.begin());
+  }
+  return matrix;
 }
 
 }  // namespace innoscope::clients

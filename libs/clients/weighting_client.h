@@ -16,6 +16,7 @@
 // Errors are the upstream's status prefixed by who said it ("weighting
 // GetWeightSet: ..."; server::UpstreamStatus).
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "absl/time/time.h"
 #include "innoscope/weighting/v1/weighting.pb.h"
 #include "libs/clients/ingest_client.h"
+#include "libs/index/data_matrix.h"
 
 namespace innoscope::clients {
 
@@ -45,5 +47,14 @@ class WeightingClient {
 // FAILED_PRECONDITION also when the set lacks one of the framework's nodes.
 absl::StatusOr<std::vector<double>> LocalWeightsFor(const weighting::v1::WeightSet& set,
                                                     const LoadedFramework& framework);
+
+// The matrix a run read, as DataSelection.observations carries it to
+// ComputeWeights (column-major, NaN = no observation), read at
+// `data_version` of the framework's data scope; and back. The receiver
+// checks the shape against its request before MatrixFromProto (it requires
+// values_size() == rows x columns).
+weighting::v1::ObservationMatrix MatrixToProto(const index::DataMatrix& matrix,
+                                               int64_t data_version);
+index::DataMatrix MatrixFromProto(const weighting::v1::ObservationMatrix& proto);
 
 }  // namespace innoscope::clients

@@ -187,14 +187,8 @@ absl::StatusOr<std::vector<double>> ScoringService::ResolveWeights(
       // The run's matrix (its rows are the universe) goes with the request;
       // the spec keeps the request without it.
       weighting::v1::ComputeWeightsRequest with_data = compute;
-      weighting::v1::ObservationMatrix& m = *with_data.mutable_data()->mutable_observations();
-      m.mutable_region_codes()->Assign(read.regions().begin(), read.regions().end());
-      m.mutable_indicator_codes()->Assign(read.indicators().begin(), read.indicators().end());
-      m.mutable_values()->Reserve(static_cast<int>(read.rows() * read.cols()));
-      for (size_t c = 0; c < read.cols(); ++c) {
-        for (double v : read.Column(c)) m.add_values(v);
-      }
-      m.set_data_version(data_version);
+      *with_data.mutable_data()->mutable_observations() =
+          clients::MatrixToProto(read, data_version);
       ASSIGN_OR_RETURN(set, weighting_.ComputeWeights(with_data, deadline));
       break;
     }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "libs/clients/weighting_client.h"
 #include "libs/codecs/enum_codecs.h"
 #include "libs/common/status_macros.h"
 #include "libs/index/impute.h"
@@ -277,30 +278,24 @@ absl::StatusOr<index::DataMatrix> PassedMatrix(const clients::LoadedFramework& f
                                            ", which is now at ", data_version, "; retry"));
   }
   const std::vector<std::string> leaves = f.tree.LeafCodes();
-  std::vector<std::string> columns(m.indicator_codes().begin(), m.indicator_codes().end());
-  if (columns != leaves) {
+  if (!std::equal(leaves.begin(), leaves.end(), m.indicator_codes().begin(),
+                  m.indicator_codes().end())) {
     return absl::InvalidArgumentError(
         absl::StrCat("data.observations.indicator_codes: must be the ", leaves.size(),
                      " leaves of ", f.proto.code(), "@", f.proto.version(), " in its order"));
   }
-  std::vector<std::string> rows(m.region_codes().begin(), m.region_codes().end());
   if (selection.region_codes_size() > 0 &&
-      !std::equal(rows.begin(), rows.end(), selection.region_codes().begin(),
-                  selection.region_codes().end())) {
+      !std::equal(m.region_codes().begin(), m.region_codes().end(),
+                  selection.region_codes().begin(), selection.region_codes().end())) {
     return absl::InvalidArgumentError(
         "data.observations.region_codes: must be data.region_codes, in the same order");
   }
-  if (static_cast<size_t>(m.values_size()) != rows.size() * columns.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("data.observations.values: ", m.values_size(),
-                                                   " values for ", rows.size(), " regions x ",
-                                                   columns.size(), " indicators"));
+  if (m.values_size() != m.region_codes_size() * m.indicator_codes_size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "data.observations.values: ", m.values_size(), " values for ", m.region_codes_size(),
+        " regions x ", m.indicator_codes_size(), " indicators"));
   }
-  index::DataMatrix data(std::move(rows), std::move(columns));
-  for (size_t c = 0; c < data.cols(); ++c) {
-    absl::Span<double> column = data.MutableColumn(c);
-    std::copy_n(m.values().begin() + c * data.rows(), data.rows(), column.begin());
-  }
-  return data;
+  return clients::MatrixFromProto(m);
 }
 
 absl::StatusOr<ObjectiveOutcome> RunObjective(index::WeightingMethod method,
