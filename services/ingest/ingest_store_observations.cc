@@ -117,15 +117,14 @@ absl::Status IngestStore::ReadObservations(
       // indicators from the last one seen on (storage::PagedQuery::condition).
       std::vector<std::string> lists;
       if (framework != nullptr) {
-        if (framework->leaves.empty()) where.push_back("false");
-        std::vector<std::string> quoted;
-        for (const std::string& code : framework->leaves) quoted.push_back(tx.quote(code));
-        if (!quoted.empty()) lists.push_back(absl::StrJoin(quoted, ","));
+        if (framework->leaves.empty()) {
+          where.push_back("false");
+        } else {
+          lists.push_back(QuotedList(tx, framework->leaves));
+        }
       }
       if (request.indicator_codes_size() > 0) {
-        std::vector<std::string> quoted;
-        for (const std::string& code : request.indicator_codes()) quoted.push_back(tx.quote(code));
-        lists.push_back(absl::StrJoin(quoted, ","));
+        lists.push_back(QuotedList(tx, request.indicator_codes()));
       }
       if (!lists.empty()) {
         query.condition = [lists](pqxx::transaction_base& page_tx,

@@ -67,9 +67,7 @@ std::optional<std::string> OptionalExact(bool has, double value) {
 
 std::string InList(pqxx::transaction_base& tx, const std::string& column,
                    const google::protobuf::RepeatedPtrField<std::string>& values) {
-  std::vector<std::string> quoted;
-  for (const std::string& v : values) quoted.push_back(tx.quote(v));
-  return absl::StrCat(column, " IN (", absl::StrJoin(quoted, ","), ")");
+  return absl::StrCat(column, " IN (", QuotedList(tx, values), ")");
 }
 
 }  // namespace innoscope::ingest

@@ -42,6 +42,17 @@ double ParseDouble(const char* text);
 // ExactDouble(value) when `has`, else NULL.
 std::optional<std::string> OptionalExact(bool has, double value);
 
+// "'a','b'": the values quoted by the connection, comma-separated.
+template <typename Strings>
+std::string QuotedList(pqxx::transaction_base& tx, const Strings& values) {
+  std::string out;
+  for (const std::string& v : values) {
+    if (!out.empty()) out += ',';
+    out += tx.quote(v);
+  }
+  return out;
+}
+
 // "column IN ('a','b')" with the values quoted by the connection.
 std::string InList(pqxx::transaction_base& tx, const std::string& column,
                    const google::protobuf::RepeatedPtrField<std::string>& values);
