@@ -62,10 +62,19 @@ pg_run() {
 }
 
 # A free TCP port on loopback: random in 20000-59999, checked by connecting.
+# Drawn below the kernel's ephemeral range (ip_local_port_range), from which
+# every process bound to port 0 (the services the tests start) and every
+# outgoing connection take theirs: a port drawn inside it could be taken
+# between this check and PostgreSQL's bind.
 free_port() {
-  local port
+  local port low=32768 span
+  if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  fi
+  span=$(( low - 10000 ))
+  [ "$span" -ge 1000 ] || span=1000
   for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 40000 ))
+    port=$(( 10000 + (RANDOM * 32768 + RANDOM) % span ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
@@ -139,13 +148,25 @@ pg_start() {
     port=$(pg_server_port)
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then port=""; fi
   fi
-  [ -n "$port" ] || port=$(free_port)
-  # A throwaway development database: durability is traded for speed.
-  pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 \
-        -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-        ${INNOSCOPE_PG_OPTIONS:-}" start >/dev/null \
-    || { tail -20 "$PG_DIR/server.log" >&2; die "PostgreSQL did not start (log: $PG_DIR/server.log)"; }
+  local attempt
+  for attempt in 1 2 3; do
+    [ -n "$port" ] || port=$(free_port)
+    # A throwaway development database: durability is traded for speed.
+    if pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+      -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 \
+          -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+          ${INNOSCOPE_PG_OPTIONS:-}" start >/dev/null; then
+      break
+    fi
+    # Another process bound the port first: draw another one.
+    if [ "$attempt" -lt 3 ] && tail -5 "$PG_DIR/server.log" | grep -q "Address already in use"; then
+      say "port $port was taken meanwhile; trying another"
+      port=""
+      continue
+    fi
+    tail -20 "$PG_DIR/server.log" >&2
+    die "PostgreSQL did not start (log: $PG_DIR/server.log)"
+  done
   pg_prepare "$port"
   say "PostgreSQL 15 on 127.0.0.1:$port (data: $PG_DIR/data)"
   if [ "${INNOSCOPE_PGBOUNCER:-0}" = 1 ]; then pgbouncer_start "$port"; fi

@@ -97,6 +97,9 @@ inline bool SortByQuantisedValue(const double* v, size_t n, std::vector<Quantise
   if (!(hi > lo && std::isfinite(hi - lo))) return false;
   constexpr uint32_t kLevels = 1 << 16;
   const double scale = static_cast<double>(kLevels - 1) / (hi - lo);
+  // A range narrower than about 65535 / DBL_MAX (subnormal widths) gives an
+  // infinite scale, and 0 * inf is NaN: no quantisation then.
+  if (!std::isfinite(scale)) return false;
   rows.resize(n);
   buffer.resize(n);
   std::array<uint32_t, 256> low{};

@@ -98,8 +98,11 @@ absl::Status CompetitionRanker::Rank(absl::Span<const double> scores, const Rank
       hi = std::max(hi, keys_[i]);
     }
   }
-  if (hi > lo && std::isfinite(hi - lo)) {
-    SortDescending(hi, static_cast<double>(order_.size() - 1) / (hi - lo));
+  // The bucket sort needs a finite scale: a finite range that is not so
+  // narrow (subnormal) that (m - 1) / (hi - lo) overflows.
+  const double scale = static_cast<double>(order_.size() - 1) / (hi - lo);
+  if (hi > lo && std::isfinite(hi - lo) && std::isfinite(scale)) {
+    SortDescending(hi, scale);
   } else {
     index::RadixSortByKey(order_, buffer_);
   }
