@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -40,6 +41,18 @@ bool InPowerMeanDomain(double x, double p) {
   return p > 0 ? x >= 0 : x > 0;
 }
 
+// sum_j w_j l_j with w_j = weights[j] / sum of the weights, in that order:
+// WeightedPowerMean's accumulator for p = 0 given the logarithms l_j
+// (NaN when the weights do not sum to more than 0).
+double WeightedMeanOfLogs(absl::Span<const double> logs, absl::Span<const double> weights) {
+  double weight_sum = 0;
+  for (double w : weights) weight_sum += w;
+  if (!(weight_sum > 0)) return kMissing;
+  double acc = 0;
+  for (size_t j = 0; j < logs.size(); ++j) acc += weights[j] / weight_sum * logs[j];
+  return acc;
+}
+
 absl::Status ValidateSpec(const AggregationSpec& spec) {
   if (spec.method == AggregationMethod::kGeneralised && !std::isfinite(spec.power)) {
     return absl::InvalidArgumentError(
@@ -70,9 +83,14 @@ const AggregationSpec& SpecFor(const AggregationOptions& options, int level) {
 }
 
 // Fills column `node` of `scores` with a power mean of its children's
-// columns, one region at a time.
+// columns, one region at a time. A geometric mean's logarithm of a child
+// that is itself a geometric mean is that child's log-mean
+// (`log_means[child]`, see Aggregate), not Log of its score; when
+// `log_means[node]` is not empty (the caller wants it), this node's
+// log-mean of every region goes there (NaN where the node is missing).
 absl::Status AggregatePowerMean(const AggregationTree& tree, int node, const AggregationSpec& spec,
-                                const AggregationOptions& options, DataMatrix& scores) {
+                                const AggregationOptions& options, DataMatrix& scores,
+                                std::vector<std::vector<double>>& log_means) {
   const double p = PowerOf(spec);
   const bool shifted = p != 1.0 && options.non_positive == NonPositivePolicy::kShift;
   const double shift = shifted ? options.shift : 0.0;
@@ -81,6 +99,7 @@ absl::Status AggregatePowerMean(const AggregationTree& tree, int node, const Agg
   std::vector<double> weights;
   values.reserve(children.size());
   weights.reserve(children.size());
+  std::vector<double>& own_log_mean = log_means[node];
   for (size_t region = 0; region < scores.rows(); ++region) {
     values.clear();
     weights.clear();
@@ -112,11 +131,23 @@ absl::Status AggregatePowerMean(const AggregationTree& tree, int node, const Agg
         }
         continue;
       }
+      // The geometric mean's log(x): the child's own log-mean when it has
+      // one (x = Exp(log-mean) - shift + shift is in the domain, checked
+      // above), else Log(x).
+      if (p == 0.0) x = log_means[child].empty() ? Log(x) : log_means[child][region];
       values.push_back(x);
       weights.push_back(weight);
     }
-    const double mean =
-        missing || values.empty() ? kMissing : WeightedPowerMean(values, weights, p) - shift;
+    double mean = kMissing;
+    if (!missing && !values.empty()) {
+      if (p == 0.0) {
+        const double log_mean = WeightedMeanOfLogs(values, weights);
+        if (!own_log_mean.empty()) own_log_mean[region] = log_mean;
+        mean = Exp(log_mean) - shift;
+      } else {
+        mean = WeightedPowerMean(values, weights, p) - shift;
+      }
+    }
     scores.Set(region, node, mean);
   }
   return absl::OkStatus();
@@ -242,8 +273,20 @@ double WeightedPowerMean(absl::Span<const double> values, absl::Span<const doubl
   return std::pow(acc, 1.0 / p);
 }
 
+bool IsGeometricNode(const AggregationTree& tree, const AggregationOptions& options, int node) {
+  if (node < 0 || tree.IsLeaf(node)) return false;
+  const AggregationSpec& spec = SpecFor(options, tree.Level(node));
+  return spec.method != AggregationMethod::kTopsis && PowerOf(spec) == 0.0;
+}
+
 absl::StatusOr<DataMatrix> Aggregate(const AggregationTree& tree, const DataMatrix& leaf_scores,
                                      const AggregationOptions& options) {
+  return Aggregate(tree, leaf_scores, options, nullptr);
+}
+
+absl::StatusOr<DataMatrix> Aggregate(const AggregationTree& tree, const DataMatrix& leaf_scores,
+                                     const AggregationOptions& options,
+                                     std::vector<std::vector<double>>* log_means) {
   RETURN_IF_ERROR(ValidateOptions(options));
 
   std::vector<std::string> codes;
@@ -272,14 +315,25 @@ absl::StatusOr<DataMatrix> Aggregate(const AggregationTree& tree, const DataMatr
     std::copy(source.begin(), source.end(), scores.MutableColumn(leaf).begin());
   }
 
+  // The log-means kept: a geometric node's under a geometric parent (which
+  // reads them instead of Log of the node's scores), and every geometric
+  // node's when the caller asks.
+  std::vector<std::vector<double>> logs(tree.size());
+  for (int node : tree.BottomUp()) {
+    if (IsGeometricNode(tree, options, node) &&
+        (log_means != nullptr || IsGeometricNode(tree, options, tree.Parent(node)))) {
+      logs[node].assign(scores.rows(), kMissing);
+    }
+  }
   for (int node : tree.BottomUp()) {
     const AggregationSpec& spec = SpecFor(options, tree.Level(node));
     if (spec.method == AggregationMethod::kTopsis) {
       AggregateTopsis(tree, node, options, scores);
     } else {
-      RETURN_IF_ERROR(AggregatePowerMean(tree, node, spec, options, scores));
+      RETURN_IF_ERROR(AggregatePowerMean(tree, node, spec, options, scores, logs));
     }
   }
+  if (log_means != nullptr) *log_means = std::move(logs);
 
   if (options.scale == ScoreScale::kGlobalWeighted) {
     for (size_t id = 0; id < tree.size(); ++id) {

@@ -56,6 +56,7 @@
 // for the n-node result.
 
 #include <map>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -112,7 +113,8 @@ double PowerOf(const AggregationSpec& spec);
 // values must lie in the domain stated above, else the result is NaN.
 // The geometric mean (p == 0) is Exp(sum_j w_j Log(x_j)) with vector_math.h's
 // Log and Exp, which the uncertainty model applies to whole columns, so both
-// give the same bits. O(m).
+// give the same bits (Aggregate's geometric mean of geometric means differs:
+// see below). O(m).
 double WeightedPowerMean(absl::Span<const double> values, absl::Span<const double> weights,
                          double p);
 
@@ -122,9 +124,29 @@ double WeightedPowerMean(absl::Span<const double> values, absl::Span<const doubl
 // of `leaf_scores` by code; extra columns are ignored. INVALID_ARGUMENT for
 // a leaf without a column, an infinite leaf score, bad options, or a value
 // outside a mean's domain under NonPositivePolicy::kFail.
+//
+// A geometric mean (p == 0) computes a node as Exp(L) - s from its log-mean
+// L = sum_j w_j log(x_j + s). A geometric mean over such a child takes L
+// as the child's log(x + s) instead of Log(Exp(L) - s + s) (after the
+// same domain check on the child's score): mathematically the same, one
+// rounding fewer, and no Log/Exp round trip per child and region (why: the
+// uncertainty model's replicates of a geometric aggregation were bound by
+// them; column_means.h does the same, so both stay equal bit for bit).
 absl::StatusOr<index::DataMatrix> Aggregate(const AggregationTree& tree,
                                             const index::DataMatrix& leaf_scores,
                                             const AggregationOptions& options = {});
+
+// As above, and into `*log_means` (one vector per node) every geometric
+// node's log-mean L per region (NaN where its score is missing; empty for
+// the other nodes), as a geometric parent would read it.
+absl::StatusOr<index::DataMatrix> Aggregate(const AggregationTree& tree,
+                                            const index::DataMatrix& leaf_scores,
+                                            const AggregationOptions& options,
+                                            std::vector<std::vector<double>>* log_means);
+
+// Whether inner node `node` is aggregated by a geometric mean (p == 0, not
+// TOPSIS) under `options`; false for a leaf and for -1.
+bool IsGeometricNode(const AggregationTree& tree, const AggregationOptions& options, int node);
 
 }  // namespace innoscope::scoring
 

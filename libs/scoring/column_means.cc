@@ -104,13 +104,30 @@ ColumnTree ColumnTreeFrom(const AggregationTree& tree, const std::vector<int>& l
 // Every value as AggregatePowerMean and WeightedPowerMean compute it: per
 // region acc = 0 + w_1 f(x_1) + w_2 f(x_2) + ... over the children with a
 // non-zero weight, in their order, w_j = weight_j / (sum of the children's
-// weights), f = identity, Log(x + shift) or pow(x + shift, p); then acc,
-// Exp(acc) - shift or pow(acc, 1 / p) - shift.
+// weights), f = identity, Log(x + shift) or pow(x + shift, p) (for a
+// geometric mean over a geometric child: the child's acc, as Aggregate
+// takes it); then acc, Exp(acc) - shift or pow(acc, 1 / p) - shift.
 bool ColumnMeans::Run(const ColumnTree& tree, absl::Span<const NodeMean> means,
-                      absl::Span<const double> weights, const ColumnInputs& inputs,
-                      size_t regions) {
+                      absl::Span<const double> weights, const ColumnInputs& inputs, size_t regions,
+                      Columns wanted) {
   regions_ = regions;
-  computed_.resize(tree.bottom_up.size() * regions);
+  const size_t inner = tree.bottom_up.size();
+  computed_.resize(inner * regions);
+  log_means_.resize(inner * regions);
+  // Which inner nodes' scores are needed, not only their log-means: all
+  // (kAll), else the root's (last bottom-up) and those of the children of
+  // a node that is not a geometric mean over a geometric child (why: in a
+  // replicate of a geometric aggregation only the root's Exp is left).
+  auto geometric = [&](int v) { return !means[v].topsis && means[v].p == 0.0; };
+  needed_.assign(inner, wanted == Columns::kAll ? 1 : 0);
+  if (inner > 0) needed_[inner - 1] = 1;
+  if (wanted != Columns::kAll) {
+    for (int v : tree.bottom_up) {
+      for (int c : tree.children[v]) {
+        if (tree.input[c] < 0 && !(geometric(v) && geometric(c))) needed_[tree.inner_slot[c]] = 1;
+      }
+    }
+  }
   for (int v : tree.bottom_up) {
     const NodeMean& mean = means[v];
     if (mean.topsis) return false;
@@ -122,9 +139,10 @@ bool ColumnMeans::Run(const ColumnTree& tree, absl::Span<const NodeMean> means,
     if (!(weight_sum > 0)) return false;
     // The children taking part, with their normalised weights; for a
     // geometric mean over an input with logarithms, those (which hold
-    // this shift). Written by index into buffers grown once (why: with a
-    // dozen small nodes per replicate, push_back's checks were a tenth of
-    // the Monte Carlo replicate's instructions).
+    // this shift), and over a geometric child, its log-means. Written by
+    // index into buffers grown once (why: with a dozen small nodes per
+    // replicate, push_back's checks were a tenth of the Monte Carlo
+    // replicate's instructions).
     if (xs_.size() < children.size()) {
       xs_.resize(children.size());
       ws_.resize(children.size());
@@ -137,14 +155,18 @@ bool ColumnMeans::Run(const ColumnTree& tree, absl::Span<const NodeMean> means,
       if (weight == 0) continue;  // takes no part, as in AggregatePowerMean
       ws_[k] = weight / weight_sum;
       const int column = tree.input[c];
-      const bool use_logs = have_logs && column >= 0;
+      const size_t slot = column >= 0 ? 0 : static_cast<size_t>(tree.inner_slot[c]) * regions;
+      const bool use_logs = column >= 0 ? have_logs : p == 0.0 && geometric(c);
       logged_[k] = use_logs ? 1 : 0;
-      xs_[k] = use_logs      ? inputs.logs[column]
-               : column >= 0 ? inputs.values[column]
-                             : computed_.data() + static_cast<size_t>(tree.inner_slot[c]) * regions;
+      if (column >= 0) {
+        xs_[k] = use_logs ? inputs.logs[column] : inputs.values[column];
+      } else {
+        xs_[k] = (use_logs ? log_means_.data() : computed_.data()) + slot;
+      }
       ++k;
     }
-    double* out = computed_.data() + static_cast<size_t>(tree.inner_slot[v]) * regions;
+    const size_t own = static_cast<size_t>(tree.inner_slot[v]) * regions;
+    double* out = computed_.data() + own;
     if (p == 1.0) {  // shift is 0 here
       // A missing (NaN) value makes its region's sum NaN: Aggregate's
       // policies decide.
@@ -182,22 +204,49 @@ bool ColumnMeans::Run(const ColumnTree& tree, absl::Span<const NodeMean> means,
         x = std::pow(x, p);
       }
     }
-    WeightedSums(xs_.data(), ws_.data(), k, regions, out);
     if (p == 0.0) {
-      ExpArray(absl::MakeConstSpan(out, regions), absl::MakeSpan(out, regions));
+      double* log_mean = log_means_.data() + own;
+      WeightedSums(xs_.data(), ws_.data(), k, regions, log_mean);
+      // Exp(acc) - shift + shift > 0, the domain a geometric parent checks
+      // on this node's score before taking acc as its logarithm, holds for
+      // acc above the bound (Exp(acc) >= 2^-40 shift); below it, let
+      // Aggregate decide. Once per node, so its scores need not be
+      // computed for the check.
+      const double bound = LogMeanBound(shift);
+      for (size_t r = 0; r < regions; ++r) {
+        if (!(log_mean[r] > bound)) return false;
+      }
+      if (needed_[tree.inner_slot[v]] == 0) continue;
+      ExpArray(absl::MakeConstSpan(log_mean, regions), absl::MakeSpan(out, regions));
       if (shift != 0) {
         for (size_t r = 0; r < regions; ++r) out[r] -= shift;
       }
     } else {
+      WeightedSums(xs_.data(), ws_.data(), k, regions, out);
       for (size_t r = 0; r < regions; ++r) out[r] = std::pow(out[r], 1.0 / p) - shift;
     }
   }
   return true;
 }
 
+double ColumnMeans::LogMeanBound(double shift) {
+  if (shift != bound_shift_) {
+    bound_shift_ = shift;
+    // Exp(acc) >= 2^-40 shift >> ulp(shift), so Exp(acc) - shift > -shift
+    // and the sum back > 0; without a shift, far from Exp's underflow.
+    bound_ = shift > 0 ? std::log(shift) - 40 * std::log(2.0) : -700.0;
+  }
+  return bound_;
+}
+
 absl::Span<const double> ColumnMeans::Column(const ColumnTree& tree, int node) const {
   return absl::MakeConstSpan(
       computed_.data() + static_cast<size_t>(tree.inner_slot[node]) * regions_, regions_);
+}
+
+absl::Span<const double> ColumnMeans::LogMean(const ColumnTree& tree, int node) const {
+  return absl::MakeConstSpan(
+      log_means_.data() + static_cast<size_t>(tree.inner_slot[node]) * regions_, regions_);
 }
 
 }  // namespace innoscope::scoring

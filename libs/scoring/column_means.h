@@ -63,23 +63,43 @@ struct ColumnInputs {
   std::vector<const double*> values;
   // Per input column, log(x + shift) of its values (the shift of the
   // geometric means reading it) when the caller has them, else empty:
-  // computed when needed.
+  // computed when needed. For a column holding a geometric mean's scores,
+  // its log-means instead (LogMean below; a geometric parent reads those,
+  // aggregation.h): the caller must then give them.
   std::vector<const double*> logs;
 };
 
 // Not thread-safe: one per thread.
 class ColumnMeans {
  public:
+  // Which scores Run must leave: every inner node's, or the root's only
+  // (the last of tree.bottom_up; then a geometric mean read only by
+  // geometric parents keeps its log-mean and skips its Exp).
+  enum class Columns { kAll, kRoot };
+
   // Every inner node's scores, with `means[v]` and the weights
   // `weights[child]` (relative to the siblings; renormalised here as
-  // Aggregate does). False when Aggregate would do anything else.
+  // Aggregate does). False when Aggregate would do anything else (also,
+  // conservatively, when a geometric mean's log-mean falls below
+  // log(shift) - 40 ln 2, or -700 without a shift, where a parent's domain
+  // check on its score would need the score itself).
   bool Run(const ColumnTree& tree, absl::Span<const NodeMean> means,
-           absl::Span<const double> weights, const ColumnInputs& inputs, size_t regions);
+           absl::Span<const double> weights, const ColumnInputs& inputs, size_t regions,
+           Columns wanted = Columns::kAll);
 
-  // An inner node's scores after Run returned true.
+  // An inner node's scores after Run returned true (with Columns::kRoot,
+  // the root's only).
   absl::Span<const double> Column(const ColumnTree& tree, int node) const;
+  // A geometric mean's log-mean sum_j w_j log(x_j + shift) per region after
+  // Run returned true: what a geometric parent takes as the logarithm of
+  // its score (aggregation.h).
+  absl::Span<const double> LogMean(const ColumnTree& tree, int node) const;
 
  private:
+  // The least log-mean Run takes without a parent's domain check failing
+  // (see Run), for this shift; cached (a std::log per node otherwise).
+  double LogMeanBound(double shift);
+
   size_t regions_ = 0;
   // Inner node v's scores at inner_slot[v] * regions.
   std::vector<double> computed_;
@@ -87,6 +107,11 @@ class ColumnMeans {
   std::vector<double> ws_;           // and normalised weights
   std::vector<char> logged_;         // whether xs_ holds logarithms
   std::vector<double> transformed_;  // the other children's logarithms
+  // Geometric node v's log-means at inner_slot[v] * regions.
+  std::vector<double> log_means_;
+  std::vector<char> needed_;  // per inner slot: whether Run computes its scores
+  double bound_shift_ = -1;   // the shift of bound_
+  double bound_ = 0;
 };
 
 }  // namespace innoscope::scoring

@@ -74,6 +74,11 @@ struct FrozenScores {
   // rebuild them, two pointers per frozen column). A move keeps the vectors'
   // buffers, so they stay valid; a copy would not: move-only.
   ColumnInputs inputs;
+  // Some frozen node is a geometric mean: a geometric parent reads its
+  // log-means (`logs`), which Aggregate over `columns` would not (it would
+  // take Log of the scores), so a replicate ColumnMeans declines
+  // aggregates the whole tree.
+  bool carries_log_means = false;
 
   FrozenScores() = default;
   FrozenScores(FrozenScores&&) = default;
@@ -232,13 +237,25 @@ PreparedLeaves Prepare(const ModelState& state, absl::StatusOr<index::DataMatrix
   return out;
 }
 
+// Whether framework node v is aggregated by a geometric mean under
+// `options` (Aggregate's choice by level).
+bool GeometricAt(const ModelState& state, const AggregationOptions& options, int v) {
+  const index::Framework& framework = state.inputs->framework;
+  if (framework.IsLeaf(v)) return false;
+  const NodeMean mean = MeanAt(options, framework.Node(v).level);
+  return !mean.topsis && mean.p == 0.0;
+}
+
 // FrozenScores from the unscaled (ScoreScale::kMean) scores of every node
 // (column_of(v): framework node v's, as Aggregate computes them), under
-// `options`.
+// `options`; log_mean_of(v): a geometric node's log-means (Aggregate's
+// log_means), which a geometric parent reads instead of Log of its scores.
 FrozenScores FreezeScores(const ModelState& state, const std::vector<std::string>& regions,
                           const std::function<absl::Span<const double>(int)>& column_of,
+                          const std::function<absl::Span<const double>(int)>& log_mean_of,
                           const AggregationOptions& options) {
   FrozenScores out;
+  for (int v : state.frozen_nodes) out.carries_log_means |= GeometricAt(state, options, v);
   std::vector<std::string> codes;
   for (int v : state.frozen_nodes) codes.push_back(state.inputs->framework.Node(v).code);
   out.columns = index::DataMatrix(regions, codes);
@@ -263,11 +280,24 @@ FrozenScores FreezeScores(const ModelState& state, const std::vector<std::string
       x += shift;
       if (!(x > 0)) {  // also NaN
         out.logs.clear();
+        // ColumnMeans would take Log of a geometric node's scores, not its
+        // log-means: aggregate the whole tree instead.
+        if (out.carries_log_means) out.status = absl::InternalError("no subtree log-means");
         return out;
       }
       logs.push_back(x);
     }
-    LogArray(logs, absl::MakeSpan(logs));  // Aggregate's Log (vector_math.h)
+    if (GeometricAt(state, options, state.frozen_nodes[i])) {
+      const absl::Span<const double> log_mean = log_mean_of(state.frozen_nodes[i]);
+      if (log_mean.size() != logs.size()) {
+        out.logs.clear();
+        out.status = absl::InternalError("no subtree log-means");
+        return out;
+      }
+      std::copy(log_mean.begin(), log_mean.end(), logs.begin());
+    } else {
+      LogArray(logs, absl::MakeSpan(logs));  // Aggregate's Log (vector_math.h)
+    }
   }
   for (const std::vector<double>& logs : out.logs) out.inputs.logs.push_back(logs.data());
   return out;
@@ -319,7 +349,8 @@ std::optional<FrozenScores> FreezeByColumns(const ModelState& state, const Prepa
     return tree.IsLeaf(v) ? absl::MakeConstSpan(inputs.values[leaf_column[v]], normalised.rows())
                           : scores.Column(columns, v);
   };
-  FrozenScores out = FreezeScores(state, normalised.regions(), column_of, options);
+  auto log_mean_of = [&](int v) { return scores.LogMean(columns, v); };
+  FrozenScores out = FreezeScores(state, normalised.regions(), column_of, log_mean_of, options);
   out.pair_status = CheckComposite(state, leaves, column_of(tree.Root()));
   return out;
 }
@@ -338,13 +369,16 @@ FrozenScores Freeze(const ModelState& state, const PreparedLeaves& leaves,
   if (std::optional<FrozenScores> by_columns = FreezeByColumns(state, leaves, *tree, options)) {
     return *std::move(by_columns);
   }
-  absl::StatusOr<index::DataMatrix> scores = Aggregate(*tree, leaves.normalised, options);
+  std::vector<std::vector<double>> log_means;
+  absl::StatusOr<index::DataMatrix> scores =
+      Aggregate(*tree, leaves.normalised, options, &log_means);
   if (!scores.ok()) {
     out.status = out.pair_status = scores.status();
     return out;
   }
   out = FreezeScores(
-      state, scores->regions(), [&](int v) { return scores->Column(v); }, options);
+      state, scores->regions(), [&](int v) { return scores->Column(v); },
+      [&](int v) { return absl::MakeConstSpan(log_means[v]); }, options);
   // The (unscaled) composite of every region of the model.
   out.pair_status = CheckComposite(state, leaves, scores->Column(state.inputs->framework.Root()));
   return out;
@@ -396,8 +430,9 @@ bool FastComposite(const ModelState& state, const FrozenScores& frozen, int aggr
     weights[i] = slot < 0 ? nominal_weights[state.kept[i]]
                           : nominal_weights[state.kept[i]] * multipliers[slot];
   }
+  // Only the root's scores are read (the root is the last bottom-up).
   if (!means.Run(state.tree, state.means[aggregation], weights, frozen.inputs,
-                 frozen.columns.rows())) {
+                 frozen.columns.rows(), ColumnMeans::Columns::kRoot)) {
     return false;
   }
   const absl::Span<const double> root = means.Column(state.tree, state.kept_root);
@@ -473,7 +508,7 @@ absl::StatusOr<std::vector<double>> Composite(const ModelState& state,
   const PipelineSpec spec = SpecFor(state.inputs->nominal, state.plan, values);
   index::DataMatrix scores;
   int root = 0;
-  if (frozen.status.ok()) {
+  if (frozen.status.ok() && !frozen.carries_log_means) {
     std::vector<AggregationNode> nodes(state.kept.size());
     for (size_t i = 0; i < state.kept.size(); ++i) {
       const index::FrameworkNode& node = state.inputs->framework.Node(state.kept[i]);
@@ -548,7 +583,9 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
   // composites fix the model's regions: those that have one.
   absl::StatusOr<AggregationTree> tree = AggregationTreeFromFramework(framework, nominal.weights);
   if (!tree.ok()) return failed(tree.status());
-  absl::StatusOr<index::DataMatrix> scores = Aggregate(*tree, *normalised[0], nominal.aggregation);
+  std::vector<std::vector<double>> log_means;
+  absl::StatusOr<index::DataMatrix> scores =
+      Aggregate(*tree, *normalised[0], nominal.aggregation, &log_means);
   if (!scores.ok()) return failed(scores.status());
   absl::Span<const double> composite = scores->Column(framework.Root());
   if (absl::Status ranks = CompetitionRanks(composite, nominal.ranking).status(); !ranks.ok()) {
@@ -581,7 +618,8 @@ absl::StatusOr<UncertaintyModel> BuildUncertaintyModel(
   if (nominal.aggregation.scale == ScoreScale::kMean) {
     nominal_leaves.frozen_once[0].Call([&] {
       nominal_leaves.frozen[0] = FreezeScores(
-          *state, scores->regions(), [&](int v) { return scores->Column(v); }, nominal.aggregation);
+          *state, scores->regions(), [&](int v) { return scores->Column(v); },
+          [&](int v) { return absl::MakeConstSpan(log_means[v]); }, nominal.aggregation);
     });
   }
 

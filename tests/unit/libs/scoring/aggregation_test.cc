@@ -9,6 +9,7 @@
 #include "libs/common/status_macros.h"
 #include "libs/common/status_matchers.h"
 #include "libs/scoring/ranking.h"
+#include "libs/scoring/vector_math.h"
 
 namespace innoscope::scoring {
 namespace {
@@ -97,6 +98,53 @@ TEST(AggregateTest, MeansChosenPerLevel) {
   options.by_level[2] = {AggregationMethod::kGeneralised, 0.0};
   ASSERT_OK_AND_ASSIGN(DataMatrix p0, Aggregate(tree, leaves, options));
   EXPECT_NEAR(p0.Get(0, 1), 40, kEps);
+}
+
+// A geometric mean of geometric means takes each child's log-mean L (the
+// sum of w_j Log(x_j + s) the child's Exp was taken of) as the child's
+// logarithm, not Log(Exp(L) - s + s) (aggregation.h). Hand values: D1 =
+// sqrt(20 x 80) = 40, D2 = 50, CI = 40^0.6 50^0.4 = 43.73...; shifted by
+// s = 1: D1 = sqrt(21 x 81) - 1, CI = (21 x 81)^0.3 51^0.4 - 1.
+TEST(AggregateTest, GeometricOfGeometricTakesTheChildsLogMean) {
+  const DataMatrix leaves = Leaves({"A"}, {{20, 80, 50}});
+  AggregationOptions options;
+  options.spec = {AggregationMethod::kGeometric};
+  std::vector<std::vector<double>> log_means;
+  ASSERT_OK_AND_ASSIGN(DataMatrix s, Aggregate(SmallTree(), leaves, options, &log_means));
+  EXPECT_NEAR(s.Get(0, 1), 40, kEps);
+  EXPECT_NEAR(s.Get(0, 0), std::pow(40.0, 0.6) * std::pow(50.0, 0.4), kEps);
+  // The same operations in the same order, bit for bit.
+  const double l1 = 0.5 * Log(20.0) + 0.5 * Log(80.0);
+  const double l2 = Log(50.0);
+  const double sum = 0.6 + 0.4;
+  const double l0 = 0.6 / sum * l1 + 0.4 / sum * l2;
+  ASSERT_EQ(log_means.size(), 6u);
+  ASSERT_EQ(log_means[1].size(), 1u);
+  EXPECT_EQ(log_means[1][0], l1);
+  EXPECT_EQ(log_means[2][0], l2);
+  EXPECT_EQ(log_means[0][0], l0);
+  EXPECT_TRUE(log_means[3].empty());  // leaves have none
+  EXPECT_EQ(s.Get(0, 1), Exp(l1));
+  EXPECT_EQ(s.Get(0, 0), Exp(l0));
+  // Without the output argument: the same scores.
+  ASSERT_OK_AND_ASSIGN(DataMatrix plain, Aggregate(SmallTree(), leaves, options));
+  EXPECT_EQ(plain.Get(0, 0), s.Get(0, 0));
+
+  options.non_positive = NonPositivePolicy::kShift;
+  options.shift = 1.0;
+  ASSERT_OK_AND_ASSIGN(DataMatrix shifted, Aggregate(SmallTree(), leaves, options, &log_means));
+  EXPECT_NEAR(shifted.Get(0, 0), std::pow(21.0 * 81.0, 0.3) * std::pow(51.0, 0.4) - 1, kEps);
+  const double s1 = 0.5 * Log(21.0) + 0.5 * Log(81.0);
+  EXPECT_EQ(log_means[1][0], s1);
+  EXPECT_EQ(shifted.Get(0, 1), Exp(s1) - 1);
+  EXPECT_EQ(shifted.Get(0, 0), Exp(0.6 / sum * s1 + 0.4 / sum * Log(51.0)) - 1);
+
+  // An arithmetic root: no log-mean of its own; the children keep theirs.
+  options.by_level[3] = {AggregationMethod::kArithmetic};
+  ASSERT_OK_AND_ASSIGN(DataMatrix mixed, Aggregate(SmallTree(), leaves, options, &log_means));
+  EXPECT_TRUE(log_means[0].empty());
+  EXPECT_EQ(log_means[1][0], s1);
+  EXPECT_EQ(mixed.Get(0, 0), 0.6 / sum * (Exp(s1) - 1) + 0.4 / sum * 50);
 }
 
 TEST(AggregateTest, NonPositivePolicyFailNamesRegionNodeAndChild) {

@@ -55,14 +55,14 @@ Case Leaves(const AggregationTree& tree, double low) {
 }
 
 bool RunMeans(const AggregationTree& tree, const AggregationOptions& options, const Case& c,
-              ColumnMeans& means) {
+              ColumnMeans& means, ColumnMeans::Columns wanted = ColumnMeans::Columns::kAll) {
   std::vector<NodeMean> node_means;
   std::vector<double> weights;
   for (size_t v = 0; v < tree.size(); ++v) {
     node_means.push_back(MeanAt(options, tree.Level(static_cast<int>(v))));
     weights.push_back(tree.Node(static_cast<int>(v)).weight);
   }
-  return means.Run(c.tree, node_means, weights, c.inputs, c.leaves.rows());
+  return means.Run(c.tree, node_means, weights, c.inputs, c.leaves.rows(), wanted);
 }
 
 // Every inner node's scores equal Aggregate's exactly (its region-by-region
@@ -87,13 +87,30 @@ TEST(ColumnMeansTest, EqualsAggregateBitForBit) {
       for (size_t o = 0; o < all.size(); ++o) {
         ColumnMeans means;
         ASSERT_TRUE(RunMeans(tree, all[o], c, means)) << o << " " << low;
-        ASSERT_OK_AND_ASSIGN(index::DataMatrix expected, Aggregate(tree, c.leaves, all[o]));
+        std::vector<std::vector<double>> log_means;
+        ASSERT_OK_AND_ASSIGN(index::DataMatrix expected,
+                             Aggregate(tree, c.leaves, all[o], &log_means));
         for (int v : tree.BottomUp()) {
           const absl::Span<const double> got = means.Column(c.tree, v);
           for (size_t r = 0; r < c.leaves.rows(); ++r) {
             ASSERT_EQ(got[r], expected.Get(r, v))
                 << "options " << o << " node " << tree.Code(v) << " region " << r;
           }
+          // A geometric node's log-means too (what a geometric parent reads).
+          if (log_means[v].empty()) continue;
+          const absl::Span<const double> got_logs = means.LogMean(c.tree, v);
+          for (size_t r = 0; r < c.leaves.rows(); ++r) {
+            ASSERT_EQ(got_logs[r], log_means[v][r])
+                << "options " << o << " node " << tree.Code(v) << " region " << r;
+          }
+        }
+        // Only the root's scores wanted: the same root.
+        ColumnMeans root_only;
+        ASSERT_TRUE(RunMeans(tree, all[o], c, root_only, ColumnMeans::Columns::kRoot));
+        const int root = tree.Root();
+        const absl::Span<const double> got = root_only.Column(c.tree, root);
+        for (size_t r = 0; r < c.leaves.rows(); ++r) {
+          ASSERT_EQ(got[r], expected.Get(r, root)) << "options " << o << " region " << r;
         }
       }
     }
@@ -119,6 +136,13 @@ TEST(ColumnMeansTest, DeclinesWhatAggregateTreatsOtherwise) {
   AggregationOptions topsis;
   topsis.spec.method = AggregationMethod::kTopsis;
   EXPECT_FALSE(RunMeans(tree, topsis, Leaves(tree, 1.0), means));
+  // A geometric log-mean below -700 (unshifted): a parent's domain check
+  // would need the group's score (Exp of it), so Aggregate decides, and
+  // it scores the region (a subnormal group score is > 0).
+  Case tiny = Leaves(tree, 1.0);
+  for (size_t col = 0; col < 3; ++col) tiny.leaves.Set(0, col, 1e-310);
+  EXPECT_FALSE(RunMeans(tree, geometric, tiny, means, ColumnMeans::Columns::kRoot));
+  EXPECT_TRUE(Aggregate(tree, tiny.leaves, geometric).ok());
 }
 
 }  // namespace
