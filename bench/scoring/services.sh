@@ -91,7 +91,7 @@ done
 stored=$("${PSQL[@]}" -c "SELECT count(*) FROM ingest.observations")
 if [ "$REUSE" = 1 ] && [ "$stored" = "$expected" ]; then
   say "reusing the $stored observations stored; deleting the runs stored before ..."
-  "${PSQL[@]}" -c "TRUNCATE scoring.run_results, scoring.runs CASCADE" >/dev/null
+  "${PSQL[@]}" -c "TRUNCATE scoring.run_result_columns, scoring.run_result_regions, scoring.runs CASCADE" >/dev/null
 else
   [ "$stored" = 0 ] || die "the stack's database holds $stored other observations; run without --reuse"
   say "importing $PERIODS period(s) of $REGIONS x $INDICATORS (untimed) ..."
