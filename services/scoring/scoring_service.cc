@@ -4,6 +4,8 @@
 
 #include "services/scoring/scoring_service.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -361,6 +363,12 @@ absl::StatusOr<v1::ComputeScoresResponse> ScoringService::ComputeScores(
                                           " period(s) before it are stored)")));
     }
     *response.add_runs() = *std::move(computed);
+    // The stored period's memory, freed here and on the preparing threads
+    // (each with its own malloc arena), goes back to the system before
+    // the next period is read: otherwise free pages of several arenas add
+    // up in the resident size (bench/scoring/services.sh: 760 MB against
+    // about 400 in use).
+    malloc_trim(0);
   }
   const v1::ComputedRun& last = response.runs(response.runs_size() - 1);
   *response.mutable_run() = last.run();
