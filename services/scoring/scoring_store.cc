@@ -173,22 +173,6 @@ std::vector<int> UnpackRanks(const std::string& bytes) {
   return ranks;
 }
 
-// A text[] literal of `codes`, every element quoted.
-std::string TextArray(const std::vector<std::string_view>& codes) {
-  std::string out = "{";
-  for (size_t i = 0; i < codes.size(); ++i) {
-    if (i > 0) out += ',';
-    out += '"';
-    for (char ch : codes[i]) {
-      if (ch == '"' || ch == '\\') out += '\\';
-      out += ch;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
-
 // PostgreSQL's binary array format (array_send and array_recv): the
 // number of dimensions, a has-NULL flag, the element type's OID, the length
 // and lower bound of the one dimension, then each element as a 32-bit
@@ -197,38 +181,65 @@ std::string TextArray(const std::vector<std::string_view>& codes) {
 // was most of PostgreSQL's time storing a run's arrays.
 constexpr uint32_t kBoolOid = 16;
 constexpr uint32_t kInt4Oid = 23;
+constexpr uint32_t kTextOid = 25;
 constexpr uint32_t kFloat8Oid = 701;
 
-void PutBigEndian(std::string& out, uint64_t value, int bytes) {
-  for (int b = bytes - 1; b >= 0; --b) out += static_cast<char>((value >> (8 * b)) & 0xFF);
+class BinaryArray {
+ public:
+  BinaryArray(uint32_t type, size_t size, size_t element_bytes) {
+    bytes_.reserve(20 + size * (4 + element_bytes));
+    Put(1, 4);  // dimensions
+    Put(0, 4);  // has NULLs: set by AddNull
+    Put(type, 4);
+    Put(size, 4);
+    Put(1, 4);  // lower bound
+  }
+  void AddNull() {
+    bytes_[7] = 1;
+    Put(0xFFFFFFFFu, 4);
+  }
+  // A fixed-size element of `bytes` bytes, given as its bits.
+  void Add(uint64_t bits, int bytes) {
+    Put(static_cast<uint64_t>(bytes), 4);
+    Put(bits, bytes);
+  }
+  void AddText(std::string_view text) {
+    Put(text.size(), 4);
+    bytes_.append(text.data(), text.size());
+  }
+  pqxx::binarystring Finish() const { return pqxx::binarystring(bytes_.data(), bytes_.size()); }
+
+ private:
+  void Put(uint64_t value, int bytes) {
+    for (int b = bytes - 1; b >= 0; --b) bytes_ += static_cast<char>((value >> (8 * b)) & 0xFF);
+  }
+  std::string bytes_;
+};
+
+// A text[] of `codes` (strings or string views).
+template <typename Codes>
+pqxx::binarystring TextArray(const Codes& codes) {
+  BinaryArray array(kTextOid, codes.size(), 8);
+  for (const auto& code : codes) array.AddText(code);
+  return array.Finish();
 }
 
 // One array of a node's cells (column-major cells, `regions` each, from
-// `first`) in the binary format; `element` gives a cell's value as its bits
-// and std::nullopt for an absent value (NULL).
+// `first`); `element` gives a cell's value as its bits and std::nullopt
+// for an absent value (NULL).
 template <typename Element>
 pqxx::binarystring BinaryArrayOf(const std::vector<const RunResultRow*>& cells, size_t first,
                                  size_t regions, uint32_t type, int bytes, Element element) {
-  std::string out;
-  out.reserve(20 + regions * (4 + bytes));
-  PutBigEndian(out, 1, 4);  // dimensions
-  PutBigEndian(out, 0, 4);  // has NULLs: set below
-  PutBigEndian(out, type, 4);
-  PutBigEndian(out, regions, 4);
-  PutBigEndian(out, 1, 4);  // lower bound
-  bool has_null = false;
+  BinaryArray array(type, regions, bytes);
   for (size_t i = 0; i < regions; ++i) {
     const std::optional<uint64_t> bits = element(*cells[first + i]);
-    if (!bits) {
-      has_null = true;
-      PutBigEndian(out, 0xFFFFFFFFu, 4);
-      continue;
+    if (bits) {
+      array.Add(*bits, bytes);
+    } else {
+      array.AddNull();
     }
-    PutBigEndian(out, static_cast<uint64_t>(bytes), 4);
-    PutBigEndian(out, *bits, bytes);
   }
-  if (has_null) out[7] = 1;
-  return pqxx::binarystring(out.data(), out.size());
+  return array.Finish();
 }
 
 // Cell values as array elements: NaN and a 0 rank or tier are absent.
@@ -294,7 +305,7 @@ absl::Status CopyResultColumns(pqxx::work& tx, const std::string& run_id,
   }
   tx.exec_params(absl::StrCat("INSERT INTO ", kResultRegionsTable,
                               " (run_id, is_cluster, regions) VALUES ($1, $2, $3::text[])"),
-                 run_id, cluster, TextArray({ordered.begin(), ordered.end()}));
+                 run_id, cluster, TextArray(ordered));
   // One statement per node with the arrays as binary parameters.
   const std::string insert = absl::StrCat(
       "INSERT INTO ", kResultColumnsTable,

@@ -41,18 +41,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 RunResultRow Row(const std::string& region, const std::string& node, int position, bool cluster,
                  double score, int rank, double raw, double normalised, bool imputed, int tier) {
-  RunResultRow row;
-  row.region = region;
-  row.node = node;
-  row.node_position = position;
-  row.cluster = cluster;
-  row.score = score;
-  row.rank = rank;
-  row.raw = raw;
-  row.normalised = normalised;
-  row.imputed = imputed;
-  row.tier = tier;
-  return row;
+  return RunResultRow{region, node, position, cluster, score, rank, raw, normalised, imputed, tier};
 }
 
 // The rows as BuildRunResults lays them out: regions by insertion, then the
