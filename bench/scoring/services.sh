@@ -14,7 +14,8 @@
 # call: every observation streamed by ReadObservations, to scoring and to
 # weighting; reading the matrix once per period, it equals
 # observations_stored (the observations of the 9 periods). result_rows is
-# counted in scoring's run_results and must be regions x nodes per run.
+# counted in scoring's run_results (the view over the runs' result columns,
+# migration 0008) and must be regions x nodes per run.
 # PASS when the time is < 30 s, scoring's RSS < 1 GB, observations_read ==
 # observations_stored and every count checks; the script exits 1 when a
 # count is wrong (FAIL only marks the time and memory targets).
@@ -91,7 +92,7 @@ done
 stored=$("${PSQL[@]}" -c "SELECT count(*) FROM ingest.observations")
 if [ "$REUSE" = 1 ] && [ "$stored" = "$expected" ]; then
   say "reusing the $stored observations stored; deleting the runs stored before ..."
-  "${PSQL[@]}" -c "TRUNCATE scoring.run_results, scoring.runs CASCADE" >/dev/null
+  "${PSQL[@]}" -c "TRUNCATE scoring.run_result_columns, scoring.run_result_regions, scoring.runs CASCADE" >/dev/null
 else
   [ "$stored" = 0 ] || die "the stack's database holds $stored other observations; run without --reuse"
   say "importing $PERIODS period(s) of $REGIONS x $INDICATORS (untimed) ..."

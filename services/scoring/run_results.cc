@@ -25,13 +25,22 @@ absl::flat_hash_map<std::string, size_t> RowIndex(const std::vector<std::string>
   return index;
 }
 
+// `x_ranks` and `y_ranks`: AverageRanks of x and y when they have no
+// missing value (else empty). Spearman's rho of two complete columns is
+// then the Pearson correlation of those ranks: SpearmanCorrelation's own
+// arithmetic (its pairwise-complete values are the columns themselves),
+// without ranking each column again for every pair it is in.
 v1::Correlation MakeCorrelation(const std::string& first, const std::string& second,
-                                absl::Span<const double> x, absl::Span<const double> y) {
+                                absl::Span<const double> x, absl::Span<const double> y,
+                                const std::vector<double>& x_ranks,
+                                const std::vector<double>& y_ranks) {
   v1::Correlation c;
   c.set_first(first);
   c.set_second(second);
   const double pearson = PearsonCorrelation(x, y);
-  const double spearman = SpearmanCorrelation(x, y);
+  const double spearman = !x_ranks.empty() && !y_ranks.empty()
+                              ? PearsonCorrelation(x_ranks, y_ranks)
+                              : SpearmanCorrelation(x, y);
   if (std::isfinite(pearson)) c.set_pearson(pearson);
   if (std::isfinite(spearman)) c.set_spearman(spearman);
   return c;
@@ -290,6 +299,15 @@ absl::StatusOr<RunResults> BuildRunResults(const index::Framework& f, const Pipe
 absl::StatusOr<v1::RunStatistics> ComputeGroupStatistics(const AggregationTree& tree,
                                                          const index::DataMatrix& node_scores) {
   ASSIGN_OR_RETURN(std::vector<double> alpha, CronbachAlphaByNode(tree, node_scores));
+  // Average ranks of each node's column without a missing value (see
+  // MakeCorrelation), computed once.
+  std::vector<std::vector<double>> ranks(tree.size());
+  for (size_t node = 0; node < tree.size() && node < node_scores.cols(); ++node) {
+    absl::Span<const double> column = node_scores.Column(node);
+    if (std::none_of(column.begin(), column.end(), index::IsMissingValue)) {
+      ranks[node] = AverageRanks(column);
+    }
+  }
   v1::RunStatistics statistics;
   for (size_t node = 0; node < tree.size(); ++node) {
     if (tree.IsLeaf(node)) continue;
@@ -301,11 +319,11 @@ absl::StatusOr<v1::RunStatistics> ComputeGroupStatistics(const AggregationTree& 
       for (size_t j = i + 1; j < kids.size(); ++j) {
         *group->add_between_children() =
             MakeCorrelation(tree.Code(kids[i]), tree.Code(kids[j]), node_scores.Column(kids[i]),
-                            node_scores.Column(kids[j]));
+                            node_scores.Column(kids[j]), ranks[kids[i]], ranks[kids[j]]);
       }
       *group->add_with_node() =
           MakeCorrelation(tree.Code(kids[i]), tree.Code(node), node_scores.Column(kids[i]),
-                          node_scores.Column(node));
+                          node_scores.Column(node), ranks[kids[i]], ranks[node]);
     }
   }
   return statistics;

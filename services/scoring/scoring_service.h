@@ -106,12 +106,23 @@ class ScoringService {
   // The newest run of `current`'s series for the period before its own;
   // NOT_FOUND says what to compute instead.
   absl::StatusOr<std::shared_ptr<const v1::Run>> PreviousPeriodRun(const v1::Run& current);
-  // Computes and stores the run of one spec (one period), as a draft when
-  // asked, or returns the stored run with the same id (publishing it unless
-  // `draft`).
-  absl::StatusOr<v1::ComputedRun> ComputeRun(const v1::RunSpec& requested, bool draft,
-                                             const common::CallBudget& budget,
-                                             const std::string& written_by);
+  // A run of one spec (one period) computed and not yet stored, or the
+  // stored run with the same id.
+  struct PreparedRun {
+    v1::Run run;
+    std::vector<RunResultRow> rows;
+    std::optional<v1::Run> existing;
+  };
+  // Reads and computes the run of one spec (one period); writes nothing, so
+  // the runs of several periods are prepared at once (ComputeScores).
+  absl::StatusOr<PreparedRun> PrepareRun(const v1::RunSpec& requested,
+                                         const common::CallBudget& budget,
+                                         const std::string& written_by);
+  // Stores a prepared run, as a draft when asked, or returns the stored run
+  // with the same id (publishing it unless `draft`).
+  absl::StatusOr<v1::ComputedRun> StoreRun(PreparedRun prepared, bool draft,
+                                           const common::CallBudget& budget,
+                                           const std::string& written_by);
   // The weights of spec.weights as local weights per framework node; fills
   // spec.weights.compute's defaults (the run's framework, period and
   // universe) and sets the weight set id (empty for the framework's own).

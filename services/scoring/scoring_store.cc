@@ -4,16 +4,19 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <pqxx/pqxx>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/status_macros.h"
-#include "libs/storage/paged_read.h"
 
 namespace innoscope::scoring {
 namespace {
@@ -31,7 +34,6 @@ constexpr char kPublishExisting[] =
 // Locks the row, so a concurrent publish of the same run waits.
 constexpr char kRunPublished[] = "SELECT published FROM runs WHERE id = $1 FOR UPDATE";
 constexpr char kPublishRun[] = "UPDATE runs SET published = true, published_by = $2 WHERE id = $1";
-constexpr char kResultsTable[] = "run_results";
 constexpr char kSelectRun[] =
     "SELECT encode(content, 'hex'), (extract(epoch FROM created_at) * 1000000)::bigint, "
     "written_by, published_by "
@@ -48,18 +50,41 @@ constexpr char kListRuns[] =
 constexpr char kSeriesRun[] =
     "SELECT id FROM runs WHERE series = $1 AND period = $2 AND published "
     "ORDER BY created_at DESC, id LIMIT 1";
+// Results are stored by column (migration 0008): a row of
+// run_result_columns per (run, is_cluster, node) with the node's values of
+// every region as arrays aligned with run_result_regions.regions. The
+// reads by node and of every score go through the view run_results, whose
+// filters on run, node and is_cluster PostgreSQL applies to
+// run_result_columns before unnesting (its primary key).
 constexpr char kNodeResults[] =
     "SELECT region, node_position, score, rank, raw, normalised, imputed, tier FROM run_results "
     "WHERE run_id = $1 AND node = $2 AND is_cluster = $3 ORDER BY region";
 constexpr char kScores[] =
     "SELECT region, node_position, score, rank FROM run_results "
     "WHERE run_id = $1 AND is_cluster = $2";
-// Paged by the key below (libs/storage/paged_read.h), with the quoted run id
-// appended. node_position is unique per node, node breaks no tie but makes
-// the key unique by the table's primary key.
+constexpr char kResultRegionsTable[] = "run_result_regions";
+constexpr char kResultColumnsTable[] = "run_result_columns";
+// The database's order of region codes (the view's ORDER BY region), so
+// that the arrays are stored in it and ExportResults pages in it.
+constexpr char kSortCodes[] = "SELECT code FROM unnest($1::text[]) AS code ORDER BY code";
+constexpr char kResultRegions[] =
+    "SELECT code FROM run_result_regions, unnest(regions) WITH ORDINALITY AS u (code, i) "
+    "WHERE run_id = $1 AND is_cluster = $2 ORDER BY i";
+// Regions [$3, $4] (1-based) of every node, region by region and in each
+// region by framework node order: the rows of ExportResults.
 constexpr char kExportResults[] =
-    "SELECT region, node, node_position, is_cluster, score, rank, raw, normalised, imputed, tier "
-    "FROM run_results WHERE run_id = ";
+    "SELECT c.node, c.node_position, u.score, u.rank, u.raw, u.normalised, u.imputed, u.tier "
+    "FROM run_result_columns c, "
+    "unnest(c.score[$3:$4], c.rank[$3:$4], c.raw[$3:$4], c.normalised[$3:$4], "
+    "c.imputed[$3:$4], c.tier[$3:$4]) WITH ORDINALITY "
+    "AS u (score, rank, raw, normalised, imputed, tier, i) "
+    "WHERE c.run_id = $1 AND c.is_cluster = $2 ORDER BY u.i, c.node_position";
+// ExportResults reads up to this many pages of rows in one short
+// transaction, then hands them on page by page with no connection held:
+// every read detoasts each node's whole arrays (PostgreSQL slices an array
+// after reading it), so one read per page would read a run of 3,000
+// regions x 337 nodes about 200 times over.
+constexpr int kPagesPerRead = 64;
 constexpr char kInsertUncertainty[] =
     "INSERT INTO uncertainty_analyses (id, run_id, content) VALUES ($1, $2, decode($3, 'hex')) "
     "ON CONFLICT (id) DO NOTHING RETURNING id";
@@ -88,11 +113,6 @@ std::optional<std::string> Exact(double value) {
   char buffer[64];
   auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
   return std::string(buffer, end);
-}
-
-std::optional<std::string> NonZero(int value) {
-  if (value == 0) return std::nullopt;
-  return absl::StrCat(value);
 }
 
 double DoubleOrMissing(const pqxx::field& field) {
@@ -153,12 +173,179 @@ std::vector<int> UnpackRanks(const std::string& bytes) {
   return ranks;
 }
 
+// PostgreSQL's binary array format (array_send and array_recv): the
+// number of dimensions, a has-NULL flag, the element type's OID, the length
+// and lower bound of the one dimension, then each element as a 32-bit
+// length (-1: NULL) and its bytes, all big-endian. Sent as a binary
+// parameter, it spares the server parsing every number from text: float8in
+// was most of PostgreSQL's time storing a run's arrays.
+constexpr uint32_t kBoolOid = 16;
+constexpr uint32_t kInt4Oid = 23;
+constexpr uint32_t kTextOid = 25;
+constexpr uint32_t kFloat8Oid = 701;
+
+class BinaryArray {
+ public:
+  BinaryArray(uint32_t type, size_t size, size_t element_bytes) {
+    bytes_.reserve(20 + size * (4 + element_bytes));
+    Put(1, 4);  // dimensions
+    Put(0, 4);  // has NULLs: set by AddNull
+    Put(type, 4);
+    Put(size, 4);
+    Put(1, 4);  // lower bound
+  }
+  void AddNull() {
+    bytes_[7] = 1;
+    Put(0xFFFFFFFFu, 4);
+  }
+  // A fixed-size element of `bytes` bytes, given as its bits.
+  void Add(uint64_t bits, int bytes) {
+    Put(static_cast<uint64_t>(bytes), 4);
+    Put(bits, bytes);
+  }
+  void AddText(std::string_view text) {
+    Put(text.size(), 4);
+    bytes_.append(text.data(), text.size());
+  }
+  pqxx::binarystring Finish() const { return pqxx::binarystring(bytes_.data(), bytes_.size()); }
+
+ private:
+  void Put(uint64_t value, int bytes) {
+    for (int b = bytes - 1; b >= 0; --b) bytes_ += static_cast<char>((value >> (8 * b)) & 0xFF);
+  }
+  std::string bytes_;
+};
+
+// A text[] of `codes` (strings or string views).
+template <typename Codes>
+pqxx::binarystring TextArray(const Codes& codes) {
+  BinaryArray array(kTextOid, codes.size(), 8);
+  for (const auto& code : codes) array.AddText(code);
+  return array.Finish();
+}
+
+// One array of a node's cells (column-major cells, `regions` each, from
+// `first`); `element` gives a cell's value as its bits and std::nullopt
+// for an absent value (NULL).
+template <typename Element>
+pqxx::binarystring BinaryArrayOf(const std::vector<const RunResultRow*>& cells, size_t first,
+                                 size_t regions, uint32_t type, int bytes, Element element) {
+  BinaryArray array(type, regions, bytes);
+  for (size_t i = 0; i < regions; ++i) {
+    const std::optional<uint64_t> bits = element(*cells[first + i]);
+    if (bits) {
+      array.Add(*bits, bytes);
+    } else {
+      array.AddNull();
+    }
+  }
+  return array.Finish();
+}
+
+// Cell values as array elements: NaN and a 0 rank or tier are absent.
+std::optional<uint64_t> DoubleBits(double value) {
+  if (std::isnan(value)) return std::nullopt;
+  uint64_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  return bits;
+}
+std::optional<uint64_t> NonZeroBits(int value) {
+  if (value == 0) return std::nullopt;
+  return static_cast<uint64_t>(static_cast<uint32_t>(value));
+}
+
+// Writes the rows of regions (cluster false) or clusters (true) of a run by
+// column: their codes in the database's order (one row of
+// run_result_regions) and a row of run_result_columns per node. Every code
+// must have one row for every node that has any: the grid the view
+// run_results unnests; INTERNAL otherwise (nothing is committed).
+absl::Status CopyResultColumns(pqxx::work& tx, const std::string& run_id,
+                               const std::vector<RunResultRow>& rows, bool cluster) {
+  std::vector<std::string_view> codes;
+  absl::flat_hash_set<std::string_view> seen;
+  int nodes = 0;
+  for (const RunResultRow& row : rows) {
+    if (row.cluster != cluster) continue;
+    if (row.node_position < 0) {
+      return absl::InternalError(
+          absl::StrCat("result row of ", row.region, " / ", row.node, ": negative node position"));
+    }
+    nodes = std::max(nodes, row.node_position + 1);
+    if (seen.insert(row.region).second) codes.push_back(row.region);
+  }
+  if (codes.empty()) return absl::OkStatus();
+  std::vector<std::string> ordered;
+  ordered.reserve(codes.size());
+  for (const auto& r : tx.exec_params(kSortCodes, TextArray(codes))) {
+    ordered.push_back(r[0].as<std::string>());
+  }
+  absl::flat_hash_map<std::string_view, size_t> index;
+  for (size_t i = 0; i < ordered.size(); ++i) index.emplace(ordered[i], i);
+  if (ordered.size() != codes.size() || index.size() != codes.size()) {
+    return absl::InternalError("result rows: region codes not sorted one to one");
+  }
+  const size_t regions = ordered.size();
+  // Cells column-major (node position x region); rows of one region are
+  // adjacent, so the code is looked up once per region.
+  std::vector<const RunResultRow*> cells(static_cast<size_t>(nodes) * regions, nullptr);
+  const std::string* last_code = nullptr;
+  size_t at = 0;
+  for (const RunResultRow& row : rows) {
+    if (row.cluster != cluster) continue;
+    if (last_code == nullptr || row.region != *last_code) {
+      at = index.at(row.region);
+      last_code = &row.region;
+    }
+    const RunResultRow*& cell = cells[row.node_position * regions + at];
+    if (cell != nullptr) {
+      return absl::InternalError(
+          absl::StrCat("result rows: ", row.region, " / ", row.node, " twice"));
+    }
+    cell = &row;
+  }
+  tx.exec_params(absl::StrCat("INSERT INTO ", kResultRegionsTable,
+                              " (run_id, is_cluster, regions) VALUES ($1, $2, $3::text[])"),
+                 run_id, cluster, TextArray(ordered));
+  // One statement per node with the arrays as binary parameters.
+  const std::string insert = absl::StrCat(
+      "INSERT INTO ", kResultColumnsTable,
+      " (run_id, is_cluster, node, node_position, score, rank, raw, normalised, imputed, tier) "
+      "VALUES ($1, $2, $3, $4, $5::float8[], $6::int4[], $7::float8[], $8::float8[], "
+      "$9::boolean[], $10::int4[])");
+  for (int node = 0; node < nodes; ++node) {
+    const size_t first = static_cast<size_t>(node) * regions;
+    const size_t present =
+        static_cast<size_t>(std::count_if(cells.begin() + first, cells.begin() + first + regions,
+                                          [](const RunResultRow* c) { return c != nullptr; }));
+    if (present == 0) continue;
+    if (present != regions) {
+      return absl::InternalError(absl::StrCat("result rows: node position ", node, " has ", present,
+                                              " of ", regions, " regions"));
+    }
+    tx.exec_params(
+        insert, run_id, cluster, cells[first]->node, node,
+        BinaryArrayOf(cells, first, regions, kFloat8Oid, 8,
+                      [](const RunResultRow& c) { return DoubleBits(c.score); }),
+        BinaryArrayOf(cells, first, regions, kInt4Oid, 4,
+                      [](const RunResultRow& c) { return NonZeroBits(c.rank); }),
+        BinaryArrayOf(cells, first, regions, kFloat8Oid, 8,
+                      [](const RunResultRow& c) { return DoubleBits(c.raw); }),
+        BinaryArrayOf(cells, first, regions, kFloat8Oid, 8,
+                      [](const RunResultRow& c) { return DoubleBits(c.normalised); }),
+        BinaryArrayOf(cells, first, regions, kBoolOid, 1,
+                      [](const RunResultRow& c) { return std::optional<uint64_t>(c.imputed); }),
+        BinaryArrayOf(cells, first, regions, kInt4Oid, 4,
+                      [](const RunResultRow& c) { return NonZeroBits(c.tier); }));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<bool> ScoringStore::InsertRun(const v1::Run& run,
                                              const std::vector<RunResultRow>& rows, bool draft) {
   bool created = false;
-  RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) {
+  RETURN_IF_ERROR(pool_.WithRetries([&](pqxx::connection& c) -> absl::Status {
     pqxx::work tx(c);
     pqxx::result r = tx.exec_params(
         kInsertRun, run.id(), run.spec().framework().code(), run.spec().framework().version(),
@@ -167,27 +354,9 @@ absl::StatusOr<bool> ScoringStore::InsertRun(const v1::Run& run,
     created = !r.empty();
     if (!created && !draft) tx.exec_params(kPublishExisting, run.id(), run.written_by());
     if (created) {
-      pqxx::stream_to copy(
-          tx, kResultsTable,
-          std::vector<std::string>{"run_id", "region", "node", "node_position", "is_cluster",
-                                   "score", "rank", "raw", "normalised", "imputed", "tier"});
-      // In the primary key's order (node, is_cluster, region; bytewise, the
-      // order of the "C" collation and close to any other): each row then
-      // lands on the rightmost leaf of the key's B-tree, which PostgreSQL
-      // appends to without a descent, instead of at one place per node.
-      std::vector<const RunResultRow*> ordered;
-      ordered.reserve(rows.size());
-      for (const RunResultRow& row : rows) ordered.push_back(&row);
-      std::sort(ordered.begin(), ordered.end(), [](const RunResultRow* a, const RunResultRow* b) {
-        return std::tie(a->node, a->cluster, a->region) < std::tie(b->node, b->cluster, b->region);
-      });
-      for (const RunResultRow* ordered_row : ordered) {
-        const RunResultRow& row = *ordered_row;
-        copy << std::make_tuple(run.id(), row.region, row.node, row.node_position, row.cluster,
-                                Exact(row.score), NonZero(row.rank), Exact(row.raw),
-                                Exact(row.normalised), row.imputed, NonZero(row.tier));
+      for (bool cluster : {false, true}) {
+        RETURN_IF_ERROR(CopyResultColumns(tx, run.id(), rows, cluster));
       }
-      copy.complete();
     }
     tx.commit();
     return absl::OkStatus();
@@ -312,29 +481,69 @@ absl::StatusOr<std::vector<RunResultRow>> ScoringStore::Scores(const std::string
 
 absl::Status ScoringStore::ExportResults(
     const std::string& run_id, const std::function<bool(std::vector<RunResultRow>&)>& on_chunk) {
-  // A stored run's results never change, so pages read in separate
-  // transactions form one consistent export.
-  storage::PagedQuery query;
-  RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
-    pqxx::nontransaction tx(c);
-    query.select = absl::StrCat(kExportResults, tx.quote(run_id));
-    return absl::OkStatus();
-  }));
-  query.key = {"is_cluster", "region", "node_position", "node"};
-  query.key_columns = {3, 0, 2, 1};
-  return storage::StreamPages(pool_, query, page_rows_, [&](const pqxx::result& r) {
-    std::vector<RunResultRow> chunk;
-    chunk.reserve(r.size());
-    for (const auto& row : r) {
-      RunResultRow& out = chunk.emplace_back();
-      out.region = row[0].as<std::string>();
-      out.node = row[1].as<std::string>();
-      out.node_position = row[2].as<int>();
-      out.cluster = row[3].as<bool>();
-      ReadValues(row, 4, out);
+  // A stored run's results never change, so reads in separate transactions
+  // form one consistent export. Regions, then clusters; each read takes the
+  // next block of codes (whole regions, up to kPagesPerRead pages of rows)
+  // of every node, and its rows go out in pages of page_rows_ (the last one
+  // shorter), with no connection held, as keyset pages of the relational
+  // rows did.
+  const size_t page_rows = static_cast<size_t>(std::max(1, page_rows_));
+  std::vector<RunResultRow> pending;  // read, not yet handed on: < page_rows
+  for (bool cluster : {false, true}) {
+    std::vector<std::string> codes;
+    size_t nodes = 0;
+    RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) {
+      pqxx::read_transaction tx(c);
+      for (const auto& row : tx.exec_params(kResultRegions, run_id, cluster)) {
+        codes.push_back(row[0].as<std::string>());
+      }
+      nodes = tx.exec_params(absl::StrCat("SELECT count(*) FROM ", kResultColumnsTable,
+                                          " WHERE run_id = $1 AND is_cluster = $2"),
+                             run_id, cluster)[0][0]
+                  .as<size_t>();
+      return absl::OkStatus();
+    }));
+    if (codes.empty() || nodes == 0) continue;
+    const size_t block = std::max<size_t>(1, kPagesPerRead * page_rows / nodes);
+    for (size_t first = 0; first < codes.size(); first += block) {
+      const size_t last = std::min(codes.size(), first + block);  // exclusive
+      std::vector<RunResultRow> rows;
+      rows.reserve((last - first) * nodes);
+      RETURN_IF_ERROR(pool_.WithConnection([&](pqxx::connection& c) -> absl::Status {
+        pqxx::read_transaction tx(c);
+        rows.clear();
+        const pqxx::result r =
+            tx.exec_params(kExportResults, run_id, cluster, static_cast<int64_t>(first + 1),
+                           static_cast<int64_t>(last));
+        if (r.size() != (last - first) * nodes) {
+          return absl::DataLossError(absl::StrCat("run ", run_id, ": ", r.size(),
+                                                  " stored results for ", (last - first) * nodes,
+                                                  " region-node pairs"));
+        }
+        for (size_t i = 0; i < r.size(); ++i) {
+          const pqxx::row row = r[static_cast<pqxx::result::size_type>(i)];
+          RunResultRow& out = rows.emplace_back();
+          out.region = codes[first + i / nodes];
+          out.node = row[0].as<std::string>();
+          out.node_position = row[1].as<int>();
+          out.cluster = cluster;
+          ReadValues(row, 2, out);
+        }
+        return absl::OkStatus();
+      }));
+      pending.insert(pending.end(), std::make_move_iterator(rows.begin()),
+                     std::make_move_iterator(rows.end()));
+      size_t from = 0;
+      for (; pending.size() - from >= page_rows; from += page_rows) {
+        std::vector<RunResultRow> page(std::make_move_iterator(pending.begin() + from),
+                                       std::make_move_iterator(pending.begin() + from + page_rows));
+        if (!on_chunk(page)) return absl::OkStatus();
+      }
+      pending.erase(pending.begin(), pending.begin() + from);
     }
-    return on_chunk(chunk);
-  });
+  }
+  if (!pending.empty()) on_chunk(pending);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<bool> ScoringStore::InsertUncertainty(const v1::Uncertainty& analysis) {
