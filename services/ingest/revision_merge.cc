@@ -110,8 +110,8 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
 
   // 0. The bulk-load case: when no key of the batch has a row yet, every
   //    row is revision 1 of a new key and goes straight into the table with
-  //    one COPY, inside a savepoint. The unique indexes (the partial index
-  //    of current revisions, the primary key) reject the COPY at the first
+  //    one COPY, inside a savepoint. The unique indexes (the one current
+  //    row per key of each revisioned table) reject the COPY at the first
   //    key that has a row (or that a concurrent batch wrote first: the COPY
   //    waits for it to commit); then the savepoint is rolled back, nothing
   //    of the attempt remains, and the batch is merged key by key below. No
@@ -188,7 +188,7 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   //    address and is skipped, and an address since reused holds another
   //    key or revision: the rows closed are checked against those meant and
   //    any difference aborts the batch, which is retried (as does the
-  //    primary key collision of the copy below).
+  //    unique-index collision of the copy below).
   phase = absl::Now();
   if (!to_close.empty()) {
     size_t closed = 0;
