@@ -4,8 +4,6 @@
 
 #include "services/ingest/ingest_store.h"
 
-#include <tuple>
-
 #include <pqxx/pqxx>
 
 #include "absl/container/flat_hash_set.h"
@@ -74,15 +72,21 @@ absl::StatusOr<WriteResult> IngestStore::WriteObservations(const std::string& ba
     return absl::StrCat(rows[i].region_code(), "\x1f", rows[i].indicator_code(), "\x1f",
                         rows[i].period());
   };
-  batch.stage = [&](pqxx::stream_to& copy, size_t i) {
+  // The columns of ObservationsTable(): key, values, extras (then revision
+  // and batch id in the table).
+  auto fields = [&](storage::CopyWriter& copy, size_t i) -> storage::CopyWriter& {
     const v1::Observation& o = rows[i];
-    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(), ExactDouble(o.value()),
-                            o.source(), note, written_by);
+    return copy.Text(o.region_code())
+        .Text(o.indicator_code())
+        .Int(o.period())
+        .Double(o.value())
+        .Text(o.source())
+        .Text(note)
+        .Text(written_by);
   };
-  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
-    const v1::Observation& o = rows[i];
-    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(), ExactDouble(o.value()),
-                            o.source(), note, written_by, revision, id);
+  batch.stage = [&](storage::CopyWriter& copy, size_t i) { fields(copy, i).EndRow(); };
+  batch.store = [&](storage::CopyWriter& copy, size_t i, int revision, const std::string& id) {
+    fields(copy, i).Int(revision).Text(id).EndRow();
   };
   batch.scope = [&](size_t i) { return rows[i].indicator_code(); };
   return ApplyBatch(

@@ -120,9 +120,9 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   try {
     pqxx::subtransaction new_keys(tx, "new_keys");
     {
-      pqxx::stream_to copy(new_keys, spec.table, table_columns);
+      storage::CopyWriter copy(new_keys, spec.table, table_columns);
       for (size_t i = 0; i < rows.count; ++i) rows.store(copy, i, 1, batch_id);
-      copy.complete();
+      copy.Complete();
     }
     new_keys.commit();
     for (size_t i = 0; i < rows.count; ++i) changed_set.insert(rows.scope(i));
@@ -145,9 +145,9 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   tx.exec(absl::StrCat("CREATE TEMP TABLE IF NOT EXISTS ", staging, " (", Join(column_defs, ", "),
                        ") ON COMMIT DELETE ROWS"));
   {
-    pqxx::stream_to copy(tx, staging, columns);
+    storage::CopyWriter copy(tx, staging, columns);
     for (size_t i = 0; i < rows.count; ++i) rows.stage(copy, i);
-    copy.complete();
+    copy.Complete();
   }
   const double stage_ms = MillisSince(phase);
 
@@ -217,7 +217,7 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   //    table directly (valid_from defaults to the transaction's now()).
   phase = absl::Now();
   {
-    pqxx::stream_to copy(tx, spec.table, table_columns);
+    storage::CopyWriter copy(tx, spec.table, table_columns);
     for (size_t i = 0; i < rows.count; ++i) {
       int revision = 1;
       if (!existing.empty()) {
@@ -238,7 +238,7 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
       }
       changed_set.insert(rows.scope(i));
     }
-    copy.complete();
+    copy.Complete();
   }
   changed->assign(changed_set.begin(), changed_set.end());
   std::sort(changed->begin(), changed->end());
