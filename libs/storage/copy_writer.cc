@@ -59,19 +59,23 @@ CopyWriter& CopyWriter::Text(absl::string_view text) {
   return *this;
 }
 
-CopyWriter& CopyWriter::Int(int64_t value) {
-  Separate();
-  char digits[24];
-  const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), value);
-  buffer_.append(digits, end);
-  return *this;
-}
-
-CopyWriter& CopyWriter::Double(double value) {
+template <typename Number>
+void CopyWriter::AppendNumber(Number value) {
   Separate();
   char digits[32];
   const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), value);
   buffer_.append(digits, end);
+}
+
+CopyWriter& CopyWriter::Int(int64_t value) {
+  AppendNumber(value);
+  return *this;
+}
+
+// Doubles: std::to_chars' shortest form, which reads back to the same bits
+// (the form sql_text's ExactDouble gives the service's other SQL).
+CopyWriter& CopyWriter::Double(double value) {
+  AppendNumber(value);
   return *this;
 }
 

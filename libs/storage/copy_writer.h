@@ -87,6 +87,8 @@ class CopyWriter final {
       Text(value);
     }
   }
+  template <typename Number>
+  void AppendNumber(Number value);
   void Separate();
   void Flush();
 
