@@ -540,6 +540,11 @@ int ImportObservations(const std::vector<std::string>& args) {
                                         });
     scoped_end = static_cast<size_t>(scoped - file->records.begin());
   }
+  // Each part in the order of ingest's key index, so the batches' rows
+  // extend it as ascending runs (SortByIndicatorRegionPeriod); each batch
+  // then lists its rows in file order (SortByLine, below).
+  SortByIndicatorRegionPeriod(*file, 0, scoped_end);
+  SortByIndicatorRegionPeriod(*file, scoped_end, file->records.size());
   if (!file->skipped_columns.empty()) {
     std::fprintf(stderr, "%s: skipped %zu column(s) that are not known indicators: %s\n",
                  cmd.program.c_str(), file->skipped_columns.size(),
@@ -548,6 +553,7 @@ int ImportObservations(const std::vector<std::string>& args) {
 
   const std::vector<BatchRange> batches =
       PlanBatches(scoped_end, file->records.size(), settings->batch_size);
+  for (const BatchRange& batch : batches) SortByLine(*file, batch.begin, batch.end);
   ObservationBatchScope scope;
   scope.source = cmd.flags.Get("source");
   scope.note = cmd.flags.Get("note");
