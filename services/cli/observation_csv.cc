@@ -1,7 +1,6 @@
 #include "services/cli/observation_csv.h"
 
 #include <algorithm>
-#include <cstddef>
 #include <cstring>
 #include <numeric>
 #include <tuple>
@@ -320,29 +319,15 @@ uint32_t StringPool::Intern(absl::string_view text) {
   return id;
 }
 
-void SortByIndicatorRegionPeriod(ObservationFile& file, size_t begin, size_t end) {
-  // Each pool id's rank among the distinct texts, so records compare as integers.
-  std::vector<uint32_t> ids(file.strings.size());
-  std::iota(ids.begin(), ids.end(), 0u);
-  std::sort(ids.begin(), ids.end(),
-            [&](uint32_t a, uint32_t b) { return file.Text(a) < file.Text(b); });
-  std::vector<uint32_t> rank(ids.size());
-  for (uint32_t r = 0; r < ids.size(); ++r) rank[ids[r]] = r;
-  auto key = [&](const ObservationRecord& r) {
-    return std::make_tuple(rank[r.indicator], rank[r.region], r.period);
-  };
-  std::sort(
-      file.records.begin() + static_cast<std::ptrdiff_t>(begin),
-      file.records.begin() + static_cast<std::ptrdiff_t>(end),
-      [&](const ObservationRecord& a, const ObservationRecord& b) { return key(a) < key(b); });
-}
-
-void SortByLine(ObservationFile& file, size_t begin, size_t end) {
-  std::sort(file.records.begin() + static_cast<std::ptrdiff_t>(begin),
-            file.records.begin() + static_cast<std::ptrdiff_t>(end),
-            [](const ObservationRecord& a, const ObservationRecord& b) {
-              return std::tie(a.line, a.column) < std::tie(b.line, b.column);
-            });
+void OrderForKeyIndex(ObservationFile& f, size_t scoped_end,
+                      const std::vector<common::BatchRange>& batches) {
+  const std::vector<uint32_t> rank =
+      common::SortedRanks(static_cast<uint32_t>(f.strings.size()),
+                          [&](uint32_t a, uint32_t b) { return f.Text(a) < f.Text(b); });
+  common::OrderForBatches(
+      f.records, scoped_end, batches,
+      [&](const auto& r) { return std::tuple(rank[r.indicator], rank[r.region], r.period); },
+      [](const auto& r) { return std::tuple(r.line, r.column); });
 }
 
 std::string ObservationFile::Where(const ObservationRecord& record) const {

@@ -44,6 +44,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/common/batch_plan.h"
 
 namespace innoscope::cli {
 
@@ -77,7 +78,7 @@ struct ObservationFile {
   ObservationLayout layout = ObservationLayout::kLong;
   std::vector<std::string> header;
   StringPool strings;
-  std::vector<ObservationRecord> records;    // file order (until sorted), duplicates dropped
+  std::vector<ObservationRecord> records;    // file order, duplicates dropped
   std::vector<std::string> skipped_columns;  // wide form only
   int64_t missing = 0;                       // NA / empty cells, not sent
   int64_t duplicates = 0;                    // exact repeats, not sent
@@ -107,23 +108,10 @@ bool IsLongObservationHeader(const std::vector<std::string>& header);
 absl::StatusOr<ObservationFile> ParseObservationCsv(absl::string_view text,
                                                     const ObservationCsvOptions& options);
 
-// Sorts file.records[begin, end) by (indicator, region, period), comparing
-// the texts byte by byte: with the C collation, the order
-// of ingest's observations_key index. Rows sent in that order go into the
-// index as runs of ascending keys, each next to the last, instead of one
-// descent to a leaf far from the previous row's: `\copy` of the
-// 1,000,000-row benchmark file took 2.1 s sorted against 3.2 s in its
-// region-first order (docs/ingest.md, "Performance"). Keys are unique in a
-// parsed file, so the order, and with it every batch id, is the same on
-// every run. O(n log n) integer comparisons after ranking the distinct
-// codes.
-void SortByIndicatorRegionPeriod(ObservationFile& file, size_t begin, size_t end);
-
-// Puts file.records[begin, end) back in file order (line, then column): a
-// batch takes its rows from the sorted order but lists them as the file
-// does, so an error's row index and line read as in the file. (Within one
-// indicator, a file in region order is already in the index's order.)
-void SortByLine(ObservationFile& file, size_t begin, size_t end);
+// Orders file.records for `batches`: batches in the order of ingest's key index (indicator,
+// region, period; codes byte by byte), each batch in file order (docs/cli.md).
+void OrderForKeyIndex(ObservationFile& file, size_t scoped_end,
+                      const std::vector<common::BatchRange>& batches);
 
 // What, besides the rows, decides what a batch stores: part of its id.
 struct ObservationBatchScope {
