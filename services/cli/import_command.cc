@@ -38,6 +38,7 @@ namespace {
 
 namespace v1 = ::innoscope::ingest::v1;
 using Stub = v1::IngestService::Stub;
+using common::BatchRange;
 
 constexpr char kImportUsage[] =
     "Usage: innoscope import <kind> FILE.csv [flags]\n\n"
@@ -80,25 +81,6 @@ struct WriteTally {
                         " replayed_batches=", replayed_batches, " rejected=", rejected);
   }
 };
-
-// A batch: rows [begin, end) of the file's records or messages.
-struct BatchRange {
-  size_t begin = 0;
-  size_t end = 0;
-  bool scoped = true;  // observations: sent with the --framework reference
-};
-
-// Cuts [0, scoped_end) and [scoped_end, total) into batches of batch_size.
-std::vector<BatchRange> PlanBatches(size_t scoped_end, size_t total, size_t batch_size) {
-  std::vector<BatchRange> batches;
-  for (size_t begin = 0; begin < total;) {
-    const size_t limit = begin < scoped_end ? scoped_end : total;
-    const size_t end = std::min(limit, begin + batch_size);
-    batches.push_back({begin, end, begin < scoped_end});
-    begin = end;
-  }
-  return batches;
-}
 
 // Flags shared by the streamed imports. Observations default to batches of
 // 20,000 rows (about 1 MB a message; bench/ingest: some 15% less
@@ -547,7 +529,8 @@ int ImportObservations(const std::vector<std::string>& args) {
   }
 
   const std::vector<BatchRange> batches =
-      PlanBatches(scoped_end, file->records.size(), settings->batch_size);
+      common::PlanBatches(scoped_end, file->records.size(), settings->batch_size);
+  OrderForKeyIndex(*file, scoped_end, batches);
   ObservationBatchScope scope;
   scope.source = cmd.flags.Get("source");
   scope.note = cmd.flags.Get("note");
@@ -596,7 +579,7 @@ int ImportNetworkRecords(const ParsedCommand& cmd, const StreamSettings& setting
                          google::protobuf::RepeatedPtrField<Message>* (Request::*mutable_list)(),
                          typename clients::BatchStreamer<Request, Response>::OpenFn open) {
   const std::vector<BatchRange> batches =
-      PlanBatches(parsed.messages.size(), parsed.messages.size(), settings.batch_size);
+      common::PlanBatches(parsed.messages.size(), parsed.messages.size(), settings.batch_size);
   auto build = [&](const BatchRange& batch) {
     Request request;
     absl::Span<const Message> rows(parsed.messages.data() + batch.begin, batch.end - batch.begin);

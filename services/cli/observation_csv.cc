@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -316,6 +317,17 @@ uint32_t StringPool::Intern(absl::string_view text) {
   texts_.emplace_back(text);
   ids_.emplace(texts_.back(), id);
   return id;
+}
+
+void OrderForKeyIndex(ObservationFile& f, size_t scoped_end,
+                      const std::vector<common::BatchRange>& batches) {
+  const std::vector<uint32_t> rank =
+      common::SortedRanks(static_cast<uint32_t>(f.strings.size()),
+                          [&](uint32_t a, uint32_t b) { return f.Text(a) < f.Text(b); });
+  common::OrderForBatches(
+      f.records, scoped_end, batches,
+      [&](const auto& r) { return std::tuple(rank[r.indicator], rank[r.region], r.period); },
+      [](const auto& r) { return std::tuple(r.line, r.column); });
 }
 
 std::string ObservationFile::Where(const ObservationRecord& record) const {

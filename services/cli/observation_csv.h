@@ -44,6 +44,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/common/batch_plan.h"
 
 namespace innoscope::cli {
 
@@ -106,6 +107,11 @@ bool IsLongObservationHeader(const std::vector<std::string>& header);
 
 absl::StatusOr<ObservationFile> ParseObservationCsv(absl::string_view text,
                                                     const ObservationCsvOptions& options);
+
+// Orders file.records for `batches`: batches in the order of ingest's key index (indicator,
+// region, period; codes byte by byte), each batch in file order (docs/cli.md).
+void OrderForKeyIndex(ObservationFile& file, size_t scoped_end,
+                      const std::vector<common::BatchRange>& batches);
 
 // What, besides the rows, decides what a batch stores: part of its id.
 struct ObservationBatchScope {

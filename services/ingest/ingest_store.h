@@ -12,8 +12,8 @@
 // revisions, as-of reads) and sql_text.h (value literals).
 //
 // Revisions (docs/ingest.md): a key's current row has valid_to NULL; a new
-// value closes it (valid_to = now) and inserts revision + 1. A partial
-// unique index guarantees one current row per key even under concurrency:
+// value closes it (valid_to = now) and inserts revision + 1. A unique
+// index guarantees one current row per key even under concurrency:
 // a conflicting concurrent writer gets ABORTED and is retried.
 //
 //   IngestStore store(pool);

@@ -4,8 +4,6 @@
 
 #include "services/ingest/ingest_store.h"
 
-#include <tuple>
-
 #include <pqxx/pqxx>
 
 #include "absl/container/flat_hash_set.h"
@@ -27,6 +25,13 @@ const RevisionedTable& ObservationsTable() {
       {{"note", "text"}, {"written_by", "text"}}};
   return *spec;
 }
+
+// The last column of observations_key (migration 0010): a closed row's
+// revision, and for the current row the largest integer, so one index
+// keeps one current row per key and orders revisions as the primary key
+// did. Written exactly as in the index, so the planner matches it.
+constexpr char kRevisionSlot[] =
+    "(CASE WHEN o.valid_to IS NULL THEN 2147483647 ELSE o.revision END)";
 
 // The references of a batch's rows, in place of foreign keys (migration
 // 0007): every distinct region and indicator code must be registered. Runs
@@ -67,15 +72,21 @@ absl::StatusOr<WriteResult> IngestStore::WriteObservations(const std::string& ba
     return absl::StrCat(rows[i].region_code(), "\x1f", rows[i].indicator_code(), "\x1f",
                         rows[i].period());
   };
-  batch.stage = [&](pqxx::stream_to& copy, size_t i) {
+  // The columns of ObservationsTable(): key, values, extras (then revision
+  // and batch id in the table).
+  auto fields = [&](storage::CopyWriter& copy, size_t i) -> storage::CopyWriter& {
     const v1::Observation& o = rows[i];
-    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(), ExactDouble(o.value()),
-                            o.source(), note, written_by);
+    return copy.Text(o.region_code())
+        .Text(o.indicator_code())
+        .Int(o.period())
+        .Double(o.value())
+        .Text(o.source())
+        .Text(note)
+        .Text(written_by);
   };
-  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
-    const v1::Observation& o = rows[i];
-    copy << std::make_tuple(o.region_code(), o.indicator_code(), o.period(), ExactDouble(o.value()),
-                            o.source(), note, written_by, revision, id);
+  batch.stage = [&](storage::CopyWriter& copy, size_t i) { fields(copy, i).EndRow(); };
+  batch.store = [&](storage::CopyWriter& copy, size_t i, int revision, const std::string& id) {
+    fields(copy, i).Int(revision).Text(id).EndRow();
   };
   batch.scope = [&](size_t i) { return rows[i].indicator_code(); };
   return ApplyBatch(
@@ -149,16 +160,17 @@ absl::Status IngestStore::ReadObservations(
       }
       query.select = absl::StrCat(
           "SELECT o.region_code, o.indicator_code, o.period, o.value, ",
-          request.values_only() ? "'', " : "o.source, ", "o.revision",
+          request.values_only() ? "'', " : "o.source, ", "o.revision, ", kRevisionSlot,
           request.values_only()
               ? " "
               : ", o.batch_id, o.note, (extract(epoch FROM o.valid_from) * 1000000)::bigint, "
                 "o.written_by ",
           "FROM observations o WHERE ", absl::StrJoin(where, " AND "));
-      // The primary key's order (migration 0004), so pages are index ranges.
-      query.key = {"o.indicator_code", "o.region_code", "o.period", "o.revision"};
-      query.key_columns = {1, 0, 2, 5};
-      query.ordered_index = true;  // observations_pkey, also on a table not yet analysed
+      // The order of observations_key (migration 0010), so pages are index
+      // ranges: by key, then revision (the current row, highest, last).
+      query.key = {"o.indicator_code", "o.region_code", "o.period", kRevisionSlot};
+      query.key_columns = {1, 0, 2, 6};
+      query.ordered_index = true;  // also on a table not yet analysed
       return absl::OkStatus();
     });
     if (!s.ok()) return s;
@@ -176,11 +188,11 @@ absl::Status IngestStore::ReadObservations(
       if (request.values_only()) continue;
       o->set_source(row[4].as<std::string>());
       s.set_revision(row[5].as<int>());
-      s.mutable_provenance()->set_batch_id(row[6].as<std::string>());
-      s.mutable_provenance()->set_note(row[7].as<std::string>());
+      s.mutable_provenance()->set_batch_id(row[7].as<std::string>());
+      s.mutable_provenance()->set_note(row[8].as<std::string>());
       s.mutable_provenance()->set_source(o->source());
-      *s.mutable_provenance()->mutable_ingested_at() = FromMicros(row[8].as<int64_t>());
-      s.mutable_provenance()->set_written_by(row[9].as<std::string>());
+      *s.mutable_provenance()->mutable_ingested_at() = FromMicros(row[9].as<int64_t>());
+      s.mutable_provenance()->set_written_by(row[10].as<std::string>());
     }
     return on_chunk(chunk);
   });

@@ -69,9 +69,9 @@ absl::StatusOr<WriteResult> WriteSetBatch(
     storage::ConnectionPool& pool, const RevisionedTable& table, const std::string& set,
     const std::string& batch_id, const std::string& content_hash, const std::string& written_by,
     int64_t max_set_rows, BatchRows batch, const Tuple& tuple, const common::CallBudget& budget) {
-  batch.stage = [&](pqxx::stream_to& copy, size_t i) { copy << tuple(i); };
-  batch.store = [&](pqxx::stream_to& copy, size_t i, int revision, const std::string& id) {
-    copy << std::tuple_cat(tuple(i), std::make_tuple(revision, id));
+  batch.stage = [&](storage::CopyWriter& copy, size_t i) { copy.Row(tuple(i)); };
+  batch.store = [&](storage::CopyWriter& copy, size_t i, int revision, const std::string& id) {
+    copy.Row(std::tuple_cat(tuple(i), std::make_tuple(revision, id)));
   };
   batch.scope = [&](size_t) { return set; };
   return ApplyBatch(

@@ -110,8 +110,8 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
 
   // 0. The bulk-load case: when no key of the batch has a row yet, every
   //    row is revision 1 of a new key and goes straight into the table with
-  //    one COPY, inside a savepoint. The unique indexes (the partial index
-  //    of current revisions, the primary key) reject the COPY at the first
+  //    one COPY, inside a savepoint. The unique indexes (the one current
+  //    row per key of each revisioned table) reject the COPY at the first
   //    key that has a row (or that a concurrent batch wrote first: the COPY
   //    waits for it to commit); then the savepoint is rolled back, nothing
   //    of the attempt remains, and the batch is merged key by key below. No
@@ -120,9 +120,9 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   try {
     pqxx::subtransaction new_keys(tx, "new_keys");
     {
-      pqxx::stream_to copy(new_keys, spec.table, table_columns);
+      storage::CopyWriter copy(new_keys, spec.table, table_columns);
       for (size_t i = 0; i < rows.count; ++i) rows.store(copy, i, 1, batch_id);
-      copy.complete();
+      copy.Complete();
     }
     new_keys.commit();
     for (size_t i = 0; i < rows.count; ++i) changed_set.insert(rows.scope(i));
@@ -145,9 +145,9 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   tx.exec(absl::StrCat("CREATE TEMP TABLE IF NOT EXISTS ", staging, " (", Join(column_defs, ", "),
                        ") ON COMMIT DELETE ROWS"));
   {
-    pqxx::stream_to copy(tx, staging, columns);
+    storage::CopyWriter copy(tx, staging, columns);
     for (size_t i = 0; i < rows.count; ++i) rows.stage(copy, i);
-    copy.complete();
+    copy.Complete();
   }
   const double stage_ms = MillisSince(phase);
 
@@ -188,7 +188,7 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   //    address and is skipped, and an address since reused holds another
   //    key or revision: the rows closed are checked against those meant and
   //    any difference aborts the batch, which is retried (as does the
-  //    primary key collision of the copy below).
+  //    unique-index collision of the copy below).
   phase = absl::Now();
   if (!to_close.empty()) {
     size_t closed = 0;
@@ -217,7 +217,7 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
   //    table directly (valid_from defaults to the transaction's now()).
   phase = absl::Now();
   {
-    pqxx::stream_to copy(tx, spec.table, table_columns);
+    storage::CopyWriter copy(tx, spec.table, table_columns);
     for (size_t i = 0; i < rows.count; ++i) {
       int revision = 1;
       if (!existing.empty()) {
@@ -238,7 +238,7 @@ absl::StatusOr<v1::WriteSummary> MergeRevisions(pqxx::work& tx, const Revisioned
       }
       changed_set.insert(rows.scope(i));
     }
-    copy.complete();
+    copy.Complete();
   }
   changed->assign(changed_set.begin(), changed_set.end());
   std::sort(changed->begin(), changed->end());

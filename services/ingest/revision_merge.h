@@ -30,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "innoscope/ingest/v1/ingest.pb.h"
+#include "libs/storage/copy_writer.h"
 #include "libs/storage/pool.h"
 #include "services/ingest/ingest_store.h"
 
@@ -44,9 +45,9 @@ struct BatchRows {
   // concat_ws(chr(31), ...) of the stored key.
   std::function<std::string(size_t)> key;
   // Writes row i to the staging table.
-  std::function<void(pqxx::stream_to&, size_t)> stage;
+  std::function<void(storage::CopyWriter&, size_t)> stage;
   // Writes row i to the table with its revision and batch id.
-  std::function<void(pqxx::stream_to&, size_t, int, const std::string&)> store;
+  std::function<void(storage::CopyWriter&, size_t, int, const std::string&)> store;
   // The data-version scope value of row i (e.g. its indicator code).
   std::function<std::string(size_t)> scope;
 };

@@ -157,6 +157,15 @@ class IngestTest : public ::testing::Test {
     return std::string(absl::StripAsciiWhitespace(*out));
   }
 
+  // Runs a statement the database must refuse; returns psql's output, the error.
+  std::string SqlRefused(const std::string& sql) {
+    int code = 0;
+    auto out = RunCommand(absl::StrCat("psql '", url_, "' -qtAc \"", sql, "\" 2>&1"), &code);
+    EXPECT_TRUE(out.ok());
+    EXPECT_NE(code, 0) << sql;
+    return out.ok() ? *out : "";
+  }
+
   int64_t DataVersion(const std::string& scope) {
     grpc::ClientContext ctx;
     v1::GetDataVersionsRequest request;
@@ -239,7 +248,13 @@ TEST_F(IngestTest, RevisionsKeepHistoryAndAsOfReadsTheOldValue) {
 
   v1::ReadObservationsRequest history = latest;
   history.set_include_history(true);
-  EXPECT_EQ(Read(history).size(), 2u);
+  auto revisions = Read(history);
+  ASSERT_EQ(revisions.size(), 2u);
+  // In revision order: the closed revision, then the current one.
+  EXPECT_EQ(revisions[0].revision(), 1);
+  EXPECT_EQ(revisions[0].observation().value(), 1.5);
+  EXPECT_EQ(revisions[1].revision(), 2);
+  EXPECT_EQ(revisions[1].observation().value(), 1.75);
   EXPECT_EQ(Sql("SELECT count(*) FROM ingest.observations"), "3");
 }
 
@@ -661,8 +676,9 @@ TEST_F(IngestTest, SigtermCompletesAStreamInFlight) {
 // probed it and filtered on the region. Two indexes: the primary key and
 // the partial unique index of current revisions.
 TEST_F(IngestTest, EveryObservationIndexBeginsWithTheWholeKey) {
+  // One index since migration 0010 (observations_key): one B-tree insertion per row.
   EXPECT_EQ(Sql("SELECT count(*) FROM pg_index WHERE indrelid = 'ingest.observations'::regclass"),
-            "2");
+            "1");
   EXPECT_EQ(Sql("SELECT coalesce(string_agg(c.relname, ','), 'none') FROM pg_index i "
                 "JOIN pg_class c ON c.oid = i.indexrelid "
                 "WHERE i.indrelid = 'ingest.observations'::regclass AND (SELECT "
@@ -671,6 +687,30 @@ TEST_F(IngestTest, EveryObservationIndexBeginsWithTheWholeKey) {
                 "ON a.attrelid = i.indrelid AND a.attnum = k.n) IS DISTINCT FROM "
                 "ARRAY['indicator_code', 'period', 'region_code']"),
             "none");
+}
+
+// The database itself keeps one current row per key and each closed
+// revision once (observations_key, migration 0010), whatever a writer
+// does: rows inserted behind the service's back are refused.
+TEST_F(IngestTest, TheDatabaseRefusesASecondCurrentRowOrARepeatedRevision) {
+  ASSERT_TRUE(Write({Batch("first", {Obs("R01", "gdp", 2021, 1.5)})}).ok());
+  ASSERT_TRUE(Write({Batch("second", {Obs("R01", "gdp", 2021, 2.5)})}).ok());
+  const std::string columns =
+      "INSERT INTO ingest.observations (region_code, indicator_code, period, revision, value, "
+      "batch_id, valid_to) VALUES ('R01', 'gdp', 2021, ";
+  const std::string refused[] = {
+      columns + "3, 3.5, 'x', NULL)",   // a second current row
+      columns + "7, 3.5, 'x', NULL)",   // whatever its revision
+      columns + "1, 3.5, 'x', now())",  // closed revision 1 again
+  };
+  for (const std::string& sql : refused) {
+    EXPECT_THAT(SqlRefused(sql), HasSubstr("observations_key")) << sql;
+  }
+  // Another closed revision number is a new entry; the current row stays the one.
+  Sql(columns + "5, 0.5, 'x', now())");
+  EXPECT_EQ(Sql("SELECT string_agg(revision || ':' || value || ':' || (valid_to IS NULL), ' ' "
+                "ORDER BY revision) FROM ingest.observations"),
+            "1:1.5:false 2:2.5:true 5:0.5:false");
 }
 
 // Relation reads page in (year, type, source, target, qualifier) order
@@ -703,11 +743,7 @@ TEST_F(IngestTest, ObservedRegionsAndIndicatorsCannotBeDeletedOrRenamed) {
       {"TRUNCATE ingest.indicators CASCADE", "cannot truncate indicators"},
   };
   for (const auto& [sql, message] : refused) {
-    int code = 0;
-    auto out = RunCommand(absl::StrCat("psql '", url_, "' -qtAc \"", sql, "\" 2>&1"), &code);
-    ASSERT_TRUE(out.ok());
-    EXPECT_NE(code, 0) << sql;
-    EXPECT_THAT(*out, HasSubstr(message)) << sql;
+    EXPECT_THAT(SqlRefused(sql), HasSubstr(message)) << sql;
   }
   Sql("DELETE FROM ingest.regions WHERE code = 'R99'");
   EXPECT_EQ(Sql("SELECT count(*) FROM ingest.regions WHERE code IN ('R01', 'R99')"), "1");

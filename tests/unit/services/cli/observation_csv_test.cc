@@ -37,6 +37,24 @@ TEST(ObservationCsvTest, ReadsLongFormInAnyColumnOrder) {
   EXPECT_EQ(f->records[1].line, 3);
 }
 
+// Batches by indicator, then region, then period, byte order ("Z" < "a"),
+// the first record a part of its own (the framework's rows); each batch
+// (of at most 3) then in file order.
+TEST(ObservationCsvTest, OrdersBatchesByTheKeyIndexAndRowsByLine) {
+  absl::StatusOr<ObservationFile> f = ParseObservationCsv(
+      "region,indicator,period,value\nR2,gdp,2020,1\nR2,gdp,2019,2\nR1,gdp,2020,3\n"
+      "R1,Zeta,2021,4\nR10,gdp,2019,5\nR9,gdp,2019,6\nR1,area,2018,7\n",
+      {});
+  ASSERT_TRUE(f.ok()) << f.status();
+  // Sorted: [R2 gdp 2020] | R1 Zeta, R1 area, R1 gdp 2020 | R10 gdp, R2 gdp 2019, R9 gdp.
+  const std::vector<common::BatchRange> batches = common::PlanBatches(1, f->records.size(), 3);
+  OrderForKeyIndex(*f, 1, batches);
+  EXPECT_THAT(Describe(*f),
+              ElementsAre("R2 gdp 2020 1 ", "R1 gdp 2020 3 ", "R1 Zeta 2021 4 ", "R1 area 2018 7 ",
+                          "R2 gdp 2019 2 ", "R10 gdp 2019 5 ", "R9 gdp 2019 6 "));
+  EXPECT_EQ(f->records[1].line, 4);  // lines stay with their records
+}
+
 TEST(ObservationCsvTest, LongFormRejectsUnknownColumnsAndPeriodFlag) {
   EXPECT_THAT(ParseObservationCsv("region,indicator,period,value,notes\n", {}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'notes'")));
