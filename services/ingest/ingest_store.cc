@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
+#include "libs/storage/copy_writer.h"
 #include "services/ingest/revision_merge.h"
 #include "services/ingest/sql_text.h"
 #include "services/ingest/stored_names.h"
@@ -323,7 +324,7 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestStore::CreateFramework(
     for (const v1::FrameworkNode& n : request.nodes()) parents.insert(n.parent_code());
     // One COPY for the nodes, not a statement (and a round trip) per node.
     {
-      pqxx::stream_to copy(
+      storage::CopyWriter copy(
           tx, "framework_nodes",
           std::vector<std::string>{"framework_code", "framework_version", "position", "code",
                                    "name", "name_en", "parent_code", "level", "is_leaf",
@@ -331,15 +332,15 @@ absl::StatusOr<v1::CreateFrameworkResponse> IngestStore::CreateFramework(
                                    "goal_max", "target", "measurement"});
       int position = 0;
       for (const v1::FrameworkNode& n : request.nodes()) {
-        copy << std::make_tuple(request.code(), version, position++, n.code(), n.name(),
-                                n.name_en(), n.parent_code(), n.level(),
-                                !parents.contains(n.code()), n.direction() == 0 ? 1 : n.direction(),
-                                OptionalExact(n.has_weight(), n.weight()), n.unit(),
-                                n.denominator_code(), OptionalExact(n.has_goal_min(), n.goal_min()),
-                                OptionalExact(n.has_goal_max(), n.goal_max()),
-                                OptionalExact(n.has_target(), n.target()), n.measurement());
+        copy.Row(std::make_tuple(
+            request.code(), version, position++, n.code(), n.name(), n.name_en(), n.parent_code(),
+            n.level(), !parents.contains(n.code()), n.direction() == 0 ? 1 : n.direction(),
+            OptionalExact(n.has_weight(), n.weight()), n.unit(), n.denominator_code(),
+            OptionalExact(n.has_goal_min(), n.goal_min()),
+            OptionalExact(n.has_goal_max(), n.goal_max()),
+            OptionalExact(n.has_target(), n.target()), n.measurement()));
       }
-      copy.complete();
+      copy.Complete();
     }
     BumpVersions(tx, {"framework:" + request.code()});
     RETURN_IF_ERROR(budget.Check("the commit"));

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/status_macros.h"
+#include "libs/storage/copy_writer.h"
 
 namespace innoscope::scoring {
 namespace {
@@ -555,16 +556,16 @@ absl::StatusOr<bool> ScoringStore::InsertUncertainty(const v1::Uncertainty& anal
     created = !r.empty();
     if (created) {
       {
-        pqxx::stream_to copy(
+        storage::CopyWriter copy(
             tx, kRanksTable,
             std::vector<std::string>{"analysis_id", "region", "nominal_score", "nominal_rank",
                                      "mean_rank", "median_rank", "p05_rank", "p95_rank"});
         for (const v1::RegionRankInterval& u : analysis.regions()) {
-          copy << std::make_tuple(analysis.id(), u.region_code(), Exact(u.nominal_score()),
-                                  u.nominal_rank(), Exact(u.mean_rank()), Exact(u.median_rank()),
-                                  Exact(u.p05_rank()), Exact(u.p95_rank()));
+          copy.Row(std::make_tuple(analysis.id(), u.region_code(), Exact(u.nominal_score()),
+                                   u.nominal_rank(), Exact(u.mean_rank()), Exact(u.median_rank()),
+                                   Exact(u.p05_rank()), Exact(u.p95_rank())));
         }
-        copy.complete();
+        copy.Complete();
       }
       for (int i = 0; i < analysis.sensitivity_size(); ++i) {
         const v1::FactorSensitivity& s = analysis.sensitivity(i);
